@@ -1,0 +1,465 @@
+//! Scoring: facts in, exact scores out, with every effect recorded for the explanation.
+//!
+//! Scoring cannot fail: a validated rubric and checked facts always give a score, and
+//! the same facts always give the same score. A required fact not provided is read as
+//! least favourable to the unit, and listed as missing.
+
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+use crate::facts::Facts;
+use crate::rubric::{
+    Apply, CategoryKind, Check, Direction, Item, ItemMode, Rubric, RuleKind, Slot, Test, VetoEffect,
+};
+
+/// The score of one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitScore {
+    pub items: Vec<ItemScore>,
+    pub categories: Vec<CategoryScore>,
+    /// Sum of the base categories (≤ the rubric's total).
+    pub base: Decimal,
+    /// Sum of the bonus categories, after `max_bonus`.
+    pub bonus: Decimal,
+    /// Bonus before `max_bonus` was applied, when it was.
+    pub bonus_uncapped: Option<Decimal>,
+    pub total: Decimal,
+    /// Index into [`Rubric::grades`], after vetoes and downgrades; `None` when the rubric
+    /// has no grade bands or the total is below all of them.
+    pub grade: Option<usize>,
+    /// Grade band from the total alone, before vetoes and downgrades.
+    pub grade_by_total: Option<usize>,
+    pub vetoed: bool,
+    pub downgrades: u32,
+    pub(crate) effects: Vec<Effect>,
+    pub(crate) missing: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemScore {
+    pub score: Decimal,
+    /// True when an indicator is off target: shown to people, worth no points.
+    pub flagged: bool,
+    pub(crate) effects: Range<u32>,
+    pub(crate) missing: Range<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryScore {
+    pub score: Decimal,
+    /// Sum of the category's item scores before the category's own floor or cap.
+    pub raw: Decimal,
+}
+
+/// One thing a rule did to an item's score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    /// Index of the rule in its item, or [`CLAMP`] for the item's floor or cap.
+    pub rule: u16,
+    pub delta: Decimal,
+    pub what: What,
+}
+
+/// The rule index of the item-level floor/cap effect.
+pub const CLAMP: u16 = u16::MAX;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// per_count: the count, or `None` when missing.
+    Count {
+        value: Option<Decimal>,
+        capped: bool,
+    },
+    /// One check of a checks/indicator/veto rule.
+    Check {
+        check: u16,
+        seen: Seen,
+        met: bool,
+    },
+    /// checks with `apply = "once"`: how many checks were unmet.
+    AnyUnmet {
+        unmet: u16,
+    },
+    Shortfall {
+        value: Option<Decimal>,
+        short: Decimal,
+    },
+    Below {
+        value: Option<Decimal>,
+        reference: Option<Decimal>,
+        lost: bool,
+    },
+    Term {
+        term: u16,
+        value: Decimal,
+    },
+    AwardCap {
+        uncapped: Decimal,
+        cap: Decimal,
+    },
+    Discretionary {
+        amount: Decimal,
+    },
+    /// The item's score was held to `[0, cap]` (扣完为止 / 最高得N分).
+    Clamp {
+        raw: Decimal,
+        to: Decimal,
+    },
+}
+
+/// What a check saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    Missing,
+    Bool(bool),
+    Number(Decimal),
+    Ratio(Decimal, Decimal),
+}
+
+impl UnitScore {
+    pub fn effects(&self, item: usize) -> &[Effect] {
+        let r = &self.items[item].effects;
+        &self.effects[r.start as usize..r.end as usize]
+    }
+
+    /// Required facts of the item that were not provided.
+    pub fn missing(&self, item: usize) -> &[Slot] {
+        let r = &self.items[item].missing;
+        &self.missing[r.start as usize..r.end as usize]
+    }
+
+    /// Every required fact not provided, across all items.
+    pub fn all_missing(&self) -> &[Slot] {
+        &self.missing
+    }
+}
+
+/// Scores one unit's facts against a rubric.
+pub fn score(rubric: &Rubric, facts: &Facts) -> UnitScore {
+    let mut effects = Vec::with_capacity(rubric.items().len() * 4);
+    let mut missing = Vec::new();
+    let mut items = Vec::with_capacity(rubric.items().len());
+    let mut vetoed = false;
+    let mut downgrades = 0u32;
+    for item in rubric.items() {
+        let e0 = effects.len() as u32;
+        let m0 = missing.len() as u32;
+        for &slot in &item.uses {
+            let input = rubric.input(slot);
+            if input.required && facts.get(slot).is_none() {
+                missing.push(slot);
+            }
+        }
+        let (score, flagged) = score_item(item, facts, &mut effects, &mut vetoed, &mut downgrades);
+        items.push(ItemScore {
+            score,
+            flagged,
+            effects: e0..effects.len() as u32,
+            missing: m0..missing.len() as u32,
+        });
+    }
+
+    let mut categories = Vec::with_capacity(rubric.categories().len());
+    let mut base = Decimal::ZERO;
+    let mut bonus = Decimal::ZERO;
+    for cat in rubric.categories() {
+        let raw: Decimal = items[cat.items.clone()].iter().map(|i| i.score).sum();
+        let mut score = raw;
+        if let (Some(points), Some(max)) = (cat.points, cat.max_deduction) {
+            score = score.max(points - max);
+        }
+        if let Some(cap) = cat.cap {
+            score = score.min(cap);
+        }
+        match cat.kind {
+            CategoryKind::Base => base += score,
+            CategoryKind::Bonus => bonus += score,
+        }
+        categories.push(CategoryScore { score, raw });
+    }
+    let mut bonus_uncapped = None;
+    if let Some(max) = rubric.max_bonus()
+        && bonus > max
+    {
+        bonus_uncapped = Some(bonus);
+        bonus = max;
+    }
+    let total = base + bonus;
+
+    let grades = rubric.grades();
+    let grade_by_total = grades.iter().position(|g| total >= g.min);
+    let grade = if grades.is_empty() {
+        None
+    } else if vetoed {
+        Some(grades.len() - 1)
+    } else {
+        grade_by_total.map(|g| (g + downgrades as usize).min(grades.len() - 1))
+    };
+
+    UnitScore {
+        items,
+        categories,
+        base,
+        bonus,
+        bonus_uncapped,
+        total,
+        grade,
+        grade_by_total,
+        vetoed,
+        downgrades,
+        effects,
+        missing,
+    }
+}
+
+fn score_item(
+    item: &Item,
+    facts: &Facts,
+    effects: &mut Vec<Effect>,
+    vetoed: &mut bool,
+    downgrades: &mut u32,
+) -> (Decimal, bool) {
+    let start = match item.mode {
+        ItemMode::Deduct => item.points.unwrap_or_default(),
+        ItemMode::Award => Decimal::ZERO,
+    };
+    let mut sum = Decimal::ZERO;
+    let mut flagged = false;
+    let mut push = |effects: &mut Vec<Effect>, rule: usize, delta: Decimal, what: What| {
+        sum += delta;
+        effects.push(Effect {
+            rule: rule as u16,
+            delta,
+            what,
+        });
+    };
+    for (ri, rule) in item.rules.iter().enumerate() {
+        match &rule.kind {
+            RuleKind::PerCount { input, each, max } => {
+                let limit = max.or(item.points).unwrap_or_default();
+                match facts.number(*input) {
+                    Some(v) => {
+                        let full = v * each;
+                        let capped = full > limit;
+                        push(
+                            effects,
+                            ri,
+                            -full.min(limit),
+                            What::Count {
+                                value: Some(v),
+                                capped,
+                            },
+                        );
+                    }
+                    None => push(
+                        effects,
+                        ri,
+                        -limit,
+                        What::Count {
+                            value: None,
+                            capped: true,
+                        },
+                    ),
+                }
+            }
+            RuleKind::Checks {
+                checks,
+                each,
+                apply,
+            } => {
+                let mut unmet = 0u16;
+                for (ci, check) in checks.iter().enumerate() {
+                    let (met, seen) = eval(check, facts);
+                    let delta = if !met && *apply == Apply::Each {
+                        -*each
+                    } else {
+                        Decimal::ZERO
+                    };
+                    unmet += u16::from(!met);
+                    push(
+                        effects,
+                        ri,
+                        delta,
+                        What::Check {
+                            check: ci as u16,
+                            seen,
+                            met,
+                        },
+                    );
+                }
+                if *apply == Apply::Once && unmet > 0 {
+                    push(effects, ri, -*each, What::AnyUnmet { unmet });
+                }
+            }
+            RuleKind::Shortfall {
+                input,
+                required,
+                each,
+            } => {
+                let value = facts.number(*input);
+                let short = (*required - value.unwrap_or_default()).max(Decimal::ZERO);
+                push(
+                    effects,
+                    ri,
+                    -(short * each),
+                    What::Shortfall { value, short },
+                );
+            }
+            RuleKind::Below {
+                input,
+                reference,
+                deduct,
+            } => {
+                let value = facts.number(*input);
+                let reference = facts.number(*reference);
+                let lost = match (value, reference) {
+                    (Some(v), Some(r)) => v < r,
+                    _ => true,
+                };
+                let delta = if lost { -*deduct } else { Decimal::ZERO };
+                push(
+                    effects,
+                    ri,
+                    delta,
+                    What::Below {
+                        value,
+                        reference,
+                        lost,
+                    },
+                );
+            }
+            RuleKind::Award { terms, cap, .. } => {
+                let mut gained = Decimal::ZERO;
+                for (ti, term) in terms.iter().enumerate() {
+                    let value = facts.number(term.input).unwrap_or_default();
+                    let delta = value * term.each;
+                    gained += delta;
+                    push(
+                        effects,
+                        ri,
+                        delta,
+                        What::Term {
+                            term: ti as u16,
+                            value,
+                        },
+                    );
+                }
+                if let Some(cap) = cap
+                    && gained > *cap
+                {
+                    push(
+                        effects,
+                        ri,
+                        *cap - gained,
+                        What::AwardCap {
+                            uncapped: gained,
+                            cap: *cap,
+                        },
+                    );
+                }
+            }
+            RuleKind::Discretionary {
+                input, direction, ..
+            } => {
+                let amount = facts.number(*input).unwrap_or_default();
+                if !amount.is_zero() {
+                    let delta = match direction {
+                        Direction::Deduct => -amount,
+                        Direction::Add => amount,
+                    };
+                    push(effects, ri, delta, What::Discretionary { amount });
+                }
+            }
+            RuleKind::Indicator { checks } => {
+                for (ci, check) in checks.iter().enumerate() {
+                    let (met, seen) = eval(check, facts);
+                    flagged |= !met;
+                    push(
+                        effects,
+                        ri,
+                        Decimal::ZERO,
+                        What::Check {
+                            check: ci as u16,
+                            seen,
+                            met,
+                        },
+                    );
+                }
+            }
+            RuleKind::Veto { checks, effect } => {
+                let mut failed = false;
+                for (ci, check) in checks.iter().enumerate() {
+                    let (met, seen) = eval(check, facts);
+                    failed |= !met;
+                    push(
+                        effects,
+                        ri,
+                        Decimal::ZERO,
+                        What::Check {
+                            check: ci as u16,
+                            seen,
+                            met,
+                        },
+                    );
+                }
+                if failed {
+                    match effect {
+                        VetoEffect::Veto => *vetoed = true,
+                        VetoEffect::Downgrade => *downgrades += 1,
+                    }
+                }
+            }
+        }
+    }
+    let raw = start + sum;
+    let upper = match item.mode {
+        ItemMode::Deduct => item.points,
+        ItemMode::Award => item.cap,
+    };
+    let mut score = raw.max(Decimal::ZERO);
+    if let Some(upper) = upper {
+        score = score.min(upper);
+    }
+    if score != raw {
+        effects.push(Effect {
+            rule: CLAMP,
+            delta: score - raw,
+            what: What::Clamp { raw, to: score },
+        });
+    }
+    (score, flagged)
+}
+
+/// Evaluates a check. A fact not provided fails the check (无佐证不得分), and so does a
+/// ratio whose denominator is 0.
+pub(crate) fn eval(check: &Check, facts: &Facts) -> (bool, Seen) {
+    match check.test {
+        Test::Yes { input } => match facts.boolean(input) {
+            Some(b) => (b, Seen::Bool(b)),
+            None => (false, Seen::Missing),
+        },
+        Test::Value {
+            input,
+            cmp,
+            threshold,
+        } => match facts.number(input) {
+            Some(v) => (cmp.holds(v, threshold), Seen::Number(v)),
+            None => (false, Seen::Missing),
+        },
+        Test::Ratio {
+            num,
+            den,
+            cmp,
+            percent,
+        } => match (facts.number(num), facts.number(den)) {
+            (Some(n), Some(d)) if d.is_zero() => (false, Seen::Ratio(n, d)),
+            // Compared by cross-multiplication, so no rounding can move a boundary.
+            (Some(n), Some(d)) => (
+                cmp.holds(n * Decimal::ONE_HUNDRED, percent * d),
+                Seen::Ratio(n, d),
+            ),
+            _ => (false, Seen::Missing),
+        },
+    }
+}

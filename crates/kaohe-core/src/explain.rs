@@ -1,0 +1,409 @@
+//! Explanations: every point lost or gained, as a line a person can read.
+
+use rust_decimal::Decimal;
+
+use crate::engine::{CLAMP, Effect, Seen, UnitScore, What};
+use crate::facts::Facts;
+use crate::num::{fmt as f, fmt_delta, fmt_ratio_percent};
+use crate::rubric::{
+    Apply, Check, Cmp, Input, InputType, ItemMode, Rubric, RuleKind, Slot, Test, VetoEffect,
+};
+
+/// The explanation of one item's score, one line per effect, e.g.
+/// `信息登记率 93.2% < 95% → −4`.
+pub fn explain_item(rubric: &Rubric, facts: &Facts, score: &UnitScore, item: usize) -> Vec<String> {
+    score
+        .effects(item)
+        .iter()
+        .map(|e| explain_effect(rubric, facts, item, e))
+        .collect()
+}
+
+/// The keys of the required facts that the item is missing.
+pub fn missing_keys<'r>(rubric: &'r Rubric, score: &UnitScore, item: usize) -> Vec<&'r str> {
+    score
+        .missing(item)
+        .iter()
+        .map(|s| rubric.input(*s).key.as_str())
+        .collect()
+}
+
+/// The grade's name, with the reason when a veto or downgrade moved it.
+pub fn grade_text(rubric: &Rubric, score: &UnitScore) -> String {
+    let name = |g: Option<usize>| g.map(|g| rubric.grades()[g].name.clone());
+    match (name(score.grade), score.vetoed, score.downgrades) {
+        (Some(g), true, _) => format!("{g}（一票否决）"),
+        (Some(g), false, n) if n > 0 && score.grade != score.grade_by_total => {
+            format!("{g}（降档）")
+        }
+        (Some(g), _, _) => g,
+        (None, true, _) => "一票否决".to_string(),
+        (None, false, n) if n > 0 => "降档".to_string(),
+        (None, _, _) => String::new(),
+    }
+}
+
+fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect) -> String {
+    let item = &rubric.items()[item_index];
+    if e.rule == CLAMP {
+        let What::Clamp { raw, to } = e.what else {
+            return String::new();
+        };
+        return if to.is_zero() && raw < Decimal::ZERO {
+            format!(
+                "扣分合计超过分值 {}，扣完为止 → 得 0 分",
+                f(item.points.unwrap_or_default())
+            )
+        } else if item.mode == ItemMode::Award {
+            format!("合计 {} 分，最高得 {} 分 → 得 {} 分", f(raw), f(to), f(to))
+        } else {
+            format!("合计 {} 分，按 {} 分计", f(raw), f(to))
+        };
+    }
+    let rule = &item.rules[e.rule as usize];
+    let arrow = |delta: Decimal| format!(" → {}", fmt_delta(delta));
+    match (&rule.kind, &e.what) {
+        (RuleKind::PerCount { input, each, .. }, What::Count { value, capped }) => {
+            let inp = rubric.input(*input);
+            let label = rule.label.as_deref().unwrap_or(&inp.label);
+            match value {
+                None => format!("{label} 未填，按最不利计（扣满）{}", arrow(e.delta)),
+                Some(v) if v.is_zero() => format!("{label} 0{} → 0", unit(inp)),
+                Some(v) if *capped => format!(
+                    "{label} {}{} × {}，最多扣 {} 分{}",
+                    f(*v),
+                    unit(inp),
+                    f(*each),
+                    f(-e.delta),
+                    arrow(e.delta)
+                ),
+                Some(v) => format!(
+                    "{label} {}{} × {}{}",
+                    f(*v),
+                    unit(inp),
+                    f(*each),
+                    arrow(e.delta)
+                ),
+            }
+        }
+        (RuleKind::Checks { checks, apply, .. }, What::Check { check, seen, met }) => {
+            let c = &checks[*check as usize];
+            let text = check_text(rubric, c, seen, *met);
+            match (met, apply) {
+                (true, _) => text,
+                (false, Apply::Each) => format!("{text}{}", arrow(e.delta)),
+                (false, Apply::Once) => format!("{text}（未达标）"),
+            }
+        }
+        (RuleKind::Checks { checks, .. }, What::AnyUnmet { unmet }) => format!(
+            "{} 项中有 {unmet} 项未达标，扣一次{}",
+            checks.len(),
+            arrow(e.delta)
+        ),
+        (
+            RuleKind::Shortfall {
+                input,
+                required,
+                each,
+            },
+            What::Shortfall { value, short },
+        ) => {
+            let inp = rubric.input(*input);
+            let label = rule.label.as_deref().unwrap_or(&inp.label);
+            let u = unit(inp);
+            match value {
+                None => format!(
+                    "{label} 未填，按 0{u} 计，要求 {}{u}，少 {}{u} × {}{}",
+                    f(*required),
+                    f(*short),
+                    f(*each),
+                    arrow(e.delta)
+                ),
+                Some(v) if short.is_zero() => {
+                    format!("{label} {}{u} ≥ 要求 {}{u}", f(*v), f(*required))
+                }
+                Some(v) => format!(
+                    "{label} {}{u}，要求 {}{u}，少 {}{u} × {}{}",
+                    f(*v),
+                    f(*required),
+                    f(*short),
+                    f(*each),
+                    arrow(e.delta)
+                ),
+            }
+        }
+        (
+            RuleKind::Below {
+                input, reference, ..
+            },
+            What::Below {
+                value,
+                reference: r,
+                lost,
+            },
+        ) => {
+            let (a, b) = (rubric.input(*input), rubric.input(*reference));
+            match (value, r) {
+                (Some(v), Some(r)) if *lost => format!(
+                    "{} {}{} < {} {}{}{}",
+                    a.label,
+                    f(*v),
+                    unit(a),
+                    b.label,
+                    f(*r),
+                    unit(b),
+                    arrow(e.delta)
+                ),
+                (Some(v), Some(r)) => format!(
+                    "{} {}{} ≥ {} {}{}",
+                    a.label,
+                    f(*v),
+                    unit(a),
+                    b.label,
+                    f(*r),
+                    unit(b)
+                ),
+                _ => {
+                    let which: Vec<&str> = [(value, a), (r, b)]
+                        .iter()
+                        .filter(|(v, _)| v.is_none())
+                        .map(|(_, i)| i.label.as_str())
+                        .collect();
+                    format!("{} 未填，按未达到计{}", which.join("、"), arrow(e.delta))
+                }
+            }
+        }
+        (RuleKind::Award { terms, .. }, What::Term { term, value }) => {
+            let t = &terms[*term as usize];
+            let inp = rubric.input(t.input);
+            if value.is_zero() {
+                let note = if facts.get(t.input).is_none() {
+                    "（未填，按 0 计）"
+                } else {
+                    ""
+                };
+                format!("{} 0{}{note} → 0", t.label, unit(inp))
+            } else {
+                format!(
+                    "{} {}{} × {}{}",
+                    t.label,
+                    f(*value),
+                    unit(inp),
+                    f(t.each),
+                    arrow(e.delta)
+                )
+            }
+        }
+        (RuleKind::Award { .. }, What::AwardCap { uncapped, cap }) => {
+            format!(
+                "合计 {} 分，最高得 {} 分{}",
+                f(*uncapped),
+                f(*cap),
+                arrow(e.delta)
+            )
+        }
+        (
+            RuleKind::Discretionary {
+                reason, direction, ..
+            },
+            What::Discretionary { amount },
+        ) => {
+            let word = rule.label.as_deref().unwrap_or(match direction {
+                crate::rubric::Direction::Deduct => "酌情扣分",
+                crate::rubric::Direction::Add => "适当加分",
+            });
+            let why = facts.text(*reason).unwrap_or("未填写理由");
+            format!("{word} {} 分（理由：{why}）{}", f(*amount), arrow(e.delta))
+        }
+        (RuleKind::Indicator { checks }, What::Check { check, seen, met }) => {
+            let c = &checks[*check as usize];
+            let text = check_text(rubric, c, seen, *met);
+            if *met {
+                format!("{text}（目标达成，不计分）")
+            } else {
+                format!("{text}（未达目标，不计分，已标注）")
+            }
+        }
+        (RuleKind::Veto { checks, effect }, What::Check { check, seen, met }) => {
+            let c = &checks[*check as usize];
+            let text = check_text(rubric, c, seen, *met);
+            let word = match effect {
+                VetoEffect::Veto => "一票否决",
+                VetoEffect::Downgrade => "降档",
+            };
+            if *met {
+                format!("{text}（未触发{word}）")
+            } else {
+                format!("{text} → {word}")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+fn unit(input: &Input) -> String {
+    match (&input.unit, input.ty) {
+        (_, InputType::Percent) => "%".to_string(),
+        (Some(u), _) => format!(" {u}"),
+        (None, _) => String::new(),
+    }
+}
+
+fn value_text(input: &Input, v: Decimal) -> String {
+    format!("{}{}", f(v), unit(input))
+}
+
+/// A check's outcome in words: `信息登记率 93.2% < 95%`, `落实工作经费：否`.
+pub fn check_text(rubric: &Rubric, check: &Check, seen: &Seen, met: bool) -> String {
+    let label = &check.label;
+    match (&check.test, seen) {
+        (_, Seen::Missing) => {
+            let which = missing_of(rubric, check);
+            format!("{label}：{which} 未填，按未达标计")
+        }
+        (Test::Yes { .. }, Seen::Bool(b)) => format!("{label}：{}", if *b { "是" } else { "否" }),
+        (
+            Test::Value {
+                input,
+                cmp,
+                threshold,
+            },
+            Seen::Number(v),
+        ) => {
+            let inp = rubric.input(*input);
+            format!(
+                "{label} {} {} {}",
+                value_text(inp, *v),
+                cmp.symbol(met),
+                value_text(inp, *threshold)
+            )
+        }
+        (
+            Test::Ratio {
+                den, cmp, percent, ..
+            },
+            Seen::Ratio(n, d),
+        ) => {
+            if d.is_zero() {
+                format!(
+                    "{label}：{} 为 0，无法计算比例，按未达标计",
+                    rubric.input(*den).label
+                )
+            } else {
+                format!(
+                    "{label} {}/{} = {} {} {}%",
+                    f(*n),
+                    f(*d),
+                    fmt_ratio_percent(*n, *d, *percent),
+                    cmp.symbol(met),
+                    f(*percent)
+                )
+            }
+        }
+        _ => label.clone(),
+    }
+}
+
+fn missing_of(rubric: &Rubric, check: &Check) -> String {
+    let slots: Vec<Slot> = match check.test {
+        Test::Yes { input } | Test::Value { input, .. } => vec![input],
+        Test::Ratio { num, den, .. } => vec![num, den],
+    };
+    let labels: Vec<&str> = slots
+        .iter()
+        .map(|s| rubric.input(*s).label.as_str())
+        .collect();
+    labels.join("或")
+}
+
+/// A rule in words, for showing a rubric: `每次扣 1 分（未落实次数）`.
+pub fn describe_rule(rubric: &Rubric, item: usize, rule: usize) -> String {
+    let it = &rubric.items()[item];
+    let r = &it.rules[rule];
+    let label = |slot: Slot| rubric.input(slot).label.clone();
+    let check = |c: &Check| match &c.test {
+        Test::Yes { .. } => c.label.clone(),
+        Test::Value {
+            input,
+            cmp,
+            threshold,
+        } => format!(
+            "{} {} {}",
+            c.label,
+            cmp_word(*cmp),
+            value_text(rubric.input(*input), *threshold)
+        ),
+        Test::Ratio { cmp, percent, .. } => {
+            format!("{} {} {}%", c.label, cmp_word(*cmp), f(*percent))
+        }
+    };
+    let list = |cs: &[Check]| cs.iter().map(check).collect::<Vec<_>>().join("；");
+    match &r.kind {
+        RuleKind::PerCount { input, each, max } => {
+            let cap = max
+                .map(|m| format!("，最多扣 {} 分", f(m)))
+                .unwrap_or_default();
+            format!("按次扣分：{} 每次扣 {} 分{cap}", label(*input), f(*each))
+        }
+        RuleKind::Checks {
+            checks,
+            each,
+            apply,
+        } => match apply {
+            Apply::Each => format!("逐项检查，每项未达标扣 {} 分：{}", f(*each), list(checks)),
+            Apply::Once => format!(
+                "检查，有任一项未达标扣 {} 分（只扣一次）：{}",
+                f(*each),
+                list(checks)
+            ),
+        },
+        RuleKind::Shortfall {
+            input,
+            required,
+            each,
+        } => format!(
+            "{} 要求 {} 以上，每少一次扣 {} 分",
+            label(*input),
+            f(*required),
+            f(*each)
+        ),
+        RuleKind::Below {
+            input,
+            reference,
+            deduct,
+        } => format!(
+            "{} 少于 {} 扣 {} 分",
+            label(*input),
+            label(*reference),
+            f(*deduct)
+        ),
+        RuleKind::Award { terms, cap, tiered } => {
+            let parts: Vec<String> = terms
+                .iter()
+                .map(|t| format!("{} 每个加 {} 分", t.label, f(t.each)))
+                .collect();
+            let cap = cap
+                .or(it.cap)
+                .map(|c| format!("，最高得 {} 分", f(c)))
+                .unwrap_or_else(|| "，不封顶".to_string());
+            let word = if *tiered { "分级加分" } else { "加分" };
+            format!("{word}：{}{cap}", parts.join("；"))
+        }
+        RuleKind::Discretionary { max, direction, .. } => match direction {
+            crate::rubric::Direction::Deduct => format!("酌情扣分，0 至 {} 分，须写理由", f(*max)),
+            crate::rubric::Direction::Add => format!("适当加分，0 至 {} 分，须写理由", f(*max)),
+        },
+        RuleKind::Indicator { checks } => format!("指标，不计分，未达目标时标注：{}", list(checks)),
+        RuleKind::Veto { checks, effect } => match effect {
+            VetoEffect::Veto => format!("一票否决：{}", list(checks)),
+            VetoEffect::Downgrade => format!("未达到则降一档：{}", list(checks)),
+        },
+    }
+}
+
+fn cmp_word(cmp: Cmp) -> &'static str {
+    match cmp {
+        Cmp::AtLeast => "≥",
+        Cmp::AtMost => "≤",
+    }
+}

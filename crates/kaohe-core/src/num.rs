@@ -1,0 +1,88 @@
+//! Exact decimal helpers shared by the loader, the engine and the explanations.
+
+use rust_decimal::Decimal;
+
+/// Formats a decimal without trailing zeros: `6`, `5.5`, `93.2`.
+pub fn fmt(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// Formats a signed score change with a real minus sign: `−4`, `+2.5`, `0`.
+pub fn fmt_delta(d: Decimal) -> String {
+    if d.is_sign_negative() && !d.is_zero() {
+        format!("−{}", fmt(-d))
+    } else if d.is_zero() {
+        "0".to_string()
+    } else {
+        format!("+{}", fmt(d))
+    }
+}
+
+/// Formats a computed percentage so that it never misleads against its threshold:
+/// `9.996%` rather than `10.0%` when the value is below 10. Starts at one decimal place
+/// and adds places until the shown value no longer equals the threshold it differs from.
+pub fn fmt_ratio_percent(num: Decimal, den: Decimal, threshold: Decimal) -> String {
+    if den.is_zero() {
+        return "—".to_string();
+    }
+    let Some(value) = num
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|n| n.checked_div(den))
+    else {
+        return "—".to_string();
+    };
+    let threshold = threshold.normalize();
+    for places in 1..=12u32 {
+        let shown = value.round_dp(places).normalize();
+        if shown == value.normalize() || shown != threshold {
+            // Never show a value on the wrong side of the threshold either.
+            let wrong_side = (shown >= threshold) != (value >= threshold);
+            if !wrong_side {
+                return format!("{}%", fmt(shown));
+            }
+        }
+    }
+    format!("{}%", fmt(value))
+}
+
+/// Parses a decimal as people write it: `95`, `95.5`, `1,234`; no exponent, no float.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '，').collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty()
+        || cleaned
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+    {
+        return None;
+    }
+    cleaned.parse::<Decimal>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_ratio_just_below_its_threshold_never_shows_as_the_threshold() {
+        assert_eq!(fmt_ratio_percent(d("9996"), d("100000"), d("10")), "9.996%");
+        assert_eq!(fmt_ratio_percent(d("480"), d("5000"), d("10")), "9.6%");
+        assert_eq!(fmt_ratio_percent(d("500"), d("5000"), d("10")), "10%");
+        assert_eq!(fmt_ratio_percent(d("1"), d("3"), d("30")), "33.3%");
+        assert_eq!(
+            fmt_ratio_percent(d("29999"), d("100000"), d("30")),
+            "29.999%"
+        );
+    }
+
+    #[test]
+    fn deltas_use_a_real_minus_sign() {
+        assert_eq!(fmt_delta(d("-4")), "−4");
+        assert_eq!(fmt_delta(d("2.50")), "+2.5");
+        assert_eq!(fmt_delta(Decimal::ZERO), "0");
+    }
+}

@@ -1,0 +1,371 @@
+//! The validated rubric: categories, items, inputs and rules.
+//!
+//! A [`Rubric`] can only be built by [`Rubric::from_toml`], which checks everything a
+//! scoring run relies on; once built it is immutable and scoring it cannot fail.
+
+mod load;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+pub use load::{Problem, RubricErrors};
+
+/// Index of a fact in a rubric's fact table (unit-level facts first, then item inputs).
+pub type Slot = usize;
+
+/// A scoring rubric (考核评分细则), validated and immutable.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) year: Option<i64>,
+    pub(crate) total: Option<Decimal>,
+    pub(crate) max_bonus: Option<Decimal>,
+    pub(crate) categories: Vec<Category>,
+    pub(crate) items: Vec<Item>,
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) grades: Vec<Grade>,
+    pub(crate) hash: String,
+    pub(crate) by_key: HashMap<String, Slot>,
+}
+
+/// A category (考核内容) such as 基础工作; either part of the base score or a bonus (加分项).
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub kind: CategoryKind,
+    /// The category's points; `None` for a bonus category.
+    pub points: Option<Decimal>,
+    /// Base categories: at most this much may be lost in the category as a whole.
+    pub max_deduction: Option<Decimal>,
+    /// Bonus categories: at most this much bonus from the category.
+    pub cap: Option<Decimal>,
+    pub items: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CategoryKind {
+    Base,
+    Bonus,
+}
+
+/// One scored line of the rubric.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: String,
+    pub name: Option<String>,
+    pub category: usize,
+    /// The item's points (分值); bonus items may have none.
+    pub points: Option<Decimal>,
+    pub mode: ItemMode,
+    /// The most the item can score (for an award item in a base category, its points).
+    pub cap: Option<Decimal>,
+    /// The criteria text of the source document, verbatim (评分标准).
+    pub criteria: String,
+    pub rules: Vec<Rule>,
+    /// The slots of the facts this item declares.
+    pub inputs: Range<Slot>,
+    /// Every fact the item's score depends on: its own inputs, then unit-level facts
+    /// and other items' facts that its rules read.
+    pub uses: Vec<Slot>,
+}
+
+/// Where an item's score starts: at its points, losing by deductions (the usual
+/// case), or at zero, gaining by awards (basic.3, bonus items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemMode {
+    Deduct,
+    Award,
+}
+
+/// A fact that a unit reports (or the district sets, for unit-level facts).
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The full key used in facts files: `basic.1.misses`, or `floating_population`.
+    pub key: String,
+    /// The key inside its item: `misses`.
+    pub local: String,
+    pub label: String,
+    pub ty: InputType,
+    pub required: bool,
+    pub min: Option<Decimal>,
+    pub max: Option<Decimal>,
+    /// Values must be multiples of this (discretionary amounts: 0.1).
+    pub step: Option<Decimal>,
+    /// A word for the count shown after numbers: 次, 篇, 人.
+    pub unit: Option<String>,
+    /// `None` for a unit-level fact.
+    pub item: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputType {
+    /// A whole number ≥ 0.
+    Count,
+    /// A percentage, 0 to 100.
+    Percent,
+    /// An exact decimal (discretionary amounts).
+    Decimal,
+    /// Yes or no.
+    Bool,
+    /// Free text (reasons).
+    Text,
+}
+
+impl InputType {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputType::Count => "count",
+            InputType::Percent => "percent",
+            InputType::Decimal => "decimal",
+            InputType::Bool => "bool",
+            InputType::Text => "text",
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            InputType::Count | InputType::Percent | InputType::Decimal
+        )
+    }
+}
+
+/// A grade band (等次) such as 优秀 ≥ 90.
+#[derive(Debug, Clone)]
+pub struct Grade {
+    pub name: String,
+    pub min: Decimal,
+}
+
+/// One rule of an item; rules of an item compose by adding their effects.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// −`each` per counted occurrence (每次扣N分), at most `max` (default: the item's points).
+    PerCount {
+        input: Slot,
+        each: Decimal,
+        max: Option<Decimal>,
+    },
+    /// −`each` per unmet check, or −`each` once if any check is unmet.
+    Checks {
+        checks: Vec<Check>,
+        each: Decimal,
+        apply: Apply,
+    },
+    /// −`each` per occurrence short of `required` (每少一次扣N分).
+    Shortfall {
+        input: Slot,
+        required: Decimal,
+        each: Decimal,
+    },
+    /// −`deduct` when `input` falls below `reference` (this year vs last).
+    Below {
+        input: Slot,
+        reference: Slot,
+        deduct: Decimal,
+    },
+    /// +`each` per count of each term, up to `cap`. `tiered` marks a per-level list
+    /// (分别加a、b、c分); the arithmetic is the same.
+    Award {
+        terms: Vec<Term>,
+        cap: Option<Decimal>,
+        tiered: bool,
+    },
+    /// An amount a person enters within `[0, max]`, with a reason (酌情扣分 / 适当加分).
+    Discretionary {
+        input: Slot,
+        reason: Slot,
+        max: Decimal,
+        direction: Direction,
+    },
+    /// Shown and flagged against a target, worth no points.
+    Indicator { checks: Vec<Check> },
+    /// A condition that, when failed, vetoes the grade (一票否决) or drops it a band (降档).
+    Veto {
+        checks: Vec<Check>,
+        effect: VetoEffect,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// Deduct per unmet check.
+    Each,
+    /// Deduct once if any check is unmet.
+    Once,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Deduct,
+    Add,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VetoEffect {
+    /// The unit gets the lowest grade whatever its total (一票否决).
+    Veto,
+    /// The unit's grade drops one band (降档).
+    Downgrade,
+}
+
+/// A condition on facts.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub label: String,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone)]
+pub enum Test {
+    /// A yes/no fact must be yes.
+    Yes { input: Slot },
+    /// A number must compare to a threshold (counts, percentages, decimals).
+    Value {
+        input: Slot,
+        cmp: Cmp,
+        threshold: Decimal,
+    },
+    /// `num / den` as a percentage must compare to a threshold.
+    Ratio {
+        num: Slot,
+        den: Slot,
+        cmp: Cmp,
+        percent: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    AtLeast,
+    AtMost,
+}
+
+impl Cmp {
+    pub fn holds(self, value: Decimal, threshold: Decimal) -> bool {
+        match self {
+            Cmp::AtLeast => value >= threshold,
+            Cmp::AtMost => value <= threshold,
+        }
+    }
+    pub fn symbol(self, met: bool) -> &'static str {
+        match (self, met) {
+            (Cmp::AtLeast, true) => "≥",
+            (Cmp::AtLeast, false) => "<",
+            (Cmp::AtMost, true) => "≤",
+            (Cmp::AtMost, false) => ">",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub input: Slot,
+    pub each: Decimal,
+    pub label: String,
+}
+
+impl RuleKind {
+    /// The slots this rule reads.
+    pub fn slots(&self) -> Vec<Slot> {
+        fn of_checks(checks: &[Check]) -> Vec<Slot> {
+            checks
+                .iter()
+                .flat_map(|c| match c.test {
+                    Test::Yes { input } | Test::Value { input, .. } => vec![input],
+                    Test::Ratio { num, den, .. } => vec![num, den],
+                })
+                .collect()
+        }
+        match self {
+            RuleKind::PerCount { input, .. } | RuleKind::Shortfall { input, .. } => vec![*input],
+            RuleKind::Checks { checks, .. }
+            | RuleKind::Indicator { checks }
+            | RuleKind::Veto { checks, .. } => of_checks(checks),
+            RuleKind::Below {
+                input, reference, ..
+            } => vec![*input, *reference],
+            RuleKind::Award { terms, .. } => terms.iter().map(|t| t.input).collect(),
+            RuleKind::Discretionary { input, reason, .. } => vec![*input, *reason],
+        }
+    }
+}
+
+impl Rubric {
+    /// The rubric's short id, e.g. `beilun-2026`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn year(&self) -> Option<i64> {
+        self.year
+    }
+    /// The declared base total (100 for Beilun), if the file declares one.
+    pub fn total(&self) -> Option<Decimal> {
+        self.total
+    }
+    /// The cap on the sum of all bonus categories, if any.
+    pub fn max_bonus(&self) -> Option<Decimal> {
+        self.max_bonus
+    }
+    pub fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+    /// Every fact the rubric knows, unit-level facts first; a fact's index is its [`Slot`].
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+    pub fn grades(&self) -> &[Grade] {
+        &self.grades
+    }
+    /// SHA-256 of the rubric file's text, in hex: what a campaign freezes.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+    pub fn slot(&self, key: &str) -> Option<Slot> {
+        self.by_key.get(key).copied()
+    }
+    pub fn input(&self, slot: Slot) -> &Input {
+        &self.inputs[slot]
+    }
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+    /// Unit-level facts (set by the district for each unit), such as the floating population.
+    pub fn unit_inputs(&self) -> impl Iterator<Item = (Slot, &Input)> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.item.is_none())
+    }
+    /// The known fact key closest to `key`, for "did you mean" messages.
+    pub fn closest_key(&self, key: &str) -> Option<&str> {
+        closest(key, self.inputs.iter().map(|i| i.key.as_str()))
+    }
+}
+
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 2).max(3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -12,11 +12,40 @@ use crate::rubric::{
 /// The explanation of one item's score, one line per effect, e.g.
 /// `信息登记率 93.2% < 95% → −4`.
 pub fn explain_item(rubric: &Rubric, facts: &Facts, score: &UnitScore, item: usize) -> Vec<String> {
-    score
+    let it = &rubric.items()[item];
+    let lines: Vec<String> = score
         .effects(item)
         .iter()
+        .filter(|e| !is_unreported_optional_zero(rubric, facts, it, e))
         .map(|e| explain_effect(rubric, facts, item, e))
-        .collect()
+        .collect();
+    if lines.is_empty() {
+        let nothing = match it.mode {
+            ItemMode::Deduct => "无扣分",
+            ItemMode::Award => "无加分",
+        };
+        return vec![format!("{nothing} → 得 {} 分", f(score.items[item].score))];
+    }
+    lines
+}
+
+/// An optional count nobody reported (an innovation level with nothing at it) says
+/// nothing worth a line.
+fn is_unreported_optional_zero(
+    rubric: &Rubric,
+    facts: &Facts,
+    item: &crate::rubric::Item,
+    e: &Effect,
+) -> bool {
+    let What::Term { term, .. } = e.what else {
+        return false;
+    };
+    let Some(RuleKind::Award { terms, .. }) = item.rules.get(e.rule as usize).map(|r| &r.kind)
+    else {
+        return false;
+    };
+    let slot = terms[term as usize].input;
+    facts.get(slot).is_none() && !rubric.input(slot).required
 }
 
 /// The keys of the required facts that the item is missing.

@@ -47,16 +47,24 @@ pub fn fmt_ratio_percent(num: Decimal, den: Decimal, threshold: Decimal) -> Stri
 
 /// Parses a decimal as people write it: `95`, `95.5`, `1,234`; no exponent, no float.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
-    let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '，').collect();
-    let cleaned = cleaned.trim();
-    if cleaned.is_empty()
-        || cleaned
-            .chars()
-            .any(|c| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+    let s = s.trim();
+    if s.contains([',', '，']) {
+        let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '，').collect();
+        return parse_plain(&cleaned);
+    }
+    parse_plain(s)
+}
+
+fn parse_plain(s: &str) -> Option<Decimal> {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits.is_empty()
+        || digits.starts_with('.')
+        || digits.ends_with('.')
+        || !digits.chars().all(|c| c.is_ascii_digit() || c == '.')
     {
         return None;
     }
-    cleaned.parse::<Decimal>().ok()
+    s.parse::<Decimal>().ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,469 @@
+//! Facts files: one unit per row (CSV) or per table (TOML, JSON), one fact per column
+//! or key. Every value is checked against the rubric; every problem is reported with
+//! where it is (row and column, or unit and key), and a file with any problem gives
+//! no facts at all, so nothing is scored on half a file.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use kaohe_core::rubric::Slot;
+use kaohe_core::{Facts, Rubric};
+
+/// The facts of one unit, named as in the file.
+#[derive(Debug, Clone)]
+pub struct UnitFacts {
+    pub unit: String,
+    pub facts: Facts,
+}
+
+/// Everything wrong with a facts file, one problem a line.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct FactsFileError {
+    pub file: String,
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for FactsFileError {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            write!(out, "{}: {p}", self.file)?;
+        }
+        if self.problems.len() >= MAX_PROBLEMS {
+            write!(out, "\n{}: ……（只列出前 {MAX_PROBLEMS} 个问题）", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+const MAX_PROBLEMS: usize = 50;
+
+/// Reads a facts file. The format follows the file name's extension (`.csv`, `.toml`,
+/// `.json`); without one, the content decides.
+pub fn read_facts(
+    rubric: &Rubric,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Vec<UnitFacts>, FactsFileError> {
+    let fail = |problems: Vec<String>| FactsFileError {
+        file: name.to_string(),
+        problems,
+    };
+    let text = decode(bytes).map_err(|p| fail(vec![p]))?;
+    let lower = name.to_lowercase();
+    let mut reader = Reader {
+        rubric,
+        problems: Vec::new(),
+        units: Vec::new(),
+        seen: HashMap::new(),
+    };
+    if lower.ends_with(".toml") {
+        reader.toml(&text);
+    } else if lower.ends_with(".json") {
+        reader.json(&text);
+    } else if lower.ends_with(".csv") || lower.ends_with(".txt") || lower.ends_with(".tsv") {
+        reader.csv(&text);
+    } else {
+        let start = text.trim_start();
+        if start.starts_with('{')
+            || start.starts_with('[') && start.contains('"') && start.contains(':')
+        {
+            reader.json(&text);
+        } else if text.contains("[units") {
+            reader.toml(&text);
+        } else {
+            reader.csv(&text);
+        }
+    }
+    if reader.units.is_empty() && reader.problems.is_empty() {
+        reader.problems.push("文件里没有任何单位的数据".to_string());
+    }
+    if reader.problems.is_empty() {
+        Ok(reader.units)
+    } else {
+        Err(fail(reader.problems))
+    }
+}
+
+/// UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), or GBK
+/// (what Chinese Excel writes as CSV), read as GB18030, its superset.
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            return Err(format!(
+                "文件以 {} 标记开头，但内容有无法解码的字节；请重新另存为 UTF-8 的 CSV",
+                enc.name()
+            ));
+        }
+        return Ok(text.into_owned());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(
+            "文件既不是 UTF-8 也不是 GBK 编码；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
+                .to_string(),
+        );
+    }
+    Ok(text.into_owned())
+}
+
+struct Reader<'r> {
+    rubric: &'r Rubric,
+    problems: Vec<String>,
+    units: Vec<UnitFacts>,
+    seen: HashMap<String, String>,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, p: String) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
+
+    fn unknown_key(&self, key: &str) -> String {
+        match self.rubric.closest_key(key) {
+            Some(c) => format!("细则里没有 “{key}”；是否指 “{c}”？"),
+            None => format!("细则里没有 “{key}”；可用 kaohe rubric show 查看所有输入的 key"),
+        }
+    }
+
+    /// Starts a unit; refuses a name seen before (`at` says where it was).
+    fn begin_unit(&mut self, name: &str, at: String) -> bool {
+        let name = name.trim();
+        if name.is_empty() {
+            self.problem(format!("{at}：单位名称为空；请在第一列填写单位名称"));
+            return false;
+        }
+        if let Some(first) = self.seen.get(name) {
+            let msg = format!("{at}：单位 “{name}” 重复（{first}已有）；每个单位只能有一行");
+            self.problem(msg);
+            return false;
+        }
+        self.seen.insert(name.to_string(), at);
+        true
+    }
+
+    /// Checks cross-fact problems and keeps the unit.
+    fn finish_unit(&mut self, unit: String, facts: Facts, at: &str) {
+        for (_, message) in facts.problems(self.rubric) {
+            self.problem(format!("{at}（{unit}）：{message}"));
+        }
+        self.units.push(UnitFacts { unit, facts });
+    }
+
+    fn csv(&mut self, text: &str) {
+        // Lines starting with # are comments (a note such as “figures are invented”).
+        let first_line = text.lines().find(|l| !l.starts_with('#')).unwrap_or("");
+        let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(true)
+            .flexible(false)
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
+        let headers = match rdr.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.problem(format!("无法读取表头：{e}"));
+                return;
+            }
+        };
+        let first = headers.get(0).unwrap_or("").trim();
+        if first != "unit" && first != "单位" {
+            self.problem(format!(
+                "第 1 行第 1 列应为 “unit” 或 “单位”（单位名称列），而不是 “{first}”"
+            ));
+            return;
+        }
+        let mut columns: Vec<Option<Slot>> = vec![None];
+        let mut header_ok = true;
+        let mut seen_cols: HashMap<&str, usize> = HashMap::new();
+        for (i, h) in headers.iter().enumerate().skip(1) {
+            let h = h.trim();
+            let col = i + 1;
+            if h.is_empty() {
+                self.problem(format!(
+                    "第 1 行第 {col} 列的表头为空；请填写输入的 key 或删除这一列"
+                ));
+                header_ok = false;
+                columns.push(None);
+                continue;
+            }
+            if let Some(prev) = seen_cols.insert(h, col) {
+                self.problem(format!(
+                    "第 1 行：列 “{h}” 出现了两次（第 {prev} 列和第 {col} 列）"
+                ));
+                header_ok = false;
+            }
+            match self.rubric.slot(h) {
+                Some(slot) => columns.push(Some(slot)),
+                None => {
+                    let msg = format!("第 1 行第 {col} 列：{}", self.unknown_key(h));
+                    self.problem(msg);
+                    header_ok = false;
+                    columns.push(None);
+                }
+            }
+        }
+        // A misspelt column must never read as a missing fact: stop here.
+        if !header_ok {
+            return;
+        }
+        let mut record = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    let msg = match e.kind() {
+                        csv::ErrorKind::UnequalLengths {
+                            expected_len, len, ..
+                        } => format!(
+                            "第 {line} 行有 {len} 列，表头有 {expected_len} 列；请检查是否多了或少了逗号"
+                        ),
+                        _ => format!("第 {line} 行无法读取：{e}"),
+                    };
+                    self.problem(msg);
+                    if self.problems.len() >= MAX_PROBLEMS {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let unit = record.get(0).unwrap_or("").trim().to_string();
+            let at = format!("第 {line} 行");
+            if !self.begin_unit(&unit, at.clone()) {
+                continue;
+            }
+            let mut facts = Facts::new(self.rubric);
+            for (i, cell) in record.iter().enumerate().skip(1) {
+                let Some(slot) = columns[i] else { continue };
+                match self.rubric.parse_value(slot, cell) {
+                    Ok(v) => facts.set(slot, v),
+                    Err(e) => {
+                        let key = &self.rubric.input(slot).key;
+                        let msg = format!(
+                            "第 {line} 行（{unit}）列 “{key}” 的值 “{}”：{e}",
+                            cell.trim()
+                        );
+                        self.problem(msg);
+                    }
+                }
+            }
+            self.finish_unit(unit, facts, &at);
+            if self.problems.len() >= MAX_PROBLEMS {
+                return;
+            }
+        }
+    }
+
+    fn toml(&mut self, text: &str) {
+        let table: toml::Table = match toml::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                    .unwrap_or(1);
+                self.problem(format!(
+                    "第 {line} 行：TOML 格式错误：{}",
+                    e.message().trim()
+                ));
+                return;
+            }
+        };
+        for key in table.keys() {
+            if key != "units" {
+                self.problem(format!(
+                    "顶层只应有 [units.\"单位名称\"] 表，而不是 “{key}”"
+                ));
+            }
+        }
+        let Some(units) = table.get("units") else {
+            self.problem("缺少 [units.\"单位名称\"] 表；例如：[units.\"新碶街道\"] 下写 \"basic.1.misses\" = 2".to_string());
+            return;
+        };
+        let Some(units) = units.as_table() else {
+            self.problem("units 应是表：[units.\"单位名称\"]".to_string());
+            return;
+        };
+        for (unit, value) in units {
+            let at = format!("单位 “{unit}”");
+            if !self.begin_unit(unit, at.clone()) {
+                continue;
+            }
+            let mut flat = Vec::new();
+            match value.as_table() {
+                Some(t) => flatten_toml("", t, &mut flat),
+                None => {
+                    self.problem(format!("{at} 应是一张表，而不是 {value}"));
+                    continue;
+                }
+            }
+            let cells = flat.into_iter().map(|(k, v)| (k, toml_cell(&v))).collect();
+            self.unit_from_pairs(unit.trim().to_string(), cells, &at);
+        }
+    }
+
+    fn json(&mut self, text: &str) {
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.problem(format!("第 {} 行：JSON 格式错误：{e}", e.line()));
+                return;
+            }
+        };
+        let units = match &value {
+            serde_json::Value::Object(o) => o.get("units").cloned(),
+            serde_json::Value::Array(_) => Some(value.clone()),
+            _ => None,
+        };
+        match units {
+            Some(serde_json::Value::Object(map)) => {
+                for (unit, facts) in map {
+                    let at = format!("单位 “{unit}”");
+                    if !self.begin_unit(&unit, at.clone()) {
+                        continue;
+                    }
+                    let Some(obj) = facts.as_object() else {
+                        self.problem(format!("{at} 应是一个对象 {{\"key\": 值}}"));
+                        continue;
+                    };
+                    let mut flat = Vec::new();
+                    flatten_json("", obj, &mut flat);
+                    self.unit_from_pairs(unit.trim().to_string(), flat, &at);
+                }
+            }
+            Some(serde_json::Value::Array(list)) => {
+                for (i, entry) in list.iter().enumerate() {
+                    let Some(obj) = entry.as_object() else {
+                        self.problem(format!("units 的第 {} 项应是对象", i + 1));
+                        continue;
+                    };
+                    let name = obj
+                        .get("unit")
+                        .or_else(|| obj.get("单位"))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    let at = format!("units 的第 {} 项", i + 1);
+                    if !self.begin_unit(&name, at.clone()) {
+                        continue;
+                    }
+                    let mut rest = obj.clone();
+                    rest.remove("unit");
+                    rest.remove("单位");
+                    let mut flat = Vec::new();
+                    flatten_json("", &rest, &mut flat);
+                    self.unit_from_pairs(name.trim().to_string(), flat, &at);
+                }
+            }
+            _ => self.problem(
+                "JSON 应为 {\"units\": {\"单位名称\": {\"basic.1.misses\": 2, …}}} 或 {\"units\": [{\"unit\": \"单位名称\", …}]}"
+                    .to_string(),
+            ),
+        }
+    }
+
+    fn unit_from_pairs(
+        &mut self,
+        unit: String,
+        pairs: Vec<(String, Result<String, String>)>,
+        at: &str,
+    ) {
+        let mut facts = Facts::new(self.rubric);
+        let before = self.problems.len();
+        for (key, cell) in pairs {
+            let Some(slot) = self.rubric.slot(&key) else {
+                let msg = format!("{at} 的 {}", self.unknown_key(&key));
+                self.problem(msg);
+                continue;
+            };
+            let cell = match cell {
+                Ok(c) => c,
+                Err(what) => {
+                    self.problem(format!(
+                        "{at} 的 “{key}”：不能是 {what}；请写数字、是/否或文字"
+                    ));
+                    continue;
+                }
+            };
+            match self.rubric.parse_value(slot, &cell) {
+                Ok(v) => facts.set(slot, v),
+                Err(e) => self.problem(format!("{at} 的 “{key}” 的值 “{cell}”：{e}")),
+            }
+        }
+        if self.problems.len() == before {
+            self.finish_unit(unit, facts, at);
+        }
+    }
+}
+
+fn flatten_toml(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => flatten_toml(&key, t, out),
+            _ => out.push((key, v.clone())),
+        }
+    }
+}
+
+fn toml_cell(v: &toml::Value) -> Result<String, String> {
+    match v {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Integer(i) => Ok(i.to_string()),
+        // Shortest text that reads back as the same float: the decimal the author wrote.
+        toml::Value::Float(x) => Ok(x.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        toml::Value::Datetime(_) => Err("日期".to_string()),
+        toml::Value::Array(_) => Err("数组".to_string()),
+        toml::Value::Table(_) => Err("表".to_string()),
+    }
+}
+
+fn flatten_json(
+    prefix: &str,
+    obj: &serde_json::Map<String, serde_json::Value>,
+    out: &mut Vec<(String, Result<String, String>)>,
+) {
+    for (k, v) in obj {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let cell = match v {
+            serde_json::Value::Object(o) => {
+                flatten_json(&key, o, out);
+                continue;
+            }
+            serde_json::Value::Null => Ok(String::new()),
+            serde_json::Value::String(s) => Ok(s.clone()),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            serde_json::Value::Bool(b) => Ok(b.to_string()),
+            serde_json::Value::Array(_) => Err("数组".to_string()),
+        };
+        out.push((key, cell));
+    }
+}

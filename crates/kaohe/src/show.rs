@@ -1,0 +1,383 @@
+//! What the command line prints: rubric tables, rankings, details, JSON.
+
+use std::fmt::Write;
+
+use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle, presets};
+use kaohe_core::explain::{describe_rule, explain_item, grade_text, missing_keys};
+use kaohe_core::rubric::{CategoryKind, InputType};
+use kaohe_core::{Facts, Rubric, UnitScore, fmt_decimal as f, rank, score};
+use kaohe_formats::UnitFacts;
+use serde_json::{Value, json};
+
+pub struct Scored {
+    pub unit: String,
+    pub facts: Facts,
+    pub score: UnitScore,
+    pub rank: usize,
+}
+
+/// Scores every unit and returns them in ranked order (ties keep file order).
+pub fn score_all(rubric: &Rubric, units: Vec<UnitFacts>) -> Vec<Scored> {
+    let scores: Vec<UnitScore> = units.iter().map(|u| score(rubric, &u.facts)).collect();
+    let totals: Vec<_> = scores.iter().map(|s| s.total).collect();
+    let ranks = rank(&totals);
+    let mut out: Vec<Scored> = units
+        .into_iter()
+        .zip(scores)
+        .zip(ranks)
+        .map(|((u, score), rank)| Scored {
+            unit: u.unit,
+            facts: u.facts,
+            score,
+            rank,
+        })
+        .collect();
+    out.sort_by_key(|s| s.rank);
+    out
+}
+
+pub fn closest_name<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .filter(|n| n.contains(name.trim()) || name.contains(**n))
+        .copied()
+        .next()
+}
+
+/// A table with lines above and below and under the header only: a ranking reads
+/// best without a rule between every row.
+fn table() -> Table {
+    let line = LineStyle::none().fill('─').junction('─');
+    let mut t = Table::new();
+    t.load_style(
+        TableStyle::new()
+            .top_border(line)
+            .header_separator(LineStyle::none().fill('═').junction('═'))
+            .bottom_border(line),
+    );
+    t
+}
+
+pub fn ranking_text(rubric: &Rubric, results: &[Scored]) -> String {
+    let mut t = table();
+    let mut header = vec!["排名".to_string(), "单位".to_string()];
+    for c in rubric.categories() {
+        match c.kind {
+            CategoryKind::Base => {
+                header.push(format!("{}({})", c.name, f(c.points.unwrap_or_default())))
+            }
+            CategoryKind::Bonus => header.push(format!("{}(加分)", c.name)),
+        }
+    }
+    header.extend(["基础分", "加分", "总分"].map(String::from));
+    let show_grade = !rubric.grades().is_empty()
+        || results
+            .iter()
+            .any(|r| r.score.vetoed || r.score.downgrades > 0);
+    if show_grade {
+        header.push("等次".into());
+    }
+    header.push("缺项".into());
+    t.set_header(header.clone());
+    for r in results {
+        let mut row = vec![rank_text(r, results), r.unit.clone()];
+        row.extend(r.score.categories.iter().map(|c| f(c.score)));
+        row.extend([f(r.score.base), f(r.score.bonus), f(r.score.total)]);
+        if show_grade {
+            row.push(grade_text(rubric, &r.score));
+        }
+        let missing = r.score.all_missing().len();
+        row.push(if missing == 0 {
+            String::new()
+        } else {
+            missing.to_string()
+        });
+        t.add_row(row);
+    }
+    for i in 0..header.len() {
+        if i != 1
+            && let Some(col) = t.column_mut(i)
+        {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut out = format!("{}（{}）\n{t}\n", rubric.title(), rubric.id());
+    let incomplete = results
+        .iter()
+        .filter(|r| !r.score.all_missing().is_empty())
+        .count();
+    if incomplete > 0 {
+        let _ = writeln!(
+            out,
+            "缺项：{incomplete} 个单位有未填的必填数据，已按最不利计分；用 --detail 单位名称 查看"
+        );
+    }
+    let flagged: Vec<String> = results
+        .iter()
+        .flat_map(|r| {
+            r.score
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.flagged)
+                .map(move |(i, _)| format!("{} {}", r.unit, rubric.items()[i].id))
+        })
+        .collect();
+    if !flagged.is_empty() {
+        let _ = writeln!(
+            out,
+            "指标未达目标（不计分，请关注）：{}",
+            flagged.join("、")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "每一分的理由：kaohe score --rubric … --detail 单位名称"
+    );
+    out
+}
+
+fn rank_text(r: &Scored, all: &[Scored]) -> String {
+    let tied = all.iter().filter(|o| o.rank == r.rank).count() > 1;
+    if tied {
+        format!("{}(并列)", r.rank)
+    } else {
+        r.rank.to_string()
+    }
+}
+
+pub fn detail_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
+    let s = &r.score;
+    let mut out = String::new();
+    let grade = grade_text(rubric, s);
+    let _ = writeln!(
+        out,
+        "{}　第 {} 名（共 {units} 个单位）　总分 {} = 基础分 {} + 加分 {}{}",
+        r.unit,
+        r.rank,
+        f(s.total),
+        f(s.base),
+        f(s.bonus),
+        if grade.is_empty() {
+            String::new()
+        } else {
+            format!("　等次 {grade}")
+        }
+    );
+    if let Some(uncapped) = s.bonus_uncapped {
+        let _ = writeln!(out, "加分合计 {}，加分上限 {}", f(uncapped), f(s.bonus));
+    }
+    for (slot, input) in rubric.unit_inputs() {
+        let v = match r.facts.get(slot) {
+            Some(kaohe_core::Value::Number(n)) => f(*n),
+            Some(kaohe_core::Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
+            Some(kaohe_core::Value::Text(t)) => t.to_string(),
+            None => "未填".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{}：{v}{}",
+            input.label,
+            input.unit.as_deref().unwrap_or("")
+        );
+    }
+    for (ci, c) in rubric.categories().iter().enumerate() {
+        let cs = &s.categories[ci];
+        let _ = writeln!(out);
+        match c.points {
+            Some(p) => {
+                let _ = writeln!(out, "【{}】{} / {}", c.name, f(cs.score), f(p));
+            }
+            None => {
+                let _ = writeln!(out, "【{}】加分 {}", c.name, f(cs.score));
+            }
+        }
+        if cs.raw != cs.score {
+            let _ = writeln!(
+                out,
+                "  （项目合计 {}，类别上下限后按 {} 计）",
+                f(cs.raw),
+                f(cs.score)
+            );
+        }
+        for ii in c.items.clone() {
+            let item = &rubric.items()[ii];
+            let is = &s.items[ii];
+            let points = item
+                .points
+                .map(|p| format!("{} 分", f(p)))
+                .unwrap_or_else(|| "加分".into());
+            let name = item.name.as_deref().unwrap_or("");
+            let flag = if is.flagged {
+                "　⚑ 指标未达目标"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {name}（{points}）　得分 {}{flag}",
+                item.id,
+                f(is.score)
+            );
+            for line in explain_item(rubric, &r.facts, s, ii) {
+                let _ = writeln!(out, "      {line}");
+            }
+            let missing = missing_keys(rubric, s, ii);
+            if !missing.is_empty() {
+                let _ = writeln!(out, "      缺项（按最不利计）：{}", missing.join(", "));
+            }
+        }
+    }
+    out
+}
+
+pub fn json(rubric: &Rubric, results: &[Scored]) -> Value {
+    let units: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let s = &r.score;
+            let items: Vec<Value> = rubric
+                .items()
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    json!({
+                        "id": item.id,
+                        "category": rubric.categories()[item.category].id,
+                        "points": item.points.map(f),
+                        "score": f(s.items[i].score),
+                        "flagged": s.items[i].flagged,
+                        "explanation": explain_item(rubric, &r.facts, s, i),
+                        "missing": missing_keys(rubric, s, i),
+                    })
+                })
+                .collect();
+            let categories: Vec<Value> = rubric
+                .categories()
+                .iter()
+                .zip(&s.categories)
+                .map(|(c, cs)| json!({"id": c.id, "name": c.name, "bonus": c.kind == CategoryKind::Bonus, "points": c.points.map(f), "score": f(cs.score)}))
+                .collect();
+            let grade = grade_text(rubric, s);
+            json!({
+                "unit": r.unit,
+                "rank": r.rank,
+                "base": f(s.base),
+                "bonus": f(s.bonus),
+                "total": f(s.total),
+                "grade": if grade.is_empty() { Value::Null } else { Value::String(grade) },
+                "vetoed": s.vetoed,
+                "downgrades": s.downgrades,
+                "categories": categories,
+                "items": items,
+            })
+        })
+        .collect();
+    json!({
+        "rubric": {"id": rubric.id(), "title": rubric.title(), "hash": rubric.hash()},
+        "units": units,
+    })
+}
+
+pub fn rubric_text(rubric: &Rubric) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}（{}）", rubric.title(), rubric.id());
+    let base: Vec<String> = rubric
+        .categories()
+        .iter()
+        .filter_map(|c| c.points.map(|p| format!("{} {}", c.name, f(p))))
+        .collect();
+    let _ = writeln!(
+        out,
+        "基础分：{}{}",
+        base.join(" + "),
+        rubric
+            .total()
+            .map(|t| format!(" = {}", f(t)))
+            .unwrap_or_default()
+    );
+    if let Some(m) = rubric.max_bonus() {
+        let _ = writeln!(out, "加分上限：{}", f(m));
+    }
+    if !rubric.grades().is_empty() {
+        let g: Vec<String> = rubric
+            .grades()
+            .iter()
+            .map(|g| format!("{} ≥ {}", g.name, f(g.min)))
+            .collect();
+        let _ = writeln!(out, "等次：{}", g.join("；"));
+    }
+    let _ = writeln!(out, "内容哈希：{}", rubric.hash());
+    let unit_facts: Vec<String> = rubric
+        .unit_inputs()
+        .map(|(_, i)| format!("{}（{}）", i.key, i.label))
+        .collect();
+    if !unit_facts.is_empty() {
+        let _ = writeln!(out, "单位基础数据（由区里填写）：{}", unit_facts.join("、"));
+    }
+    for c in rubric.categories() {
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_HORIZONTAL_ONLY);
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+        let title = match (c.kind, c.points) {
+            (CategoryKind::Base, Some(p)) => format!("{}（{} 分）", c.name, f(p)),
+            _ => format!("{}（加分项）", c.name),
+        };
+        let mut notes = Vec::new();
+        if let Some(m) = c.max_deduction {
+            notes.push(format!("本类最多扣 {} 分", f(m)));
+        }
+        if let Some(m) = c.cap {
+            notes.push(format!("本类加分最多 {} 分", f(m)));
+        }
+        let _ = writeln!(
+            out,
+            "\n{title}{}",
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!("　{}", notes.join("；"))
+            }
+        );
+        t.set_header(vec![
+            "项目",
+            "分值",
+            "规则",
+            "输入（key：含义）",
+            "评分标准",
+        ]);
+        t.set_width(160);
+        for ii in c.items.clone() {
+            let item = &rubric.items()[ii];
+            let rules: Vec<String> = (0..item.rules.len())
+                .map(|ri| describe_rule(rubric, ii, ri))
+                .collect();
+            let inputs: Vec<String> = item
+                .inputs
+                .clone()
+                .map(|s| {
+                    let i = rubric.input(s);
+                    let ty = match i.ty {
+                        InputType::Count => "整数",
+                        InputType::Percent => "百分比",
+                        InputType::Decimal => "小数",
+                        InputType::Bool => "是/否",
+                        InputType::Text => "文字",
+                    };
+                    let req = if i.required { "，必填" } else { "" };
+                    format!("{}：{}（{ty}{req}）", i.key, i.label)
+                })
+                .collect();
+            let points = item.points.map(f).unwrap_or_else(|| "加分".into());
+            t.add_row(vec![
+                format!("{}\n{}", item.id, item.name.as_deref().unwrap_or("")),
+                points,
+                rules.join("\n"),
+                inputs.join("\n"),
+                item.criteria.clone(),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    out
+}

@@ -288,7 +288,11 @@ pub fn check_text(rubric: &Rubric, check: &Check, seen: &Seen, met: bool) -> Str
     match (&check.test, seen) {
         (_, Seen::Missing) => {
             let which = missing_of(rubric, check);
-            format!("{label}：{which} 未填，按未达标计")
+            if which == *label {
+                format!("{label} 未填，按未达标计")
+            } else {
+                format!("{label}：{which} 未填，按未达标计")
+            }
         }
         (Test::Yes { .. }, Seen::Bool(b)) => format!("{label}：{}", if *b { "是" } else { "否" }),
         (

@@ -150,13 +150,13 @@ impl Rubric {
         if n.abs() > Decimal::from(MAX_FACT) {
             return refuse(format!("{} 太大；请检查是否多打了数字", f(n)));
         }
-        let range = match (input.min, input.max) {
-            (Some(lo), Some(hi)) => format!("应在 {} 到 {} 之间", f(lo), f(hi)),
-            (Some(lo), None) => format!("应不小于 {}", f(lo)),
-            (None, Some(hi)) => format!("应不大于 {}", f(hi)),
-            (None, None) => String::new(),
-        };
         if input.min.is_some_and(|lo| n < lo) || input.max.is_some_and(|hi| n > hi) {
+            let range = match (input.min, input.max) {
+                (Some(lo), Some(hi)) => format!("应在 {} 到 {} 之间", f(lo), f(hi)),
+                (Some(lo), None) => format!("应不小于 {}", f(lo)),
+                (None, Some(hi)) => format!("应不大于 {}", f(hi)),
+                (None, None) => String::new(),
+            };
             return refuse(format!(
                 "{range}，而不是 {}（超出范围的值不会被截断，请改正）",
                 f(n)
@@ -175,6 +175,11 @@ impl Rubric {
 }
 
 fn parse_bool(raw: &str) -> Result<bool, FactError> {
+    match raw {
+        "是" => return Ok(true),
+        "否" => return Ok(false),
+        _ => {}
+    }
     match raw.to_lowercase().as_str() {
         "是" | "true" | "1" | "yes" | "y" | "t" => Ok(true),
         "否" | "false" | "0" | "no" | "n" | "f" => Ok(false),

@@ -52,6 +52,9 @@ pub fn read_facts(
         problems,
     };
     let text = decode(bytes).map_err(|p| fail(vec![p]))?;
+    if text.trim().is_empty() {
+        return Err(fail(vec!["文件是空的；请放入表头（unit, 各输入的 key）和每个单位一行的数据".to_string()]));
+    }
     let lower = name.to_lowercase();
     let mut reader = Reader {
         rubric,
@@ -150,9 +153,13 @@ impl Reader<'_> {
         true
     }
 
-    /// Checks cross-fact problems and keeps the unit.
-    fn finish_unit(&mut self, unit: String, facts: Facts, at: &str) {
-        for (_, message) in facts.problems(self.rubric) {
+    /// Checks cross-fact problems and keeps the unit. `refused` are the slots whose
+    /// values were already reported as wrong, which need no second message.
+    fn finish_unit(&mut self, unit: String, facts: Facts, at: &str, refused: &[Slot]) {
+        for (slot, message) in facts.problems(self.rubric) {
+            if refused.contains(&slot) {
+                continue;
+            }
             self.problem(format!("{at}（{unit}）：{message}"));
         }
         self.units.push(UnitFacts { unit, facts });
@@ -252,11 +259,13 @@ impl Reader<'_> {
                 continue;
             }
             let mut facts = Facts::new(self.rubric);
+            let mut refused = Vec::new();
             for (i, cell) in record.iter().enumerate().skip(1) {
                 let Some(slot) = columns[i] else { continue };
                 match self.rubric.parse_value(slot, cell) {
                     Ok(v) => facts.set(slot, v),
                     Err(e) => {
+                        refused.push(slot);
                         let key = &self.rubric.input(slot).key;
                         let msg = format!(
                             "第 {line} 行（{unit}）列 “{key}” 的值 “{}”：{e}",
@@ -266,7 +275,7 @@ impl Reader<'_> {
                     }
                 }
             }
-            self.finish_unit(unit, facts, &at);
+            self.finish_unit(unit, facts, &at, &refused);
             if self.problems.len() >= MAX_PROBLEMS {
                 return;
             }
@@ -410,7 +419,7 @@ impl Reader<'_> {
             }
         }
         if self.problems.len() == before {
-            self.finish_unit(unit, facts, at);
+            self.finish_unit(unit, facts, at, &[]);
         }
     }
 }

@@ -38,7 +38,7 @@ enum Command {
         #[arg(value_name = "FACTS")]
         facts: PathBuf,
         /// 列出这个单位每一项的得分和理由
-        #[arg(long, value_name = "UNIT")]
+        #[arg(long, value_name = "UNIT", conflicts_with = "json")]
         detail: Option<String>,
         /// 输出 JSON（分数为精确小数字符串）
         #[arg(long)]
@@ -81,7 +81,7 @@ fn run(cli: Cli) -> Result<()> {
                 let items = rubric.items().len();
                 let inputs = rubric.inputs().len();
                 out(&format!(
-                    "{}: 细则有效 —— {}（{}）：{} 个类别，{} 个项目，{} 个输入；内容哈希 {}",
+                    "{}: 细则有效 —— {}（{}）：{} 个类别，{} 个项目，{} 个输入；内容哈希 {}\n",
                     file.display(),
                     rubric.title(),
                     rubric.id(),

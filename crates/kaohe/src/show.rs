@@ -36,12 +36,18 @@ pub fn score_all(rubric: &Rubric, units: Vec<UnitFacts>) -> Vec<Scored> {
     out
 }
 
+/// The unit name a mistyped `--detail` most likely meant: one that contains it (or is
+/// contained in it), else the closest by edit distance.
 pub fn closest_name<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
     names
         .iter()
-        .filter(|n| n.contains(name.trim()) || name.contains(**n))
+        .find(|n| n.contains(name) || name.contains(**n))
         .copied()
-        .next()
+        .or_else(|| kaohe_core::rubric::closest(name, names.iter().copied()))
 }
 
 /// A table with lines above and below and under the header only: a ranking reads

@@ -359,7 +359,9 @@ impl Rubric {
     }
 }
 
-pub(crate) fn closest<'a>(
+/// The candidate closest to `word` by edit distance, if any is close enough to be a
+/// plausible typo; for "did you mean" messages.
+pub fn closest<'a>(
     word: &str,
     candidates: impl Iterator<Item = &'a str>,
 ) -> Option<&'a str> {

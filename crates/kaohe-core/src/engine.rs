@@ -129,9 +129,13 @@ impl UnitScore {
         &self.missing[r.start as usize..r.end as usize]
     }
 
-    /// Every required fact not provided, across all items.
-    pub fn all_missing(&self) -> &[Slot] {
-        &self.missing
+    /// Every required fact not provided, across all items, each once (a unit-level
+    /// fact used by several items is one missing fact).
+    pub fn all_missing(&self) -> Vec<Slot> {
+        let mut all = self.missing.clone();
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 }
 

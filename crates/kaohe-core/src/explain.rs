@@ -96,7 +96,12 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
             let inp = rubric.input(*input);
             let label = rule.label.as_deref().unwrap_or(&inp.label);
             match value {
-                None => format!("{label} 未填，按最不利计（扣满）{}", arrow(e.delta)),
+                None => format!(
+                    "{} 未填，按最不利计（扣满 {} 分）{}",
+                    inp.label,
+                    f(-e.delta),
+                    arrow(e.delta)
+                ),
                 Some(v) if v.is_zero() => format!("{label} 0{} → 0", unit(inp)),
                 Some(v) if *capped => format!(
                     "{label} {}{} × {}，最多扣 {} 分{}",
@@ -117,7 +122,7 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
         }
         (RuleKind::Checks { checks, apply, .. }, What::Check { check, seen, met }) => {
             let c = &checks[*check as usize];
-            let text = check_text(rubric, c, seen, *met);
+            let text = check_text(rubric, facts, c, seen, *met);
             match (met, apply) {
                 (true, _) => text,
                 (false, Apply::Each) => format!("{text}{}", arrow(e.delta)),
@@ -142,7 +147,7 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
             let u = unit(inp);
             match value {
                 None => format!(
-                    "{label} 未填，按 0{u} 计，要求 {}{u}，少 {}{u} × {}{}",
+                    "{label} 未填，按 0{u}计，要求 {}{u}，少 {}{u} × {}{}",
                     f(*required),
                     f(*short),
                     f(*each),
@@ -198,7 +203,12 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
                         .filter(|(v, _)| v.is_none())
                         .map(|(_, i)| i.label.as_str())
                         .collect();
-                    format!("{} 未填，按未达到计{}", which.join("、"), arrow(e.delta))
+                    format!(
+                        "{} 未填，按少于{}计{}",
+                        which.join("、"),
+                        b.label,
+                        arrow(e.delta)
+                    )
                 }
             }
         }
@@ -241,12 +251,15 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
                 crate::rubric::Direction::Deduct => "酌情扣分",
                 crate::rubric::Direction::Add => "适当加分",
             });
-            let why = facts.text(*reason).unwrap_or("未填写理由");
-            format!("{word} {} 分（理由：{why}）{}", f(*amount), arrow(e.delta))
+            let why = match facts.text(*reason) {
+                Some(r) if !r.trim().is_empty() => format!("理由：{r}"),
+                _ => "未填写理由".to_string(),
+            };
+            format!("{word} {} 分（{why}）{}", f(*amount), arrow(e.delta))
         }
         (RuleKind::Indicator { checks }, What::Check { check, seen, met }) => {
             let c = &checks[*check as usize];
-            let text = check_text(rubric, c, seen, *met);
+            let text = check_text(rubric, facts, c, seen, *met);
             if *met {
                 format!("{text}（目标达成，不计分）")
             } else {
@@ -255,7 +268,7 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
         }
         (RuleKind::Veto { checks, effect }, What::Check { check, seen, met }) => {
             let c = &checks[*check as usize];
-            let text = check_text(rubric, c, seen, *met);
+            let text = check_text(rubric, facts, c, seen, *met);
             let word = match effect {
                 VetoEffect::Veto => "一票否决",
                 VetoEffect::Downgrade => "降档",
@@ -283,11 +296,11 @@ fn value_text(input: &Input, v: Decimal) -> String {
 }
 
 /// A check's outcome in words: `信息登记率 93.2% < 95%`, `落实工作经费：否`.
-pub fn check_text(rubric: &Rubric, check: &Check, seen: &Seen, met: bool) -> String {
+pub fn check_text(rubric: &Rubric, facts: &Facts, check: &Check, seen: &Seen, met: bool) -> String {
     let label = &check.label;
     match (&check.test, seen) {
         (_, Seen::Missing) => {
-            let which = missing_of(rubric, check);
+            let which = missing_of(rubric, facts, check);
             if which == *label {
                 format!("{label} 未填，按未达标计")
             } else {
@@ -319,7 +332,7 @@ pub fn check_text(rubric: &Rubric, check: &Check, seen: &Seen, met: bool) -> Str
         ) => {
             if d.is_zero() {
                 format!(
-                    "{label}：{} 为 0，无法计算比例，按未达标计",
+                    "{label}：{}为 0，无法计算比例，按未达标计",
                     rubric.input(*den).label
                 )
             } else {
@@ -337,16 +350,18 @@ pub fn check_text(rubric: &Rubric, check: &Check, seen: &Seen, met: bool) -> Str
     }
 }
 
-fn missing_of(rubric: &Rubric, check: &Check) -> String {
+/// The labels of the facts a check needed and did not get.
+fn missing_of(rubric: &Rubric, facts: &Facts, check: &Check) -> String {
     let slots: Vec<Slot> = match check.test {
         Test::Yes { input } | Test::Value { input, .. } => vec![input],
         Test::Ratio { num, den, .. } => vec![num, den],
     };
     let labels: Vec<&str> = slots
         .iter()
+        .filter(|s| facts.get(**s).is_none())
         .map(|s| rubric.input(*s).label.as_str())
         .collect();
-    labels.join("或")
+    labels.join("、")
 }
 
 /// A rule in words, for showing a rubric: `每次扣 1 分（未落实次数）`.
@@ -395,9 +410,10 @@ pub fn describe_rule(rubric: &Rubric, item: usize, rule: usize) -> String {
             required,
             each,
         } => format!(
-            "{} 要求 {} 以上，每少一次扣 {} 分",
+            "{} 要求 {} {}以上，每少一次扣 {} 分",
             label(*input),
             f(*required),
+            rubric.input(*input).unit.as_deref().unwrap_or(""),
             f(*each)
         ),
         RuleKind::Below {

@@ -117,6 +117,21 @@ impl Rubric {
     /// An empty string is a fact not provided (`Ok(None)`).
     pub fn parse_value(&self, slot: Slot, raw: &str) -> Result<Option<Value>, FactError> {
         let raw = raw.trim();
+        // Full-width digits and signs (９５．５％), as a Chinese input method types them.
+        let halfwidth: String;
+        let raw = if raw.chars().any(|c| ('０'..='９').contains(&c) || c == '．') {
+            halfwidth = raw
+                .chars()
+                .map(|c| match c {
+                    '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                    '．' => '.',
+                    other => other,
+                })
+                .collect();
+            halfwidth.as_str()
+        } else {
+            raw
+        };
         if raw.is_empty() {
             return Ok(None);
         }
@@ -176,15 +191,15 @@ impl Rubric {
 
 fn parse_bool(raw: &str) -> Result<bool, FactError> {
     match raw {
-        "是" => return Ok(true),
-        "否" => return Ok(false),
+        "是" | "有" | "√" | "✓" | "已落实" | "已开展" => return Ok(true),
+        "否" | "无" | "×" | "✗" | "未落实" | "未开展" => return Ok(false),
         _ => {}
     }
     match raw.to_lowercase().as_str() {
         "是" | "true" | "1" | "yes" | "y" | "t" => Ok(true),
         "否" | "false" | "0" | "no" | "n" | "f" => Ok(false),
         _ => refuse(format!(
-            "应为 是 或 否（也可写 true/false、1/0），而不是 “{raw}”"
+            "应为 是 或 否（也可写 有/无、√/×、true/false、1/0），而不是 “{raw}”"
         )),
     }
 }

@@ -363,12 +363,13 @@ pub fn rubric_text(rubric: &Rubric) -> String {
                 .clone()
                 .map(|s| {
                     let i = rubric.input(s);
-                    let ty = match i.ty {
-                        InputType::Count => "整数",
-                        InputType::Percent => "百分比",
-                        InputType::Decimal => "小数",
-                        InputType::Bool => "是/否",
-                        InputType::Text => "文字",
+                    let ty = match (i.ty, i.max) {
+                        (InputType::Count, _) => "整数".to_string(),
+                        (InputType::Percent, _) => "百分比".to_string(),
+                        (InputType::Decimal, Some(max)) => format!("0 至 {} 分", f(max)),
+                        (InputType::Decimal, None) => "小数".to_string(),
+                        (InputType::Bool, _) => "是/否".to_string(),
+                        (InputType::Text, _) => "文字".to_string(),
                     };
                     let req = if i.required { "，必填" } else { "" };
                     format!("{}：{}（{ty}{req}）", i.key, i.label)

@@ -593,7 +593,7 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
                     Input {
                         key: format!("{iid}.{local}"),
                         local: local.clone(),
-                        label: format!("{label}（分）"),
+                        label,
                         ty: InputType::Decimal,
                         required: false,
                         min: Some(Decimal::ZERO),

@@ -53,7 +53,9 @@ pub fn read_facts(
     };
     let text = decode(bytes).map_err(|p| fail(vec![p]))?;
     if text.trim().is_empty() {
-        return Err(fail(vec!["文件是空的；请放入表头（unit, 各输入的 key）和每个单位一行的数据".to_string()]));
+        return Err(fail(vec![
+            "文件是空的；请放入表头（unit, 各输入的 key）和每个单位一行的数据".to_string(),
+        ]));
     }
     let lower = name.to_lowercase();
     let mut reader = Reader {

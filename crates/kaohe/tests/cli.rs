@@ -1082,9 +1082,11 @@ fn a_file_neither_utf8_nor_gbk_is_refused() {
 fn an_empty_facts_file_is_refused() {
     let dir = TempDir::new("empty_file");
     dir.write("empty.csv", "");
-    dir.score("empty.csv", &[]).refused(&["empty.csv", "文件是空的"]);
+    dir.score("empty.csv", &[])
+        .refused(&["empty.csv", "文件是空的"]);
     dir.write("bom-only.csv", "\u{feff}");
-    dir.score("bom-only.csv", &[]).refused(&["bom-only.csv", "文件是空的"]);
+    dir.score("bom-only.csv", &[])
+        .refused(&["bom-only.csv", "文件是空的"]);
     // A header and no rows is no data either.
     let mut csv = Csv::demo();
     csv.rows.clear();

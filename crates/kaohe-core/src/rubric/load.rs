@@ -172,6 +172,10 @@ struct RawTerm {
 struct Ctx<'s> {
     src: &'s str,
     problems: Vec<Problem>,
+    /// Full keys of inputs refused as declared: a rule using one gets no second message.
+    refused_inputs: HashSet<String>,
+    /// Base items whose points were refused: their rules need no second message.
+    items_without_points: HashSet<String>,
 }
 
 impl Ctx<'_> {
@@ -236,6 +240,8 @@ impl Rubric {
         let mut cx = Ctx {
             src: source,
             problems: Vec::new(),
+            refused_inputs: HashSet::new(),
+            items_without_points: HashSet::new(),
         };
         let raw: RawFile = match toml::from_str(source) {
             Ok(raw) => raw,
@@ -270,8 +276,22 @@ fn toml_message(e: &toml::de::Error) -> String {
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())
     {
-        let expected = msg.split("expected").nth(1).unwrap_or("").trim();
-        return format!("未知字段 {field}；可用的字段：{expected}");
+        // "unknown field `ponts`, expected one of `id`, `points`, …"
+        let expected: Vec<&str> = msg
+            .split("expected")
+            .nth(1)
+            .unwrap_or("")
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .collect();
+        let hint = closest(field, expected.iter().copied())
+            .map(|c| format!("是否指 {c}？"))
+            .unwrap_or_default();
+        return format!(
+            "未知字段 {field}；{hint}可用的字段：{}",
+            expected.join(", ")
+        );
     }
     if let Some(field) = msg
         .strip_prefix("missing field `")
@@ -309,7 +329,11 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
     // Unit-level facts.
     for ri in &raw.unit_facts {
         let line = cx.line(ri.span());
-        if let Some(input) = input_from_raw(cx, ri.get_ref(), None, None) {
+        let parsed = input_from_raw(cx, ri.get_ref(), None, None);
+        if parsed.is_none() {
+            cx.refused_inputs.insert(ri.get_ref().key.get_ref().clone());
+        }
+        if let Some(input) = parsed {
             register(
                 cx,
                 &mut inputs,
@@ -479,6 +503,7 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
                         ri.id.span(),
                         format!("项目 {iid} 缺少分值；请加上 points = …"),
                     );
+                    cx.items_without_points.insert(iid.clone());
                     None
                 }
                 (Some(p), CategoryKind::Bonus) => {
@@ -532,9 +557,12 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
             let first_input = inputs.len();
             for input in &ri.inputs {
                 let line = cx.line(input.span());
-                if let Some(parsed) =
-                    input_from_raw(cx, input.get_ref(), Some((index, &iid)), Some(kind))
-                {
+                let parsed = input_from_raw(cx, input.get_ref(), Some((index, &iid)), Some(kind));
+                if parsed.is_none() {
+                    cx.refused_inputs
+                        .insert(format!("{iid}.{}", input.get_ref().key.get_ref()));
+                }
+                if let Some(parsed) = parsed {
                     register(
                         cx,
                         &mut inputs,
@@ -557,11 +585,37 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
                     .as_ref()
                     .map(|s| s.get_ref().clone())
                     .unwrap_or_else(|| "discretionary".to_string());
-                let direction = discretionary_direction(cx, rr, mode);
-                let bound = match &rr.max {
-                    Some(m) => cx.positive(m, &format!("项目 {iid} 的酌情分上限 max")),
-                    None if direction == Direction::Deduct => points,
-                    None => {
+                if !valid_key(&local) {
+                    let span = rr.input.as_ref().map(|i| i.span()).unwrap_or_default();
+                    cx.err(
+                        span,
+                        format!("输入 key \"{local}\" 只能用小写字母、数字和下划线，如 input = \"discretionary\""),
+                    );
+                    continue;
+                }
+                let Some(direction) = direction_of(rr, mode) else {
+                    let span = rr.direction.as_ref().map(|d| d.span()).unwrap_or_default();
+                    let other = rr
+                        .direction
+                        .as_ref()
+                        .map(|d| d.get_ref().as_str())
+                        .unwrap_or("");
+                    cx.err(span, format!("direction = \"{other}\" 未知；可用 \"deduct\"（酌情扣分）或 \"add\"（适当加分）"));
+                    continue;
+                };
+                let bound = match (&rr.max, direction, points) {
+                    (Some(m), _, _) => cx.positive(m, &format!("项目 {iid} 的酌情分上限 max")),
+                    (None, Direction::Deduct, Some(p)) => Some(p),
+                    (None, Direction::Deduct, None) => {
+                        if kind == CategoryKind::Bonus {
+                            cx.err(
+                                rr.kind.span(),
+                                format!("加分项目 {iid} 的酌情扣分需要上限；请加上 max = …"),
+                            );
+                        }
+                        None
+                    }
+                    (None, Direction::Add, _) => {
                         cx.err(
                             rr.kind.span(),
                             format!("项目 {iid} 的适当加分需要上限；请加上 max = …"),
@@ -569,6 +623,9 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
                         None
                     }
                 };
+                if bound.is_none() {
+                    continue;
+                }
                 if let (Some(b), Some(p), Direction::Deduct) = (bound, points, direction)
                     && b > p
                 {
@@ -761,11 +818,7 @@ fn input_from_raw(
     kind: Option<CategoryKind>,
 ) -> Option<Input> {
     let local = ri.key.get_ref().clone();
-    if local.is_empty()
-        || !local
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    if !valid_key(&local) {
         cx.err(
             ri.key.span(),
             format!("输入 key \"{local}\" 只能用小写字母、数字和下划线，如 key = \"misses\""),
@@ -826,20 +879,25 @@ fn input_from_raw(
     })
 }
 
-fn discretionary_direction(cx: &mut Ctx, rr: &RawRule, mode: ItemMode) -> Direction {
+/// A discretionary rule's direction; `None` for an unknown word (reported where the
+/// rule's inputs are declared).
+fn direction_of(rr: &RawRule, mode: ItemMode) -> Option<Direction> {
     match rr.direction.as_ref().map(|d| d.get_ref().as_str()) {
-        None => match mode {
+        None => Some(match mode {
             ItemMode::Deduct => Direction::Deduct,
             ItemMode::Award => Direction::Add,
-        },
-        Some("deduct") => Direction::Deduct,
-        Some("add") => Direction::Add,
-        Some(other) => {
-            let span = rr.direction.as_ref().map(|d| d.span()).unwrap_or_default();
-            cx.err(span, format!("direction = \"{other}\" 未知；可用 \"deduct\"（酌情扣分）或 \"add\"（适当加分）"));
-            Direction::Deduct
-        }
+        }),
+        Some("deduct") => Some(Direction::Deduct),
+        Some("add") => Some(Direction::Add),
+        Some(_) => None,
     }
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Finds an input named in a rule: first among the item's own inputs, then a full key
@@ -852,11 +910,16 @@ fn resolve(
     name: &Spanned<String>,
 ) -> Option<Slot> {
     let n = name.get_ref();
-    if let Some(slot) = by_key.get(&format!("{}.{n}", item.id)) {
+    let full = format!("{}.{n}", item.id);
+    if let Some(slot) = by_key.get(&full) {
         return Some(*slot);
     }
     if let Some(slot) = by_key.get(n.as_str()) {
         return Some(*slot);
+    }
+    if cx.refused_inputs.contains(&full) || cx.refused_inputs.contains(n) {
+        // The input's own declaration was refused, with its own message.
+        return None;
     }
     let own = inputs[item.inputs.clone()].iter().map(|i| i.local.as_str());
     let unit = inputs
@@ -978,7 +1041,7 @@ fn compile_rule(
                 Some(m) => Some(cx.positive(m, "max")?),
                 None => None,
             };
-            if item.points.is_none() && max.is_none() {
+            if item.points.is_none() && max.is_none() && !cx.items_without_points.contains(iid) {
                 need(cx, "max");
                 return None;
             }
@@ -1109,10 +1172,7 @@ fn compile_rule(
             let input = *by_key.get(&format!("{iid}.{local}"))?;
             let reason = *by_key.get(&format!("{iid}.{local}_reason"))?;
             let max = inputs[input].max?;
-            if max.is_zero() {
-                return None;
-            }
-            let direction = discretionary_direction(cx, rr, item.mode);
+            let direction = direction_of(rr, item.mode)?;
             RuleKind::Discretionary {
                 input,
                 reason,

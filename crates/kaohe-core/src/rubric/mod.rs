@@ -361,10 +361,7 @@ impl Rubric {
 
 /// The candidate closest to `word` by edit distance, if any is close enough to be a
 /// plausible typo; for "did you mean" messages.
-pub fn closest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
         .filter(|(d, c)| *d <= (c.chars().count() / 2).max(3))

@@ -1,0 +1,126 @@
+//! kaohe's storage: one API, two backends. SQLite (an embedded file, the default for a
+//! district) and PostgreSQL (one database behind several app servers, for a city or a
+//! province), picked at start-up from the URL. Migrations are embedded in the binary,
+//! one set per backend where the SQL differs (ids, blobs); an applied migration is never
+//! edited. All queries are written once, with `$1…$N` placeholders, through sqlx's `Any`
+//! driver.
+//!
+//! Only this crate knows SQL. Nothing an app server needs lives only in its memory:
+//! sessions, login-throttle counters and evidence files are rows here.
+
+mod model;
+mod queries;
+pub mod testing;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+
+pub use model::*;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("not found")]
+    NotFound,
+    /// Someone else saved first: the caller's version is stale.
+    #[error("changed by someone else since it was opened")]
+    Conflict,
+    /// A uniqueness rule was broken (a name already taken).
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("the database URL is not understood: {0}; use sqlite://PATH or postgres://…")]
+    Url(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A handle on the database; cheap to clone (a pool inside).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens a database from its URL (`sqlite://PATH` or `postgres://…`), creating a
+    /// SQLite file if needed, and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StorageError::Url(url.to_string()));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        // Migrations run through the backend's own driver, then everything else through
+        // `Any`.
+        match backend {
+            Backend::Sqlite => {
+                let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect(&url)
+                    .await?;
+                SQLITE_MIGRATIONS.run(&pool).await?;
+                pool.close().await;
+            }
+            Backend::Postgres => {
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&url)
+                    .await?;
+                POSTGRES_MIGRATIONS.run(&pool).await?;
+                pool.close().await;
+            }
+        }
+        let max = match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        };
+        // sqlx's SQLite connections wait up to 5 s for a lock by default, so several
+        // connections can write to one file.
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .connect(&url)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

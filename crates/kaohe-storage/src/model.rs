@@ -1,0 +1,290 @@
+//! The rows kaohe keeps, as plain types.
+
+use std::collections::BTreeMap;
+
+pub type Id = i64;
+
+/// What a user may do (see the product spec). Every role belongs to one organiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 管理员: rubrics, campaigns, units, users, deadlines, publication.
+    Admin,
+    /// 考核员: reviews the items of their department (责任部门), for every unit.
+    Assessor,
+    /// 填报员: reports the facts of one unit.
+    Reporter,
+    /// 查看: leaders reading results.
+    Viewer,
+    /// 审计: reads the audit log, nothing else.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Assessor,
+        Role::Reporter,
+        Role::Viewer,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Assessor => "assessor",
+            Role::Reporter => "reporter",
+            Role::Viewer => "viewer",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The role's name as people in the office say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::Assessor => "考核员",
+            Role::Reporter => "填报员",
+            Role::Viewer => "查看",
+            Role::Auditor => "审计",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organiser {
+    pub id: Id,
+    pub name: String,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: Id,
+    pub organiser_id: Id,
+    pub parent_id: Option<Id>,
+    pub name: String,
+    pub code: Option<String>,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub organiser_id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Assessors: their department (责任部门).
+    pub department: Option<String>,
+    /// Reporters: their unit.
+    pub unit_id: Option<Id>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub active: bool,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub organiser_id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub unit_id: Option<Id>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub is_demo: bool,
+}
+
+/// One version of a rubric file, as uploaded. Versions are never edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubricVersion {
+    pub id: Id,
+    pub organiser_id: Id,
+    pub code: String,
+    pub version: i64,
+    pub title: String,
+    pub source: String,
+    pub hash: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaign {
+    pub id: Id,
+    pub organiser_id: Id,
+    pub year: i64,
+    pub title: String,
+    pub rubric_id: Id,
+    /// The last day to submit, `YYYY-MM-DD`, China time; the whole day counts.
+    pub deadline: String,
+    pub state: CampaignState,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignState {
+    /// Units report and submit.
+    Open,
+    /// No further reporting.
+    Closed,
+}
+
+impl CampaignState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignState::Open => "open",
+            CampaignState::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> CampaignState {
+        match s {
+            "closed" => CampaignState::Closed,
+            _ => CampaignState::Open,
+        }
+    }
+}
+
+/// Values as people typed them, by fact key; parsed against the rubric when read.
+pub type RawFacts = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignUnit {
+    pub campaign_id: Id,
+    pub unit_id: Id,
+    /// Unit-level facts set by the district (e.g. `floating_population`).
+    pub unit_facts: RawFacts,
+    /// A later deadline for this unit only.
+    pub deadline: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    /// Being filled in (自查中).
+    Draft,
+    /// Submitted for review; read-only to the unit.
+    Submitted,
+    /// Returned to the unit by an assessor (退回).
+    Returned,
+}
+
+impl ReportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Draft => "draft",
+            ReportState::Submitted => "submitted",
+            ReportState::Returned => "returned",
+        }
+    }
+    pub fn parse(s: &str) -> ReportState {
+        match s {
+            "submitted" => ReportState::Submitted,
+            "returned" => ReportState::Returned,
+            _ => ReportState::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub campaign_id: Id,
+    pub unit_id: Id,
+    pub state: ReportState,
+    pub filler_name: Option<String>,
+    pub filler_phone: Option<String>,
+    pub approver: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub submitted_by: Option<Id>,
+}
+
+/// An item's state in a self-check: 未填 has no row; 草稿 and 已完成 are rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemState {
+    Draft,
+    Done,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Draft => "draft",
+            ItemState::Done => "done",
+        }
+    }
+    pub fn parse(s: &str) -> ItemState {
+        match s {
+            "done" => ItemState::Done,
+            _ => ItemState::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportItem {
+    pub item_id: String,
+    pub facts: RawFacts,
+    pub state: ItemState,
+    /// Starts at 1; each save adds 1. A save names the version it edited.
+    pub version: i64,
+    pub updated_by: Option<Id>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub id: Id,
+    pub campaign_id: Id,
+    pub unit_id: Id,
+    pub item_id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<Id>,
+    pub uploaded_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    pub campaign_id: Id,
+    pub unit_id: Id,
+    pub item_id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub data: Vec<u8>,
+    pub uploaded_by: Option<Id>,
+}
+
+/// One row of the audit log: who did what to what, why, and each field changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub organiser_id: Option<Id>,
+    pub user_id: Option<Id>,
+    pub username: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub reason: Option<String>,
+    /// `[{"field": …, "old": …, "new": …}]`, or details of an access.
+    pub changes: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub id: Id,
+    pub at: i64,
+    pub entry: AuditEntry,
+}
+
+/// Failed logins for one account name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Throttle {
+    pub failures: i64,
+    pub first_failure: i64,
+    pub locked_until: i64,
+}

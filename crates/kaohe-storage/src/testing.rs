@@ -1,0 +1,120 @@
+//! Fresh databases for tests: always a SQLite file in a temporary folder, and a
+//! PostgreSQL schema of its own when `KAOHE_TEST_DATABASE_URL` names a server, so that
+//! tests never see each other's rows.
+
+use std::path::PathBuf;
+
+use crate::{Result, Store};
+
+/// The environment variable naming a PostgreSQL server for tests.
+pub const PG_ENV: &str = "KAOHE_TEST_DATABASE_URL";
+
+/// A database made for one test; call [`TestDb::finish`] at the end to remove it.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    pub label: &'static str,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Schema { admin_url: String, schema: String },
+}
+
+impl TestDb {
+    /// Opens another handle on the same database: a second app server.
+    pub async fn open_again(&self) -> Result<Store> {
+        Store::open(&self.url).await
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Schema { admin_url, schema } => {
+                if let Ok(pool) = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&admin_url)
+                    .await
+                {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                    )))
+                    .execute(&pool)
+                    .await;
+                    pool.close().await;
+                }
+            }
+        }
+    }
+}
+
+fn unique_name() -> String {
+    use rand::RngExt;
+    let n: u64 = rand::rng().random();
+    format!("{:016x}", n)
+}
+
+/// A fresh SQLite database in a temporary folder.
+pub async fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join(format!("kaohe-test-{}", unique_name()));
+    std::fs::create_dir_all(&dir).expect("create a temporary folder");
+    let url = format!("sqlite://{}", dir.join("kaohe.db").display());
+    let store = Store::open(&url)
+        .await
+        .expect("open a SQLite test database");
+    TestDb {
+        store,
+        url,
+        label: "sqlite",
+        cleanup: Cleanup::Dir(dir),
+    }
+}
+
+/// A fresh PostgreSQL schema, if `KAOHE_TEST_DATABASE_URL` is set.
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())?;
+    let schema = format!("kaohe_t_{}", unique_name());
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("{PG_ENV}={admin_url}: cannot connect: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&pool)
+        .await
+        .expect("create a test schema");
+    pool.close().await;
+    let sep = if admin_url.contains('?') { '&' } else { '?' };
+    let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
+    let store = Store::open(&url)
+        .await
+        .expect("open the PostgreSQL test schema");
+    Some(TestDb {
+        store,
+        url,
+        label: "postgres",
+        cleanup: Cleanup::Schema { admin_url, schema },
+    })
+}
+
+/// SQLite always, and PostgreSQL when configured. When it is not, says so once on
+/// stderr; in CI (`CI` set) a missing PostgreSQL is an error, not a skip.
+pub async fn all() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite().await];
+    match postgres().await {
+        Some(pg) => dbs.push(pg),
+        None => {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+                panic!("CI is set but {PG_ENV} is not: the PostgreSQL tests must run in CI");
+            }
+            eprintln!(
+                "note: PostgreSQL storage tests skipped; set {PG_ENV}=postgres://127.0.0.1:5432/test to run them"
+            );
+        }
+    }
+    dbs
+}

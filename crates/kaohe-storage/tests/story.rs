@@ -1,0 +1,321 @@
+//! One story of a campaign's data, run against every backend: SQLite always, and
+//! PostgreSQL when `KAOHE_TEST_DATABASE_URL` is set (CI sets it).
+
+use kaohe_storage::*;
+
+fn facts(pairs: &[(&str, &str)]) -> RawFacts {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+async fn story(db: &testing::TestDb) {
+    let s = &db.store;
+    let label = db.label;
+
+    // Two organisers, each with units and users.
+    let beilun = s.create_organiser("北仑区", false).await.unwrap();
+    let haishu = s.create_organiser("海曙区", false).await.unwrap();
+    assert!(
+        matches!(
+            s.create_organiser("北仑区", false).await,
+            Err(StorageError::Duplicate(_))
+        ),
+        "{label}: organiser names are unique"
+    );
+    let xinqi = s
+        .create_unit(beilun.id, None, "新碶街道", None, false)
+        .await
+        .unwrap();
+    let community = s
+        .create_unit(
+            beilun.id,
+            Some(xinqi.id),
+            "大港新村社区",
+            Some("XQ01"),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(community.parent_id, Some(xinqi.id));
+    let other = s
+        .create_unit(haishu.id, None, "鼓楼街道", None, false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_unit(beilun.id, None, "新碶街道", None, false)
+            .await,
+        Err(StorageError::Duplicate(_))
+    ));
+    // The same name may exist under another organiser.
+    s.create_unit(haishu.id, None, "新碶街道", None, false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.unit(beilun.id, other.id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(s.units(beilun.id).await.unwrap().len(), 2);
+    s.update_unit(beilun.id, xinqi.id, "新碶街道", Some("XQ"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.update_unit(haishu.id, xinqi.id, "x", None).await,
+        Err(StorageError::NotFound)
+    ));
+
+    let reporter = s
+        .create_user(&NewUser {
+            organiser_id: beilun.id,
+            username: "xinqi".into(),
+            display_name: "新碶填报员".into(),
+            role: Role::Reporter,
+            department: None,
+            unit_id: Some(xinqi.id),
+            password_hash: "hash".into(),
+            must_change_password: false,
+            is_demo: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(reporter.role, Role::Reporter);
+    assert_eq!(
+        s.user_by_username("xinqi").await.unwrap().unwrap().id,
+        reporter.id
+    );
+    assert!(s.user_by_username("nobody").await.unwrap().is_none());
+    s.set_password(reporter.id, "hash2", true).await.unwrap();
+    let again = s.user(reporter.id).await.unwrap();
+    assert_eq!(again.password_hash, "hash2");
+    assert!(again.must_change_password);
+
+    // Sessions live in the database.
+    assert!(
+        s.session_create("sid1", "{}", now_ms() + 60_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.session_create("sid1", "{}", now_ms() + 60_000)
+            .await
+            .unwrap()
+    );
+    s.session_save("sid1", "{\"a\":1}", now_ms() + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session_load("sid1", now_ms()).await.unwrap().as_deref(),
+        Some("{\"a\":1}")
+    );
+    s.session_save("old", "{}", now_ms() - 1).await.unwrap();
+    assert_eq!(
+        s.session_load("old", now_ms()).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(s.sessions_delete_expired(now_ms()).await.unwrap(), 1);
+    s.session_delete("sid1").await.unwrap();
+    assert_eq!(s.session_load("sid1", now_ms()).await.unwrap(), None);
+
+    // Rubric versions: each upload is a new version; old ones stay as they were.
+    let v1 = s
+        .add_rubric_version(
+            beilun.id,
+            "beilun-2026",
+            "细则",
+            "v1 text",
+            "h1",
+            Some(reporter.id),
+        )
+        .await
+        .unwrap();
+    let v2 = s
+        .add_rubric_version(beilun.id, "beilun-2026", "细则", "v2 text", "h2", None)
+        .await
+        .unwrap();
+    assert_eq!((v1.version, v2.version), (1, 2));
+    assert_eq!(s.rubric(beilun.id, v1.id).await.unwrap().source, "v1 text");
+    assert!(matches!(
+        s.rubric(haishu.id, v1.id).await,
+        Err(StorageError::NotFound)
+    ));
+
+    // A campaign on version 1.
+    let c = s
+        .create_campaign(beilun.id, 2026, "2026年度考核", v1.id, "2026-12-31", false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.campaign(haishu.id, c.id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(
+        s.create_campaign(haishu.id, 2026, "x", v1.id, "2026-12-31", false)
+            .await
+            .is_err(),
+        "{label}: another organiser's rubric cannot be used"
+    );
+    s.set_campaign_unit(&CampaignUnit {
+        campaign_id: c.id,
+        unit_id: xinqi.id,
+        unit_facts: facts(&[("floating_population", "98200")]),
+        deadline: None,
+    })
+    .await
+    .unwrap();
+    let cus = s.campaign_units(c.id).await.unwrap();
+    assert_eq!(cus[0].unit_facts["floating_population"], "98200");
+    s.set_item_department(c.id, "basic.1", "区流动人口服务中心")
+        .await
+        .unwrap();
+    s.set_item_department(c.id, "basic.1", "区委政法委")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.item_departments(c.id).await.unwrap(),
+        vec![("basic.1".to_string(), "区委政法委".to_string())]
+    );
+
+    // Reports: versioned saves refuse a stale editor.
+    let r = s.report(c.id, xinqi.id).await.unwrap();
+    assert_eq!(r.state, ReportState::Draft);
+    let f1 = facts(&[("basic.1.misses", "2")]);
+    let v = s
+        .save_report_item(
+            c.id,
+            xinqi.id,
+            "basic.1",
+            &f1,
+            ItemState::Draft,
+            0,
+            Some(reporter.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v, 1);
+    assert!(matches!(
+        s.save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Draft, 0, None)
+            .await,
+        Err(StorageError::Conflict)
+    ));
+    let v = s
+        .save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Done, 1, None)
+        .await
+        .unwrap();
+    assert_eq!(v, 2);
+    assert!(matches!(
+        s.save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Done, 1, None)
+            .await,
+        Err(StorageError::Conflict)
+    ));
+    let items = s.report_items(c.id, xinqi.id).await.unwrap();
+    assert_eq!(items[0].facts["basic.1.misses"], "2");
+    assert_eq!(items[0].state, ItemState::Done);
+    s.submit_report(c.id, xinqi.id, "张三", "0574-86000000", "李四", reporter.id)
+        .await
+        .unwrap();
+    let r = s.report(c.id, xinqi.id).await.unwrap();
+    assert_eq!(r.state, ReportState::Submitted);
+    assert_eq!(r.approver.as_deref(), Some("李四"));
+    assert!(matches!(
+        s.submit_report(c.id, xinqi.id, "张三", "1", "李四", reporter.id)
+            .await,
+        Err(StorageError::Conflict)
+    ));
+
+    // Evidence, through a second handle: what one app server stores, another serves.
+    let data = b"%PDF-1.4 test".to_vec();
+    let e = s
+        .add_evidence(&NewEvidence {
+            campaign_id: c.id,
+            unit_id: xinqi.id,
+            item_id: "basic.1".into(),
+            filename: "季度总结.pdf".into(),
+            content_type: "application/pdf".into(),
+            sha256: "x".into(),
+            data: data.clone(),
+            uploaded_by: Some(reporter.id),
+        })
+        .await
+        .unwrap();
+    let second = db.open_again().await.unwrap();
+    assert_eq!(second.evidence_data(e.id).await.unwrap(), data);
+    assert_eq!(
+        second.evidence_list(c.id, xinqi.id).await.unwrap()[0].filename,
+        "季度总结.pdf"
+    );
+    second.close().await;
+
+    // The audit log keeps rows per organiser.
+    s.audit(&AuditEntry {
+        organiser_id: Some(beilun.id),
+        user_id: Some(reporter.id),
+        username: Some("xinqi".into()),
+        action: "report.save".into(),
+        target: "basic.1".into(),
+        reason: None,
+        changes: serde_json::json!([{"field": "basic.1.misses", "old": null, "new": "2"}]),
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.audit_rows(beilun.id, 10).await.unwrap().len(), 1);
+    assert!(s.audit_rows(haishu.id, 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_campaign_story_holds_on_every_backend() {
+    for db in testing::all().await {
+        story(&db).await;
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_counted_by_two_servers_add_up_and_lock() {
+    for db in testing::all().await {
+        let a = &db.store;
+        let b = db.open_again().await.unwrap();
+        let now = now_ms();
+        let window = 15 * 60_000;
+        // Ten failures, five through each server, at the same time.
+        let mut tasks = Vec::new();
+        for i in 0..10 {
+            let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.push(tokio::spawn(async move {
+                s.record_login_failure("xinqi", now, window, 10, 60_000)
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut counts = Vec::new();
+        for t in tasks {
+            counts.push(t.await.unwrap().failures);
+        }
+        counts.sort();
+        assert_eq!(
+            counts,
+            (1..=10).collect::<Vec<_>>(),
+            "{}: every failure counted once",
+            db.label
+        );
+        let t = b.throttle("xinqi").await.unwrap();
+        assert_eq!(t.failures, 10);
+        assert!(
+            t.locked_until > now,
+            "{}: the tenth failure locks",
+            db.label
+        );
+        // After the window a new count starts.
+        let later = now + window + 1;
+        let t = a
+            .record_login_failure("xinqi", later, window, 10, 60_000)
+            .await
+            .unwrap();
+        assert_eq!(t.failures, 1);
+        a.clear_login_failures("xinqi").await.unwrap();
+        assert_eq!(b.throttle("xinqi").await.unwrap(), Throttle::default());
+        b.close().await;
+        db.finish().await;
+    }
+}

@@ -413,13 +413,15 @@ impl Store {
 
     // ── sessions ────────────────────────────────────────────────────────────
 
-    pub async fn session_load(&self, id: &str, now: i64) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT data FROM sessions WHERE id = $1 AND expiry > $2")
+    /// A session's data and expiry (ms), if it exists and has not expired.
+    pub async fn session_load(&self, id: &str, now: i64) -> Result<Option<(String, i64)>> {
+        let row = sqlx::query("SELECT data, expiry FROM sessions WHERE id = $1 AND expiry > $2")
             .bind(id)
             .bind(now)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.try_get("data")).transpose()?)
+        row.map(|r| Ok((r.try_get("data")?, r.try_get("expiry")?)))
+            .transpose()
     }
 
     /// Inserts a new session; `false` when the id is already taken.

@@ -105,7 +105,11 @@ async fn story(db: &testing::TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        s.session_load("sid1", now_ms()).await.unwrap().as_deref(),
+        s.session_load("sid1", now_ms())
+            .await
+            .unwrap()
+            .map(|(d, _)| d)
+            .as_deref(),
         Some("{\"a\":1}")
     );
     s.session_save("old", "{}", now_ms() - 1).await.unwrap();

@@ -24,6 +24,33 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// 启动网页服务。首次启动且数据库为空时，自动创建演示数据并在此列出演示账号
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 监听地址；局域网内访问请用 0.0.0.0:8080
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// 会话 Cookie 只经 HTTPS 发送（服务在 HTTPS 反向代理之后时使用）
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// 正式部署：创建组织单位（区）及其第一个管理员，不含演示数据
+    Init {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 组织单位名称，如 “北仑区”
+        #[arg(long, value_name = "NAME")]
+        organiser: String,
+        /// 第一个管理员的用户名
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// 组织单位（区）管理
+    Organiser {
+        #[command(subcommand)]
+        command: OrganiserCommand,
+    },
     /// 评分细则文件：检查、查看
     Rubric {
         #[command(subcommand)]
@@ -43,6 +70,66 @@ enum Command {
         /// 输出 JSON（分数为精确小数字符串）
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// Where the data lives.
+#[derive(clap::Args)]
+struct DbArgs {
+    /// 数据目录（内置 SQLite 数据库 kaohe.db 存放于此）
+    #[arg(long, default_value = "kaohe-data", value_name = "DIR")]
+    data: PathBuf,
+    /// 使用 PostgreSQL 等外部数据库，如 postgres://user@host/kaohe（优先于 --data）
+    #[arg(long, env = "KAOHE_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    fn url(&self) -> Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data)
+            .with_context(|| format!("无法创建数据目录 {}", self.data.display()))?;
+        Ok(format!("sqlite://{}", self.data.join("kaohe.db").display()))
+    }
+
+    async fn open(&self) -> Result<kaohe_storage::Store> {
+        let url = self.url()?;
+        kaohe_storage::Store::open(&url)
+            .await
+            .with_context(|| format!("无法打开数据库 {}", redact(&url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Subcommand)]
+enum OrganiserCommand {
+    /// 再添加一个组织单位（区）及其第一个管理员
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 组织单位名称
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// 第一个管理员的用户名
+        #[arg(long)]
+        admin: String,
+    },
+    /// 列出所有组织单位
+    List {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -75,6 +162,56 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Serve {
+            db,
+            addr,
+            secure_cookies,
+        } => runtime()?.block_on(serve(db, addr, secure_cookies)),
+        Command::Init {
+            db,
+            organiser,
+            admin,
+        } => runtime()?.block_on(async {
+            let store = db.open().await?;
+            let existing = store.organisers().await?;
+            if existing.iter().any(|o| o.is_demo) {
+                bail!(
+                    "这个数据库里是演示数据；正式部署请用新的数据目录（--data 新目录）或新的数据库"
+                );
+            }
+            if !existing.is_empty() {
+                bail!("已经初始化过了；要再添加组织单位，请用 kaohe organiser add");
+            }
+            let password = admin_password(&admin)?;
+            kaohe_web::setup::add_organiser(&store, &organiser, &admin, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            out(&format!(
+                "已创建组织单位 “{organiser}” 及管理员 {admin}。\n启动服务：kaohe serve{}\n",
+                db_flags(&db)
+            ))
+        }),
+        Command::Organiser { command } => runtime()?.block_on(async {
+            match command {
+                OrganiserCommand::Add { db, name, admin } => {
+                    let store = db.open().await?;
+                    let password = admin_password(&admin)?;
+                    kaohe_web::setup::add_organiser(&store, &name, &admin, &password)
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                    out(&format!("已创建组织单位 “{name}” 及管理员 {admin}。\n"))
+                }
+                OrganiserCommand::List { db } => {
+                    let store = db.open().await?;
+                    let mut text = String::new();
+                    for o in store.organisers().await? {
+                        let demo = if o.is_demo { "（演示）" } else { "" };
+                        text.push_str(&format!("{}\t{}{demo}\n", o.id, o.name));
+                    }
+                    out(&text)
+                }
+            }
+        }),
         Command::Rubric { command } => match command {
             RubricCommand::Check { file } => {
                 let rubric = load_rubric(&file)?;
@@ -125,6 +262,95 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("无法启动异步运行时")
+}
+
+fn db_flags(db: &DbArgs) -> String {
+    match &db.database_url {
+        Some(_) => " --database-url …".to_string(),
+        None if db.data == Path::new("kaohe-data") => String::new(),
+        None => format!(" --data {}", db.data.display()),
+    }
+}
+
+/// The first admin's password: from `KAOHE_ADMIN_PASSWORD`, or asked for twice on the
+/// terminal without echo.
+fn admin_password(admin: &str) -> Result<String> {
+    if let Ok(p) = std::env::var("KAOHE_ADMIN_PASSWORD") {
+        if let Some(problem) = kaohe_web::password_problem(&p, admin) {
+            bail!("KAOHE_ADMIN_PASSWORD 不够安全：{problem}");
+        }
+        return Ok(p);
+    }
+    loop {
+        let p = rpassword::prompt_password(format!("管理员 {admin} 的密码："))
+            .context("无法读取密码；也可用环境变量 KAOHE_ADMIN_PASSWORD 提供")?;
+        if let Some(problem) = kaohe_web::password_problem(&p, admin) {
+            eprintln!("{problem}，请重输。");
+            continue;
+        }
+        let again = rpassword::prompt_password("再输一次：")?;
+        if again != p {
+            eprintln!("两次输入不一致，请重输。");
+            continue;
+        }
+        return Ok(p);
+    }
+}
+
+async fn serve(db: DbArgs, addr: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let store = db.open().await?;
+    let seeded = kaohe_web::setup::seed_demo_if_empty(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法创建演示数据：{e}"))?;
+    let mut banner = String::new();
+    if let Some(logins) = kaohe_web::setup::demo_logins(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        banner.push_str(if seeded {
+            "\n已创建演示数据（所有数字均为虚构）。演示账号，密码都是 "
+        } else {
+            "\n演示数据（所有数字均为虚构）。演示账号，密码都是 "
+        });
+        banner.push_str(kaohe_web::setup::DEMO_PASSWORD);
+        banner.push_str("：\n");
+        for l in logins {
+            banner.push_str(&format!(
+                "  {:<10} {}  {}\n",
+                l.username,
+                l.role.label(),
+                l.note
+            ));
+        }
+    }
+    let config = kaohe_web::Config {
+        secure_cookies,
+        ..Default::default()
+    };
+    let state = kaohe_web::AppState::new(store, config);
+    kaohe_web::serve(state, addr, |bound| {
+        let host = if bound.ip().is_unspecified() {
+            format!("localhost:{}", bound.port())
+        } else {
+            bound.to_string()
+        };
+        println!("{banner}\nkaohe 已启动：请用浏览器打开 http://{host}/ （按 Ctrl+C 停止）");
+    })
+    .await
+    .with_context(|| format!("无法在 {addr} 上启动服务（端口被占用？可用 --addr 换一个）"))
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

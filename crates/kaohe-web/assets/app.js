@@ -1,0 +1,43 @@
+// kaohe: the live score preview on item pages, and a warning before leaving unsaved
+// changes. Plain JavaScript, no framework, nothing fetched from outside.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-preview]");
+  if (!form) return;
+  var target = document.getElementById("preview");
+  var url = form.getAttribute("data-preview");
+  var timer = null;
+  var dirty = false;
+  var seq = 0;
+
+  function refresh() {
+    var mine = ++seq;
+    var body = new URLSearchParams(new FormData(form));
+    fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (r) {
+      if (!r.ok) throw new Error("预览暂时不可用（" + r.status + "）");
+      return r.text();
+    }).then(function (html) {
+      if (mine === seq) target.innerHTML = html;
+    }).catch(function (e) {
+      if (mine === seq) target.insertAdjacentHTML("afterbegin", "<p class=\"warn-text\">" + e.message + "</p>");
+    });
+  }
+
+  function changed() {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+  });
+})();

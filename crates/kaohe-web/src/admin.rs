@@ -1,0 +1,156 @@
+//! Administration: the district office's view of its campaigns, and the audit log.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kaohe_core::fmt_decimal as f;
+use kaohe_storage::ReportState;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::scoring;
+use crate::views::{Layout, china_time, past_deadline};
+
+struct UnitProgress {
+    name: String,
+    href: String,
+    state: String,
+    state_class: &'static str,
+    self_score: String,
+    missing: usize,
+    submitted: String,
+}
+
+struct CampaignView {
+    title: String,
+    year: i64,
+    deadline: String,
+    rubric: String,
+    submitted: usize,
+    units: Vec<UnitProgress>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin.html")]
+struct OverviewPage {
+    layout: Layout,
+    campaigns: Vec<CampaignView>,
+}
+
+/// Every campaign with each unit's progress and running self-score.
+pub async fn overview(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    let mut campaigns = Vec::new();
+    for c in state.store.campaigns(me.org()).await? {
+        let rubric_row = state.store.rubric(me.org(), c.rubric_id).await?;
+        let mut units = Vec::new();
+        for cu in state.store.campaign_units(c.id).await? {
+            let unit = state.store.unit(me.org(), cu.unit_id).await?;
+            let report = state.store.report(c.id, cu.unit_id).await?;
+            let (_, _, s, items) = scoring::self_score(&state, &c, cu.unit_id).await?;
+            let deadline = cu.deadline.clone().unwrap_or_else(|| c.deadline.clone());
+            let (state_text, class) = match report.state {
+                ReportState::Submitted => ("已提交".to_string(), "done"),
+                ReportState::Returned => ("已退回".to_string(), "draft"),
+                ReportState::Draft if past_deadline(&deadline) => ("逾期未交".to_string(), "late"),
+                ReportState::Draft if items.is_empty() => ("未开始".to_string(), "empty"),
+                ReportState::Draft => (format!("填报中（{} 项已保存）", items.len()), "draft"),
+            };
+            units.push(UnitProgress {
+                name: unit.name,
+                href: format!("/c/{}/u/{}", c.id, cu.unit_id),
+                state: state_text,
+                state_class: class,
+                self_score: f(s.total),
+                missing: s.all_missing().len(),
+                submitted: report.submitted_at.map(china_time).unwrap_or_default(),
+            });
+        }
+        campaigns.push(CampaignView {
+            submitted: units.iter().filter(|u| u.state_class == "done").count(),
+            title: c.title,
+            year: c.year,
+            deadline: c.deadline,
+            rubric: format!("{} 第 {} 版", rubric_row.title, rubric_row.version),
+            units,
+        });
+    }
+    Ok(OverviewPage {
+        layout: Layout::new(&state, &session, &me, "考核任务").await?,
+        campaigns,
+    }
+    .into_response())
+}
+
+struct AuditView {
+    at: String,
+    who: String,
+    action: String,
+    target: String,
+    reason: String,
+    changes: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    rows: Vec<AuditView>,
+}
+
+/// The newest entries of the organiser's audit log.
+pub async fn audit_log(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    let rows = state
+        .store
+        .audit_rows(me.org(), 500)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let changes = r
+                .entry
+                .changes
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .map(|c| {
+                            let show = |v: &serde_json::Value| match v {
+                                serde_json::Value::Null => "（空）".to_string(),
+                                serde_json::Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            format!(
+                                "{}：{} → {}",
+                                c["field"].as_str().unwrap_or(""),
+                                show(&c["old"]),
+                                show(&c["new"])
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            AuditView {
+                at: china_time(r.at),
+                who: r.entry.username.unwrap_or_default(),
+                action: r.entry.action,
+                target: r.entry.target,
+                reason: r.entry.reason.unwrap_or_default(),
+                changes,
+            }
+        })
+        .collect();
+    Ok(AuditPage {
+        layout: Layout::new(&state, &session, &me, "审计日志").await?,
+        rows,
+    }
+    .into_response())
+}

@@ -1,0 +1,118 @@
+//! kaohe's web application. Only this crate knows HTTP and HTML.
+//!
+//! [`app`] builds the whole application from its state, so tests drive it in-process;
+//! [`serve`] binds a port and runs it. Every route is declared once in
+//! [`routes::table`], with the roles that may use it.
+
+mod admin;
+mod assets;
+mod auth;
+mod error;
+mod report;
+pub mod routes;
+mod scoring;
+mod session_store;
+pub mod setup;
+mod views;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use kaohe_core::Rubric;
+use kaohe_storage::{Id, Store};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use auth::{hash_password, password_problem};
+pub use error::AppError;
+
+/// Settings of one app server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Log out after this much inactivity.
+    pub idle_timeout: time::Duration,
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// The largest evidence file accepted, in bytes.
+    pub max_upload: usize,
+    /// Failed logins allowed for one account name within `throttle_window` before it is
+    /// locked for `lockout`.
+    pub login_attempts: i64,
+    pub throttle_window: time::Duration,
+    pub lockout: time::Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            idle_timeout: time::Duration::minutes(30),
+            secure_cookies: false,
+            max_upload: 20 * 1024 * 1024,
+            login_attempts: 5,
+            throttle_window: time::Duration::minutes(15),
+            lockout: time::Duration::minutes(15),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    /// Parsed rubric versions by id. Versions never change once stored, so a cache of
+    /// them is safe on every app server.
+    rubrics: Arc<Mutex<HashMap<Id, Arc<Rubric>>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            rubrics: Arc::default(),
+        }
+    }
+}
+
+/// The whole application: routes from the route table, sessions in the database.
+pub fn app(state: AppState) -> Router {
+    let sessions =
+        SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
+            .with_name("kaohe_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(state.config.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(state.config.idle_timeout));
+    routes::router(state.clone())
+        .layer(sessions)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_upload + 64 * 1024,
+        ))
+}
+
+/// Binds `addr` and serves until the process is stopped. Returns the bound address
+/// through `ready` (useful with port 0).
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    ready(listener.local_addr()?);
+    let store = state.store.clone();
+    // Expired sessions are removed now and then; any server may do it.
+    tokio::spawn(async move {
+        loop {
+            let _ = store.sessions_delete_expired(kaohe_storage::now_ms()).await;
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}

@@ -1,0 +1,197 @@
+//! Every route, declared once with the roles that may use it. The router is built from
+//! this table, and the access test reads it: a route cannot exist without an access rule.
+//!
+//! The table checks the role; handlers check the rest on the server for every request:
+//! the organiser (another organiser's things do not exist for you), the unit (a reporter
+//! sees only their own), and the item (an assessor only their department's).
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use kaohe_storage::Role;
+use tower_sessions::Session;
+
+use crate::auth::{CurrentUser, session_user};
+use crate::error::AppError;
+use crate::{AppState, admin, assets, auth, report};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not (login page, assets).
+    Public,
+    /// Any logged-in user.
+    LoggedIn,
+    /// Logged-in users with one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    pub fn allows(self, role: Option<Role>) -> bool {
+        match (self, role) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::LoggedIn, Some(_)) => true,
+            (Access::Roles(roles), Some(r)) => roles.contains(&r),
+        }
+    }
+}
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+const ADMIN: Access = Access::Roles(&[Role::Admin]);
+const REPORTER: Access = Access::Roles(&[Role::Reporter]);
+/// Those who may look at a unit's report: its reporter, the admin, and assessors (for
+/// their department's items); the handler narrows it down.
+const REPORT_READERS: Access = Access::Roles(&[Role::Reporter, Role::Admin, Role::Assessor]);
+const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
+
+fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        handler,
+    }
+}
+
+/// The route table.
+pub fn table() -> Vec<Route> {
+    use Method as M;
+    vec![
+        r(M::GET, "/assets/{name}", Access::Public, get(assets::asset)),
+        r(M::GET, "/login", Access::Public, get(auth::login_page)),
+        r(M::POST, "/login", Access::Public, post(auth::login)),
+        r(M::POST, "/logout", Access::LoggedIn, post(auth::logout)),
+        r(
+            M::GET,
+            "/account/password",
+            Access::LoggedIn,
+            get(auth::password_page),
+        ),
+        r(
+            M::POST,
+            "/account/password",
+            Access::LoggedIn,
+            post(auth::change_password),
+        ),
+        r(M::GET, "/", Access::LoggedIn, get(report::home)),
+        // A unit's report in a campaign.
+        r(
+            M::GET,
+            "/c/{cid}/u/{uid}",
+            REPORT_READERS,
+            get(report::report_home),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/submit",
+            REPORTER,
+            post(report::submit),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/u/{uid}/i/{item}",
+            REPORT_READERS,
+            get(report::item_page),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/i/{item}",
+            REPORTER,
+            post(report::item_save),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/i/{item}/preview",
+            REPORT_READERS,
+            post(report::item_preview),
+        ),
+        // Administration.
+        r(M::GET, "/admin", ADMIN, get(admin::overview)),
+        r(M::GET, "/audit", AUDIT, get(admin::audit_log)),
+    ]
+}
+
+/// Routes a person reaches while they must change their password first.
+const WHILE_MUST_CHANGE: [&str; 3] = ["/account/password", "/logout", "/assets/{name}"];
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for route in table() {
+        let guard =
+            middleware::from_fn_with_state((state.clone(), route.access, route.path), guard);
+        router = router.route(route.path, route.handler.route_layer(guard));
+    }
+    router
+        .fallback(|| async { AppError::NotFound })
+        .with_state(state)
+}
+
+/// Checks the route's access rule and puts the current user in the request.
+async fn guard(
+    State((state, access, path)): State<(AppState, Access, &'static str)>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if access == Access::Public {
+        return next.run(req).await;
+    }
+    let user = match session_user(&session).await {
+        Ok(Some(id)) => match state.store.user(id).await {
+            Ok(u) if u.active => Some(u),
+            Ok(_) | Err(kaohe_storage::StorageError::NotFound) => {
+                let _ = session.flush().await;
+                None
+            }
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        Ok(None) => None,
+        Err(e) => return e.into_response(),
+    };
+    let Some(user) = user else {
+        // Not logged in (or the session timed out): to the login page, then back.
+        if req.method() == Method::GET {
+            let next = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let to = format!("/login?next={}", percent_encode(next));
+            return Redirect::to(&to).into_response();
+        }
+        return AppError::Unauthorized.into_response();
+    };
+    if user.must_change_password && !WHILE_MUST_CHANGE.contains(&path) {
+        return Redirect::to("/account/password").into_response();
+    }
+    if !access.allows(Some(user.role)) {
+        return AppError::Forbidden.into_response();
+    }
+    let organiser = match state.store.organiser(user.organiser_id).await {
+        Ok(o) => o,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    req.extensions_mut().insert(CurrentUser { user, organiser });
+    next.run(req).await
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,297 @@
+//! Setting up a deployment: the demo that `kaohe serve` starts with on an empty
+//! database, and real organisers with their first admin (`kaohe init`).
+
+use kaohe_core::Rubric;
+use kaohe_storage::{CampaignUnit, ItemState, NewUser, RawFacts, Role, StorageError, Store};
+
+use crate::auth::{hash_password, password_problem};
+use crate::error::AppError;
+
+/// The Beilun rubric and the demo facts, shipped in the binary.
+pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml");
+const DEMO_FACTS: &str = include_str!("../../../examples/beilun-2026-demo.csv");
+
+/// The one password of every demo account (printed at start; demo data only).
+pub const DEMO_PASSWORD: &str = "kaohe-demo-2026";
+
+pub const DEMO_ORGANISER: &str = "北仑区（演示）";
+
+/// A demo account to print on the console.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: String,
+    pub role: Role,
+    pub note: String,
+}
+
+/// Each Beilun subdistrict's demo reporter account.
+pub const DEMO_UNITS: [(&str, &str); 11] = [
+    ("新碶街道", "xinqi"),
+    ("小港街道", "xiaogang"),
+    ("大碶街道", "daqi"),
+    ("霞浦街道", "xiapu"),
+    ("柴桥街道", "chaiqiao"),
+    ("戚家山街道", "qijiashan"),
+    ("春晓街道", "chunxiao"),
+    ("梅山街道", "meishan"),
+    ("白峰街道", "baifeng"),
+    ("郭巨街道", "guoju"),
+    ("大榭街道", "daxie"),
+];
+
+/// The demo unit left empty for a newcomer to fill in.
+pub const DEMO_EMPTY_UNIT: &str = "新碶街道";
+
+fn err(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// The demo accounts, if the database holds the demo.
+pub async fn demo_logins(store: &Store) -> Result<Option<Vec<DemoLogin>>, AppError> {
+    let Some(org) = store
+        .organisers()
+        .await?
+        .into_iter()
+        .find(|o| o.is_demo && o.name == DEMO_ORGANISER)
+    else {
+        return Ok(None);
+    };
+    let units = store.units(org.id).await?;
+    let logins = store
+        .users(org.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.is_demo)
+        .map(|u| {
+            let note = match (u.role, u.unit_id, &u.department) {
+                (Role::Reporter, Some(uid), _) => units
+                    .iter()
+                    .find(|x| x.id == uid)
+                    .map(|x| {
+                        if x.name == DEMO_EMPTY_UNIT {
+                            format!("{}（空白，供您试填）", x.name)
+                        } else {
+                            x.name.clone()
+                        }
+                    })
+                    .unwrap_or_default(),
+                (Role::Assessor, _, Some(d)) => d.clone(),
+                _ => String::new(),
+            };
+            DemoLogin {
+                username: u.username,
+                role: u.role,
+                note,
+            }
+        })
+        .collect();
+    Ok(Some(logins))
+}
+
+/// On an empty database, creates the demo: the Beilun rubric, its eleven subdistricts,
+/// a campaign with invented figures (every unit but one already reporting, a few
+/// submitted), and demo accounts of every role. Returns whether it did.
+pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
+    if !store.organisers().await?.is_empty() {
+        return Ok(false);
+    }
+    let rubric = Rubric::from_toml(BEILUN_RUBRIC, "beilun-2026.toml").map_err(err)?;
+    let org = match store.create_organiser(DEMO_ORGANISER, true).await {
+        Ok(o) => o,
+        // Another app server seeded it at the same moment.
+        Err(StorageError::Duplicate(_)) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let user =
+        |username: &str, name: &str, role: Role, department: Option<&str>, unit_id| NewUser {
+            organiser_id: org.id,
+            username: username.into(),
+            display_name: name.into(),
+            role,
+            department: department.map(String::from),
+            unit_id,
+            password_hash: hash.clone(),
+            must_change_password: false,
+            is_demo: true,
+        };
+    let admin = store
+        .create_user(&user("admin", "区考核办管理员", Role::Admin, None, None))
+        .await?;
+    let version = store
+        .add_rubric_version(
+            org.id,
+            rubric.id(),
+            rubric.title(),
+            BEILUN_RUBRIC,
+            rubric.hash(),
+            Some(admin.id),
+        )
+        .await?;
+    let deadline = {
+        let d = time::OffsetDateTime::now_utc()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).map_err(err)?)
+            + time::Duration::days(30);
+        format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    };
+    let campaign = store
+        .create_campaign(
+            org.id,
+            rubric.year().unwrap_or(2026),
+            "2026年度街道流动人口服务管理考核（演示）",
+            version.id,
+            &deadline,
+            true,
+        )
+        .await?;
+    let departments = [("management", "区公安分局"), ("service", "区人社局")];
+    for item in rubric.items() {
+        let category = &rubric.categories()[item.category].id;
+        if let Some((_, d)) = departments.iter().find(|(c, _)| c == category) {
+            store.set_item_department(campaign.id, &item.id, d).await?;
+        }
+    }
+    let demo = kaohe_formats::read_facts(&rubric, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
+        .map_err(err)?;
+    for (n, (name, username)) in DEMO_UNITS.iter().enumerate() {
+        let unit = store.create_unit(org.id, None, name, None, true).await?;
+        let reporter = store
+            .create_user(&user(
+                username,
+                &format!("{name}填报员"),
+                Role::Reporter,
+                None,
+                Some(unit.id),
+            ))
+            .await?;
+        let facts = demo.iter().find(|u| u.unit == *name).map(|u| &u.facts);
+        let raw_of = |slots: &mut dyn Iterator<Item = usize>| -> RawFacts {
+            let mut raw = RawFacts::new();
+            if let Some(facts) = facts {
+                for slot in slots {
+                    if let Some(v) = facts.get(slot) {
+                        raw.insert(rubric.input(slot).key.clone(), value_text(v));
+                    }
+                }
+            }
+            raw
+        };
+        store
+            .set_campaign_unit(&CampaignUnit {
+                campaign_id: campaign.id,
+                unit_id: unit.id,
+                unit_facts: raw_of(&mut rubric.unit_inputs().map(|(s, _)| s)),
+                deadline: None,
+            })
+            .await?;
+        if *name == DEMO_EMPTY_UNIT {
+            continue;
+        }
+        for item in rubric.items() {
+            let raw = raw_of(&mut item.inputs.clone());
+            store
+                .save_report_item(
+                    campaign.id,
+                    unit.id,
+                    &item.id,
+                    &raw,
+                    ItemState::Done,
+                    0,
+                    Some(reporter.id),
+                )
+                .await?;
+        }
+        // The first few complete units have submitted; the rest are still filling in.
+        if n <= 5 {
+            store
+                .submit_report(
+                    campaign.id,
+                    unit.id,
+                    &format!("{name}填报员"),
+                    "0574-86780000",
+                    "分管副主任",
+                    reporter.id,
+                )
+                .await?;
+        }
+    }
+    for (username, name, role, department) in [
+        (
+            "kaoheban",
+            "区考核办考核员",
+            Role::Assessor,
+            Some(DEMO_ORGANISER),
+        ),
+        (
+            "gongan",
+            "区公安分局考核员",
+            Role::Assessor,
+            Some("区公安分局"),
+        ),
+        ("renshe", "区人社局考核员", Role::Assessor, Some("区人社局")),
+        ("lingdao", "区领导", Role::Viewer, None),
+        ("shenji", "区审计员", Role::Auditor, None),
+    ] {
+        store
+            .create_user(&user(username, name, role, department, None))
+            .await?;
+    }
+    Ok(true)
+}
+
+fn value_text(v: &kaohe_core::Value) -> String {
+    match v {
+        kaohe_core::Value::Number(n) => kaohe_core::fmt_decimal(*n),
+        kaohe_core::Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        kaohe_core::Value::Text(t) => t.to_string(),
+    }
+}
+
+/// Creates an organiser (a district) and its first admin. The password must be strong.
+pub async fn add_organiser(
+    store: &Store,
+    name: &str,
+    admin_username: &str,
+    admin_password: &str,
+) -> Result<(), String> {
+    let name = name.trim();
+    let admin_username = admin_username.trim();
+    if name.is_empty() {
+        return Err("组织单位名称不能为空".into());
+    }
+    if admin_username.is_empty() || admin_username.contains(char::is_whitespace) {
+        return Err("管理员用户名不能为空，也不能含空格".into());
+    }
+    if let Some(p) = password_problem(admin_password, admin_username) {
+        return Err(p);
+    }
+    if store
+        .user_by_username(admin_username)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!("用户名 {admin_username} 已被使用；请换一个"));
+    }
+    let org = match store.create_organiser(name, false).await {
+        Ok(o) => o,
+        Err(StorageError::Duplicate(_)) => return Err(format!("组织单位 “{name}” 已存在")),
+        Err(e) => return Err(e.to_string()),
+    };
+    let hash = hash_password(admin_password).map_err(|e| e.to_string())?;
+    store
+        .create_user(&NewUser {
+            organiser_id: org.id,
+            username: admin_username.into(),
+            display_name: format!("{name}管理员"),
+            role: Role::Admin,
+            department: None,
+            unit_id: None,
+            password_hash: hash,
+            must_change_password: false,
+            is_demo: false,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

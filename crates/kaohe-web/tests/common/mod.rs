@@ -1,0 +1,192 @@
+//! An in-process client for the app: cookies kept like a browser's, forms posted with
+//! the page's CSRF token.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use kaohe_storage::Store;
+use kaohe_storage::testing::TestDb;
+use kaohe_web::{AppState, Config, app};
+use tower::ServiceExt;
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Resp {
+    /// The CSRF token of the page's first form.
+    pub fn csrf(&self) -> String {
+        between(&self.body, "name=\"csrf\" value=\"", "\"").unwrap_or_default()
+    }
+}
+
+pub fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let i = text.find(start)? + start.len();
+    let j = text[i..].find(end)?;
+    Some(text[i..i + j].to_string())
+}
+
+#[derive(Clone)]
+pub struct Client {
+    app: Router,
+    cookies: HashMap<String, String>,
+}
+
+impl Client {
+    pub fn new(app: Router) -> Client {
+        Client {
+            app,
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Resp {
+        let res = self
+            .app
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("the app answers");
+        for value in res.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap_or("");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, v)) = pair.split_once('=') {
+                if v.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), v.to_string());
+                }
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(String::from);
+        let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("a body");
+        Resp {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Resp {
+        let boundary = "----kaohe-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, filename, data) = file;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Logs in through the login page, as a person would.
+    pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        let page = self.get("/login").await;
+        let csrf = page.csrf();
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// A CSRF token of the current session (from any page with a form).
+    pub async fn token(&mut self) -> String {
+        let page = self.get("/account/password").await;
+        page.csrf()
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An app on a fresh database with the demo seeded.
+pub async fn demo_app(db: &TestDb) -> Router {
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .expect("seed the demo");
+    app(AppState::new(db.store.clone(), Config::default()))
+}
+
+pub fn app_on(store: Store) -> Router {
+    app(AppState::new(store, Config::default()))
+}
+
+pub const PW: &str = kaohe_web::setup::DEMO_PASSWORD;

@@ -1,9 +1,9 @@
 //! Logging in and out, passwords, CSRF tokens, and who the current user is.
 
+use crate::form::Form;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -172,7 +172,8 @@ pub async fn login_page(
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
     csrf: String,
     username: String,
@@ -275,7 +276,8 @@ pub async fn login(
     Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfOnly {
     csrf: String,
 }
@@ -309,7 +311,8 @@ pub async fn password_page(
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
     csrf: String,
     current: String,

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::form::Form;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaohe_core::explain::{explain_item, missing_keys};
@@ -843,7 +843,8 @@ pub async fn item_preview(
     Ok(Html(html).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SubmitForm {
     csrf: String,
     filler_name: String,

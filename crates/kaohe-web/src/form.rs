@@ -1,0 +1,25 @@
+//! Form bodies. Like axum's `Form`, but a body that does not parse becomes a page that
+//! says so, not a bare 422.
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Form(v)),
+            Err(e) => {
+                tracing::info!(error = %e, "unreadable form");
+                Err(AppError::BadRequest(
+                    "提交的表单内容不完整或格式不对，未保存。请返回上一页刷新后重试。".into(),
+                ))
+            }
+        }
+    }
+}

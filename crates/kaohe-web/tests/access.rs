@@ -1,0 +1,285 @@
+//! Who may use which route. The test reads the route table itself: a route added
+//! without a row in `expected` below fails the test, and so does any answer that differs
+//! from the row, for every role, for a reporter's own and another unit, and for a user
+//! of another organiser.
+
+mod common;
+
+use common::*;
+use kaohe_storage::testing;
+use kaohe_web::routes::{self, Access};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Admin,
+    /// An assessor of the organiser's own office (basic.* items are theirs).
+    Assessor,
+    /// The reporter of the unit in the URL.
+    OwnReporter,
+    /// A reporter of another unit of the same organiser.
+    OtherReporter,
+    Viewer,
+    Auditor,
+    /// The admin of another organiser.
+    OtherOrgAdmin,
+    /// A reporter of another organiser.
+    OtherOrgReporter,
+}
+
+const EVERYONE: [Who; 9] = [
+    Who::Anonymous,
+    Who::Admin,
+    Who::Assessor,
+    Who::OwnReporter,
+    Who::OtherReporter,
+    Who::Viewer,
+    Who::Auditor,
+    Who::OtherOrgAdmin,
+    Who::OtherOrgReporter,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Served (a page, a redirect elsewhere than the login page, or a form's own error).
+    Ok,
+    /// Sent to log in (GET) or told to (POST).
+    Login,
+    Forbidden,
+    NotFound,
+}
+
+use Outcome::*;
+use Who::*;
+
+/// The expected outcome of every route for every kind of user.
+fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
+    let logged_in = if who == Anonymous { Login } else { Ok };
+    let admin_only = match who {
+        Anonymous => Login,
+        Admin | OtherOrgAdmin => Ok,
+        _ => Forbidden,
+    };
+    // A unit's report: its reporter, the admin, the assessors; another organiser's
+    // report does not exist for anyone outside it.
+    let report_read = match who {
+        Anonymous => Login,
+        Admin | Assessor | OwnReporter => Ok,
+        OtherReporter | Viewer | Auditor => Forbidden,
+        OtherOrgAdmin | OtherOrgReporter => NotFound,
+    };
+    let report_write = match who {
+        Anonymous => Login,
+        OwnReporter => Ok,
+        OtherOrgReporter => NotFound,
+        _ => Forbidden,
+    };
+    Some(match (method, path) {
+        ("GET", "/assets/{name}") | ("GET", "/login") | ("POST", "/login") => Ok,
+        ("POST", "/logout")
+        | ("GET", "/account/password")
+        | ("POST", "/account/password")
+        | ("GET", "/") => logged_in,
+        ("GET", "/c/{cid}/u/{uid}") | ("GET", "/c/{cid}/u/{uid}/i/{item}") => report_read,
+        ("POST", "/c/{cid}/u/{uid}/i/{item}/preview") => report_read,
+        ("POST", "/c/{cid}/u/{uid}/submit") | ("POST", "/c/{cid}/u/{uid}/i/{item}") => report_write,
+        ("GET", "/admin") => admin_only,
+        ("GET", "/audit") => match who {
+            Anonymous => Login,
+            Admin | Auditor | OtherOrgAdmin => Ok,
+            _ => Forbidden,
+        },
+        _ => return None,
+    })
+}
+
+fn username(who: Who) -> Option<&'static str> {
+    Some(match who {
+        Anonymous => return None,
+        Admin => "admin",
+        Assessor => "kaoheban",
+        OwnReporter => "xinqi",
+        OtherReporter => "xiaogang",
+        Viewer => "lingdao",
+        Auditor => "shenji",
+        OtherOrgAdmin => "haishu-admin",
+        OtherOrgReporter => "gulou",
+    })
+}
+
+fn outcome(r: &Resp) -> Outcome {
+    match r.status.as_u16() {
+        401 => Login,
+        303 if r
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login")) =>
+        {
+            Login
+        }
+        403 => Forbidden,
+        404 => NotFound,
+        _ => Ok,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_user_as_the_table_says() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    // A second organiser with its own admin and a reporter.
+    let store = &db.store;
+    kaohe_web::setup::add_organiser(store, "海曙区", "haishu-admin", "Yinzhou#Reg2026")
+        .await
+        .unwrap();
+    let haishu = store
+        .organisers()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "海曙区")
+        .unwrap();
+    let gulou = store
+        .create_unit(haishu.id, None, "鼓楼街道", None, false)
+        .await
+        .unwrap();
+    store
+        .create_user(&kaohe_storage::NewUser {
+            organiser_id: haishu.id,
+            username: "gulou".into(),
+            display_name: "鼓楼填报员".into(),
+            role: kaohe_storage::Role::Reporter,
+            department: None,
+            unit_id: Some(gulou.id),
+            password_hash: kaohe_web::hash_password(PW).unwrap(),
+            must_change_password: false,
+            is_demo: false,
+        })
+        .await
+        .unwrap();
+    let beilun = store.organisers().await.unwrap()[0].clone();
+    let campaign = store.campaigns(beilun.id).await.unwrap()[0].clone();
+    let xinqi = store
+        .units(beilun.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap();
+
+    let mut clients = Vec::new();
+    for who in EVERYONE {
+        let mut c = Client::new(app.clone());
+        if let Some(name) = username(who) {
+            let r = c
+                .login(
+                    name,
+                    if who == OtherOrgAdmin {
+                        "Yinzhou#Reg2026"
+                    } else {
+                        PW
+                    },
+                )
+                .await;
+            assert_eq!(r.status, 303, "{who:?} logs in: {}", r.body);
+        }
+        let token = c.get("/login").await.csrf();
+        let token = if who == Anonymous {
+            token
+        } else {
+            c.token().await
+        };
+        clients.push((who, c, token));
+    }
+
+    let mut failures = Vec::new();
+    for route in routes::table() {
+        let method = route.method.as_str();
+        let url = route
+            .path
+            .replace("{name}", "app.css")
+            .replace("{cid}", &campaign.id.to_string())
+            .replace("{uid}", &xinqi.id.to_string())
+            .replace("{item}", "basic.1");
+        for (who, client, token) in clients.iter_mut() {
+            let Some(want) = expected(method, route.path, *who) else {
+                panic!(
+                    "route {method} {} has no row in this test's table: add one",
+                    route.path
+                );
+            };
+            // Logging out would end the session the next routes need.
+            if route.path == "/logout" && *who != Anonymous {
+                continue;
+            }
+            let r = match method {
+                "GET" => client.get(&url).await,
+                _ => client.post(&url, &[("csrf", token.as_str())]).await,
+            };
+            let got = outcome(&r);
+            if got != want {
+                failures.push(format!(
+                    "{method} {url} as {who:?}: expected {want:?}, got {got:?} ({})",
+                    r.status
+                ));
+            }
+        }
+        // The table's own rule agrees with the test's for the role check.
+        if route.access == Access::Public {
+            assert_eq!(expected(method, route.path, Anonymous), Some(Ok));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let mut reporter = Client::new(app.clone());
+    reporter.login("xinqi", PW).await;
+    let beilun = db.store.organisers().await.unwrap()[0].clone();
+    let campaign = db.store.campaigns(beilun.id).await.unwrap()[0].clone();
+    let xinqi = db
+        .store
+        .units(beilun.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap();
+    let mut anonymous = Client::new(app);
+    anonymous.get("/login").await;
+    for route in routes::table()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+    {
+        let url = route
+            .path
+            .replace("{cid}", &campaign.id.to_string())
+            .replace("{uid}", &xinqi.id.to_string())
+            .replace("{item}", "basic.1");
+        // Whoever may use the route: the reporter for report routes, else the admin.
+        let client = if route.path == "/login" {
+            &mut anonymous
+        } else if route.path.starts_with("/c/") {
+            &mut reporter
+        } else {
+            &mut admin
+        };
+        for token in ["", "0000"] {
+            let r = client
+                .post(
+                    &url,
+                    &[("csrf", token), ("username", "admin"), ("password", PW)],
+                )
+                .await;
+            assert_eq!(r.status, 403, "POST {url} with csrf {token:?}: {}", r.body);
+            assert!(r.body.contains("页面已过期"), "{}", r.body);
+        }
+    }
+    db.finish().await;
+}

@@ -2,6 +2,11 @@
 // changes. Plain JavaScript, no framework, nothing fetched from outside.
 (function () {
   "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
   var form = document.querySelector("form[data-preview]");
   if (!form) return;
   var target = document.getElementById("preview");

@@ -8,6 +8,7 @@ mod admin;
 mod assets;
 mod auth;
 mod error;
+mod evidence;
 mod form;
 mod report;
 pub mod routes;

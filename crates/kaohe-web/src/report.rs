@@ -337,6 +337,7 @@ struct ItemPage {
     message: Option<String>,
     error: Option<String>,
     evidence: Vec<EvidenceView>,
+    max_upload: String,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -579,6 +580,7 @@ async fn render_item(
         message,
         error,
         evidence,
+        max_upload: human_size(state.config.max_upload as i64),
         prev: pos
             .checked_sub(1)
             .and_then(|p| visible.get(p))
@@ -610,6 +612,7 @@ pub async fn item_page(
     let cx = context(&state, &me, cid, uid).await?;
     let message = q.saved.map(|s| match s.as_str() {
         "done" => "已保存，此项标记为已完成".to_string(),
+        "evidence" => "佐证材料已上传".to_string(),
         _ => "草稿已保存".to_string(),
     });
     render_item(&state, &session, &me, cx, &item, None, message, None).await

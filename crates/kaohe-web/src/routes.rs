@@ -16,7 +16,7 @@ use tower_sessions::Session;
 
 use crate::auth::{CurrentUser, session_user};
 use crate::error::AppError;
-use crate::{AppState, admin, assets, auth, report};
+use crate::{AppState, admin, assets, auth, evidence, report};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,24 @@ pub fn table() -> Vec<Route> {
             "/c/{cid}/u/{uid}/i/{item}/preview",
             REPORT_READERS,
             post(report::item_preview),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/i/{item}/evidence",
+            REPORTER,
+            post(evidence::upload),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/u/{uid}/evidence/{eid}",
+            REPORT_READERS,
+            get(evidence::download),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/evidence/{eid}/delete",
+            REPORTER,
+            post(evidence::delete),
         ),
         // Administration.
         r(M::GET, "/admin", ADMIN, get(admin::overview)),

@@ -83,6 +83,9 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         ("GET", "/c/{cid}/u/{uid}") | ("GET", "/c/{cid}/u/{uid}/i/{item}") => report_read,
         ("POST", "/c/{cid}/u/{uid}/i/{item}/preview") => report_read,
         ("POST", "/c/{cid}/u/{uid}/submit") | ("POST", "/c/{cid}/u/{uid}/i/{item}") => report_write,
+        ("POST", "/c/{cid}/u/{uid}/i/{item}/evidence")
+        | ("POST", "/c/{cid}/u/{uid}/evidence/{eid}/delete") => report_write,
+        ("GET", "/c/{cid}/u/{uid}/evidence/{eid}") => report_read,
         ("GET", "/admin") => admin_only,
         ("GET", "/audit") => match who {
             Anonymous => Login,
@@ -166,6 +169,19 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
         .into_iter()
         .find(|u| u.name == "新碶街道")
         .unwrap();
+    let evidence = store
+        .add_evidence(&kaohe_storage::NewEvidence {
+            campaign_id: campaign.id,
+            unit_id: xinqi.id,
+            item_id: "basic.1".into(),
+            filename: "季度总结.pdf".into(),
+            content_type: "application/pdf".into(),
+            sha256: String::new(),
+            data: b"%PDF-1.4".to_vec(),
+            uploaded_by: None,
+        })
+        .await
+        .unwrap();
 
     let mut clients = Vec::new();
     for who in EVERYONE {
@@ -200,7 +216,8 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{name}", "app.css")
             .replace("{cid}", &campaign.id.to_string())
             .replace("{uid}", &xinqi.id.to_string())
-            .replace("{item}", "basic.1");
+            .replace("{item}", "basic.1")
+            .replace("{eid}", &evidence.id.to_string());
         for (who, client, token) in clients.iter_mut() {
             let Some(want) = expected(method, route.path, *who) else {
                 panic!(
@@ -214,6 +231,11 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             }
             let r = match method {
                 "GET" => client.get(&url).await,
+                _ if url.ends_with("/evidence") => {
+                    client
+                        .post_multipart(&url, &[("csrf", token.as_str())], ("file", "", b""))
+                        .await
+                }
                 _ => client.post(&url, &[("csrf", token.as_str())]).await,
             };
             let got = outcome(&r);
@@ -261,7 +283,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .path
             .replace("{cid}", &campaign.id.to_string())
             .replace("{uid}", &xinqi.id.to_string())
-            .replace("{item}", "basic.1");
+            .replace("{item}", "basic.1")
+            .replace("{eid}", "1");
         // Whoever may use the route: the reporter for report routes, else the admin.
         let client = if route.path == "/login" {
             &mut anonymous

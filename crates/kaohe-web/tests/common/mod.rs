@@ -39,6 +39,15 @@ pub struct Client {
 }
 
 impl Client {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Keeps the cookies but talks to another app server.
+    pub fn switch_app(&mut self, app: Router) {
+        self.app = app;
+    }
+
     pub fn new(app: Router) -> Client {
         Client {
             app,

@@ -1,0 +1,286 @@
+//! Evidence files (佐证材料): uploaded per item, their type checked from the content,
+//! kept in the database (every app server reaches them), downloadable only by those
+//! who may see the report, each download written to the audit log.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_storage::{AuditEntry, Id, NewEvidence};
+use sha2::{Digest, Sha256};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, check_csrf};
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::report::{Mode, context, human_size};
+
+/// What a file is, judged by its bytes: `(content type, a name for people)`.
+pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)> {
+    let ext = filename.rsplit('.').next().unwrap_or("").to_lowercase();
+    if data.starts_with(b"%PDF-") {
+        return Some(("application/pdf", "PDF"));
+    }
+    if data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // The old binary Office and WPS formats share one container.
+        return Some(match ext.as_str() {
+            "xls" | "et" => ("application/vnd.ms-excel", "Excel/WPS 表格"),
+            "ppt" | "dps" => ("application/vnd.ms-powerpoint", "PowerPoint/WPS 演示"),
+            _ => ("application/msword", "Word/WPS 文档"),
+        });
+    }
+    if data.starts_with(b"PK\x03\x04") {
+        let has = |needle: &[u8]| data.windows(needle.len()).any(|w| w == needle);
+        if has(b"OFD.xml") {
+            return Some(("application/ofd", "OFD 电子文件"));
+        }
+        if has(b"word/") {
+            return Some((
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "Word/WPS 文档",
+            ));
+        }
+        if has(b"xl/") {
+            return Some((
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "Excel/WPS 表格",
+            ));
+        }
+        if has(b"ppt/") {
+            return Some((
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "PowerPoint/WPS 演示",
+            ));
+        }
+        return None;
+    }
+    match infer::get(data) {
+        Some(t) if t.matcher_type() == infer::MatcherType::Image => Some(match t.mime_type() {
+            "image/jpeg" => ("image/jpeg", "图片"),
+            "image/png" => ("image/png", "图片"),
+            "image/gif" => ("image/gif", "图片"),
+            "image/bmp" => ("image/bmp", "图片"),
+            "image/webp" => ("image/webp", "图片"),
+            "image/tiff" => ("image/tiff", "图片"),
+            _ => return None,
+        }),
+        _ => None,
+    }
+}
+
+const ACCEPTED: &str =
+    "PDF、图片（JPG、PNG 等）、Word/Excel/WPS 文档（doc、docx、xls、xlsx、wps、et）和 OFD 电子文件";
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    // A body that is not a multipart form carries no token we could check.
+    let Ok(mut multipart) = multipart else {
+        return Err(AppError::Csrf);
+    };
+    let max = state.config.max_upload;
+    let too_big = || {
+        AppError::BadRequest(format!(
+            "文件太大：单个文件不能超过 {}。请压缩或拆分后再上传。",
+            human_size(max as i64)
+        ))
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_big());
+            }
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "上传没有完成（连接中断或内容不完整），请重试。".into(),
+                ));
+            }
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let data = match field.bytes().await {
+                    Ok(d) => d,
+                    Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(too_big());
+                    }
+                    Err(_) => return Err(AppError::BadRequest("上传没有完成，请重试。".into())),
+                };
+                file = Some((name, data.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&session, &csrf).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    if cx.mode != Mode::Edit {
+        return Err(AppError::BadRequest(
+            "此报告当前不能修改，不能再上传材料。".into(),
+        ));
+    }
+    let rubric = crate::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
+    if rubric.item(&item).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let Some((filename, data)) = file.filter(|(n, d)| !n.is_empty() && !d.is_empty()) else {
+        return Err(AppError::BadRequest("请先选择要上传的文件。".into()));
+    };
+    if data.len() > max {
+        return Err(too_big());
+    }
+    let Some((content_type, kind)) = sniff(&data, &filename) else {
+        return Err(AppError::BadRequest(format!(
+            "“{filename}” 的类型不支持（按文件内容判断，而不是文件名）。可上传：{ACCEPTED}。"
+        )));
+    };
+    // Keep only the last path segment a browser may send, and no control characters.
+    let filename: String = filename
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let sha256: String = Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let size = data.len();
+    let e = state
+        .store
+        .add_evidence(&NewEvidence {
+            campaign_id: cid,
+            unit_id: uid,
+            item_id: item.clone(),
+            filename: filename.clone(),
+            content_type: content_type.into(),
+            sha256: sha256.clone(),
+            data,
+            uploaded_by: Some(me.user.id),
+        })
+        .await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: "evidence.upload".into(),
+            target: format!("campaign:{cid}/unit:{uid}/item:{item}/evidence:{}", e.id),
+            reason: None,
+            changes: serde_json::json!([
+                {"field": "file", "old": null, "new": filename},
+                {"field": "type", "old": null, "new": kind},
+                {"field": "size", "old": null, "new": size},
+                {"field": "sha256", "old": null, "new": sha256},
+            ]),
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved=evidence")).into_response())
+}
+
+/// `filename*=` of RFC 6266, so Chinese names arrive intact.
+fn disposition(filename: &str) -> String {
+    let encoded: String = filename
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"evidence\"; filename*=UTF-8''{encoded}")
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((cid, uid, eid)): Path<(Id, Id, Id)>,
+) -> AppResult<Response> {
+    let cx = context(&state, &me, cid, uid).await?;
+    let e = state.store.evidence(eid).await?;
+    if e.campaign_id != cid || e.unit_id != uid {
+        return Err(AppError::NotFound);
+    }
+    if cx.visible.as_ref().is_some_and(|v| !v.contains(&e.item_id)) {
+        return Err(AppError::Forbidden);
+    }
+    let data = state.store.evidence_data(eid).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: "evidence.download".into(),
+            target: format!(
+                "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
+                e.item_id
+            ),
+            reason: None,
+            changes: serde_json::json!([{"field": "file", "old": null, "new": e.filename}]),
+        })
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, e.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition(&e.filename)),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteForm {
+    csrf: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, eid)): Path<(Id, Id, Id)>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    let e = state.store.evidence(eid).await?;
+    if e.campaign_id != cid || e.unit_id != uid {
+        return Err(AppError::NotFound);
+    }
+    if cx.mode != Mode::Edit {
+        return Err(AppError::BadRequest(
+            "此报告当前不能修改，不能删除材料。".into(),
+        ));
+    }
+    state.store.delete_evidence(eid).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: "evidence.delete".into(),
+            target: format!(
+                "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
+                e.item_id
+            ),
+            reason: None,
+            changes: serde_json::json!([{"field": "file", "old": e.filename, "new": null}]),
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{}", e.item_id)).into_response())
+}

@@ -8,6 +8,7 @@
 //! Only this crate knows SQL. Nothing an app server needs lives only in its memory:
 //! sessions, login-throttle counters and evidence files are rows here.
 
+mod audit;
 mod model;
 mod queries;
 pub mod testing;
@@ -17,6 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
+pub use audit::{AuditCheck, AuditHead};
 pub use model::*;
 
 /// Which database a [`Store`] talks to.
@@ -105,7 +107,9 @@ impl Store {
             .max_connections(max)
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend })
+        let store = Store { pool, backend };
+        store.chain_unchained_audit_rows().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

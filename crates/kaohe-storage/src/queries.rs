@@ -720,7 +720,8 @@ impl Store {
     }
 
     /// Saves an item's facts if nobody saved it since `expected_version` (0: never saved).
-    /// Returns the new version, or `Conflict` if someone else saved first.
+    /// Returns the new version, or `Conflict` if someone else saved first. Every saved
+    /// version is also kept in the item's history.
     #[allow(clippy::too_many_arguments)]
     pub async fn save_report_item(
         &self,
@@ -734,8 +735,9 @@ impl Store {
     ) -> Result<i64> {
         let now = now_ms();
         let facts = json_text(facts);
-        if expected_version == 0 {
-            let done = sqlx::query(
+        let mut tx = self.pool.begin().await?;
+        let done = if expected_version == 0 {
+            sqlx::query(
                 "INSERT INTO report_items (campaign_id, unit_id, item_id, facts, state, version, updated_by, updated_at)
                  VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (campaign_id, unit_id, item_id) DO NOTHING",
             )
@@ -746,33 +748,64 @@ impl Store {
             .bind(state.as_str())
             .bind(user_id)
             .bind(now)
-            .execute(&self.pool)
-            .await?;
-            return if done.rows_affected() == 1 {
-                Ok(1)
-            } else {
-                Err(StorageError::Conflict)
-            };
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE report_items SET facts = $1, state = $2, version = version + 1, updated_by = $3, updated_at = $4
+                 WHERE campaign_id = $5 AND unit_id = $6 AND item_id = $7 AND version = $8",
+            )
+            .bind(&facts)
+            .bind(state.as_str())
+            .bind(user_id)
+            .bind(now)
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(StorageError::Conflict);
         }
-        let done = sqlx::query(
-            "UPDATE report_items SET facts = $1, state = $2, version = version + 1, updated_by = $3, updated_at = $4
-             WHERE campaign_id = $5 AND unit_id = $6 AND item_id = $7 AND version = $8",
+        let version = expected_version + 1;
+        sqlx::query(
+            "INSERT INTO report_item_history (campaign_id, unit_id, item_id, version, facts, state, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(item_id)
+        .bind(version)
         .bind(&facts)
         .bind(state.as_str())
         .bind(user_id)
         .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Every saved version of an item, oldest first.
+    pub async fn report_item_history(
+        &self,
+        campaign_id: Id,
+        unit_id: Id,
+        item_id: &str,
+    ) -> Result<Vec<ReportItem>> {
+        let rows = sqlx::query(
+            "SELECT item_id, facts, state, version, updated_by, updated_at FROM report_item_history
+             WHERE campaign_id = $1 AND unit_id = $2 AND item_id = $3 ORDER BY version",
+        )
         .bind(campaign_id)
         .bind(unit_id)
         .bind(item_id)
-        .bind(expected_version)
-        .execute(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        if done.rows_affected() == 1 {
-            Ok(expected_version + 1)
-        } else {
-            Err(StorageError::Conflict)
-        }
+        rows.iter().map(report_item).collect()
     }
 
     /// Marks the report submitted, with who filled it in and who approved it. Refused
@@ -875,54 +908,5 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    // ── audit ───────────────────────────────────────────────────────────────
-
-    pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (organiser_id, at, user_id, username, action, target, reason, changes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(entry.organiser_id)
-        .bind(now_ms())
-        .bind(entry.user_id)
-        .bind(entry.username.as_deref())
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(entry.reason.as_deref())
-        .bind(entry.changes.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn audit_rows(&self, organiser_id: Id, limit: i64) -> Result<Vec<AuditRow>> {
-        let rows = sqlx::query(
-            "SELECT id, organiser_id, at, user_id, username, action, target, reason, changes FROM audit_log
-             WHERE organiser_id = $1 ORDER BY id DESC LIMIT $2",
-        )
-        .bind(organiser_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let changes: String = r.try_get("changes")?;
-                Ok(AuditRow {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    entry: AuditEntry {
-                        organiser_id: r.try_get("organiser_id")?,
-                        user_id: r.try_get("user_id")?,
-                        username: r.try_get("username")?,
-                        action: r.try_get("action")?,
-                        target: r.try_get("target")?,
-                        reason: r.try_get("reason")?,
-                        changes: serde_json::from_str(&changes).unwrap_or_default(),
-                    },
-                })
-            })
-            .collect()
     }
 }

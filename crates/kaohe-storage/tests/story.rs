@@ -213,6 +213,15 @@ async fn story(db: &testing::TestDb) {
             .await,
         Err(StorageError::Conflict)
     ));
+    let history = s
+        .report_item_history(c.id, xinqi.id, "basic.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        history.iter().map(|h| h.version).collect::<Vec<_>>(),
+        vec![1, 2],
+        "{label}"
+    );
     let items = s.report_items(c.id, xinqi.id).await.unwrap();
     assert_eq!(items[0].facts["basic.1.misses"], "2");
     assert_eq!(items[0].state, ItemState::Done);

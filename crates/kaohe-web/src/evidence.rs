@@ -2,7 +2,8 @@
 //! kept in the database (every app server reaches them), downloadable only by those
 //! who may see the report, each download written to the audit log.
 
-use axum::extract::{Multipart, Path, State};
+use crate::form::Path;
+use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_storage::{AuditEntry, Id, NewEvidence};

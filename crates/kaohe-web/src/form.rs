@@ -23,3 +23,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         }
     }
 }
+
+/// Path parameters. Like axum's `Path`, but a malformed one (`/c/abc/…`) is a page that
+/// says nothing is there, not a bare 400.
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(_) => Err(AppError::NotFound),
+        }
+    }
+}

@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::form::Form;
+use crate::form::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaohe_core::explain::{explain_item, missing_keys};
 use kaohe_core::rubric::InputType;

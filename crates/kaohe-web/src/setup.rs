@@ -215,6 +215,17 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
                 .await?;
         }
     }
+    store
+        .audit(&kaohe_storage::AuditEntry {
+            organiser_id: Some(org.id),
+            user_id: None,
+            username: Some("(演示数据)".into()),
+            action: "demo.seed".into(),
+            target: format!("organiser:{DEMO_ORGANISER}"),
+            reason: Some("首次启动，创建演示数据".into()),
+            changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
+        })
+        .await?;
     for (username, name, role, department) in [
         (
             "kaoheban",
@@ -290,6 +301,21 @@ pub async fn add_organiser(
             password_hash: hash,
             must_change_password: false,
             is_demo: false,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .audit(&kaohe_storage::AuditEntry {
+            organiser_id: Some(org.id),
+            user_id: None,
+            username: Some("(命令行)".into()),
+            action: "organiser.create".into(),
+            target: format!("organiser:{name}"),
+            reason: None,
+            changes: serde_json::json!([
+                {"field": "organiser", "old": null, "new": name},
+                {"field": "admin", "old": null, "new": admin_username},
+            ]),
         })
         .await
         .map_err(|e| e.to_string())?;

@@ -46,6 +46,11 @@ enum Command {
         #[arg(long, default_value = "admin")]
         admin: String,
     },
+    /// 审计日志：校验哈希链
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// 组织单位（区）管理
     Organiser {
         #[command(subcommand)]
@@ -111,6 +116,18 @@ fn redact(url: &str) -> String {
         },
         _ => url.to_string(),
     }
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 重算整条审计日志哈希链，发现被改动或删除的记录；--expect 核对此前记下的链头
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 此前记下的链头（序号:哈希，如定稿时记录的），核对最新记录没有被删
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -190,6 +207,42 @@ fn run(cli: Cli) -> Result<()> {
                 "已创建组织单位 “{organiser}” 及管理员 {admin}。\n启动服务：kaohe serve{}\n",
                 db_flags(&db)
             ))
+        }),
+        Command::Audit {
+            command: AuditCommand::Verify { db, expect },
+        } => runtime()?.block_on(async {
+            let store = db.open().await?;
+            let check = store.audit_verify().await?;
+            let mut problems = check.problems.clone();
+            if let Some(expect) = expect {
+                let (seq, hash) = expect
+                    .split_once(':')
+                    .and_then(|(s, h)| Some((s.trim().parse::<i64>().ok()?, h.trim().to_string())))
+                    .ok_or_else(|| anyhow::anyhow!("--expect 应为 序号:哈希，如 42:9f86d0…"))?;
+                let found = store.audit_verify_at(seq).await?;
+                match found {
+                    Some(h) if h == hash => {}
+                    Some(_) => problems.push(format!(
+                        "第 {seq} 条记录的哈希与记下的链头不符：此后的记录被改写过"
+                    )),
+                    None => problems.push(format!(
+                        "记下的链头是第 {seq} 条，但日志里已没有这一条：记录被删除"
+                    )),
+                }
+            }
+            if problems.is_empty() {
+                out(&format!(
+                    "审计日志完整：{} 条记录，链头 {}\n",
+                    check.rows, check.head
+                ))
+            } else {
+                bail!(
+                    "审计日志被改动过（{} 条记录，链头 {}）：\n  {}",
+                    check.rows,
+                    check.head,
+                    problems.join("\n  ")
+                )
+            }
         }),
         Command::Organiser { command } => runtime()?.block_on(async {
             match command {

@@ -1,0 +1,175 @@
+//! The audit chain finds an edited row, a deleted row in the middle, and a deleted
+//! newest row; appends from two servers at once leave it whole. On every backend.
+
+use kaohe_storage::*;
+use sqlx::AssertSqlSafe;
+
+fn entry(i: usize) -> AuditEntry {
+    AuditEntry {
+        organiser_id: Some(1),
+        user_id: None,
+        username: Some("tester".into()),
+        action: "test".into(),
+        target: format!("thing:{i}"),
+        reason: None,
+        changes: serde_json::json!([{"field": "x", "old": i, "new": i + 1}]),
+    }
+}
+
+/// Runs SQL directly on the database, as someone tampering with it would.
+async fn tamper(db: &testing::TestDb, sql: &str) {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&db.url)
+        .await
+        .unwrap();
+    sqlx::query(AssertSqlSafe(sql.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+async fn org(s: &Store) {
+    s.create_organiser("北仑区", false).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_untouched_chain_verifies_and_its_head_moves_with_each_row() {
+    for db in testing::all().await {
+        let s = &db.store;
+        org(s).await;
+        let empty = s.audit_verify().await.unwrap();
+        assert!(empty.problems.is_empty(), "{:?}", empty.problems);
+        for i in 0..5 {
+            s.audit(&entry(i)).await.unwrap();
+        }
+        let check = s.audit_verify().await.unwrap();
+        assert!(
+            check.problems.is_empty(),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        assert_eq!(check.rows, 5);
+        assert_eq!(check.head, s.audit_head().await.unwrap());
+        assert_eq!(check.head.seq, 5);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_edited_row_is_found() {
+    for db in testing::all().await {
+        org(&db.store).await;
+        for i in 0..5 {
+            db.store.audit(&entry(i)).await.unwrap();
+        }
+        tamper(
+            &db,
+            "UPDATE audit_log SET target = 'thing:99' WHERE seq = 3",
+        )
+        .await;
+        let check = db.store.audit_verify().await.unwrap();
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.contains("第 3 条") && p.contains("改动")),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_row_in_the_middle_is_found() {
+    for db in testing::all().await {
+        org(&db.store).await;
+        for i in 0..5 {
+            db.store.audit(&entry(i)).await.unwrap();
+        }
+        tamper(&db, "DELETE FROM audit_log WHERE seq = 2").await;
+        let check = db.store.audit_verify().await.unwrap();
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.contains("第 2 至 2 条") && p.contains("缺失")),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_newest_row_is_found_by_the_head_and_by_an_anchor() {
+    for db in testing::all().await {
+        org(&db.store).await;
+        for i in 0..5 {
+            db.store.audit(&entry(i)).await.unwrap();
+        }
+        let anchor = db.store.audit_head().await.unwrap();
+        tamper(&db, "DELETE FROM audit_log WHERE seq = 5").await;
+        let check = db.store.audit_verify().await.unwrap();
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.contains("最新的记录被删除")),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        // Even when the head is rewound to hide it, the anchor kept elsewhere differs.
+        tamper(
+            &db,
+            "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4) WHERE id = 1",
+        )
+        .await;
+        let check = db.store.audit_verify().await.unwrap();
+        assert!(
+            check.problems.is_empty(),
+            "{}: the chain alone looks whole: {:?}",
+            db.label,
+            check.problems
+        );
+        assert_ne!(
+            check.head, anchor,
+            "{}: but the anchor does not match",
+            db.label
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn two_servers_appending_at_once_leave_one_whole_chain() {
+    for db in testing::all().await {
+        org(&db.store).await;
+        let a = db.store.clone();
+        let b = db.open_again().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.push(tokio::spawn(async move { s.audit(&entry(i)).await }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let check = a.audit_verify().await.unwrap();
+        assert!(
+            check.problems.is_empty(),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        assert_eq!(check.rows, 40);
+        b.close().await;
+        db.finish().await;
+    }
+}

@@ -11,6 +11,7 @@
 mod audit;
 mod model;
 mod queries;
+mod review;
 pub mod testing;
 
 use std::time::{SystemTime, UNIX_EPOCH};

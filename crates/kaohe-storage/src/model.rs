@@ -125,6 +125,16 @@ pub struct Campaign {
     pub deadline: String,
     pub state: CampaignState,
     pub is_demo: bool,
+    /// When results were first published (公示), if they were.
+    pub published_at: Option<i64>,
+    /// The publication window (`YYYY-MM-DD`, China time, both days included), in which
+    /// units may appeal.
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    /// Whether reporters see other units' details, not only the ranking.
+    pub show_details: bool,
+    /// Locked (定稿): nothing in the campaign can change.
+    pub locked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,4 +297,118 @@ pub struct Throttle {
     pub failures: i64,
     pub first_failure: i64,
     pub locked_until: i64,
+}
+
+/// An assessor's correction of one reported fact, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Override {
+    pub value: String,
+    pub reason: String,
+}
+
+/// Verified facts as corrections of the reported ones, by fact key.
+pub type Overrides = BTreeMap<String, Override>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewState {
+    /// Confirmed by the assessor (确认).
+    Confirmed,
+    /// Returned to the unit to correct (退回).
+    Returned,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Confirmed => "confirmed",
+            ReviewState::Returned => "returned",
+        }
+    }
+    pub fn parse(s: &str) -> ReviewState {
+        match s {
+            "returned" => ReviewState::Returned,
+            _ => ReviewState::Confirmed,
+        }
+    }
+}
+
+/// An assessor's review of one item of one unit. No row: not reviewed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub item_id: String,
+    pub overrides: Overrides,
+    /// Why the assessed score differs from the self-score (shown to the unit).
+    pub score_reason: Option<String>,
+    pub state: ReviewState,
+    /// The comment of a return, shown to the unit.
+    pub comment: Option<String>,
+    pub reviewer_id: Option<Id>,
+    pub reviewed_at: i64,
+    pub version: i64,
+}
+
+/// Results as computed at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRun {
+    pub id: Id,
+    pub campaign_id: Id,
+    pub computed_at: i64,
+    pub computed_by: Option<Id>,
+    /// Why they were computed: first computation, an accepted appeal, an override.
+    pub reason: String,
+    /// `unit/item` pairs still unconfirmed when computed.
+    pub unconfirmed: Vec<String>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppealState {
+    Open,
+    Accepted,
+    Rejected,
+}
+
+impl AppealState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppealState::Open => "open",
+            AppealState::Accepted => "accepted",
+            AppealState::Rejected => "rejected",
+        }
+    }
+    pub fn parse(s: &str) -> AppealState {
+        match s {
+            "accepted" => AppealState::Accepted,
+            "rejected" => AppealState::Rejected,
+            _ => AppealState::Open,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appeal {
+    pub id: Id,
+    pub campaign_id: Id,
+    pub unit_id: Id,
+    pub item_id: String,
+    pub reason: String,
+    pub state: AppealState,
+    pub answer: Option<String>,
+    pub created_by: Option<Id>,
+    pub created_at: i64,
+    pub answered_by: Option<Id>,
+    pub answered_at: Option<i64>,
+}
+
+/// A lock (定稿) or unlock of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockEvent {
+    pub campaign_id: Id,
+    pub locked: bool,
+    pub reason: Option<String>,
+    pub user_id: Option<Id>,
+    pub at: i64,
+    /// The audit chain's head when it happened: an anchor for `kaohe audit verify`.
+    pub audit_seq: i64,
+    pub audit_hash: String,
 }

@@ -86,10 +86,15 @@ fn campaign(r: &AnyRow) -> Result<Campaign> {
         deadline: r.try_get("deadline")?,
         state: CampaignState::parse(&state),
         is_demo: r.try_get::<i64, _>("is_demo")? != 0,
+        published_at: r.try_get("published_at")?,
+        window_start: r.try_get("window_start")?,
+        window_end: r.try_get("window_end")?,
+        show_details: r.try_get::<i64, _>("show_details")? != 0,
+        locked: r.try_get::<i64, _>("locked")? != 0,
     })
 }
 
-fn report(r: &AnyRow) -> Result<Report> {
+pub(crate) fn report(r: &AnyRow) -> Result<Report> {
     let state: String = r.try_get("state")?;
     Ok(Report {
         campaign_id: r.try_get("campaign_id")?,
@@ -571,7 +576,7 @@ impl Store {
 
     pub async fn campaign(&self, organiser_id: Id, id: Id) -> Result<Campaign> {
         let row = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo FROM campaigns
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, published_at, window_start, window_end, show_details, locked FROM campaigns
              WHERE id = $1 AND organiser_id = $2",
         )
         .bind(id)
@@ -584,7 +589,7 @@ impl Store {
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo FROM campaigns
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, published_at, window_start, window_end, show_details, locked FROM campaigns
              WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
         )
         .bind(organiser_id)

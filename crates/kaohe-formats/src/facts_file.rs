@@ -94,7 +94,7 @@ pub fn read_facts(
 
 /// UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), or GBK
 /// (what Chinese Excel writes as CSV), read as GB18030, its superset.
-fn decode(bytes: &[u8]) -> Result<String, String> {
+pub fn decode(bytes: &[u8]) -> Result<String, String> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
         if had_errors {

@@ -1,11 +1,13 @@
-//! Administration: the district office's view of its campaigns, and the audit log.
+//! Administration: the district office's view of its campaigns, and the audit log, and
+//! what the admin pages share (`admin_units`, `admin_users`, `admin_rubrics`,
+//! `admin_campaigns`): audit rows, date checks, form fields with their messages.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kaohe_core::fmt_decimal as f;
-use kaohe_storage::ReportState;
+use kaohe_storage::{AuditEntry, ReportState};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -25,6 +27,7 @@ struct UnitProgress {
 }
 
 struct CampaignView {
+    id: kaohe_storage::Id,
     title: String,
     year: i64,
     deadline: String,
@@ -73,6 +76,7 @@ pub async fn overview(
             });
         }
         campaigns.push(CampaignView {
+            id: c.id,
             submitted: units.iter().filter(|u| u.state_class == "done").count(),
             title: c.title,
             year: c.year,
@@ -153,4 +157,97 @@ pub async fn audit_log(
         rows,
     }
     .into_response())
+}
+
+// ── shared by the admin pages ─────────────────────────────────────────────────
+
+/// A form field as typed, with the message shown beside it.
+#[derive(Debug, Clone, Default)]
+pub struct FieldView {
+    pub value: String,
+    pub error: Option<String>,
+}
+
+impl FieldView {
+    pub fn new(value: impl Into<String>) -> FieldView {
+        FieldView {
+            value: value.into(),
+            error: None,
+        }
+    }
+}
+
+/// One option of a select (or one checkbox of a list).
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One changed field for an audit row: `{"field", "old", "new"}`.
+pub fn change(
+    field: &str,
+    old: impl Into<serde_json::Value>,
+    new: impl Into<serde_json::Value>,
+) -> serde_json::Value {
+    serde_json::json!({"field": field, "old": old.into(), "new": new.into()})
+}
+
+/// Writes one audit row for an admin's action.
+pub async fn record(
+    state: &AppState,
+    me: &CurrentUser,
+    action: &str,
+    target: String,
+    changes: Vec<serde_json::Value>,
+) -> AppResult<()> {
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: action.into(),
+            target,
+            reason: None,
+            changes: serde_json::Value::Array(changes),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Whether `s` is a real calendar date written `YYYY-MM-DD` (what a date input sends).
+pub fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u16>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let Ok(month) = time::Month::try_from(m as u8) else {
+        return false;
+    };
+    (2000..=2100).contains(&y) && time::Date::from_calendar_date(y as i32, month, d as u8).is_ok()
+}
+
+/// The message for a date that is not one.
+pub const DATE_HINT: &str = "请填写日期，格式如 2026-12-31";
+
+#[cfg(test)]
+mod tests {
+    use super::valid_date;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert!(valid_date("2026-12-31"));
+        assert!(valid_date("2028-02-29"));
+        assert!(!valid_date("2026-02-29"));
+        assert!(!valid_date("2026-13-01"));
+        assert!(!valid_date("2026-1-1"));
+        assert!(!valid_date("明天"));
+        assert!(!valid_date(""));
+    }
 }

@@ -5,6 +5,10 @@
 //! [`routes::table`], with the roles that may use it.
 
 mod admin;
+mod admin_campaigns;
+mod admin_rubrics;
+mod admin_units;
+mod admin_users;
 mod assets;
 mod auth;
 mod error;
@@ -15,6 +19,7 @@ pub mod routes;
 mod scoring;
 mod session_store;
 pub mod setup;
+mod upload;
 mod views;
 
 use std::collections::HashMap;

@@ -16,7 +16,10 @@ use tower_sessions::Session;
 
 use crate::auth::{CurrentUser, session_user};
 use crate::error::AppError;
-use crate::{AppState, admin, assets, auth, evidence, report};
+use crate::{
+    AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, assets, auth,
+    evidence, report,
+};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +139,104 @@ pub fn table() -> Vec<Route> {
         // Administration.
         r(M::GET, "/admin", ADMIN, get(admin::overview)),
         r(M::GET, "/audit", AUDIT, get(admin::audit_log)),
+        // Units.
+        r(M::GET, "/admin/units", ADMIN, get(admin_units::units_page)),
+        r(M::POST, "/admin/units", ADMIN, post(admin_units::unit_add)),
+        r(
+            M::POST,
+            "/admin/units/import",
+            ADMIN,
+            post(admin_units::units_import),
+        ),
+        r(
+            M::GET,
+            "/admin/units/{uid}",
+            ADMIN,
+            get(admin_units::unit_page),
+        ),
+        r(
+            M::POST,
+            "/admin/units/{uid}",
+            ADMIN,
+            post(admin_units::unit_save),
+        ),
+        // Users.
+        r(M::GET, "/admin/users", ADMIN, get(admin_users::users_page)),
+        r(M::POST, "/admin/users", ADMIN, post(admin_users::user_add)),
+        r(
+            M::POST,
+            "/admin/users/{user}/password",
+            ADMIN,
+            post(admin_users::user_reset_password),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{user}/active",
+            ADMIN,
+            post(admin_users::user_set_active),
+        ),
+        // Rubrics.
+        r(
+            M::GET,
+            "/admin/rubrics",
+            ADMIN,
+            get(admin_rubrics::rubrics_page),
+        ),
+        r(
+            M::POST,
+            "/admin/rubrics",
+            ADMIN,
+            post(admin_rubrics::rubric_upload),
+        ),
+        r(
+            M::GET,
+            "/admin/rubrics/{rid}",
+            ADMIN,
+            get(admin_rubrics::rubric_page),
+        ),
+        r(
+            M::GET,
+            "/admin/rubrics/{rid}/diff",
+            ADMIN,
+            get(admin_rubrics::rubric_diff_page),
+        ),
+        // Campaigns.
+        r(
+            M::GET,
+            "/admin/campaigns/new",
+            ADMIN,
+            get(admin_campaigns::new_campaign_page),
+        ),
+        r(
+            M::POST,
+            "/admin/campaigns",
+            ADMIN,
+            post(admin_campaigns::create_campaign),
+        ),
+        r(
+            M::GET,
+            "/admin/c/{cid}",
+            ADMIN,
+            get(admin_campaigns::campaign_page),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/settings",
+            ADMIN,
+            post(admin_campaigns::campaign_settings),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/u/{uid}",
+            ADMIN,
+            post(admin_campaigns::campaign_unit_save),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/departments",
+            ADMIN,
+            post(admin_campaigns::campaign_departments),
+        ),
     ]
 }
 

@@ -74,6 +74,14 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         OtherOrgReporter => NotFound,
         _ => Forbidden,
     };
+    // An admin page about one of the organiser's things (a unit, a user, a rubric, a
+    // campaign): another organiser's admin finds nothing there.
+    let admin_ids = match who {
+        Anonymous => Login,
+        Admin => Ok,
+        OtherOrgAdmin => NotFound,
+        _ => Forbidden,
+    };
     Some(match (method, path) {
         ("GET", "/assets/{name}") | ("GET", "/login") | ("POST", "/login") => Ok,
         ("POST", "/logout")
@@ -87,6 +95,25 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/c/{cid}/u/{uid}/evidence/{eid}/delete") => report_write,
         ("GET", "/c/{cid}/u/{uid}/evidence/{eid}") => report_read,
         ("GET", "/admin") => admin_only,
+        ("GET", "/admin/units")
+        | ("POST", "/admin/units")
+        | ("POST", "/admin/units/import")
+        | ("GET", "/admin/users")
+        | ("POST", "/admin/users")
+        | ("GET", "/admin/rubrics")
+        | ("POST", "/admin/rubrics")
+        | ("GET", "/admin/campaigns/new")
+        | ("POST", "/admin/campaigns") => admin_only,
+        ("GET", "/admin/units/{uid}")
+        | ("POST", "/admin/units/{uid}")
+        | ("POST", "/admin/users/{user}/password")
+        | ("POST", "/admin/users/{user}/active")
+        | ("GET", "/admin/rubrics/{rid}")
+        | ("GET", "/admin/rubrics/{rid}/diff")
+        | ("GET", "/admin/c/{cid}")
+        | ("POST", "/admin/c/{cid}/settings")
+        | ("POST", "/admin/c/{cid}/u/{uid}")
+        | ("POST", "/admin/c/{cid}/departments") => admin_ids,
         ("GET", "/audit") => match who {
             Anonymous => Login,
             Admin | Auditor | OtherOrgAdmin => Ok,
@@ -182,6 +209,8 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
         })
         .await
         .unwrap();
+    // A user none of the clients below logs in as: its password may be reset.
+    let renshe = store.user_by_username("renshe").await.unwrap().unwrap();
 
     let mut clients = Vec::new();
     for who in EVERYONE {
@@ -217,7 +246,9 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{cid}", &campaign.id.to_string())
             .replace("{uid}", &xinqi.id.to_string())
             .replace("{item}", "basic.1")
-            .replace("{eid}", &evidence.id.to_string());
+            .replace("{eid}", &evidence.id.to_string())
+            .replace("{user}", &renshe.id.to_string())
+            .replace("{rid}", &campaign.rubric_id.to_string());
         for (who, client, token) in clients.iter_mut() {
             let Some(want) = expected(method, route.path, *who) else {
                 panic!(
@@ -284,7 +315,9 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{cid}", &campaign.id.to_string())
             .replace("{uid}", &xinqi.id.to_string())
             .replace("{item}", "basic.1")
-            .replace("{eid}", "1");
+            .replace("{eid}", "1")
+            .replace("{user}", "1")
+            .replace("{rid}", &campaign.rubric_id.to_string());
         // Whoever may use the route: the reporter for report routes, else the admin.
         let client = if route.path == "/login" {
             &mut anonymous

@@ -1,0 +1,720 @@
+//! Campaigns (考核任务): opening one (a year, a title, a rubric version frozen for it,
+//! the deadline, the units taking part), and the page of one campaign where the admin
+//! sets its title and deadline, each unit's unit-level facts (such as the floating
+//! population, read-only to the unit) and deadline extension, and which department
+//! reviews which item.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_core::Value;
+use kaohe_core::rubric::InputType;
+use kaohe_storage::{Campaign, CampaignUnit, Id, RawFacts, ReportState, Role};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::admin::{DATE_HINT, FieldView, Opt, change, record, valid_date};
+use crate::admin_rubrics::version_label;
+use crate::auth::{CurrentUser, check_csrf};
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::report::{department_of, diff};
+use crate::scoring;
+use crate::upload::field;
+use crate::views::{Layout, china_today};
+
+const MAX_TITLE: usize = 200;
+const MAX_DEPARTMENT: usize = 100;
+
+fn all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+// ── a new campaign ────────────────────────────────────────────────────────────
+
+#[derive(Default)]
+struct NewForm {
+    year: FieldView,
+    title: FieldView,
+    rubric: FieldView,
+    deadline: FieldView,
+    units_error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_campaign_new.html")]
+struct NewPage {
+    layout: Layout,
+    form: NewForm,
+    rubrics: Vec<Opt>,
+    units: Vec<Opt>,
+    error: Option<String>,
+}
+
+async fn render_new(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    form: NewForm,
+    checked: Option<Vec<String>>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let mut versions = state.store.rubrics(me.org()).await?;
+    versions.sort_by_key(|v| std::cmp::Reverse((v.created_at, v.id)));
+    let rubrics = versions
+        .iter()
+        .map(|v| Opt {
+            value: v.id.to_string(),
+            label: version_label(v),
+            selected: form.rubric.value == v.id.to_string(),
+        })
+        .collect();
+    let units = state
+        .store
+        .units(me.org())
+        .await?
+        .into_iter()
+        .map(|u| Opt {
+            selected: checked
+                .as_ref()
+                .is_none_or(|c| c.contains(&u.id.to_string())),
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect();
+    Ok(NewPage {
+        layout: Layout::new(state, session, me, "新建考核任务").await?,
+        form,
+        rubrics,
+        units,
+        error,
+    }
+    .into_response())
+}
+
+pub async fn new_campaign_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    let newest = state
+        .store
+        .rubrics(me.org())
+        .await?
+        .into_iter()
+        .max_by_key(|v| (v.created_at, v.id));
+    let form = NewForm {
+        year: FieldView::new(&china_today()[..4]),
+        rubric: FieldView::new(newest.map(|v| v.id.to_string()).unwrap_or_default()),
+        ..NewForm::default()
+    };
+    render_new(&state, &session, &me, form, None, None).await
+}
+
+pub async fn create_campaign(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let mut form = NewForm {
+        year: FieldView::new(field(&pairs, "year").trim()),
+        title: FieldView::new(field(&pairs, "title").trim()),
+        rubric: FieldView::new(field(&pairs, "rubric").trim()),
+        deadline: FieldView::new(field(&pairs, "deadline").trim()),
+        units_error: None,
+    };
+    let year = form
+        .year
+        .value
+        .parse::<i64>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
+    if year.is_none() {
+        form.year.error = Some("请填写年度，如 2026".into());
+    }
+    form.title.error = if form.title.value.is_empty() {
+        Some("请填写任务名称，如 2026年度街道流动人口服务管理考核".into())
+    } else if form.title.value.chars().count() > MAX_TITLE {
+        Some(format!("名称太长（最多 {MAX_TITLE} 个字）"))
+    } else {
+        None
+    };
+    let rubric = match form.rubric.value.parse::<Id>() {
+        Ok(id) => state.store.rubric(me.org(), id).await.ok(),
+        Err(_) => None,
+    };
+    if rubric.is_none() {
+        form.rubric.error = Some("请选择本区的一个评分细则版本".into());
+    }
+    if !valid_date(&form.deadline.value) {
+        form.deadline.error = Some(DATE_HINT.into());
+    } else if form.deadline.value.as_str() < china_today().as_str() {
+        form.deadline.error = Some(format!(
+            "截止日期 {} 已过；请选今天或以后的日期",
+            form.deadline.value
+        ));
+    }
+    let checked: Vec<String> = all(&pairs, "unit").into_iter().map(String::from).collect();
+    let units_of_org = state.store.units(me.org()).await?;
+    let mut units = Vec::new();
+    for v in &checked {
+        match v
+            .parse::<Id>()
+            .ok()
+            .and_then(|id| units_of_org.iter().find(|u| u.id == id))
+        {
+            Some(u) if !units.iter().any(|x: &&kaohe_storage::Unit| x.id == u.id) => units.push(u),
+            Some(_) => {}
+            None => {
+                form.units_error = Some("所选单位中有不属于本区的单位；请刷新页面后重新选择".into())
+            }
+        }
+    }
+    if units.is_empty() && form.units_error.is_none() {
+        form.units_error = Some("请至少选择一个参加考核的单位".into());
+    }
+    let bad = [&form.year, &form.title, &form.rubric, &form.deadline]
+        .iter()
+        .any(|f| f.error.is_some())
+        || form.units_error.is_some();
+    let (Some(year), Some(rubric), false) = (year, rubric, bad) else {
+        let e = Some("未创建：请按提示改正。".to_string());
+        return render_new(&state, &session, &me, form, Some(checked), e).await;
+    };
+    let c = state
+        .store
+        .create_campaign(
+            me.org(),
+            year,
+            &form.title.value,
+            rubric.id,
+            &form.deadline.value,
+            false,
+        )
+        .await?;
+    for u in &units {
+        state
+            .store
+            .set_campaign_unit(&CampaignUnit {
+                campaign_id: c.id,
+                unit_id: u.id,
+                unit_facts: RawFacts::new(),
+                deadline: None,
+            })
+            .await?;
+    }
+    let null = serde_json::Value::Null;
+    let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
+    record(
+        &state,
+        &me,
+        "campaign.create",
+        format!("campaign:{}", c.id),
+        vec![
+            change("year", null.clone(), c.year),
+            change("title", null.clone(), c.title.clone()),
+            change("rubric", null.clone(), version_label(&rubric)),
+            change("rubric_hash", null.clone(), rubric.hash.clone()),
+            change("deadline", null.clone(), c.deadline.clone()),
+            change("units", null, names.join("、")),
+        ],
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{}?saved=created", c.id)).into_response())
+}
+
+// ── one campaign ──────────────────────────────────────────────────────────────
+
+struct FactField {
+    name: String,
+    label: String,
+    unit: String,
+    required: bool,
+    numeric: bool,
+    value: String,
+    error: Option<String>,
+}
+
+struct UnitBlock {
+    id: Id,
+    name: String,
+    state: &'static str,
+    facts: Vec<FactField>,
+    deadline: FieldView,
+    missing: bool,
+    error: Option<String>,
+}
+
+struct DeptRow {
+    id: String,
+    name: String,
+    category: String,
+    value: String,
+    error: Option<String>,
+    no_assessor: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_campaign.html")]
+struct CampaignPage {
+    layout: Layout,
+    campaign: Campaign,
+    rubric_id: Id,
+    rubric_label: String,
+    title: FieldView,
+    deadline: FieldView,
+    fact_labels: Vec<String>,
+    units: Vec<UnitBlock>,
+    missing_units: usize,
+    items: Vec<DeptRow>,
+    departments: Vec<String>,
+    organiser: String,
+    message: Option<String>,
+    error: Option<String>,
+    /// The part of the page the error is about.
+    jump: Option<String>,
+}
+
+/// What was typed into one of the page's forms, shown again with its messages.
+enum Typed {
+    Nothing,
+    Settings {
+        title: FieldView,
+        deadline: FieldView,
+    },
+    Unit {
+        uid: Id,
+        facts: BTreeMap<String, FieldView>,
+        deadline: FieldView,
+    },
+    Departments(BTreeMap<String, FieldView>),
+}
+
+fn report_state(s: ReportState) -> &'static str {
+    match s {
+        ReportState::Draft => "自查中",
+        ReportState::Submitted => "已提交",
+        ReportState::Returned => "已退回",
+    }
+}
+
+async fn render_campaign(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    campaign: Campaign,
+    typed: Typed,
+    message: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
+    let version = state.store.rubric(me.org(), campaign.rubric_id).await?;
+    let (title, deadline) = match &typed {
+        Typed::Settings { title, deadline } => (title.clone(), deadline.clone()),
+        _ => (
+            FieldView::new(campaign.title.clone()),
+            FieldView::new(campaign.deadline.clone()),
+        ),
+    };
+    let mut units = Vec::new();
+    for cu in state.store.campaign_units(campaign.id).await? {
+        let unit = state.store.unit(me.org(), cu.unit_id).await?;
+        let report = state.store.report(campaign.id, cu.unit_id).await?;
+        let typed_here = match &typed {
+            Typed::Unit {
+                uid,
+                facts,
+                deadline,
+            } if *uid == unit.id => Some((facts, deadline)),
+            _ => None,
+        };
+        let facts: Vec<FactField> = rubric
+            .unit_inputs()
+            .map(|(_, input)| {
+                let typed_value = typed_here.and_then(|(f, _)| f.get(&input.key));
+                FactField {
+                    name: format!("f.{}", input.key),
+                    label: input.label.clone(),
+                    unit: input.unit.clone().unwrap_or_default(),
+                    required: input.required,
+                    numeric: input.ty.is_numeric(),
+                    value: typed_value
+                        .map(|t| t.value.clone())
+                        .or_else(|| cu.unit_facts.get(&input.key).cloned())
+                        .unwrap_or_default(),
+                    error: typed_value.and_then(|t| t.error.clone()),
+                }
+            })
+            .collect();
+        let missing = rubric.unit_inputs().any(|(slot, input)| {
+            input.required
+                && !cu
+                    .unit_facts
+                    .get(&input.key)
+                    .is_some_and(|v| matches!(rubric.parse_value(slot, v), Ok(Some(_))))
+        });
+        units.push(UnitBlock {
+            id: unit.id,
+            name: unit.name,
+            state: report_state(report.state),
+            error: typed_here
+                .filter(|(f, d)| f.values().any(|x| x.error.is_some()) || d.error.is_some())
+                .map(|_| "未保存：请按提示改正。".to_string()),
+            facts,
+            deadline: typed_here
+                .map(|(_, d)| d.clone())
+                .unwrap_or_else(|| FieldView::new(cu.deadline.clone().unwrap_or_default())),
+            missing,
+        });
+    }
+    let assigned = state.store.item_departments(campaign.id).await?;
+    let organiser = me.organiser.name.clone();
+    let staffed: BTreeSet<String> = state
+        .store
+        .users(me.org())
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Assessor && u.active)
+        .filter_map(|u| u.department)
+        .collect();
+    let items = rubric
+        .items()
+        .iter()
+        .map(|it| {
+            let current = department_of(&organiser, &assigned, &it.id);
+            let shown = match &typed {
+                Typed::Departments(t) => t.get(&it.id).cloned(),
+                _ => None,
+            }
+            .unwrap_or_else(|| {
+                FieldView::new(if current == organiser {
+                    String::new()
+                } else {
+                    current.clone()
+                })
+            });
+            DeptRow {
+                id: it.id.clone(),
+                name: it.name.clone().unwrap_or_default(),
+                category: rubric.categories()[it.category].name.clone(),
+                no_assessor: !staffed.contains(&current),
+                value: shown.value,
+                error: shown.error,
+            }
+        })
+        .collect();
+    let jump = match &typed {
+        Typed::Nothing => None,
+        Typed::Settings { .. } => Some("settings".to_string()),
+        Typed::Unit { uid, .. } => Some(format!("u{uid}")),
+        Typed::Departments(_) => Some("departments".to_string()),
+    };
+    let mut departments = crate::admin_users::known_departments(state, me).await?;
+    departments.retain(|d| d != &organiser);
+    Ok(CampaignPage {
+        layout: Layout::new(state, session, me, &campaign.title).await?,
+        rubric_id: campaign.rubric_id,
+        rubric_label: version_label(&version),
+        title,
+        deadline,
+        fact_labels: rubric.unit_inputs().map(|(_, i)| i.label.clone()).collect(),
+        missing_units: units.iter().filter(|u| u.missing).count(),
+        units,
+        items,
+        departments,
+        organiser,
+        message,
+        error,
+        jump,
+        campaign,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CampaignQuery {
+    saved: Option<String>,
+    u: Option<Id>,
+}
+
+pub async fn campaign_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Query(q): Query<CampaignQuery>,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let message = match q.saved.as_deref() {
+        Some("created") => Some(
+            "考核任务已创建。请为各单位填写基础数据，并指定各考核项目的责任部门；单位填报员登录后即可看到这项任务。"
+                .to_string(),
+        ),
+        Some("settings") => Some("已保存任务设置。".to_string()),
+        Some("unit") => {
+            let name = match q.u {
+                Some(uid) => state
+                    .store
+                    .unit(me.org(), uid)
+                    .await
+                    .map(|u| u.name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            Some(format!("已保存 {name} 的基础数据和截止日期。"))
+        }
+        Some("departments") => Some("已保存各项目的责任部门。".to_string()),
+        Some("nothing") => Some("没有改动。".to_string()),
+        _ => None,
+    };
+    render_campaign(
+        &state,
+        &session,
+        &me,
+        campaign,
+        Typed::Nothing,
+        message,
+        None,
+    )
+    .await
+}
+
+pub async fn campaign_settings(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let mut title = FieldView::new(field(&pairs, "title").trim());
+    let mut deadline = FieldView::new(field(&pairs, "deadline").trim());
+    title.error = if title.value.is_empty() {
+        Some("请填写任务名称".into())
+    } else if title.value.chars().count() > MAX_TITLE {
+        Some(format!("名称太长（最多 {MAX_TITLE} 个字）"))
+    } else {
+        None
+    };
+    if !valid_date(&deadline.value) {
+        deadline.error = Some(DATE_HINT.into());
+    }
+    if title.error.is_some() || deadline.error.is_some() {
+        let e = Some("未保存：请按提示改正。".to_string());
+        let typed = Typed::Settings { title, deadline };
+        return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
+    }
+    let mut changes = Vec::new();
+    if title.value != campaign.title {
+        changes.push(change("title", campaign.title.clone(), title.value.clone()));
+    }
+    if deadline.value != campaign.deadline {
+        changes.push(change(
+            "deadline",
+            campaign.deadline.clone(),
+            deadline.value.clone(),
+        ));
+    }
+    if changes.is_empty() {
+        return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing")).into_response());
+    }
+    state
+        .store
+        .update_campaign(me.org(), cid, &title.value, &deadline.value, campaign.state)
+        .await?;
+    record(
+        &state,
+        &me,
+        "campaign.update",
+        format!("campaign:{cid}"),
+        changes,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=settings")).into_response())
+}
+
+pub async fn campaign_unit_save(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid)): Path<(Id, Id)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let unit = state.store.unit(me.org(), uid).await?;
+    let cu = state
+        .store
+        .campaign_units(cid)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_id == uid)
+        .ok_or(AppError::NotFound)?;
+    let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    let mut facts = BTreeMap::new();
+    let mut new_facts = cu.unit_facts.clone();
+    let mut bad = false;
+    for (slot, input) in rubric.unit_inputs() {
+        let raw = field(&pairs, &format!("f.{}", input.key)).trim();
+        let mut view = FieldView::new(raw);
+        match rubric.parse_value(slot, raw) {
+            Ok(None) if input.required => {
+                view.error = Some(format!("必填：请填写{}", input.label));
+            }
+            Ok(None) => {
+                new_facts.remove(&input.key);
+            }
+            Ok(Some(Value::Number(n))) if n.is_zero() && input.required => {
+                view.error = Some(format!(
+                    "不能为 0：{}是计分的基数，请填写实际数值",
+                    input.label
+                ));
+            }
+            Ok(Some(_)) => {
+                new_facts.insert(input.key.clone(), raw.to_string());
+            }
+            Err(e) => view.error = Some(e.message),
+        }
+        if input.ty == InputType::Text && raw.chars().count() > 1000 {
+            view.error = Some("内容太长（最多 1000 个字）".into());
+        }
+        bad |= view.error.is_some();
+        facts.insert(input.key.clone(), view);
+    }
+    let mut deadline = FieldView::new(field(&pairs, "deadline").trim());
+    if !deadline.value.is_empty() {
+        if !valid_date(&deadline.value) {
+            deadline.error = Some(DATE_HINT.into());
+        } else if deadline.value < campaign.deadline {
+            deadline.error = Some(format!(
+                "延期后的截止日期应不早于统一截止日期 {}",
+                campaign.deadline
+            ));
+        }
+    }
+    bad |= deadline.error.is_some();
+    if bad {
+        let typed = Typed::Unit {
+            uid,
+            facts,
+            deadline,
+        };
+        let e = Some(format!("{}：未保存，请按提示改正。", unit.name));
+        return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
+    }
+    let new_deadline = (!deadline.value.is_empty()).then(|| deadline.value.clone());
+    let mut changes = match diff(&cu.unit_facts, &new_facts) {
+        serde_json::Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    if new_deadline != cu.deadline {
+        changes.push(change(
+            "deadline",
+            cu.deadline.clone(),
+            new_deadline.clone(),
+        ));
+    }
+    let anchor = format!("#u{uid}");
+    if changes.is_empty() {
+        return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing{anchor}")).into_response());
+    }
+    state
+        .store
+        .set_campaign_unit(&CampaignUnit {
+            campaign_id: cid,
+            unit_id: uid,
+            unit_facts: new_facts,
+            deadline: new_deadline,
+        })
+        .await?;
+    record(
+        &state,
+        &me,
+        "campaign.unit",
+        format!("campaign:{cid}/unit:{uid}"),
+        changes,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=unit&u={uid}{anchor}")).into_response())
+}
+
+pub async fn campaign_departments(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    let assigned = state.store.item_departments(cid).await?;
+    let organiser = me.organiser.name.clone();
+    let mut typed = BTreeMap::new();
+    let mut wanted = Vec::new();
+    for it in rubric.items() {
+        // Only the items sent are changed; an item left empty goes to the organiser's
+        // own office.
+        let Some((_, raw)) = pairs.iter().find(|(k, _)| *k == format!("d.{}", it.id)) else {
+            continue;
+        };
+        let mut view = FieldView::new(raw.trim());
+        if view.value.chars().count() > MAX_DEPARTMENT {
+            view.error = Some(format!("部门名称太长（最多 {MAX_DEPARTMENT} 个字）"));
+        }
+        let new = if view.value.is_empty() {
+            organiser.clone()
+        } else {
+            view.value.clone()
+        };
+        let old = department_of(&organiser, &assigned, &it.id);
+        if old != new {
+            wanted.push((it.id.clone(), old, new));
+        }
+        typed.insert(it.id.clone(), view);
+    }
+    if typed.values().any(|v| v.error.is_some()) {
+        let e = Some("未保存：请按提示改正。".to_string());
+        return render_campaign(
+            &state,
+            &session,
+            &me,
+            campaign,
+            Typed::Departments(typed),
+            None,
+            e,
+        )
+        .await;
+    }
+    if wanted.is_empty() {
+        return Ok(
+            Redirect::to(&format!("/admin/c/{cid}?saved=nothing#departments")).into_response(),
+        );
+    }
+    let mut changes = Vec::new();
+    for (item, old, new) in wanted {
+        state.store.set_item_department(cid, &item, &new).await?;
+        changes.push(change(&item, old, new));
+    }
+    record(
+        &state,
+        &me,
+        "campaign.departments",
+        format!("campaign:{cid}"),
+        changes,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=departments#departments")).into_response())
+}

@@ -1,0 +1,535 @@
+//! Accounts: the list, adding one with a temporary password, resetting a password,
+//! deactivating and reactivating. A temporary password is made here, shown to the admin
+//! once (in the answer to the form, never stored or logged in clear), and must be
+//! changed at the first login.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_storage::{Id, NewUser, Role, StorageError, User};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::admin::{FieldView, Opt, change, record};
+use crate::auth::{CurrentUser, check_csrf, hash_password, password_problem};
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::upload::field;
+use crate::views::Layout;
+
+const MAX_USERNAME: usize = 64;
+const MAX_NAME: usize = 64;
+
+struct UserRow {
+    id: Id,
+    username: String,
+    name: String,
+    role: &'static str,
+    place: String,
+    active: bool,
+    must_change: bool,
+    is_me: bool,
+}
+
+#[derive(Default)]
+struct AddForm {
+    username: FieldView,
+    display_name: FieldView,
+    role: FieldView,
+    department: FieldView,
+    unit: FieldView,
+}
+
+/// A temporary password, shown once.
+struct Issued {
+    username: String,
+    name: String,
+    password: String,
+    new_account: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+    add: AddForm,
+    roles: Vec<Opt>,
+    units: Vec<Opt>,
+    departments: Vec<String>,
+    issued: Option<Issued>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// A temporary password: three groups of four letters and digits (no look-alikes such
+/// as 0/O, 1/l/I), about 70 bits from the operating system's random source, strong by
+/// `password_problem`.
+pub fn temporary_password(username: &str) -> String {
+    use rand::RngExt;
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const DIGITS: &[u8] = b"23456789";
+    let all: Vec<u8> = [UPPER, LOWER, DIGITS].concat();
+    let mut rng = rand::rng();
+    loop {
+        let chars: Vec<char> = (0..12)
+            .map(|_| all[rng.random_range(0..all.len())] as char)
+            .collect();
+        let has = |set: &[u8]| chars.iter().any(|c| set.contains(&(*c as u8)));
+        if !(has(UPPER) && has(LOWER) && has(DIGITS)) {
+            continue;
+        }
+        let password = chars
+            .chunks(4)
+            .map(|g| g.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-");
+        if password_problem(&password, username).is_none() {
+            return password;
+        }
+    }
+}
+
+fn role_hint(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "管理员：单位、用户、评分细则、考核任务",
+        Role::Assessor => "考核员：审核本部门负责的考核项目",
+        Role::Reporter => "填报员：填报本单位的自查",
+        Role::Viewer => "查看：阅读考核结果",
+        Role::Auditor => "审计：只读审计日志",
+    }
+}
+
+struct Extra {
+    add: AddForm,
+    issued: Option<Issued>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+impl Extra {
+    fn message(m: String) -> Extra {
+        Extra {
+            add: AddForm::default(),
+            issued: None,
+            message: Some(m),
+            error: None,
+        }
+    }
+    fn error(e: String) -> Extra {
+        Extra {
+            add: AddForm::default(),
+            issued: None,
+            message: None,
+            error: Some(e),
+        }
+    }
+}
+
+/// The departments people have used: assessors' and campaigns' assignments, and the
+/// organiser's own office.
+pub async fn known_departments(state: &AppState, me: &CurrentUser) -> AppResult<Vec<String>> {
+    let mut set = BTreeSet::new();
+    set.insert(me.organiser.name.clone());
+    for u in state.store.users(me.org()).await? {
+        if let Some(d) = u.department.filter(|d| !d.is_empty()) {
+            set.insert(d);
+        }
+    }
+    for c in state.store.campaigns(me.org()).await? {
+        for (_, d) in state.store.item_departments(c.id).await? {
+            set.insert(d);
+        }
+    }
+    Ok(set.into_iter().collect())
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    x: Extra,
+) -> AppResult<Response> {
+    let units = state.store.units(me.org()).await?;
+    let users = state
+        .store
+        .users(me.org())
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            place: match u.role {
+                Role::Assessor => u.department.clone().unwrap_or_default(),
+                Role::Reporter => u
+                    .unit_id
+                    .and_then(|id| units.iter().find(|x| x.id == id))
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            },
+            id: u.id,
+            username: u.username,
+            name: u.display_name,
+            role: u.role.label(),
+            active: u.active,
+            must_change: u.must_change_password,
+            is_me: u.id == me.user.id,
+        })
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| Opt {
+            value: r.as_str().into(),
+            label: role_hint(*r).into(),
+            selected: x.add.role.value == r.as_str(),
+        })
+        .collect();
+    let unit_opts = units
+        .iter()
+        .map(|u| Opt {
+            value: u.id.to_string(),
+            label: u.name.clone(),
+            selected: x.add.unit.value == u.id.to_string(),
+        })
+        .collect();
+    let secret = x.issued.is_some();
+    let mut res = UsersPage {
+        layout: Layout::new(state, session, me, "用户").await?,
+        users,
+        add: x.add,
+        roles,
+        units: unit_opts,
+        departments: known_departments(state, me).await?,
+        issued: x.issued,
+        message: x.message,
+        error: x.error,
+    }
+    .into_response();
+    if secret {
+        // A page with a password in it is kept by no cache and no history.
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UsersQuery {
+    deactivated: Option<Id>,
+    reactivated: Option<Id>,
+}
+
+pub async fn users_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(q): Query<UsersQuery>,
+) -> AppResult<Response> {
+    let (id, done) = match (q.deactivated, q.reactivated) {
+        (Some(id), _) => (
+            Some(id),
+            "已停用 {}；该账号不能再登录，已登录的也立即失效。",
+        ),
+        (None, Some(id)) => (Some(id), "已重新启用 {}。"),
+        (None, None) => (None, ""),
+    };
+    let mut message = None;
+    if let Some(id) = id
+        && let Ok(u) = state.store.user(id).await
+        && u.organiser_id == me.org()
+    {
+        message = Some(done.replace("{}", &format!("{}（{}）", u.display_name, u.username)));
+    }
+    let x = Extra {
+        add: AddForm::default(),
+        issued: None,
+        message,
+        error: None,
+    };
+    render(&state, &session, &me, x).await
+}
+
+pub async fn user_add(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let mut add = AddForm {
+        username: FieldView::new(field(&pairs, "username").trim()),
+        display_name: FieldView::new(field(&pairs, "display_name").trim()),
+        role: FieldView::new(field(&pairs, "role").trim()),
+        department: FieldView::new(field(&pairs, "department").trim()),
+        unit: FieldView::new(field(&pairs, "unit").trim()),
+    };
+    let username = add.username.value.clone();
+    add.username.error = if username.is_empty() {
+        Some("请填写用户名（登录时用）".into())
+    } else if username.chars().count() > MAX_USERNAME {
+        Some(format!("用户名太长（最多 {MAX_USERNAME} 个字符）"))
+    } else if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        Some("用户名不能含空格".into())
+    } else if state.store.user_by_username(&username).await?.is_some() {
+        Some(taken(&username))
+    } else {
+        None
+    };
+    add.display_name.error = if add.display_name.value.is_empty() {
+        Some("请填写姓名".into())
+    } else if add.display_name.value.chars().count() > MAX_NAME {
+        Some(format!("姓名太长（最多 {MAX_NAME} 个字）"))
+    } else {
+        None
+    };
+    let role = Role::parse(&add.role.value);
+    if role.is_none() {
+        add.role.error = Some("请选择角色".into());
+    }
+    let department = match role {
+        Some(Role::Assessor) if add.department.value.is_empty() => {
+            add.department.error = Some("考核员须填写责任部门（如 区公安分局）".into());
+            None
+        }
+        Some(Role::Assessor) if add.department.value.chars().count() > 100 => {
+            add.department.error = Some("部门名称太长（最多 100 个字）".into());
+            None
+        }
+        Some(Role::Assessor) => Some(add.department.value.clone()),
+        _ => None,
+    };
+    let unit = match role {
+        Some(Role::Reporter) if add.unit.value.is_empty() => {
+            add.unit.error = Some("填报员须选择所属单位".into());
+            None
+        }
+        Some(Role::Reporter) => {
+            let found = match add.unit.value.parse::<Id>() {
+                Ok(id) => match state.store.unit(me.org(), id).await {
+                    Ok(u) => Some(u),
+                    Err(StorageError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                },
+                Err(_) => None,
+            };
+            if found.is_none() {
+                add.unit.error = Some("所选单位不存在或不属于本区；请重新选择".into());
+            }
+            found
+        }
+        _ => None,
+    };
+    let bad = [
+        &add.username,
+        &add.display_name,
+        &add.role,
+        &add.department,
+        &add.unit,
+    ]
+    .iter()
+    .any(|f| f.error.is_some());
+    let refuse = |add: AddForm| Extra {
+        add,
+        issued: None,
+        message: None,
+        error: Some("未添加：请按提示改正。".into()),
+    };
+    let Some(role) = role.filter(|_| !bad) else {
+        return render(&state, &session, &me, refuse(add)).await;
+    };
+    let password = temporary_password(&username);
+    let created = state
+        .store
+        .create_user(&NewUser {
+            organiser_id: me.org(),
+            username: username.clone(),
+            display_name: add.display_name.value.clone(),
+            role,
+            department: department.clone(),
+            unit_id: unit.as_ref().map(|u| u.id),
+            password_hash: hash_password(&password)?,
+            must_change_password: true,
+            is_demo: false,
+        })
+        .await;
+    let user = match created {
+        Ok(u) => u,
+        Err(StorageError::Duplicate(_)) => {
+            add.username.error = Some(taken(&username));
+            return render(&state, &session, &me, refuse(add)).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let null = serde_json::Value::Null;
+    record(
+        &state,
+        &me,
+        "user.create",
+        format!("user:{}", user.username),
+        vec![
+            change("username", null.clone(), user.username.clone()),
+            change("display_name", null.clone(), user.display_name.clone()),
+            change("role", null.clone(), role.as_str()),
+            change("department", null.clone(), department),
+            change("unit", null.clone(), unit.map(|u| u.name)),
+            change("password", null.clone(), "（临时密码，首次登录须修改）"),
+            change("active", null, true),
+        ],
+    )
+    .await?;
+    let x = Extra {
+        add: AddForm::default(),
+        issued: Some(Issued {
+            username: user.username,
+            name: user.display_name,
+            password,
+            new_account: true,
+        }),
+        message: None,
+        error: None,
+    };
+    render(&state, &session, &me, x).await
+}
+
+fn taken(username: &str) -> String {
+    format!("用户名 {username} 已被使用（用户名在整个系统中唯一，包括其他区）；请换一个")
+}
+
+/// A user of this organiser; another organiser's user does not exist here.
+async fn own_user(state: &AppState, me: &CurrentUser, id: Id) -> AppResult<User> {
+    let u = state.store.user(id).await?;
+    if u.organiser_id != me.org() {
+        return Err(AppError::NotFound);
+    }
+    Ok(u)
+}
+
+pub async fn user_reset_password(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let user = own_user(&state, &me, id).await?;
+    if user.id == me.user.id {
+        let e = "不能在这里重置自己的密码；请用页面右上角的“修改密码”。".to_string();
+        return render(&state, &session, &me, Extra::error(e)).await;
+    }
+    let password = temporary_password(&user.username);
+    state
+        .store
+        .set_password(user.id, &hash_password(&password)?, true)
+        .await?;
+    // A locked-out person is usually why a password is reset.
+    state
+        .store
+        .clear_login_failures(&user.username.to_lowercase())
+        .await?;
+    record(
+        &state,
+        &me,
+        "user.password.reset",
+        format!("user:{}", user.username),
+        vec![
+            change("password", "…", "（临时密码，首次登录须修改）"),
+            change("must_change_password", user.must_change_password, true),
+        ],
+    )
+    .await?;
+    let x = Extra {
+        add: AddForm::default(),
+        issued: Some(Issued {
+            username: user.username,
+            name: user.display_name,
+            password,
+            new_account: false,
+        }),
+        message: None,
+        error: None,
+    };
+    render(&state, &session, &me, x).await
+}
+
+pub async fn user_set_active(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let user = own_user(&state, &me, id).await?;
+    let active = match field(&pairs, "active") {
+        "1" => true,
+        "0" => false,
+        _ => {
+            let e = "未修改：请用账号旁的“停用”或“启用”按钮。".to_string();
+            return render(&state, &session, &me, Extra::error(e)).await;
+        }
+    };
+    if user.id == me.user.id && !active {
+        let e = "不能停用自己的账号。如确需停用，请由另一位管理员操作。".to_string();
+        return render(&state, &session, &me, Extra::error(e)).await;
+    }
+    if user.active == active {
+        let m = format!(
+            "{}（{}）本来就是{}状态，没有改动。",
+            user.display_name,
+            user.username,
+            if active { "启用" } else { "停用" }
+        );
+        return render(&state, &session, &me, Extra::message(m)).await;
+    }
+    state
+        .store
+        .set_user_active(me.org(), user.id, active)
+        .await?;
+    record(
+        &state,
+        &me,
+        if active {
+            "user.reactivate"
+        } else {
+            "user.deactivate"
+        },
+        format!("user:{}", user.username),
+        vec![change("active", user.active, active)],
+    )
+    .await?;
+    let to = if active { "reactivated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/admin/users?{to}={}", user.id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_passwords_are_strong_and_differ() {
+        let a = temporary_password("zhangsan");
+        let b = temporary_password("zhangsan");
+        assert_ne!(a, b);
+        assert_eq!(a.chars().count(), 14);
+        assert!(password_problem(&a, "zhangsan").is_none(), "{a}");
+    }
+
+    #[test]
+    fn every_role_has_a_hint_that_starts_with_its_label() {
+        for r in Role::ALL {
+            assert!(role_hint(r).starts_with(r.label()));
+        }
+    }
+}

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
-use crate::report::{Mode, context, human_size};
+use crate::report::{context, human_size};
 
 /// What a file is, judged by its bytes: `(content type, a name for people)`.
 pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)> {
@@ -123,9 +123,9 @@ pub async fn upload(
     }
     check_csrf(&session, &csrf).await?;
     let cx = context(&state, &me, cid, uid).await?;
-    if cx.mode != Mode::Edit {
+    if !cx.can_edit(&item) {
         return Err(AppError::BadRequest(
-            "此报告当前不能修改，不能再上传材料。".into(),
+            "此项当前不能修改，不能再上传材料。".into(),
         ));
     }
     let rubric = crate::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
@@ -262,9 +262,9 @@ pub async fn delete(
     if e.campaign_id != cid || e.unit_id != uid {
         return Err(AppError::NotFound);
     }
-    if cx.mode != Mode::Edit {
+    if !cx.can_edit(&e.item_id) {
         return Err(AppError::BadRequest(
-            "此报告当前不能修改，不能删除材料。".into(),
+            "此项当前不能修改，不能删除材料。".into(),
         ));
     }
     state.store.delete_evidence(eid).await?;

@@ -49,10 +49,23 @@ pub fn department_of(organiser: &str, assigned: &[(String, String)], item: &str)
 pub struct Context {
     pub campaign: Campaign,
     pub unit: Unit,
+    pub report: kaohe_storage::Report,
     pub mode: Mode,
     /// For assessors: the items of their department; everyone else sees all.
     pub visible: Option<Vec<String>>,
     pub deadline: String,
+    /// Items returned to the unit (退回) with the assessors' comments.
+    pub returned: Vec<(String, String)>,
+}
+
+impl Context {
+    /// Whether the user may change this item now: the unit's reporter while the report
+    /// is open, and after a return (退回) only the returned items.
+    pub fn can_edit(&self, item: &str) -> bool {
+        self.mode == Mode::Edit
+            && (self.report.state != ReportState::Returned
+                || self.returned.iter().any(|(i, _)| i == item))
+    }
 }
 
 /// Loads a campaign and unit the user may see, and what they may do there. Another
@@ -75,9 +88,14 @@ pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> Ap
     let report = state.store.report(cid, uid).await?;
     let (mode, visible) = match me.role() {
         Role::Reporter if me.user.unit_id == Some(uid) => {
+            // A returned report may be corrected after the deadline: the district asked.
             let open = campaign.state == CampaignState::Open
-                && report.state != ReportState::Submitted
-                && !past_deadline(&deadline);
+                && !campaign.locked
+                && match report.state {
+                    ReportState::Draft => !past_deadline(&deadline),
+                    ReportState::Returned => true,
+                    ReportState::Submitted => false,
+                };
             (if open { Mode::Edit } else { Mode::Read }, None)
         }
         Role::Admin => (Mode::Read, None),
@@ -95,12 +113,26 @@ pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> Ap
         }
         _ => return Err(AppError::Forbidden),
     };
+    let returned = if report.state == ReportState::Returned {
+        state
+            .store
+            .reviews(cid, uid)
+            .await?
+            .into_iter()
+            .filter(|r| r.state == kaohe_storage::ReviewState::Returned)
+            .map(|r| (r.item_id, r.comment.unwrap_or_default()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Context {
         campaign,
         unit,
+        report,
         mode,
         visible,
         deadline,
+        returned,
     })
 }
 
@@ -151,6 +183,7 @@ struct ReportPage {
     problems: Vec<String>,
     error: Option<String>,
     partial: bool,
+    returned: Vec<(String, String)>,
 }
 
 fn state_label(s: ReportState) -> &'static str {
@@ -276,6 +309,7 @@ async fn render_report(
         problems,
         error,
         partial: cx.visible.is_some(),
+        returned: cx.returned.clone(),
         campaign: cx.campaign,
         unit: cx.unit,
     }
@@ -334,6 +368,7 @@ struct ItemPage {
     unit_facts: Vec<(String, String)>,
     version: i64,
     editable: bool,
+    returned_comment: Option<String>,
     preview: String,
     message: Option<String>,
     error: Option<String>,
@@ -576,7 +611,12 @@ async fn render_item(
         inputs: input_views(&rubric, ii, &values, &errors),
         unit_facts,
         version,
-        editable: cx.mode == Mode::Edit,
+        editable: cx.can_edit(item_id),
+        returned_comment: cx
+            .returned
+            .iter()
+            .find(|(i, _)| i == item_id)
+            .map(|(_, c)| c.clone()),
         preview,
         message,
         error,
@@ -636,9 +676,9 @@ pub async fn item_save(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
-    if cx.mode != Mode::Edit {
+    if !cx.can_edit(&item) {
         return Err(AppError::BadRequest(
-            "此报告当前不能修改（已提交、已过截止日期或考核已关闭）。".into(),
+            "此项当前不能修改（报告已提交、已过截止日期、考核已定稿，或退回修改时此项不在退回之列）。".into(),
         ));
     }
     let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
@@ -1008,19 +1048,17 @@ pub async fn home(
                     state: state_text,
                 });
             }
-            Role::Assessor => {
-                for cu in state.store.campaign_units(c.id).await? {
-                    let unit = state.store.unit(me.org(), cu.unit_id).await?;
-                    let report = state.store.report(c.id, cu.unit_id).await?;
-                    campaigns.push(CampaignLink {
-                        title: format!("{} · {}", c.title, unit.name),
-                        year: c.year,
-                        href: format!("/c/{}/u/{}", c.id, cu.unit_id),
-                        deadline: cu.deadline.clone().unwrap_or_else(|| c.deadline.clone()),
-                        state: state_label(report.state).to_string(),
-                    });
-                }
-            }
+            Role::Assessor => campaigns.push(CampaignLink {
+                title: c.title.clone(),
+                year: c.year,
+                href: format!("/c/{}/review", c.id),
+                deadline: c.deadline.clone(),
+                state: if c.locked {
+                    "已定稿".to_string()
+                } else {
+                    "审核本部门负责的项目".to_string()
+                },
+            }),
             _ => campaigns.push(CampaignLink {
                 title: c.title.clone(),
                 year: c.year,
@@ -1037,9 +1075,7 @@ pub async fn home(
     }
     let intro = match me.role() {
         Role::Reporter => "请选择考核任务，逐项填写本单位的自查数据并上传佐证材料，完成后提交。",
-        Role::Assessor => {
-            "以下为各单位的自查报告。您可查看本部门负责的考核项目；审核与打分功能随考核阶段开放。"
-        }
+        Role::Assessor => "请选择考核任务，逐单位审核本部门负责的项目：核实数据、确认或退回。",
         _ => "考核结果计算后将在此显示。",
     }
     .to_string();

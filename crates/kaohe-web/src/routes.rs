@@ -18,7 +18,7 @@ use crate::auth::{CurrentUser, session_user};
 use crate::error::AppError;
 use crate::{
     AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, assets, auth,
-    evidence, report,
+    evidence, report, results, review,
 };
 
 /// Who may call a route.
@@ -55,6 +55,7 @@ const REPORTER: Access = Access::Roles(&[Role::Reporter]);
 /// Those who may look at a unit's report: its reporter, the admin, and assessors (for
 /// their department's items); the handler narrows it down.
 const REPORT_READERS: Access = Access::Roles(&[Role::Reporter, Role::Admin, Role::Assessor]);
+const ASSESSOR: Access = Access::Roles(&[Role::Assessor]);
 const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
 
 fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
@@ -135,6 +136,45 @@ pub fn table() -> Vec<Route> {
             "/c/{cid}/u/{uid}/evidence/{eid}/delete",
             REPORTER,
             post(evidence::delete),
+        ),
+        // Review (考核) by the assessors.
+        r(M::GET, "/c/{cid}/review", ASSESSOR, get(review::queue)),
+        r(
+            M::GET,
+            "/c/{cid}/u/{uid}/r/{item}",
+            ASSESSOR,
+            get(review::item_page),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/r/{item}",
+            ASSESSOR,
+            post(review::save),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/r/{item}/preview",
+            ASSESSOR,
+            post(review::preview),
+        ),
+        // Results.
+        r(
+            M::GET,
+            "/c/{cid}/results",
+            Access::LoggedIn,
+            get(results::results_page),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/results/u/{uid}",
+            Access::LoggedIn,
+            get(results::unit_page),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/results",
+            ADMIN,
+            post(results::compute_results),
         ),
         // Administration.
         r(M::GET, "/admin", ADMIN, get(admin::overview)),

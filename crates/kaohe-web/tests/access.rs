@@ -94,6 +94,23 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         ("POST", "/c/{cid}/u/{uid}/i/{item}/evidence")
         | ("POST", "/c/{cid}/u/{uid}/evidence/{eid}/delete") => report_write,
         ("GET", "/c/{cid}/u/{uid}/evidence/{eid}") => report_read,
+        ("GET", "/c/{cid}/review")
+        | ("GET", "/c/{cid}/u/{uid}/r/{item}")
+        | ("POST", "/c/{cid}/u/{uid}/r/{item}")
+        | ("POST", "/c/{cid}/u/{uid}/r/{item}/preview") => match who {
+            Anonymous => Login,
+            Assessor => Ok,
+            _ => Forbidden,
+        },
+        // Results: computed ones are read by the admin, leaders and assessors; units
+        // only after publication (the demo is not published: a page that says so).
+        ("GET", "/c/{cid}/results") | ("GET", "/c/{cid}/results/u/{uid}") => match who {
+            Anonymous => Login,
+            Admin | Assessor | Viewer | OwnReporter | OtherReporter => Ok,
+            Auditor => Forbidden,
+            OtherOrgAdmin | OtherOrgReporter => NotFound,
+        },
+        ("POST", "/admin/c/{cid}/results") => admin_ids,
         ("GET", "/admin") => admin_only,
         ("GET", "/admin/units")
         | ("POST", "/admin/units")
@@ -294,6 +311,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     admin.login("admin", PW).await;
     let mut reporter = Client::new(app.clone());
     reporter.login("xinqi", PW).await;
+    let mut assessor = Client::new(app.clone());
+    assessor.login("kaoheban", PW).await;
     let beilun = db.store.organisers().await.unwrap()[0].clone();
     let campaign = db.store.campaigns(beilun.id).await.unwrap()[0].clone();
     let xinqi = db
@@ -321,6 +340,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
         // Whoever may use the route: the reporter for report routes, else the admin.
         let client = if route.path == "/login" {
             &mut anonymous
+        } else if route.path.contains("/r/{item}") || route.path.ends_with("/review") {
+            &mut assessor
         } else if route.path.starts_with("/c/") {
             &mut reporter
         } else {

@@ -1,0 +1,482 @@
+//! Results: computed when every item is confirmed (or on the admin's say-so, listing
+//! what is still unconfirmed), stored as a dated snapshot, ranked with ties (并列), with
+//! both totals, grades, category subtotals and the gap between self-check and
+//! assessment; a per-unit table laid out like the annex, every score explained.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_core::explain::{explain_item, grade_text};
+use kaohe_core::{Decimal, fmt_decimal as f, rank};
+use kaohe_storage::{AuditEntry, Campaign, Id, ResultRun, Role};
+use serde_json::{Value, json};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::assess::{ReviewStatus, assess_all};
+use crate::auth::{CurrentUser, check_csrf};
+use crate::error::{AppError, AppResult};
+use crate::form::{Form, Path};
+use crate::views::{Layout, china_time};
+
+fn d(v: &Value) -> Decimal {
+    v.as_str().and_then(|s| s.parse().ok()).unwrap_or_default()
+}
+
+/// Computes the results of a campaign now, from the facts of this moment.
+pub async fn compute(state: &AppState, campaign: &Campaign) -> AppResult<(Vec<String>, Value)> {
+    let (rubric, all) = assess_all(state, campaign).await?;
+    let totals: Vec<Decimal> = all.iter().map(|a| a.assessed.total).collect();
+    let ranks = rank(&totals);
+    let mut unconfirmed = Vec::new();
+    let mut units = Vec::new();
+    for (n, a) in all.iter().enumerate() {
+        let items: Vec<Value> = rubric
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(ii, item)| {
+                let status = a.status(&item.id);
+                if status != ReviewStatus::Confirmed {
+                    unconfirmed.push(format!("{} {}", a.unit.name, item.id));
+                }
+                json!({
+                    "id": item.id,
+                    "self": f(a.self_score.items[ii].score),
+                    "score": f(a.assessed.items[ii].score),
+                    "status": status.label(),
+                    "reason": a.review(&item.id).and_then(|r| r.score_reason.clone()),
+                    "self_explanation": explain_item(&rubric, &a.self_facts, &a.self_score, ii),
+                    "explanation": explain_item(&rubric, &a.verified_facts, &a.assessed, ii),
+                })
+            })
+            .collect();
+        let categories: Vec<Value> = rubric
+            .categories()
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                json!({
+                    "id": c.id,
+                    "name": c.name,
+                    "score": f(a.assessed.categories[ci].score),
+                    "self": f(a.self_score.categories[ci].score),
+                })
+            })
+            .collect();
+        let tie = totals.iter().filter(|t| **t == a.assessed.total).count() > 1;
+        units.push(json!({
+            "unit_id": a.unit.id,
+            "unit": a.unit.name,
+            "rank": ranks[n],
+            "tie": tie,
+            "base": f(a.assessed.base),
+            "bonus": f(a.assessed.bonus),
+            "total": f(a.assessed.total),
+            "grade": grade_text(&rubric, &a.assessed),
+            "self_total": f(a.self_score.total),
+            "gap": f(a.assessed.total - a.self_score.total),
+            "categories": categories,
+            "items": items,
+        }));
+    }
+    units.sort_by_key(|u| u["rank"].as_u64().unwrap_or(0));
+    let data = json!({
+        "rubric": {"title": rubric.title(), "hash": rubric.hash()},
+        "categories": rubric.categories().iter().map(|c| json!({"id": c.id, "name": c.name, "points": c.points.map(f)})).collect::<Vec<_>>(),
+        "items": rubric.items().iter().map(|i| json!({
+            "id": i.id,
+            "name": i.name,
+            "category": rubric.categories()[i.category].name,
+            "points": i.points.map(f),
+            "criteria": i.criteria,
+        })).collect::<Vec<_>>(),
+        "units": units,
+    });
+    Ok((unconfirmed, data))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "results_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    unconfirmed: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ComputeForm {
+    csrf: String,
+    force: String,
+}
+
+/// The admin computes (or recomputes) results.
+pub async fn compute_results(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(form): Form<ComputeForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    if campaign.locked {
+        return Err(AppError::BadRequest(
+            "考核已定稿，结果不能再计算。如需更改，请先解除定稿。".into(),
+        ));
+    }
+    let (unconfirmed, data) = compute(&state, &campaign).await?;
+    if !unconfirmed.is_empty() && form.force != "yes" {
+        return Ok(ConfirmPage {
+            layout: Layout::new(&state, &session, &me, "计算结果").await?,
+            campaign_id: cid,
+            title: campaign.title,
+            unconfirmed,
+        }
+        .into_response());
+    }
+    let previous = state.store.results(cid).await?.len();
+    let reason = match (previous, unconfirmed.is_empty()) {
+        (0, true) => "首次计算".to_string(),
+        (0, false) => format!(
+            "首次计算（{} 项未确认，管理员决定先行计算）",
+            unconfirmed.len()
+        ),
+        (_, true) => "重新计算".to_string(),
+        (_, false) => format!("重新计算（{} 项未确认）", unconfirmed.len()),
+    };
+    let run = state
+        .store
+        .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
+        .await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: "results.compute".into(),
+            target: format!("campaign:{cid}/results:{}", run.id),
+            reason: Some(reason),
+            changes: json!([{"field": "unconfirmed", "old": null, "new": unconfirmed.len()}]),
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/results")).into_response())
+}
+
+/// Who may see what of a campaign's results.
+pub struct Visibility {
+    /// The whole ranking and every unit's detail.
+    pub all: bool,
+    /// A reporter's own unit (detail), when results are published to units.
+    pub own: Option<Id>,
+}
+
+/// Viewers see results as soon as they are computed; the admin and assessors too;
+/// reporters once published: the ranking and their own detail (others' details only
+/// if the admin chose so).
+pub fn visibility(me: &CurrentUser, campaign: &Campaign) -> AppResult<Visibility> {
+    match me.role() {
+        Role::Admin | Role::Viewer | Role::Assessor => Ok(Visibility {
+            all: true,
+            own: None,
+        }),
+        Role::Reporter if campaign.published_at.is_some() => Ok(Visibility {
+            all: campaign.show_details,
+            own: me.user.unit_id,
+        }),
+        Role::Reporter => Err(AppError::BadRequest(
+            "考核结果尚未公示，公示后即可查看。".into(),
+        )),
+        Role::Auditor => Err(AppError::Forbidden),
+    }
+}
+
+struct RankRow {
+    rank: String,
+    unit: String,
+    unit_id: Id,
+    link: bool,
+    categories: Vec<String>,
+    base: String,
+    bonus: String,
+    total: String,
+    grade: String,
+    self_total: String,
+    gap: String,
+}
+
+struct RunView {
+    at: String,
+    reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "results.html")]
+struct ResultsPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    computed: Option<String>,
+    runs: Vec<RunView>,
+    categories: Vec<String>,
+    rows: Vec<RankRow>,
+    unconfirmed: Vec<String>,
+    is_admin: bool,
+    published: Option<String>,
+    window: Option<String>,
+}
+
+pub async fn results_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let vis = visibility(&me, &campaign)?;
+    let runs = state.store.results(cid).await?;
+    let latest = runs.last();
+    let mut rows = Vec::new();
+    let mut categories = Vec::new();
+    if let Some(run) = latest {
+        categories = run.data["categories"]
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| c["name"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for u in run.data["units"].as_array().into_iter().flatten() {
+            let unit_id = u["unit_id"].as_i64().unwrap_or(0);
+            rows.push(RankRow {
+                rank: format!(
+                    "{}{}",
+                    u["rank"],
+                    if u["tie"].as_bool() == Some(true) {
+                        "（并列）"
+                    } else {
+                        ""
+                    }
+                ),
+                unit: u["unit"].as_str().unwrap_or("").into(),
+                unit_id,
+                link: vis.all || vis.own == Some(unit_id),
+                categories: u["categories"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| c["score"].as_str().unwrap_or("").to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                base: u["base"].as_str().unwrap_or("").into(),
+                bonus: u["bonus"].as_str().unwrap_or("").into(),
+                total: u["total"].as_str().unwrap_or("").into(),
+                grade: u["grade"].as_str().unwrap_or("").into(),
+                self_total: u["self_total"].as_str().unwrap_or("").into(),
+                gap: {
+                    let g = d(&u["gap"]);
+                    if g.is_zero() {
+                        "0".into()
+                    } else {
+                        kaohe_core::fmt_delta(g)
+                    }
+                },
+            });
+        }
+    }
+    Ok(ResultsPage {
+        layout: Layout::new(&state, &session, &me, &format!("{} · 结果", campaign.title)).await?,
+        campaign_id: cid,
+        title: campaign.title.clone(),
+        computed: latest.map(|r| china_time(r.computed_at)),
+        runs: runs
+            .iter()
+            .map(|r| RunView {
+                at: china_time(r.computed_at),
+                reason: r.reason.clone(),
+            })
+            .collect(),
+        categories,
+        rows,
+        unconfirmed: latest.map(|r| r.unconfirmed.clone()).unwrap_or_default(),
+        is_admin: me.role() == Role::Admin,
+        published: campaign.published_at.map(china_time),
+        window: match (&campaign.window_start, &campaign.window_end) {
+            (Some(a), Some(b)) => Some(format!("{a} 至 {b}")),
+            _ => None,
+        },
+    }
+    .into_response())
+}
+
+struct TableRow {
+    category: String,
+    category_points: String,
+    category_rows: usize,
+    first: bool,
+    item: String,
+    points: String,
+    criteria: String,
+    self_score: String,
+    score: String,
+    differs: bool,
+    reason: String,
+    self_lines: Vec<String>,
+    lines: Vec<String>,
+    status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "results_unit.html")]
+struct UnitPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    unit: String,
+    rank: String,
+    base: String,
+    bonus: String,
+    total: String,
+    self_total: String,
+    grade: String,
+    computed: String,
+    rows: Vec<TableRow>,
+    subtotals: Vec<(String, String, String)>,
+}
+
+pub async fn unit_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid)): Path<(Id, Id)>,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let vis = visibility(&me, &campaign)?;
+    if !vis.all && vis.own != Some(uid) {
+        return Err(AppError::Forbidden);
+    }
+    let runs = state.store.results(cid).await?;
+    let Some(run) = runs.last() else {
+        return Err(AppError::BadRequest("结果尚未计算。".into()));
+    };
+    let Some(u) = run.data["units"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["unit_id"].as_i64() == Some(uid))
+        .cloned()
+    else {
+        return Err(AppError::NotFound);
+    };
+    Ok(render_unit(&state, &session, &me, &campaign, run, &u)
+        .await?
+        .into_response())
+}
+
+async fn render_unit(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    campaign: &Campaign,
+    run: &ResultRun,
+    u: &Value,
+) -> AppResult<UnitPage> {
+    let items = run.data["items"].as_array().cloned().unwrap_or_default();
+    let cats = run.data["categories"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let unit_items = u["items"].as_array().cloned().unwrap_or_default();
+    let lines = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|x| x.as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut rows = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let category = item["category"].as_str().unwrap_or("").to_string();
+        let first = n == 0 || items[n - 1]["category"] != item["category"];
+        let category_rows = items
+            .iter()
+            .filter(|i| i["category"] == item["category"])
+            .count();
+        let cat = cats.iter().find(|c| c["name"].as_str() == Some(&category));
+        let r = unit_items.get(n).cloned().unwrap_or_default();
+        rows.push(TableRow {
+            category_points: cat
+                .and_then(|c| c["points"].as_str())
+                .unwrap_or("加分项")
+                .to_string(),
+            category,
+            category_rows,
+            first,
+            item: format!(
+                "{} {}",
+                item["id"].as_str().unwrap_or(""),
+                item["name"].as_str().unwrap_or("")
+            ),
+            points: item["points"].as_str().unwrap_or("").to_string(),
+            criteria: item["criteria"].as_str().unwrap_or("").to_string(),
+            self_score: r["self"].as_str().unwrap_or("").to_string(),
+            score: r["score"].as_str().unwrap_or("").to_string(),
+            differs: r["self"] != r["score"],
+            reason: r["reason"].as_str().unwrap_or("").to_string(),
+            self_lines: lines(&r["self_explanation"]),
+            lines: lines(&r["explanation"]),
+            status: r["status"].as_str().unwrap_or("").to_string(),
+        });
+    }
+    let subtotals = u["categories"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap_or("").to_string(),
+                        c["self"].as_str().unwrap_or("").to_string(),
+                        c["score"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(UnitPage {
+        layout: Layout::new(
+            state,
+            session,
+            me,
+            &format!("{} · 考核结果", u["unit"].as_str().unwrap_or("")),
+        )
+        .await?,
+        campaign_id: campaign.id,
+        title: campaign.title.clone(),
+        unit: u["unit"].as_str().unwrap_or("").into(),
+        rank: format!(
+            "{}{}",
+            u["rank"],
+            if u["tie"].as_bool() == Some(true) {
+                "（并列）"
+            } else {
+                ""
+            }
+        ),
+        base: u["base"].as_str().unwrap_or("").into(),
+        bonus: u["bonus"].as_str().unwrap_or("").into(),
+        total: u["total"].as_str().unwrap_or("").into(),
+        self_total: u["self_total"].as_str().unwrap_or("").into(),
+        grade: u["grade"].as_str().unwrap_or("").into(),
+        computed: china_time(run.computed_at),
+        rows,
+        subtotals,
+    })
+}

@@ -257,6 +257,8 @@ pub struct Evidence {
     pub sha256: String,
     pub uploaded_by: Option<Id>,
     pub uploaded_at: i64,
+    /// Set for evidence attached to an appeal rather than to the self-check.
+    pub appeal_id: Option<Id>,
 }
 
 #[derive(Debug, Clone)]
@@ -269,6 +271,7 @@ pub struct NewEvidence {
     pub sha256: String,
     pub data: Vec<u8>,
     pub uploaded_by: Option<Id>,
+    pub appeal_id: Option<Id>,
 }
 
 /// One row of the audit log: who did what to what, why, and each field changed.

@@ -133,6 +133,7 @@ fn evidence(r: &AnyRow) -> Result<Evidence> {
         sha256: r.try_get("sha256")?,
         uploaded_by: r.try_get("uploaded_by")?,
         uploaded_at: r.try_get("uploaded_at")?,
+        appeal_id: r.try_get("appeal_id")?,
     })
 }
 
@@ -143,7 +144,7 @@ macro_rules! user_cols {
 }
 macro_rules! evidence_cols {
     () => {
-        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at"
+        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id"
     };
 }
 
@@ -854,8 +855,8 @@ impl Store {
 
     pub async fn add_evidence(&self, new: &NewEvidence) -> Result<Evidence> {
         let row = sqlx::query(
-            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(new.campaign_id)
         .bind(new.unit_id)
@@ -867,6 +868,7 @@ impl Store {
         .bind(&new.data)
         .bind(new.uploaded_by)
         .bind(now_ms())
+        .bind(new.appeal_id)
         .fetch_one(&self.pool)
         .await?;
         self.evidence(row.try_get("id")?).await

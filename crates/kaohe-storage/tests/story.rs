@@ -249,6 +249,7 @@ async fn story(db: &testing::TestDb) {
             sha256: "x".into(),
             data: data.clone(),
             uploaded_by: Some(reporter.id),
+            appeal_id: None,
         })
         .await
         .unwrap();

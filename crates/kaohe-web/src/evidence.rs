@@ -72,26 +72,41 @@ pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)
 const ACCEPTED: &str =
     "PDF、图片（JPG、PNG 等）、Word/Excel/WPS 文档（doc、docx、xls、xlsx、wps、et）和 OFD 电子文件";
 
-pub async fn upload(
-    State(state): State<AppState>,
-    session: Session,
-    me: CurrentUser,
-    Path((cid, uid, item)): Path<(Id, Id, String)>,
+/// A multipart form as read: its text fields, and the file if one was chosen.
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form, refusing a file over `max` bytes with a message.
+pub async fn read_upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> AppResult<Response> {
+    max: usize,
+) -> AppResult<Upload> {
     // A body that is not a multipart form carries no token we could check.
     let Ok(mut multipart) = multipart else {
         return Err(AppError::Csrf);
     };
-    let max = state.config.max_upload;
     let too_big = || {
         AppError::BadRequest(format!(
             "文件太大：单个文件不能超过 {}。请压缩或拆分后再上传。",
             human_size(max as i64)
         ))
     };
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut upload = Upload {
+        fields: Vec::new(),
+        file: None,
+    };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -105,40 +120,34 @@ pub async fn upload(
                 ));
             }
         };
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let data = match field.bytes().await {
-                    Ok(d) => d,
-                    Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Err(too_big());
-                    }
-                    Err(_) => return Err(AppError::BadRequest("上传没有完成，请重试。".into())),
-                };
-                file = Some((name, data.to_vec()));
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let data = match field.bytes().await {
+                Ok(d) => d,
+                Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(too_big());
+                }
+                Err(_) => return Err(AppError::BadRequest("上传没有完成，请重试。".into())),
+            };
+            if !filename.is_empty() && !data.is_empty() {
+                if data.len() > max {
+                    return Err(too_big());
+                }
+                upload.file = Some((filename, data.to_vec()));
             }
-            _ => {}
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            upload.fields.push((name, text));
         }
     }
-    check_csrf(&session, &csrf).await?;
-    let cx = context(&state, &me, cid, uid).await?;
-    if !cx.can_edit(&item) {
-        return Err(AppError::BadRequest(
-            "此项当前不能修改，不能再上传材料。".into(),
-        ));
-    }
-    let rubric = crate::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
-    if rubric.item(&item).is_none() {
-        return Err(AppError::NotFound);
-    }
-    let Some((filename, data)) = file.filter(|(n, d)| !n.is_empty() && !d.is_empty()) else {
-        return Err(AppError::BadRequest("请先选择要上传的文件。".into()));
-    };
-    if data.len() > max {
-        return Err(too_big());
-    }
-    let Some((content_type, kind)) = sniff(&data, &filename) else {
+    Ok(upload)
+}
+
+/// Checks an uploaded file by its content; returns the evidence row to store (without
+/// its place: campaign, unit, item, appeal) and a name for its kind.
+pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'static str)> {
+    let Some((content_type, kind)) = sniff(&data, filename) else {
         return Err(AppError::BadRequest(format!(
             "“{filename}” 的类型不支持（按文件内容判断，而不是文件名）。可上传：{ACCEPTED}。"
         )));
@@ -156,20 +165,53 @@ pub async fn upload(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let size = data.len();
-    let e = state
-        .store
-        .add_evidence(&NewEvidence {
-            campaign_id: cid,
-            unit_id: uid,
-            item_id: item.clone(),
-            filename: filename.clone(),
+    Ok((
+        NewEvidence {
+            campaign_id: 0,
+            unit_id: 0,
+            item_id: String::new(),
+            filename,
             content_type: content_type.into(),
-            sha256: sha256.clone(),
+            sha256,
             data,
-            uploaded_by: Some(me.user.id),
-        })
-        .await?;
+            uploaded_by: None,
+            appeal_id: None,
+        },
+        kind,
+    ))
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    let form = read_upload(multipart, state.config.max_upload).await?;
+    check_csrf(&session, &form.field("csrf")).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    if !cx.can_edit(&item) {
+        return Err(AppError::BadRequest(
+            "此项当前不能修改，不能再上传材料。".into(),
+        ));
+    }
+    let rubric = crate::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
+    if rubric.item(&item).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let Some((filename, data)) = form.file else {
+        return Err(AppError::BadRequest("请先选择要上传的文件。".into()));
+    };
+    let (mut new, kind) = checked_file(&filename, data)?;
+    new.campaign_id = cid;
+    new.unit_id = uid;
+    new.item_id = item.clone();
+    new.uploaded_by = Some(me.user.id);
+    let filename = new.filename.clone();
+    let sha256 = new.sha256.clone();
+    let size = new.data.len();
+    let e = state.store.add_evidence(&new).await?;
     state
         .store
         .audit(&AuditEntry {

@@ -9,6 +9,7 @@ mod admin_campaigns;
 mod admin_rubrics;
 mod admin_units;
 mod admin_users;
+mod appeals;
 mod assess;
 mod assets;
 mod auth;

@@ -582,7 +582,7 @@ async fn render_item(
         .evidence_list(cx.campaign.id, cx.unit.id)
         .await?
         .into_iter()
-        .filter(|e| e.item_id == item_id)
+        .filter(|e| e.item_id == item_id && e.appeal_id.is_none())
         .map(|e| EvidenceView {
             id: e.id,
             filename: e.filename,

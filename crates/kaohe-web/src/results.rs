@@ -330,6 +330,9 @@ struct TableRow {
     self_lines: Vec<String>,
     lines: Vec<String>,
     status: String,
+    item_id: String,
+    /// The unit's appeal on this item: state and answer.
+    appeal: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -348,6 +351,9 @@ struct UnitPage {
     computed: String,
     rows: Vec<TableRow>,
     subtotals: Vec<(String, String, String)>,
+    unit_id: Id,
+    /// The unit's own reporter inside the publication window may appeal.
+    can_appeal: bool,
 }
 
 pub async fn unit_page(
@@ -402,6 +408,14 @@ async fn render_unit(
             })
             .unwrap_or_default()
     };
+    let unit_id = u["unit_id"].as_i64().unwrap_or(0);
+    let appeals: Vec<kaohe_storage::Appeal> = state
+        .store
+        .appeals(campaign.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.unit_id == unit_id)
+        .collect();
     let mut rows = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let category = item["category"].as_str().unwrap_or("").to_string();
@@ -434,6 +448,16 @@ async fn render_unit(
             self_lines: lines(&r["self_explanation"]),
             lines: lines(&r["explanation"]),
             status: r["status"].as_str().unwrap_or("").to_string(),
+            appeal: appeals
+                .iter()
+                .find(|a| Some(a.item_id.as_str()) == item["id"].as_str())
+                .map(|a| {
+                    (
+                        crate::appeals::state_label(a.state).to_string(),
+                        a.answer.clone().unwrap_or_default(),
+                    )
+                }),
+            item_id: item["id"].as_str().unwrap_or("").to_string(),
         });
     }
     let subtotals = u["categories"]
@@ -478,5 +502,9 @@ async fn render_unit(
         computed: china_time(run.computed_at),
         rows,
         subtotals,
+        unit_id,
+        can_appeal: me.role() == Role::Reporter
+            && me.user.unit_id == Some(unit_id)
+            && crate::appeals::in_window(campaign),
     })
 }

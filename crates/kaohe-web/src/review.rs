@@ -414,7 +414,7 @@ async fn render(
         .evidence_list(a.report.campaign_id, a.unit.id)
         .await?
         .into_iter()
-        .filter(|e| e.item_id == item.id)
+        .filter(|e| e.item_id == item.id && e.appeal_id.is_none())
         .map(|e| EvidenceLink {
             href: format!("/c/{}/u/{}/evidence/{}", e.campaign_id, e.unit_id, e.id),
             filename: e.filename,

@@ -17,8 +17,8 @@ use tower_sessions::Session;
 use crate::auth::{CurrentUser, session_user};
 use crate::error::AppError;
 use crate::{
-    AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, assets, auth,
-    evidence, report, results, review,
+    AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, appeals, assets,
+    auth, evidence, report, results, review,
 };
 
 /// Who may call a route.
@@ -55,6 +55,7 @@ const REPORTER: Access = Access::Roles(&[Role::Reporter]);
 /// Those who may look at a unit's report: its reporter, the admin, and assessors (for
 /// their department's items); the handler narrows it down.
 const REPORT_READERS: Access = Access::Roles(&[Role::Reporter, Role::Admin, Role::Assessor]);
+const APPEAL_READERS: Access = Access::Roles(&[Role::Assessor, Role::Admin]);
 const ASSESSOR: Access = Access::Roles(&[Role::Assessor]);
 const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
 
@@ -175,6 +176,31 @@ pub fn table() -> Vec<Route> {
             "/admin/c/{cid}/results",
             ADMIN,
             post(results::compute_results),
+        ),
+        // Appeals (申诉).
+        r(
+            M::GET,
+            "/c/{cid}/u/{uid}/appeal/{item}",
+            REPORTER,
+            get(appeals::form_page),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/u/{uid}/appeal/{item}",
+            REPORTER,
+            post(appeals::file),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/appeals",
+            APPEAL_READERS,
+            get(appeals::list),
+        ),
+        r(
+            M::POST,
+            "/c/{cid}/appeals/{aid}",
+            ASSESSOR,
+            post(appeals::answer),
         ),
         // Administration.
         r(M::GET, "/admin", ADMIN, get(admin::overview)),

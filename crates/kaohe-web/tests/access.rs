@@ -111,6 +111,22 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
             OtherOrgAdmin | OtherOrgReporter => NotFound,
         },
         ("POST", "/admin/c/{cid}/results") => admin_ids,
+        // Appeals: filed by the unit's reporter (the demo is not published: a page
+        // that says so), read by assessors and the admin, answered by assessors.
+        ("GET", "/c/{cid}/u/{uid}/appeal/{item}") | ("POST", "/c/{cid}/u/{uid}/appeal/{item}") => {
+            report_write
+        }
+        ("GET", "/c/{cid}/appeals") => match who {
+            Anonymous => Login,
+            Admin | Assessor => Ok,
+            OtherOrgAdmin => NotFound,
+            _ => Forbidden,
+        },
+        ("POST", "/c/{cid}/appeals/{aid}") => match who {
+            Anonymous => Login,
+            Assessor => Ok,
+            _ => Forbidden,
+        },
         ("GET", "/admin") => admin_only,
         ("GET", "/admin/units")
         | ("POST", "/admin/units")
@@ -223,11 +239,17 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             sha256: String::new(),
             data: b"%PDF-1.4".to_vec(),
             uploaded_by: None,
+            appeal_id: None,
         })
         .await
         .unwrap();
     // A user none of the clients below logs in as: its password may be reset.
     let renshe = store.user_by_username("renshe").await.unwrap().unwrap();
+
+    let appeal = store
+        .create_appeal(campaign.id, xinqi.id, "basic.1", "测试申诉", 1)
+        .await
+        .unwrap();
 
     let mut clients = Vec::new();
     for who in EVERYONE {
@@ -264,6 +286,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{uid}", &xinqi.id.to_string())
             .replace("{item}", "basic.1")
             .replace("{eid}", &evidence.id.to_string())
+            .replace("{aid}", &appeal.id.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{rid}", &campaign.rubric_id.to_string());
         for (who, client, token) in clients.iter_mut() {
@@ -279,7 +302,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             }
             let r = match method {
                 "GET" => client.get(&url).await,
-                _ if url.ends_with("/evidence") => {
+                _ if url.ends_with("/evidence") || url.contains("/appeal/") => {
                     client
                         .post_multipart(&url, &[("csrf", token.as_str())], ("file", "", b""))
                         .await
@@ -335,12 +358,16 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{uid}", &xinqi.id.to_string())
             .replace("{item}", "basic.1")
             .replace("{eid}", "1")
+            .replace("{aid}", "1")
             .replace("{user}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string());
         // Whoever may use the route: the reporter for report routes, else the admin.
         let client = if route.path == "/login" {
             &mut anonymous
-        } else if route.path.contains("/r/{item}") || route.path.ends_with("/review") {
+        } else if route.path.contains("/r/{item}")
+            || route.path.ends_with("/review")
+            || route.path.contains("/appeals/")
+        {
             &mut assessor
         } else if route.path.starts_with("/c/") {
             &mut reporter
@@ -348,12 +375,18 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             &mut admin
         };
         for token in ["", "0000"] {
-            let r = client
-                .post(
-                    &url,
-                    &[("csrf", token), ("username", "admin"), ("password", PW)],
-                )
-                .await;
+            let r = if url.contains("/appeal/") || url.ends_with("/evidence") {
+                client
+                    .post_multipart(&url, &[("csrf", token)], ("file", "a.pdf", b"%PDF-1.4"))
+                    .await
+            } else {
+                client
+                    .post(
+                        &url,
+                        &[("csrf", token), ("username", "admin"), ("password", PW)],
+                    )
+                    .await
+            };
             assert_eq!(r.status, 403, "POST {url} with csrf {token:?}: {}", r.body);
             assert!(r.body.contains("页面已过期"), "{}", r.body);
         }

@@ -1,0 +1,442 @@
+//! Appeals (申诉): inside the publication window a unit appeals an item of its result
+//! with a reason and evidence, once per item; the assessor of that item's department
+//! accepts (after correcting the verified facts; the results are recomputed and show
+//! that they changed and when) or rejects with a reason; the unit sees the answer.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_storage::{AppealState, AuditEntry, Campaign, Id, Role, StorageError};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, check_csrf};
+use crate::error::{AppError, AppResult};
+use crate::evidence::{checked_file, read_upload};
+use crate::form::{Form, Path};
+use crate::report::{department_of, human_size};
+use crate::scoring;
+use crate::views::{Layout, china_time, china_today};
+
+/// Whether today (China time) is inside the publication window, both days included.
+pub fn in_window(c: &Campaign) -> bool {
+    let today = china_today();
+    c.published_at.is_some()
+        && !c.locked
+        && c.window_start
+            .as_deref()
+            .is_some_and(|s| s <= today.as_str())
+        && c.window_end.as_deref().is_some_and(|e| today.as_str() <= e)
+}
+
+/// Why a unit cannot appeal now, if it cannot.
+fn closed_reason(c: &Campaign) -> Option<String> {
+    if c.locked {
+        return Some("考核已定稿，不能再申诉。".into());
+    }
+    if c.published_at.is_none() {
+        return Some("结果尚未公示，公示期内才能申诉。".into());
+    }
+    if !in_window(c) {
+        return Some(format!(
+            "申诉须在公示期内提出（{} 至 {}）。",
+            c.window_start.clone().unwrap_or_default(),
+            c.window_end.clone().unwrap_or_default()
+        ));
+    }
+    None
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "appeal_form.html")]
+struct AppealPage {
+    layout: Layout,
+    campaign_id: Id,
+    unit_id: Id,
+    unit: String,
+    item_id: String,
+    item_name: String,
+    criteria: String,
+    self_score: String,
+    score: String,
+    reason_given: String,
+    lines: Vec<String>,
+    existing: Option<(String, String, String)>,
+    closed: Option<String>,
+    error: Option<String>,
+    reason: String,
+    window: String,
+    max_upload: String,
+}
+
+async fn own_unit(me: &CurrentUser, uid: Id) -> AppResult<()> {
+    if me.role() != Role::Reporter || me.user.unit_id != Some(uid) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+async fn render_form(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    cid: Id,
+    uid: Id,
+    item: &str,
+    error: Option<String>,
+    reason: String,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let unit = state.store.unit(me.org(), uid).await?;
+    let runs = state.store.results(cid).await?;
+    let (Some(run), Some(_)) = (runs.last(), campaign.published_at) else {
+        return Err(AppError::BadRequest(
+            "结果尚未公示，公示后才能申诉。".into(),
+        ));
+    };
+    let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
+    let ii = rubric
+        .items()
+        .iter()
+        .position(|i| i.id == item)
+        .ok_or(AppError::NotFound)?;
+    let it = &rubric.items()[ii];
+    let row = run.data["units"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["unit_id"].as_i64() == Some(uid))
+        .and_then(|u| u["items"].get(ii).cloned())
+        .unwrap_or_default();
+    let existing = state
+        .store
+        .appeals(cid)
+        .await?
+        .into_iter()
+        .find(|a| a.unit_id == uid && a.item_id == item)
+        .map(|a| {
+            (
+                a.reason,
+                state_label(a.state).to_string(),
+                a.answer.unwrap_or_default(),
+            )
+        });
+    Ok(AppealPage {
+        layout: Layout::new(state, session, me, &format!("申诉 {item}")).await?,
+        campaign_id: cid,
+        unit_id: uid,
+        unit: unit.name,
+        item_id: it.id.clone(),
+        item_name: it.name.clone().unwrap_or_default(),
+        criteria: it.criteria.clone(),
+        self_score: row["self"].as_str().unwrap_or("").into(),
+        score: row["score"].as_str().unwrap_or("").into(),
+        reason_given: row["reason"].as_str().unwrap_or("").into(),
+        lines: row["explanation"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|x| x.as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        existing,
+        closed: closed_reason(&campaign),
+        error,
+        reason,
+        window: format!(
+            "{} 至 {}",
+            campaign.window_start.clone().unwrap_or_default(),
+            campaign.window_end.clone().unwrap_or_default()
+        ),
+        max_upload: human_size(state.config.max_upload as i64),
+    }
+    .into_response())
+}
+
+pub fn state_label(s: AppealState) -> &'static str {
+    match s {
+        AppealState::Open => "待答复",
+        AppealState::Accepted => "已采纳",
+        AppealState::Rejected => "不予采纳",
+    }
+}
+
+pub async fn form_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+) -> AppResult<Response> {
+    state.store.campaign(me.org(), cid).await?;
+    state.store.unit(me.org(), uid).await?;
+    own_unit(&me, uid).await?;
+    render_form(&state, &session, &me, cid, uid, &item, None, String::new()).await
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    let form = read_upload(multipart, state.config.max_upload).await?;
+    check_csrf(&session, &form.field("csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    state.store.unit(me.org(), uid).await?;
+    own_unit(&me, uid).await?;
+    let reason = form.field("reason");
+    let again = |error: String| {
+        render_form(
+            &state,
+            &session,
+            &me,
+            cid,
+            uid,
+            &item,
+            Some(error),
+            reason.clone(),
+        )
+    };
+    if let Some(closed) = closed_reason(&campaign) {
+        return again(closed).await;
+    }
+    let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    if rubric.item(&item).is_none() {
+        return Err(AppError::NotFound);
+    }
+    if reason.is_empty() {
+        return again("请写明申诉理由。".into()).await;
+    }
+    // Check the file before filing anything, so that a bad file files nothing.
+    let evidence = match form.file {
+        Some((name, data)) => match checked_file(&name, data) {
+            Ok(e) => Some(e),
+            Err(AppError::BadRequest(m)) => return again(m).await,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let appeal = match state
+        .store
+        .create_appeal(cid, uid, &item, &reason, me.user.id)
+        .await
+    {
+        Ok(a) => a,
+        Err(StorageError::Duplicate(_)) => {
+            return again("此项已经申诉过了：每个项目只能申诉一次。".into()).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut changes = vec![serde_json::json!({"field": "appeal", "old": null, "new": reason})];
+    if let Some((mut new, _)) = evidence {
+        new.campaign_id = cid;
+        new.unit_id = uid;
+        new.item_id = item.clone();
+        new.uploaded_by = Some(me.user.id);
+        new.appeal_id = Some(appeal.id);
+        changes.push(serde_json::json!({"field": "evidence", "old": null, "new": new.filename}));
+        state.store.add_evidence(&new).await?;
+    }
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: "appeal.file".into(),
+            target: format!("campaign:{cid}/unit:{uid}/item:{item}/appeal:{}", appeal.id),
+            reason: Some(reason.clone()),
+            changes: serde_json::Value::Array(changes),
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/appeal/{item}")).into_response())
+}
+
+struct AppealView {
+    id: Id,
+    unit: String,
+    unit_id: Id,
+    item: String,
+    reason: String,
+    filed: String,
+    state: &'static str,
+    open: bool,
+    answer: String,
+    evidence: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "appeals.html")]
+struct AppealsPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    appeals: Vec<AppealView>,
+    can_answer: bool,
+    locked: bool,
+}
+
+/// The items an assessor answers for: their department's; the admin sees all.
+async fn answerable(
+    state: &AppState,
+    me: &CurrentUser,
+    campaign: &Campaign,
+) -> AppResult<Option<Vec<String>>> {
+    if me.role() != Role::Assessor {
+        return Ok(None);
+    }
+    let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
+    let assigned = state.store.item_departments(campaign.id).await?;
+    let mine = me.user.department.clone().unwrap_or_default();
+    Ok(Some(
+        rubric
+            .items()
+            .iter()
+            .filter(|i| department_of(&me.organiser.name, &assigned, &i.id) == mine)
+            .map(|i| i.id.clone())
+            .collect(),
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let mine = answerable(&state, &me, &campaign).await?;
+    let units = state.store.units(me.org()).await?;
+    let mut appeals = Vec::new();
+    for a in state.store.appeals(cid).await? {
+        if mine.as_ref().is_some_and(|m| !m.contains(&a.item_id)) {
+            continue;
+        }
+        let evidence = state
+            .store
+            .evidence_list(cid, a.unit_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.appeal_id == Some(a.id))
+            .map(|e| {
+                (
+                    format!("/c/{cid}/u/{}/evidence/{}", a.unit_id, e.id),
+                    e.filename,
+                )
+            })
+            .collect();
+        appeals.push(AppealView {
+            id: a.id,
+            unit: units
+                .iter()
+                .find(|u| u.id == a.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            unit_id: a.unit_id,
+            item: a.item_id,
+            reason: a.reason,
+            filed: china_time(a.created_at),
+            state: state_label(a.state),
+            open: a.state == AppealState::Open,
+            answer: a.answer.unwrap_or_default(),
+            evidence,
+        });
+    }
+    Ok(AppealsPage {
+        layout: Layout::new(&state, &session, &me, "申诉").await?,
+        campaign_id: cid,
+        title: campaign.title.clone(),
+        appeals,
+        can_answer: me.role() == Role::Assessor && !campaign.locked,
+        locked: campaign.locked,
+    }
+    .into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    csrf: String,
+    decision: String,
+    answer: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, aid)): Path<(Id, Id)>,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let appeal = state.store.appeal(aid).await?;
+    if appeal.campaign_id != cid {
+        return Err(AppError::NotFound);
+    }
+    let mine = answerable(&state, &me, &campaign).await?;
+    if mine.as_ref().is_some_and(|m| !m.contains(&appeal.item_id)) {
+        return Err(AppError::Forbidden);
+    }
+    if campaign.locked {
+        return Err(AppError::BadRequest("考核已定稿，不能再答复申诉。".into()));
+    }
+    let accepted = match form.decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("请选择采纳或不予采纳。".into())),
+    };
+    if form.answer.trim().is_empty() {
+        return Err(AppError::BadRequest("请写明答复（单位将看到）。".into()));
+    }
+    match state
+        .store
+        .answer_appeal(aid, accepted, form.answer.trim(), me.user.id)
+        .await
+    {
+        Ok(()) => {}
+        Err(StorageError::Conflict) => {
+            return Err(AppError::BadRequest("此申诉已经答复过了。".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let unit = state.store.unit(me.org(), appeal.unit_id).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: if accepted { "appeal.accept" } else { "appeal.reject" }.into(),
+            target: format!("campaign:{cid}/unit:{}/item:{}/appeal:{aid}", appeal.unit_id, appeal.item_id),
+            reason: Some(form.answer.trim().to_string()),
+            changes: serde_json::json!([{"field": "state", "old": "open", "new": if accepted { "accepted" } else { "rejected" }}]),
+        })
+        .await?;
+    if accepted && !state.store.results(cid).await?.is_empty() {
+        // The verified facts were corrected on the review page: rank again, and keep
+        // the reason with the new results.
+        let (unconfirmed, data) = crate::results::compute(&state, &campaign).await?;
+        let reason = format!("申诉采纳：{} {}", unit.name, appeal.item_id);
+        let run = state
+            .store
+            .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
+            .await?;
+        state
+            .store
+            .audit(&AuditEntry {
+                organiser_id: Some(me.org()),
+                user_id: Some(me.user.id),
+                username: Some(me.user.username.clone()),
+                action: "results.compute".into(),
+                target: format!("campaign:{cid}/results:{}", run.id),
+                reason: Some(reason),
+                changes: serde_json::json!([]),
+            })
+            .await?;
+    }
+    Ok(Redirect::to(&format!("/c/{cid}/appeals")).into_response())
+}

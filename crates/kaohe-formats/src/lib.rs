@@ -1,6 +1,8 @@
-//! Files in and out of kaohe that are not the rubric itself: for now, facts tables as
-//! a district office keeps them (CSV from Excel, in UTF-8 or GBK; TOML; JSON).
+//! Files in and out of kaohe that are not the rubric itself: facts tables as a district
+//! office keeps them (CSV from Excel, in UTF-8 or GBK; TOML; JSON), and the official
+//! annex a rubric is imported from (.docx, .xlsx, text; see [`annex`]).
 
+pub mod annex;
 pub mod facts_file;
 
 pub use facts_file::{FactsFileError, UnitFacts, read_facts};

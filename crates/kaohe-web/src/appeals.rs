@@ -77,6 +77,7 @@ async fn own_unit(me: &CurrentUser, uid: Id) -> AppResult<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_form(
     state: &AppState,
     session: &Session,

@@ -56,7 +56,7 @@ enum Command {
         #[command(subcommand)]
         command: OrganiserCommand,
     },
-    /// 评分细则文件：检查、查看
+    /// 评分细则文件：检查、查看、从附件导入
     Rubric {
         #[command(subcommand)]
         command: RubricCommand,
@@ -161,6 +161,14 @@ enum RubricCommand {
     Show {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// 从正式附件（Word .docx、Excel .xlsx 或文本；旧版 .doc/.wps 需装 LibreOffice）读出细则草稿（TOML），需人工处理的地方标 ⚠
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// 草稿写入此文件（不给则打印到标准输出）
+        #[arg(short = 'o', long = "output", value_name = "OUT.toml")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -285,6 +293,7 @@ fn run(cli: Cli) -> Result<()> {
                 let rubric = load_rubric(&file)?;
                 out(&show::rubric_text(&rubric))
             }
+            RubricCommand::Import { file, output } => import_annex(&file, output.as_deref()),
         },
         Command::Score {
             rubric,
@@ -417,6 +426,51 @@ fn out(text: &str) -> Result<()> {
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(())
+}
+
+/// `kaohe rubric import`: the draft to OUT (or stdout), a summary of what needs a person
+/// on stderr.
+fn import_annex(file: &Path, output: Option<&Path>) -> Result<()> {
+    use kaohe_formats::annex::FlagKind;
+    let bytes =
+        std::fs::read(file).with_context(|| format!("无法读取附件文件 {}", file.display()))?;
+    let draft = kaohe_formats::annex::import_annex(&file.display().to_string(), &bytes)
+        .map_err(|e| anyhow::anyhow!("附件读不出评分表：\n{e}"))?;
+    let toml = draft.to_toml();
+    let items = draft.items().count();
+    let rules: usize = draft.items().map(|i| i.rules.len()).sum();
+    let blocking = draft.count(FlagKind::Unsettled) + draft.count(FlagKind::Unread);
+    let summary = format!(
+        "读出 {} 个类别、{items} 个项目、{rules} 条规则；⚠ 必须处理或未读出 {blocking} 处，请核对 {} 处，需人工打分 {} 处。",
+        draft.categories.len(),
+        draft.count(FlagKind::Review),
+        draft.count(FlagKind::Discretionary)
+    );
+    match output {
+        Some(path) => {
+            std::fs::write(path, &toml)
+                .with_context(|| format!("无法写入草稿文件 {}", path.display()))?;
+            let next = if blocking == 0 {
+                format!(
+                    "草稿可以直接加载；核对 ⚠ 后用 kaohe rubric check {} 检查。",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "请先处理标 ⚠ 必须处理、⚠ 未读出 的地方，再用 kaohe rubric check {} 检查。",
+                    path.display()
+                )
+            };
+            out(&format!(
+                "已写出细则草稿 {}：{summary}\n{next}\n",
+                path.display()
+            ))
+        }
+        None => {
+            eprintln!("{summary}");
+            out(&toml)
+        }
+    }
 }
 
 fn load_rubric(path: &Path) -> Result<Rubric> {

@@ -1,0 +1,446 @@
+//! A table as rows of cells, whatever file it came from, and how its rows are read as
+//! categories and items.
+//!
+//! Rows are read by what their cells hold, not by fixed column numbers, because a text
+//! copy of a Word table loses the column spans (the seed's header has 5 cells where its
+//! rows have 6): the first cell is the category (empty or merged: the category above
+//! continues), the longest text after it is the criteria, numbers before the criteria are
+//! the category's points then the item's, and 加分项 marks a bonus category.
+
+use std::sync::LazyLock;
+
+use kaohe_core::Decimal;
+use regex_lite::Regex;
+
+use super::{Annex, AnnexCategory, AnnexItem, MAX_ROWS};
+
+/// One cell: its text, and whether it only continues a merged cell (a `w:vMerge`
+/// continuation, the second column of a `w:gridSpan`, a covered cell of an Excel merge).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub merged: bool,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            merged: false,
+        }
+    }
+    pub fn merged() -> Cell {
+        Cell {
+            text: String::new(),
+            merged: true,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Grid {
+    /// Paragraphs before the table (docx), or lines before it (text).
+    pub preamble: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// True when cells stand in their grid columns (docx with spans expanded, xlsx), so
+    /// that a header's column can be trusted for the rows below it.
+    pub aligned: bool,
+}
+
+const HEADER_WORDS: &[&str] = &[
+    "考核内容",
+    "考核项目",
+    "考核指标",
+    "考核类别",
+    "类别",
+    "项目",
+    "指标",
+    "分值",
+    "分数",
+    "标准分",
+    "评分标准",
+    "考核标准",
+    "评分细则",
+    "评分办法",
+    "考核要求",
+    "扣分标准",
+    "计分方法",
+    "自查分",
+    "自评分",
+    "考核分",
+    "得分",
+    "序号",
+    "责任部门",
+    "责任单位",
+    "备注",
+];
+
+const CRITERIA_WORDS: &[&str] = &[
+    "评分标准",
+    "考核标准",
+    "评分细则",
+    "评分办法",
+    "考核要求",
+    "扣分标准",
+    "计分方法",
+];
+
+const BONUS_WORDS: &[&str] = &["加分项", "加分", "附加分", "加分项目", "加分类"];
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn is_header(texts: &[String]) -> bool {
+    let words = texts
+        .iter()
+        .filter(|t| HEADER_WORDS.contains(&squeeze(t).as_str()))
+        .count();
+    words >= 2 && texts.iter().all(|t| t.chars().count() <= 20)
+}
+
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]?([0-9]+(?:\.[0-9]+)?)\s*分?[）)]?$").expect("valid regex")
+});
+/// 基础工作（30分）, 基础工作 30分, 创新工作（加分项）.
+static NAME_POINTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.+?)\s*[（(]?\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[）)]?$").expect("valid regex")
+});
+static NAME_BONUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.+?)\s*[（(]\s*(?:加分项|加分|附加分|加分项目)\s*[）)]$").expect("valid regex")
+});
+/// 附件1： before a title.
+static ANNEX_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^附件\s*[0-9一二三四五六七八九十]*\s*[：:]?\s*").expect("valid regex")
+});
+/// 一、基础工作（30分） as a row of its own.
+static HEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[一二三四五六七八九十]+[、.．]|[0-9]+[、.．]|第[一二三四五六七八九十]+部分[：:]?)\s*",
+    )
+    .expect("valid regex")
+});
+
+fn number(s: &str) -> Option<Decimal> {
+    let s = squeeze(s);
+    let c = NUMBER.captures(&s)?;
+    c[1].parse().ok()
+}
+
+fn is_bonus_word(s: &str) -> bool {
+    BONUS_WORDS.contains(&squeeze(s).as_str())
+}
+
+/// A category name that may carry its points or the bonus mark:
+/// (name, points, bonus).
+fn split_name(s: &str) -> (String, Option<Decimal>, bool) {
+    let s = s.split_whitespace().collect::<Vec<_>>().join("");
+    let s = HEADING_NUMBER.replace(&s, "").to_string();
+    if let Some(c) = NAME_BONUS.captures(&s) {
+        return (c[1].to_string(), None, true);
+    }
+    if let Some(c) = NAME_POINTS.captures(&s)
+        && let Ok(p) = c[2].parse::<Decimal>()
+    {
+        return (c[1].trim().to_string(), Some(p), false);
+    }
+    (s, None, false)
+}
+
+/// A row holding only a category heading: 一、基础工作（30分）, 创新工作（加分项）.
+fn heading(s: &str) -> Option<(String, Option<Decimal>, bool)> {
+    let squeezed = squeeze(s);
+    if squeezed.chars().count() > 30 {
+        return None;
+    }
+    let (name, points, bonus) = split_name(&squeezed);
+    (points.is_some() || bonus).then_some((name, points, bonus))
+}
+
+/// Reads the rows of a table as categories and items. `Err` is a message for a file
+/// that holds no rubric table.
+pub(crate) fn interpret(grid: Grid, format: &str) -> Result<Annex, String> {
+    if grid.rows.len() > MAX_ROWS {
+        return Err(format!(
+            "表格有 {} 行，超过上限 {MAX_ROWS} 行，不像评分细则；请确认选对了文件或工作表",
+            grid.rows.len()
+        ));
+    }
+    let mut preamble: Vec<String> = grid
+        .preamble
+        .iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut categories: Vec<AnnexCategory> = Vec::new();
+    let mut notes = Vec::new();
+    let mut seen_header = false;
+    let mut seen_table = false;
+    let mut criteria_column: Option<usize> = None;
+    // A 序号 column holds row numbers, not points.
+    let mut number_column: Option<usize> = None;
+
+    for (r, row) in grid.rows.iter().enumerate() {
+        let line = r + 1;
+        let texts: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if c.merged || Some(i) == number_column && number(&c.text).is_some() {
+                    String::new()
+                } else {
+                    c.text.trim().to_string()
+                }
+            })
+            .collect();
+        let filled: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
+        if filled.is_empty() {
+            continue;
+        }
+        if is_header(&texts) {
+            if seen_header {
+                notes.push(format!("表格第 {line} 行是重复的表头（跨页），已跳过"));
+            }
+            seen_header = true;
+            seen_table = true;
+            if grid.aligned {
+                criteria_column = texts
+                    .iter()
+                    .position(|t| CRITERIA_WORDS.contains(&squeeze(t).as_str()));
+                number_column = texts.iter().position(|t| squeeze(t) == "序号");
+            }
+            continue;
+        }
+        if filled.len() == 1 {
+            let t = &texts[filled[0]];
+            if seen_table && let Some((name, points, bonus)) = heading(t) {
+                start_category(&mut categories, &mut notes, line, name, points, bonus);
+                continue;
+            }
+            if !seen_table {
+                preamble.push(t.clone());
+                continue;
+            }
+        }
+        // The criteria: the header's column when the cells are aligned, else the longest
+        // text after the first cell that is not a number or the bonus mark.
+        let by_header =
+            criteria_column.filter(|&c| c > 0 && c < texts.len() && !texts[c].is_empty());
+        let longest = (1..texts.len())
+            .filter(|&i| {
+                !texts[i].is_empty() && number(&texts[i]).is_none() && !is_bonus_word(&texts[i])
+            })
+            .max_by_key(|&i| (texts[i].chars().count(), std::cmp::Reverse(i)));
+        let crit = match (by_header, longest) {
+            (Some(c), _) => c,
+            (None, Some(i)) => i,
+            (None, None) if filled.len() == 1 && seen_table => filled[0],
+            (None, None) => {
+                if !seen_table {
+                    preamble.push(texts.join(" ").trim().to_string());
+                }
+                continue;
+            }
+        };
+        if !seen_table && texts[crit].chars().count() < 8 {
+            preamble.push(texts.join(" ").trim().to_string());
+            continue;
+        }
+        seen_table = true;
+        let criteria = row[crit].text.trim().to_string();
+        let pre = if crit > 0 {
+            &texts[..crit]
+        } else {
+            &texts[..0]
+        };
+        let name = pre.first().cloned().unwrap_or_default();
+        let mut numbers = Vec::new();
+        let mut bonus = false;
+        let mut item_name = None;
+        for t in pre.iter().skip(1).filter(|t| !t.is_empty()) {
+            if let Some(n) = number(t) {
+                numbers.push(n);
+            } else if is_bonus_word(t) {
+                bonus = true;
+            } else if item_name.is_none() {
+                item_name = Some(squeeze(t));
+            }
+        }
+        let item_points;
+        if !name.is_empty() && number(&name).is_none() {
+            let (cat_name, name_points, name_bonus) = split_name(&name);
+            bonus |= name_bonus;
+            let (cat_points, pts) = match (numbers.as_slice(), name_points) {
+                ([c, i, ..], _) => (Some(*c), Some(*i)),
+                ([i], Some(c)) => (Some(c), Some(*i)),
+                ([i], None) if bonus => (None, Some(*i)),
+                ([i], None) => (None, Some(*i)),
+                ([], c) => (c, None),
+            };
+            item_points = pts;
+            start_category(
+                &mut categories,
+                &mut notes,
+                line,
+                cat_name,
+                cat_points,
+                bonus,
+            );
+        } else {
+            if !name.is_empty() {
+                // A number in the first column: a 序号 column, or points without a name.
+                numbers.insert(0, number(&name).unwrap_or_default());
+            }
+            item_points = numbers.last().copied();
+            if categories.is_empty() {
+                notes.push(format!(
+                    "表格第 {line} 行之前没有类别名称，已放入“未写明类别”；请补上类别名称"
+                ));
+                categories.push(AnnexCategory {
+                    name: "未写明类别".to_string(),
+                    points: None,
+                    bonus: false,
+                    items: Vec::new(),
+                });
+            }
+        }
+        let category = categories.last_mut().expect("a category was started above");
+        category.items.push(AnnexItem {
+            name: item_name,
+            points: item_points,
+            criteria,
+        });
+    }
+
+    categories.retain(|c| {
+        if c.items.is_empty() {
+            notes.push(format!("类别“{}”下没有项目，已略去", c.name));
+        }
+        !c.items.is_empty()
+    });
+    if categories.is_empty() {
+        return Err(
+            "没有找到评分表：文件里应有一张表格，列出考核内容（类别）、分值和评分标准；若细则在正文段落而非表格里，请先在 Word/WPS 中把它整理成表格（或另存为 Excel）再导入".to_string(),
+        );
+    }
+    for c in categories.iter_mut().filter(|c| !c.bonus) {
+        let points: Option<Decimal> = c.items.iter().map(|i| i.points).sum();
+        match (c.points, points) {
+            (None, Some(sum)) => {
+                notes.push(format!(
+                    "类别“{}”的分值未写明，按其项目分值之和 {} 计",
+                    c.name,
+                    kaohe_core::fmt_decimal(sum)
+                ));
+                c.points = Some(sum);
+            }
+            (Some(p), Some(sum)) if p != sum => notes.push(format!(
+                "类别“{}”的分值 {} 与其项目分值之和 {} 不符；请核对原表",
+                c.name,
+                kaohe_core::fmt_decimal(p),
+                kaohe_core::fmt_decimal(sum)
+            )),
+            _ => {}
+        }
+    }
+    let title = preamble
+        .iter()
+        .map(|p| ANNEX_PREFIX.replace(p, "").trim().to_string())
+        .filter(|t| !t.is_empty())
+        .max_by_key(|t| {
+            let key = ["细则", "标准", "办法", "考核"]
+                .iter()
+                .any(|w| t.contains(w));
+            (key, t.chars().count().min(60))
+        });
+    Ok(Annex {
+        title,
+        preamble,
+        categories,
+        notes,
+        format: format.to_string(),
+    })
+}
+
+fn start_category(
+    categories: &mut Vec<AnnexCategory>,
+    notes: &mut Vec<String>,
+    line: usize,
+    name: String,
+    points: Option<Decimal>,
+    bonus: bool,
+) {
+    if let Some(last) = categories.last_mut()
+        && last.name == name
+    {
+        // The category row repeated after a page break: the same category goes on.
+        let same = points.is_none() || last.points.is_none() || points == last.points;
+        if same {
+            notes.push(format!(
+                "表格第 {line} 行重复了类别“{name}”（跨页），接续同一类别"
+            ));
+            if last.points.is_none() {
+                last.points = points;
+            }
+        } else {
+            notes.push(format!(
+                "表格第 {line} 行重复了类别“{name}”，但分值不同（{} 与 {}）；按同一类别接续，分值取前者，请核对原表",
+                last.points.map(kaohe_core::fmt_decimal).unwrap_or_default(),
+                points.map(kaohe_core::fmt_decimal).unwrap_or_default()
+            ));
+        }
+        last.bonus |= bonus;
+        return;
+    }
+    if categories.iter().any(|c| c.name == name) {
+        notes.push(format!(
+            "表格第 {line} 行的类别“{name}”在前面已出现过，又与前一类别隔开；作为另一个类别读入，请核对"
+        ));
+    }
+    categories.push(AnnexCategory {
+        name,
+        points: if bonus { None } else { points },
+        bonus,
+        items: Vec::new(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<Cell> {
+        cells.iter().map(|c| Cell::new(*c)).collect()
+    }
+
+    #[test]
+    fn a_category_may_carry_its_points_in_its_name() {
+        assert_eq!(
+            split_name("一、基础工作（30分）"),
+            ("基础工作".to_string(), Some(Decimal::from(30)), false)
+        );
+        assert_eq!(
+            split_name("创新工作（加分项）"),
+            ("创新工作".to_string(), None, true)
+        );
+    }
+
+    #[test]
+    fn heading_rows_start_categories_and_numbered_columns_are_not_names() {
+        let grid = Grid {
+            preamble: vec![],
+            rows: vec![
+                row(&["序号", "考核项目", "分值", "评分标准"]),
+                row(&["一、平安建设（10分）"]),
+                row(&["1", "矛盾调处", "10", "每发生一起越级上访扣2分。"]),
+            ],
+            aligned: true,
+        };
+        let annex = interpret(grid, "test").unwrap();
+        assert_eq!(annex.categories.len(), 1);
+        assert_eq!(annex.categories[0].name, "平安建设");
+        let item = &annex.categories[0].items[0];
+        assert_eq!(item.points, Some(Decimal::from(10)));
+        assert_eq!(item.name.as_deref(), Some("矛盾调处"));
+    }
+}

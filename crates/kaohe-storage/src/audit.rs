@@ -32,6 +32,135 @@ pub struct AuditCheck {
     pub problems: Vec<String>,
 }
 
+/// What to look for in an organiser's audit log. Every part is optional; the parts given
+/// must all match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The user name, exactly (letter case aside).
+    pub username: Option<String>,
+    /// The action exactly (`campaign.lock`), or a group of actions by its first part
+    /// (`campaign` finds `campaign.lock`, `campaign.update`, …).
+    pub action: Option<String>,
+    /// Text the target contains, letter case aside.
+    pub target: Option<String>,
+    /// Rows about this unit (`…unit:ID` in the target, not `unit:ID0`).
+    pub unit: Option<Id>,
+    /// Rows about this item (`…item:ID` in the target).
+    pub item: Option<String>,
+    /// From this moment on (ms since the epoch, included).
+    pub from: Option<i64>,
+    /// Before this moment (ms since the epoch, excluded).
+    pub until: Option<i64>,
+}
+
+/// A row of the audit log with its place in the chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditHit {
+    /// The row's sequence number in the chain (what `verify` names in its problems).
+    pub seq: Option<i64>,
+    pub row: AuditRow,
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// `text` as a LIKE pattern that matches it literally (escape character `\`).
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The WHERE clause of a search and the values it binds, in placeholder order. The SQL
+/// text is built only from fixed pieces; everything a person typed is a bound value.
+fn search_where(organiser_id: Id, f: &AuditFilter) -> (String, Vec<Bind>) {
+    let mut sql = String::from("organiser_id = $1");
+    let mut binds = vec![Bind::Int(organiser_id)];
+    let next = |sql: &mut String, binds: &mut Vec<Bind>, piece: &str, values: Vec<Bind>| {
+        // `piece` names its values `?1`, `?2`, … in order; they become `$n`.
+        let mut piece = piece.to_string();
+        for (i, v) in values.into_iter().enumerate() {
+            binds.push(v);
+            piece = piece.replace(&format!("?{}", i + 1), &format!("${}", binds.len()));
+        }
+        sql.push_str(" AND ");
+        sql.push_str(&piece);
+    };
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+    if let Some(u) = given(&f.username) {
+        next(
+            &mut sql,
+            &mut binds,
+            "LOWER(username) = ?1",
+            vec![Bind::Text(u.to_lowercase())],
+        );
+    }
+    if let Some(a) = given(&f.action) {
+        next(
+            &mut sql,
+            &mut binds,
+            "(action = ?1 OR action LIKE ?2 ESCAPE '\\')",
+            vec![
+                Bind::Text(a.to_string()),
+                Bind::Text(format!("{}.%", like_literal(a))),
+            ],
+        );
+    }
+    if let Some(t) = given(&f.target) {
+        next(
+            &mut sql,
+            &mut binds,
+            "LOWER(target) LIKE ?1 ESCAPE '\\'",
+            vec![Bind::Text(format!("%{}%", like_literal(&t.to_lowercase())))],
+        );
+    }
+    // A whole part of the target (`campaign:1/unit:3/item:basic.1`): `unit:3`, never
+    // `unit:31`.
+    let part = |sql: &mut String, binds: &mut Vec<Bind>, key: String| {
+        next(
+            sql,
+            binds,
+            "('/' || target || '/') LIKE ?1 ESCAPE '\\'",
+            vec![Bind::Text(format!("%/{}/%", like_literal(&key)))],
+        );
+    };
+    if let Some(u) = f.unit {
+        part(&mut sql, &mut binds, format!("unit:{u}"));
+    }
+    if let Some(i) = given(&f.item) {
+        part(&mut sql, &mut binds, format!("item:{i}"));
+    }
+    if let Some(from) = f.from {
+        next(&mut sql, &mut binds, "at >= ?1", vec![Bind::Int(from)]);
+    }
+    if let Some(until) = f.until {
+        next(&mut sql, &mut binds, "at < ?1", vec![Bind::Int(until)]);
+    }
+    (sql, binds)
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for b in binds {
+        q = match b {
+            Bind::Int(v) => q.bind(v),
+            Bind::Text(v) => q.bind(v),
+        };
+    }
+    q
+}
+
 #[allow(clippy::too_many_arguments)]
 fn row_hash(
     seq: i64,
@@ -272,6 +401,74 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(r.map(|r| r.try_get("hash")).transpose()?.flatten())
+    }
+
+    /// An organiser's audit rows that match `filter`, newest first: `limit` of them
+    /// after skipping `offset`.
+    pub async fn audit_search(
+        &self,
+        organiser_id: Id,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditHit>> {
+        let (cond, mut binds) = search_where(organiser_id, filter);
+        let n = binds.len();
+        binds.push(Bind::Int(limit.max(0)));
+        binds.push(Bind::Int(offset.max(0)));
+        let sql = format!(
+            "SELECT id, organiser_id, at, user_id, username, action, target, reason, changes, seq FROM audit_log
+             WHERE {cond} ORDER BY seq DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditHit {
+                    seq: r.try_get("seq")?,
+                    row: audit_row(r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many of an organiser's audit rows match `filter`.
+    pub async fn audit_count(&self, organiser_id: Id, filter: &AuditFilter) -> Result<i64> {
+        let (cond, binds) = search_where(organiser_id, filter);
+        let sql = format!("SELECT COUNT(*) AS n FROM audit_log WHERE {cond}");
+        let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// The actions and the user names that occur in an organiser's audit log, sorted:
+    /// what the audit page offers to filter by.
+    pub async fn audit_vocabulary(&self, organiser_id: Id) -> Result<(Vec<String>, Vec<String>)> {
+        let actions = sqlx::query("SELECT DISTINCT action FROM audit_log WHERE organiser_id = $1")
+            .bind(organiser_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("action"))
+            .collect::<std::result::Result<Vec<String>, _>>()?;
+        let users = sqlx::query(
+            "SELECT DISTINCT username FROM audit_log WHERE organiser_id = $1 AND username IS NOT NULL",
+        )
+        .bind(organiser_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("username"))
+        .collect::<std::result::Result<Vec<String>, _>>()?;
+        // Sorted here, not in SQL: the backends' collations differ.
+        let (mut actions, mut users) = (actions, users);
+        actions.sort();
+        users.sort();
+        Ok((actions, users))
     }
 
     pub async fn audit_rows(&self, organiser_id: Id, limit: i64) -> Result<Vec<AuditRow>> {

@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
-pub use audit::{AuditCheck, AuditHead};
+pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit};
 pub use model::*;
 
 /// Which database a [`Store`] talks to.

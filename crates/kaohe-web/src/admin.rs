@@ -1,6 +1,7 @@
-//! Administration: the district office's view of its campaigns, and the audit log, and
-//! what the admin pages share (`admin_units`, `admin_users`, `admin_rubrics`,
-//! `admin_campaigns`): audit rows, date checks, form fields with their messages.
+//! Administration: the district office's view of its campaigns, and what the admin
+//! pages share (`admin_units`, `admin_users`, `admin_rubrics`, `admin_campaigns`,
+//! `progress`): audit rows, date checks, form fields with their messages. The audit log
+//! itself is `audit_log`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -33,6 +34,7 @@ struct CampaignView {
     deadline: String,
     rubric: String,
     submitted: usize,
+    overdue: usize,
     units: Vec<UnitProgress>,
 }
 
@@ -78,6 +80,7 @@ pub async fn overview(
         campaigns.push(CampaignView {
             id: c.id,
             submitted: units.iter().filter(|u| u.state_class == "done").count(),
+            overdue: units.iter().filter(|u| u.state_class == "late").count(),
             title: c.title,
             year: c.year,
             deadline: c.deadline,
@@ -88,73 +91,6 @@ pub async fn overview(
     Ok(OverviewPage {
         layout: Layout::new(&state, &session, &me, "考核任务").await?,
         campaigns,
-    }
-    .into_response())
-}
-
-struct AuditView {
-    at: String,
-    who: String,
-    action: String,
-    target: String,
-    reason: String,
-    changes: Vec<String>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    layout: Layout,
-    rows: Vec<AuditView>,
-}
-
-/// The newest entries of the organiser's audit log.
-pub async fn audit_log(
-    State(state): State<AppState>,
-    session: Session,
-    me: CurrentUser,
-) -> AppResult<Response> {
-    let rows = state
-        .store
-        .audit_rows(me.org(), 500)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let changes = r
-                .entry
-                .changes
-                .as_array()
-                .map(|list| {
-                    list.iter()
-                        .map(|c| {
-                            let show = |v: &serde_json::Value| match v {
-                                serde_json::Value::Null => "（空）".to_string(),
-                                serde_json::Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            };
-                            format!(
-                                "{}：{} → {}",
-                                c["field"].as_str().unwrap_or(""),
-                                show(&c["old"]),
-                                show(&c["new"])
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            AuditView {
-                at: china_time(r.at),
-                who: r.entry.username.unwrap_or_default(),
-                action: r.entry.action,
-                target: r.entry.target,
-                reason: r.entry.reason.unwrap_or_default(),
-                changes,
-            }
-        })
-        .collect();
-    Ok(AuditPage {
-        layout: Layout::new(&state, &session, &me, "审计日志").await?,
-        rows,
     }
     .into_response())
 }
@@ -211,6 +147,30 @@ pub async fn record(
             action: action.into(),
             target,
             reason: None,
+            changes: serde_json::Value::Array(changes),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Writes one audit row for an admin's action taken for a stated reason.
+pub async fn record_why(
+    state: &AppState,
+    me: &CurrentUser,
+    action: &str,
+    target: String,
+    reason: &str,
+    changes: Vec<serde_json::Value>,
+) -> AppResult<()> {
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: action.into(),
+            target,
+            reason: Some(reason.to_string()),
             changes: serde_json::Value::Array(changes),
         })
         .await?;

@@ -2,33 +2,55 @@
 //! the deadline, the units taking part), and the page of one campaign where the admin
 //! sets its title and deadline, each unit's unit-level facts (such as the floating
 //! population, read-only to the unit) and deadline extension, and which department
-//! reviews which item.
+//! reviews which item; and, once results are computed, publishes them (公示) for a window
+//! and locks the campaign (定稿) or unlocks it, each with its reason and an anchor of the
+//! audit chain. While a campaign is locked every change here is refused.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{Campaign, CampaignUnit, Id, RawFacts, ReportState, Role};
+use kaohe_storage::{
+    AppealState, Campaign, CampaignUnit, Id, RawFacts, ReportState, Role, StorageError,
+};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::admin::{DATE_HINT, FieldView, Opt, change, record, valid_date};
+use crate::admin::{DATE_HINT, FieldView, Opt, change, record, record_why, valid_date};
 use crate::admin_rubrics::version_label;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
-use crate::form::Form;
+use crate::form::{Form, Path};
 use crate::report::{department_of, diff};
 use crate::scoring;
 use crate::upload::field;
-use crate::views::{Layout, china_today};
+use crate::views::{Layout, china_time, china_today, past_deadline};
 
 const MAX_TITLE: usize = 200;
 const MAX_DEPARTMENT: usize = 100;
+const MAX_REASON: usize = 500;
+
+/// What a locked campaign answers to any change.
+const LOCKED: &str = "本考核任务已定稿（锁定），任务设置、单位基础数据、截止日期、责任部门和公示均不能再修改，此次操作未保存。如确需修改，请先在任务页面的“定稿”一栏填写理由，解除定稿（解除会记入审计日志）。";
+
+/// Refuses any change to a locked campaign.
+fn refuse_locked(campaign: &Campaign) -> AppResult<()> {
+    if campaign.locked {
+        Err(AppError::BadRequest(LOCKED.into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the publication window is over (its last day is past, China time).
+fn window_over(campaign: &Campaign) -> bool {
+    campaign.published_at.is_some() && campaign.window_end.as_deref().is_some_and(past_deadline)
+}
 
 fn all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
     pairs
@@ -264,6 +286,35 @@ struct DeptRow {
     no_assessor: bool,
 }
 
+/// Publication (公示) as the campaign page shows it, with its form.
+struct PublicationView {
+    /// When results were last computed, if they were.
+    results_at: Option<String>,
+    published_at: Option<String>,
+    /// Where the window stands, in words.
+    window: String,
+    show_details: bool,
+    start: FieldView,
+    end: FieldView,
+    details: bool,
+}
+
+struct LockView {
+    at: String,
+    locked: bool,
+    who: String,
+    reason: String,
+    anchor: String,
+}
+
+/// The lock (定稿) part of the campaign page.
+struct LockPart {
+    window_over: bool,
+    open_appeals: usize,
+    reason: FieldView,
+    history: Vec<LockView>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_campaign.html")]
 struct CampaignPage {
@@ -283,6 +334,8 @@ struct CampaignPage {
     error: Option<String>,
     /// The part of the page the error is about.
     jump: Option<String>,
+    publication: PublicationView,
+    lock: LockPart,
 }
 
 /// What was typed into one of the page's forms, shown again with its messages.
@@ -298,6 +351,13 @@ enum Typed {
         deadline: FieldView,
     },
     Departments(BTreeMap<String, FieldView>),
+    Publish {
+        start: FieldView,
+        end: FieldView,
+        details: bool,
+    },
+    /// The reason typed to lock or unlock.
+    Lock(FieldView),
 }
 
 fn report_state(s: ReportState) -> &'static str {
@@ -418,7 +478,11 @@ async fn render_campaign(
         Typed::Settings { .. } => Some("settings".to_string()),
         Typed::Unit { uid, .. } => Some(format!("u{uid}")),
         Typed::Departments(_) => Some("departments".to_string()),
+        Typed::Publish { .. } => Some("publication".to_string()),
+        Typed::Lock(_) => Some("lock".to_string()),
     };
+    let publication = publication_view(state, &campaign, &typed).await?;
+    let lock = lock_part(state, me, &campaign, &typed).await?;
     let mut departments = crate::admin_users::known_departments(state, me).await?;
     departments.retain(|d| d != &organiser);
     Ok(CampaignPage {
@@ -436,9 +500,108 @@ async fn render_campaign(
         message,
         error,
         jump,
+        publication,
+        lock,
         campaign,
     }
     .into_response())
+}
+
+async fn publication_view(
+    state: &AppState,
+    campaign: &Campaign,
+    typed: &Typed,
+) -> AppResult<PublicationView> {
+    let results_at = state
+        .store
+        .results(campaign.id)
+        .await?
+        .last()
+        .map(|r| china_time(r.computed_at));
+    let today = china_today();
+    let window = match (&campaign.window_start, &campaign.window_end) {
+        (Some(s), Some(e)) if campaign.published_at.is_some() => {
+            if today.as_str() < s.as_str() {
+                format!("公示期 {s} 至 {e}，尚未开始")
+            } else if past_deadline(e) {
+                format!("公示期 {s} 至 {e}，已结束")
+            } else {
+                format!("公示中：{s} 至 {e}")
+            }
+        }
+        _ => "未公示".to_string(),
+    };
+    let (start, end, details) = match typed {
+        Typed::Publish {
+            start,
+            end,
+            details,
+        } => (start.clone(), end.clone(), *details),
+        _ => {
+            // Seven days including today.
+            let plus6 = china_time(kaohe_storage::now_ms() + 6 * 86_400_000)[..10].to_string();
+            (
+                FieldView::new(campaign.window_start.clone().unwrap_or(today)),
+                FieldView::new(campaign.window_end.clone().unwrap_or(plus6)),
+                campaign.show_details,
+            )
+        }
+    };
+    Ok(PublicationView {
+        results_at,
+        published_at: campaign.published_at.map(china_time),
+        window,
+        show_details: campaign.show_details,
+        start,
+        end,
+        details,
+    })
+}
+
+async fn lock_part(
+    state: &AppState,
+    me: &CurrentUser,
+    campaign: &Campaign,
+    typed: &Typed,
+) -> AppResult<LockPart> {
+    let users = state.store.users(me.org()).await?;
+    let history = state
+        .store
+        .lock_events(campaign.id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|e| LockView {
+            at: china_time(e.at),
+            locked: e.locked,
+            who: e
+                .user_id
+                .and_then(|id| users.iter().find(|u| u.id == id))
+                .map(|u| format!("{}（{}）", u.display_name, u.username))
+                .unwrap_or_default(),
+            reason: e.reason.unwrap_or_default(),
+            anchor: format!("{}:{}", e.audit_seq, e.audit_hash),
+        })
+        .collect();
+    Ok(LockPart {
+        window_over: window_over(campaign),
+        open_appeals: open_appeals(state, campaign.id).await?,
+        reason: match typed {
+            Typed::Lock(r) => r.clone(),
+            _ => FieldView::default(),
+        },
+        history,
+    })
+}
+
+async fn open_appeals(state: &AppState, cid: Id) -> AppResult<usize> {
+    Ok(state
+        .store
+        .appeals(cid)
+        .await?
+        .iter()
+        .filter(|a| a.state == AppealState::Open)
+        .count())
 }
 
 #[derive(Deserialize, Default)]
@@ -475,6 +638,9 @@ pub async fn campaign_page(
             Some(format!("已保存 {name} 的基础数据和截止日期。"))
         }
         Some("departments") => Some("已保存各项目的责任部门。".to_string()),
+        Some("published") => Some("已公示。各单位现在可以看到本单位的结果和排名，并可在公示期内申诉。".to_string()),
+        Some("locked") => Some("已定稿。本任务的数据、审核、申诉和设置均已锁定；定稿时的审计链头已记下，见下方“定稿”一栏。".to_string()),
+        Some("unlocked") => Some("已解除定稿，可以修改。修改完毕后请重新定稿。".to_string()),
         Some("nothing") => Some("没有改动。".to_string()),
         _ => None,
     };
@@ -499,6 +665,7 @@ pub async fn campaign_settings(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
+    refuse_locked(&campaign)?;
     let mut title = FieldView::new(field(&pairs, "title").trim());
     let mut deadline = FieldView::new(field(&pairs, "deadline").trim());
     title.error = if title.value.is_empty() {
@@ -554,6 +721,7 @@ pub async fn campaign_unit_save(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
+    refuse_locked(&campaign)?;
     let unit = state.store.unit(me.org(), uid).await?;
     let cu = state
         .store
@@ -659,6 +827,7 @@ pub async fn campaign_departments(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
+    refuse_locked(&campaign)?;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let assigned = state.store.item_departments(cid).await?;
     let organiser = me.organiser.name.clone();
@@ -717,4 +886,225 @@ pub async fn campaign_departments(
     )
     .await?;
     Ok(Redirect::to(&format!("/admin/c/{cid}?saved=departments#departments")).into_response())
+}
+
+// ── publication (公示) ─────────────────────────────────────────────────────────
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PublishForm {
+    csrf: String,
+    start: String,
+    end: String,
+    show_details: String,
+}
+
+/// Publishes the computed results for a window (or changes the window of a publication).
+pub async fn campaign_publish(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(form): Form<PublishForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    refuse_locked(&campaign)?;
+    let mut start = FieldView::new(form.start.trim());
+    let mut end = FieldView::new(form.end.trim());
+    let details = form.show_details == "yes";
+    if !valid_date(&start.value) {
+        start.error = Some(DATE_HINT.into());
+    }
+    if !valid_date(&end.value) {
+        end.error = Some(DATE_HINT.into());
+    } else if start.error.is_none() && end.value < start.value {
+        end.error = Some(format!("公示结束日期不能早于开始日期 {}", start.value));
+    }
+    let no_results = state.store.results(cid).await?.is_empty();
+    if no_results || start.error.is_some() || end.error.is_some() {
+        let e = if no_results {
+            "未公示：结果尚未计算。请先到“结果”页面计算结果，再公示。"
+        } else {
+            "未公示：请按提示改正。"
+        };
+        let typed = Typed::Publish {
+            start,
+            end,
+            details,
+        };
+        return render_campaign(&state, &session, &me, campaign, typed, None, Some(e.into())).await;
+    }
+    let mut changes = Vec::new();
+    if campaign.published_at.is_none() {
+        changes.push(change("published", false, true));
+    }
+    if campaign.window_start.as_deref() != Some(start.value.as_str()) {
+        changes.push(change(
+            "window_start",
+            campaign.window_start.clone(),
+            start.value.clone(),
+        ));
+    }
+    if campaign.window_end.as_deref() != Some(end.value.as_str()) {
+        changes.push(change(
+            "window_end",
+            campaign.window_end.clone(),
+            end.value.clone(),
+        ));
+    }
+    if campaign.show_details != details {
+        changes.push(change("show_details", campaign.show_details, details));
+    }
+    if changes.is_empty() {
+        return Ok(
+            Redirect::to(&format!("/admin/c/{cid}?saved=nothing#publication")).into_response(),
+        );
+    }
+    state
+        .store
+        .publish(cid, &start.value, &end.value, details)
+        .await?;
+    record(
+        &state,
+        &me,
+        "campaign.publish",
+        format!("campaign:{cid}"),
+        changes,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=published#publication")).into_response())
+}
+
+// ── lock (定稿) ────────────────────────────────────────────────────────────────
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    csrf: String,
+    reason: String,
+}
+
+/// Locks the campaign. After the publication window a reason is optional; before it (or
+/// without a publication) it must be given. Unanswered appeals must be answered first.
+pub async fn campaign_lock(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    refuse_locked(&campaign)?;
+    let mut reason = FieldView::new(form.reason.trim());
+    let open = open_appeals(&state, cid).await?;
+    let error = if reason.value.chars().count() > MAX_REASON {
+        reason.error = Some(format!("理由太长（最多 {MAX_REASON} 个字）"));
+        Some("未定稿：请按提示改正。".to_string())
+    } else if open > 0 {
+        Some(format!(
+            "未定稿：还有 {open} 项申诉未答复。定稿后就不能再答复，请先让考核员答复全部申诉。"
+        ))
+    } else if !window_over(&campaign) && reason.value.is_empty() {
+        reason.error = Some("公示期尚未结束（或尚未公示）：提前定稿须写明理由".into());
+        Some("未定稿：请填写提前定稿的理由。".to_string())
+    } else {
+        None
+    };
+    if let Some(e) = error {
+        let typed = Typed::Lock(reason);
+        return render_campaign(&state, &session, &me, campaign, typed, None, Some(e)).await;
+    }
+    let why = if reason.value.is_empty() {
+        "公示期已结束，定稿".to_string()
+    } else {
+        reason.value.clone()
+    };
+    set_lock(&state, &session, &me, campaign, true, why).await
+}
+
+/// Unlocks the campaign; a reason is required.
+pub async fn campaign_unlock(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(form): Form<ReasonForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let mut reason = FieldView::new(form.reason.trim());
+    let error = if !campaign.locked {
+        Some("本任务未定稿，无需解除。".to_string())
+    } else if reason.value.is_empty() {
+        reason.error = Some("请写明解除定稿的理由（会记入审计日志）".into());
+        Some("未解除定稿：须填写理由。".to_string())
+    } else if reason.value.chars().count() > MAX_REASON {
+        reason.error = Some(format!("理由太长（最多 {MAX_REASON} 个字）"));
+        Some("未解除定稿：请按提示改正。".to_string())
+    } else {
+        None
+    };
+    if let Some(e) = error {
+        let typed = Typed::Lock(reason);
+        return render_campaign(&state, &session, &me, campaign, typed, None, Some(e)).await;
+    }
+    let why = reason.value.clone();
+    set_lock(&state, &session, &me, campaign, false, why).await
+}
+
+/// Locks or unlocks, keeping the audit chain's head as an anchor, and writes the audit
+/// row with the reason and the anchor.
+async fn set_lock(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    campaign: Campaign,
+    locked: bool,
+    why: String,
+) -> AppResult<Response> {
+    let cid = campaign.id;
+    let event = match state
+        .store
+        .set_locked(cid, locked, Some(&why), Some(me.user.id))
+        .await
+    {
+        Ok(e) => e,
+        Err(StorageError::Conflict) => {
+            // Someone else locked or unlocked it in the meantime.
+            let campaign = state.store.campaign(me.org(), cid).await?;
+            let e = if campaign.locked {
+                "本任务刚刚已被定稿。"
+            } else {
+                "本任务刚刚已被解除定稿。"
+            };
+            let typed = Typed::Lock(FieldView::new(why));
+            return render_campaign(state, session, me, campaign, typed, None, Some(e.into()))
+                .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    record_why(
+        state,
+        me,
+        if locked {
+            "campaign.lock"
+        } else {
+            "campaign.unlock"
+        },
+        format!("campaign:{cid}"),
+        &why,
+        vec![
+            change("locked", !locked, locked),
+            change(
+                "anchor",
+                serde_json::Value::Null,
+                format!("{}:{}", event.audit_seq, event.audit_hash),
+            ),
+        ],
+    )
+    .await?;
+    let saved = if locked { "locked" } else { "unlocked" };
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved={saved}#lock")).into_response())
 }

@@ -39,16 +39,37 @@ struct VersionRow {
 }
 
 /// A line of the uploaded text, numbered; `hit` marks the line a problem is on.
-struct SourceLine {
-    no: usize,
-    text: String,
-    hit: bool,
+pub(crate) struct SourceLine {
+    pub(crate) no: usize,
+    pub(crate) text: String,
+    pub(crate) hit: bool,
 }
 
-struct ProblemView {
-    line: usize,
-    message: String,
-    source: Vec<SourceLine>,
+pub(crate) struct ProblemView {
+    pub(crate) line: usize,
+    pub(crate) message: String,
+    pub(crate) source: Vec<SourceLine>,
+}
+
+/// The upload forms of the list page as sent back: the text to fix, the file it came
+/// from, its problems, and what went wrong with either form.
+#[derive(Default)]
+struct UploadForm {
+    text: String,
+    file: String,
+    problems: Vec<ProblemView>,
+    error: Option<String>,
+    /// What went wrong importing an annex (the second form).
+    import_error: Option<String>,
+}
+
+impl UploadForm {
+    fn error(message: String) -> UploadForm {
+        UploadForm {
+            error: Some(message),
+            ..UploadForm::default()
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -61,6 +82,7 @@ struct RubricsPage {
     problems: Vec<ProblemView>,
     more_problems: usize,
     error: Option<String>,
+    import_error: Option<String>,
 }
 
 /// Campaign titles by the rubric version they use.
@@ -84,14 +106,18 @@ pub fn version_label(v: &RubricVersion) -> String {
     format!("{}（{} 第 {} 版）", v.title, v.code, v.version)
 }
 
+/// At most [`MAX_PROBLEMS`] problems, and how many more there were.
+pub(crate) fn first_problems(mut problems: Vec<ProblemView>) -> (Vec<ProblemView>, usize) {
+    let more = problems.len().saturating_sub(MAX_PROBLEMS);
+    problems.truncate(MAX_PROBLEMS);
+    (problems, more)
+}
+
 async fn render_list(
     state: &AppState,
     session: &Session,
     me: &CurrentUser,
-    text: String,
-    file: String,
-    mut problems: Vec<ProblemView>,
-    error: Option<String>,
+    form: UploadForm,
 ) -> AppResult<Response> {
     let uses = campaigns_by_rubric(state, me).await?;
     let mut versions: Vec<VersionRow> = state
@@ -111,18 +137,32 @@ async fn render_list(
         .collect();
     // Newest version of each rubric first.
     versions.sort_by(|a, b| a.code.cmp(&b.code).then(b.version.cmp(&a.version)));
-    let more_problems = problems.len().saturating_sub(MAX_PROBLEMS);
-    problems.truncate(MAX_PROBLEMS);
+    let (problems, more_problems) = first_problems(form.problems);
     Ok(RubricsPage {
         layout: Layout::new(state, session, me, "评分细则").await?,
         versions,
-        text,
-        file,
+        text: form.text,
+        file: form.file,
         problems,
         more_problems,
-        error,
+        error: form.error,
+        import_error: form.import_error,
     }
     .into_response())
+}
+
+/// The list page with what went wrong importing an annex; nothing was saved.
+pub(crate) async fn render_import_error(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    message: String,
+) -> AppResult<Response> {
+    let form = UploadForm {
+        import_error: Some(message),
+        ..UploadForm::default()
+    };
+    render_list(state, session, me, form).await
 }
 
 pub async fn rubrics_page(
@@ -130,20 +170,11 @@ pub async fn rubrics_page(
     session: Session,
     me: CurrentUser,
 ) -> AppResult<Response> {
-    render_list(
-        &state,
-        &session,
-        &me,
-        String::new(),
-        String::new(),
-        Vec::new(),
-        None,
-    )
-    .await
+    render_list(&state, &session, &me, UploadForm::default()).await
 }
 
 /// Each problem with the lines around it, the problem's own line marked.
-fn problem_views(text: &str, problems: &[kaohe_core::rubric::Problem]) -> Vec<ProblemView> {
+pub(crate) fn problem_views(text: &str, problems: &[kaohe_core::rubric::Problem]) -> Vec<ProblemView> {
     let lines: Vec<&str> = text.lines().collect();
     problems
         .iter()
@@ -166,6 +197,107 @@ fn problem_views(text: &str, problems: &[kaohe_core::rubric::Problem]) -> Vec<Pr
         .collect()
 }
 
+/// Why a rubric text was not saved: what to do, and each problem at its line.
+pub(crate) struct NotSaved {
+    pub(crate) message: String,
+    pub(crate) problems: Vec<ProblemView>,
+}
+
+impl NotSaved {
+    fn say(message: String) -> NotSaved {
+        NotSaved {
+            message,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Checks a rubric's text and stores it as a new version (the next version of the rubric
+/// with the same code, or the first of a new one), with an audit row; the one way a
+/// version is stored, whether uploaded, pasted or imported from an annex. `name` names
+/// the text in messages and the audit row; `imported_from` is the annex it was drafted
+/// from. Nothing is stored when the text has a problem or is the same as the latest
+/// version.
+pub(crate) async fn save_version(
+    state: &AppState,
+    me: &CurrentUser,
+    text: &str,
+    name: &str,
+    imported_from: Option<&str>,
+) -> AppResult<Result<RubricVersion, NotSaved>> {
+    if text.trim().is_empty() {
+        return Ok(Err(NotSaved::say(
+            "未保存：请选择细则文件（.toml），或把细则内容粘贴到文本框里。".to_string(),
+        )));
+    }
+    let rubric = match Rubric::from_toml(text, name) {
+        Ok(r) => r,
+        Err(errs) => {
+            return Ok(Err(NotSaved {
+                message: format!(
+                    "细则有 {} 处问题，未保存。请按下面的行号改正（内容已放在文本框里，可直接修改后重新提交）。",
+                    errs.problems.len()
+                ),
+                problems: problem_views(text, &errs.problems),
+            }));
+        }
+    };
+    let previous = state
+        .store
+        .rubrics(me.org())
+        .await?
+        .into_iter()
+        .filter(|v| v.code == rubric.id())
+        .max_by_key(|v| v.version);
+    if let Some(p) = previous.as_ref().filter(|p| p.hash == rubric.hash()) {
+        return Ok(Err(NotSaved::say(format!(
+            "未保存：内容与已有的 {} 第 {} 版完全相同，不必再存一版。",
+            p.code, p.version
+        ))));
+    }
+    let v = state
+        .store
+        .add_rubric_version(
+            me.org(),
+            rubric.id(),
+            rubric.title(),
+            text,
+            rubric.hash(),
+            Some(me.user.id),
+        )
+        .await?;
+    let mut changes = vec![
+        change("version", previous.as_ref().map(|p| p.version), v.version),
+        change(
+            "title",
+            previous.as_ref().map(|p| p.title.clone()),
+            v.title.clone(),
+        ),
+        change(
+            "hash",
+            previous.as_ref().map(|p| p.hash.clone()),
+            v.hash.clone(),
+        ),
+        change("file", serde_json::Value::Null, name),
+    ];
+    if let Some(annex) = imported_from {
+        changes.push(change("imported_from", serde_json::Value::Null, annex));
+    }
+    let action = match imported_from {
+        Some(_) => "rubric.import",
+        None => "rubric.upload",
+    };
+    record(
+        state,
+        me,
+        action,
+        format!("rubric:{} v{}", v.code, v.version),
+        changes,
+    )
+    .await?;
+    Ok(Ok(v))
+}
+
 pub async fn rubric_upload(
     State(state): State<AppState>,
     session: Session,
@@ -181,88 +313,30 @@ pub async fn rubric_upload(
                     "未保存：{} 不是 UTF-8 或 GBK 编码的文本文件。细则应为 .toml 文本文件；请用文本编辑器另存为 UTF-8 后再上传。",
                     f.filename
                 );
-                return render_list(
-                    &state,
-                    &session,
-                    &me,
-                    String::new(),
-                    String::new(),
-                    Vec::new(),
-                    Some(e),
-                )
-                .await;
+                return render_list(&state, &session, &me, UploadForm::error(e)).await;
             }
         },
         // A text area sends CRLF line ends; the text as typed has LF.
         None => (upload.field("text").replace("\r\n", "\n"), String::new()),
     };
-    if text.trim().is_empty() {
-        let e = "未保存：请选择细则文件（.toml），或把细则内容粘贴到文本框里。".to_string();
-        return render_list(&state, &session, &me, text, file, Vec::new(), Some(e)).await;
-    }
     let name = if file.is_empty() {
-        "粘贴的细则"
+        "粘贴的细则".to_string()
     } else {
-        &file
+        file.clone()
     };
-    let rubric = match Rubric::from_toml(&text, name) {
-        Ok(r) => r,
-        Err(errs) => {
-            let problems = problem_views(&text, &errs.problems);
-            let e = format!(
-                "细则有 {} 处问题，未保存。请按下面的行号改正（内容已放在文本框里，可直接修改后重新提交）。",
-                errs.problems.len()
-            );
-            return render_list(&state, &session, &me, text, file, problems, Some(e)).await;
+    match save_version(&state, &me, &text, &name, None).await? {
+        Ok(v) => Ok(Redirect::to(&format!("/admin/rubrics/{}?uploaded=1", v.id)).into_response()),
+        Err(not) => {
+            let form = UploadForm {
+                text,
+                file,
+                problems: not.problems,
+                error: Some(not.message),
+                import_error: None,
+            };
+            render_list(&state, &session, &me, form).await
         }
-    };
-    let previous = state
-        .store
-        .rubrics(me.org())
-        .await?
-        .into_iter()
-        .filter(|v| v.code == rubric.id())
-        .max_by_key(|v| v.version);
-    if let Some(p) = previous.as_ref().filter(|p| p.hash == rubric.hash()) {
-        let e = format!(
-            "未保存：内容与已有的 {} 第 {} 版完全相同，不必再存一版。",
-            p.code, p.version
-        );
-        return render_list(&state, &session, &me, text, file, Vec::new(), Some(e)).await;
     }
-    let v = state
-        .store
-        .add_rubric_version(
-            me.org(),
-            rubric.id(),
-            rubric.title(),
-            &text,
-            rubric.hash(),
-            Some(me.user.id),
-        )
-        .await?;
-    record(
-        &state,
-        &me,
-        "rubric.upload",
-        format!("rubric:{} v{}", v.code, v.version),
-        vec![
-            change("version", previous.as_ref().map(|p| p.version), v.version),
-            change(
-                "title",
-                previous.as_ref().map(|p| p.title.clone()),
-                v.title.clone(),
-            ),
-            change(
-                "hash",
-                previous.as_ref().map(|p| p.hash.clone()),
-                v.hash.clone(),
-            ),
-            change("file", serde_json::Value::Null, name),
-        ],
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/admin/rubrics/{}?uploaded=1", v.id)).into_response())
 }
 
 // ── one version ───────────────────────────────────────────────────────────────

@@ -18,7 +18,7 @@ use crate::auth::{CurrentUser, session_user};
 use crate::error::AppError;
 use crate::{
     AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, appeals, assets,
-    auth, evidence, report, results, review,
+    audit_log, auth, evidence, progress, report, results, review,
 };
 
 /// Who may call a route.
@@ -204,7 +204,14 @@ pub fn table() -> Vec<Route> {
         ),
         // Administration.
         r(M::GET, "/admin", ADMIN, get(admin::overview)),
-        r(M::GET, "/audit", AUDIT, get(admin::audit_log)),
+        // The audit log: read-only, for the auditor and the admin.
+        r(M::GET, "/audit", AUDIT, get(audit_log::audit_log)),
+        r(
+            M::GET,
+            "/audit/export.csv",
+            AUDIT,
+            get(audit_log::audit_export),
+        ),
         // Units.
         r(M::GET, "/admin/units", ADMIN, get(admin_units::units_page)),
         r(M::POST, "/admin/units", ADMIN, post(admin_units::unit_add)),
@@ -302,6 +309,31 @@ pub fn table() -> Vec<Route> {
             "/admin/c/{cid}/departments",
             ADMIN,
             post(admin_campaigns::campaign_departments),
+        ),
+        // Progress, publication (公示) and lock (定稿) of a campaign.
+        r(
+            M::GET,
+            "/admin/c/{cid}/progress",
+            ADMIN,
+            get(progress::progress_page),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/publish",
+            ADMIN,
+            post(admin_campaigns::campaign_publish),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/lock",
+            ADMIN,
+            post(admin_campaigns::campaign_lock),
+        ),
+        r(
+            M::POST,
+            "/admin/c/{cid}/unlock",
+            ADMIN,
+            post(admin_campaigns::campaign_unlock),
         ),
     ]
 }

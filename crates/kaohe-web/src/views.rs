@@ -36,6 +36,7 @@ impl Layout {
                 ("/admin/units", "单位"),
                 ("/admin/users", "用户"),
                 ("/admin/rubrics", "评分细则"),
+                ("/audit", "审计日志"),
             ],
             Role::Reporter => vec![("/", "我的自查")],
             Role::Assessor => vec![("/", "考核")],

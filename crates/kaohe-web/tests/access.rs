@@ -147,7 +147,13 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/c/{cid}/settings")
         | ("POST", "/admin/c/{cid}/u/{uid}")
         | ("POST", "/admin/c/{cid}/departments") => admin_ids,
-        ("GET", "/audit") => match who {
+        // Progress, publication and lock: an empty form publishes and locks nothing.
+        ("GET", "/admin/c/{cid}/progress")
+        | ("POST", "/admin/c/{cid}/publish")
+        | ("POST", "/admin/c/{cid}/lock")
+        | ("POST", "/admin/c/{cid}/unlock") => admin_ids,
+        // The audit log: each organiser's auditor and admin read their own rows.
+        ("GET", "/audit") | ("GET", "/audit/export.csv") => match who {
             Anonymous => Login,
             Admin | Auditor | OtherOrgAdmin => Ok,
             _ => Forbidden,

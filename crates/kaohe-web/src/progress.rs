@@ -1,0 +1,217 @@
+//! Progress (进度) of a campaign for the admin: per unit, where its report stands
+//! (未开始 / 填报中 / 已提交 / 已退回 / 逾期未交) and, per department, how many of its
+//! items are confirmed, returned or waiting for review. Who is overdue (past their own
+//! deadline, China time, the whole last day included) stands out, with the way to give
+//! them more time.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kaohe_storage::{Id, ReportState, Role};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::assess::{ReviewStatus, assess_all};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::form::Path;
+use crate::report::department_of;
+use crate::views::{Layout, china_time, china_today, past_deadline};
+
+/// One department's items of one unit.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    total: usize,
+    confirmed: usize,
+    returned: usize,
+    /// Submitted and not yet reviewed, or corrected after a return (待复审).
+    waiting: usize,
+}
+
+struct UnitRow {
+    id: Id,
+    name: String,
+    state: &'static str,
+    class: &'static str,
+    overdue: bool,
+    submitted: String,
+    deadline: String,
+    extended: bool,
+    /// Whether the report reached the assessors (submitted, or returned after it was).
+    reviewable: bool,
+    departments: Vec<Counts>,
+}
+
+struct DeptRow {
+    name: String,
+    counts: Counts,
+    no_assessor: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    deadline: String,
+    today: String,
+    locked: bool,
+    units: Vec<UnitRow>,
+    departments: Vec<DeptRow>,
+    submitted: usize,
+    returned: usize,
+    drafting: usize,
+    not_started: usize,
+    overdue: Vec<Late>,
+}
+
+struct Late {
+    id: Id,
+    name: String,
+    deadline: String,
+}
+
+/// A unit's report state as the progress page shows it, with its style class, and
+/// whether it is overdue.
+pub fn report_progress(
+    state: ReportState,
+    started: bool,
+    deadline: &str,
+) -> (&'static str, &'static str, bool) {
+    match state {
+        ReportState::Submitted => ("已提交", "done", false),
+        // A returned report may be corrected after the deadline: the district asked.
+        ReportState::Returned => ("已退回", "draft", false),
+        ReportState::Draft if past_deadline(deadline) => ("逾期未交", "late", true),
+        ReportState::Draft if started => ("填报中", "draft", false),
+        ReportState::Draft => ("未开始", "empty", false),
+    }
+}
+
+pub async fn progress_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let (rubric, all) = assess_all(&state, &campaign).await?;
+    let assigned = state.store.item_departments(cid).await?;
+    let organiser = me.organiser.name.clone();
+    // Departments in the order their first item appears in the rubric.
+    let mut names: Vec<String> = Vec::new();
+    let item_dept: Vec<usize> = rubric
+        .items()
+        .iter()
+        .map(|it| {
+            let d = department_of(&organiser, &assigned, &it.id);
+            match names.iter().position(|n| *n == d) {
+                Some(i) => i,
+                None => {
+                    names.push(d);
+                    names.len() - 1
+                }
+            }
+        })
+        .collect();
+    let deadlines = state.store.campaign_units(cid).await?;
+    let mut units = Vec::new();
+    for a in &all {
+        let own = deadlines
+            .iter()
+            .find(|cu| cu.unit_id == a.unit.id)
+            .and_then(|cu| cu.deadline.clone());
+        let deadline = own.clone().unwrap_or_else(|| campaign.deadline.clone());
+        let (label, class, overdue) =
+            report_progress(a.report.state, !a.items.is_empty(), &deadline);
+        let reviewable = a.report.state != ReportState::Draft;
+        let mut departments = vec![Counts::default(); names.len()];
+        for (it, &d) in rubric.items().iter().zip(&item_dept) {
+            let c = &mut departments[d];
+            c.total += 1;
+            match a.status(&it.id) {
+                ReviewStatus::Confirmed => c.confirmed += 1,
+                ReviewStatus::Returned => c.returned += 1,
+                ReviewStatus::Unreviewed | ReviewStatus::Resubmitted if reviewable => {
+                    c.waiting += 1
+                }
+                _ => {}
+            }
+        }
+        units.push(UnitRow {
+            id: a.unit.id,
+            name: a.unit.name.clone(),
+            state: label,
+            class,
+            overdue,
+            submitted: a.report.submitted_at.map(china_time).unwrap_or_default(),
+            extended: own.is_some(),
+            deadline,
+            reviewable,
+            departments,
+        });
+    }
+    let staffed: BTreeSet<String> = state
+        .store
+        .users(me.org())
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Assessor && u.active)
+        .filter_map(|u| u.department)
+        .collect();
+    let departments = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut sum = Counts::default();
+            for u in &units {
+                let c = u.departments[i];
+                sum.total += c.total;
+                sum.confirmed += c.confirmed;
+                sum.returned += c.returned;
+                sum.waiting += c.waiting;
+            }
+            DeptRow {
+                name: name.clone(),
+                counts: sum,
+                no_assessor: !staffed.contains(name),
+            }
+        })
+        .collect();
+    let count = |s: &str| units.iter().filter(|u| u.state == s).count();
+    let (submitted, returned, drafting, not_started) = (
+        count("已提交"),
+        count("已退回"),
+        count("填报中"),
+        count("未开始"),
+    );
+    let overdue = units
+        .iter()
+        .filter(|u| u.overdue)
+        .map(|u| Late {
+            id: u.id,
+            name: u.name.clone(),
+            deadline: u.deadline.clone(),
+        })
+        .collect();
+    Ok(ProgressPage {
+        layout: Layout::new(&state, &session, &me, &format!("进度 · {}", campaign.title)).await?,
+        campaign_id: cid,
+        title: campaign.title,
+        deadline: campaign.deadline,
+        today: china_today(),
+        locked: campaign.locked,
+        units,
+        departments,
+        submitted,
+        returned,
+        drafting,
+        not_started,
+        overdue,
+    }
+    .into_response())
+}

@@ -405,39 +405,42 @@ pub async fn answer(
         Err(e) => return Err(e.into()),
     }
     let unit = state.store.unit(me.org(), appeal.unit_id).await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: if accepted { "appeal.accept" } else { "appeal.reject" }.into(),
-            target: format!("campaign:{cid}/unit:{}/item:{}/appeal:{aid}", appeal.unit_id, appeal.item_id),
-            reason: Some(form.answer.trim().to_string()),
-            changes: serde_json::json!([{"field": "state", "old": "open", "new": if accepted { "accepted" } else { "rejected" }}]),
-        })
-        .await?;
+    let mut changes = vec![serde_json::json!({
+        "field": "state",
+        "old": "open",
+        "new": if accepted { "accepted" } else { "rejected" },
+    })];
     if accepted && !state.store.results(cid).await?.is_empty() {
         // The verified facts were corrected on the review page: rank again, and keep
-        // the reason with the new results.
+        // the reason with the new results. The recomputation is part of this action,
+        // so it is a change of this row, not a row of its own.
         let (unconfirmed, data) = crate::results::compute(&state, &campaign).await?;
         let reason = format!("申诉采纳：{} {}", unit.name, appeal.item_id);
         let run = state
             .store
             .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
             .await?;
-        state
-            .store
-            .audit(&AuditEntry {
-                organiser_id: Some(me.org()),
-                user_id: Some(me.user.id),
-                username: Some(me.user.username.clone()),
-                action: "results.compute".into(),
-                target: format!("campaign:{cid}/results:{}", run.id),
-                reason: Some(reason),
-                changes: serde_json::json!([]),
-            })
-            .await?;
+        changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.id)}));
     }
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: if accepted {
+                "appeal.accept"
+            } else {
+                "appeal.reject"
+            }
+            .into(),
+            target: format!(
+                "campaign:{cid}/unit:{}/item:{}/appeal:{aid}",
+                appeal.unit_id, appeal.item_id
+            ),
+            reason: Some(form.answer.trim().to_string()),
+            changes: serde_json::Value::Array(changes),
+        })
+        .await?;
     Ok(Redirect::to(&format!("/c/{cid}/appeals")).into_response())
 }

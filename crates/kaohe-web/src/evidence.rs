@@ -192,9 +192,7 @@ pub async fn upload(
     check_csrf(&session, &form.field("csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if !cx.can_edit(&item) {
-        return Err(AppError::BadRequest(
-            "此项当前不能修改，不能再上传材料。".into(),
-        ));
+        return Err(cx.refusal("未上传"));
     }
     let rubric = crate::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
     if rubric.item(&item).is_none() {
@@ -305,9 +303,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     if !cx.can_edit(&e.item_id) {
-        return Err(AppError::BadRequest(
-            "此项当前不能修改，不能删除材料。".into(),
-        ));
+        return Err(cx.refusal("未删除"));
     }
     state.store.delete_evidence(eid).await?;
     state

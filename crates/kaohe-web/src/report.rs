@@ -59,6 +59,25 @@ pub struct Context {
 }
 
 impl Context {
+    /// Why the user may not change the report now, in words: a locked campaign says so
+    /// first, since nothing in it can change until the admin unlocks it.
+    pub fn refusal(&self, what: &str) -> AppError {
+        let why = if self.campaign.locked {
+            "考核已定稿，任何内容都不能再修改；如确需更改，请管理员先解除定稿（须写明理由）"
+                .to_string()
+        } else {
+            match self.report.state {
+                ReportState::Submitted => "报告已提交，考核组退回后才能修改".to_string(),
+                ReportState::Returned => "退回修改时只能改被退回的项目".to_string(),
+                ReportState::Draft if past_deadline(&self.deadline) => {
+                    format!("已过截止日期 {}，如需延期请联系区里", self.deadline)
+                }
+                ReportState::Draft => "您没有修改此报告的权限".to_string(),
+            }
+        };
+        AppError::BadRequest(format!("{what}：{why}。"))
+    }
+
     /// Whether the user may change this item now: the unit's reporter while the report
     /// is open, and after a return (退回) only the returned items.
     pub fn can_edit(&self, item: &str) -> bool {
@@ -677,9 +696,7 @@ pub async fn item_save(
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if !cx.can_edit(&item) {
-        return Err(AppError::BadRequest(
-            "此项当前不能修改（报告已提交、已过截止日期、考核已定稿，或退回修改时此项不在退回之列）。".into(),
-        ));
+        return Err(cx.refusal("未保存"));
     }
     let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
     let ii = item_index(&rubric, &item)?;
@@ -906,9 +923,7 @@ pub async fn submit(
     check_csrf(&session, &form.csrf).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if cx.mode != Mode::Edit {
-        return Err(AppError::BadRequest(
-            "此报告当前不能提交（已提交、已过截止日期或考核已关闭）。".into(),
-        ));
+        return Err(cx.refusal("未提交"));
     }
     let (rubric, facts, s, _) = scoring::self_score(&state, &cx.campaign, uid).await?;
     let mut problems = Vec::new();

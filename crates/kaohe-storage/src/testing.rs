@@ -111,9 +111,16 @@ pub async fn all() -> Vec<TestDb> {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
                 panic!("CI is set but {PG_ENV} is not: the PostgreSQL tests must run in CI");
             }
-            eprintln!(
-                "note: PostgreSQL storage tests skipped; set {PG_ENV}=postgres://127.0.0.1:5432/test to run them"
-            );
+            // Once per test binary, and past the test harness's capture (which keeps
+            // `eprintln!` of passing tests out of sight), so a plain `cargo test` shows it.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: PostgreSQL storage tests skipped; set {PG_ENV}=postgres://postgres@127.0.0.1:5432/test to run them"
+                );
+            });
         }
     }
     dbs

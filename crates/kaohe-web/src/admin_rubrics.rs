@@ -174,7 +174,10 @@ pub async fn rubrics_page(
 }
 
 /// Each problem with the lines around it, the problem's own line marked.
-pub(crate) fn problem_views(text: &str, problems: &[kaohe_core::rubric::Problem]) -> Vec<ProblemView> {
+pub(crate) fn problem_views(
+    text: &str,
+    problems: &[kaohe_core::rubric::Problem],
+) -> Vec<ProblemView> {
     let lines: Vec<&str> = text.lines().collect();
     problems
         .iter()

@@ -407,7 +407,7 @@ enum Parent {
 
 /// Splits CSV text (comma-, tab- or full-width-comma-separated, with `"` quotes) into
 /// records, each with the line it starts on. Blank records are left out.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
+pub(crate) fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
     let text = text.trim_start_matches('\u{feff}');
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delim = if first.contains('\t') {

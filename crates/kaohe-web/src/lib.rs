@@ -16,12 +16,15 @@ mod audit_log;
 mod auth;
 mod error;
 mod evidence;
+mod exports;
 mod form;
+mod history;
 mod progress;
 mod report;
 mod results;
 mod review;
 pub mod routes;
+mod rubric_import;
 mod scoring;
 mod session_store;
 pub mod setup;
@@ -40,6 +43,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use auth::{hash_password, password_problem};
 pub use error::AppError;
+pub use exports::{StoredResults, results_from_snapshot, stored_results};
 
 /// Settings of one app server.
 #[derive(Debug, Clone)]

@@ -1042,6 +1042,20 @@ pub async fn home(
     let mut campaigns = Vec::new();
     for c in state.store.campaigns(me.org()).await? {
         match me.role() {
+            // A closed campaign (a past year) is read through its results.
+            Role::Reporter | Role::Assessor if c.state == CampaignState::Closed => {
+                campaigns.push(CampaignLink {
+                    title: c.title.clone(),
+                    year: c.year,
+                    href: if c.published_at.is_some() || me.role() == Role::Assessor {
+                        format!("/c/{}/results", c.id)
+                    } else {
+                        String::new()
+                    },
+                    deadline: c.deadline.clone(),
+                    state: "已结束".to_string(),
+                });
+            }
             Role::Reporter => {
                 let Some(uid) = me.user.unit_id else { continue };
                 let cus = state.store.campaign_units(c.id).await?;
@@ -1074,18 +1088,27 @@ pub async fn home(
                     "审核本部门负责的项目".to_string()
                 },
             }),
-            _ => campaigns.push(CampaignLink {
-                title: c.title.clone(),
-                year: c.year,
-                href: String::new(),
-                deadline: c.deadline.clone(),
-                state: if c.state == CampaignState::Open {
-                    "自查进行中，结果尚未计算"
-                } else {
-                    "已关闭"
-                }
-                .to_string(),
-            }),
+            _ => {
+                let computed = !state.store.results(c.id).await?.is_empty();
+                campaigns.push(CampaignLink {
+                    title: c.title.clone(),
+                    year: c.year,
+                    href: if computed {
+                        format!("/c/{}/results", c.id)
+                    } else {
+                        String::new()
+                    },
+                    deadline: c.deadline.clone(),
+                    state: if computed {
+                        "结果已计算"
+                    } else if c.state == CampaignState::Open {
+                        "自查进行中，结果尚未计算"
+                    } else {
+                        "已关闭"
+                    }
+                    .to_string(),
+                })
+            }
         }
     }
     let intro = match me.role() {

@@ -228,6 +228,10 @@ struct ResultsPage {
     is_admin: bool,
     published: Option<String>,
     window: Option<String>,
+    /// The charts' numbers (JSON; see `exports::ranking_chart`).
+    charts: String,
+    /// May download the summary workbook and the 通报 draft (every unit's detail).
+    can_export_all: bool,
 }
 
 pub async fn results_page(
@@ -311,6 +315,10 @@ pub async fn results_page(
             (Some(a), Some(b)) => Some(format!("{a} 至 {b}")),
             _ => None,
         },
+        charts: latest
+            .map(|r| crate::exports::ranking_chart(&r.data))
+            .unwrap_or_default(),
+        can_export_all: vis.all,
     }
     .into_response())
 }
@@ -354,6 +362,10 @@ struct UnitPage {
     unit_id: Id,
     /// The unit's own reporter inside the publication window may appeal.
     can_appeal: bool,
+    /// The category profile chart's numbers (JSON; see `exports::unit_chart`).
+    charts: String,
+    /// Year over year, when the unit has results in more than one campaign.
+    history: Option<crate::history::Comparison>,
 }
 
 pub async fn unit_page(
@@ -503,6 +515,12 @@ async fn render_unit(
         rows,
         subtotals,
         unit_id,
+        history: {
+            let years =
+                crate::history::unit_history(&state.store, campaign.organiser_id, unit_id).await?;
+            (years.len() > 1).then(|| crate::history::compare(&years))
+        },
+        charts: crate::exports::unit_chart(&run.data, unit_id),
         can_appeal: me.role() == Role::Reporter
             && me.user.unit_id == Some(unit_id)
             && crate::appeals::in_window(campaign),

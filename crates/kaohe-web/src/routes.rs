@@ -18,7 +18,7 @@ use crate::auth::{CurrentUser, session_user};
 use crate::error::AppError;
 use crate::{
     AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, appeals, assets,
-    audit_log, auth, evidence, progress, report, results, review,
+    audit_log, auth, evidence, history, progress, report, results, review,
 };
 
 /// Who may call a route.
@@ -171,6 +171,44 @@ pub fn table() -> Vec<Route> {
             Access::LoggedIn,
             get(results::unit_page),
         ),
+        // Results as documents and print views (the handlers apply the results pages'
+        // visibility; every download is audited).
+        r(
+            M::GET,
+            "/c/{cid}/results/u/{uid}/table.docx",
+            Access::LoggedIn,
+            get(crate::exports::unit_docx),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/results/u/{uid}/table.xlsx",
+            Access::LoggedIn,
+            get(crate::exports::unit_xlsx),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/results/u/{uid}/print",
+            Access::LoggedIn,
+            get(crate::exports::print_unit),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/results/summary.xlsx",
+            Access::LoggedIn,
+            get(crate::exports::summary_xlsx),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/results/bulletin.docx",
+            Access::LoggedIn,
+            get(crate::exports::bulletin_docx),
+        ),
+        r(
+            M::GET,
+            "/c/{cid}/results/print",
+            Access::LoggedIn,
+            get(crate::exports::print_ranking),
+        ),
         r(
             M::POST,
             "/admin/c/{cid}/results",
@@ -202,6 +240,9 @@ pub fn table() -> Vec<Route> {
             ASSESSOR,
             post(appeals::answer),
         ),
+        // Past years' results, for year over year.
+        r(M::GET, "/admin/history", ADMIN, get(history::import_page)),
+        r(M::POST, "/admin/history", ADMIN, post(history::import)),
         // Administration.
         r(M::GET, "/admin", ADMIN, get(admin::overview)),
         // The audit log: read-only, for the auditor and the admin.
@@ -260,6 +301,19 @@ pub fn table() -> Vec<Route> {
             "/admin/rubrics",
             ADMIN,
             post(admin_rubrics::rubric_upload),
+        ),
+        // Importing a rubric from its annex: the draft to review, then saved.
+        r(
+            M::POST,
+            "/admin/rubrics/import",
+            ADMIN,
+            post(crate::rubric_import::import_upload),
+        ),
+        r(
+            M::POST,
+            "/admin/rubrics/import/save",
+            ADMIN,
+            post(crate::rubric_import::import_save),
         ),
         r(
             M::GET,

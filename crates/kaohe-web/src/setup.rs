@@ -10,6 +10,7 @@ use crate::error::AppError;
 /// The Beilun rubric and the demo facts, shipped in the binary.
 pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml");
 const DEMO_FACTS: &str = include_str!("../../../examples/beilun-2026-demo.csv");
+const PREVIOUS_YEAR: &str = include_str!("../../../examples/beilun-2025-results.csv");
 
 /// The one password of every demo account (printed at start; demo data only).
 pub const DEMO_PASSWORD: &str = "kaohe-demo-2026";
@@ -226,6 +227,46 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
         })
         .await?;
+    // The previous year, from before kaohe: final results only, for year over year,
+    // scored on the previous version of the rubric (one threshold differed).
+    let previous = BEILUN_RUBRIC
+        .replace("id = \"beilun-2026\"", "id = \"beilun-2025\"")
+        .replace("year = 2026", "year = 2025")
+        .replace(
+            "{ input = \"registration_rate\", at_least = 95 }",
+            "{ input = \"registration_rate\", at_least = 90 }",
+        );
+    let old_rubric = Rubric::from_toml(&previous, "beilun-2025.toml").map_err(err)?;
+    let old_version = store
+        .add_rubric_version(
+            org.id,
+            old_rubric.id(),
+            old_rubric.title(),
+            &previous,
+            old_rubric.hash(),
+            Some(admin.id),
+        )
+        .await?;
+    let units: Vec<(kaohe_storage::Id, String)> = store
+        .units(org.id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let data = crate::history::read_results(PREVIOUS_YEAR, &old_rubric, &units)
+        .map_err(|p| AppError::Internal(p.join("; ")))?;
+    crate::history::store_past_year(
+        store,
+        org.id,
+        old_version.id,
+        2025,
+        "2025年度街道流动人口服务管理考核（演示，往年结果）",
+        &data,
+        "beilun-2025-results.csv",
+        Some(admin.id),
+        true,
+    )
+    .await?;
     for (username, name, role, department) in [
         (
             "kaoheban",

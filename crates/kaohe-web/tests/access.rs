@@ -104,7 +104,16 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         },
         // Results: computed ones are read by the admin, leaders and assessors; units
         // only after publication (the demo is not published: a page that says so).
-        ("GET", "/c/{cid}/results") | ("GET", "/c/{cid}/results/u/{uid}") => match who {
+        // The documents and print views follow the results pages (not computed in the
+        // demo: a page that says so).
+        ("GET", "/c/{cid}/results")
+        | ("GET", "/c/{cid}/results/u/{uid}")
+        | ("GET", "/c/{cid}/results/u/{uid}/table.docx")
+        | ("GET", "/c/{cid}/results/u/{uid}/table.xlsx")
+        | ("GET", "/c/{cid}/results/u/{uid}/print")
+        | ("GET", "/c/{cid}/results/summary.xlsx")
+        | ("GET", "/c/{cid}/results/bulletin.docx")
+        | ("GET", "/c/{cid}/results/print") => match who {
             Anonymous => Login,
             Admin | Assessor | Viewer | OwnReporter | OtherReporter => Ok,
             Auditor => Forbidden,
@@ -127,6 +136,7 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
             Assessor => Ok,
             _ => Forbidden,
         },
+        ("GET", "/admin/history") | ("POST", "/admin/history") => admin_only,
         ("GET", "/admin") => admin_only,
         ("GET", "/admin/units")
         | ("POST", "/admin/units")
@@ -135,6 +145,8 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/users")
         | ("GET", "/admin/rubrics")
         | ("POST", "/admin/rubrics")
+        | ("POST", "/admin/rubrics/import")
+        | ("POST", "/admin/rubrics/import/save")
         | ("GET", "/admin/campaigns/new")
         | ("POST", "/admin/campaigns") => admin_only,
         ("GET", "/admin/units/{uid}")
@@ -308,7 +320,10 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             }
             let r = match method {
                 "GET" => client.get(&url).await,
-                _ if url.ends_with("/evidence") || url.contains("/appeal/") => {
+                _ if url.ends_with("/evidence")
+                    || url.contains("/appeal/")
+                    || url.ends_with("/rubrics/import") =>
+                {
                     client
                         .post_multipart(&url, &[("csrf", token.as_str())], ("file", "", b""))
                         .await
@@ -381,7 +396,10 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             &mut admin
         };
         for token in ["", "0000"] {
-            let r = if url.contains("/appeal/") || url.ends_with("/evidence") {
+            let r = if url.contains("/appeal/")
+                || url.ends_with("/evidence")
+                || url.ends_with("/rubrics/import")
+            {
                 client
                     .post_multipart(&url, &[("csrf", token)], ("file", "a.pdf", b"%PDF-1.4"))
                     .await

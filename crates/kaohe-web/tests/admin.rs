@@ -544,7 +544,16 @@ async fn a_rubric_with_errors_shows_each_line_with_its_source_and_saves_nothing(
         );
     }
     assert!(r.body.contains("per_cuont"), "the text is kept to fix");
-    assert_eq!(db.store.rubrics(org.id).await.unwrap().len(), 1);
+    assert_eq!(
+        db.store
+            .rubrics(org.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.code == "beilun-2026")
+            .count(),
+        1
+    );
     db.finish().await;
 }
 
@@ -564,7 +573,15 @@ async fn a_valid_upload_is_version_2_and_version_1_stays_as_it_was() {
     let db = testing::sqlite().await;
     let mut c = admin(&db).await;
     let org = beilun(&db).await;
-    let v1 = db.store.rubrics(org.id).await.unwrap()[0].clone();
+    let v1 = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.code == "beilun-2026")
+        .unwrap()
+        .clone();
     let csrf = c.get("/admin/rubrics").await.csrf();
     let r = c
         .post_multipart(
@@ -574,7 +591,14 @@ async fn a_valid_upload_is_version_2_and_version_1_stays_as_it_was() {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let versions = db.store.rubrics(org.id).await.unwrap();
+    let versions: Vec<_> = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.code == "beilun-2026")
+        .collect();
     assert_eq!(versions.len(), 2);
     let v2 = versions.iter().find(|v| v.version == 2).unwrap();
     assert_eq!(v2.code, "beilun-2026");
@@ -610,7 +634,16 @@ async fn a_valid_upload_is_version_2_and_version_1_stays_as_it_was() {
         .await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("完全相同"), "{}", r.body);
-    assert_eq!(db.store.rubrics(org.id).await.unwrap().len(), 2);
+    assert_eq!(
+        db.store
+            .rubrics(org.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.code == "beilun-2026")
+            .count(),
+        2
+    );
     db.finish().await;
 }
 
@@ -624,7 +657,14 @@ async fn the_diff_of_two_versions_shows_the_changed_threshold_in_words() {
         .post("/admin/rubrics", &[("csrf", &csrf), ("text", &lowered())])
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let versions = db.store.rubrics(org.id).await.unwrap();
+    let versions: Vec<_> = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.code == "beilun-2026")
+        .collect();
     let (v1, v2) = (&versions[0], &versions[1]);
     let diff = c.get(&format!("/admin/rubrics/{}/diff", v2.id)).await;
     assert_eq!(diff.status, 200, "{}", diff.body);
@@ -656,7 +696,15 @@ async fn a_rubric_version_reads_as_a_table_of_items_rules_inputs_and_criteria() 
     let db = testing::sqlite().await;
     let mut c = admin(&db).await;
     let org = beilun(&db).await;
-    let v1 = db.store.rubrics(org.id).await.unwrap()[0].clone();
+    let v1 = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.code == "beilun-2026")
+        .unwrap()
+        .clone();
     let page = c.get(&format!("/admin/rubrics/{}", v1.id)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let rubric = kaohe_core::Rubric::from_toml(BEILUN_RUBRIC, "beilun").unwrap();
@@ -678,7 +726,16 @@ async fn a_rubric_version_reads_as_a_table_of_items_rules_inputs_and_criteria() 
 
 async fn create_campaign(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
     let org = beilun(db).await;
-    let rubric = db.store.rubrics(org.id).await.unwrap()[0].id.to_string();
+    let rubric = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.code == "beilun-2026")
+        .unwrap()
+        .id
+        .to_string();
     let page = c.get("/admin/campaigns/new").await;
     assert_eq!(page.status, 200, "{}", page.body);
     let csrf = page.csrf();
@@ -787,7 +844,11 @@ async fn a_campaign_is_refused_with_its_reasons_and_nothing_is_created() {
         r.body.contains("value=\"草稿任务\""),
         "what was typed stays"
     );
-    assert_eq!(db.store.campaigns(org.id).await.unwrap().len(), 1);
+    assert_eq!(
+        db.store.campaigns(org.id).await.unwrap().len(),
+        2,
+        "the demo's two, and no new one"
+    );
     db.finish().await;
 }
 

@@ -1,5 +1,6 @@
 //! The `kaohe` command line.
 
+mod export;
 mod show;
 
 use std::io::Write;
@@ -61,6 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: RubricCommand,
     },
+    /// 导出正式文件：单位考核表（Word/Excel）、汇总表（Excel）、通报草稿（Word）
+    Export(export::ExportArgs),
     /// 按细则给一个或多个单位打分并排名（事实数据来自 CSV、TOML 或 JSON 文件）
     Score {
         /// 评分细则文件（TOML），如 rubrics/beilun-2026.toml
@@ -295,6 +298,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             RubricCommand::Import { file, output } => import_annex(&file, output.as_deref()),
         },
+        Command::Export(args) => out(&export::run(args)?),
         Command::Score {
             rubric,
             facts,

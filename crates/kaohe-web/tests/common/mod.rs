@@ -17,6 +17,9 @@ pub struct Resp {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    /// The body as sent (downloads are not text) and the headers.
+    pub bytes: Vec<u8>,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Resp {
@@ -74,6 +77,7 @@ impl Client {
             }
         }
         let status = res.status();
+        let headers = res.headers().clone();
         let location = res
             .headers()
             .get(header::LOCATION)
@@ -86,6 +90,8 @@ impl Client {
             status,
             location,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+            headers,
         }
     }
 

@@ -1,0 +1,81 @@
+// kaohe: the results pages' charts, drawn by Apache ECharts (assets/echarts.min.js,
+// served from the binary like everything else). Each chart is a <div data-chart="…">
+// inside an element whose data-charts attribute holds the page's numbers as JSON.
+(function () {
+  "use strict";
+  if (!window.echarts) return;
+  var BLUE = "#1a5fb4", GREY = "#9aa5b1", GREEN = "#2f8f5b";
+  var font = { fontFamily: "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif" };
+
+  function num(list) { return list.map(function (v) { return Number(v); }); }
+
+  var charts = {
+    // The ranking: every unit's total (base + bonus stacked), best first.
+    ranking: function (d) {
+      var units = d.units.slice().reverse();
+      return {
+        textStyle: font,
+        title: { text: "考核总分排名", left: "center", textStyle: { fontSize: 15 } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { bottom: 0, data: ["基础分", "加分"] },
+        grid: { left: 90, right: 50, top: 40, bottom: 40 },
+        xAxis: { type: "value", name: "分" },
+        yAxis: { type: "category", data: units },
+        series: [
+          { name: "基础分", type: "bar", stack: "total", data: num(d.base).reverse(), itemStyle: { color: BLUE } },
+          { name: "加分", type: "bar", stack: "total", data: num(d.bonus).reverse(), itemStyle: { color: GREEN },
+            label: { show: true, position: "right", formatter: function (p) { return d.total[d.units.length - 1 - p.dataIndex]; } } }
+        ]
+      };
+    },
+    // Self-check against assessment, per unit.
+    self: function (d) {
+      return {
+        textStyle: font,
+        title: { text: "自查总分与考核总分", left: "center", textStyle: { fontSize: 15 } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { bottom: 0, data: ["自查总分", "考核总分"] },
+        grid: { left: 50, right: 20, top: 40, bottom: 70 },
+        xAxis: { type: "category", data: d.units, axisLabel: { interval: 0, rotate: 30 } },
+        yAxis: { type: "value", name: "分" },
+        series: [
+          { name: "自查总分", type: "bar", data: num(d.self), itemStyle: { color: GREY } },
+          { name: "考核总分", type: "bar", data: num(d.total), itemStyle: { color: BLUE } }
+        ]
+      };
+    },
+    // One unit's category profile against the average of all units, as score rates.
+    profile: function (d) {
+      return {
+        textStyle: font,
+        title: {
+          text: d.unit + "：各类工作得分率",
+          subtext: "加分：本单位 " + d.bonus + " 分，各单位平均 " + d.bonus_average + " 分",
+          left: "center", textStyle: { fontSize: 15 }
+        },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + "%"; } },
+        legend: { bottom: 0, data: [d.unit, "各单位平均"] },
+        grid: { left: 50, right: 20, top: 90, bottom: 40 },
+        xAxis: { type: "category", data: d.categories },
+        yAxis: { type: "value", name: "得分率 %", max: 100 },
+        series: [
+          { name: d.unit, type: "bar", data: num(d.rate), itemStyle: { color: BLUE },
+            label: { show: true, position: "top", formatter: "{c}%" } },
+          { name: "各单位平均", type: "bar", data: num(d.average), itemStyle: { color: GREY },
+            label: { show: true, position: "top", formatter: "{c}%" } }
+        ]
+      };
+    }
+  };
+
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var holder = el.closest("[data-charts]");
+    var make = charts[el.getAttribute("data-chart")];
+    if (!holder || !make) return;
+    var data = JSON.parse(holder.getAttribute("data-charts"));
+    if (!data.units && !data.categories) return;
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(make(data));
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();

@@ -1,0 +1,747 @@
+// The campaign's year in headless Chromium, the way its people do it: the admin, a
+// reporter on a phone, an assessor at a desk, a leader and the auditor, each in a browser
+// of their own, on the real `kaohe serve`. Run by crates/kaohe/tests/browser.rs (part of
+// `cargo test --workspace`), which starts the server on a fresh data folder and passes:
+//
+//   KAOHE_URL              the server, e.g. http://127.0.0.1:40123
+//   KAOHE_CHROMIUM         the browser (default /usr/bin/chromium)
+//   KAOHE_E2E_OUT          where screenshots and the page table go (under target/)
+//   KAOHE_E2E_SELF_TOTAL   新碶街道's self-check total by `kaohe score` on the demo facts
+//
+// What is asserted is what a person sees: texts, numbers and states on the page, and the
+// list of pages each person went through. Every page visited is checked with axe-core
+// (serious or critical violations fail the run), and its transferred bytes and load time
+// are printed. A script error, a failed request for an asset or a console error fails too.
+
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { inflateRawSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BASE = process.env.KAOHE_URL;
+const OUT = process.env.KAOHE_E2E_OUT ?? path.join(HERE, "..", "target", "tmp", "browser-year");
+const SHOTS = path.join(OUT, "screenshots");
+const CHROMIUM = process.env.KAOHE_CHROMIUM ?? "/usr/bin/chromium";
+const SELF_TOTAL = process.env.KAOHE_E2E_SELF_TOTAL;
+const PASSWORD = "kaohe-demo-2026";
+const CAMPAIGN = "2026年度街道流动人口服务管理考核（演示）";
+const UNIT = "新碶街道";
+// Each step waits at most this long for what a person would see.
+const STEP_MS = 10_000;
+
+if (!BASE) {
+  console.error("KAOHE_URL is not set: run this through `cargo test --workspace` (crates/kaohe/tests/browser.rs)");
+  process.exit(2);
+}
+mkdirSync(SHOTS, { recursive: true });
+for (const old of readdirSync(SHOTS)) if (old.startsWith("failure-")) rmSync(path.join(SHOTS, old), { force: true });
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+const DESKTOP = { viewport: { width: 1280, height: 860 } };
+
+// The demo facts of 新碶街道 (invented figures), as a person would copy them from their
+// own records: key → text. The demo CSV has no quoted fields.
+function demoRow(unit) {
+  const lines = readFileSync(path.join(HERE, "..", "examples", "beilun-2026-demo.csv"), "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l && !l.startsWith("#"));
+  const header = lines[0].split(",");
+  const row = lines.find((l) => l.startsWith(unit + ",")).split(",");
+  return Object.fromEntries(header.slice(1).map((k, i) => [k, row[i + 1]]));
+}
+const FACTS = demoRow(UNIT);
+// The rubric's items in order, as the item pages' "next" links go through them.
+const ITEMS = [
+  "basic.1", "basic.2", "basic.3", "basic.4",
+  "management.1", "management.2", "management.3", "management.4", "management.5", "management.6", "management.7",
+  "service.1", "service.2", "service.3", "service.4", "service.5",
+  "innovation.1", "innovation.2",
+];
+// The required fact the reporter leaves for last, to be refused submission without it.
+const LATE_ITEM = "service.5";
+const LATE_KEY = "service.5.vaccination_rate";
+
+// A small real PDF, as evidence (佐证材料).
+function pdf(title) {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    null,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  const text = `BT /F1 18 Tf 72 770 Td (${title}) Tj ET`;
+  objects[3] = `<< /Length ${text.length} >>\nstream\n${text}\nendstream`;
+  let body = "%PDF-1.4\n";
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  body += offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("");
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
+
+// ── what is recorded ──────────────────────────────────────────────────────────
+
+const visits = [];
+const problems = [];
+const started = Date.now();
+
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+// A path as recorded: numeric ids become :id, so that the journey reads the same on any
+// database; the query stays (it says what happened: ?saved=done).
+function normalise(url) {
+  const u = new URL(url);
+  return u.pathname.replace(/\/\d+(?=\/|$)/g, "/:id") + u.search;
+}
+
+class Person {
+  constructor(browser, username, device, deviceName) {
+    this.browser = browser;
+    this.username = username;
+    this.device = device;
+    this.deviceName = deviceName;
+    this.pages = [];
+  }
+
+  async open() {
+    this.context = await this.browser.newContext({ ...this.device, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    this.context.setDefaultTimeout(STEP_MS);
+    this.page = await this.context.newPage();
+    const who = this.username;
+    this.page.on("pageerror", (e) => problems.push(`${who}: script error on ${normalise(this.page.url())}: ${e.message}`));
+    this.page.on("console", (m) => {
+      // A failed request is reported with its address by the "response" handler; the
+      // browser's own request for /favicon.ico is not the page's.
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`${who}: console error on ${normalise(this.page.url())}: ${m.text()}`);
+    });
+    this.page.on("requestfailed", (r) => problems.push(`${who}: request failed: ${r.method()} ${normalise(r.url())}: ${r.failure()?.errorText}`));
+    this.page.on("response", (r) => {
+      if (r.status() >= 400 && r.request().resourceType() !== "document") {
+        problems.push(`${who}: ${r.status()} for ${r.request().resourceType()} ${normalise(r.url())} (on ${normalise(this.page.url())})`);
+      }
+    });
+    this.page.on("dialog", (d) => d.accept());
+    return this;
+  }
+
+  // Records the page just reached: its path, weight, load time and axe-core's findings.
+  async arrived(response) {
+    const page = this.page;
+    assert.ok(response, `${this.username}: no response for ${page.url()}`);
+    const method = response.request().method();
+    const status = response.status();
+    await page.waitForLoadState("load");
+    const where = normalise(page.url());
+    assert.ok(status < 400, `${this.username}: ${method} ${where} answered ${status}: ${(await this.text("main").catch(() => ""))}`);
+    const timing = await page.waitForFunction(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      if (!nav || nav.loadEventEnd === 0) return null;
+      const res = performance.getEntriesByType("resource");
+      return {
+        ms: nav.loadEventEnd - nav.startTime,
+        bytes: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
+        html: nav.encodedBodySize,
+        requests: 1 + res.length,
+      };
+    }).then((h) => h.jsonValue());
+    await page.evaluate(AXE);
+    const axe = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+      }));
+    });
+    const visit = { who: this.username, device: this.deviceName, method, path: where, ...timing, axe };
+    visits.push(visit);
+    this.pages.push(`${method} ${where}`);
+    const bad = axe.filter((v) => v.impact === "serious" || v.impact === "critical");
+    const minor = axe.length - bad.length;
+    console.log(
+      `  ${this.username.padEnd(8)} ${this.deviceName.padEnd(7)} ${method.padEnd(4)} ${where.padEnd(46)} ${kb(timing.bytes).padStart(9)} ${String(Math.round(timing.ms)).padStart(5)} ms  ` +
+        (bad.length ? `axe: ${bad.map((v) => `${v.impact} ${v.id}`).join(", ")}` : `axe ok${minor ? ` (${minor} moderate or minor)` : ""}`),
+    );
+    return this;
+  }
+
+  // Types an address (only for the first page of a person's day).
+  async go(address) {
+    const response = await this.page.goto(BASE + address);
+    return this.arrived(response);
+  }
+
+  // Clicks something that loads a new page (a link or a form's button).
+  async click(locator) {
+    const [response] = await Promise.all([this.page.waitForNavigation(), locator.click()]);
+    return this.arrived(response);
+  }
+
+  async reload() {
+    return this.arrived(await this.page.reload());
+  }
+
+  async text(selector) {
+    return (await this.page.locator(selector).first().innerText()).trim();
+  }
+
+  // Waits until the selector's text contains `want` (a string or a RegExp).
+  async see(want, selector = "main") {
+    const loc = this.page.locator(selector).first();
+    const deadline = Date.now() + STEP_MS;
+    let last = "";
+    while (Date.now() < deadline) {
+      last = await loc.innerText().catch(() => "");
+      if (typeof want === "string" ? last.includes(want) : want.test(last)) return last;
+      await this.page.waitForTimeout(50);
+    }
+    const alerts = await this.page.locator("main [role=alert]").allInnerTexts().catch(() => []);
+    assert.fail(
+      `${this.username} on ${normalise(this.page.url())} does not see ${want} in ${selector}; it shows:\n${last.slice(0, 1500)}` +
+        (alerts.length ? `\nthe page says: ${alerts.join(" / ")}` : ""),
+    );
+  }
+
+  async notSee(unwanted, selector = "main") {
+    const t = await this.page.locator(selector).first().innerText();
+    assert.ok(!t.includes(unwanted), `${this.username} on ${normalise(this.page.url())} sees ${unwanted}:\n${t.slice(0, 1500)}`);
+  }
+
+  link(name, scope = this.page.locator("main")) {
+    return scope.getByRole("link", { name, exact: false }).first();
+  }
+
+  // A button by its whole name (a file input is a button too, named by its label).
+  button(name, scope = this.page) {
+    return scope.getByRole("button", { name, exact: true }).first();
+  }
+
+  field(label, scope = this.page.locator("main")) {
+    return scope.getByLabel(label, { exact: false }).first();
+  }
+
+  async login() {
+    await this.go("/");
+    assert.equal(new URL(this.page.url()).pathname, "/login", "logged out, one lands on the login page");
+    await this.see("登录", "h1");
+    await this.field("用户名").fill(this.username);
+    await this.field("密码").fill(PASSWORD);
+    await this.click(this.button("登录", this.page.locator("main")));
+    return this;
+  }
+
+  // A screenshot of the part of the page from the first element to the last (when
+  // there), once drawings on it have settled.
+  async shotOf(name, first, last) {
+    const a = await first.boundingBox();
+    assert.ok(a, `${name}: ${first} is on the page`);
+    let b = a;
+    if ((await last.count()) > 0) {
+      await this.page.waitForTimeout(1500);
+      b = (await last.first().boundingBox()) ?? a;
+    }
+    const clip = { x: 0, y: Math.max(0, a.y - 16), width: this.device.viewport.width, height: b.y + b.height - a.y + 32 };
+    await this.page.screenshot({ path: path.join(SHOTS, `${name}.png`), clip, fullPage: true });
+  }
+
+  // A screenshot: the whole page at a desk, the screen as seen on a phone.
+  async shot(name, fullPage = this.deviceName === "desktop") {
+    // Charts draw themselves with a short animation.
+    if ((await this.page.locator("[data-chart]").count()) > 0) await this.page.waitForTimeout(1500);
+    await this.page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  }
+}
+
+// Numbers as the pages show them (exact decimals such as 93.5 or 94).
+function num(text) {
+  // The pages write a minus as "−" (U+2212), as print does.
+  const m = String(text).replace(/\u2212/g, "-").match(/-?\d+(\.\d+)?/);
+  assert.ok(m, `a number in ${JSON.stringify(text)}`);
+  return Number(m[0]);
+}
+
+function same(a, b, what) {
+  assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} ≠ ${b}`);
+}
+
+// The files of a zip archive (an Office document is one): name → bytes.
+function unzip(buf) {
+  let end = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  assert.ok(end >= 0, "an Office document is a zip archive");
+  const files = new Map();
+  let p = buf.readUInt32LE(end + 16);
+  for (let n = buf.readUInt16LE(end + 10); n > 0; n--) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, "a zip central directory entry");
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString("utf8", p + 46, p + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files.set(name, method === 0 ? data : inflateRawSync(data));
+    p += 46 + nameLen + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
+  }
+  return files;
+}
+
+const downloads = [];
+
+// Clicks a download link, keeps the file under the output folder and opens it: the
+// Office document is unpacked, its main part must be there, and its XML is returned.
+async function download(person, link) {
+  const [file] = await Promise.all([person.page.waitForEvent("download"), link.click()]);
+  const name = file.suggestedFilename();
+  const to = path.join(OUT, "downloads", `${person.username}-${name}`);
+  await file.saveAs(to);
+  const bytes = readFileSync(to);
+  const parts = unzip(bytes);
+  const main = name.endsWith(".docx") ? "word/document.xml" : "xl/workbook.xml";
+  assert.ok(parts.has(main), `${name} has ${main}: ${[...parts.keys()].join(", ")}`);
+  const xml = [...parts.entries()].filter(([n]) => n.endsWith(".xml")).map(([, b]) => b.toString("utf8"));
+  const text = xml.join("\n").replace(/<[^>]+>/g, " ");
+  downloads.push({ who: person.username, name, bytes: bytes.length });
+  console.log(`  ${person.username.padEnd(8)} ${person.deviceName.padEnd(7)} download ${name.padEnd(42)} ${kb(bytes.length).padStart(9)}  opened: ${parts.size} parts`);
+  return { name, text, xml: xml.join("\n") };
+}
+
+// Fills one item's facts on its page from the demo row, as typed by a person.
+async function fillItem(p, item, except = []) {
+  const form = p.page.locator("form#facts");
+  for (const [key, value] of Object.entries(FACTS)) {
+    if (!key.startsWith(item + ".") || except.includes(key)) continue;
+    const input = form.locator(`[name="${key}"]`);
+    const count = await input.count();
+    assert.ok(count > 0, `${item}: the page has a field for ${key}`);
+    const type = await input.first().getAttribute("type");
+    if (type === "radio") {
+      await form.locator(`[name="${key}"][value="${value}"]`).check();
+    } else {
+      await input.first().fill(value);
+    }
+  }
+}
+
+// ── the year ──────────────────────────────────────────────────────────────────
+
+async function year(browser) {
+  const admin = await new Person(browser, "admin", DESKTOP, "desktop").open();
+  const xinqi = await new Person(browser, "xinqi", PHONE, "phone").open();
+  const assessor = await new Person(browser, "kaoheban", DESKTOP, "desktop").open();
+  const people = [admin, xinqi, assessor];
+  const expected = { admin: [], xinqi: [], kaoheban: [], lingdao: [], shenji: [] };
+  const LOGIN = ["GET /login?next=/"];
+
+  // 1. The admin opens the campaign (seeded with the demo): its settings, units,
+  //    departments, and where publication and lock will be.
+  console.log("1. the admin opens the campaign");
+  await admin.login();
+  await admin.see("考核任务", "h1");
+  await admin.see(CAMPAIGN);
+  const card = admin.page.locator("main section.card", { hasText: CAMPAIGN });
+  assert.ok((await card.innerText()).includes("已提交 5 / 11"), "five of eleven units have submitted");
+  const overviewRow = card.locator("tr", { hasText: UNIT });
+  assert.equal((await overviewRow.locator(".state").innerText()).trim(), "未开始", "新碶街道 has not started");
+  await admin.click(admin.link(CAMPAIGN));
+  await admin.see(CAMPAIGN, "h1");
+  await admin.see("结果尚未计算，不能公示", "#publication");
+  assert.equal(await admin.page.locator('input[name="d.management.1"]').inputValue(), "区公安分局");
+  await admin.shot("admin-campaign-desktop");
+  await admin.click(admin.link("填报与审核进度"));
+  await admin.see(/共 11 个单位：已提交 5 · 已退回 0 · 填报中 5 · 未开始 1/);
+  const campaignPath = new URL(admin.page.url()).pathname.replace(/\/progress$/, "");
+  expected.admin.push(...LOGIN, "GET /admin", "GET /admin/c/:id", "GET /admin/c/:id/progress");
+
+  // 2. The reporter of 新碶街道, on a phone, fills the self-check item by item.
+  console.log("2. the reporter fills the self-check on a phone");
+  await xinqi.login();
+  await xinqi.see(CAMPAIGN);
+  await xinqi.see("自查中", ".badge");
+  await xinqi.click(xinqi.link(CAMPAIGN));
+  await xinqi.see(`${UNIT} · 自查`, "h1");
+  await xinqi.see(/尚未填写的必填数据（\d+ 项）/);
+  await xinqi.shot("report-empty-phone");
+  expected.xinqi.push(...LOGIN, "GET /", "GET /c/:id/u/:id");
+
+  // The first item: the preview follows what is typed, before anything is saved.
+  await xinqi.click(xinqi.link("basic.1 季度计划"));
+  const preview = xinqi.page.locator("#preview .preview-score strong");
+  const misses = xinqi.field("未落实次数");
+  await misses.fill("2");
+  await xinqi.see("未落实 2 次", "#preview");
+  assert.equal((await preview.innerText()).trim(), "4", "two misses cost two of six points");
+  await xinqi.page.locator("form#facts").evaluate((f) => f.scrollIntoView());
+  await xinqi.shot("item-preview-phone");
+  await misses.fill("0");
+  await xinqi.see(/本项得分 6/, "#preview");
+  await xinqi.notSee("未落实 2 次", "#preview");
+  await xinqi.click(xinqi.button("保存并标记完成"));
+  await xinqi.see("已保存，此项标记为已完成", "[role=status]");
+  // Evidence: a PDF attached to the item.
+  await xinqi.field("上传佐证材料").setInputFiles({ name: "2026年一季度工作总结.pdf", mimeType: "application/pdf", buffer: pdf("2026 Q1 summary") });
+  await xinqi.click(xinqi.button("上传"));
+  await xinqi.see("佐证材料已上传", "[role=status]");
+  await xinqi.see("2026年一季度工作总结.pdf", "ul.files");
+  expected.xinqi.push("GET /c/:id/u/:id/i/basic.1", "GET /c/:id/u/:id/i/basic.1?saved=done", "GET /c/:id/u/:id/i/basic.1?saved=evidence");
+
+  // The other items, following "next" from each item page.
+  for (const item of ITEMS.slice(1)) {
+    await xinqi.click(xinqi.link(`下一项 ${item}`, xinqi.page.locator("nav.pager")));
+    await xinqi.see(item, "h1");
+    expected.xinqi.push(`GET /c/:id/u/:id/i/${item}`);
+    if (item === LATE_ITEM) {
+      // The vaccination rate is not at hand yet: "done" is refused, a draft is kept.
+      await fillItem(xinqi, item, [LATE_KEY]);
+      await xinqi.click(xinqi.button("保存并标记完成"));
+      await xinqi.see("不能标记为已完成", "[role=alert]");
+      await xinqi.see("一类疫苗接种率", "[role=alert]");
+      await xinqi.click(xinqi.button("保存草稿"));
+      await xinqi.see("草稿已保存", "[role=status]");
+      expected.xinqi.push(`POST /c/:id/u/:id/i/${item}`, `GET /c/:id/u/:id/i/${item}?saved=draft`);
+    } else {
+      await fillItem(xinqi, item);
+      await xinqi.click(xinqi.button("保存并标记完成"));
+      await xinqi.see("已保存，此项标记为已完成", "[role=status]");
+      expected.xinqi.push(`GET /c/:id/u/:id/i/${item}?saved=done`);
+    }
+  }
+  await xinqi.click(xinqi.link("返回项目列表", xinqi.page.locator("nav.pager")));
+  await xinqi.see("尚未填写的必填数据（1 项）");
+  await xinqi.see(`${LATE_ITEM} 一类疫苗接种率`, "ul.missing");
+
+  // Submitting with a required fact missing is refused, and says why.
+  await xinqi.field("联系电话").fill("0574-86781234");
+  await xinqi.field("审核领导").fill("王建国");
+  await xinqi.click(xinqi.button(/^提交自查（自查总分 [\d.]+）$/));
+  await xinqi.see("未提交：还有 1 项必填数据未填", "[role=alert]");
+  await xinqi.see("自查中", ".summary");
+  expected.xinqi.push("GET /c/:id/u/:id", "POST /c/:id/u/:id/submit");
+
+  // The missing fact, then submission.
+  await xinqi.click(xinqi.link(LATE_ITEM, xinqi.page.locator("ul.missing")));
+  await xinqi.field("一类疫苗接种率").fill(FACTS[LATE_KEY]);
+  await xinqi.click(xinqi.button("保存并标记完成"));
+  await xinqi.see("已保存，此项标记为已完成", "[role=status]");
+  await xinqi.click(xinqi.link("返回项目列表", xinqi.page.locator("nav.pager")));
+  await xinqi.notSee("尚未填写的必填数据");
+  const selfTotal = num(await xinqi.text("#self-total"));
+  if (SELF_TOTAL) same(selfTotal, Number(SELF_TOTAL), "the page's self-check total equals `kaohe score` on the same facts");
+  await xinqi.shot("report-filled-phone");
+  await xinqi.field("联系电话").fill("0574-86781234");
+  await xinqi.field("审核领导").fill("王建国");
+  await xinqi.click(xinqi.button(`提交自查（自查总分 ${await xinqi.text("#self-total")}）`));
+  await xinqi.see("已提交", ".summary");
+  await xinqi.see("审核领导 王建国");
+  await xinqi.notSee("提交自查");
+  expected.xinqi.push(
+    `GET /c/:id/u/:id/i/${LATE_ITEM}`,
+    `GET /c/:id/u/:id/i/${LATE_ITEM}?saved=done`,
+    "GET /c/:id/u/:id",
+    "GET /c/:id/u/:id",
+  );
+
+  // 3. The assessor of the district office, at a desk, reviews 新碶街道's basic items.
+  console.log("3. the assessor reviews at a desk");
+  await assessor.login();
+  await assessor.click(assessor.link(CAMPAIGN));
+  await assessor.see(/审核 · 北仑区（演示）/, "h1");
+  await assessor.notSee("management.1");
+  const row = (item) => assessor.page.locator("main tr", { hasText: UNIT }).filter({ hasText: item });
+  for (const item of ["basic.1", "basic.2", "basic.3", "basic.4"]) {
+    assert.equal((await row(item).locator(".state").innerText()).trim(), "待审核", `${item} waits for review`);
+  }
+  expected.kaoheban.push(...LOGIN, "GET /", "GET /c/:id/review");
+  await assessor.click(row("basic.1").getByRole("link"));
+  await assessor.see(`${UNIT} · basic.1`, "h1");
+  await assessor.click(assessor.button("确认"));
+  await assessor.see("已确认。", "[role=status]");
+  await assessor.click(assessor.link("下一项 basic.2", assessor.page.locator("nav.pager")));
+  await assessor.click(assessor.button("确认"));
+  await assessor.see("已确认。", "[role=status]");
+  expected.kaoheban.push(
+    "GET /c/:id/u/:id/r/basic.1",
+    "GET /c/:id/u/:id/r/basic.1?saved=confirmed",
+    "GET /c/:id/u/:id/r/basic.2",
+    "GET /c/:id/u/:id/r/basic.2?saved=confirmed",
+  );
+
+  // basic.3: the district's bulletin lists 12 adopted articles, not 14. The preview shows
+  // the assessed score change; confirming needs the fact's reason and the score's.
+  await assessor.click(assessor.link("下一项 basic.3", assessor.page.locator("nav.pager")));
+  const selfB3 = num(await assessor.text("#preview .columns > div:first-child h3 strong"));
+  await assessor.page.getByLabel("录用信息", { exact: true }).fill("12");
+  await assessor.page.getByLabel("录用信息 的改动理由").fill("区信息办通报录用 12 篇");
+  await assessor.see("考核分与自查分不同", "#preview");
+  const assessedB3 = num(await assessor.text("#preview strong.changed"));
+  assert.ok(assessedB3 < selfB3, `the assessed score of basic.3 (${assessedB3}) is below the self-score (${selfB3})`);
+  await assessor.shot("review-item-desktop", false);
+  await assessor.click(assessor.button("确认"));
+  await assessor.see(`考核分 ${assessedB3} 与自查分 ${selfB3} 不同，请写明理由`, "[role=alert]");
+  await assessor.field("考核分与自查分不同的理由").fill("信息录用篇数以区信息办通报为准");
+  await assessor.click(assessor.button("确认"));
+  await assessor.see("已确认。", "[role=status]");
+  assert.equal(await assessor.page.getByLabel("录用信息", { exact: true }).inputValue(), "12");
+  expected.kaoheban.push("GET /c/:id/u/:id/r/basic.3", "POST /c/:id/u/:id/r/basic.3", "GET /c/:id/u/:id/r/basic.3?saved=confirmed");
+
+  // basic.4: returned to the unit with a comment.
+  await assessor.click(assessor.link("下一项 basic.4", assessor.page.locator("nav.pager")));
+  await assessor.page.locator("details.return summary").click();
+  await assessor.field("退回意见").fill("请上传两次培训的签到表");
+  await assessor.click(assessor.button("退回此项"));
+  await assessor.see("已退回此项", "[role=status]");
+  await assessor.click(assessor.link("返回审核列表", assessor.page.locator("nav.pager")));
+  assert.equal((await row("basic.3").locator(".state").innerText()).trim(), "已确认");
+  assert.equal((await row("basic.4").locator(".state").innerText()).trim(), "已退回");
+  expected.kaoheban.push("GET /c/:id/u/:id/r/basic.4", "GET /c/:id/u/:id/r/basic.4?saved=returned", "GET /c/:id/review");
+
+  // 4. The reporter sees the return, fixes the item and resubmits.
+  console.log("4. the reporter fixes the returned item and resubmits");
+  await xinqi.click(xinqi.link("我的自查", xinqi.page.locator("nav.menu")));
+  await xinqi.see("已退回，请修改后重新提交", ".badge");
+  await xinqi.click(xinqi.link(CAMPAIGN));
+  await xinqi.see("考核组退回了以下项目");
+  await xinqi.see("请上传两次培训的签到表");
+  await xinqi.click(xinqi.link("basic.4", xinqi.page.locator("section.alert")));
+  await xinqi.see("考核组退回此项，请修改后重新提交：请上传两次培训的签到表", "main [role=note]");
+  await xinqi.field("上传佐证材料").setInputFiles({ name: "业务培训签到表.pdf", mimeType: "application/pdf", buffer: pdf("Training sign-in sheets") });
+  await xinqi.click(xinqi.button("上传"));
+  await xinqi.see("业务培训签到表.pdf", "ul.files");
+  await xinqi.field("业务培训").fill(FACTS["basic.4.sessions"]);
+  await xinqi.click(xinqi.button("保存并标记完成"));
+  await xinqi.see("已保存，此项标记为已完成", "[role=status]");
+  await xinqi.click(xinqi.link("返回项目列表", xinqi.page.locator("nav.pager")));
+  await xinqi.field("联系电话").fill("0574-86781234");
+  await xinqi.field("审核领导").fill("王建国");
+  await xinqi.click(xinqi.button(/^提交自查（自查总分 [\d.]+）$/));
+  await xinqi.see("已提交", ".summary");
+  expected.xinqi.push(
+    "GET /",
+    "GET /c/:id/u/:id",
+    "GET /c/:id/u/:id/i/basic.4",
+    "GET /c/:id/u/:id/i/basic.4?saved=evidence",
+    "GET /c/:id/u/:id/i/basic.4?saved=done",
+    "GET /c/:id/u/:id",
+    "GET /c/:id/u/:id",
+  );
+
+  // 5. The assessor confirms the corrected item.
+  console.log("5. the assessor confirms the resubmitted item");
+  await assessor.reload();
+  assert.equal((await row("basic.4").locator(".state").innerText()).trim(), "待复审");
+  await assessor.click(row("basic.4").getByRole("link"));
+  await assessor.see("业务培训签到表.pdf");
+  await assessor.click(assessor.button("确认"));
+  await assessor.see("已确认。", "[role=status]");
+  await assessor.click(assessor.link("返回审核列表", assessor.page.locator("nav.pager")));
+  for (const item of ["basic.1", "basic.2", "basic.3", "basic.4"]) {
+    assert.equal((await row(item).locator(".state").innerText()).trim(), "已确认", `${item} is confirmed`);
+  }
+  await assessor.shot("review-queue-desktop");
+  expected.kaoheban.push("GET /c/:id/review", "GET /c/:id/u/:id/r/basic.4", "GET /c/:id/u/:id/r/basic.4?saved=confirmed", "GET /c/:id/review");
+
+  // 6. The admin computes the results (other departments have not finished: the admin
+  //    decides to compute anyway) and publishes them.
+  console.log("6. the admin computes and publishes the results");
+  await admin.click(admin.link(CAMPAIGN, admin.page.locator("p.crumbs")));
+  await admin.click(admin.link("结果", admin.page.locator("p.campaign-links")));
+  await admin.see("结果尚未计算");
+  await admin.click(admin.button("计算结果"));
+  await admin.see(/还有 \d+ 项未确认/, "h1");
+  await admin.click(admin.button("仍然计算结果"));
+  await admin.see("考核结果", "h1");
+  await admin.see(/计算时有 \d+ 项未经确认/);
+  const ranking = admin.page.locator("table.ranking");
+  const headers = (await ranking.locator("thead th").allInnerTexts()).map((t) => t.trim());
+  const cells = (await ranking.locator("tbody tr", { hasText: UNIT }).locator("td").allInnerTexts()).map((t) => t.trim());
+  const col = (name) => cells[headers.indexOf(name)];
+  const assessedTotal = selfTotal - (selfB3 - assessedB3);
+  same(num(col("自查总分")), selfTotal, "the ranking's 自查总分 of 新碶街道");
+  same(num(col("总分")), assessedTotal, "the ranking's 总分 of 新碶街道 (basic.3 corrected)");
+  same(num(col("差距")), assessedTotal - selfTotal, "the ranking's 差距 of 新碶街道");
+  assert.equal(await ranking.locator("tbody tr").count(), 11, "eleven units ranked");
+  await admin.shot("results-desktop");
+  await admin.click(admin.link("考核任务", admin.page.locator("nav.menu")));
+  await admin.click(admin.link(CAMPAIGN));
+  await admin.click(admin.button("公示结果", admin.page.locator("#publication")));
+  await admin.see("已公示", "[role=status]");
+  await admin.see(/公示期 \d{4}-\d{2}-\d{2} 至 \d{4}-\d{2}-\d{2}|首次公示于/, "#publication");
+  expected.admin.push(
+    "GET /admin/c/:id",
+    "GET /c/:id/results",
+    "POST /admin/c/:id/results",
+    "GET /c/:id/results",
+    "GET /admin",
+    "GET /admin/c/:id",
+    "GET /admin/c/:id?saved=published",
+  );
+
+  // 7. The reporter reads the unit's result and appeals basic.3.
+  console.log("7. the reporter appeals an item");
+  await xinqi.click(xinqi.link("我的自查", xinqi.page.locator("nav.menu")));
+  await xinqi.click(xinqi.link(CAMPAIGN));
+  await xinqi.click(xinqi.link("考核结果"));
+  await xinqi.see(`${UNIT} · 考核结果`, "h1");
+  same(num(await xinqi.text(".summary .total strong")), assessedTotal, "the unit's 考核总分");
+  const b3 = xinqi.page.locator("table.official tbody tr", { hasText: "basic.3" });
+  same(num(await b3.locator("strong.changed").innerText()), assessedB3, "basic.3's 考核分, marked as changed");
+  assert.ok((await b3.innerText()).includes("对此项申诉"));
+  await xinqi.shot("results-unit-phone");
+  await xinqi.click(b3.getByRole("link", { name: "对此项申诉" }));
+  await xinqi.see("申诉：basic.3", "h1");
+  await xinqi.see("信息录用篇数以区信息办通报为准");
+  await xinqi.field("申诉理由").fill("另有 2 篇信息被市里录用，见附件通知");
+  await xinqi.field("佐证材料").setInputFiles({ name: "市信息办录用通知.pdf", mimeType: "application/pdf", buffer: pdf("Adoption notice") });
+  await xinqi.click(xinqi.button("提交申诉"));
+  await xinqi.see("已申诉（待答复）");
+  expected.xinqi.push("GET /", "GET /c/:id/u/:id", "GET /c/:id/results/u/:id", "GET /c/:id/u/:id/appeal/basic.3", "GET /c/:id/u/:id/appeal/basic.3");
+
+  // 8. The assessor answers the appeal.
+  console.log("8. the assessor answers the appeal");
+  await assessor.click(assessor.link("申诉"));
+  const appeal = assessor.page.locator("main section.card", { hasText: `${UNIT} · basic.3` });
+  await assessor.see("待答复", "main section.card h2");
+  assert.ok((await appeal.innerText()).includes("另有 2 篇信息被市里录用"));
+  assert.ok((await appeal.innerText()).includes("市信息办录用通知.pdf"));
+  await appeal.getByLabel("答复").fill("市级录用已计入区信息办通报，维持考核分");
+  await assessor.click(appeal.getByRole("button", { name: "不予采纳" }));
+  await assessor.see("不予采纳", "main section.card h2");
+  await assessor.see("答复：市级录用已计入区信息办通报，维持考核分");
+  expected.kaoheban.push("GET /c/:id/appeals", "GET /c/:id/appeals");
+  await xinqi.reload();
+  await xinqi.see("已申诉（不予采纳）");
+  await xinqi.see("市级录用已计入区信息办通报，维持考核分");
+  expected.xinqi.push("GET /c/:id/u/:id/appeal/basic.3");
+
+  // 9. The admin locks the campaign before the window ends: a reason is required.
+  console.log("9. the admin locks the campaign");
+  await admin.click(admin.button("定稿", admin.page.locator("#lock")));
+  await admin.see("未定稿：请填写提前定稿的理由。", "[role=alert]");
+  await admin.field("理由", admin.page.locator("#lock")).fill("申诉已答复，经区考核领导小组同意提前定稿");
+  await admin.click(admin.button("定稿", admin.page.locator("#lock")));
+  await admin.see("已定稿。本任务的数据、审核、申诉和设置均已锁定", "main .alert.ok");
+  await admin.see("本任务已定稿（锁定）");
+  const lockRow = admin.page.locator("#lock table tbody tr").first();
+  assert.ok((await lockRow.innerText()).includes("申诉已答复，经区考核领导小组同意提前定稿"));
+  assert.match(await lockRow.locator("code").innerText(), /^\d+:[0-9a-f]{16,}/, "the lock keeps the audit chain's head");
+  expected.admin.push("POST /admin/c/:id/lock", "GET /admin/c/:id?saved=locked");
+  await xinqi.click(xinqi.link(`${UNIT} · 考核结果`, xinqi.page.locator("p.crumbs")));
+  await xinqi.notSee("对此项申诉");
+  expected.xinqi.push("GET /c/:id/results/u/:id");
+
+  // 10. The documents: the admin downloads the summary table and the bulletin, the
+  //     reporter the unit's official table (Word and Excel) and opens the print view.
+  console.log("10. the exports download and open");
+  mkdirSync(path.join(OUT, "downloads"), { recursive: true });
+  await admin.click(admin.link("结果", admin.page.locator("p.campaign-links")));
+  await admin.shotOf("results-ranking-desktop", admin.page.locator("main section.card", { has: admin.page.locator("table.ranking") }), admin.page.locator("main section.charts"));
+  const summary = await download(admin, admin.link("下载汇总表（Excel）"));
+  assert.ok(summary.text.includes(UNIT), `${summary.name} lists ${UNIT}`);
+  assert.match(summary.xml, new RegExp(`<v>${assessedTotal}</v>`), `${summary.name} holds ${UNIT}'s total ${assessedTotal}`);
+  const bulletin = await download(admin, admin.link("下载通报草稿（Word）"));
+  assert.ok(bulletin.text.includes(UNIT), `${bulletin.name} names ${UNIT}`);
+  expected.admin.push("GET /c/:id/results");
+  const docx = await download(xinqi, xinqi.link("下载考核表（Word）"));
+  for (const want of [UNIT, "考核内容", "评分标准", "自查分", "考核分"]) assert.ok(docx.text.includes(want), `${docx.name} has ${want}`);
+  const xlsx = await download(xinqi, xinqi.link("下载考核表（Excel）"));
+  for (const want of [UNIT, "考核内容", "自查分", "考核分"]) assert.ok(xlsx.text.includes(want), `${xlsx.name} has ${want}`);
+  await xinqi.click(xinqi.link("打印"));
+  await xinqi.see(`单位：${UNIT}`, "body");
+  await xinqi.see("考核内容", "table.official");
+  await xinqi.click(xinqi.page.getByRole("link", { name: "← 返回" }));
+  await xinqi.see(`${UNIT} · 考核结果`, "h1");
+  expected.xinqi.push("GET /c/:id/results/u/:id/print", "GET /c/:id/results/u/:id");
+
+  // 11. A leader reads the ranking on a phone; the auditor reads the log.
+  console.log("11. a leader reads the results; the auditor reads the log");
+  const leader = await new Person(browser, "lingdao", PHONE, "phone").open();
+  people.push(leader);
+  await leader.login();
+  await leader.click(leader.link(CAMPAIGN));
+  await leader.see("考核结果", "h1");
+  assert.equal(await leader.page.locator("table.ranking tbody tr").count(), 11);
+  await leader.shot("results-phone");
+  expected.lingdao.push(...LOGIN, "GET /", "GET /c/:id/results");
+  const auditor = await new Person(browser, "shenji", DESKTOP, "desktop").open();
+  people.push(auditor);
+  await auditor.login();
+  await auditor.see("审计日志", "h1");
+  await auditor.notSee("审计日志被改动过");
+  for (const action of ["campaign.lock", "appeal", "review.return", "review.confirm", "report.submit", "results.compute"]) {
+    await auditor.see(action);
+  }
+  expected.shenji.push(...LOGIN, "GET /audit");
+
+  // Each person went through exactly these pages: a page dropped from the journey (a
+  // missing link, a form that no longer leads where it did) shows here.
+  for (const p of people) assert.deepEqual(p.pages, expected[p.username], `the pages ${p.username} went through`);
+  return { people, campaignPath };
+}
+
+// ── run ───────────────────────────────────────────────────────────────────────
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--lang=zh-CN"],
+});
+let failed = null;
+let result = null;
+console.log(`browser year: ${browser.version()} on ${BASE}; screenshots in ${SHOTS}`);
+console.log(`  ${"who".padEnd(8)} ${"device".padEnd(7)} ${"".padEnd(4)} ${"page".padEnd(46)} ${"bytes".padStart(9)} ${"load".padStart(8)}`);
+try {
+  result = await year(browser);
+} catch (e) {
+  failed = e;
+}
+if (failed) {
+  for (const ctx of browser.contexts()) {
+    for (const [i, page] of ctx.pages().entries()) {
+      const name = `failure-${browser.contexts().indexOf(ctx)}-${i}`;
+      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true }).catch(() => {});
+      writeFileSync(path.join(SHOTS, `${name}.html`), await page.content().catch(() => ""));
+    }
+  }
+}
+await browser.close();
+
+const serious = visits.flatMap((v) =>
+  v.axe
+    .filter((a) => a.impact === "serious" || a.impact === "critical")
+    .map((a) => `${v.who} ${v.method} ${v.path}: ${a.impact} ${a.id} (${a.help}) at ${a.nodes.join(" | ")}`),
+);
+const table = visits.map((v) => [v.who, v.device, v.method, v.path, v.bytes, Math.round(v.ms), v.requests, v.axe.map((a) => `${a.impact}:${a.id}`).join(" ")].join("\t"));
+writeFileSync(path.join(OUT, "pages.tsv"), ["who\tdevice\tmethod\tpage\tbytes\tms\trequests\taxe", ...table].join("\n") + "\n");
+const bytes = visits.reduce((n, v) => n + v.bytes, 0);
+const slowest = visits.reduce((a, v) => (v.ms > (a?.ms ?? -1) ? v : a), null);
+const heaviest = visits.reduce((a, v) => (v.bytes > (a?.bytes ?? -1) ? v : a), null);
+console.log(
+  `browser year: ${visits.length} pages and ${downloads.length} downloads, ${kb(bytes)} transferred for the pages; heaviest ${heaviest ? `${heaviest.path} ${kb(heaviest.bytes)}` : "-"}; ` +
+    `slowest ${slowest ? `${slowest.path} ${Math.round(slowest.ms)} ms` : "-"}; ${((Date.now() - started) / 1000).toFixed(1)} s; table in ${path.join(OUT, "pages.tsv")}`,
+);
+if (failed) {
+  console.error(`\nbrowser year FAILED: ${failed.stack ?? failed}`);
+  console.error(`screenshots and HTML of each open page: ${SHOTS}/failure-*`);
+}
+if (problems.length) console.error(`\nbrowser year: the pages had problems:\n  ${problems.join("\n  ")}`);
+if (serious.length) console.error(`\nbrowser year: serious or critical accessibility violations (axe-core):\n  ${serious.join("\n  ")}`);
+process.exit(failed || problems.length || serious.length ? 1 : 0);

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_storage::{AppealState, AuditEntry, Campaign, Id, Role, StorageError};
 use tower_sessions::Session;
@@ -13,10 +13,11 @@ use tower_sessions::Session;
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
-use crate::evidence::{checked_file, read_upload};
+use crate::evidence::{checked_file, chosen_file};
 use crate::form::{Form, Path};
 use crate::report::{department_of, human_size};
 use crate::scoring;
+use crate::upload::Upload;
 use crate::views::{Layout, china_time, china_today};
 
 /// Whether today (China time) is inside the publication window, both days included.
@@ -181,14 +182,13 @@ pub async fn file(
     session: Session,
     me: CurrentUser,
     Path((cid, uid, item)): Path<(Id, Id, String)>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    form: Upload,
 ) -> AppResult<Response> {
-    let form = read_upload(multipart, state.config.max_upload).await?;
-    check_csrf(&session, &form.field("csrf")).await?;
+    check_csrf(&session, form.field("csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
     state.store.unit(me.org(), uid).await?;
     own_unit(&me, uid).await?;
-    let reason = form.field("reason");
+    let reason = form.field("reason").trim().to_string();
     let again = |error: String| {
         render_form(
             &state,
@@ -212,7 +212,7 @@ pub async fn file(
         return again("请写明申诉理由。".into()).await;
     }
     // Check the file before filing anything, so that a bad file files nothing.
-    let evidence = match form.file {
+    let evidence = match chosen_file(&form, state.config.max_upload)? {
         Some((name, data)) => match checked_file(&name, data) {
             Ok(e) => Some(e),
             Err(AppError::BadRequest(m)) => return again(m).await,

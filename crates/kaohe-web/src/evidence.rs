@@ -3,7 +3,8 @@
 //! who may see the report, each download written to the audit log.
 
 use crate::form::Path;
-use axum::extract::{Multipart, State};
+use crate::upload::Upload;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_storage::{AuditEntry, Id, NewEvidence};
@@ -72,76 +73,16 @@ pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)
 const ACCEPTED: &str =
     "PDF、图片（JPG、PNG 等）、Word/Excel/WPS 文档（doc、docx、xls、xlsx、wps、et）和 OFD 电子文件";
 
-/// A multipart form as read: its text fields, and the file if one was chosen.
-pub struct Upload {
-    pub fields: Vec<(String, String)>,
-    pub file: Option<(String, Vec<u8>)>,
-}
-
-impl Upload {
-    pub fn field(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-}
-
-/// Reads a multipart form, refusing a file over `max` bytes with a message.
-pub async fn read_upload(
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-    max: usize,
-) -> AppResult<Upload> {
-    // A body that is not a multipart form carries no token we could check.
-    let Ok(mut multipart) = multipart else {
-        return Err(AppError::Csrf);
-    };
-    let too_big = || {
-        AppError::BadRequest(format!(
+/// The chosen file of an upload form, refused with a message when over `max` bytes.
+pub fn chosen_file(form: &Upload, max: usize) -> AppResult<Option<(String, Vec<u8>)>> {
+    match form.file("file") {
+        Some(f) if f.data.len() > max => Err(AppError::BadRequest(format!(
             "文件太大：单个文件不能超过 {}。请压缩或拆分后再上传。",
             human_size(max as i64)
-        ))
-    };
-    let mut upload = Upload {
-        fields: Vec::new(),
-        file: None,
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(too_big());
-            }
-            Err(_) => {
-                return Err(AppError::BadRequest(
-                    "上传没有完成（连接中断或内容不完整），请重试。".into(),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or("").to_string();
-            let data = match field.bytes().await {
-                Ok(d) => d,
-                Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(too_big());
-                }
-                Err(_) => return Err(AppError::BadRequest("上传没有完成，请重试。".into())),
-            };
-            if !filename.is_empty() && !data.is_empty() {
-                if data.len() > max {
-                    return Err(too_big());
-                }
-                upload.file = Some((filename, data.to_vec()));
-            }
-        } else {
-            let text = field.text().await.unwrap_or_default();
-            upload.fields.push((name, text));
-        }
+        ))),
+        Some(f) if !f.data.is_empty() => Ok(Some((f.filename.clone(), f.data.clone()))),
+        _ => Ok(None),
     }
-    Ok(upload)
 }
 
 /// Checks an uploaded file by its content; returns the evidence row to store (without
@@ -186,10 +127,9 @@ pub async fn upload(
     session: Session,
     me: CurrentUser,
     Path((cid, uid, item)): Path<(Id, Id, String)>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    form: Upload,
 ) -> AppResult<Response> {
-    let form = read_upload(multipart, state.config.max_upload).await?;
-    check_csrf(&session, &form.field("csrf")).await?;
+    check_csrf(&session, form.field("csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if !cx.can_edit(&item) {
         return Err(cx.refusal("未上传"));
@@ -198,7 +138,7 @@ pub async fn upload(
     if rubric.item(&item).is_none() {
         return Err(AppError::NotFound);
     }
-    let Some((filename, data)) = form.file else {
+    let Some((filename, data)) = chosen_file(&form, state.config.max_upload)? else {
         return Err(AppError::BadRequest("请先选择要上传的文件。".into()));
     };
     let (mut new, kind) = checked_file(&filename, data)?;

@@ -184,7 +184,12 @@ pub struct LoginForm {
 
 /// Only a path on this site, never another site (`//evil`, `https://…`).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and line breaks from a `Location`: `/<TAB>/evil` is `//evil`.
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_string()
     } else {
         String::new()

@@ -29,10 +29,19 @@ pub struct YearRow {
     pub items: Vec<(String, String)>,
 }
 
-/// The unit's results in every campaign that has results, oldest year first.
-pub async fn unit_history(store: &Store, organiser_id: Id, unit_id: Id) -> AppResult<Vec<YearRow>> {
+/// The unit's results in every campaign that has results (with `published_only`, only
+/// the published ones: what a unit may read), oldest year first.
+pub async fn unit_history(
+    store: &Store,
+    organiser_id: Id,
+    unit_id: Id,
+    published_only: bool,
+) -> AppResult<Vec<YearRow>> {
     let mut rows = Vec::new();
     for c in store.campaigns(organiser_id).await? {
+        if published_only && c.published_at.is_none() {
+            continue;
+        }
         let Some(run) = store.results(c.id).await?.pop() else {
             continue;
         };

@@ -275,9 +275,17 @@ async fn render_report(
         })
         .filter(|c: &CategoryView| !c.items.is_empty())
         .collect();
+    // An assessor's partial view names only their department's items.
+    let visible_slot = |slot: usize| {
+        rubric
+            .input(slot)
+            .item
+            .is_none_or(|i| visible(&rubric.items()[i].id))
+    };
     let missing = s
         .all_missing()
         .iter()
+        .filter(|slot| visible_slot(**slot))
         .map(|slot| {
             let input = rubric.input(*slot);
             MissingView {
@@ -292,6 +300,7 @@ async fn render_report(
     let problems = facts
         .problems(&rubric)
         .into_iter()
+        .filter(|(slot, _)| visible_slot(*slot))
         .map(|(_, m)| m)
         .collect();
     let layout = Layout::new(
@@ -328,7 +337,12 @@ async fn render_report(
         problems,
         error,
         partial: cx.visible.is_some(),
-        returned: cx.returned.clone(),
+        returned: cx
+            .returned
+            .iter()
+            .filter(|(i, _)| visible(i))
+            .cloned()
+            .collect(),
         campaign: cx.campaign,
         unit: cx.unit,
     }

@@ -516,8 +516,13 @@ async fn render_unit(
         subtotals,
         unit_id,
         history: {
-            let years =
-                crate::history::unit_history(&state.store, campaign.organiser_id, unit_id).await?;
+            let years = crate::history::unit_history(
+                &state.store,
+                campaign.organiser_id,
+                unit_id,
+                me.role() == Role::Reporter,
+            )
+            .await?;
             (years.len() > 1).then(|| crate::history::compare(&years))
         },
         charts: crate::exports::unit_chart(&run.data, unit_id),

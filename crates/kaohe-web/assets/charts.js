@@ -44,6 +44,25 @@
         ]
       };
     },
+    // One unit's results year over year: the total and each category's subtotal.
+    years: function (d) {
+      var vals = function (list) { return list.map(function (v) { return v === null ? null : Number(v); }); };
+      var series = [{ name: "总分", type: "line", data: vals(d.totals), itemStyle: { color: BLUE },
+        label: { show: true, position: "top" }, connectNulls: false }];
+      d.series.forEach(function (s) {
+        series.push({ name: s.name, type: "line", data: vals(s.values), connectNulls: false });
+      });
+      return {
+        textStyle: font,
+        title: { text: "历年对比", left: "center", textStyle: { fontSize: 15 } },
+        tooltip: { trigger: "axis" },
+        legend: { bottom: 0 },
+        grid: { left: 50, right: 30, top: 40, bottom: 50 },
+        xAxis: { type: "category", data: d.years },
+        yAxis: { type: "value", name: "分" },
+        series: series
+      };
+    },
     // One unit's category profile against the average of all units, as score rates.
     profile: function (d) {
       return {
@@ -73,7 +92,7 @@
     var make = charts[el.getAttribute("data-chart")];
     if (!holder || !make) return;
     var data = JSON.parse(holder.getAttribute("data-charts"));
-    if (!data.units && !data.categories) return;
+    if (!data.units && !data.categories && !data.years) return;
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(make(data));
     window.addEventListener("resize", function () { chart.resize(); });

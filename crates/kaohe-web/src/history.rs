@@ -94,6 +94,24 @@ pub struct Comparison {
     pub items: Vec<(String, Vec<String>)>,
 }
 
+impl Comparison {
+    /// The numbers of the year-over-year chart, as JSON for `charts.js`: each year's
+    /// total and category subtotals (a missing category is a gap, not a zero).
+    pub fn chart(&self) -> String {
+        // Exact decimal text, as the other charts get it; a missing year is null.
+        let value = |v: &str| (v != "—" && !v.is_empty()).then(|| v.to_string());
+        json!({
+            "years": self.years,
+            "totals": self.totals.iter().map(|t| value(t)).collect::<Vec<_>>(),
+            "series": self.categories.iter().map(|(name, cells)| json!({
+                "name": name,
+                "values": cells.iter().map(|c| value(c)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+}
+
 pub fn compare(rows: &[YearRow]) -> Comparison {
     let mut names: Vec<String> = Vec::new();
     for r in rows {

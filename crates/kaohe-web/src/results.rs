@@ -366,6 +366,8 @@ struct UnitPage {
     charts: String,
     /// Year over year, when the unit has results in more than one campaign.
     history: Option<crate::history::Comparison>,
+    /// The year-over-year chart's numbers (JSON).
+    history_chart: String,
 }
 
 pub async fn unit_page(
@@ -486,6 +488,14 @@ async fn render_unit(
                 .collect()
         })
         .unwrap_or_default();
+    let years = crate::history::unit_history(
+        &state.store,
+        campaign.organiser_id,
+        unit_id,
+        me.role() == Role::Reporter,
+    )
+    .await?;
+    let history = (years.len() > 1).then(|| crate::history::compare(&years));
     Ok(UnitPage {
         layout: Layout::new(
             state,
@@ -515,16 +525,8 @@ async fn render_unit(
         rows,
         subtotals,
         unit_id,
-        history: {
-            let years = crate::history::unit_history(
-                &state.store,
-                campaign.organiser_id,
-                unit_id,
-                me.role() == Role::Reporter,
-            )
-            .await?;
-            (years.len() > 1).then(|| crate::history::compare(&years))
-        },
+        history_chart: history.as_ref().map(|h| h.chart()).unwrap_or_default(),
+        history,
         charts: crate::exports::unit_chart(&run.data, unit_id),
         can_appeal: me.role() == Role::Reporter
             && me.user.unit_id == Some(unit_id)

@@ -44,6 +44,18 @@ async fn a_units_results_compare_with_the_imported_previous_year_by_category() {
     let table = admin.get(&format!("/c/{cid}/results/u/{}", xinqi.id)).await;
     assert!(table.body.contains("历年对比"), "{}", table.body);
     assert!(table.body.contains("2025 年度") && table.body.contains("2026 年度"));
+    assert!(
+        table.body.contains("data-chart=\"years\""),
+        "a year-over-year chart"
+    );
+    assert!(
+        table
+            .body
+            .contains("&quot;years&quot;:[&quot;2025 年度&quot;,&quot;2026 年度&quot;]")
+            || table.body.contains("&#34;years&#34;"),
+        "{}",
+        table.body
+    );
     // 新碶街道's 2025 total from the shipped file, 86.
     assert!(table.body.contains(">86<"), "{}", table.body);
 

@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::scoring;
+use crate::upload::field;
 use crate::views::{Layout, china_time, past_deadline};
 
 /// What the current user may do with a unit's report.
@@ -690,14 +691,6 @@ pub async fn item_page(
         _ => "草稿已保存".to_string(),
     });
     render_item(&state, &session, &me, cx, &item, None, message, None).await
-}
-
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 pub async fn item_save(

@@ -543,12 +543,9 @@ pub async fn item_page(
     render(&state, &session, &me, l, None, None, message).await
 }
 
+/// A form field, trimmed.
 fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+    crate::upload::field(pairs, name).trim().to_string()
 }
 
 pub async fn preview(

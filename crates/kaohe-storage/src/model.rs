@@ -86,6 +86,8 @@ pub struct User {
     pub must_change_password: bool,
     pub active: bool,
     pub is_demo: bool,
+    /// When the password last changed (ms); sessions opened before it are invalid.
+    pub credentials_changed_at: i64,
 }
 
 #[derive(Debug, Clone)]

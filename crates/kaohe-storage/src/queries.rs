@@ -57,6 +57,7 @@ fn user(r: &AnyRow) -> Result<User> {
         unit_id: r.try_get("unit_id")?,
         password_hash: r.try_get("password_hash")?,
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        credentials_changed_at: r.try_get("credentials_changed_at")?,
         active: r.try_get::<i64, _>("active")? != 0,
         is_demo: r.try_get::<i64, _>("is_demo")? != 0,
     })
@@ -139,7 +140,7 @@ fn evidence(r: &AnyRow) -> Result<Evidence> {
 
 macro_rules! user_cols {
     () => {
-        "id, organiser_id, username, display_name, role, department, unit_id, password_hash, must_change_password, active, is_demo"
+        "id, organiser_id, username, display_name, role, department, unit_id, password_hash, must_change_password, active, is_demo, credentials_changed_at"
     };
 }
 macro_rules! evidence_cols {
@@ -328,14 +329,21 @@ impl Store {
         rows.iter().map(user).collect()
     }
 
-    pub async fn set_password(&self, id: Id, hash: &str, must_change: bool) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(b(must_change))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Sets a new password. Every session the user opened before now stops being valid
+    /// (the route guard compares its login time with `credentials_changed_at`); returns
+    /// that moment, so the caller can keep its own session.
+    pub async fn set_password(&self, id: Id, hash: &str, must_change: bool) -> Result<i64> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, credentials_changed_at = $3 WHERE id = $4",
+        )
+        .bind(hash)
+        .bind(b(must_change))
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(now)
     }
 
     pub async fn set_user_active(&self, organiser_id: Id, id: Id, active: bool) -> Result<()> {

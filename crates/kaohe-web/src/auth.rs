@@ -23,6 +23,14 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     hash_password("no such user, no such password").unwrap_or_default()
 });
 const CSRF_KEY: &str = "csrf";
+/// When this session logged in (ms): sessions older than the user's last password change
+/// are refused by the route guard.
+const LOGIN_AT_KEY: &str = "login_at";
+
+/// When the session logged in, if it did (0 for sessions from before this was recorded).
+pub async fn session_login_at(session: &Session) -> AppResult<i64> {
+    Ok(session.get::<i64>(LOGIN_AT_KEY).await?.unwrap_or(0))
+}
 
 /// The logged-in user of a request, put there by the route guard.
 #[derive(Clone, Debug)]
@@ -264,6 +272,7 @@ pub async fn login(
     // A new session id at login, so that an id planted before login is worthless.
     session.cycle_id().await?;
     session.insert(USER_KEY, user.id).await?;
+    session.insert(LOGIN_AT_KEY, now).await?;
     session.insert(CSRF_KEY, random_hex(32)).await?;
     state
         .store
@@ -344,7 +353,9 @@ pub async fn change_password(
     let done = problem.is_none();
     if done {
         let hash = hash_password(&form.new)?;
-        state.store.set_password(me.user.id, &hash, false).await?;
+        let at = state.store.set_password(me.user.id, &hash, false).await?;
+        // Other sessions of this user end; this one goes on.
+        session.insert(LOGIN_AT_KEY, at).await?;
         state
             .store
             .audit(&AuditEntry {

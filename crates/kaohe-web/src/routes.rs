@@ -14,7 +14,7 @@ use axum::routing::{MethodRouter, get, post};
 use kaohe_storage::Role;
 use tower_sessions::Session;
 
-use crate::auth::{CurrentUser, session_user};
+use crate::auth::{CurrentUser, session_login_at, session_user};
 use crate::error::AppError;
 use crate::{
     AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, appeals, assets,
@@ -419,7 +419,14 @@ async fn guard(
     }
     let user = match session_user(&session).await {
         Ok(Some(id)) => match state.store.user(id).await {
-            Ok(u) if u.active => Some(u),
+            // A session from before the user's last password change is over.
+            Ok(u)
+                if u.active
+                    && session_login_at(&session).await.unwrap_or(0)
+                        >= u.credentials_changed_at =>
+            {
+                Some(u)
+            }
             Ok(_) | Err(kaohe_storage::StorageError::NotFound) => {
                 let _ = session.flush().await;
                 None

@@ -208,3 +208,59 @@ async fn the_next_page_after_login_stays_on_this_site() {
     assert_eq!(r.location.as_deref(), Some("/"));
     db.finish().await;
 }
+
+#[tokio::test]
+async fn a_password_reset_ends_every_open_session_of_that_user() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut leader = Client::new(app.clone());
+    leader.login("lingdao", PW).await;
+    assert_eq!(leader.get("/").await.status, 200);
+    // The admin resets the password (as the users page does).
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let user = db.store.user_by_username("lingdao").await.unwrap().unwrap();
+    let page = admin.get("/admin/users").await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{}/password", user.id),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    let r = leader.get("/").await;
+    assert_eq!(r.status, 303, "the old session is over: {}", r.body);
+    assert!(r.location.unwrap().starts_with("/login"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn changing_ones_own_password_keeps_this_session_and_ends_the_others() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut here = Client::new(app.clone());
+    let mut elsewhere = Client::new(app);
+    here.login("lingdao", PW).await;
+    elsewhere.login("lingdao", PW).await;
+    let page = here.get("/account/password").await;
+    let r = here
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &page.csrf()),
+                ("current", PW),
+                ("new", "Strong#Pass2026"),
+                ("confirm", "Strong#Pass2026"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("密码已修改"), "{}", r.body);
+    assert_eq!(here.get("/").await.status, 200, "this session goes on");
+    let r = elsewhere.get("/").await;
+    assert_eq!(r.status, 303, "the other session is over");
+    db.finish().await;
+}

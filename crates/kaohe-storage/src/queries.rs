@@ -346,6 +346,34 @@ impl Store {
         Ok(now)
     }
 
+    /// Changes a user's name, role, department and unit; only within their organiser.
+    pub async fn update_user(
+        &self,
+        organiser_id: Id,
+        id: Id,
+        display_name: &str,
+        role: Role,
+        department: Option<&str>,
+        unit_id: Option<Id>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, department = $3, unit_id = $4
+             WHERE id = $5 AND organiser_id = $6",
+        )
+        .bind(display_name)
+        .bind(role.as_str())
+        .bind(department)
+        .bind(unit_id)
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn set_user_active(&self, organiser_id: Id, id: Id, active: bool) -> Result<()> {
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2 AND organiser_id = $3")
             .bind(b(active))

@@ -30,6 +30,10 @@ struct UserRow {
     username: String,
     name: String,
     role: &'static str,
+    /// For the edit form: the role's code, department and unit id.
+    role_code: &'static str,
+    department: String,
+    unit: String,
     place: String,
     active: bool,
     must_change: bool,
@@ -173,6 +177,9 @@ async fn render(
                 _ => String::new(),
             },
             id: u.id,
+            role_code: u.role.as_str(),
+            department: u.department.clone().unwrap_or_default(),
+            unit: u.unit_id.map(|id| id.to_string()).unwrap_or_default(),
             username: u.username,
             name: u.display_name,
             role: u.role.label(),
@@ -511,6 +518,98 @@ pub async fn user_set_active(
     .await?;
     let to = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/admin/users?{to}={}", user.id)).into_response())
+}
+
+/// Changes a user's name, role, department or unit (a staff change: a reporter moves to
+/// another unit, an assessor to another department). The guard reads the user on every
+/// request, so the new role applies at once.
+pub async fn user_edit(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let user = own_user(&state, &me, id).await?;
+    let name = field(&pairs, "display_name").trim().to_string();
+    let refuse = |e: String| {
+        render(
+            &state,
+            &session,
+            &me,
+            Extra::error(format!("未修改 {}：{e}", user.username)),
+        )
+    };
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return refuse(format!("姓名不能为空，最多 {MAX_NAME} 个字。")).await;
+    }
+    let Some(role) = Role::parse(field(&pairs, "role").trim()) else {
+        return refuse("请选择角色。".into()).await;
+    };
+    if user.id == me.user.id && role != Role::Admin {
+        return refuse("不能取消自己的管理员角色；如确需更改，请由另一位管理员操作。".into()).await;
+    }
+    let department = field(&pairs, "department").trim().to_string();
+    let department = match role {
+        Role::Assessor if department.is_empty() || department.chars().count() > 100 => {
+            return refuse("考核员须填写责任部门（最多 100 个字）。".into()).await;
+        }
+        Role::Assessor => Some(department),
+        _ => None,
+    };
+    let unit = match role {
+        Role::Reporter => match field(&pairs, "unit").trim().parse::<Id>() {
+            Ok(uid) => match state.store.unit(me.org(), uid).await {
+                Ok(u) => Some(u.id),
+                Err(StorageError::NotFound) => {
+                    return refuse("所选单位不存在或不属于本区。".into()).await;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) => return refuse("填报员须选择所属单位。".into()).await,
+        },
+        _ => None,
+    };
+    let mut changes = Vec::new();
+    if user.display_name != name {
+        changes.push(change(
+            "display_name",
+            user.display_name.clone(),
+            name.clone(),
+        ));
+    }
+    if user.role != role {
+        changes.push(change("role", user.role.as_str(), role.as_str()));
+    }
+    if user.department != department {
+        changes.push(change(
+            "department",
+            user.department.clone(),
+            department.clone(),
+        ));
+    }
+    if user.unit_id != unit {
+        changes.push(change("unit_id", user.unit_id, unit));
+    }
+    if changes.is_empty() {
+        let m = format!("{}（{}）没有改动。", user.display_name, user.username);
+        return render(&state, &session, &me, Extra::message(m)).await;
+    }
+    state
+        .store
+        .update_user(me.org(), user.id, &name, role, department.as_deref(), unit)
+        .await?;
+    record(
+        &state,
+        &me,
+        "user.edit",
+        format!("user:{}", user.username),
+        changes,
+    )
+    .await?;
+    let m = format!("已修改 {}（{}）。", name, user.username);
+    render(&state, &session, &me, Extra::message(m)).await
 }
 
 #[cfg(test)]

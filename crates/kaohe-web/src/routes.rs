@@ -289,6 +289,12 @@ pub fn table() -> Vec<Route> {
             ADMIN,
             post(admin_users::user_set_active),
         ),
+        r(
+            M::POST,
+            "/admin/users/{user}/edit",
+            ADMIN,
+            post(admin_users::user_edit),
+        ),
         // Rubrics.
         r(
             M::GET,

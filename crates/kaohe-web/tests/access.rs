@@ -153,6 +153,7 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/units/{uid}")
         | ("POST", "/admin/users/{user}/password")
         | ("POST", "/admin/users/{user}/active")
+        | ("POST", "/admin/users/{user}/edit")
         | ("GET", "/admin/rubrics/{rid}")
         | ("GET", "/admin/rubrics/{rid}/diff")
         | ("GET", "/admin/c/{cid}")

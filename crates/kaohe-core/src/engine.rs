@@ -2,7 +2,8 @@
 //!
 //! Scoring cannot fail: a validated rubric and checked facts always give a score, and
 //! the same facts always give the same score. A required fact not provided is read as
-//! least favourable to the unit, and listed as missing.
+//! least favourable to the unit, and listed as missing; an optional fact not provided is
+//! read as 0 (or 否), as the rubric format says.
 
 use std::ops::Range;
 
@@ -141,6 +142,7 @@ impl UnitScore {
 
 /// Scores one unit's facts against a rubric.
 pub fn score(rubric: &Rubric, facts: &Facts) -> UnitScore {
+    let read = Read { rubric, facts };
     let mut effects = Vec::with_capacity(rubric.items().len() * 4);
     let mut missing = Vec::new();
     let mut items = Vec::with_capacity(rubric.items().len());
@@ -155,7 +157,7 @@ pub fn score(rubric: &Rubric, facts: &Facts) -> UnitScore {
                 missing.push(slot);
             }
         }
-        let (score, flagged) = score_item(item, facts, &mut effects, &mut vetoed, &mut downgrades);
+        let (score, flagged) = score_item(item, read, &mut effects, &mut vetoed, &mut downgrades);
         items.push(ItemScore {
             score,
             flagged,
@@ -217,9 +219,32 @@ pub fn score(rubric: &Rubric, facts: &Facts) -> UnitScore {
     }
 }
 
+/// The facts as the rules read them: an optional input left empty is 0 (or 否), so that
+/// leaving it empty and typing 0 score the same; a required one stays absent, and is
+/// scored least favourably by each rule.
+#[derive(Clone, Copy)]
+pub(crate) struct Read<'a> {
+    rubric: &'a Rubric,
+    facts: &'a Facts,
+}
+
+impl Read<'_> {
+    fn number(self, slot: Slot) -> Option<Decimal> {
+        self.facts
+            .number(slot)
+            .or_else(|| (!self.rubric.input(slot).required).then_some(Decimal::ZERO))
+    }
+
+    fn boolean(self, slot: Slot) -> Option<bool> {
+        self.facts
+            .boolean(slot)
+            .or_else(|| (!self.rubric.input(slot).required).then_some(false))
+    }
+}
+
 fn score_item(
     item: &Item,
-    facts: &Facts,
+    facts: Read<'_>,
     effects: &mut Vec<Effect>,
     vetoed: &mut bool,
     downgrades: &mut u32,
@@ -435,9 +460,9 @@ fn score_item(
     (score, flagged)
 }
 
-/// Evaluates a check. A fact not provided fails the check (无佐证不得分), and so does a
-/// ratio whose denominator is 0.
-pub(crate) fn eval(check: &Check, facts: &Facts) -> (bool, Seen) {
+/// Evaluates a check. A required fact not provided fails the check (无佐证不得分), and so
+/// does a ratio whose denominator is 0.
+pub(crate) fn eval(check: &Check, facts: Read<'_>) -> (bool, Seen) {
     match check.test {
         Test::Yes { input } => match facts.boolean(input) {
             Some(b) => (b, Seen::Bool(b)),

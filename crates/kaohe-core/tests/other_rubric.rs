@@ -1107,3 +1107,105 @@ fn the_same_rubric_text_gives_the_same_hash() {
     let beilun = load(BEILUN, "beilun-2026.toml");
     assert_ne!(a.hash(), beilun.hash());
 }
+
+/// The Haishu rubric with every item fact optional (`required = false`): what a district
+/// writes when it wants an empty answer to mean 0 or 否.
+fn haishu_all_optional() -> Rubric {
+    load(
+        &HAISHU.replace("{ key = ", "{ required = false, key = "),
+        "haishu-2027-optional.toml",
+    )
+}
+
+#[test]
+fn an_optional_count_left_empty_passes_a_check_of_at_most_zero() {
+    let rubric = haishu_all_optional();
+    let mut facts = perfect_plus(&rubric, &[]);
+    set_all(&rubric, &mut facts, &[("safety.1.major_incidents", "")]);
+    let got = score(&rubric, &facts);
+    assert!(!got.vetoed, "an empty optional count read as unmet");
+    let safety1 = item_index(&rubric, "safety.1");
+    let lines = explain_item(&rubric, &facts, &got, safety1).join("\n");
+    assert!(!lines.contains("未填"), "{lines}");
+    assert_eq!(got.total, score(&rubric, &perfect_plus(&rubric, &[])).total);
+}
+
+mod optional_empty {
+    use super::*;
+    use kaohe_core::rubric::InputType;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static RUBRIC: LazyLock<Rubric> = LazyLock::new(haishu_all_optional);
+
+    /// What a person types for "nothing": 0 for numbers, 否 for yes/no.
+    fn zero(ty: InputType) -> &'static str {
+        if ty == InputType::Bool { "否" } else { "0" }
+    }
+
+    /// The optional facts for which 0 (or 否) is a value the rubric accepts.
+    fn optional_slots() -> Vec<usize> {
+        (0..RUBRIC.inputs().len())
+            .filter(|&s| {
+                let input = RUBRIC.input(s);
+                !input.required
+                    && input.ty != InputType::Text
+                    && RUBRIC.parse_value(s, zero(input.ty)).is_ok()
+            })
+            .collect()
+    }
+
+    fn value_for(slot: usize) -> BoxedStrategy<String> {
+        let input = RUBRIC.input(slot);
+        match input.ty {
+            InputType::Count if input.item.is_none() => {
+                (1u32..=5000).prop_map(|n| n.to_string()).boxed()
+            }
+            InputType::Count => (0u32..30).prop_map(|n| n.to_string()).boxed(),
+            InputType::Percent => (0u32..=100).prop_map(|n| format!("{n}%")).boxed(),
+            InputType::Bool => prop::sample::select(vec!["是", "否"])
+                .prop_map(str::to_string)
+                .boxed(),
+            InputType::Decimal => (0u32..=30)
+                .prop_map(|t| Decimal::new(i64::from(t), 1).normalize().to_string())
+                .boxed(),
+            InputType::Text => Just(String::new()).boxed(),
+        }
+    }
+
+    fn facts_of(raw: &[Option<String>]) -> Facts {
+        let mut facts = Facts::new(&RUBRIC);
+        for (slot, value) in raw.iter().enumerate() {
+            if let Some(text) = value {
+                let parsed = RUBRIC.parse_value(slot, text).unwrap_or_else(|e| {
+                    panic!("{} = {text:?} refused: {e}", RUBRIC.input(slot).key)
+                });
+                facts.set(slot, parsed);
+            }
+        }
+        facts
+    }
+
+    proptest! {
+        /// Every rule kind reads an optional fact left empty exactly as the same fact
+        /// given as 0 or 否: the same scores, effects, grade and missing list.
+        #[test]
+        fn an_optional_fact_left_empty_scores_as_zero_or_no(
+            raw in (0..RUBRIC.inputs().len())
+                .map(|s| prop::option::weighted(0.7, value_for(s)))
+                .collect::<Vec<_>>()
+        ) {
+            let slots = optional_slots();
+            prop_assert!(slots.len() > 30, "only {} optional slots", slots.len());
+            for slot in slots {
+                let mut empty = raw.clone();
+                empty[slot] = None;
+                let mut typed = raw.clone();
+                typed[slot] = Some(zero(RUBRIC.input(slot).ty).to_string());
+                let (a, b) = (score(&RUBRIC, &facts_of(&empty)), score(&RUBRIC, &facts_of(&typed)));
+                prop_assert_eq!(a, b, "{} empty and {} differ", RUBRIC.input(slot).key,
+                    zero(RUBRIC.input(slot).ty));
+            }
+        }
+    }
+}

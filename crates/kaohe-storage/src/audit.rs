@@ -210,76 +210,110 @@ fn audit_row(r: &AnyRow) -> Result<AuditRow> {
     })
 }
 
-impl Store {
-    /// Appends one row to the audit log, chained to the newest.
-    pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
-        let changes = entry.changes.to_string();
-        let at = now_ms();
-        let mut tx = self.pool.begin().await?;
-        // Taking the head row first serialises appends on every backend: PostgreSQL
-        // locks the row, SQLite the database.
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *tx)
-                .await?;
-        let seq: i64 = head.try_get("seq")?;
-        let prev: String = head.try_get("hash")?;
-        let hash = row_hash(
-            seq,
-            at,
-            entry.organiser_id,
-            entry.user_id,
-            entry.username.as_deref(),
-            &entry.action,
-            &entry.target,
-            entry.reason.as_deref(),
-            &changes,
-            &prev,
-        );
-        sqlx::query(
-            "INSERT INTO audit_log (organiser_id, at, user_id, username, action, target, reason, changes, seq, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(entry.organiser_id)
-        .bind(at)
-        .bind(entry.user_id)
-        .bind(entry.username.as_deref())
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(entry.reason.as_deref())
-        .bind(&changes)
-        .bind(seq)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *tx)
+/// Takes the chain's head for the next row: its sequence number and the hash to chain
+/// to. The head row stays locked until the transaction ends, which serialises appends
+/// across app servers (PostgreSQL locks the row, SQLite the database).
+async fn take_head(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(i64, String)> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+    Ok((head.try_get("seq")?, head.try_get("hash")?))
+}
+
+async fn set_head(tx: &mut sqlx::Transaction<'static, sqlx::Any>, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Appends one row, chained to the newest, inside the caller's transaction.
+pub(crate) async fn append(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    entry: &AuditEntry,
+) -> Result<AuditHead> {
+    let changes = entry.changes.to_string();
+    let at = now_ms();
+    let (seq, prev) = take_head(tx).await?;
+    let hash = row_hash(
+        seq,
+        at,
+        entry.organiser_id,
+        entry.user_id,
+        entry.username.as_deref(),
+        &entry.action,
+        &entry.target,
+        entry.reason.as_deref(),
+        &changes,
+        &prev,
+    );
+    sqlx::query(
+        "INSERT INTO audit_log (organiser_id, at, user_id, username, action, target, reason, changes, seq, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.organiser_id)
+    .bind(at)
+    .bind(entry.user_id)
+    .bind(entry.username.as_deref())
+    .bind(&entry.action)
+    .bind(&entry.target)
+    .bind(entry.reason.as_deref())
+    .bind(&changes)
+    .bind(seq)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    set_head(tx, &hash).await?;
+    Ok(AuditHead { seq, hash })
+}
+
+/// The chain's head as this transaction sees it.
+pub(crate) async fn head_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<AuditHead> {
+    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(ex)
+        .await?;
+    Ok(AuditHead {
+        seq: r.try_get("seq")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+impl Store {
+    /// Appends one row to the audit log on its own: for what is not a change (a file
+    /// downloaded, a failed login). A change appends its row through [`Work::commit`].
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
+        self.begin().await?.commit(entry).await?;
         Ok(())
     }
 
-    /// Rows written before the chain existed get their place in it, oldest first.
-    pub(crate) async fn chain_unchained_audit_rows(&self) -> Result<()> {
+    /// Rows written before the chain existed get their place in it, oldest first. Run
+    /// once, as a recorded step after the migrations (`0005`); a row without a place in
+    /// the chain found later is a problem for [`Store::audit_verify`], never chained.
+    pub(crate) async fn chain_legacy_audit_rows(&self) -> Result<()> {
+        const STEP: &str = "chain_legacy_audit_rows";
+        let mut w = self.begin().await?;
+        let done = sqlx::query("SELECT 1 FROM rust_migrations WHERE name = $1")
+            .bind(STEP)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if done.is_some() {
+            return Ok(());
+        }
         let rows = sqlx::query(
             "SELECT id, organiser_id, at, user_id, username, action, target, reason, changes
              FROM audit_log WHERE seq IS NULL ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *w.tx)
         .await?;
         for r in &rows {
             let id: Id = r.try_get("id")?;
             let row = audit_row(r)?;
             let changes: String = r.try_get("changes")?;
-            let mut tx = self.pool.begin().await?;
-            let head =
-                sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let seq: i64 = head.try_get("seq")?;
-            let prev: String = head.try_get("hash")?;
+            let (seq, prev) = take_head(&mut w.tx).await?;
             let e = &row.entry;
             let hash = row_hash(
                 seq,
@@ -298,26 +332,22 @@ impl Store {
                 .bind(&prev)
                 .bind(&hash)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *w.tx)
                 .await?;
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                .bind(&hash)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
+            set_head(&mut w.tx, &hash).await?;
         }
-        Ok(())
+        sqlx::query("INSERT INTO rust_migrations (name, applied_at, detail) VALUES ($1, $2, $3)")
+            .bind(STEP)
+            .bind(now_ms())
+            .bind(format!("{} rows chained", rows.len()))
+            .execute(&mut *w.tx)
+            .await?;
+        w.finish().await
     }
 
     /// The newest (sequence, hash) of the chain.
     pub async fn audit_head(&self) -> Result<AuditHead> {
-        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(AuditHead {
-            seq: r.try_get("seq")?,
-            hash: r.try_get("hash")?,
-        })
+        head_in(&self.pool).await
     }
 
     /// Recomputes the whole chain.
@@ -376,6 +406,15 @@ impl Store {
                 prev_hash = stored.unwrap_or_default();
                 after = seq;
             }
+        }
+        let unchained: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE seq IS NULL")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        if unchained > 0 {
+            problems.push(format!(
+                "有 {unchained} 条记录不在链中（没有序号）：它们是在链外写入的，不能当作真实记录"
+            ));
         }
         let head = self.audit_head().await?;
         if head.seq != prev_seq || head.hash != prev_hash {

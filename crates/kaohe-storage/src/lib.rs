@@ -13,6 +13,7 @@ mod model;
 mod queries;
 mod review;
 pub mod testing;
+mod work;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,6 +22,7 @@ use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit};
 pub use model::*;
+pub use work::Work;
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +45,9 @@ pub enum StorageError {
     Url(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A fault injected by a test (`Work::fail_before_append`).
+    #[error("injected fault")]
+    Injected,
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -109,7 +114,7 @@ impl Store {
             .connect(&url)
             .await?;
         let store = Store { pool, backend };
-        store.chain_unchained_audit_rows().await?;
+        store.chain_legacy_audit_rows().await?;
         Ok(store)
     }
 

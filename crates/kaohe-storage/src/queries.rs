@@ -149,25 +149,74 @@ macro_rules! evidence_cols {
     };
 }
 
+pub(crate) async fn user_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> Result<User> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_cols!(),
+        " FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    user(&row)
+}
+
+pub(crate) async fn rubric_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    organiser_id: Id,
+    id: Id,
+) -> Result<RubricVersion> {
+    let row = sqlx::query(
+        "SELECT id, organiser_id, code, version, title, source, hash, created_at FROM rubrics
+         WHERE id = $1 AND organiser_id = $2",
+    )
+    .bind(id)
+    .bind(organiser_id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    rubric(&row)
+}
+
+pub(crate) async fn campaign_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    organiser_id: Id,
+    id: Id,
+) -> Result<Campaign> {
+    let row = sqlx::query(
+        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, published_at, window_start, window_end, show_details, locked FROM campaigns
+         WHERE id = $1 AND organiser_id = $2",
+    )
+    .bind(id)
+    .bind(organiser_id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    campaign(&row)
+}
+
+pub(crate) async fn evidence_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> Result<Evidence> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        evidence_cols!(),
+        " FROM evidence WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    evidence(&row)
+}
+
 impl Store {
     // ── organisers ──────────────────────────────────────────────────────────
-
-    pub async fn create_organiser(&self, name: &str, is_demo: bool) -> Result<Organiser> {
-        let row = sqlx::query(
-            "INSERT INTO organisers (name, is_demo, created_at) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(name)
-        .bind(b(is_demo))
-        .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| unique(e, name))?;
-        Ok(Organiser {
-            id: row.try_get("id")?,
-            name: name.to_string(),
-            is_demo,
-        })
-    }
 
     pub async fn organisers(&self) -> Result<Vec<Organiser>> {
         let rows = sqlx::query("SELECT id, name, is_demo FROM organisers ORDER BY id")
@@ -186,61 +235,6 @@ impl Store {
     }
 
     // ── units ───────────────────────────────────────────────────────────────
-
-    pub async fn create_unit(
-        &self,
-        organiser_id: Id,
-        parent_id: Option<Id>,
-        name: &str,
-        code: Option<&str>,
-        is_demo: bool,
-    ) -> Result<Unit> {
-        let row = sqlx::query(
-            "INSERT INTO units (organiser_id, parent_id, name, code, is_demo, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(organiser_id)
-        .bind(parent_id)
-        .bind(name)
-        .bind(code)
-        .bind(b(is_demo))
-        .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| unique(e, name))?;
-        Ok(Unit {
-            id: row.try_get("id")?,
-            organiser_id,
-            parent_id,
-            name: name.to_string(),
-            code: code.map(String::from),
-            is_demo,
-        })
-    }
-
-    /// Renames a unit or changes its code; only within its organiser.
-    pub async fn update_unit(
-        &self,
-        organiser_id: Id,
-        id: Id,
-        name: &str,
-        code: Option<&str>,
-    ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE units SET name = $1, code = $2 WHERE id = $3 AND organiser_id = $4",
-        )
-        .bind(name)
-        .bind(code)
-        .bind(id)
-        .bind(organiser_id)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| unique(e, name))?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
-    }
 
     pub async fn units(&self, organiser_id: Id) -> Result<Vec<Unit>> {
         let rows = sqlx::query(
@@ -269,40 +263,8 @@ impl Store {
 
     // ── users ───────────────────────────────────────────────────────────────
 
-    pub async fn create_user(&self, new: &NewUser) -> Result<User> {
-        let row = sqlx::query(
-            "INSERT INTO users (organiser_id, username, display_name, role, department, unit_id,
-                                password_hash, must_change_password, active, is_demo, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) RETURNING id",
-        )
-        .bind(new.organiser_id)
-        .bind(&new.username)
-        .bind(&new.display_name)
-        .bind(new.role.as_str())
-        .bind(new.department.as_deref())
-        .bind(new.unit_id)
-        .bind(&new.password_hash)
-        .bind(b(new.must_change_password))
-        .bind(b(new.is_demo))
-        .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| unique(e, &new.username))?;
-        let id: Id = row.try_get("id")?;
-        self.user(id).await
-    }
-
     pub async fn user(&self, id: Id) -> Result<User> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            user_cols!(),
-            " FROM users WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        user(&row)
+        user_in(&self.pool, id).await
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -327,61 +289,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(user).collect()
-    }
-
-    /// Sets a new password. Every session the user opened before now stops being valid
-    /// (the route guard compares its login time with `credentials_changed_at`); returns
-    /// that moment, so the caller can keep its own session.
-    pub async fn set_password(&self, id: Id, hash: &str, must_change: bool) -> Result<i64> {
-        let now = now_ms();
-        sqlx::query(
-            "UPDATE users SET password_hash = $1, must_change_password = $2, credentials_changed_at = $3 WHERE id = $4",
-        )
-        .bind(hash)
-        .bind(b(must_change))
-        .bind(now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(now)
-    }
-
-    /// Changes a user's name, role, department and unit; only within their organiser.
-    pub async fn update_user(
-        &self,
-        organiser_id: Id,
-        id: Id,
-        display_name: &str,
-        role: Role,
-        department: Option<&str>,
-        unit_id: Option<Id>,
-    ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE users SET display_name = $1, role = $2, department = $3, unit_id = $4
-             WHERE id = $5 AND organiser_id = $6",
-        )
-        .bind(display_name)
-        .bind(role.as_str())
-        .bind(department)
-        .bind(unit_id)
-        .bind(id)
-        .bind(organiser_id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
-    }
-
-    pub async fn set_user_active(&self, organiser_id: Id, id: Id, active: bool) -> Result<()> {
-        sqlx::query("UPDATE users SET active = $1 WHERE id = $2 AND organiser_id = $3")
-            .bind(b(active))
-            .bind(id)
-            .bind(organiser_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     // ── login throttling ────────────────────────────────────────────────────
@@ -510,65 +417,8 @@ impl Store {
 
     // ── rubrics ─────────────────────────────────────────────────────────────
 
-    /// Stores a new version of a rubric (its number one above the last of that code).
-    /// Earlier versions are never touched.
-    pub async fn add_rubric_version(
-        &self,
-        organiser_id: Id,
-        code: &str,
-        title: &str,
-        source: &str,
-        hash: &str,
-        created_by: Option<Id>,
-    ) -> Result<RubricVersion> {
-        // Two uploads at once may pick the same number; the unique key refuses one, and
-        // it tries again.
-        for _ in 0..5 {
-            let last: Option<i64> = sqlx::query(
-                "SELECT MAX(version) AS v FROM rubrics WHERE organiser_id = $1 AND code = $2",
-            )
-            .bind(organiser_id)
-            .bind(code)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("v")?;
-            let version = last.unwrap_or(0) + 1;
-            let inserted = sqlx::query(
-                "INSERT INTO rubrics (organiser_id, code, version, title, source, hash, created_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(organiser_id)
-            .bind(code)
-            .bind(version)
-            .bind(title)
-            .bind(source)
-            .bind(hash)
-            .bind(created_by)
-            .bind(now_ms())
-            .fetch_one(&self.pool)
-            .await;
-            match inserted {
-                Ok(row) => return self.rubric(organiser_id, row.try_get("id")?).await,
-                Err(e) => match unique(e, code) {
-                    StorageError::Duplicate(_) => continue,
-                    other => return Err(other),
-                },
-            }
-        }
-        Err(StorageError::Conflict)
-    }
-
     pub async fn rubric(&self, organiser_id: Id, id: Id) -> Result<RubricVersion> {
-        let row = sqlx::query(
-            "SELECT id, organiser_id, code, version, title, source, hash, created_at FROM rubrics
-             WHERE id = $1 AND organiser_id = $2",
-        )
-        .bind(id)
-        .bind(organiser_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        rubric(&row)
+        rubric_in(&self.pool, organiser_id, id).await
     }
 
     pub async fn rubrics(&self, organiser_id: Id) -> Result<Vec<RubricVersion>> {
@@ -584,44 +434,8 @@ impl Store {
 
     // ── campaigns ───────────────────────────────────────────────────────────
 
-    pub async fn create_campaign(
-        &self,
-        organiser_id: Id,
-        year: i64,
-        title: &str,
-        rubric_id: Id,
-        deadline: &str,
-        is_demo: bool,
-    ) -> Result<Campaign> {
-        // The rubric must be this organiser's.
-        self.rubric(organiser_id, rubric_id).await?;
-        let row = sqlx::query(
-            "INSERT INTO campaigns (organiser_id, year, title, rubric_id, deadline, state, is_demo, created_at)
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) RETURNING id",
-        )
-        .bind(organiser_id)
-        .bind(year)
-        .bind(title)
-        .bind(rubric_id)
-        .bind(deadline)
-        .bind(b(is_demo))
-        .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await?;
-        self.campaign(organiser_id, row.try_get("id")?).await
-    }
-
     pub async fn campaign(&self, organiser_id: Id, id: Id) -> Result<Campaign> {
-        let row = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, published_at, window_start, window_end, show_details, locked FROM campaigns
-             WHERE id = $1 AND organiser_id = $2",
-        )
-        .bind(id)
-        .bind(organiser_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        campaign(&row)
+        campaign_in(&self.pool, organiser_id, id).await
     }
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
@@ -633,42 +447,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(campaign).collect()
-    }
-
-    pub async fn update_campaign(
-        &self,
-        organiser_id: Id,
-        id: Id,
-        title: &str,
-        deadline: &str,
-        state: CampaignState,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE campaigns SET title = $1, deadline = $2, state = $3 WHERE id = $4 AND organiser_id = $5",
-        )
-        .bind(title)
-        .bind(deadline)
-        .bind(state.as_str())
-        .bind(id)
-        .bind(organiser_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Adds a unit to a campaign or replaces its unit-level facts and deadline.
-    pub async fn set_campaign_unit(&self, cu: &CampaignUnit) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO campaign_units (campaign_id, unit_id, unit_facts, deadline) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (campaign_id, unit_id) DO UPDATE SET unit_facts = excluded.unit_facts, deadline = excluded.deadline",
-        )
-        .bind(cu.campaign_id)
-        .bind(cu.unit_id)
-        .bind(json_text(&cu.unit_facts))
-        .bind(cu.deadline.as_deref())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn campaign_units(&self, campaign_id: Id) -> Result<Vec<CampaignUnit>> {
@@ -690,24 +468,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    pub async fn set_item_department(
-        &self,
-        campaign_id: Id,
-        item_id: &str,
-        department: &str,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO item_departments (campaign_id, item_id, department) VALUES ($1, $2, $3)
-             ON CONFLICT (campaign_id, item_id) DO UPDATE SET department = excluded.department",
-        )
-        .bind(campaign_id)
-        .bind(item_id)
-        .bind(department)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn item_departments(&self, campaign_id: Id) -> Result<Vec<(String, String)>> {
@@ -764,73 +524,6 @@ impl Store {
     /// Saves an item's facts if nobody saved it since `expected_version` (0: never saved).
     /// Returns the new version, or `Conflict` if someone else saved first. Every saved
     /// version is also kept in the item's history.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save_report_item(
-        &self,
-        campaign_id: Id,
-        unit_id: Id,
-        item_id: &str,
-        facts: &RawFacts,
-        state: ItemState,
-        expected_version: i64,
-        user_id: Option<Id>,
-    ) -> Result<i64> {
-        let now = now_ms();
-        let facts = json_text(facts);
-        let mut tx = self.pool.begin().await?;
-        let done = if expected_version == 0 {
-            sqlx::query(
-                "INSERT INTO report_items (campaign_id, unit_id, item_id, facts, state, version, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (campaign_id, unit_id, item_id) DO NOTHING",
-            )
-            .bind(campaign_id)
-            .bind(unit_id)
-            .bind(item_id)
-            .bind(&facts)
-            .bind(state.as_str())
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-        } else {
-            sqlx::query(
-                "UPDATE report_items SET facts = $1, state = $2, version = version + 1, updated_by = $3, updated_at = $4
-                 WHERE campaign_id = $5 AND unit_id = $6 AND item_id = $7 AND version = $8",
-            )
-            .bind(&facts)
-            .bind(state.as_str())
-            .bind(user_id)
-            .bind(now)
-            .bind(campaign_id)
-            .bind(unit_id)
-            .bind(item_id)
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?
-        };
-        if done.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Err(StorageError::Conflict);
-        }
-        let version = expected_version + 1;
-        sqlx::query(
-            "INSERT INTO report_item_history (campaign_id, unit_id, item_id, version, facts, state, updated_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(campaign_id)
-        .bind(unit_id)
-        .bind(item_id)
-        .bind(version)
-        .bind(&facts)
-        .bind(state.as_str())
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
     /// Every saved version of an item, oldest first.
     pub async fn report_item_history(
         &self,
@@ -850,10 +543,383 @@ impl Store {
         rows.iter().map(report_item).collect()
     }
 
+    // ── evidence ────────────────────────────────────────────────────────────
+
+    pub async fn evidence(&self, id: Id) -> Result<Evidence> {
+        evidence_in(&self.pool, id).await
+    }
+
+    pub async fn evidence_data(&self, id: Id) -> Result<Vec<u8>> {
+        let row = sqlx::query("SELECT data FROM evidence WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        Ok(row.try_get("data")?)
+    }
+
+    pub async fn evidence_list(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<Evidence>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            evidence_cols!(),
+            " FROM evidence WHERE campaign_id = $1 AND unit_id = $2 ORDER BY id"
+        ))
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(evidence).collect()
+    }
+}
+
+impl Work {
+    pub async fn create_organiser(&mut self, name: &str, is_demo: bool) -> Result<Organiser> {
+        let row = sqlx::query(
+            "INSERT INTO organisers (name, is_demo, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(b(is_demo))
+        .bind(now_ms())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| unique(e, name))?;
+        Ok(Organiser {
+            id: row.try_get("id")?,
+            name: name.to_string(),
+            is_demo,
+        })
+    }
+
+    pub async fn create_unit(
+        &mut self,
+        organiser_id: Id,
+        parent_id: Option<Id>,
+        name: &str,
+        code: Option<&str>,
+        is_demo: bool,
+    ) -> Result<Unit> {
+        let row = sqlx::query(
+            "INSERT INTO units (organiser_id, parent_id, name, code, is_demo, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(organiser_id)
+        .bind(parent_id)
+        .bind(name)
+        .bind(code)
+        .bind(b(is_demo))
+        .bind(now_ms())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| unique(e, name))?;
+        Ok(Unit {
+            id: row.try_get("id")?,
+            organiser_id,
+            parent_id,
+            name: name.to_string(),
+            code: code.map(String::from),
+            is_demo,
+        })
+    }
+
+    /// Renames a unit or changes its code; only within its organiser.
+    pub async fn update_unit(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        name: &str,
+        code: Option<&str>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE units SET name = $1, code = $2 WHERE id = $3 AND organiser_id = $4",
+        )
+        .bind(name)
+        .bind(code)
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique(e, name))?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn create_user(&mut self, new: &NewUser) -> Result<User> {
+        let row = sqlx::query(
+            "INSERT INTO users (organiser_id, username, display_name, role, department, unit_id,
+                                password_hash, must_change_password, active, is_demo, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) RETURNING id",
+        )
+        .bind(new.organiser_id)
+        .bind(&new.username)
+        .bind(&new.display_name)
+        .bind(new.role.as_str())
+        .bind(new.department.as_deref())
+        .bind(new.unit_id)
+        .bind(&new.password_hash)
+        .bind(b(new.must_change_password))
+        .bind(b(new.is_demo))
+        .bind(now_ms())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| unique(e, &new.username))?;
+        let id: Id = row.try_get("id")?;
+        user_in(&mut *self.tx, id).await
+    }
+
+    /// Sets a new password. Every session the user opened before now stops being valid
+    /// (the route guard compares its login time with `credentials_changed_at`); returns
+    /// that moment, so the caller can keep its own session.
+    pub async fn set_password(&mut self, id: Id, hash: &str, must_change: bool) -> Result<i64> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, credentials_changed_at = $3 WHERE id = $4",
+        )
+        .bind(hash)
+        .bind(b(must_change))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(now)
+    }
+
+    /// Changes a user's name, role, department and unit; only within their organiser.
+    pub async fn update_user(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        display_name: &str,
+        role: Role,
+        department: Option<&str>,
+        unit_id: Option<Id>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, department = $3, unit_id = $4
+             WHERE id = $5 AND organiser_id = $6",
+        )
+        .bind(display_name)
+        .bind(role.as_str())
+        .bind(department)
+        .bind(unit_id)
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn set_user_active(&mut self, organiser_id: Id, id: Id, active: bool) -> Result<()> {
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2 AND organiser_id = $3")
+            .bind(b(active))
+            .bind(id)
+            .bind(organiser_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a new version of a rubric (its number one above the last of that code).
+    /// Earlier versions are never touched.
+    pub async fn add_rubric_version(
+        &mut self,
+        organiser_id: Id,
+        code: &str,
+        title: &str,
+        source: &str,
+        hash: &str,
+        created_by: Option<Id>,
+    ) -> Result<RubricVersion> {
+        // Two uploads at once may pick the same number; the unique key refuses one, and
+        // it tries again.
+        for _ in 0..5 {
+            let last: Option<i64> = sqlx::query(
+                "SELECT MAX(version) AS v FROM rubrics WHERE organiser_id = $1 AND code = $2",
+            )
+            .bind(organiser_id)
+            .bind(code)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get("v")?;
+            let version = last.unwrap_or(0) + 1;
+            let inserted = sqlx::query(
+                "INSERT INTO rubrics (organiser_id, code, version, title, source, hash, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(organiser_id)
+            .bind(code)
+            .bind(version)
+            .bind(title)
+            .bind(source)
+            .bind(hash)
+            .bind(created_by)
+            .bind(now_ms())
+            .fetch_one(&mut *self.tx)
+            .await;
+            match inserted {
+                Ok(row) => return rubric_in(&mut *self.tx, organiser_id, row.try_get("id")?).await,
+                Err(e) => match unique(e, code) {
+                    StorageError::Duplicate(_) => continue,
+                    other => return Err(other),
+                },
+            }
+        }
+        Err(StorageError::Conflict)
+    }
+
+    pub async fn create_campaign(
+        &mut self,
+        organiser_id: Id,
+        year: i64,
+        title: &str,
+        rubric_id: Id,
+        deadline: &str,
+        is_demo: bool,
+    ) -> Result<Campaign> {
+        // The rubric must be this organiser's.
+        rubric_in(&mut *self.tx, organiser_id, rubric_id).await?;
+        let row = sqlx::query(
+            "INSERT INTO campaigns (organiser_id, year, title, rubric_id, deadline, state, is_demo, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) RETURNING id",
+        )
+        .bind(organiser_id)
+        .bind(year)
+        .bind(title)
+        .bind(rubric_id)
+        .bind(deadline)
+        .bind(b(is_demo))
+        .bind(now_ms())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        campaign_in(&mut *self.tx, organiser_id, row.try_get("id")?).await
+    }
+
+    pub async fn update_campaign(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        title: &str,
+        deadline: &str,
+        state: CampaignState,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE campaigns SET title = $1, deadline = $2, state = $3 WHERE id = $4 AND organiser_id = $5",
+        )
+        .bind(title)
+        .bind(deadline)
+        .bind(state.as_str())
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a unit to a campaign or replaces its unit-level facts and deadline.
+    pub async fn set_campaign_unit(&mut self, cu: &CampaignUnit) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO campaign_units (campaign_id, unit_id, unit_facts, deadline) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (campaign_id, unit_id) DO UPDATE SET unit_facts = excluded.unit_facts, deadline = excluded.deadline",
+        )
+        .bind(cu.campaign_id)
+        .bind(cu.unit_id)
+        .bind(json_text(&cu.unit_facts))
+        .bind(cu.deadline.as_deref())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_item_department(
+        &mut self,
+        campaign_id: Id,
+        item_id: &str,
+        department: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO item_departments (campaign_id, item_id, department) VALUES ($1, $2, $3)
+             ON CONFLICT (campaign_id, item_id) DO UPDATE SET department = excluded.department",
+        )
+        .bind(campaign_id)
+        .bind(item_id)
+        .bind(department)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_report_item(
+        &mut self,
+        campaign_id: Id,
+        unit_id: Id,
+        item_id: &str,
+        facts: &RawFacts,
+        state: ItemState,
+        expected_version: i64,
+        user_id: Option<Id>,
+    ) -> Result<i64> {
+        let now = now_ms();
+        let facts = json_text(facts);
+        let done = if expected_version == 0 {
+            sqlx::query(
+                "INSERT INTO report_items (campaign_id, unit_id, item_id, facts, state, version, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (campaign_id, unit_id, item_id) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(&facts)
+            .bind(state.as_str())
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE report_items SET facts = $1, state = $2, version = version + 1, updated_by = $3, updated_at = $4
+                 WHERE campaign_id = $5 AND unit_id = $6 AND item_id = $7 AND version = $8",
+            )
+            .bind(&facts)
+            .bind(state.as_str())
+            .bind(user_id)
+            .bind(now)
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(expected_version)
+            .execute(&mut *self.tx)
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict);
+        }
+        let version = expected_version + 1;
+        sqlx::query(
+            "INSERT INTO report_item_history (campaign_id, unit_id, item_id, version, facts, state, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(item_id)
+        .bind(version)
+        .bind(&facts)
+        .bind(state.as_str())
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(version)
+    }
+
     /// Marks the report submitted, with who filled it in and who approved it. Refused
     /// (`Conflict`) if it was already submitted.
     pub async fn submit_report(
-        &self,
+        &mut self,
         campaign_id: Id,
         unit_id: Id,
         filler_name: &str,
@@ -878,7 +944,7 @@ impl Store {
         .bind(approver)
         .bind(now)
         .bind(user_id)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 1 {
             Ok(())
@@ -887,9 +953,7 @@ impl Store {
         }
     }
 
-    // ── evidence ────────────────────────────────────────────────────────────
-
-    pub async fn add_evidence(&self, new: &NewEvidence) -> Result<Evidence> {
+    pub async fn add_evidence(&mut self, new: &NewEvidence) -> Result<Evidence> {
         let row = sqlx::query(
             "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -905,50 +969,15 @@ impl Store {
         .bind(new.uploaded_by)
         .bind(now_ms())
         .bind(new.appeal_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.tx)
         .await?;
-        self.evidence(row.try_get("id")?).await
+        evidence_in(&mut *self.tx, row.try_get("id")?).await
     }
 
-    pub async fn evidence(&self, id: Id) -> Result<Evidence> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            evidence_cols!(),
-            " FROM evidence WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        evidence(&row)
-    }
-
-    pub async fn evidence_data(&self, id: Id) -> Result<Vec<u8>> {
-        let row = sqlx::query("SELECT data FROM evidence WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NotFound)?;
-        Ok(row.try_get("data")?)
-    }
-
-    pub async fn evidence_list(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<Evidence>> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            evidence_cols!(),
-            " FROM evidence WHERE campaign_id = $1 AND unit_id = $2 ORDER BY id"
-        ))
-        .bind(campaign_id)
-        .bind(unit_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(evidence).collect()
-    }
-
-    pub async fn delete_evidence(&self, id: Id) -> Result<()> {
+    pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {
         sqlx::query("DELETE FROM evidence WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }

@@ -40,6 +40,20 @@ fn appeal(r: &AnyRow) -> Result<Appeal> {
 
 const APPEAL_COLS: &str = "id, campaign_id, unit_id, item_id, reason, state, answer, created_by, created_at, answered_by, answered_at";
 
+pub(crate) async fn appeal_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> Result<Appeal> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {APPEAL_COLS} FROM appeals WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    appeal(&row)
+}
+
 impl Store {
     // ── reviews ─────────────────────────────────────────────────────────────
 
@@ -57,99 +71,6 @@ impl Store {
 
     /// Saves a review if nobody saved it since `expected_version` (0: never reviewed);
     /// every version is kept in the history.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save_review(
-        &self,
-        campaign_id: Id,
-        unit_id: Id,
-        item_id: &str,
-        overrides: &Overrides,
-        score_reason: Option<&str>,
-        state: ReviewState,
-        comment: Option<&str>,
-        reviewer_id: Id,
-        expected_version: i64,
-    ) -> Result<i64> {
-        let now = now_ms();
-        let text = serde_json::to_string(overrides).unwrap_or_else(|_| "{}".into());
-        let mut tx = self.pool.begin().await?;
-        let done = if expected_version == 0 {
-            sqlx::query(
-                "INSERT INTO reviews (campaign_id, unit_id, item_id, overrides, score_reason, state, comment, reviewer_id, reviewed_at, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) ON CONFLICT (campaign_id, unit_id, item_id) DO NOTHING",
-            )
-            .bind(campaign_id)
-            .bind(unit_id)
-            .bind(item_id)
-            .bind(&text)
-            .bind(score_reason)
-            .bind(state.as_str())
-            .bind(comment)
-            .bind(reviewer_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-        } else {
-            sqlx::query(
-                "UPDATE reviews SET overrides = $1, score_reason = $2, state = $3, comment = $4, reviewer_id = $5,
-                        reviewed_at = $6, version = version + 1
-                 WHERE campaign_id = $7 AND unit_id = $8 AND item_id = $9 AND version = $10",
-            )
-            .bind(&text)
-            .bind(score_reason)
-            .bind(state.as_str())
-            .bind(comment)
-            .bind(reviewer_id)
-            .bind(now)
-            .bind(campaign_id)
-            .bind(unit_id)
-            .bind(item_id)
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?
-        };
-        if done.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Err(StorageError::Conflict);
-        }
-        let version = expected_version + 1;
-        sqlx::query(
-            "INSERT INTO review_history (campaign_id, unit_id, item_id, version, overrides, score_reason, state, comment, reviewer_id, reviewed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(campaign_id)
-        .bind(unit_id)
-        .bind(item_id)
-        .bind(version)
-        .bind(&text)
-        .bind(score_reason)
-        .bind(state.as_str())
-        .bind(comment)
-        .bind(reviewer_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
-    /// Returns a submitted report to its unit (退回): it becomes editable again for the
-    /// items returned. `Conflict` unless it was submitted.
-    pub async fn return_report(&self, campaign_id: Id, unit_id: Id) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE reports SET state = 'returned' WHERE campaign_id = $1 AND unit_id = $2 AND state = 'submitted'",
-        )
-        .bind(campaign_id)
-        .bind(unit_id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::Conflict)
-        }
-    }
-
     /// Every report of a campaign that has a row (submitted, returned or a started draft).
     pub async fn reports(&self, campaign_id: Id) -> Result<Vec<Report>> {
         let rows = sqlx::query(
@@ -163,38 +84,6 @@ impl Store {
     }
 
     // ── results ─────────────────────────────────────────────────────────────
-
-    pub async fn add_result(
-        &self,
-        campaign_id: Id,
-        computed_by: Option<Id>,
-        reason: &str,
-        unconfirmed: &[String],
-        data: &serde_json::Value,
-    ) -> Result<ResultRun> {
-        let at = now_ms();
-        let row = sqlx::query(
-            "INSERT INTO results (campaign_id, computed_at, computed_by, reason, unconfirmed, data)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(campaign_id)
-        .bind(at)
-        .bind(computed_by)
-        .bind(reason)
-        .bind(serde_json::to_string(unconfirmed).unwrap_or_else(|_| "[]".into()))
-        .bind(data.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(ResultRun {
-            id: row.try_get("id")?,
-            campaign_id,
-            computed_at: at,
-            computed_by,
-            reason: reason.to_string(),
-            unconfirmed: unconfirmed.to_vec(),
-            data: data.clone(),
-        })
-    }
 
     /// Every computation of a campaign's results, oldest first.
     pub async fn results(&self, campaign_id: Id) -> Result<Vec<ResultRun>> {
@@ -224,72 +113,6 @@ impl Store {
 
     // ── publication and locks ───────────────────────────────────────────────
 
-    pub async fn publish(
-        &self,
-        campaign_id: Id,
-        window_start: &str,
-        window_end: &str,
-        show_details: bool,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE campaigns SET published_at = COALESCE(published_at, $1), window_start = $2, window_end = $3,
-                    show_details = $4 WHERE id = $5",
-        )
-        .bind(now_ms())
-        .bind(window_start)
-        .bind(window_end)
-        .bind(i64::from(show_details))
-        .bind(campaign_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Locks or unlocks a campaign, recording who, why and the audit chain's head.
-    pub async fn set_locked(
-        &self,
-        campaign_id: Id,
-        locked: bool,
-        reason: Option<&str>,
-        user_id: Option<Id>,
-    ) -> Result<LockEvent> {
-        let head = self.audit_head().await?;
-        let at = now_ms();
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE campaigns SET locked = $1 WHERE id = $2 AND locked <> $1")
-            .bind(i64::from(locked))
-            .bind(campaign_id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Err(StorageError::Conflict);
-        }
-        sqlx::query(
-            "INSERT INTO locks (campaign_id, action, reason, user_id, at, audit_seq, audit_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(campaign_id)
-        .bind(if locked { "lock" } else { "unlock" })
-        .bind(reason)
-        .bind(user_id)
-        .bind(at)
-        .bind(head.seq)
-        .bind(&head.hash)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(LockEvent {
-            campaign_id,
-            locked,
-            reason: reason.map(String::from),
-            user_id,
-            at,
-            audit_seq: head.seq,
-            audit_hash: head.hash,
-        })
-    }
-
     pub async fn lock_events(&self, campaign_id: Id) -> Result<Vec<LockEvent>> {
         let rows = sqlx::query(
             "SELECT campaign_id, action, reason, user_id, at, audit_seq, audit_hash FROM locks
@@ -316,9 +139,210 @@ impl Store {
 
     // ── appeals ─────────────────────────────────────────────────────────────
 
+    pub async fn appeal(&self, id: Id) -> Result<Appeal> {
+        appeal_in(&self.pool, id).await
+    }
+
+    pub async fn appeals(&self, campaign_id: Id) -> Result<Vec<Appeal>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {APPEAL_COLS} FROM appeals WHERE campaign_id = $1 ORDER BY id"
+        )))
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(appeal).collect()
+    }
+}
+
+impl Work {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_review(
+        &mut self,
+        campaign_id: Id,
+        unit_id: Id,
+        item_id: &str,
+        overrides: &Overrides,
+        score_reason: Option<&str>,
+        state: ReviewState,
+        comment: Option<&str>,
+        reviewer_id: Id,
+        expected_version: i64,
+    ) -> Result<i64> {
+        let now = now_ms();
+        let text = serde_json::to_string(overrides).unwrap_or_else(|_| "{}".into());
+        let done = if expected_version == 0 {
+            sqlx::query(
+                "INSERT INTO reviews (campaign_id, unit_id, item_id, overrides, score_reason, state, comment, reviewer_id, reviewed_at, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) ON CONFLICT (campaign_id, unit_id, item_id) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(&text)
+            .bind(score_reason)
+            .bind(state.as_str())
+            .bind(comment)
+            .bind(reviewer_id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE reviews SET overrides = $1, score_reason = $2, state = $3, comment = $4, reviewer_id = $5,
+                        reviewed_at = $6, version = version + 1
+                 WHERE campaign_id = $7 AND unit_id = $8 AND item_id = $9 AND version = $10",
+            )
+            .bind(&text)
+            .bind(score_reason)
+            .bind(state.as_str())
+            .bind(comment)
+            .bind(reviewer_id)
+            .bind(now)
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(expected_version)
+            .execute(&mut *self.tx)
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict);
+        }
+        let version = expected_version + 1;
+        sqlx::query(
+            "INSERT INTO review_history (campaign_id, unit_id, item_id, version, overrides, score_reason, state, comment, reviewer_id, reviewed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(item_id)
+        .bind(version)
+        .bind(&text)
+        .bind(score_reason)
+        .bind(state.as_str())
+        .bind(comment)
+        .bind(reviewer_id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(version)
+    }
+
+    /// Returns a submitted report to its unit (退回): it becomes editable again for the
+    /// items returned. `Conflict` unless it was submitted.
+    pub async fn return_report(&mut self, campaign_id: Id, unit_id: Id) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE reports SET state = 'returned' WHERE campaign_id = $1 AND unit_id = $2 AND state = 'submitted'",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::Conflict)
+        }
+    }
+
+    pub async fn add_result(
+        &mut self,
+        campaign_id: Id,
+        computed_by: Option<Id>,
+        reason: &str,
+        unconfirmed: &[String],
+        data: &serde_json::Value,
+    ) -> Result<ResultRun> {
+        let at = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO results (campaign_id, computed_at, computed_by, reason, unconfirmed, data)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(campaign_id)
+        .bind(at)
+        .bind(computed_by)
+        .bind(reason)
+        .bind(serde_json::to_string(unconfirmed).unwrap_or_else(|_| "[]".into()))
+        .bind(data.to_string())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(ResultRun {
+            id: row.try_get("id")?,
+            campaign_id,
+            computed_at: at,
+            computed_by,
+            reason: reason.to_string(),
+            unconfirmed: unconfirmed.to_vec(),
+            data: data.clone(),
+        })
+    }
+
+    pub async fn publish(
+        &mut self,
+        campaign_id: Id,
+        window_start: &str,
+        window_end: &str,
+        show_details: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE campaigns SET published_at = COALESCE(published_at, $1), window_start = $2, window_end = $3,
+                    show_details = $4 WHERE id = $5",
+        )
+        .bind(now_ms())
+        .bind(window_start)
+        .bind(window_end)
+        .bind(i64::from(show_details))
+        .bind(campaign_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Locks or unlocks a campaign, recording who, why and the audit chain's head.
+    pub async fn set_locked(
+        &mut self,
+        campaign_id: Id,
+        locked: bool,
+        reason: Option<&str>,
+        user_id: Option<Id>,
+    ) -> Result<LockEvent> {
+        let head = crate::audit::head_in(&mut *self.tx).await?;
+        let at = now_ms();
+        let done = sqlx::query("UPDATE campaigns SET locked = $1 WHERE id = $2 AND locked <> $1")
+            .bind(i64::from(locked))
+            .bind(campaign_id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict);
+        }
+        sqlx::query(
+            "INSERT INTO locks (campaign_id, action, reason, user_id, at, audit_seq, audit_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(campaign_id)
+        .bind(if locked { "lock" } else { "unlock" })
+        .bind(reason)
+        .bind(user_id)
+        .bind(at)
+        .bind(head.seq)
+        .bind(&head.hash)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(LockEvent {
+            campaign_id,
+            locked,
+            reason: reason.map(String::from),
+            user_id,
+            at,
+            audit_seq: head.seq,
+            audit_hash: head.hash,
+        })
+    }
+
     /// Files an appeal; a second appeal on the same item of the same unit is `Duplicate`.
     pub async fn create_appeal(
-        &self,
+        &mut self,
         campaign_id: Id,
         unit_id: Id,
         item_id: &str,
@@ -335,39 +359,18 @@ impl Store {
         .bind(reason)
         .bind(created_by)
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.tx)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => StorageError::Duplicate(item_id.to_string()),
             _ => StorageError::Database(e),
         })?;
-        self.appeal(row.try_get("id")?).await
-    }
-
-    pub async fn appeal(&self, id: Id) -> Result<Appeal> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {APPEAL_COLS} FROM appeals WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        appeal(&row)
-    }
-
-    pub async fn appeals(&self, campaign_id: Id) -> Result<Vec<Appeal>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {APPEAL_COLS} FROM appeals WHERE campaign_id = $1 ORDER BY id"
-        )))
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(appeal).collect()
+        appeal_in(&mut *self.tx, row.try_get("id")?).await
     }
 
     /// Answers an open appeal; `Conflict` if it was already answered.
     pub async fn answer_appeal(
-        &self,
+        &mut self,
         id: Id,
         accepted: bool,
         answer: &str,
@@ -386,7 +389,7 @@ impl Store {
         .bind(answered_by)
         .bind(now_ms())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 1 {
             Ok(())

@@ -9,7 +9,8 @@ use crate::{Result, Store};
 /// The environment variable naming a PostgreSQL server for tests.
 pub const PG_ENV: &str = "KAOHE_TEST_DATABASE_URL";
 
-/// A database made for one test; call [`TestDb::finish`] at the end to remove it.
+/// A database made for one test. It is removed when the `TestDb` is dropped, also when
+/// the test panics; [`TestDb::finish`] closes the connections first.
 pub struct TestDb {
     pub store: Store,
     pub url: String,
@@ -20,6 +21,7 @@ pub struct TestDb {
 enum Cleanup {
     Dir(PathBuf),
     Schema { admin_url: String, schema: String },
+    Done,
 }
 
 impl TestDb {
@@ -28,28 +30,84 @@ impl TestDb {
         Store::open(&self.url).await
     }
 
+    /// Closes the store's connections, then removes the database.
     pub async fn finish(self) {
         self.store.close().await;
-        match self.cleanup {
+        // Dropping removes it.
+    }
+
+    /// Where the database lives: the SQLite file's folder, or the PostgreSQL schema.
+    pub fn place(&self) -> String {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => dir.display().to_string(),
+            Cleanup::Schema { schema, .. } => schema.clone(),
+            Cleanup::Done => String::new(),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match std::mem::replace(&mut self.cleanup, Cleanup::Done) {
             Cleanup::Dir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Schema { admin_url, schema } => {
-                if let Ok(pool) = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(1)
-                    .connect(&admin_url)
-                    .await
-                {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP SCHEMA IF EXISTS {schema} CASCADE"
-                    )))
-                    .execute(&pool)
-                    .await;
-                    pool.close().await;
-                }
+                // Drop cannot await, and may run inside the test's runtime: the schema is
+                // dropped from a thread with a runtime of its own.
+                let _ = std::thread::spawn(move || drop_schema(&admin_url, &schema)).join();
             }
+            Cleanup::Done => {}
         }
     }
+}
+
+fn drop_schema(admin_url: &str, schema: &str) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    rt.block_on(async {
+        if let Ok(pool) = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(admin_url)
+            .await
+        {
+            // A panicked test may leave a connection holding a lock; do not wait for ever.
+            let _ = sqlx::query("SET lock_timeout = '10s'").execute(&pool).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            )))
+            .execute(&pool)
+            .await;
+            pool.close().await;
+        }
+    });
+}
+
+/// Whether a PostgreSQL schema of this name exists on the test server.
+pub async fn schema_exists(schema: &str) -> bool {
+    let Some(admin_url) = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty()) else {
+        return false;
+    };
+    let Ok(pool) = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+    else {
+        return false;
+    };
+    let found = sqlx::query("SELECT 1 FROM information_schema.schemata WHERE schema_name = $1")
+        .bind(schema)
+        .fetch_optional(&pool)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    pool.close().await;
+    found
 }
 
 fn unique_name() -> String {
@@ -124,4 +182,34 @@ pub async fn all() -> Vec<TestDb> {
         }
     }
     dbs
+}
+
+/// One change in a unit of work of its own, committed with a test's audit row when it
+/// succeeds: `change!(store, create_unit(org, None, "新碶街道", None, false))`. For
+/// tests that set up data; the application commits each change with its action's row.
+#[macro_export]
+macro_rules! change {
+    ($store:expr, $($call:tt)+) => {{
+        let mut work = $store.begin().await.expect("begin a unit of work");
+        let result = work.$($call)+.await;
+        if result.is_ok() {
+            work.commit(&$crate::testing::entry())
+                .await
+                .expect("commit a unit of work");
+        }
+        result
+    }};
+}
+
+/// The audit row of a change made by a test.
+pub fn entry() -> crate::AuditEntry {
+    crate::AuditEntry {
+        organiser_id: None,
+        user_id: None,
+        username: None,
+        action: "test.change".into(),
+        target: "test".into(),
+        reason: None,
+        changes: serde_json::Value::Array(Vec::new()),
+    }
 }

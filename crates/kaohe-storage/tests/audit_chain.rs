@@ -30,15 +30,21 @@ async fn tamper(db: &testing::TestDb, sql: &str) {
     pool.close().await;
 }
 
-async fn org(s: &Store) {
-    s.create_organiser("北仑区", false).await.unwrap();
+/// The organiser the rows belong to, made without an audit row of its own so that the
+/// chain holds exactly the rows a test appends.
+async fn org(db: &testing::TestDb) {
+    tamper(
+        db,
+        "INSERT INTO organisers (name, is_demo, created_at) VALUES ('北仑区', 0, 0)",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_untouched_chain_verifies_and_its_head_moves_with_each_row() {
     for db in testing::all().await {
         let s = &db.store;
-        org(s).await;
+        org(&db).await;
         let empty = s.audit_verify().await.unwrap();
         assert!(empty.problems.is_empty(), "{:?}", empty.problems);
         for i in 0..5 {
@@ -61,7 +67,7 @@ async fn an_untouched_chain_verifies_and_its_head_moves_with_each_row() {
 #[tokio::test]
 async fn an_edited_row_is_found() {
     for db in testing::all().await {
-        org(&db.store).await;
+        org(&db).await;
         for i in 0..5 {
             db.store.audit(&entry(i)).await.unwrap();
         }
@@ -87,7 +93,7 @@ async fn an_edited_row_is_found() {
 #[tokio::test]
 async fn a_deleted_row_in_the_middle_is_found() {
     for db in testing::all().await {
-        org(&db.store).await;
+        org(&db).await;
         for i in 0..5 {
             db.store.audit(&entry(i)).await.unwrap();
         }
@@ -109,7 +115,7 @@ async fn a_deleted_row_in_the_middle_is_found() {
 #[tokio::test]
 async fn a_deleted_newest_row_is_found_by_the_head_and_by_an_anchor() {
     for db in testing::all().await {
-        org(&db.store).await;
+        org(&db).await;
         for i in 0..5 {
             db.store.audit(&entry(i)).await.unwrap();
         }
@@ -150,7 +156,7 @@ async fn a_deleted_newest_row_is_found_by_the_head_and_by_an_anchor() {
 #[tokio::test]
 async fn two_servers_appending_at_once_leave_one_whole_chain() {
     for db in testing::all().await {
-        org(&db.store).await;
+        org(&db).await;
         let a = db.store.clone();
         let b = db.open_again().await.unwrap();
         let mut tasks = Vec::new();
@@ -170,6 +176,77 @@ async fn two_servers_appending_at_once_leave_one_whole_chain() {
         );
         assert_eq!(check.rows, 40);
         b.close().await;
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_and_its_audit_row_land_together_or_not_at_all() {
+    for db in testing::all().await {
+        let s = &db.store;
+        org(&db).await;
+        let before = s.audit_head().await.unwrap();
+        let mut w = s.begin().await.unwrap();
+        w.create_unit(1, None, "新碶街道", None, false)
+            .await
+            .unwrap();
+        w.fail_before_append();
+        assert!(matches!(
+            w.commit(&entry(1)).await,
+            Err(StorageError::Injected)
+        ));
+        assert!(
+            s.units(1).await.unwrap().is_empty(),
+            "{}: the change without its audit row was kept",
+            db.label
+        );
+        assert_eq!(s.audit_head().await.unwrap(), before, "{}", db.label);
+
+        // Dropped without a commit (the handler returned early): nothing either.
+        let mut w = s.begin().await.unwrap();
+        w.create_unit(1, None, "大碶街道", None, false)
+            .await
+            .unwrap();
+        drop(w);
+        assert!(s.units(1).await.unwrap().is_empty(), "{}", db.label);
+
+        // Committed: both.
+        let mut w = s.begin().await.unwrap();
+        w.create_unit(1, None, "小港街道", None, false)
+            .await
+            .unwrap();
+        let head = w.commit(&entry(2)).await.unwrap();
+        assert_eq!(s.units(1).await.unwrap().len(), 1, "{}", db.label);
+        assert_eq!(head.seq, before.seq + 1, "{}", db.label);
+        assert!(s.audit_verify().await.unwrap().problems.is_empty());
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_row_slipped_in_outside_the_chain_fails_verification_and_stays_out() {
+    for db in testing::all().await {
+        org(&db).await;
+        for i in 0..3 {
+            db.store.audit(&entry(i)).await.unwrap();
+        }
+        tamper(
+            &db,
+            "INSERT INTO audit_log (organiser_id, at, user_id, username, action, target, reason, changes)
+             VALUES (1, 0, NULL, 'admin', 'campaign.lock', 'campaign:1', NULL, '[]')",
+        )
+        .await;
+        // A restart does not give it a place in the chain as if it were genuine.
+        let again = db.open_again().await.unwrap();
+        let check = again.audit_verify().await.unwrap();
+        assert!(
+            check.problems.iter().any(|p| p.contains("不在链中")),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        assert_eq!(check.head.seq, 3, "{}", db.label);
+        again.close().await;
         db.finish().await;
     }
 }

@@ -25,8 +25,12 @@ async fn the_audit_log_is_searched_in_sql_by_each_filter_within_one_organiser() 
     for db in testing::all().await {
         let s = &db.store;
         let label = db.label;
-        let beilun = s.create_organiser("北仑区", false).await.unwrap().id;
-        let haishu = s.create_organiser("海曙区", false).await.unwrap().id;
+        let beilun = kaohe_storage::change!(s, create_organiser("北仑区", false))
+            .unwrap()
+            .id;
+        let haishu = kaohe_storage::change!(s, create_organiser("海曙区", false))
+            .unwrap()
+            .id;
         let rows = [
             (beilun, "admin", "campaign.update", "campaign:1"),
             (beilun, "admin", "campaign.lock", "campaign:1"),

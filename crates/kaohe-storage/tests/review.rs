@@ -3,21 +3,22 @@
 use kaohe_storage::*;
 
 async fn setup(s: &Store) -> (Id, Id, Id) {
-    let org = s.create_organiser("北仑区", false).await.unwrap();
-    let unit = s
-        .create_unit(org.id, None, "新碶街道", None, false)
-        .await
-        .unwrap();
-    let rubric = s
-        .add_rubric_version(org.id, "r", "细则", "text", "h", None)
-        .await
-        .unwrap();
-    let c = s
-        .create_campaign(org.id, 2026, "考核", rubric.id, "2026-12-31", false)
-        .await
-        .unwrap();
-    let user = s
-        .create_user(&NewUser {
+    let org = kaohe_storage::change!(s, create_organiser("北仑区", false)).unwrap();
+    let unit =
+        kaohe_storage::change!(s, create_unit(org.id, None, "新碶街道", None, false)).unwrap();
+    let rubric = kaohe_storage::change!(
+        s,
+        add_rubric_version(org.id, "r", "细则", "text", "h", None)
+    )
+    .unwrap();
+    let c = kaohe_storage::change!(
+        s,
+        create_campaign(org.id, 2026, "考核", rubric.id, "2026-12-31", false)
+    )
+    .unwrap();
+    let user = kaohe_storage::change!(
+        s,
+        create_user(&NewUser {
             organiser_id: org.id,
             username: "gongan".into(),
             display_name: "考核员".into(),
@@ -28,8 +29,8 @@ async fn setup(s: &Store) -> (Id, Id, Id) {
             must_change_password: false,
             is_demo: false,
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     (c.id, unit.id, user.id)
 }
 
@@ -48,8 +49,9 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
                 reason: "系统导出数据为 93%".into(),
             },
         );
-        let v = s
-            .save_review(
+        let v = kaohe_storage::change!(
+            s,
+            save_review(
                 cid,
                 uid,
                 "management.5",
@@ -60,26 +62,29 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
                 assessor,
                 0,
             )
-            .await
-            .unwrap();
+        )
+        .unwrap();
         assert_eq!(v, 1);
         assert!(matches!(
-            s.save_review(
-                cid,
-                uid,
-                "management.5",
-                &o,
-                None,
-                ReviewState::Confirmed,
-                None,
-                assessor,
-                0
-            )
-            .await,
+            kaohe_storage::change!(
+                s,
+                save_review(
+                    cid,
+                    uid,
+                    "management.5",
+                    &o,
+                    None,
+                    ReviewState::Confirmed,
+                    None,
+                    assessor,
+                    0
+                )
+            ),
             Err(StorageError::Conflict)
         ));
-        let v = s
-            .save_review(
+        let v = kaohe_storage::change!(
+            s,
+            save_review(
                 cid,
                 uid,
                 "management.5",
@@ -90,8 +95,8 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
                 assessor,
                 1,
             )
-            .await
-            .unwrap();
+        )
+        .unwrap();
         assert_eq!(v, 2);
         let r = &s.reviews(cid, uid).await.unwrap()[0];
         assert_eq!(r.state, ReviewState::Returned);
@@ -102,52 +107,58 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
 
         // Return only a submitted report.
         assert!(matches!(
-            s.return_report(cid, uid).await,
+            kaohe_storage::change!(s, return_report(cid, uid)),
             Err(StorageError::Conflict)
         ));
-        s.submit_report(cid, uid, "张三", "0574-86000000", "李四", assessor)
-            .await
-            .unwrap();
-        s.return_report(cid, uid).await.unwrap();
+        kaohe_storage::change!(
+            s,
+            submit_report(cid, uid, "张三", "0574-86000000", "李四", assessor)
+        )
+        .unwrap();
+        kaohe_storage::change!(s, return_report(cid, uid)).unwrap();
         assert_eq!(
             s.report(cid, uid).await.unwrap().state,
             ReportState::Returned
         );
-        s.submit_report(cid, uid, "张三", "0574-86000000", "李四", assessor)
-            .await
-            .unwrap();
+        kaohe_storage::change!(
+            s,
+            submit_report(cid, uid, "张三", "0574-86000000", "李四", assessor)
+        )
+        .unwrap();
         assert_eq!(
             s.reports(cid).await.unwrap()[0].state,
             ReportState::Submitted
         );
 
         // Results: every computation kept.
-        s.add_result(
-            cid,
-            Some(assessor),
-            "首次计算",
-            &[],
-            &serde_json::json!({"units": []}),
+        kaohe_storage::change!(
+            s,
+            add_result(
+                cid,
+                Some(assessor),
+                "首次计算",
+                &[],
+                &serde_json::json!({"units": []}),
+            )
         )
-        .await
         .unwrap();
-        s.add_result(
-            cid,
-            None,
-            "申诉改分",
-            &["新碶街道/basic.1".into()],
-            &serde_json::json!({"units": [1]}),
+        kaohe_storage::change!(
+            s,
+            add_result(
+                cid,
+                None,
+                "申诉改分",
+                &["新碶街道/basic.1".into()],
+                &serde_json::json!({"units": [1]}),
+            )
         )
-        .await
         .unwrap();
         let runs = s.results(cid).await.unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[1].unconfirmed, vec!["新碶街道/basic.1".to_string()]);
 
         // Publication.
-        s.publish(cid, "2026-12-01", "2026-12-07", false)
-            .await
-            .unwrap();
+        kaohe_storage::change!(s, publish(cid, "2026-12-01", "2026-12-07", false)).unwrap();
         let c = s
             .campaigns(s.organisers().await.unwrap()[0].id)
             .await
@@ -157,20 +168,21 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
         assert_eq!(c.window_end.as_deref(), Some("2026-12-07"));
 
         // One appeal per item per unit.
-        let a = s
-            .create_appeal(cid, uid, "management.5", "登记率应为 95%", assessor)
-            .await
-            .unwrap();
+        let a = kaohe_storage::change!(
+            s,
+            create_appeal(cid, uid, "management.5", "登记率应为 95%", assessor)
+        )
+        .unwrap();
         assert!(matches!(
-            s.create_appeal(cid, uid, "management.5", "again", assessor)
-                .await,
+            kaohe_storage::change!(
+                s,
+                create_appeal(cid, uid, "management.5", "again", assessor)
+            ),
             Err(StorageError::Duplicate(_))
         ));
-        s.answer_appeal(a.id, true, "核实后采纳", assessor)
-            .await
-            .unwrap();
+        kaohe_storage::change!(s, answer_appeal(a.id, true, "核实后采纳", assessor)).unwrap();
         assert!(matches!(
-            s.answer_appeal(a.id, false, "x", assessor).await,
+            kaohe_storage::change!(s, answer_appeal(a.id, false, "x", assessor)),
             Err(StorageError::Conflict)
         ));
         assert_eq!(
@@ -190,15 +202,18 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
         })
         .await
         .unwrap();
-        let lock = s.set_locked(cid, true, None, Some(assessor)).await.unwrap();
-        assert_eq!(lock.audit_seq, s.audit_head().await.unwrap().seq);
+        let lock = kaohe_storage::change!(s, set_locked(cid, true, None, Some(assessor))).unwrap();
+        // The anchor is the head before the lock; the lock's own row follows it.
+        assert_eq!(lock.audit_seq + 1, s.audit_head().await.unwrap().seq);
         assert!(matches!(
-            s.set_locked(cid, true, None, None).await,
+            kaohe_storage::change!(s, set_locked(cid, true, None, None)),
             Err(StorageError::Conflict)
         ));
-        s.set_locked(cid, false, Some("更正录入错误"), Some(assessor))
-            .await
-            .unwrap();
+        kaohe_storage::change!(
+            s,
+            set_locked(cid, false, Some("更正录入错误"), Some(assessor))
+        )
+        .unwrap();
         let events = s.lock_events(cid).await.unwrap();
         assert_eq!(
             events.iter().map(|e| e.locked).collect::<Vec<_>>(),

@@ -15,58 +15,51 @@ async fn story(db: &testing::TestDb) {
     let label = db.label;
 
     // Two organisers, each with units and users.
-    let beilun = s.create_organiser("北仑区", false).await.unwrap();
-    let haishu = s.create_organiser("海曙区", false).await.unwrap();
+    let beilun = kaohe_storage::change!(s, create_organiser("北仑区", false)).unwrap();
+    let haishu = kaohe_storage::change!(s, create_organiser("海曙区", false)).unwrap();
     assert!(
         matches!(
-            s.create_organiser("北仑区", false).await,
+            kaohe_storage::change!(s, create_organiser("北仑区", false)),
             Err(StorageError::Duplicate(_))
         ),
         "{label}: organiser names are unique"
     );
-    let xinqi = s
-        .create_unit(beilun.id, None, "新碶街道", None, false)
-        .await
-        .unwrap();
-    let community = s
-        .create_unit(
+    let xinqi =
+        kaohe_storage::change!(s, create_unit(beilun.id, None, "新碶街道", None, false)).unwrap();
+    let community = kaohe_storage::change!(
+        s,
+        create_unit(
             beilun.id,
             Some(xinqi.id),
             "大港新村社区",
             Some("XQ01"),
             false,
         )
-        .await
-        .unwrap();
+    )
+    .unwrap();
     assert_eq!(community.parent_id, Some(xinqi.id));
-    let other = s
-        .create_unit(haishu.id, None, "鼓楼街道", None, false)
-        .await
-        .unwrap();
+    let other =
+        kaohe_storage::change!(s, create_unit(haishu.id, None, "鼓楼街道", None, false)).unwrap();
     assert!(matches!(
-        s.create_unit(beilun.id, None, "新碶街道", None, false)
-            .await,
+        kaohe_storage::change!(s, create_unit(beilun.id, None, "新碶街道", None, false)),
         Err(StorageError::Duplicate(_))
     ));
     // The same name may exist under another organiser.
-    s.create_unit(haishu.id, None, "新碶街道", None, false)
-        .await
-        .unwrap();
+    kaohe_storage::change!(s, create_unit(haishu.id, None, "新碶街道", None, false)).unwrap();
     assert!(matches!(
         s.unit(beilun.id, other.id).await,
         Err(StorageError::NotFound)
     ));
     assert_eq!(s.units(beilun.id).await.unwrap().len(), 2);
-    s.update_unit(beilun.id, xinqi.id, "新碶街道", Some("XQ"))
-        .await
-        .unwrap();
+    kaohe_storage::change!(s, update_unit(beilun.id, xinqi.id, "新碶街道", Some("XQ"))).unwrap();
     assert!(matches!(
-        s.update_unit(haishu.id, xinqi.id, "x", None).await,
+        kaohe_storage::change!(s, update_unit(haishu.id, xinqi.id, "x", None)),
         Err(StorageError::NotFound)
     ));
 
-    let reporter = s
-        .create_user(&NewUser {
+    let reporter = kaohe_storage::change!(
+        s,
+        create_user(&NewUser {
             organiser_id: beilun.id,
             username: "xinqi".into(),
             display_name: "新碶填报员".into(),
@@ -77,15 +70,15 @@ async fn story(db: &testing::TestDb) {
             must_change_password: false,
             is_demo: false,
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     assert_eq!(reporter.role, Role::Reporter);
     assert_eq!(
         s.user_by_username("xinqi").await.unwrap().unwrap().id,
         reporter.id
     );
     assert!(s.user_by_username("nobody").await.unwrap().is_none());
-    s.set_password(reporter.id, "hash2", true).await.unwrap();
+    kaohe_storage::change!(s, set_password(reporter.id, "hash2", true)).unwrap();
     let again = s.user(reporter.id).await.unwrap();
     assert_eq!(again.password_hash, "hash2");
     assert!(again.must_change_password);
@@ -123,8 +116,9 @@ async fn story(db: &testing::TestDb) {
     assert_eq!(s.session_load("sid1", now_ms()).await.unwrap(), None);
 
     // Rubric versions: each upload is a new version; old ones stay as they were.
-    let v1 = s
-        .add_rubric_version(
+    let v1 = kaohe_storage::change!(
+        s,
+        add_rubric_version(
             beilun.id,
             "beilun-2026",
             "细则",
@@ -132,12 +126,13 @@ async fn story(db: &testing::TestDb) {
             "h1",
             Some(reporter.id),
         )
-        .await
-        .unwrap();
-    let v2 = s
-        .add_rubric_version(beilun.id, "beilun-2026", "细则", "v2 text", "h2", None)
-        .await
-        .unwrap();
+    )
+    .unwrap();
+    let v2 = kaohe_storage::change!(
+        s,
+        add_rubric_version(beilun.id, "beilun-2026", "细则", "v2 text", "h2", None)
+    )
+    .unwrap();
     assert_eq!((v1.version, v2.version), (1, 2));
     assert_eq!(s.rubric(beilun.id, v1.id).await.unwrap().source, "v1 text");
     assert!(matches!(
@@ -146,36 +141,41 @@ async fn story(db: &testing::TestDb) {
     ));
 
     // A campaign on version 1.
-    let c = s
-        .create_campaign(beilun.id, 2026, "2026年度考核", v1.id, "2026-12-31", false)
-        .await
-        .unwrap();
+    let c = kaohe_storage::change!(
+        s,
+        create_campaign(beilun.id, 2026, "2026年度考核", v1.id, "2026-12-31", false)
+    )
+    .unwrap();
     assert!(matches!(
         s.campaign(haishu.id, c.id).await,
         Err(StorageError::NotFound)
     ));
     assert!(
-        s.create_campaign(haishu.id, 2026, "x", v1.id, "2026-12-31", false)
-            .await
-            .is_err(),
+        kaohe_storage::change!(
+            s,
+            create_campaign(haishu.id, 2026, "x", v1.id, "2026-12-31", false)
+        )
+        .is_err(),
         "{label}: another organiser's rubric cannot be used"
     );
-    s.set_campaign_unit(&CampaignUnit {
-        campaign_id: c.id,
-        unit_id: xinqi.id,
-        unit_facts: facts(&[("floating_population", "98200")]),
-        deadline: None,
-    })
-    .await
+    kaohe_storage::change!(
+        s,
+        set_campaign_unit(&CampaignUnit {
+            campaign_id: c.id,
+            unit_id: xinqi.id,
+            unit_facts: facts(&[("floating_population", "98200")]),
+            deadline: None,
+        })
+    )
     .unwrap();
     let cus = s.campaign_units(c.id).await.unwrap();
     assert_eq!(cus[0].unit_facts["floating_population"], "98200");
-    s.set_item_department(c.id, "basic.1", "区流动人口服务中心")
-        .await
-        .unwrap();
-    s.set_item_department(c.id, "basic.1", "区委政法委")
-        .await
-        .unwrap();
+    kaohe_storage::change!(
+        s,
+        set_item_department(c.id, "basic.1", "区流动人口服务中心")
+    )
+    .unwrap();
+    kaohe_storage::change!(s, set_item_department(c.id, "basic.1", "区委政法委")).unwrap();
     assert_eq!(
         s.item_departments(c.id).await.unwrap(),
         vec![("basic.1".to_string(), "区委政法委".to_string())]
@@ -185,8 +185,9 @@ async fn story(db: &testing::TestDb) {
     let r = s.report(c.id, xinqi.id).await.unwrap();
     assert_eq!(r.state, ReportState::Draft);
     let f1 = facts(&[("basic.1.misses", "2")]);
-    let v = s
-        .save_report_item(
+    let v = kaohe_storage::change!(
+        s,
+        save_report_item(
             c.id,
             xinqi.id,
             "basic.1",
@@ -195,22 +196,27 @@ async fn story(db: &testing::TestDb) {
             0,
             Some(reporter.id),
         )
-        .await
-        .unwrap();
+    )
+    .unwrap();
     assert_eq!(v, 1);
     assert!(matches!(
-        s.save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Draft, 0, None)
-            .await,
+        kaohe_storage::change!(
+            s,
+            save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Draft, 0, None)
+        ),
         Err(StorageError::Conflict)
     ));
-    let v = s
-        .save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Done, 1, None)
-        .await
-        .unwrap();
+    let v = kaohe_storage::change!(
+        s,
+        save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Done, 1, None)
+    )
+    .unwrap();
     assert_eq!(v, 2);
     assert!(matches!(
-        s.save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Done, 1, None)
-            .await,
+        kaohe_storage::change!(
+            s,
+            save_report_item(c.id, xinqi.id, "basic.1", &f1, ItemState::Done, 1, None)
+        ),
         Err(StorageError::Conflict)
     ));
     let history = s
@@ -225,22 +231,27 @@ async fn story(db: &testing::TestDb) {
     let items = s.report_items(c.id, xinqi.id).await.unwrap();
     assert_eq!(items[0].facts["basic.1.misses"], "2");
     assert_eq!(items[0].state, ItemState::Done);
-    s.submit_report(c.id, xinqi.id, "张三", "0574-86000000", "李四", reporter.id)
-        .await
-        .unwrap();
+    kaohe_storage::change!(
+        s,
+        submit_report(c.id, xinqi.id, "张三", "0574-86000000", "李四", reporter.id)
+    )
+    .unwrap();
     let r = s.report(c.id, xinqi.id).await.unwrap();
     assert_eq!(r.state, ReportState::Submitted);
     assert_eq!(r.approver.as_deref(), Some("李四"));
     assert!(matches!(
-        s.submit_report(c.id, xinqi.id, "张三", "1", "李四", reporter.id)
-            .await,
+        kaohe_storage::change!(
+            s,
+            submit_report(c.id, xinqi.id, "张三", "1", "李四", reporter.id)
+        ),
         Err(StorageError::Conflict)
     ));
 
     // Evidence, through a second handle: what one app server stores, another serves.
     let data = b"%PDF-1.4 test".to_vec();
-    let e = s
-        .add_evidence(&NewEvidence {
+    let e = kaohe_storage::change!(
+        s,
+        add_evidence(&NewEvidence {
             campaign_id: c.id,
             unit_id: xinqi.id,
             item_id: "basic.1".into(),
@@ -251,8 +262,8 @@ async fn story(db: &testing::TestDb) {
             uploaded_by: Some(reporter.id),
             appeal_id: None,
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     let second = db.open_again().await.unwrap();
     assert_eq!(second.evidence_data(e.id).await.unwrap(), data);
     assert_eq!(
@@ -331,5 +342,40 @@ async fn failed_logins_counted_by_two_servers_add_up_and_lock() {
         assert_eq!(b.throttle("xinqi").await.unwrap(), Throttle::default());
         b.close().await;
         db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_test_that_panics_leaves_no_database_behind() {
+    let places = tokio::spawn(async {
+        let dbs = testing::all().await;
+        let places: Vec<(&str, String)> = dbs.iter().map(|d| (d.label, d.place())).collect();
+        for (label, place) in &places {
+            let there = match *label {
+                "sqlite" => std::path::Path::new(place).exists(),
+                _ => testing::schema_exists(place).await,
+            };
+            assert!(there, "{label}: {place} exists while the test runs");
+        }
+        // Hand the places out through the panic's message.
+        panic!("{}", serde_json::to_string(&places).unwrap());
+    })
+    .await
+    .expect_err("the task panicked");
+    let message = places.into_panic();
+    let message = message
+        .downcast_ref::<String>()
+        .expect("the panic carries the places");
+    let places: Vec<(String, String)> = serde_json::from_str(message).unwrap();
+    assert!(!places.is_empty());
+    for (label, place) in places {
+        let left = match label.as_str() {
+            "sqlite" => std::path::Path::new(&place).exists(),
+            _ => testing::schema_exists(&place).await,
+        };
+        assert!(
+            !left,
+            "{label}: {place} was left behind by a panicking test"
+        );
     }
 }

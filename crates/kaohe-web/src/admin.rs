@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kaohe_core::fmt_decimal as f;
-use kaohe_storage::{AuditEntry, ReportState};
+use kaohe_storage::{AuditEntry, ReportState, Work};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -130,50 +130,46 @@ pub fn change(
     serde_json::json!({"field": field, "old": old.into(), "new": new.into()})
 }
 
-/// Writes one audit row for an admin's action.
+/// Commits an admin's change with its audit row.
 pub async fn record(
-    state: &AppState,
+    work: Work,
     me: &CurrentUser,
     action: &str,
     target: String,
     changes: Vec<serde_json::Value>,
 ) -> AppResult<()> {
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: action.into(),
-            target,
-            reason: None,
-            changes: serde_json::Value::Array(changes),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: action.into(),
+        target,
+        reason: None,
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
     Ok(())
 }
 
-/// Writes one audit row for an admin's action taken for a stated reason.
+/// Commits an admin's change, made for a stated reason, with its audit row.
 pub async fn record_why(
-    state: &AppState,
+    work: Work,
     me: &CurrentUser,
     action: &str,
     target: String,
     reason: &str,
     changes: Vec<serde_json::Value>,
 ) -> AppResult<()> {
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: action.into(),
-            target,
-            reason: Some(reason.to_string()),
-            changes: serde_json::Value::Array(changes),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: action.into(),
+        target,
+        reason: Some(reason.to_string()),
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
     Ok(())
 }
 

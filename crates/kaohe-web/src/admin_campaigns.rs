@@ -213,8 +213,8 @@ pub async fn create_campaign(
         let e = Some("未创建：请按提示改正。".to_string());
         return render_new(&state, &session, &me, form, Some(checked), e).await;
     };
-    let c = state
-        .store
+    let mut work = state.store.begin().await?;
+    let c = work
         .create_campaign(
             me.org(),
             year,
@@ -225,20 +225,18 @@ pub async fn create_campaign(
         )
         .await?;
     for u in &units {
-        state
-            .store
-            .set_campaign_unit(&CampaignUnit {
-                campaign_id: c.id,
-                unit_id: u.id,
-                unit_facts: RawFacts::new(),
-                deadline: None,
-            })
-            .await?;
+        work.set_campaign_unit(&CampaignUnit {
+            campaign_id: c.id,
+            unit_id: u.id,
+            unit_facts: RawFacts::new(),
+            deadline: None,
+        })
+        .await?;
     }
     let null = serde_json::Value::Null;
     let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
     record(
-        &state,
+        work,
         &me,
         "campaign.create",
         format!("campaign:{}", c.id),
@@ -697,12 +695,11 @@ pub async fn campaign_settings(
     if changes.is_empty() {
         return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing")).into_response());
     }
-    state
-        .store
-        .update_campaign(me.org(), cid, &title.value, &deadline.value, campaign.state)
+    let mut work = state.store.begin().await?;
+    work.update_campaign(me.org(), cid, &title.value, &deadline.value, campaign.state)
         .await?;
     record(
-        &state,
+        work,
         &me,
         "campaign.update",
         format!("campaign:{cid}"),
@@ -798,17 +795,16 @@ pub async fn campaign_unit_save(
     if changes.is_empty() {
         return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing{anchor}")).into_response());
     }
-    state
-        .store
-        .set_campaign_unit(&CampaignUnit {
-            campaign_id: cid,
-            unit_id: uid,
-            unit_facts: new_facts,
-            deadline: new_deadline,
-        })
-        .await?;
+    let mut work = state.store.begin().await?;
+    work.set_campaign_unit(&CampaignUnit {
+        campaign_id: cid,
+        unit_id: uid,
+        unit_facts: new_facts,
+        deadline: new_deadline,
+    })
+    .await?;
     record(
-        &state,
+        work,
         &me,
         "campaign.unit",
         format!("campaign:{cid}/unit:{uid}"),
@@ -873,12 +869,13 @@ pub async fn campaign_departments(
         );
     }
     let mut changes = Vec::new();
+    let mut work = state.store.begin().await?;
     for (item, old, new) in wanted {
-        state.store.set_item_department(cid, &item, &new).await?;
+        work.set_item_department(cid, &item, &new).await?;
         changes.push(change(&item, old, new));
     }
     record(
-        &state,
+        work,
         &me,
         "campaign.departments",
         format!("campaign:{cid}"),
@@ -961,12 +958,10 @@ pub async fn campaign_publish(
             Redirect::to(&format!("/admin/c/{cid}?saved=nothing#publication")).into_response(),
         );
     }
-    state
-        .store
-        .publish(cid, &start.value, &end.value, details)
-        .await?;
+    let mut work = state.store.begin().await?;
+    work.publish(cid, &start.value, &end.value, details).await?;
     record(
-        &state,
+        work,
         &me,
         "campaign.publish",
         format!("campaign:{cid}"),
@@ -1065,14 +1060,15 @@ async fn set_lock(
     why: String,
 ) -> AppResult<Response> {
     let cid = campaign.id;
-    let event = match state
-        .store
+    let mut work = state.store.begin().await?;
+    let event = match work
         .set_locked(cid, locked, Some(&why), Some(me.user.id))
         .await
     {
         Ok(e) => e,
         Err(StorageError::Conflict) => {
             // Someone else locked or unlocked it in the meantime.
+            drop(work);
             let campaign = state.store.campaign(me.org(), cid).await?;
             let e = if campaign.locked {
                 "本任务刚刚已被定稿。"
@@ -1086,7 +1082,7 @@ async fn set_lock(
         Err(e) => return Err(e.into()),
     };
     record_why(
-        state,
+        work,
         me,
         if locked {
             "campaign.lock"

@@ -258,8 +258,8 @@ pub(crate) async fn save_version(
             p.code, p.version
         ))));
     }
-    let v = state
-        .store
+    let mut work = state.store.begin().await?;
+    let v = work
         .add_rubric_version(
             me.org(),
             rubric.id(),
@@ -291,7 +291,7 @@ pub(crate) async fn save_version(
         None => "rubric.upload",
     };
     record(
-        state,
+        work,
         me,
         action,
         format!("rubric:{} v{}", v.code, v.version),

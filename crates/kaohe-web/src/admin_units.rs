@@ -252,13 +252,15 @@ pub async fn unit_add(
         return render(&state, &session, &me, again(add, "未添加：请按提示改正。")).await;
     }
     let code = (!add.code.value.is_empty()).then_some(add.code.value.as_str());
-    let unit = match state
-        .store
+    let mut work = state.store.begin().await?;
+    let unit = match work
         .create_unit(me.org(), parent.map(|p| p.id), &add.name.value, code, false)
         .await
     {
         Ok(u) => u,
         Err(StorageError::Duplicate(_)) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             add.name.error = Some(format!(
                 "已有名为“{}”的单位；单位名称不能重复",
                 add.name.value
@@ -268,7 +270,7 @@ pub async fn unit_add(
         Err(e) => return Err(e.into()),
     };
     record(
-        &state,
+        work,
         &me,
         "unit.create",
         format!("unit:{}", unit.id),
@@ -361,13 +363,15 @@ pub async fn unit_save(
     if name.value == unit.name && new_code == unit.code {
         return Ok(Redirect::to(&format!("/admin/units?unchanged={uid}")).into_response());
     }
-    match state
-        .store
+    let mut work = state.store.begin().await?;
+    match work
         .update_unit(me.org(), uid, &name.value, new_code.as_deref())
         .await
     {
         Ok(()) => {}
         Err(StorageError::Duplicate(_)) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             name.error = Some(format!("已有名为“{}”的单位；单位名称不能重复", name.value));
             let error = Some("未保存：请按提示改正。".to_string());
             return render_unit(&state, &session, &me, unit, name, code, error).await;
@@ -381,7 +385,7 @@ pub async fn unit_save(
     if new_code != unit.code {
         changes.push(change("code", unit.code.clone(), new_code));
     }
-    record(&state, &me, "unit.update", format!("unit:{uid}"), changes).await?;
+    record(work, &me, "unit.update", format!("unit:{uid}"), changes).await?;
     Ok(Redirect::to(&format!("/admin/units?updated={uid}")).into_response())
 }
 
@@ -741,6 +745,7 @@ pub async fn units_import(
     // Parents first: a row is created once the row it hangs under exists.
     let mut created: Vec<Option<Unit>> = vec![None; rows.len()];
     let mut changes = Vec::new();
+    let mut work = state.store.begin().await?;
     while created.iter().any(Option::is_none) {
         let mut progressed = false;
         for i in 0..rows.len() {
@@ -757,19 +762,15 @@ pub async fn units_import(
             };
             let r = &rows[i];
             let code = (!r.code.is_empty()).then_some(r.code.as_str());
-            let unit = match state
-                .store
+            let unit = match work
                 .create_unit(me.org(), parent_id, &r.name, code, false)
                 .await
             {
                 Ok(u) => u,
                 Err(e) => {
-                    // Someone added the same unit at this moment; say what was saved.
-                    let saved: Vec<String> =
-                        created.iter().flatten().map(|u| u.name.clone()).collect();
-                    if !changes.is_empty() {
-                        record(&state, &me, "unit.import", "units".into(), changes).await?;
-                    }
+                    // Someone added the same unit at this moment: the import is one change,
+                    // so nothing of it is kept, and the admin can simply send it again.
+                    drop(work);
                     let x = refuse(
                         text.clone(),
                         vec![format!(
@@ -781,11 +782,8 @@ pub async fn units_import(
                                 other => other.to_string(),
                             }
                         )],
-                        format!(
-                            "导入中断：已保存 {} 个单位（{}），其余未保存。",
-                            saved.len(),
-                            saved.join("、")
-                        ),
+                        "未导入：导入期间单位名单有变，本次导入的单位都未保存；请刷新后重新导入。"
+                            .to_string(),
                     );
                     return render(&state, &session, &me, x).await;
                 }
@@ -813,7 +811,7 @@ pub async fn units_import(
         }
     }
     let n = created.iter().flatten().count();
-    record(&state, &me, "unit.import", "units".into(), changes).await?;
+    record(work, &me, "unit.import", "units".into(), changes).await?;
     Ok(Redirect::to(&format!("/admin/units?imported={n}")).into_response())
 }
 

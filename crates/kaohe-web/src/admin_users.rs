@@ -356,8 +356,9 @@ pub async fn user_add(
         return render(&state, &session, &me, refuse(add)).await;
     };
     let password = temporary_password(&username);
-    let created = state
-        .store
+    let password_hash = hash_password(&password)?;
+    let mut work = state.store.begin().await?;
+    let created = work
         .create_user(&NewUser {
             organiser_id: me.org(),
             username: username.clone(),
@@ -365,7 +366,7 @@ pub async fn user_add(
             role,
             department: department.clone(),
             unit_id: unit.as_ref().map(|u| u.id),
-            password_hash: hash_password(&password)?,
+            password_hash,
             must_change_password: true,
             is_demo: false,
         })
@@ -373,6 +374,8 @@ pub async fn user_add(
     let user = match created {
         Ok(u) => u,
         Err(StorageError::Duplicate(_)) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             add.username.error = Some(taken(&username));
             return render(&state, &session, &me, refuse(add)).await;
         }
@@ -380,7 +383,7 @@ pub async fn user_add(
     };
     let null = serde_json::Value::Null;
     record(
-        &state,
+        work,
         &me,
         "user.create",
         format!("user:{}", user.username),
@@ -436,17 +439,11 @@ pub async fn user_reset_password(
         return render(&state, &session, &me, Extra::error(e)).await;
     }
     let password = temporary_password(&user.username);
-    state
-        .store
-        .set_password(user.id, &hash_password(&password)?, true)
-        .await?;
-    // A locked-out person is usually why a password is reset.
-    state
-        .store
-        .clear_login_failures(&user.username.to_lowercase())
-        .await?;
+    let hash = hash_password(&password)?;
+    let mut work = state.store.begin().await?;
+    work.set_password(user.id, &hash, true).await?;
     record(
-        &state,
+        work,
         &me,
         "user.password.reset",
         format!("user:{}", user.username),
@@ -456,6 +453,11 @@ pub async fn user_reset_password(
         ],
     )
     .await?;
+    // A locked-out person is usually why a password is reset.
+    state
+        .store
+        .clear_login_failures(&user.username.to_lowercase())
+        .await?;
     let x = Extra {
         add: AddForm::default(),
         issued: Some(Issued {
@@ -500,12 +502,10 @@ pub async fn user_set_active(
         );
         return render(&state, &session, &me, Extra::message(m)).await;
     }
-    state
-        .store
-        .set_user_active(me.org(), user.id, active)
-        .await?;
+    let mut work = state.store.begin().await?;
+    work.set_user_active(me.org(), user.id, active).await?;
     record(
-        &state,
+        work,
         &me,
         if active {
             "user.reactivate"
@@ -596,12 +596,11 @@ pub async fn user_edit(
         let m = format!("{}（{}）没有改动。", user.display_name, user.username);
         return render(&state, &session, &me, Extra::message(m)).await;
     }
-    state
-        .store
-        .update_user(me.org(), user.id, &name, role, department.as_deref(), unit)
+    let mut work = state.store.begin().await?;
+    work.update_user(me.org(), user.id, &name, role, department.as_deref(), unit)
         .await?;
     record(
-        &state,
+        work,
         &me,
         "user.edit",
         format!("user:{}", user.username),

@@ -220,13 +220,15 @@ pub async fn file(
         },
         None => None,
     };
-    let appeal = match state
-        .store
+    let mut work = state.store.begin().await?;
+    let appeal = match work
         .create_appeal(cid, uid, &item, &reason, me.user.id)
         .await
     {
         Ok(a) => a,
         Err(StorageError::Duplicate(_)) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             return again("此项已经申诉过了：每个项目只能申诉一次。".into()).await;
         }
         Err(e) => return Err(e.into()),
@@ -239,20 +241,18 @@ pub async fn file(
         new.uploaded_by = Some(me.user.id);
         new.appeal_id = Some(appeal.id);
         changes.push(serde_json::json!({"field": "evidence", "old": null, "new": new.filename}));
-        state.store.add_evidence(&new).await?;
+        work.add_evidence(&new).await?;
     }
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: "appeal.file".into(),
-            target: format!("campaign:{cid}/unit:{uid}/item:{item}/appeal:{}", appeal.id),
-            reason: Some(reason.clone()),
-            changes: serde_json::Value::Array(changes),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: "appeal.file".into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item}/appeal:{}", appeal.id),
+        reason: Some(reason.clone()),
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/appeal/{item}")).into_response())
 }
 
@@ -393,54 +393,58 @@ pub async fn answer(
     if form.answer.trim().is_empty() {
         return Err(AppError::BadRequest("请写明答复（单位将看到）。".into()));
     }
-    match state
-        .store
+    let unit = state.store.unit(me.org(), appeal.unit_id).await?;
+    // The verified facts were corrected on the review page: an accepted appeal ranks
+    // again, and keeps the reason with the new results. Computed before the change (it
+    // only reads), so the write is held briefly; the recomputation is part of this
+    // action, a change of its row, not a row of its own.
+    let recomputed = if accepted && !state.store.results(cid).await?.is_empty() {
+        Some(crate::results::compute(&state, &campaign).await?)
+    } else {
+        None
+    };
+    let mut work = state.store.begin().await?;
+    match work
         .answer_appeal(aid, accepted, form.answer.trim(), me.user.id)
         .await
     {
         Ok(()) => {}
         Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             return Err(AppError::BadRequest("此申诉已经答复过了。".into()));
         }
         Err(e) => return Err(e.into()),
     }
-    let unit = state.store.unit(me.org(), appeal.unit_id).await?;
     let mut changes = vec![serde_json::json!({
         "field": "state",
         "old": "open",
         "new": if accepted { "accepted" } else { "rejected" },
     })];
-    if accepted && !state.store.results(cid).await?.is_empty() {
-        // The verified facts were corrected on the review page: rank again, and keep
-        // the reason with the new results. The recomputation is part of this action,
-        // so it is a change of this row, not a row of its own.
-        let (unconfirmed, data) = crate::results::compute(&state, &campaign).await?;
+    if let Some((unconfirmed, data)) = recomputed {
         let reason = format!("申诉采纳：{} {}", unit.name, appeal.item_id);
-        let run = state
-            .store
+        let run = work
             .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
             .await?;
         changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.id)}));
     }
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: if accepted {
-                "appeal.accept"
-            } else {
-                "appeal.reject"
-            }
-            .into(),
-            target: format!(
-                "campaign:{cid}/unit:{}/item:{}/appeal:{aid}",
-                appeal.unit_id, appeal.item_id
-            ),
-            reason: Some(form.answer.trim().to_string()),
-            changes: serde_json::Value::Array(changes),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: if accepted {
+            "appeal.accept"
+        } else {
+            "appeal.reject"
+        }
+        .into(),
+        target: format!(
+            "campaign:{cid}/unit:{}/item:{}/appeal:{aid}",
+            appeal.unit_id, appeal.item_id
+        ),
+        reason: Some(form.answer.trim().to_string()),
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/appeals")).into_response())
 }

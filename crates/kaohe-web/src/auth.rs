@@ -353,21 +353,20 @@ pub async fn change_password(
     let done = problem.is_none();
     if done {
         let hash = hash_password(&form.new)?;
-        let at = state.store.set_password(me.user.id, &hash, false).await?;
+        let mut work = state.store.begin().await?;
+        let at = work.set_password(me.user.id, &hash, false).await?;
         // Other sessions of this user end; this one goes on.
         session.insert(LOGIN_AT_KEY, at).await?;
-        state
-            .store
-            .audit(&AuditEntry {
-                organiser_id: Some(me.org()),
-                user_id: Some(me.user.id),
-                username: Some(me.user.username.clone()),
-                action: "password.change".into(),
-                target: format!("user:{}", me.user.username),
-                reason: None,
-                changes: serde_json::json!([{"field": "password", "old": "…", "new": "…"}]),
-            })
-            .await?;
+        work.commit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: "password.change".into(),
+            target: format!("user:{}", me.user.username),
+            reason: None,
+            changes: serde_json::json!([{"field": "password", "old": "…", "new": "…"}]),
+        })
+        .await?;
     }
     Ok(PasswordPage {
         layout: Layout::new(&state, &session, &me, "修改密码").await?,

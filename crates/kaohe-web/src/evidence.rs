@@ -149,24 +149,23 @@ pub async fn upload(
     let filename = new.filename.clone();
     let sha256 = new.sha256.clone();
     let size = new.data.len();
-    let e = state.store.add_evidence(&new).await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: "evidence.upload".into(),
-            target: format!("campaign:{cid}/unit:{uid}/item:{item}/evidence:{}", e.id),
-            reason: None,
-            changes: serde_json::json!([
-                {"field": "file", "old": null, "new": filename},
-                {"field": "type", "old": null, "new": kind},
-                {"field": "size", "old": null, "new": size},
-                {"field": "sha256", "old": null, "new": sha256},
-            ]),
-        })
-        .await?;
+    let mut work = state.store.begin().await?;
+    let e = work.add_evidence(&new).await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: "evidence.upload".into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item}/evidence:{}", e.id),
+        reason: None,
+        changes: serde_json::json!([
+            {"field": "file", "old": null, "new": filename},
+            {"field": "type", "old": null, "new": kind},
+            {"field": "size", "old": null, "new": size},
+            {"field": "sha256", "old": null, "new": sha256},
+        ]),
+    })
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved=evidence")).into_response())
 }
 
@@ -245,21 +244,20 @@ pub async fn delete(
     if !cx.can_edit(&e.item_id) {
         return Err(cx.refusal("未删除"));
     }
-    state.store.delete_evidence(eid).await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: "evidence.delete".into(),
-            target: format!(
-                "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
-                e.item_id
-            ),
-            reason: None,
-            changes: serde_json::json!([{"field": "file", "old": e.filename, "new": null}]),
-        })
-        .await?;
+    let mut work = state.store.begin().await?;
+    work.delete_evidence(eid).await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: "evidence.delete".into(),
+        target: format!(
+            "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
+            e.item_id
+        ),
+        reason: None,
+        changes: serde_json::json!([{"field": "file", "old": e.filename, "new": null}]),
+    })
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{}", e.item_id)).into_response())
 }

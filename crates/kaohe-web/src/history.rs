@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::{Decimal, Rubric, fmt_decimal as f, rank};
-use kaohe_storage::{AuditEntry, CampaignState, CampaignUnit, Id, Store};
+use kaohe_storage::{AuditEntry, CampaignState, CampaignUnit, Id, Store, Work};
 use serde_json::{Value, json};
 use tower_sessions::Session;
 
@@ -387,10 +387,11 @@ pub fn read_results(
     )
 }
 
-/// Stores a past year: a closed, locked campaign whose results are the imported ones.
+/// Stores a past year in the caller's unit of work: a closed, locked campaign whose
+/// results are the imported ones.
 #[allow(clippy::too_many_arguments)]
 pub async fn store_past_year(
-    store: &Store,
+    work: &mut Work,
     organiser_id: Id,
     rubric_id: Id,
     year: i64,
@@ -401,29 +402,25 @@ pub async fn store_past_year(
     is_demo: bool,
 ) -> AppResult<Id> {
     let deadline = format!("{year}-12-31");
-    let c = store
+    let c = work
         .create_campaign(organiser_id, year, title, rubric_id, &deadline, is_demo)
         .await?;
     for u in data["units"].as_array().into_iter().flatten() {
-        store
-            .set_campaign_unit(&CampaignUnit {
-                campaign_id: c.id,
-                unit_id: u["unit_id"].as_i64().unwrap_or(0),
-                unit_facts: Default::default(),
-                deadline: None,
-            })
-            .await?;
-    }
-    store
-        .update_campaign(organiser_id, c.id, title, &deadline, CampaignState::Closed)
+        work.set_campaign_unit(&CampaignUnit {
+            campaign_id: c.id,
+            unit_id: u["unit_id"].as_i64().unwrap_or(0),
+            unit_facts: Default::default(),
+            deadline: None,
+        })
         .await?;
-    store
-        .add_result(c.id, user_id, &format!("往年结果导入：{file}"), &[], data)
+    }
+    work.update_campaign(organiser_id, c.id, title, &deadline, CampaignState::Closed)
+        .await?;
+    work.add_result(c.id, user_id, &format!("往年结果导入：{file}"), &[], data)
         .await?;
     // Published long ago: units may read their row, nobody may appeal.
-    store.publish(c.id, &deadline, &deadline, false).await?;
-    store
-        .set_locked(c.id, true, Some("往年结果，导入即定稿"), user_id)
+    work.publish(c.id, &deadline, &deadline, false).await?;
+    work.set_locked(c.id, true, Some("往年结果，导入即定稿"), user_id)
         .await?;
     Ok(c.id)
 }
@@ -481,8 +478,9 @@ pub async fn import(
         Err(problems) => return again(problems).await,
     };
     let n = data["units"].as_array().map(|u| u.len()).unwrap_or(0);
+    let mut work = state.store.begin().await?;
     let cid = store_past_year(
-        &state.store,
+        &mut work,
         me.org(),
         rubric_id,
         year,
@@ -493,22 +491,20 @@ pub async fn import(
         false,
     )
     .await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: "history.import".into(),
-            target: format!("campaign:{cid}"),
-            reason: Some(format!("往年结果导入：{file}")),
-            changes: json!([
-                {"field": "campaign", "old": null, "new": title},
-                {"field": "year", "old": null, "new": year},
-                {"field": "units", "old": null, "new": n},
-            ]),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: "history.import".into(),
+        target: format!("campaign:{cid}"),
+        reason: Some(format!("往年结果导入：{file}")),
+        changes: json!([
+            {"field": "campaign", "old": null, "new": title},
+            {"field": "year", "old": null, "new": year},
+            {"field": "units", "old": null, "new": n},
+        ]),
+    })
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/results")).into_response())
 }
 

@@ -773,8 +773,8 @@ pub async fn item_save(
     } else {
         ItemState::Draft
     };
-    match state
-        .store
+    let mut work = state.store.begin().await?;
+    match work
         .save_report_item(
             cid,
             uid,
@@ -788,6 +788,8 @@ pub async fn item_save(
     {
         Ok(_) => {}
         Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             let who = match old.as_ref().and_then(|o| o.updated_by) {
                 Some(id) => state
                     .store
@@ -819,23 +821,21 @@ pub async fn item_save(
     }
     let before = old.map(|o| o.facts).unwrap_or_default();
     let changes = diff(&before, &values);
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: if done {
-                "report.item.done"
-            } else {
-                "report.item.draft"
-            }
-            .into(),
-            target: format!("campaign:{cid}/unit:{uid}/item:{item}"),
-            reason: None,
-            changes,
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: if done {
+            "report.item.done"
+        } else {
+            "report.item.draft"
+        }
+        .into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item}"),
+        reason: None,
+        changes,
+    })
+    .await?;
     let flag = if done { "done" } else { "draft" };
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved={flag}")).into_response())
 }
@@ -969,8 +969,8 @@ pub async fn submit(
         )
         .await;
     }
-    match state
-        .store
+    let mut work = state.store.begin().await?;
+    match work
         .submit_report(
             cid,
             uid,
@@ -983,6 +983,8 @@ pub async fn submit(
     {
         Ok(()) => {}
         Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             return render_report(
                 &state,
                 &session,
@@ -996,9 +998,7 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .audit(&AuditEntry {
+    work.commit(&AuditEntry {
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
@@ -1006,10 +1006,10 @@ pub async fn submit(
             target: format!("campaign:{cid}/unit:{uid}"),
             reason: None,
             changes: serde_json::json!([
-                {"field": "state", "old": "draft", "new": "submitted"},
-                {"field": "filler_name", "old": null, "new": form.filler_name.trim()},
-                {"field": "filler_phone", "old": null, "new": form.filler_phone.trim()},
-                {"field": "approver", "old": null, "new": form.approver.trim()},
+                {"field": "state", "old": cx.report.state.as_str(), "new": "submitted"},
+                {"field": "filler_name", "old": cx.report.filler_name, "new": form.filler_name.trim()},
+                {"field": "filler_phone", "old": cx.report.filler_phone, "new": form.filler_phone.trim()},
+                {"field": "approver", "old": cx.report.approver, "new": form.approver.trim()},
                 {"field": "self_score", "old": null, "new": f(s.total)},
             ]),
         })

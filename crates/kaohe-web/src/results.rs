@@ -148,22 +148,20 @@ pub async fn compute_results(
         (_, true) => "重新计算".to_string(),
         (_, false) => format!("重新计算（{} 项未确认）", unconfirmed.len()),
     };
-    let run = state
-        .store
+    let mut work = state.store.begin().await?;
+    let run = work
         .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
         .await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: "results.compute".into(),
-            target: format!("campaign:{cid}/results:{}", run.id),
-            reason: Some(reason),
-            changes: json!([{"field": "unconfirmed", "old": null, "new": unconfirmed.len()}]),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: "results.compute".into(),
+        target: format!("campaign:{cid}/results:{}", run.id),
+        reason: Some(reason),
+        changes: json!([{"field": "unconfirmed", "old": null, "new": unconfirmed.len()}]),
+    })
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/results")).into_response())
 }
 

@@ -660,8 +660,8 @@ pub async fn save(
     };
     let before = l.a.review(&item_id).cloned();
     let reason = (!score_reason.is_empty()).then_some(score_reason.as_str());
-    match state
-        .store
+    let mut work = state.store.begin().await?;
+    match work
         .save_review(
             cid,
             uid,
@@ -677,6 +677,8 @@ pub async fn save(
     {
         Ok(_) => {}
         Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
             return again(
                 l,
                 "未保存：此项在您打开之后已被其他考核员审核过。请重新打开此项查看其结果后再操作。"
@@ -687,7 +689,7 @@ pub async fn save(
         Err(e) => return Err(e.into()),
     }
     if returning && l.a.report.state == ReportState::Submitted {
-        state.store.return_report(cid, uid).await?;
+        work.return_report(cid, uid).await?;
     }
     let mut changes = Vec::new();
     let old = before
@@ -709,27 +711,25 @@ pub async fn save(
     }
     changes.push(serde_json::json!({"field": "state", "old": before.as_ref().map(|r| r.state.as_str()), "new": state_.as_str()}));
     changes.push(serde_json::json!({"field": "考核分", "old": f(self_score), "new": f(assessed)}));
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: if returning {
-                "review.return"
-            } else {
-                "review.confirm"
-            }
-            .into(),
-            target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
-            reason: if returning {
-                Some(comment.clone())
-            } else {
-                reason.map(String::from)
-            },
-            changes: serde_json::Value::Array(changes),
-        })
-        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: if returning {
+            "review.return"
+        } else {
+            "review.confirm"
+        }
+        .into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
+        reason: if returning {
+            Some(comment.clone())
+        } else {
+            reason.map(String::from)
+        },
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
     let flag = if returning { "returned" } else { "confirmed" };
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
 }

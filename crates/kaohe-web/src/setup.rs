@@ -97,7 +97,8 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         return Ok(false);
     }
     let rubric = Rubric::from_toml(BEILUN_RUBRIC, "beilun-2026.toml").map_err(err)?;
-    let org = match store.create_organiser(DEMO_ORGANISER, true).await {
+    let mut work = store.begin().await?;
+    let org = match work.create_organiser(DEMO_ORGANISER, true).await {
         Ok(o) => o,
         // Another app server seeded it at the same moment.
         Err(StorageError::Duplicate(_)) => return Ok(false),
@@ -116,10 +117,10 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             must_change_password: false,
             is_demo: true,
         };
-    let admin = store
+    let admin = work
         .create_user(&user("admin", "区考核办管理员", Role::Admin, None, None))
         .await?;
-    let version = store
+    let version = work
         .add_rubric_version(
             org.id,
             rubric.id(),
@@ -135,7 +136,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             + time::Duration::days(30);
         format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
     };
-    let campaign = store
+    let campaign = work
         .create_campaign(
             org.id,
             rubric.year().unwrap_or(2026),
@@ -149,14 +150,16 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
     for item in rubric.items() {
         let category = &rubric.categories()[item.category].id;
         if let Some((_, d)) = departments.iter().find(|(c, _)| c == category) {
-            store.set_item_department(campaign.id, &item.id, d).await?;
+            work.set_item_department(campaign.id, &item.id, d).await?;
         }
     }
     let demo = kaohe_formats::read_facts(&rubric, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
         .map_err(err)?;
+    let mut units: Vec<(kaohe_storage::Id, String)> = Vec::new();
     for (n, (name, username)) in DEMO_UNITS.iter().enumerate() {
-        let unit = store.create_unit(org.id, None, name, None, true).await?;
-        let reporter = store
+        let unit = work.create_unit(org.id, None, name, None, true).await?;
+        units.push((unit.id, unit.name.clone()));
+        let reporter = work
             .create_user(&user(
                 username,
                 &format!("{name}填报员"),
@@ -177,56 +180,42 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             }
             raw
         };
-        store
-            .set_campaign_unit(&CampaignUnit {
-                campaign_id: campaign.id,
-                unit_id: unit.id,
-                unit_facts: raw_of(&mut rubric.unit_inputs().map(|(s, _)| s)),
-                deadline: None,
-            })
-            .await?;
+        work.set_campaign_unit(&CampaignUnit {
+            campaign_id: campaign.id,
+            unit_id: unit.id,
+            unit_facts: raw_of(&mut rubric.unit_inputs().map(|(s, _)| s)),
+            deadline: None,
+        })
+        .await?;
         if *name == DEMO_EMPTY_UNIT {
             continue;
         }
         for item in rubric.items() {
             let raw = raw_of(&mut item.inputs.clone());
-            store
-                .save_report_item(
-                    campaign.id,
-                    unit.id,
-                    &item.id,
-                    &raw,
-                    ItemState::Done,
-                    0,
-                    Some(reporter.id),
-                )
-                .await?;
+            work.save_report_item(
+                campaign.id,
+                unit.id,
+                &item.id,
+                &raw,
+                ItemState::Done,
+                0,
+                Some(reporter.id),
+            )
+            .await?;
         }
         // The first few complete units have submitted; the rest are still filling in.
         if n <= 5 {
-            store
-                .submit_report(
-                    campaign.id,
-                    unit.id,
-                    &format!("{name}填报员"),
-                    "0574-86780000",
-                    "分管副主任",
-                    reporter.id,
-                )
-                .await?;
+            work.submit_report(
+                campaign.id,
+                unit.id,
+                &format!("{name}填报员"),
+                "0574-86780000",
+                "分管副主任",
+                reporter.id,
+            )
+            .await?;
         }
     }
-    store
-        .audit(&kaohe_storage::AuditEntry {
-            organiser_id: Some(org.id),
-            user_id: None,
-            username: Some("(演示数据)".into()),
-            action: "demo.seed".into(),
-            target: format!("organiser:{DEMO_ORGANISER}"),
-            reason: Some("首次启动，创建演示数据".into()),
-            changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
-        })
-        .await?;
     // The previous year, from before kaohe: final results only, for year over year,
     // scored on the previous version of the rubric (one threshold differed).
     let previous = BEILUN_RUBRIC
@@ -237,7 +226,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             "{ input = \"registration_rate\", at_least = 90 }",
         );
     let old_rubric = Rubric::from_toml(&previous, "beilun-2025.toml").map_err(err)?;
-    let old_version = store
+    let old_version = work
         .add_rubric_version(
             org.id,
             old_rubric.id(),
@@ -247,16 +236,10 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             Some(admin.id),
         )
         .await?;
-    let units: Vec<(kaohe_storage::Id, String)> = store
-        .units(org.id)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
     let data = crate::history::read_results(PREVIOUS_YEAR, &old_rubric, &units)
         .map_err(|p| AppError::Internal(p.join("; ")))?;
     crate::history::store_past_year(
-        store,
+        &mut work,
         org.id,
         old_version.id,
         2025,
@@ -284,10 +267,20 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         ("lingdao", "区领导", Role::Viewer, None),
         ("shenji", "区审计员", Role::Auditor, None),
     ] {
-        store
-            .create_user(&user(username, name, role, department, None))
+        work.create_user(&user(username, name, role, department, None))
             .await?;
     }
+    // The whole demo is one change: a server stopped half-way leaves nothing to trip on.
+    work.commit(&kaohe_storage::AuditEntry {
+        organiser_id: Some(org.id),
+        user_id: None,
+        username: Some("(演示数据)".into()),
+        action: "demo.seed".into(),
+        target: format!("organiser:{DEMO_ORGANISER}"),
+        reason: Some("首次启动，创建演示数据".into()),
+        changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
+    })
+    .await?;
     Ok(true)
 }
 
@@ -325,40 +318,39 @@ pub async fn add_organiser(
     {
         return Err(format!("用户名 {admin_username} 已被使用；请换一个"));
     }
-    let org = match store.create_organiser(name, false).await {
+    let hash = hash_password(admin_password).map_err(|e| e.to_string())?;
+    let mut work = store.begin().await.map_err(|e| e.to_string())?;
+    let org = match work.create_organiser(name, false).await {
         Ok(o) => o,
         Err(StorageError::Duplicate(_)) => return Err(format!("组织单位 “{name}” 已存在")),
         Err(e) => return Err(e.to_string()),
     };
-    let hash = hash_password(admin_password).map_err(|e| e.to_string())?;
-    store
-        .create_user(&NewUser {
-            organiser_id: org.id,
-            username: admin_username.into(),
-            display_name: format!("{name}管理员"),
-            role: Role::Admin,
-            department: None,
-            unit_id: None,
-            password_hash: hash,
-            must_change_password: false,
-            is_demo: false,
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-    store
-        .audit(&kaohe_storage::AuditEntry {
-            organiser_id: Some(org.id),
-            user_id: None,
-            username: Some("(命令行)".into()),
-            action: "organiser.create".into(),
-            target: format!("organiser:{name}"),
-            reason: None,
-            changes: serde_json::json!([
-                {"field": "organiser", "old": null, "new": name},
-                {"field": "admin", "old": null, "new": admin_username},
-            ]),
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    work.create_user(&NewUser {
+        organiser_id: org.id,
+        username: admin_username.into(),
+        display_name: format!("{name}管理员"),
+        role: Role::Admin,
+        department: None,
+        unit_id: None,
+        password_hash: hash,
+        must_change_password: false,
+        is_demo: false,
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    work.commit(&kaohe_storage::AuditEntry {
+        organiser_id: Some(org.id),
+        user_id: None,
+        username: Some("(命令行)".into()),
+        action: "organiser.create".into(),
+        target: format!("organiser:{name}"),
+        reason: None,
+        changes: serde_json::json!([
+            {"field": "organiser", "old": null, "new": name},
+            {"field": "admin", "old": null, "new": admin_username},
+        ]),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -221,12 +221,12 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
         .into_iter()
         .find(|o| o.name == "海曙区")
         .unwrap();
-    let gulou = store
-        .create_unit(haishu.id, None, "鼓楼街道", None, false)
-        .await
-        .unwrap();
-    store
-        .create_user(&kaohe_storage::NewUser {
+    let gulou =
+        kaohe_storage::change!(store, create_unit(haishu.id, None, "鼓楼街道", None, false))
+            .unwrap();
+    kaohe_storage::change!(
+        store,
+        create_user(&kaohe_storage::NewUser {
             organiser_id: haishu.id,
             username: "gulou".into(),
             display_name: "鼓楼填报员".into(),
@@ -237,8 +237,8 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             must_change_password: false,
             is_demo: false,
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     let beilun = store.organisers().await.unwrap()[0].clone();
     let campaign = store.campaigns(beilun.id).await.unwrap()[0].clone();
     let xinqi = store
@@ -248,8 +248,9 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
         .into_iter()
         .find(|u| u.name == "新碶街道")
         .unwrap();
-    let evidence = store
-        .add_evidence(&kaohe_storage::NewEvidence {
+    let evidence = kaohe_storage::change!(
+        store,
+        add_evidence(&kaohe_storage::NewEvidence {
             campaign_id: campaign.id,
             unit_id: xinqi.id,
             item_id: "basic.1".into(),
@@ -260,15 +261,16 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             uploaded_by: None,
             appeal_id: None,
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     // A user none of the clients below logs in as: its password may be reset.
     let renshe = store.user_by_username("renshe").await.unwrap().unwrap();
 
-    let appeal = store
-        .create_appeal(campaign.id, xinqi.id, "basic.1", "测试申诉", 1)
-        .await
-        .unwrap();
+    let appeal = kaohe_storage::change!(
+        store,
+        create_appeal(campaign.id, xinqi.id, "basic.1", "测试申诉", 1)
+    )
+    .unwrap();
 
     let mut clients = Vec::new();
     for who in EVERYONE {

@@ -371,11 +371,11 @@ async fn a_reporter_for_another_organisers_unit_is_refused() {
         .await
         .unwrap();
     let haishu = db.store.organisers().await.unwrap()[1].clone();
-    let gulou = db
-        .store
-        .create_unit(haishu.id, None, "鼓楼街道", None, false)
-        .await
-        .unwrap();
+    let gulou = kaohe_storage::change!(
+        db.store,
+        create_unit(haishu.id, None, "鼓楼街道", None, false)
+    )
+    .unwrap();
     let csrf = c.get("/admin/users").await.csrf();
     let unit = gulou.id.to_string();
     let r = c

@@ -40,10 +40,7 @@ async fn a_unit_appeals_an_item_and_an_accepted_appeal_changes_the_published_res
             .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
         format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
     };
-    db.store
-        .publish(cid, &day(0), &day(6), false)
-        .await
-        .unwrap();
+    kaohe_storage::change!(db.store, publish(cid, &day(0), &day(6), false)).unwrap();
 
     // The unit sees its table and appeals basic.3.
     let mut unit = Client::new(app.clone());

@@ -158,14 +158,15 @@ async fn a_user_who_must_change_their_password_can_do_nothing_else_first() {
     let db = testing::sqlite().await;
     let app = demo_app(&db).await;
     let user = db.store.user_by_username("lingdao").await.unwrap().unwrap();
-    db.store
-        .set_password(
+    kaohe_storage::change!(
+        db.store,
+        set_password(
             user.id,
             &kaohe_web::hash_password("Temporary#2026x").unwrap(),
             true,
         )
-        .await
-        .unwrap();
+    )
+    .unwrap();
     let mut c = Client::new(app);
     c.login("lingdao", "Temporary#2026x").await;
     let r = c.get("/").await;

@@ -279,10 +279,7 @@ async fn a_unit_downloads_only_its_own_table_and_only_once_results_are_published
     assert_eq!(r.status, 400, "not published yet");
     assert!(r.body.contains("尚未公示"));
 
-    db.store
-        .publish(cid, "2026-01-01", "2099-12-31", false)
-        .await
-        .unwrap();
+    kaohe_storage::change!(db.store, publish(cid, "2026-01-01", "2099-12-31", false)).unwrap();
     assert_eq!(unit.get(&own).await.status, 200);
     assert_eq!(
         unit.get(&format!("/c/{cid}/results/u/{xinqi}/table.docx"))

@@ -118,8 +118,9 @@ async fn the_progress_page_shows_who_submitted_and_who_is_overdue_with_the_way_t
         .await
         .unwrap()
         .unwrap();
-    db.store
-        .save_review(
+    kaohe_storage::change!(
+        db.store,
+        save_review(
             cid,
             xiaogang,
             "basic.1",
@@ -130,18 +131,19 @@ async fn the_progress_page_shows_who_submitted_and_who_is_overdue_with_the_way_t
             kaoheban.id,
             0,
         )
-        .await
-        .unwrap();
+    )
+    .unwrap();
     let page = admin.get(&format!("/admin/c/{cid}/progress")).await;
     let row = between(&page.body, &format!("id=\"p{xiaogang}\""), "</tr>").unwrap();
     assert!(row.contains("1 / "), "{row}");
 
     // The deadline passes (yesterday, China time): the six that have not submitted are
     // overdue, highlighted, with the way to give them more time.
-    db.store
-        .update_campaign(c.organiser_id, cid, &c.title, &day(-1), CampaignState::Open)
-        .await
-        .unwrap();
+    kaohe_storage::change!(
+        db.store,
+        update_campaign(c.organiser_id, cid, &c.title, &day(-1), CampaignState::Open)
+    )
+    .unwrap();
     let page = admin.get(&format!("/admin/c/{cid}/progress")).await;
     assert!(
         page.body
@@ -152,16 +154,18 @@ async fn the_progress_page_shows_who_submitted_and_who_is_overdue_with_the_way_t
     assert!(row.contains("逾期未交") && row.contains(&format!("/admin/c/{cid}#u{chunxiao}")));
     assert!(page.body.contains("class=\"overdue\" id=\"p"));
     // The deadline day itself is not overdue: it includes its whole day.
-    db.store
-        .update_campaign(c.organiser_id, cid, &c.title, &day(0), CampaignState::Open)
-        .await
-        .unwrap();
+    kaohe_storage::change!(
+        db.store,
+        update_campaign(c.organiser_id, cid, &c.title, &day(0), CampaignState::Open)
+    )
+    .unwrap();
     let page = admin.get(&format!("/admin/c/{cid}/progress")).await;
     assert!(page.body.contains("逾期未交 <strong>0</strong>"));
-    db.store
-        .update_campaign(c.organiser_id, cid, &c.title, &day(-1), CampaignState::Open)
-        .await
-        .unwrap();
+    kaohe_storage::change!(
+        db.store,
+        update_campaign(c.organiser_id, cid, &c.title, &day(-1), CampaignState::Open)
+    )
+    .unwrap();
 
     // The late unit's reporter is reminded on their home page.
     let mut reporter = login(&app, "chunxiao").await;
@@ -184,13 +188,14 @@ async fn the_progress_page_shows_who_submitted_and_who_is_overdue_with_the_way_t
         .into_iter()
         .find(|cu| cu.unit_id == chunxiao)
         .unwrap();
-    db.store
-        .set_campaign_unit(&CampaignUnit {
+    kaohe_storage::change!(
+        db.store,
+        set_campaign_unit(&CampaignUnit {
             deadline: Some(day(3)),
             ..cu
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     let page = admin.get(&format!("/admin/c/{cid}/progress")).await;
     assert!(
         page.body
@@ -284,8 +289,7 @@ async fn publication_is_refused_without_results_and_accepted_with_them() {
         "{changes}"
     );
 
-    // Changing the window is one more row with old → new; the same again is none.
-    publish(day(0), day(9), "yes").await;
+    // Changing the window is one more row with old → new; the same again is kaohe_storage::change!(none, publish(day(0), day(9), "yes"));
     publish(day(0), day(9), "yes").await;
     let rows = rows_of(&db, "campaign.publish").await;
     assert_eq!(rows.len(), 2);
@@ -316,10 +320,7 @@ async fn a_locked_campaign_refuses_every_admin_change_until_an_unlock_with_a_rea
     let xinqi = unit_id(&db, "新碶街道").await;
     let mut admin = login(&app, "admin").await;
     compute(&mut admin, cid).await;
-    db.store
-        .publish(cid, &day(0), &day(6), false)
-        .await
-        .unwrap();
+    kaohe_storage::change!(db.store, publish(cid, &day(0), &day(6), false)).unwrap();
     let csrf = admin.token().await;
 
     // Inside the window a lock needs a reason.
@@ -460,10 +461,7 @@ async fn a_locked_campaign_refuses_every_admin_change_until_an_unlock_with_a_rea
     assert_eq!(r.status, 303, "{}", r.body);
 
     // After the window a lock needs no reason.
-    db.store
-        .publish(cid, &day(-10), &day(-1), false)
-        .await
-        .unwrap();
+    kaohe_storage::change!(db.store, publish(cid, &day(-10), &day(-1), false)).unwrap();
     let r = admin
         .post(&format!("/admin/c/{cid}/lock"), &[("csrf", &csrf)])
         .await;
@@ -631,8 +629,9 @@ async fn an_auditor_of_another_organiser_sees_none_of_these_rows() {
         .into_iter()
         .find(|o| o.name == "海曙区")
         .unwrap();
-    db.store
-        .create_user(&kaohe_storage::NewUser {
+    kaohe_storage::change!(
+        db.store,
+        create_user(&kaohe_storage::NewUser {
             organiser_id: haishu.id,
             username: "haishu-shenji".into(),
             display_name: "海曙审计员".into(),
@@ -643,8 +642,8 @@ async fn an_auditor_of_another_organiser_sees_none_of_these_rows() {
             must_change_password: false,
             is_demo: false,
         })
-        .await
-        .unwrap();
+    )
+    .unwrap();
     let mut other = login(&app, "haishu-shenji").await;
     let page = other.get("/audit").await;
     assert_eq!(page.status, 200);

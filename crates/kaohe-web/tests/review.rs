@@ -206,6 +206,24 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // The resubmission is audited as what it was: from 退回, not from a draft.
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let rows = db.store.audit_rows(org, 500).await.unwrap();
+    let resubmit = rows
+        .iter()
+        .find(|r| r.entry.action == "report.submit")
+        .expect("the resubmission is audited");
+    assert_eq!(
+        resubmit.entry.changes[0],
+        serde_json::json!({"field": "state", "old": "returned", "new": "submitted"}),
+        "{:?}",
+        resubmit.entry
+    );
+    assert_eq!(
+        resubmit.entry.changes[1]["old"], "小港街道填报员",
+        "the filler before the resubmission is the old value: {:?}",
+        resubmit.entry
+    );
 
     let queue = a.get(&format!("/c/{cid}/review")).await;
     assert!(queue.body.contains("待复审"), "{}", queue.body);

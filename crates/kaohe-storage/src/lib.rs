@@ -45,6 +45,12 @@ pub enum StorageError {
     Url(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The campaign is locked (定稿): its data cannot change until it is unlocked.
+    #[error("the campaign is locked; unlock it (with a reason) before changing it")]
+    Locked,
+    /// The unit's report was submitted: its facts cannot change until it is returned.
+    #[error("the report was submitted; it can change only after it is returned")]
+    Submitted,
     /// A fault injected by a test (`Work::fail_before_append`).
     #[error("injected fault")]
     Injected,
@@ -90,6 +96,12 @@ impl Store {
                 let pool = sqlx::sqlite::SqlitePoolOptions::new()
                     .max_connections(1)
                     .connect(&url)
+                    .await?;
+                // Write-ahead logging: readers never wait for a writer's commit, and a
+                // writer holds its lock only for its own unit of work. It is a property of
+                // the file, kept from here on.
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .execute(&pool)
                     .await?;
                 SQLITE_MIGRATIONS.run(&pool).await?;
                 pool.close().await;

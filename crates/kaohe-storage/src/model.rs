@@ -186,6 +186,15 @@ pub enum ReportState {
 }
 
 impl ReportState {
+    /// The state as every page says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportState::Draft => "自查中",
+            ReportState::Submitted => "已提交",
+            ReportState::Returned => "已退回",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReportState::Draft => "draft",
@@ -374,6 +383,15 @@ pub enum AppealState {
 }
 
 impl AppealState {
+    /// The state as every page says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AppealState::Open => "待答复",
+            AppealState::Accepted => "已采纳",
+            AppealState::Rejected => "不予采纳",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AppealState::Open => "open",
@@ -409,7 +427,8 @@ pub struct Appeal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockEvent {
     pub campaign_id: Id,
-    pub locked: bool,
+    /// A lock (true) or an unlock (false).
+    pub lock: bool,
     pub reason: Option<String>,
     pub user_id: Option<Id>,
     pub at: i64,

@@ -806,6 +806,7 @@ impl Work {
         deadline: &str,
         state: CampaignState,
     ) -> Result<()> {
+        self.unfrozen(id).await?;
         sqlx::query(
             "UPDATE campaigns SET title = $1, deadline = $2, state = $3 WHERE id = $4 AND organiser_id = $5",
         )
@@ -821,6 +822,7 @@ impl Work {
 
     /// Adds a unit to a campaign or replaces its unit-level facts and deadline.
     pub async fn set_campaign_unit(&mut self, cu: &CampaignUnit) -> Result<()> {
+        self.unfrozen(cu.campaign_id).await?;
         sqlx::query(
             "INSERT INTO campaign_units (campaign_id, unit_id, unit_facts, deadline) VALUES ($1, $2, $3, $4)
              ON CONFLICT (campaign_id, unit_id) DO UPDATE SET unit_facts = excluded.unit_facts, deadline = excluded.deadline",
@@ -840,6 +842,7 @@ impl Work {
         item_id: &str,
         department: &str,
     ) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
         sqlx::query(
             "INSERT INTO item_departments (campaign_id, item_id, department) VALUES ($1, $2, $3)
              ON CONFLICT (campaign_id, item_id) DO UPDATE SET department = excluded.department",
@@ -863,6 +866,8 @@ impl Work {
         expected_version: i64,
         user_id: Option<Id>,
     ) -> Result<i64> {
+        self.unfrozen(campaign_id).await?;
+        self.report_open(campaign_id, unit_id).await?;
         let now = now_ms();
         let facts = json_text(facts);
         let done = if expected_version == 0 {
@@ -927,6 +932,7 @@ impl Work {
         approver: &str,
         user_id: Id,
     ) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
         let now = now_ms();
         let done = sqlx::query(
             "INSERT INTO reports (campaign_id, unit_id, state, filler_name, filler_phone, approver, submitted_at, submitted_by)
@@ -954,6 +960,7 @@ impl Work {
     }
 
     pub async fn add_evidence(&mut self, new: &NewEvidence) -> Result<Evidence> {
+        self.unfrozen(new.campaign_id).await?;
         let row = sqlx::query(
             "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -975,6 +982,13 @@ impl Work {
     }
 
     pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {
+        let campaign_id: Id = sqlx::query("SELECT campaign_id FROM evidence WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StorageError::NotFound)?
+            .try_get("campaign_id")?;
+        self.unfrozen(campaign_id).await?;
         sqlx::query("DELETE FROM evidence WHERE id = $1")
             .bind(id)
             .execute(&mut *self.tx)

@@ -85,6 +85,15 @@ impl Store {
 
     // ── results ─────────────────────────────────────────────────────────────
 
+    /// Whether a campaign's results have been computed at least once.
+    pub async fn has_results(&self, campaign_id: Id) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 AS one FROM results WHERE campaign_id = $1 LIMIT 1")
+            .bind(campaign_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Every computation of a campaign's results, oldest first.
     pub async fn results(&self, campaign_id: Id) -> Result<Vec<ResultRun>> {
         let rows = sqlx::query(
@@ -126,7 +135,7 @@ impl Store {
                 let action: String = r.try_get("action")?;
                 Ok(LockEvent {
                     campaign_id: r.try_get("campaign_id")?,
-                    locked: action == "lock",
+                    lock: action == "lock",
                     reason: r.try_get("reason")?,
                     user_id: r.try_get("user_id")?,
                     at: r.try_get("at")?,
@@ -168,6 +177,7 @@ impl Work {
         reviewer_id: Id,
         expected_version: i64,
     ) -> Result<i64> {
+        self.unfrozen(campaign_id).await?;
         let now = now_ms();
         let text = serde_json::to_string(overrides).unwrap_or_else(|_| "{}".into());
         let done = if expected_version == 0 {
@@ -231,6 +241,7 @@ impl Work {
     /// Returns a submitted report to its unit (退回): it becomes editable again for the
     /// items returned. `Conflict` unless it was submitted.
     pub async fn return_report(&mut self, campaign_id: Id, unit_id: Id) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
         let done = sqlx::query(
             "UPDATE reports SET state = 'returned' WHERE campaign_id = $1 AND unit_id = $2 AND state = 'submitted'",
         )
@@ -253,6 +264,7 @@ impl Work {
         unconfirmed: &[String],
         data: &serde_json::Value,
     ) -> Result<ResultRun> {
+        self.unfrozen(campaign_id).await?;
         let at = now_ms();
         let row = sqlx::query(
             "INSERT INTO results (campaign_id, computed_at, computed_by, reason, unconfirmed, data)
@@ -284,6 +296,7 @@ impl Work {
         window_end: &str,
         show_details: bool,
     ) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
         sqlx::query(
             "UPDATE campaigns SET published_at = COALESCE(published_at, $1), window_start = $2, window_end = $3,
                     show_details = $4 WHERE id = $5",
@@ -331,7 +344,7 @@ impl Work {
         .await?;
         Ok(LockEvent {
             campaign_id,
-            locked,
+            lock: locked,
             reason: reason.map(String::from),
             user_id,
             at,
@@ -349,6 +362,7 @@ impl Work {
         reason: &str,
         created_by: Id,
     ) -> Result<Appeal> {
+        self.unfrozen(campaign_id).await?;
         let row = sqlx::query(
             "INSERT INTO appeals (campaign_id, unit_id, item_id, reason, state, created_by, created_at)
              VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
@@ -376,6 +390,13 @@ impl Work {
         answer: &str,
         answered_by: Id,
     ) -> Result<()> {
+        let campaign_id: Id = sqlx::query("SELECT campaign_id FROM appeals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StorageError::NotFound)?
+            .try_get("campaign_id")?;
+        self.unfrozen(campaign_id).await?;
         let state = if accepted {
             AppealState::Accepted
         } else {

@@ -3,13 +3,14 @@
 //! without a transaction that ends in [`Work::commit`], which appends the action's audit
 //! row last (holding the chain's head as briefly as possible) and commits.
 
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use crate::*;
 
 /// An open transaction for one action. Dropped without `commit`, it rolls back.
 pub struct Work {
     pub(crate) tx: Transaction<'static, Any>,
+    backend: Backend,
     fail_before_append: bool,
 }
 
@@ -24,6 +25,7 @@ impl Store {
         };
         Ok(Work {
             tx,
+            backend: self.backend,
             fail_before_append: false,
         })
     }
@@ -39,6 +41,59 @@ impl Work {
         let head = audit::append(&mut self.tx, entry).await?;
         self.tx.commit().await?;
         Ok(head)
+    }
+
+    /// Refuses (`Locked`) when the campaign is locked (定稿): its settings, facts,
+    /// evidence, reviews, appeals and results are frozen. Every changing query of frozen
+    /// data calls this first, in its transaction. On PostgreSQL the campaign's row is held
+    /// (`FOR SHARE`) until the change commits, so a lock cannot slip in between the check
+    /// and the write; on SQLite the unit of work already holds the write lock.
+    pub(crate) async fn unfrozen(&mut self, campaign_id: Id) -> Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT locked FROM campaigns WHERE id = $1",
+            Backend::Postgres => "SELECT locked FROM campaigns WHERE id = $1 FOR SHARE",
+        };
+        let row = sqlx::query(sql)
+            .bind(campaign_id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        if row.try_get::<i64, _>("locked")? != 0 {
+            return Err(StorageError::Locked);
+        }
+        Ok(())
+    }
+
+    /// Refuses (`Submitted`) when the unit's report has been submitted: its facts wait
+    /// for the assessors. A report that has no row yet gets its draft row, so that there
+    /// is a row to hold: read in the change's transaction, and on PostgreSQL held
+    /// (`FOR SHARE`) until it commits, so a submission waits for a save in progress and a
+    /// save cannot land after a submission it did not see.
+    pub(crate) async fn report_open(&mut self, campaign_id: Id, unit_id: Id) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO reports (campaign_id, unit_id, state) VALUES ($1, $2, 'draft')
+             ON CONFLICT (campaign_id, unit_id) DO NOTHING",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .execute(&mut *self.tx)
+        .await?;
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT state FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+            Backend::Postgres => {
+                "SELECT state FROM reports WHERE campaign_id = $1 AND unit_id = $2 FOR SHARE"
+            }
+        };
+        let state: String = sqlx::query(sql)
+            .bind(campaign_id)
+            .bind(unit_id)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get("state")?;
+        if state == ReportState::Submitted.as_str() {
+            return Err(StorageError::Submitted);
+        }
+        Ok(())
     }
 
     /// Makes `commit` fail after the changes and before the audit row, as a crash there

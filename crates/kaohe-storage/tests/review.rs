@@ -1,5 +1,6 @@
 //! Review, results, publication, appeals and locks, on every backend.
 
+use kaohe_storage::change;
 use kaohe_storage::*;
 
 async fn setup(s: &Store) -> (Id, Id, Id) {
@@ -216,10 +217,235 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
         .unwrap();
         let events = s.lock_events(cid).await.unwrap();
         assert_eq!(
-            events.iter().map(|e| e.locked).collect::<Vec<_>>(),
+            events.iter().map(|e| e.lock).collect::<Vec<_>>(),
             vec![true, false]
         );
         assert_eq!(events[1].reason.as_deref(), Some("更正录入错误"));
+        db.finish().await;
+    }
+}
+
+fn evidence(cid: Id, uid: Id) -> NewEvidence {
+    NewEvidence {
+        campaign_id: cid,
+        unit_id: uid,
+        item_id: "basic.1".into(),
+        filename: "签到表.pdf".into(),
+        content_type: "application/pdf".into(),
+        sha256: "0".repeat(64),
+        data: b"%PDF-1.4".to_vec(),
+        uploaded_by: None,
+        appeal_id: None,
+    }
+}
+
+#[tokio::test]
+async fn a_locked_campaign_refuses_every_change_of_its_data_in_storage() {
+    use StorageError::Locked;
+    for db in testing::all().await {
+        let s = &db.store;
+        let label = db.label;
+        let (cid, uid, assessor) = setup(s).await;
+        let facts = RawFacts::from([("basic.1.misses".to_string(), "1".to_string())]);
+        let ev = change!(s, add_evidence(&evidence(cid, uid))).unwrap();
+        let appeal = change!(s, create_appeal(cid, uid, "basic.2", "理由", assessor)).unwrap();
+        change!(s, set_locked(cid, true, None, None)).unwrap();
+
+        let cu = CampaignUnit {
+            campaign_id: cid,
+            unit_id: uid,
+            unit_facts: RawFacts::new(),
+            deadline: Some("2027-01-31".into()),
+        };
+        let refused: Vec<(&str, Result<()>)> = vec![
+            (
+                "settings",
+                change!(
+                    s,
+                    update_campaign(1, cid, "改名", "2027-01-31", CampaignState::Open)
+                ),
+            ),
+            ("unit facts", change!(s, set_campaign_unit(&cu))),
+            (
+                "departments",
+                change!(s, set_item_department(cid, "basic.1", "区人社局")),
+            ),
+            (
+                "facts",
+                change!(
+                    s,
+                    save_report_item(cid, uid, "basic.1", &facts, ItemState::Draft, 0, None)
+                )
+                .map(drop),
+            ),
+            (
+                "submission",
+                change!(
+                    s,
+                    submit_report(cid, uid, "甲", "0574-1234567", "乙", assessor)
+                ),
+            ),
+            (
+                "evidence",
+                change!(s, add_evidence(&evidence(cid, uid))).map(drop),
+            ),
+            ("evidence deleted", change!(s, delete_evidence(ev.id))),
+            (
+                "review",
+                change!(
+                    s,
+                    save_review(
+                        cid,
+                        uid,
+                        "basic.1",
+                        &Overrides::new(),
+                        None,
+                        ReviewState::Confirmed,
+                        None,
+                        assessor,
+                        0
+                    )
+                )
+                .map(drop),
+            ),
+            ("return", change!(s, return_report(cid, uid))),
+            (
+                "results",
+                change!(
+                    s,
+                    add_result(cid, None, "重算", &[], &serde_json::json!({}))
+                )
+                .map(drop),
+            ),
+            (
+                "publication",
+                change!(s, publish(cid, "2027-01-01", "2027-01-07", false)),
+            ),
+            (
+                "appeal",
+                change!(s, create_appeal(cid, uid, "basic.3", "理由", assessor)).map(drop),
+            ),
+            (
+                "answer",
+                change!(s, answer_appeal(appeal.id, true, "采纳", assessor)),
+            ),
+        ];
+        for (what, result) in refused {
+            assert!(
+                matches!(result, Err(Locked)),
+                "{label}: {what} changed a locked campaign: {result:?}"
+            );
+        }
+        assert!(s.report_items(cid, uid).await.unwrap().is_empty());
+        assert_eq!(s.evidence_list(cid, uid).await.unwrap().len(), 1);
+
+        // Unlocked (with a reason), it changes again.
+        change!(s, set_locked(cid, false, Some("更正"), None)).unwrap();
+        change!(
+            s,
+            save_report_item(cid, uid, "basic.1", &facts, ItemState::Draft, 0, None)
+        )
+        .unwrap();
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_save_that_arrives_after_the_submission_is_refused_in_storage() {
+    for db in testing::all().await {
+        let s = &db.store;
+        let label = db.label;
+        let (cid, uid, user) = setup(s).await;
+        let facts = RawFacts::from([("basic.1.misses".to_string(), "1".to_string())]);
+        // The reporter opened the item while the report was a draft; the submission
+        // lands first; the save, checked against what it saw, must not land after it.
+        let v = change!(
+            s,
+            save_report_item(cid, uid, "basic.1", &facts, ItemState::Done, 0, Some(user))
+        )
+        .unwrap();
+        change!(s, submit_report(cid, uid, "甲", "0574-1234567", "乙", user)).unwrap();
+        let late = change!(
+            s,
+            save_report_item(cid, uid, "basic.1", &facts, ItemState::Done, v, Some(user))
+        );
+        assert!(
+            matches!(late, Err(StorageError::Submitted)),
+            "{label}: {late:?}"
+        );
+        assert_eq!(s.report_items(cid, uid).await.unwrap()[0].version, v);
+        // Returned, the unit may save again.
+        change!(s, return_report(cid, uid)).unwrap();
+        change!(
+            s,
+            save_report_item(cid, uid, "basic.1", &facts, ItemState::Done, v, Some(user))
+        )
+        .unwrap();
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_save_and_a_submission_at_the_same_moment_never_leave_a_save_after_the_submission() {
+    for db in testing::all().await {
+        let (cid, uid, user) = setup(&db.store).await;
+        let facts = RawFacts::from([("basic.1.misses".to_string(), "1".to_string())]);
+        let mut v = change!(
+            db.store,
+            save_report_item(cid, uid, "basic.1", &facts, ItemState::Done, 0, Some(user))
+        )
+        .unwrap();
+        let other = db.open_again().await.unwrap();
+        let submitted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = submitted.clone();
+        let submit = tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+            let r = change!(
+                other,
+                submit_report(cid, uid, "甲", "0574-1234567", "乙", user)
+            );
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            r
+        });
+        // The unit keeps saving until the submission stops it (a short pause between
+        // saves, as between a person's clicks, lets SQLite's waiting writer in). A save
+        // that begins after the submission has committed must be refused.
+        let mut refused = false;
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(20) {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            let after = submitted.load(std::sync::atomic::Ordering::SeqCst);
+            match change!(
+                db.store,
+                save_report_item(cid, uid, "basic.1", &facts, ItemState::Done, v, Some(user))
+            ) {
+                Ok(next) => {
+                    assert!(!after, "{}: a save landed after the submission", db.label);
+                    v = next;
+                }
+                Err(StorageError::Submitted) => {
+                    refused = true;
+                    break;
+                }
+                Err(e) => panic!("{}: {e}", db.label),
+            }
+        }
+        submit.await.unwrap().unwrap();
+        assert!(
+            refused,
+            "{}: the submission never stopped the saves",
+            db.label
+        );
+        assert_eq!(
+            db.store
+                .report_item_history(cid, uid, "basic.1")
+                .await
+                .unwrap()
+                .len() as i64,
+            v,
+            "{}: every acknowledged save is kept",
+            db.label
+        );
         db.finish().await;
     }
 }

@@ -41,7 +41,11 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { dirty = false; });
+  form.addEventListener("submit", function () {
+    // Saving: no preview is started after the press (the page is about to change).
+    dirty = false;
+    clearTimeout(timer);
+  });
   window.addEventListener("beforeunload", function (e) {
     if (dirty) { e.preventDefault(); e.returnValue = ""; }
   });

@@ -8,20 +8,22 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kaohe_core::fmt_decimal as f;
-use kaohe_storage::{AuditEntry, ReportState, Work};
+use kaohe_storage::{AuditEntry, Work};
 use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
+use crate::progress::Progress;
 use crate::scoring;
-use crate::views::{Layout, china_time, past_deadline};
+use crate::views::{Layout, china_time};
+use crate::year::Year;
 
 struct UnitProgress {
     name: String,
     href: String,
     state: String,
-    state_class: &'static str,
+    progress: Progress,
     self_score: String,
     missing: usize,
     submitted: String,
@@ -53,25 +55,28 @@ pub async fn overview(
 ) -> AppResult<Response> {
     let mut campaigns = Vec::new();
     for c in state.store.campaigns(me.org()).await? {
+        let year = Year::load(&state, me.org(), c.id).await?;
         let rubric_row = state.store.rubric(me.org(), c.rubric_id).await?;
         let mut units = Vec::new();
         for cu in state.store.campaign_units(c.id).await? {
             let unit = state.store.unit(me.org(), cu.unit_id).await?;
             let report = state.store.report(c.id, cu.unit_id).await?;
             let (_, _, s, items) = scoring::self_score(&state, &c, cu.unit_id).await?;
-            let deadline = cu.deadline.clone().unwrap_or_else(|| c.deadline.clone());
-            let (state_text, class) = match report.state {
-                ReportState::Submitted => ("已提交".to_string(), "done"),
-                ReportState::Returned => ("已退回".to_string(), "draft"),
-                ReportState::Draft if past_deadline(&deadline) => ("逾期未交".to_string(), "late"),
-                ReportState::Draft if items.is_empty() => ("未开始".to_string(), "empty"),
-                ReportState::Draft => (format!("填报中（{} 项已保存）", items.len()), "draft"),
+            let deadline = year.deadline(cu.deadline.as_deref())?;
+            let progress = Progress::of(
+                report.state,
+                !items.is_empty(),
+                year.overdue(report.state, deadline),
+            );
+            let state_text = match progress {
+                Progress::Drafting => format!("{}（{} 项已保存）", progress.label(), items.len()),
+                _ => progress.label().to_string(),
             };
             units.push(UnitProgress {
                 name: unit.name,
                 href: format!("/c/{}/u/{}", c.id, cu.unit_id),
                 state: state_text,
-                state_class: class,
+                progress,
                 self_score: f(s.total),
                 missing: s.all_missing().len(),
                 submitted: report.submitted_at.map(china_time).unwrap_or_default(),
@@ -79,8 +84,14 @@ pub async fn overview(
         }
         campaigns.push(CampaignView {
             id: c.id,
-            submitted: units.iter().filter(|u| u.state_class == "done").count(),
-            overdue: units.iter().filter(|u| u.state_class == "late").count(),
+            submitted: units
+                .iter()
+                .filter(|u| u.progress == Progress::Submitted)
+                .count(),
+            overdue: units
+                .iter()
+                .filter(|u| u.progress == Progress::Overdue)
+                .count(),
             title: c.title,
             year: c.year,
             deadline: c.deadline,

@@ -14,9 +14,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{
-    AppealState, Campaign, CampaignUnit, Id, RawFacts, ReportState, Role, StorageError,
-};
+use kaohe_storage::{AppealState, Campaign, CampaignUnit, Id, RawFacts, Role, StorageError};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -29,28 +27,12 @@ use crate::form::{Form, Path};
 use crate::report::{department_of, diff};
 use crate::scoring;
 use crate::upload::field;
-use crate::views::{Layout, china_time, china_today, past_deadline};
+use crate::views::{Layout, china_time, china_today};
+use crate::year::Year;
 
 const MAX_TITLE: usize = 200;
 const MAX_DEPARTMENT: usize = 100;
 const MAX_REASON: usize = 500;
-
-/// What a locked campaign answers to any change.
-const LOCKED: &str = "本考核任务已定稿（锁定），任务设置、单位基础数据、截止日期、责任部门和公示均不能再修改，此次操作未保存。如确需修改，请先在任务页面的“定稿”一栏填写理由，解除定稿（解除会记入审计日志）。";
-
-/// Refuses any change to a locked campaign.
-fn refuse_locked(campaign: &Campaign) -> AppResult<()> {
-    if campaign.locked {
-        Err(AppError::BadRequest(LOCKED.into()))
-    } else {
-        Ok(())
-    }
-}
-
-/// Whether the publication window is over (its last day is past, China time).
-fn window_over(campaign: &Campaign) -> bool {
-    campaign.published_at.is_some() && campaign.window_end.as_deref().is_some_and(past_deadline)
-}
 
 fn all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
     pairs
@@ -334,6 +316,8 @@ struct CampaignPage {
     jump: Option<String>,
     publication: PublicationView,
     lock: LockPart,
+    /// Locked (定稿), or a past year: nothing here can change.
+    locked: bool,
 }
 
 /// What was typed into one of the page's forms, shown again with its messages.
@@ -356,14 +340,6 @@ enum Typed {
     },
     /// The reason typed to lock or unlock.
     Lock(FieldView),
-}
-
-fn report_state(s: ReportState) -> &'static str {
-    match s {
-        ReportState::Draft => "自查中",
-        ReportState::Submitted => "已提交",
-        ReportState::Returned => "已退回",
-    }
 }
 
 async fn render_campaign(
@@ -424,7 +400,7 @@ async fn render_campaign(
         units.push(UnitBlock {
             id: unit.id,
             name: unit.name,
-            state: report_state(report.state),
+            state: report.state.label(),
             error: typed_here
                 .filter(|(f, d)| f.values().any(|x| x.error.is_some()) || d.error.is_some())
                 .map(|_| "未保存：请按提示改正。".to_string()),
@@ -479,8 +455,9 @@ async fn render_campaign(
         Typed::Publish { .. } => Some("publication".to_string()),
         Typed::Lock(_) => Some("lock".to_string()),
     };
-    let publication = publication_view(state, &campaign, &typed).await?;
-    let lock = lock_part(state, me, &campaign, &typed).await?;
+    let year = Year::load(state, me.org(), campaign.id).await?;
+    let publication = publication_view(state, &year, &typed).await?;
+    let lock = lock_part(state, me, &year, &typed).await?;
     let mut departments = crate::admin_users::known_departments(state, me).await?;
     departments.retain(|d| d != &organiser);
     Ok(CampaignPage {
@@ -500,6 +477,7 @@ async fn render_campaign(
         jump,
         publication,
         lock,
+        locked: year.phase.is_locked(),
         campaign,
     }
     .into_response())
@@ -507,27 +485,21 @@ async fn render_campaign(
 
 async fn publication_view(
     state: &AppState,
-    campaign: &Campaign,
+    year: &Year,
     typed: &Typed,
 ) -> AppResult<PublicationView> {
+    let campaign = &year.campaign;
     let results_at = state
         .store
         .results(campaign.id)
         .await?
         .last()
         .map(|r| china_time(r.computed_at));
-    let today = china_today();
-    let window = match (&campaign.window_start, &campaign.window_end) {
-        (Some(s), Some(e)) if campaign.published_at.is_some() => {
-            if today.as_str() < s.as_str() {
-                format!("公示期 {s} 至 {e}，尚未开始")
-            } else if past_deadline(e) {
-                format!("公示期 {s} 至 {e}，已结束")
-            } else {
-                format!("公示中：{s} 至 {e}")
-            }
-        }
-        _ => "未公示".to_string(),
+    let window = match year.window {
+        Some(w) if year.today < w.start => format!("公示期 {}，尚未开始", w.text()),
+        Some(w) if year.today > w.end => format!("公示期 {}，已结束", w.text()),
+        Some(w) => format!("公示中：{}", w.text()),
+        None => "未公示".to_string(),
     };
     let (start, end, details) = match typed {
         Typed::Publish {
@@ -537,10 +509,13 @@ async fn publication_view(
         } => (start.clone(), end.clone(), *details),
         _ => {
             // Seven days including today.
-            let plus6 = china_time(kaohe_storage::now_ms() + 6 * 86_400_000)[..10].to_string();
+            let (start, end) = match year.window {
+                Some(w) => (w.start, w.end),
+                None => (year.today, year.today + time::Duration::days(6)),
+            };
             (
-                FieldView::new(campaign.window_start.clone().unwrap_or(today)),
-                FieldView::new(campaign.window_end.clone().unwrap_or(plus6)),
+                FieldView::new(start.to_string()),
+                FieldView::new(end.to_string()),
                 campaign.show_details,
             )
         }
@@ -559,9 +534,10 @@ async fn publication_view(
 async fn lock_part(
     state: &AppState,
     me: &CurrentUser,
-    campaign: &Campaign,
+    year: &Year,
     typed: &Typed,
 ) -> AppResult<LockPart> {
+    let campaign = &year.campaign;
     let users = state.store.users(me.org()).await?;
     let history = state
         .store
@@ -571,7 +547,7 @@ async fn lock_part(
         .rev()
         .map(|e| LockView {
             at: china_time(e.at),
-            locked: e.locked,
+            locked: e.lock,
             who: e
                 .user_id
                 .and_then(|id| users.iter().find(|u| u.id == id))
@@ -582,7 +558,7 @@ async fn lock_part(
         })
         .collect();
     Ok(LockPart {
-        window_over: window_over(campaign),
+        window_over: !year.phase.early_lock(),
         open_appeals: open_appeals(state, campaign.id).await?,
         reason: match typed {
             Typed::Lock(r) => r.clone(),
@@ -663,7 +639,6 @@ pub async fn campaign_settings(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
-    refuse_locked(&campaign)?;
     let mut title = FieldView::new(field(&pairs, "title").trim());
     let mut deadline = FieldView::new(field(&pairs, "deadline").trim());
     title.error = if title.value.is_empty() {
@@ -718,7 +693,6 @@ pub async fn campaign_unit_save(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
-    refuse_locked(&campaign)?;
     let unit = state.store.unit(me.org(), uid).await?;
     let cu = state
         .store
@@ -823,7 +797,6 @@ pub async fn campaign_departments(
 ) -> AppResult<Response> {
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
-    refuse_locked(&campaign)?;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let assigned = state.store.item_departments(cid).await?;
     let organiser = me.organiser.name.clone();
@@ -905,8 +878,9 @@ pub async fn campaign_publish(
     Form(form): Form<PublishForm>,
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
-    let campaign = state.store.campaign(me.org(), cid).await?;
-    refuse_locked(&campaign)?;
+    // The guard has checked the rule of the year: not locked, not a past year.
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
     let mut start = FieldView::new(form.start.trim());
     let mut end = FieldView::new(form.end.trim());
     let details = form.show_details == "yes";
@@ -918,7 +892,7 @@ pub async fn campaign_publish(
     } else if start.error.is_none() && end.value < start.value {
         end.error = Some(format!("公示结束日期不能早于开始日期 {}", start.value));
     }
-    let no_results = state.store.results(cid).await?.is_empty();
+    let no_results = !state.store.has_results(cid).await?;
     if no_results || start.error.is_some() || end.error.is_some() {
         let e = if no_results {
             "未公示：结果尚未计算。请先到“结果”页面计算结果，再公示。"
@@ -933,22 +907,18 @@ pub async fn campaign_publish(
         return render_campaign(&state, &session, &me, campaign, typed, None, Some(e.into())).await;
     }
     let mut changes = Vec::new();
-    if campaign.published_at.is_none() {
+    if year.window.is_none() {
         changes.push(change("published", false, true));
     }
-    if campaign.window_start.as_deref() != Some(start.value.as_str()) {
-        changes.push(change(
-            "window_start",
-            campaign.window_start.clone(),
-            start.value.clone(),
-        ));
+    let (old_start, old_end) = match year.window {
+        Some(w) => (Some(w.start.to_string()), Some(w.end.to_string())),
+        None => (None, None),
+    };
+    if old_start.as_deref() != Some(start.value.as_str()) {
+        changes.push(change("window_start", old_start, start.value.clone()));
     }
-    if campaign.window_end.as_deref() != Some(end.value.as_str()) {
-        changes.push(change(
-            "window_end",
-            campaign.window_end.clone(),
-            end.value.clone(),
-        ));
+    if old_end.as_deref() != Some(end.value.as_str()) {
+        changes.push(change("window_end", old_end, end.value.clone()));
     }
     if campaign.show_details != details {
         changes.push(change("show_details", campaign.show_details, details));
@@ -990,8 +960,9 @@ pub async fn campaign_lock(
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
-    let campaign = state.store.campaign(me.org(), cid).await?;
-    refuse_locked(&campaign)?;
+    // The guard has checked the rule of the year: not locked already.
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
     let mut reason = FieldView::new(form.reason.trim());
     let open = open_appeals(&state, cid).await?;
     let error = if reason.value.chars().count() > MAX_REASON {
@@ -1001,7 +972,7 @@ pub async fn campaign_lock(
         Some(format!(
             "未定稿：还有 {open} 项申诉未答复。定稿后就不能再答复，请先让考核员答复全部申诉。"
         ))
-    } else if !window_over(&campaign) && reason.value.is_empty() {
+    } else if year.phase.early_lock() && reason.value.is_empty() {
         reason.error = Some("公示期尚未结束（或尚未公示）：提前定稿须写明理由".into());
         Some("未定稿：请填写提前定稿的理由。".to_string())
     } else {
@@ -1029,10 +1000,9 @@ pub async fn campaign_unlock(
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
+    // The guard has checked the rule of the year: locked.
     let mut reason = FieldView::new(form.reason.trim());
-    let error = if !campaign.locked {
-        Some("本任务未定稿，无需解除。".to_string())
-    } else if reason.value.is_empty() {
+    let error = if reason.value.is_empty() {
         reason.error = Some("请写明解除定稿的理由（会记入审计日志）".into());
         Some("未解除定稿：须填写理由。".to_string())
     } else if reason.value.chars().count() > MAX_REASON {
@@ -1069,8 +1039,9 @@ async fn set_lock(
         Err(StorageError::Conflict) => {
             // Someone else locked or unlocked it in the meantime.
             drop(work);
-            let campaign = state.store.campaign(me.org(), cid).await?;
-            let e = if campaign.locked {
+            let year = Year::load(state, me.org(), cid).await?;
+            let campaign = year.campaign.clone();
+            let e = if year.phase.is_locked() {
                 "本任务刚刚已被定稿。"
             } else {
                 "本任务刚刚已被解除定稿。"

@@ -18,36 +18,8 @@ use crate::form::{Form, Path};
 use crate::report::{department_of, human_size};
 use crate::scoring;
 use crate::upload::Upload;
-use crate::views::{Layout, china_time, china_today};
-
-/// Whether today (China time) is inside the publication window, both days included.
-pub fn in_window(c: &Campaign) -> bool {
-    let today = china_today();
-    c.published_at.is_some()
-        && !c.locked
-        && c.window_start
-            .as_deref()
-            .is_some_and(|s| s <= today.as_str())
-        && c.window_end.as_deref().is_some_and(|e| today.as_str() <= e)
-}
-
-/// Why a unit cannot appeal now, if it cannot.
-fn closed_reason(c: &Campaign) -> Option<String> {
-    if c.locked {
-        return Some("考核已定稿，不能再申诉。".into());
-    }
-    if c.published_at.is_none() {
-        return Some("结果尚未公示，公示期内才能申诉。".into());
-    }
-    if !in_window(c) {
-        return Some(format!(
-            "申诉须在公示期内提出（{} 至 {}）。",
-            c.window_start.clone().unwrap_or_default(),
-            c.window_end.clone().unwrap_or_default()
-        ));
-    }
-    None
-}
+use crate::views::{Layout, china_time};
+use crate::year::{Action, Window, Year};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "appeal_form.html")]
@@ -89,7 +61,8 @@ async fn render_form(
     error: Option<String>,
     reason: String,
 ) -> AppResult<Response> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
+    let year = Year::load(state, me.org(), cid).await?;
+    let campaign = &year.campaign;
     let unit = state.store.unit(me.org(), uid).await?;
     let runs = state.store.results(cid).await?;
     let (Some(run), Some(_)) = (runs.last(), campaign.published_at) else {
@@ -120,7 +93,7 @@ async fn render_form(
         .map(|a| {
             (
                 a.reason,
-                state_label(a.state).to_string(),
+                a.state.label().to_string(),
                 a.answer.unwrap_or_default(),
             )
         });
@@ -144,25 +117,16 @@ async fn render_form(
             })
             .unwrap_or_default(),
         existing,
-        closed: closed_reason(&campaign),
+        closed: year
+            .allows(None, None, Action::AppealFile)
+            .err()
+            .map(|r| r.0),
         error,
         reason,
-        window: format!(
-            "{} 至 {}",
-            campaign.window_start.clone().unwrap_or_default(),
-            campaign.window_end.clone().unwrap_or_default()
-        ),
+        window: year.window.map(Window::text).unwrap_or_default(),
         max_upload: human_size(state.config.max_upload as i64),
     }
     .into_response())
-}
-
-pub fn state_label(s: AppealState) -> &'static str {
-    match s {
-        AppealState::Open => "待答复",
-        AppealState::Accepted => "已采纳",
-        AppealState::Rejected => "不予采纳",
-    }
 }
 
 pub async fn form_page(
@@ -201,9 +165,8 @@ pub async fn file(
             reason.clone(),
         )
     };
-    if let Some(closed) = closed_reason(&campaign) {
-        return again(closed).await;
-    }
+    // The guard has checked the rule of the year: published, inside the window, not
+    // locked.
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     if rubric.item(&item).is_none() {
         return Err(AppError::NotFound);
@@ -308,8 +271,9 @@ pub async fn list(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
-    let mine = answerable(&state, &me, &campaign).await?;
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = &year.campaign;
+    let mine = answerable(&state, &me, campaign).await?;
     let units = state.store.units(me.org()).await?;
     let mut appeals = Vec::new();
     for a in state.store.appeals(cid).await? {
@@ -340,7 +304,7 @@ pub async fn list(
             item: a.item_id,
             reason: a.reason,
             filed: china_time(a.created_at),
-            state: state_label(a.state),
+            state: a.state.label(),
             open: a.state == AppealState::Open,
             answer: a.answer.unwrap_or_default(),
             evidence,
@@ -351,8 +315,9 @@ pub async fn list(
         campaign_id: cid,
         title: campaign.title.clone(),
         appeals,
-        can_answer: me.role() == Role::Assessor && !campaign.locked,
-        locked: campaign.locked,
+        can_answer: me.role() == Role::Assessor
+            && year.allows(None, None, Action::AppealAccept).is_ok(),
+        locked: year.phase.is_locked(),
     }
     .into_response())
 }
@@ -381,9 +346,6 @@ pub async fn answer(
     let mine = answerable(&state, &me, &campaign).await?;
     if mine.as_ref().is_some_and(|m| !m.contains(&appeal.item_id)) {
         return Err(AppError::Forbidden);
-    }
-    if campaign.locked {
-        return Err(AppError::BadRequest("考核已定稿，不能再答复申诉。".into()));
     }
     let accepted = match form.decision.as_str() {
         "accept" => true,

@@ -18,6 +18,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::upload::field;
 use crate::views::{Layout, china_time};
+use crate::year::Action;
 
 /// Rows per page.
 const PAGE: i64 = 100;
@@ -208,6 +209,13 @@ fn changes_of(entry: &AuditEntry) -> Vec<String> {
     }
 }
 
+/// What a person did, in words; a code kaohe no longer knows is shown as it is.
+fn action_words(code: &str) -> String {
+    Action::from_code(code)
+        .map(|a| a.sentence().to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 struct RowView {
     seq: String,
     at: String,
@@ -225,7 +233,7 @@ fn row_view(hit: AuditHit) -> RowView {
         seq: hit.seq.map(|s| s.to_string()).unwrap_or_default(),
         at: china_time(hit.row.at),
         who: e.username.unwrap_or_default(),
-        action: e.action,
+        action: action_words(&e.action),
         target: e.target,
         reason: e.reason.unwrap_or_default(),
         changes,
@@ -244,7 +252,8 @@ struct AuditPage {
     layout: Layout,
     q: AuditQuery,
     filtered: bool,
-    actions: Vec<String>,
+    /// The actions found in the log: (code to filter by, words to read).
+    actions: Vec<(String, String)>,
     users: Vec<String>,
     units: Vec<Opt>,
     error: Option<String>,
@@ -295,7 +304,13 @@ pub async fn audit_log(
     Ok(AuditPage {
         layout: Layout::new(&state, &session, &me, "审计日志").await?,
         filtered: q.any(),
-        actions,
+        actions: actions
+            .into_iter()
+            .map(|code| {
+                let words = action_words(&code);
+                (code, words)
+            })
+            .collect(),
         users,
         units,
         error,
@@ -341,7 +356,8 @@ pub async fn audit_export(
     let q = AuditQuery::read(&pairs);
     let units = state.store.units(me.org()).await?;
     let filter = q.filter(&units).map_err(AppError::BadRequest)?;
-    let mut out = String::from("\u{feff}序号,时间（北京时间）,操作人,操作,对象,理由,改动\r\n");
+    let mut out =
+        String::from("\u{feff}序号,时间（北京时间）,操作人,操作,操作代码,对象,理由,改动\r\n");
     let mut written = 0i64;
     while written < EXPORT_MAX {
         let hits = state
@@ -353,12 +369,14 @@ pub async fn audit_export(
         }
         written += hits.len() as i64;
         for hit in hits {
+            let code = hit.row.entry.action.clone();
             let r = row_view(hit);
             let fields = [
                 r.seq,
                 r.at,
                 r.who,
                 r.action,
+                code,
                 r.target,
                 r.reason,
                 r.changes.join("\n"),

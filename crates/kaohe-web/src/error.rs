@@ -30,6 +30,16 @@ impl From<StorageError> for AppError {
     fn from(e: StorageError) -> AppError {
         match e {
             StorageError::NotFound => AppError::NotFound,
+            // Storage refuses these inside the change's transaction, after the handler's
+            // own check passed: the campaign was locked, or the report submitted, at the
+            // same moment.
+            StorageError::Locked => AppError::BadRequest(
+                "未保存：考核已定稿，任何内容都不能再修改；如确需更改，请管理员先解除定稿（须写明理由）。"
+                    .into(),
+            ),
+            StorageError::Submitted => AppError::BadRequest(
+                "未保存：报告刚刚已提交，考核组退回后才能修改。".into(),
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

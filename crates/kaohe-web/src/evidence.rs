@@ -16,6 +16,7 @@ use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::report::{context, human_size};
+use crate::year::Action;
 
 /// What a file is, judged by its bytes: `(content type, a name for people)`.
 pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)> {
@@ -132,7 +133,7 @@ pub async fn upload(
     check_csrf(&session, form.field("csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if !cx.can_edit(&item) {
-        return Err(cx.refusal("未上传"));
+        return Err(cx.refusal(Action::EvidenceUpload));
     }
     let rubric = crate::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
     if rubric.item(&item).is_none() {
@@ -242,7 +243,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     if !cx.can_edit(&e.item_id) {
-        return Err(cx.refusal("未删除"));
+        return Err(cx.refusal(Action::EvidenceDelete));
     }
     let mut work = state.store.begin().await?;
     work.delete_evidence(eid).await?;

@@ -30,6 +30,7 @@ mod session_store;
 pub mod setup;
 mod upload;
 mod views;
+pub mod year;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -19,7 +19,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::form::Path;
 use crate::report::department_of;
-use crate::views::{Layout, china_time, china_today, past_deadline};
+use crate::views::{Layout, china_time, china_today};
+use crate::year::Year;
 
 /// One department's items of one unit.
 #[derive(Default, Clone, Copy)]
@@ -34,8 +35,7 @@ struct Counts {
 struct UnitRow {
     id: Id,
     name: String,
-    state: &'static str,
-    class: &'static str,
+    progress: Progress,
     overdue: bool,
     submitted: String,
     deadline: String,
@@ -75,20 +75,48 @@ struct Late {
     deadline: String,
 }
 
-/// A unit's report state as the progress page shows it, with its style class, and
-/// whether it is overdue.
-pub fn report_progress(
-    state: ReportState,
-    started: bool,
-    deadline: &str,
-) -> (&'static str, &'static str, bool) {
-    match state {
-        ReportState::Submitted => ("已提交", "done", false),
-        // A returned report may be corrected after the deadline: the district asked.
-        ReportState::Returned => ("已退回", "draft", false),
-        ReportState::Draft if past_deadline(deadline) => ("逾期未交", "late", true),
-        ReportState::Draft if started => ("填报中", "draft", false),
-        ReportState::Draft => ("未开始", "empty", false),
+/// Where a unit's report is, as the progress pages show it: the report's state, and for
+/// a draft whether it was started and whether its last day has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Submitted,
+    /// Returned (退回): it may be corrected after the deadline, the district asked.
+    Returned,
+    /// A draft whose last day has passed.
+    Overdue,
+    Drafting,
+    NotStarted,
+}
+
+impl Progress {
+    pub fn of(state: ReportState, started: bool, overdue: bool) -> Progress {
+        match state {
+            ReportState::Submitted => Progress::Submitted,
+            ReportState::Returned => Progress::Returned,
+            ReportState::Draft if overdue => Progress::Overdue,
+            ReportState::Draft if started => Progress::Drafting,
+            ReportState::Draft => Progress::NotStarted,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Progress::Submitted => ReportState::Submitted.label(),
+            Progress::Returned => ReportState::Returned.label(),
+            Progress::Overdue => "逾期未交",
+            Progress::Drafting => "填报中",
+            Progress::NotStarted => "未开始",
+        }
+    }
+
+    /// The style class of its badge.
+    pub fn class(self) -> &'static str {
+        match self {
+            Progress::Submitted => "done",
+            Progress::Returned | Progress::Drafting => "draft",
+            Progress::Overdue => "late",
+            Progress::NotStarted => "empty",
+        }
     }
 }
 
@@ -98,7 +126,8 @@ pub async fn progress_page(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
     let (rubric, all) = assess_all(&state, &campaign).await?;
     let assigned = state.store.item_departments(cid).await?;
     let organiser = me.organiser.name.clone();
@@ -125,9 +154,9 @@ pub async fn progress_page(
             .iter()
             .find(|cu| cu.unit_id == a.unit.id)
             .and_then(|cu| cu.deadline.clone());
-        let deadline = own.clone().unwrap_or_else(|| campaign.deadline.clone());
-        let (label, class, overdue) =
-            report_progress(a.report.state, !a.items.is_empty(), &deadline);
+        let deadline = year.deadline(own.as_deref())?;
+        let overdue = year.overdue(a.report.state, deadline);
+        let progress = Progress::of(a.report.state, !a.items.is_empty(), overdue);
         let reviewable = a.report.state != ReportState::Draft;
         let mut departments = vec![Counts::default(); names.len()];
         for (it, &d) in rubric.items().iter().zip(&item_dept) {
@@ -145,12 +174,11 @@ pub async fn progress_page(
         units.push(UnitRow {
             id: a.unit.id,
             name: a.unit.name.clone(),
-            state: label,
-            class,
+            progress,
             overdue,
             submitted: a.report.submitted_at.map(china_time).unwrap_or_default(),
             extended: own.is_some(),
-            deadline,
+            deadline: deadline.to_string(),
             reviewable,
             departments,
         });
@@ -182,12 +210,12 @@ pub async fn progress_page(
             }
         })
         .collect();
-    let count = |s: &str| units.iter().filter(|u| u.state == s).count();
+    let count = |p: Progress| units.iter().filter(|u| u.progress == p).count();
     let (submitted, returned, drafting, not_started) = (
-        count("已提交"),
-        count("已退回"),
-        count("填报中"),
-        count("未开始"),
+        count(Progress::Submitted),
+        count(Progress::Returned),
+        count(Progress::Drafting),
+        count(Progress::NotStarted),
     );
     let overdue = units
         .iter()
@@ -204,7 +232,7 @@ pub async fn progress_page(
         title: campaign.title,
         deadline: campaign.deadline,
         today: china_today(),
-        locked: campaign.locked,
+        locked: year.phase.is_locked(),
         units,
         departments,
         submitted,

@@ -15,8 +15,8 @@ use kaohe_core::explain::{explain_item, missing_keys};
 use kaohe_core::rubric::InputType;
 use kaohe_core::{Facts, Rubric, UnitScore, fmt_decimal as f, score};
 use kaohe_storage::{
-    AuditEntry, Campaign, CampaignState, Id, ItemState, RawFacts, ReportItem, ReportState, Role,
-    StorageError, Unit,
+    AuditEntry, Campaign, Id, ItemState, RawFacts, ReportItem, ReportState, Role, StorageError,
+    Unit,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -26,7 +26,9 @@ use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::scoring;
 use crate::upload::field;
-use crate::views::{Layout, china_time, past_deadline};
+use crate::views::{Layout, china_time};
+use crate::year::{Action, Phase, Refusal, Year};
+use time::Date;
 
 /// What the current user may do with a unit's report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,34 +51,45 @@ pub fn department_of(organiser: &str, assigned: &[(String, String)], item: &str)
 
 pub struct Context {
     pub campaign: Campaign,
+    /// The campaign's phase today, which decides what may change.
+    pub year: Year,
     pub unit: Unit,
     pub report: kaohe_storage::Report,
     pub mode: Mode,
     /// For assessors: the items of their department; everyone else sees all.
     pub visible: Option<Vec<String>>,
-    pub deadline: String,
+    /// The unit's last day (its extension, or the campaign's deadline).
+    pub deadline: Date,
     /// Items returned to the unit (退回) with the assessors' comments.
     pub returned: Vec<(String, String)>,
 }
 
 impl Context {
-    /// Why the user may not change the report now, in words: a locked campaign says so
-    /// first, since nothing in it can change until the admin unlocks it.
-    pub fn refusal(&self, what: &str) -> AppError {
-        let why = if self.campaign.locked {
-            "考核已定稿，任何内容都不能再修改；如确需更改，请管理员先解除定稿（须写明理由）"
-                .to_string()
-        } else {
-            match self.report.state {
-                ReportState::Submitted => "报告已提交，考核组退回后才能修改".to_string(),
-                ReportState::Returned => "退回修改时只能改被退回的项目".to_string(),
-                ReportState::Draft if past_deadline(&self.deadline) => {
-                    format!("已过截止日期 {}，如需延期请联系区里", self.deadline)
-                }
-                ReportState::Draft => "您没有修改此报告的权限".to_string(),
+    /// Why the user may not do `action` to the report now, in words: the rule of the year
+    /// first (a locked campaign, a submitted report, a passed deadline), then what only
+    /// this page knows (a returned report opens only its returned items).
+    pub fn refusal(&self, action: Action) -> AppError {
+        match self.may(action) {
+            Err(r) => r.into(),
+            Ok(()) if self.report.state == ReportState::Returned => AppError::BadRequest(format!(
+                "{}：退回修改时只能改被退回的项目。",
+                action.refused()
+            )),
+            Ok(()) => {
+                AppError::BadRequest(format!("{}：您没有修改此报告的权限。", action.refused()))
             }
-        };
-        AppError::BadRequest(format!("{what}：{why}。"))
+        }
+    }
+
+    /// The rule of the year for this unit's report.
+    pub fn may(&self, action: Action) -> Result<(), Refusal> {
+        self.year
+            .allows(Some(self.report.state), Some(self.deadline), action)
+    }
+
+    /// Whether the unit's last day has passed with the report still a draft.
+    pub fn overdue(&self) -> bool {
+        self.report.state == ReportState::Draft && self.year.today > self.deadline
     }
 
     /// Whether the user may change this item now: the unit's reporter while the report
@@ -92,30 +105,16 @@ impl Context {
 /// organiser's campaign or unit does not exist for them; another unit of their own
 /// organiser is forbidden.
 pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> AppResult<Context> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
+    let year = Year::load(state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
     let unit = state.store.unit(me.org(), uid).await?;
-    let cu = state
-        .store
-        .campaign_units(cid)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_id == uid)
-        .ok_or(AppError::NotFound)?;
-    let deadline = cu
-        .deadline
-        .clone()
-        .unwrap_or_else(|| campaign.deadline.clone());
+    let deadline = year.deadline_of(state, uid).await?;
     let report = state.store.report(cid, uid).await?;
     let (mode, visible) = match me.role() {
         Role::Reporter if me.user.unit_id == Some(uid) => {
-            // A returned report may be corrected after the deadline: the district asked.
-            let open = campaign.state == CampaignState::Open
-                && !campaign.locked
-                && match report.state {
-                    ReportState::Draft => !past_deadline(&deadline),
-                    ReportState::Returned => true,
-                    ReportState::Submitted => false,
-                };
+            let open = year
+                .allows(Some(report.state), Some(deadline), Action::ItemDone)
+                .is_ok();
             (if open { Mode::Edit } else { Mode::Read }, None)
         }
         Role::Admin => (Mode::Read, None),
@@ -147,6 +146,7 @@ pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> Ap
     };
     Ok(Context {
         campaign,
+        year,
         unit,
         report,
         mode,
@@ -192,7 +192,7 @@ struct ReportPage {
     total: String,
     categories: Vec<CategoryView>,
     editable: bool,
-    state_label: &'static str,
+    state_label: String,
     deadline: String,
     past_deadline: bool,
     submitted: Option<String>,
@@ -204,14 +204,6 @@ struct ReportPage {
     error: Option<String>,
     partial: bool,
     returned: Vec<(String, String)>,
-}
-
-fn state_label(s: ReportState) -> &'static str {
-    match s {
-        ReportState::Draft => "自查中",
-        ReportState::Submitted => "已提交",
-        ReportState::Returned => "已退回，请修改后重新提交",
-    }
 }
 
 pub async fn report_home(
@@ -318,9 +310,12 @@ async fn render_report(
         total: f(s.total),
         categories,
         editable: cx.mode == Mode::Edit,
-        state_label: state_label(report.state),
-        past_deadline: past_deadline(&cx.deadline),
-        deadline: cx.deadline.clone(),
+        state_label: match report.state {
+            ReportState::Returned => format!("{}，请修改后重新提交", report.state.label()),
+            s => s.label().to_string(),
+        },
+        past_deadline: cx.overdue(),
+        deadline: cx.deadline.to_string(),
         submitted: report.submitted_at.map(china_time),
         filler_name: typed
             .map(|t| t.filler_name.clone())
@@ -703,7 +698,7 @@ pub async fn item_save(
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if !cx.can_edit(&item) {
-        return Err(cx.refusal("未保存"));
+        return Err(cx.refusal(Action::ItemDone));
     }
     let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
     let ii = item_index(&rubric, &item)?;
@@ -930,7 +925,7 @@ pub async fn submit(
     check_csrf(&session, &form.csrf).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if cx.mode != Mode::Edit {
-        return Err(cx.refusal("未提交"));
+        return Err(cx.refusal(Action::ReportSubmit));
     }
     let (rubric, facts, s, _) = scoring::self_score(&state, &cx.campaign, uid).await?;
     let mut problems = Vec::new();
@@ -1048,9 +1043,10 @@ pub async fn home(
     }
     let mut campaigns = Vec::new();
     for c in state.store.campaigns(me.org()).await? {
-        match me.role() {
-            // A closed campaign (a past year) is read through its results.
-            Role::Reporter | Role::Assessor if c.state == CampaignState::Closed => {
+        let year = Year::load(&state, me.org(), c.id).await?;
+        match (me.role(), year.phase) {
+            // A past year is read through its results.
+            (Role::Reporter | Role::Assessor, Phase::PastYear) => {
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
                     year: c.year,
@@ -1063,40 +1059,46 @@ pub async fn home(
                     state: "已结束".to_string(),
                 });
             }
-            Role::Reporter => {
+            (Role::Reporter, _) => {
                 let Some(uid) = me.user.unit_id else { continue };
-                let cus = state.store.campaign_units(c.id).await?;
-                let Some(cu) = cus.iter().find(|cu| cu.unit_id == uid) else {
-                    continue;
+                let deadline = match year.deadline_of(&state, uid).await {
+                    Ok(d) => d,
+                    // The unit does not take part in this campaign.
+                    Err(AppError::NotFound) => continue,
+                    Err(e) => return Err(e),
                 };
                 let report = state.store.report(c.id, uid).await?;
-                let deadline = cu.deadline.clone().unwrap_or_else(|| c.deadline.clone());
-                let state_text = if report.state == ReportState::Draft && past_deadline(&deadline) {
-                    "已过截止日期".to_string()
-                } else {
-                    state_label(report.state).to_string()
+                let overdue = year
+                    .allows(Some(report.state), Some(deadline), Action::ItemDone)
+                    .is_err()
+                    && report.state == ReportState::Draft
+                    && !year.phase.is_locked();
+                let state_text = match report.state {
+                    _ if overdue => "已过截止日期".to_string(),
+                    ReportState::Returned => format!("{}，请修改后重新提交", report.state.label()),
+                    s => s.label().to_string(),
                 };
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
                     year: c.year,
                     href: format!("/c/{}/u/{uid}", c.id),
-                    deadline,
+                    deadline: deadline.to_string(),
                     state: state_text,
                 });
             }
-            Role::Assessor => campaigns.push(CampaignLink {
+            (Role::Assessor, phase) => campaigns.push(CampaignLink {
                 title: c.title.clone(),
                 year: c.year,
                 href: format!("/c/{}/review", c.id),
                 deadline: c.deadline.clone(),
-                state: if c.locked {
-                    "已定稿".to_string()
+                state: if phase.is_locked() {
+                    phase.label().to_string()
                 } else {
                     "审核本部门负责的项目".to_string()
                 },
             }),
-            _ => {
-                let computed = !state.store.results(c.id).await?.is_empty();
+            (_, phase) => {
+                let computed = state.store.has_results(c.id).await?;
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
                     year: c.year,
@@ -1108,7 +1110,7 @@ pub async fn home(
                     deadline: c.deadline.clone(),
                     state: if computed {
                         "结果已计算"
-                    } else if c.state == CampaignState::Open {
+                    } else if phase == Phase::Reporting {
                         "自查进行中，结果尚未计算"
                     } else {
                         "已关闭"

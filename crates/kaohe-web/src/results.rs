@@ -19,6 +19,7 @@ use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, Path};
 use crate::views::{Layout, china_time};
+use crate::year::{Action, Window, Year};
 
 fn d(v: &Value) -> Decimal {
     v.as_str().and_then(|s| s.parse().ok()).unwrap_or_default()
@@ -122,12 +123,8 @@ pub async fn compute_results(
     Form(form): Form<ComputeForm>,
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
+    // The guard has checked the rule of the year (not locked, not a past year).
     let campaign = state.store.campaign(me.org(), cid).await?;
-    if campaign.locked {
-        return Err(AppError::BadRequest(
-            "考核已定稿，结果不能再计算。如需更改，请先解除定稿。".into(),
-        ));
-    }
     let (unconfirmed, data) = compute(&state, &campaign).await?;
     if !unconfirmed.is_empty() && form.force != "yes" {
         return Ok(ConfirmPage {
@@ -238,7 +235,8 @@ pub async fn results_page(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
     let vis = visibility(&me, &campaign)?;
     let runs = state.store.results(cid).await?;
     let latest = runs.last();
@@ -309,10 +307,7 @@ pub async fn results_page(
         unconfirmed: latest.map(|r| r.unconfirmed.clone()).unwrap_or_default(),
         is_admin: me.role() == Role::Admin,
         published: campaign.published_at.map(china_time),
-        window: match (&campaign.window_start, &campaign.window_end) {
-            (Some(a), Some(b)) => Some(format!("{a} 至 {b}")),
-            _ => None,
-        },
+        window: year.window.map(Window::text),
         charts: latest
             .map(|r| crate::exports::ranking_chart(&r.data))
             .unwrap_or_default(),
@@ -374,8 +369,9 @@ pub async fn unit_page(
     me: CurrentUser,
     Path((cid, uid)): Path<(Id, Id)>,
 ) -> AppResult<Response> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
-    let vis = visibility(&me, &campaign)?;
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = &year.campaign;
+    let vis = visibility(&me, campaign)?;
     if !vis.all && vis.own != Some(uid) {
         return Err(AppError::Forbidden);
     }
@@ -392,7 +388,7 @@ pub async fn unit_page(
     else {
         return Err(AppError::NotFound);
     };
-    Ok(render_unit(&state, &session, &me, &campaign, run, &u)
+    Ok(render_unit(&state, &session, &me, &year, run, &u)
         .await?
         .into_response())
 }
@@ -401,10 +397,11 @@ async fn render_unit(
     state: &AppState,
     session: &Session,
     me: &CurrentUser,
-    campaign: &Campaign,
+    year: &Year,
     run: &ResultRun,
     u: &Value,
 ) -> AppResult<UnitPage> {
+    let campaign = &year.campaign;
     let items = run.data["items"].as_array().cloned().unwrap_or_default();
     let cats = run.data["categories"]
         .as_array()
@@ -465,7 +462,7 @@ async fn render_unit(
                 .find(|a| Some(a.item_id.as_str()) == item["id"].as_str())
                 .map(|a| {
                     (
-                        crate::appeals::state_label(a.state).to_string(),
+                        a.state.label().to_string(),
                         a.answer.clone().unwrap_or_default(),
                     )
                 }),
@@ -528,6 +525,6 @@ async fn render_unit(
         charts: crate::exports::unit_chart(&run.data, unit_id),
         can_appeal: me.role() == Role::Reporter
             && me.user.unit_id == Some(unit_id)
-            && crate::appeals::in_window(campaign),
+            && year.allows(None, None, Action::AppealFile).is_ok(),
     })
 }

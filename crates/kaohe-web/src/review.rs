@@ -24,6 +24,7 @@ use crate::form::{Form, Path};
 use crate::report::{context, department_of, human_size};
 use crate::scoring;
 use crate::views::{Layout, china_time};
+use crate::year::Action;
 
 struct QueueRow {
     unit: String,
@@ -48,14 +49,6 @@ struct QueuePage {
     department: String,
     rows: Vec<QueueRow>,
     waiting: usize,
-}
-
-fn report_label(s: ReportState) -> &'static str {
-    match s {
-        ReportState::Draft => "未提交",
-        ReportState::Submitted => "已提交",
-        ReportState::Returned => "已退回",
-    }
 }
 
 /// The items of the assessor's department, in rubric order.
@@ -95,7 +88,7 @@ pub async fn queue(
             rows.push(QueueRow {
                 unit: a.unit.name.clone(),
                 unit_id: a.unit.id,
-                report: report_label(a.report.state),
+                report: a.report.state.label(),
                 item: item.id.clone(),
                 name: item.name.clone().unwrap_or_default(),
                 self_score: f(s),
@@ -294,13 +287,7 @@ async fn load(
         .position(|i| i.id == item)
         .ok_or(AppError::NotFound)?;
     let a = assess_unit(state, &cx.campaign, &rubric, uid).await?;
-    let why_not = if cx.campaign.locked {
-        Some("考核已定稿，不能再修改。".to_string())
-    } else if a.report.state == ReportState::Draft {
-        Some("该单位尚未提交自查，提交后才能审核。".to_string())
-    } else {
-        None
-    };
+    let why_not = cx.may(Action::ReviewConfirm).err().map(|r| r.0);
     let mine = my_items(state, me, cid, &rubric).await?;
     Ok(Loaded {
         can_review: why_not.is_none(),

@@ -84,9 +84,3 @@ pub fn china_time(ms: i64) -> String {
 pub fn china_today() -> String {
     china_time(kaohe_storage::now_ms())[..10].to_string()
 }
-
-/// Whether a deadline (`YYYY-MM-DD`, China time, the whole day included) has passed.
-pub fn past_deadline(deadline: &str) -> bool {
-    // Dates in one fixed format compare as text.
-    china_today().as_str() > deadline
-}

@@ -430,7 +430,7 @@ async fn a_locked_campaign_refuses_every_admin_change_until_an_unlock_with_a_rea
     assert!(!campaign(&db).await.locked);
     let events = db.store.lock_events(cid).await.unwrap();
     assert_eq!(events.len(), 2);
-    assert!(!events[1].locked);
+    assert!(!events[1].lock);
     assert_eq!(events[1].reason.as_deref(), Some("申诉复核发现计分错误"));
     assert_eq!(events[1].audit_seq, head.seq);
     let unlocks = rows_of(&db, "campaign.unlock").await;
@@ -647,20 +647,29 @@ async fn an_auditor_of_another_organiser_sees_none_of_these_rows() {
     let mut other = login(&app, "haishu-shenji").await;
     let page = other.get("/audit").await;
     assert_eq!(page.status, 200);
-    for theirs in ["campaign.lock", "results.compute", "demo.seed"] {
+    // The log reads as sentences; the codes are only the filter's values.
+    for (theirs, words) in [
+        ("campaign.lock", "定稿了考核任务"),
+        ("results.compute", "计算了考核结果"),
+        ("demo.seed", "创建了演示数据"),
+    ] {
         assert!(
-            !page.body.contains(&format!("<td>{theirs}</td>")),
+            !page.body.contains(&format!("<td>{words}</td>")),
             "{theirs} is not theirs"
         );
         assert!(
-            !page.body.contains(&format!("<option value=\"{theirs}\">")),
+            !page.body.contains(&format!("<option value=\"{theirs}\"")),
             "nor a filter of theirs"
         );
     }
     assert!(!page.body.contains("测试"));
     assert!(
-        page.body.contains("<td>organiser.create</td>"),
+        page.body.contains("<td>创建了组织单位和管理员</td>"),
         "their own rows"
+    );
+    assert!(
+        !page.body.contains("<td>organiser.create</td>"),
+        "no code in front of people"
     );
     let page = other.get("/audit?action=campaign.lock").await;
     assert!(page.body.contains("符合条件的记录 <strong>0</strong> 条"));

@@ -229,3 +229,232 @@ fn audit_verify_reports_a_whole_chain_and_a_wrong_anchor() {
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("不符"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A tiny HTTP/1.1 client over one connection per request, keeping the session cookie:
+/// enough to log in and save a form against the real server.
+struct Http {
+    addr: String,
+    cookie: String,
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Http {
+    fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> std::io::Result<Reply> {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut stream = TcpStream::connect(&self.addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            self.cookie,
+            body.len()
+        )?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw)?;
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+            return Err(std::io::Error::other("no response"));
+        };
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other("no status"))?;
+        for line in head.lines() {
+            if let Some(v) = line.strip_prefix("set-cookie: kaohe_session=") {
+                self.cookie = format!("kaohe_session={}", v.split(';').next().unwrap_or(""));
+            }
+        }
+        Ok(Reply {
+            status,
+            head: head.to_string(),
+            body: body.to_string(),
+        })
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the form field `name` in a page.
+fn input_value(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("name=\"{name}\""))?;
+    let rest = &page[at..];
+    let v = rest.split("value=\"").nth(1)?;
+    Some(v.split('"').next()?.to_string())
+}
+
+/// Starts `kaohe serve` on a data folder and returns it with its address.
+fn start_server(dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = kaohe()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = Instant::now();
+    let addr = loop {
+        assert!(started.elapsed() < Duration::from_secs(60), "no address");
+        let line = lines
+            .next()
+            .expect("the server prints until it is ready")
+            .unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    // Keep reading what it prints, so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+/// The server is killed (SIGKILL) at a random moment while a reporter keeps saving, many
+/// times over; after each restart every save that survived has its audit row, every
+/// acknowledged save survived, and the chain is whole.
+#[test]
+fn a_server_killed_while_saving_leaves_every_surviving_save_audited() {
+    let dir = temp("kill");
+    let (mut child, addr) = start_server(&dir);
+    let mut http = Http {
+        addr,
+        cookie: String::new(),
+    };
+    let login = http.send("GET", "/login", &[]).unwrap();
+    let csrf = input_value(&login.body, "csrf").unwrap();
+    let r = http
+        .send(
+            "POST",
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "xinqi"),
+                ("password", "kaohe-demo-2026"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.head);
+    let home = http.send("GET", "/", &[]).unwrap().body;
+    let report = home
+        .split("href=\"/c/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!("/c/{s}"))
+        .expect("the reporter's campaign is linked from home");
+    let item = format!("{report}/i/basic.1");
+    let url = format!("sqlite://{}", dir.join("kaohe.db").display());
+
+    let rounds = 12;
+    let mut acknowledged = 0i64;
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    for round in 0..rounds {
+        // A saving loop in a thread; the main thread kills the server under it.
+        let mut saver = Http {
+            addr: http.addr.clone(),
+            cookie: http.cookie.clone(),
+        };
+        let page = saver.send("GET", &item, &[]).unwrap();
+        assert_eq!(page.status, 200, "round {round}: {}", page.head);
+        let item_url = item.clone();
+        let worker = std::thread::spawn(move || {
+            let mut acked = 0i64;
+            let mut body = page.body;
+            loop {
+                let (Some(csrf), Some(version)) =
+                    (input_value(&body, "csrf"), input_value(&body, "version"))
+                else {
+                    return acked;
+                };
+                let misses = (acked % 5).to_string();
+                let fields = [
+                    ("csrf", csrf.as_str()),
+                    ("version", version.as_str()),
+                    ("action", "draft"),
+                    ("basic.1.misses", misses.as_str()),
+                ];
+                match saver.send("POST", &item_url, &fields) {
+                    Ok(r) if r.status == 303 => acked += 1,
+                    _ => return acked,
+                }
+                match saver.send("GET", &item_url, &[]) {
+                    Ok(r) if r.status == 200 => body = r.body,
+                    _ => return acked,
+                }
+            }
+        });
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        std::thread::sleep(Duration::from_millis(150 + rng % 400));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        acknowledged += worker.join().unwrap();
+
+        // Look at what survived, as `kaohe audit verify` would after the crash.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (saved, audited, problems) = rt.block_on(async {
+            let store = kaohe_storage::Store::open(&url).await.unwrap();
+            let org = store.organisers().await.unwrap()[0].id;
+            let c = &store.campaigns(org).await.unwrap()[0];
+            let unit = store
+                .units(org)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|u| u.name == "新碶街道")
+                .unwrap();
+            let saved = store
+                .report_item_history(c.id, unit.id, "basic.1")
+                .await
+                .unwrap()
+                .len() as i64;
+            let filter = kaohe_storage::AuditFilter {
+                action: Some("report.item".into()),
+                unit: Some(unit.id),
+                item: Some("basic.1".into()),
+                ..Default::default()
+            };
+            let audited = store.audit_count(org, &filter).await.unwrap();
+            let problems = store.audit_verify().await.unwrap().problems;
+            store.close().await;
+            (saved, audited, problems)
+        });
+        assert_eq!(
+            saved, audited,
+            "round {round}: {saved} saved versions but {audited} audit rows"
+        );
+        assert!(
+            saved >= acknowledged,
+            "round {round}: {acknowledged} saves were acknowledged, {saved} survived"
+        );
+        assert!(problems.is_empty(), "round {round}: {problems:?}");
+        let (next, addr) = start_server(&dir);
+        child = next;
+        http.addr = addr;
+    }
+    assert!(
+        acknowledged > rounds as i64,
+        "the saves ran ({acknowledged})"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,130 @@
+//! Every thing a person can do, once: its code (for files, logs and the audit table),
+//! its sentence (for the audit page), and the rule of the year that governs it. The
+//! route table, the audit log and the guard all read this list.
+
+/// Which rule of the year an action obeys (see [`super::allows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// No rule of the year: accounts, units, users, rubrics, reading and downloading.
+    Always,
+    /// A unit changes its self-check: not locked; its report not submitted; a draft
+    /// only until its deadline, a returned report after it too.
+    Report,
+    /// An assessor reviews a unit's submitted report: not locked.
+    Review,
+    /// The admin changes a campaign's settings, unit facts, deadlines, departments, and
+    /// publishes (the page says beside the form when there are no results to publish).
+    Settings,
+    /// Results are computed: not locked.
+    Results,
+    /// The campaign is locked: not already.
+    Lock,
+    /// The campaign is unlocked: locked first.
+    Unlock,
+    /// A unit appeals: inside the publication window, not locked.
+    Appeal,
+    /// An assessor answers an appeal: not locked.
+    Answer,
+}
+
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident = $code:literal, $sentence:literal, $refused:literal, $rule:ident;)+) => {
+        /// A thing a person can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $name,)+
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$name,)+];
+
+            /// The code kept in files and logs (`campaign.publish`); never shown as words.
+            pub fn code(self) -> &'static str {
+                match self { $(Action::$name => $code,)+ }
+            }
+
+            /// What the person did, as the audit page says it (`发布了考核结果`).
+            pub fn sentence(self) -> &'static str {
+                match self { $(Action::$name => $sentence,)+ }
+            }
+
+            /// The first words of a refusal (`未保存`).
+            pub fn refused(self) -> &'static str {
+                match self { $(Action::$name => $refused,)+ }
+            }
+
+            pub fn rule(self) -> Rule {
+                match self { $(Action::$name => Rule::$rule,)+ }
+            }
+
+            /// The action with this code, for reading the audit log.
+            pub fn from_code(code: &str) -> Option<Action> {
+                Action::ALL.iter().copied().find(|a| a.code() == code)
+            }
+        }
+    };
+}
+
+actions! {
+    /// Reading a page, a preview or a file: nothing changes.
+    Read = "read", "查看了", "无法查看", Always;
+    Login = "login", "登录了系统", "未登录", Always;
+    Logout = "logout", "退出了登录", "未退出", Always;
+    PasswordChange = "password.change", "修改了自己的密码", "未修改密码", Always;
+    /// Saving an item of the self-check as a draft (the save route records this or
+    /// `ItemDone`; both obey the same rule).
+    ItemDraft = "report.item.draft", "保存了自查项目（草稿）", "未保存", Report;
+    ItemDone = "report.item.done", "保存了自查项目并标记完成", "未保存", Report;
+    ReportSubmit = "report.submit", "提交了自查报告", "未提交", Report;
+    EvidenceUpload = "evidence.upload", "上传了佐证材料", "未上传", Report;
+    EvidenceDelete = "evidence.delete", "删除了佐证材料", "未删除", Report;
+    EvidenceDownload = "evidence.download", "下载了佐证材料", "无法下载", Always;
+    /// Confirming an item (the review route records this or `ReviewReturn`).
+    ReviewConfirm = "review.confirm", "审核确认了一个项目", "未保存", Review;
+    ReviewReturn = "review.return", "退回了一个项目请单位修改", "未保存", Review;
+    ResultsCompute = "results.compute", "计算了考核结果", "未计算", Results;
+    ResultsExport = "results.export", "下载了考核结果文件", "无法下载", Always;
+    CampaignCreate = "campaign.create", "创建了考核任务", "未创建", Always;
+    CampaignUpdate = "campaign.update", "修改了任务设置", "未保存", Settings;
+    CampaignUnit = "campaign.unit", "修改了单位基础数据或截止日期", "未保存", Settings;
+    CampaignDepartments = "campaign.departments", "修改了项目的责任部门", "未保存", Settings;
+    CampaignPublish = "campaign.publish", "公示了考核结果", "未公示", Settings;
+    CampaignLock = "campaign.lock", "定稿了考核任务", "未定稿", Lock;
+    CampaignUnlock = "campaign.unlock", "解除了定稿", "未解除定稿", Unlock;
+    AppealFile = "appeal.file", "提出了申诉", "未提交申诉", Appeal;
+    /// Accepting an appeal (the answer route records this or `AppealReject`).
+    AppealAccept = "appeal.accept", "采纳了申诉", "未答复", Answer;
+    AppealReject = "appeal.reject", "答复申诉：不予采纳", "未答复", Answer;
+    UnitCreate = "unit.create", "添加了单位", "未添加", Always;
+    UnitUpdate = "unit.update", "修改了单位", "未保存", Always;
+    UnitImport = "unit.import", "导入了单位名单", "未导入", Always;
+    UserCreate = "user.create", "添加了用户", "未添加", Always;
+    UserEdit = "user.edit", "修改了用户", "未保存", Always;
+    UserPasswordReset = "user.password.reset", "重置了用户的密码", "未重置", Always;
+    /// Deactivating a user (the route records this or `UserReactivate`).
+    UserDeactivate = "user.deactivate", "停用了用户", "未保存", Always;
+    UserReactivate = "user.reactivate", "恢复了用户", "未保存", Always;
+    RubricUpload = "rubric.upload", "上传了评分细则", "未保存", Always;
+    RubricImport = "rubric.import", "从附件导入了评分细则", "未保存", Always;
+    HistoryImport = "history.import", "导入了往年结果", "未导入", Always;
+    AuditExport = "audit.export", "导出了审计日志", "无法导出", Always;
+    OrganiserCreate = "organiser.create", "创建了组织单位和管理员", "未创建", Always;
+    DemoSeed = "demo.seed", "创建了演示数据", "未创建", Always;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_its_own_code_and_a_sentence() {
+        let mut codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Action::ALL.len(), "a code is used twice");
+        for a in Action::ALL {
+            assert_eq!(Action::from_code(a.code()), Some(*a));
+            assert!(!a.sentence().is_empty() && !a.sentence().is_ascii());
+        }
+    }
+}

@@ -205,7 +205,7 @@ fn audit_row(r: &AnyRow) -> Result<AuditRow> {
             action: r.try_get("action")?,
             target: r.try_get("target")?,
             reason: r.try_get("reason")?,
-            changes: serde_json::from_str(&changes).unwrap_or_default(),
+            changes: decode_json("audit changes", &changes)?,
         },
     })
 }

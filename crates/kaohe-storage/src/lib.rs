@@ -45,6 +45,10 @@ pub enum StorageError {
     Url(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A stored value kaohe cannot read (an unknown state or role, malformed JSON):
+    /// never replaced by a guess.
+    #[error("stored data is not understood: {0}; the database was changed outside kaohe")]
+    Corrupt(String),
     /// The campaign is locked (定稿): its data cannot change until it is unlocked.
     #[error("the campaign is locked; unlock it (with a reason) before changing it")]
     Locked,
@@ -137,6 +141,16 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A stored word read with `parse`; an unknown one is `Corrupt`, naming where it was.
+pub(crate) fn decode<T>(what: &str, text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(text).ok_or_else(|| StorageError::Corrupt(format!("{what} {text:?}")))
+}
+
+/// Stored JSON read into its type; malformed JSON is `Corrupt`, naming where it was.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StorageError::Corrupt(format!("{what}: {e}")))
 }
 
 /// Milliseconds since the Unix epoch: how every timestamp is stored.

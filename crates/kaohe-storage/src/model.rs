@@ -154,10 +154,13 @@ impl CampaignState {
             CampaignState::Closed => "closed",
         }
     }
-    pub fn parse(s: &str) -> CampaignState {
+    /// The state stored as `s`; `None` for a word kaohe never writes (the caller reports
+    /// it as corrupt data, never guesses).
+    pub fn parse(s: &str) -> Option<CampaignState> {
         match s {
-            "closed" => CampaignState::Closed,
-            _ => CampaignState::Open,
+            "open" => Some(CampaignState::Open),
+            "closed" => Some(CampaignState::Closed),
+            _ => None,
         }
     }
 }
@@ -202,11 +205,14 @@ impl ReportState {
             ReportState::Returned => "returned",
         }
     }
-    pub fn parse(s: &str) -> ReportState {
+    /// The state stored as `s`; `None` for a word kaohe never writes (the caller reports
+    /// it as corrupt data, never guesses).
+    pub fn parse(s: &str) -> Option<ReportState> {
         match s {
-            "submitted" => ReportState::Submitted,
-            "returned" => ReportState::Returned,
-            _ => ReportState::Draft,
+            "draft" => Some(ReportState::Draft),
+            "submitted" => Some(ReportState::Submitted),
+            "returned" => Some(ReportState::Returned),
+            _ => None,
         }
     }
 }
@@ -237,10 +243,13 @@ impl ItemState {
             ItemState::Done => "done",
         }
     }
-    pub fn parse(s: &str) -> ItemState {
+    /// The state stored as `s`; `None` for a word kaohe never writes (the caller reports
+    /// it as corrupt data, never guesses).
+    pub fn parse(s: &str) -> Option<ItemState> {
         match s {
-            "done" => ItemState::Done,
-            _ => ItemState::Draft,
+            "draft" => Some(ItemState::Draft),
+            "done" => Some(ItemState::Done),
+            _ => None,
         }
     }
 }
@@ -338,10 +347,13 @@ impl ReviewState {
             ReviewState::Returned => "returned",
         }
     }
-    pub fn parse(s: &str) -> ReviewState {
+    /// The state stored as `s`; `None` for a word kaohe never writes (the caller reports
+    /// it as corrupt data, never guesses).
+    pub fn parse(s: &str) -> Option<ReviewState> {
         match s {
-            "returned" => ReviewState::Returned,
-            _ => ReviewState::Confirmed,
+            "confirmed" => Some(ReviewState::Confirmed),
+            "returned" => Some(ReviewState::Returned),
+            _ => None,
         }
     }
 }
@@ -399,11 +411,14 @@ impl AppealState {
             AppealState::Rejected => "rejected",
         }
     }
-    pub fn parse(s: &str) -> AppealState {
+    /// The state stored as `s`; `None` for a word kaohe never writes (the caller reports
+    /// it as corrupt data, never guesses).
+    pub fn parse(s: &str) -> Option<AppealState> {
         match s {
-            "accepted" => AppealState::Accepted,
-            "rejected" => AppealState::Rejected,
-            _ => AppealState::Open,
+            "open" => Some(AppealState::Open),
+            "accepted" => Some(AppealState::Accepted),
+            "rejected" => Some(AppealState::Rejected),
+            _ => None,
         }
     }
 }

@@ -18,8 +18,8 @@ fn b(v: bool) -> i64 {
     i64::from(v)
 }
 
-fn json_map(text: &str) -> RawFacts {
-    serde_json::from_str(text).unwrap_or_default()
+fn json_map(text: &str) -> Result<RawFacts> {
+    decode_json("facts", text)
 }
 
 fn json_text(map: &RawFacts) -> String {
@@ -52,7 +52,7 @@ fn user(r: &AnyRow) -> Result<User> {
         organiser_id: r.try_get("organiser_id")?,
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        role: decode("user role", &role, Role::parse)?,
         department: r.try_get("department")?,
         unit_id: r.try_get("unit_id")?,
         password_hash: r.try_get("password_hash")?,
@@ -85,7 +85,7 @@ fn campaign(r: &AnyRow) -> Result<Campaign> {
         title: r.try_get("title")?,
         rubric_id: r.try_get("rubric_id")?,
         deadline: r.try_get("deadline")?,
-        state: CampaignState::parse(&state),
+        state: decode("campaign state", &state, CampaignState::parse)?,
         is_demo: r.try_get::<i64, _>("is_demo")? != 0,
         published_at: r.try_get("published_at")?,
         window_start: r.try_get("window_start")?,
@@ -100,7 +100,7 @@ pub(crate) fn report(r: &AnyRow) -> Result<Report> {
     Ok(Report {
         campaign_id: r.try_get("campaign_id")?,
         unit_id: r.try_get("unit_id")?,
-        state: ReportState::parse(&state),
+        state: decode("report state", &state, ReportState::parse)?,
         filler_name: r.try_get("filler_name")?,
         filler_phone: r.try_get("filler_phone")?,
         approver: r.try_get("approver")?,
@@ -114,8 +114,8 @@ fn report_item(r: &AnyRow) -> Result<ReportItem> {
     let state: String = r.try_get("state")?;
     Ok(ReportItem {
         item_id: r.try_get("item_id")?,
-        facts: json_map(&facts),
-        state: ItemState::parse(&state),
+        facts: json_map(&facts)?,
+        state: decode("item state", &state, ItemState::parse)?,
         version: r.try_get("version")?,
         updated_by: r.try_get("updated_by")?,
         updated_at: r.try_get("updated_at")?,
@@ -463,7 +463,7 @@ impl Store {
                 Ok(CampaignUnit {
                     campaign_id: r.try_get("campaign_id")?,
                     unit_id: r.try_get("unit_id")?,
-                    unit_facts: json_map(&facts),
+                    unit_facts: json_map(&facts)?,
                     deadline: r.try_get("deadline")?,
                 })
             })

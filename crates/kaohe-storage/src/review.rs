@@ -11,9 +11,9 @@ fn review(r: &AnyRow) -> Result<Review> {
     let state: String = r.try_get("state")?;
     Ok(Review {
         item_id: r.try_get("item_id")?,
-        overrides: serde_json::from_str(&overrides).unwrap_or_default(),
+        overrides: decode_json("review overrides", &overrides)?,
         score_reason: r.try_get("score_reason")?,
-        state: ReviewState::parse(&state),
+        state: decode("review state", &state, ReviewState::parse)?,
         comment: r.try_get("comment")?,
         reviewer_id: r.try_get("reviewer_id")?,
         reviewed_at: r.try_get("reviewed_at")?,
@@ -29,7 +29,7 @@ fn appeal(r: &AnyRow) -> Result<Appeal> {
         unit_id: r.try_get("unit_id")?,
         item_id: r.try_get("item_id")?,
         reason: r.try_get("reason")?,
-        state: AppealState::parse(&state),
+        state: decode("appeal state", &state, AppealState::parse)?,
         answer: r.try_get("answer")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
@@ -113,8 +113,8 @@ impl Store {
                     computed_at: r.try_get("computed_at")?,
                     computed_by: r.try_get("computed_by")?,
                     reason: r.try_get("reason")?,
-                    unconfirmed: serde_json::from_str(&unconfirmed).unwrap_or_default(),
-                    data: serde_json::from_str(&data).unwrap_or_default(),
+                    unconfirmed: decode_json("results unconfirmed", &unconfirmed)?,
+                    data: decode_json("results data", &data)?,
                 })
             })
             .collect()
@@ -135,7 +135,11 @@ impl Store {
                 let action: String = r.try_get("action")?;
                 Ok(LockEvent {
                     campaign_id: r.try_get("campaign_id")?,
-                    lock: action == "lock",
+                    lock: decode("lock action", &action, |a| match a {
+                        "lock" => Some(true),
+                        "unlock" => Some(false),
+                        _ => None,
+                    })?,
                     reason: r.try_get("reason")?,
                     user_id: r.try_get("user_id")?,
                     at: r.try_get("at")?,

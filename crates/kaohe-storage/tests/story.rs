@@ -1,6 +1,7 @@
 //! One story of a campaign's data, run against every backend: SQLite always, and
 //! PostgreSQL when `KAOHE_TEST_DATABASE_URL` is set (CI sets it).
 
+use kaohe_storage::change;
 use kaohe_storage::*;
 
 fn facts(pairs: &[(&str, &str)]) -> RawFacts {
@@ -377,5 +378,94 @@ async fn a_test_that_panics_leaves_no_database_behind() {
             !left,
             "{label}: {place} was left behind by a panicking test"
         );
+    }
+}
+
+/// Runs SQL on the database directly, as someone changing it outside kaohe would.
+async fn outside(db: &testing::TestDb, sql: &[&str]) -> std::result::Result<(), sqlx::Error> {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&db.url)
+        .await
+        .unwrap();
+    let mut result = Ok(());
+    for s in sql {
+        if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(s.to_string()))
+            .execute(&pool)
+            .await
+        {
+            result = Err(e);
+            break;
+        }
+    }
+    pool.close().await;
+    result
+}
+
+#[tokio::test]
+async fn an_unknown_state_or_role_is_refused_by_the_schema_and_never_read_as_a_default() {
+    for db in testing::all().await {
+        let s = &db.store;
+        let label = db.label;
+        let org = change!(s, create_organiser("北仑区", false)).unwrap();
+        let rubric = change!(
+            s,
+            add_rubric_version(org.id, "r", "细则", "text", "h", None)
+        )
+        .unwrap();
+        let c = change!(
+            s,
+            create_campaign(org.id, 2026, "考核", rubric.id, "2026-12-31", false)
+        )
+        .unwrap();
+        let user = change!(
+            s,
+            create_user(&NewUser {
+                organiser_id: org.id,
+                username: "shenji".into(),
+                display_name: "审计".into(),
+                role: Role::Auditor,
+                department: None,
+                unit_id: None,
+                password_hash: "x".into(),
+                must_change_password: false,
+                is_demo: false,
+            })
+        )
+        .unwrap();
+        // The schema refuses words kaohe never writes.
+        for sql in [
+            format!("UPDATE users SET role = 'boss' WHERE id = {}", user.id),
+            format!("UPDATE campaigns SET state = 'paused' WHERE id = {}", c.id),
+            format!("UPDATE campaigns SET locked = 2 WHERE id = {}", c.id),
+        ] {
+            assert!(
+                outside(&db, &[&sql]).await.is_err(),
+                "{label}: the schema took {sql}"
+            );
+        }
+        // Past the schema (its checks switched off), the code still refuses to guess:
+        // an unknown role is not a viewer, an unknown state is not open.
+        let off: &[&str] = match label {
+            "sqlite" => &["PRAGMA ignore_check_constraints = ON"],
+            _ => &[
+                "ALTER TABLE users DROP CONSTRAINT users_role_known",
+                "ALTER TABLE campaigns DROP CONSTRAINT campaigns_state_known",
+            ],
+        };
+        let role = format!("UPDATE users SET role = 'boss' WHERE id = {}", user.id);
+        let state = format!("UPDATE campaigns SET state = 'paused' WHERE id = {}", c.id);
+        let mut sql: Vec<&str> = off.to_vec();
+        sql.extend([role.as_str(), state.as_str()]);
+        outside(&db, &sql).await.unwrap();
+        assert!(
+            matches!(s.user(user.id).await, Err(StorageError::Corrupt(m)) if m.contains("boss")),
+            "{label}: an unknown role was read"
+        );
+        assert!(
+            matches!(s.campaign(org.id, c.id).await, Err(StorageError::Corrupt(m)) if m.contains("paused")),
+            "{label}: an unknown campaign state was read"
+        );
+        db.finish().await;
     }
 }

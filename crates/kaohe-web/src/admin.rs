@@ -186,18 +186,7 @@ pub async fn record_why(
 
 /// Whether `s` is a real calendar date written `YYYY-MM-DD` (what a date input sends).
 pub fn valid_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u16>().ok());
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
-    };
-    let Ok(month) = time::Month::try_from(m as u8) else {
-        return false;
-    };
-    (2000..=2100).contains(&y) && time::Date::from_calendar_date(y as i32, month, d as u8).is_ok()
+    crate::year::parse_date(s).is_some_and(|d| (2000..=2100).contains(&d.year()))
 }
 
 /// The message for a date that is not one.

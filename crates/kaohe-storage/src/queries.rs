@@ -806,7 +806,7 @@ impl Work {
         deadline: &str,
         state: CampaignState,
     ) -> Result<()> {
-        self.unfrozen(id).await?;
+        self.unfrozen_to_update(id).await?;
         sqlx::query(
             "UPDATE campaigns SET title = $1, deadline = $2, state = $3 WHERE id = $4 AND organiser_id = $5",
         )
@@ -961,6 +961,11 @@ impl Work {
 
     pub async fn add_evidence(&mut self, new: &NewEvidence) -> Result<Evidence> {
         self.unfrozen(new.campaign_id).await?;
+        // Self-check evidence belongs to the report: not once it is submitted. Appeal
+        // evidence comes after the results, and is the appeal's.
+        if new.appeal_id.is_none() {
+            self.report_open(new.campaign_id, new.unit_id).await?;
+        }
         let row = sqlx::query(
             "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -982,13 +987,17 @@ impl Work {
     }
 
     pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {
-        let campaign_id: Id = sqlx::query("SELECT campaign_id FROM evidence WHERE id = $1")
+        let row = sqlx::query("SELECT campaign_id, unit_id, appeal_id FROM evidence WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *self.tx)
             .await?
-            .ok_or(StorageError::NotFound)?
-            .try_get("campaign_id")?;
+            .ok_or(StorageError::NotFound)?;
+        let campaign_id: Id = row.try_get("campaign_id")?;
         self.unfrozen(campaign_id).await?;
+        if row.try_get::<Option<Id>, _>("appeal_id")?.is_none() {
+            self.report_open(campaign_id, row.try_get("unit_id")?)
+                .await?;
+        }
         sqlx::query("DELETE FROM evidence WHERE id = $1")
             .bind(id)
             .execute(&mut *self.tx)

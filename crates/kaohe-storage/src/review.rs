@@ -300,7 +300,7 @@ impl Work {
         window_end: &str,
         show_details: bool,
     ) -> Result<()> {
-        self.unfrozen(campaign_id).await?;
+        self.unfrozen_to_update(campaign_id).await?;
         sqlx::query(
             "UPDATE campaigns SET published_at = COALESCE(published_at, $1), window_start = $2, window_end = $3,
                     show_details = $4 WHERE id = $5",
@@ -323,7 +323,6 @@ impl Work {
         reason: Option<&str>,
         user_id: Option<Id>,
     ) -> Result<LockEvent> {
-        let head = crate::audit::head_in(&mut *self.tx).await?;
         let at = now_ms();
         let done = sqlx::query("UPDATE campaigns SET locked = $1 WHERE id = $2 AND locked <> $1")
             .bind(i64::from(locked))
@@ -333,6 +332,9 @@ impl Work {
         if done.rows_affected() != 1 {
             return Err(StorageError::Conflict);
         }
+        // The head once the campaign's row is held: every change of the campaign that was
+        // in progress has committed (with its audit row) before it, none can follow.
+        let head = crate::audit::head_in(&mut *self.tx).await?;
         sqlx::query(
             "INSERT INTO locks (campaign_id, action, reason, user_id, at, audit_seq, audit_hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -49,11 +49,23 @@ impl Work {
     /// (`FOR SHARE`) until the change commits, so a lock cannot slip in between the check
     /// and the write; on SQLite the unit of work already holds the write lock.
     pub(crate) async fn unfrozen(&mut self, campaign_id: Id) -> Result<()> {
+        self.unfrozen_holding(campaign_id, "FOR SHARE").await
+    }
+
+    /// [`Work::unfrozen`] for a change of the campaign's own row: the row is held for
+    /// that update from the start (two such changes at once would otherwise each hold
+    /// it shared and wait for the other).
+    pub(crate) async fn unfrozen_to_update(&mut self, campaign_id: Id) -> Result<()> {
+        self.unfrozen_holding(campaign_id, "FOR NO KEY UPDATE")
+            .await
+    }
+
+    async fn unfrozen_holding(&mut self, campaign_id: Id, hold: &str) -> Result<()> {
         let sql = match self.backend {
-            Backend::Sqlite => "SELECT locked FROM campaigns WHERE id = $1",
-            Backend::Postgres => "SELECT locked FROM campaigns WHERE id = $1 FOR SHARE",
+            Backend::Sqlite => "SELECT locked FROM campaigns WHERE id = $1".to_string(),
+            Backend::Postgres => format!("SELECT locked FROM campaigns WHERE id = $1 {hold}"),
         };
-        let row = sqlx::query(sql)
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(campaign_id)
             .fetch_optional(&mut *self.tx)
             .await?

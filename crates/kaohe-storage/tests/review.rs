@@ -449,3 +449,61 @@ async fn a_save_and_a_submission_at_the_same_moment_never_leave_a_save_after_the
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn two_changes_of_one_campaign_at_once_wait_for_each_other_and_both_land() {
+    for db in testing::all().await {
+        let (cid, _, _) = setup(&db.store).await;
+        let org = db.store.organisers().await.unwrap()[0].id;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let s = if i % 2 == 0 {
+                db.store.clone()
+            } else {
+                db.open_again().await.unwrap()
+            };
+            tasks.push(tokio::spawn(async move {
+                if i % 3 == 0 {
+                    change!(s, publish(cid, "2027-01-01", "2027-01-07", i % 2 == 0))
+                } else {
+                    let title = format!("考核 {i}");
+                    change!(
+                        s,
+                        update_campaign(org, cid, &title, "2026-12-31", CampaignState::Open)
+                    )
+                }
+            }));
+        }
+        for t in tasks {
+            t.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        }
+        assert!(db.store.audit_verify().await.unwrap().problems.is_empty());
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn self_check_evidence_cannot_change_once_the_report_is_submitted() {
+    for db in testing::all().await {
+        let s = &db.store;
+        let (cid, uid, user) = setup(s).await;
+        let kept = change!(s, add_evidence(&evidence(cid, uid))).unwrap();
+        change!(s, submit_report(cid, uid, "甲", "0574-1234567", "乙", user)).unwrap();
+        assert!(matches!(
+            change!(s, add_evidence(&evidence(cid, uid))),
+            Err(StorageError::Submitted)
+        ));
+        assert!(matches!(
+            change!(s, delete_evidence(kept.id)),
+            Err(StorageError::Submitted)
+        ));
+        // An appeal's evidence comes after the results, submitted or not.
+        let appeal = change!(s, create_appeal(cid, uid, "basic.1", "理由", user)).unwrap();
+        let mut for_appeal = evidence(cid, uid);
+        for_appeal.appeal_id = Some(appeal.id);
+        change!(s, add_evidence(&for_appeal)).unwrap();
+        db.finish().await;
+    }
+}

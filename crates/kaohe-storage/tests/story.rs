@@ -248,13 +248,14 @@ async fn story(db: &testing::TestDb) {
         Err(StorageError::Conflict)
     ));
 
-    // Evidence, through a second handle: what one app server stores, another serves.
+    // Evidence, through a second handle: what one app server stores, another serves
+    // (of a unit still filling in: a submitted report's evidence is fixed).
     let data = b"%PDF-1.4 test".to_vec();
     let e = kaohe_storage::change!(
         s,
         add_evidence(&NewEvidence {
             campaign_id: c.id,
-            unit_id: xinqi.id,
+            unit_id: community.id,
             item_id: "basic.1".into(),
             filename: "季度总结.pdf".into(),
             content_type: "application/pdf".into(),
@@ -268,7 +269,7 @@ async fn story(db: &testing::TestDb) {
     let second = db.open_again().await.unwrap();
     assert_eq!(second.evidence_data(e.id).await.unwrap(), data);
     assert_eq!(
-        second.evidence_list(c.id, xinqi.id).await.unwrap()[0].filename,
+        second.evidence_list(c.id, community.id).await.unwrap()[0].filename,
         "季度总结.pdf"
     );
     second.close().await;

@@ -28,7 +28,7 @@ use crate::report::{department_of, diff};
 use crate::scoring;
 use crate::upload::field;
 use crate::views::{Layout, china_time, china_today};
-use crate::year::Year;
+use crate::year::{Phase, Year};
 
 const MAX_TITLE: usize = 200;
 const MAX_DEPARTMENT: usize = 100;
@@ -318,6 +318,8 @@ struct CampaignPage {
     lock: LockPart,
     /// Locked (定稿), or a past year: nothing here can change.
     locked: bool,
+    /// An imported past year: read only, never unlocked.
+    past_year: bool,
 }
 
 /// What was typed into one of the page's forms, shown again with its messages.
@@ -478,6 +480,7 @@ async fn render_campaign(
         publication,
         lock,
         locked: year.phase.is_locked(),
+        past_year: year.phase == Phase::PastYear,
         campaign,
     }
     .into_response())

@@ -97,6 +97,8 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         return Ok(false);
     }
     let rubric = Rubric::from_toml(BEILUN_RUBRIC, "beilun-2026.toml").map_err(err)?;
+    // Hashed before the write begins: the seed holds the write lock as briefly as it can.
+    let hash = hash_password(DEMO_PASSWORD)?;
     let mut work = store.begin().await?;
     let org = match work.create_organiser(DEMO_ORGANISER, true).await {
         Ok(o) => o,
@@ -104,7 +106,6 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         Err(StorageError::Duplicate(_)) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    let hash = hash_password(DEMO_PASSWORD)?;
     let user =
         |username: &str, name: &str, role: Role, department: Option<&str>, unit_id| NewUser {
             organiser_id: org.id,

@@ -17,9 +17,11 @@ use crate::evidence::{checked_file, chosen_file};
 use crate::form::{Form, Path};
 use crate::report::{department_of, human_size};
 use crate::scoring;
+use crate::snapshot::Snapshot;
 use crate::upload::Upload;
 use crate::views::{Layout, china_time};
 use crate::year::{Action, Window, Year};
+use kaohe_core::fmt_decimal as f;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "appeal_form.html")]
@@ -77,13 +79,10 @@ async fn render_form(
         .position(|i| i.id == item)
         .ok_or(AppError::NotFound)?;
     let it = &rubric.items()[ii];
-    let row = run.data["units"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["unit_id"].as_i64() == Some(uid))
-        .and_then(|u| u["items"].get(ii).cloned())
-        .unwrap_or_default();
+    let snapshot = Snapshot::of(run)?;
+    let row = snapshot
+        .unit(uid)
+        .and_then(|u| u.items.iter().find(|i| i.id == item));
     let existing = state
         .store
         .appeals(cid)
@@ -105,17 +104,10 @@ async fn render_form(
         item_id: it.id.clone(),
         item_name: it.name.clone().unwrap_or_default(),
         criteria: it.criteria.clone(),
-        self_score: row["self"].as_str().unwrap_or("").into(),
-        score: row["score"].as_str().unwrap_or("").into(),
-        reason_given: row["reason"].as_str().unwrap_or("").into(),
-        lines: row["explanation"]
-            .as_array()
-            .map(|l| {
-                l.iter()
-                    .map(|x| x.as_str().unwrap_or("").to_string())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        self_score: row.map(|r| f(r.self_score)).unwrap_or_default(),
+        score: row.map(|r| f(r.score)).unwrap_or_default(),
+        reason_given: row.and_then(|r| r.reason.clone()).unwrap_or_default(),
+        lines: row.map(|r| r.explanation.clone()).unwrap_or_default(),
         existing,
         closed: year
             .allows(None, None, Action::AppealFile)
@@ -386,7 +378,13 @@ pub async fn answer(
     if let Some((unconfirmed, data)) = recomputed {
         let reason = format!("申诉采纳：{} {}", unit.name, appeal.item_id);
         let run = work
-            .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
+            .add_result(
+                cid,
+                Some(me.user.id),
+                &reason,
+                &unconfirmed,
+                &data.to_json(),
+            )
             .await?;
         changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.id)}));
     }

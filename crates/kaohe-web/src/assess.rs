@@ -10,16 +10,22 @@ use kaohe_storage::{Campaign, Id, RawFacts, Report, ReportItem, Review, ReviewSt
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::scoring;
+use crate::snapshot::{FactSource, FactUsed};
 
-/// An item's place in the review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An item's place in the review. Results snapshots keep it by its label (as they
+/// always have).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReviewStatus {
     /// Nobody has reviewed it; the assessed column uses the unit's facts.
+    #[serde(rename = "待审核")]
     Unreviewed,
+    #[serde(rename = "已确认")]
     Confirmed,
     /// Returned to the unit and not yet corrected.
+    #[serde(rename = "已退回")]
     Returned,
     /// Returned, corrected and resubmitted: to review again.
+    #[serde(rename = "待复审")]
     Resubmitted,
 }
 
@@ -55,6 +61,38 @@ pub struct UnitAssessment {
 }
 
 impl UnitAssessment {
+    /// The facts item `ii`'s assessed score used, each as given and with where it came
+    /// from: an assessor's correction (with its reason), the district's unit-level fact,
+    /// the unit's report, or nobody.
+    pub fn facts_used(&self, rubric: &Rubric, ii: usize) -> Vec<FactUsed> {
+        let item = &rubric.items()[ii];
+        item.uses
+            .iter()
+            .map(|&slot| {
+                let input = rubric.input(slot);
+                let key = input.key.clone();
+                let corrected = self.reviews.iter().find_map(|r| r.overrides.get(&key));
+                let reported = self.items.iter().find_map(|i| i.facts.get(&key));
+                // As `verified_facts` reads them: corrections apply to item facts only.
+                let (value, source) = match (input.item, corrected, reported) {
+                    (None, _, _) => match self.unit_level.get(&key) {
+                        Some(v) => (v.clone(), FactSource::District),
+                        None => (String::new(), FactSource::Missing),
+                    },
+                    (Some(_), Some(o), _) => (
+                        o.value.clone(),
+                        FactSource::Verified {
+                            reason: o.reason.clone(),
+                        },
+                    ),
+                    (Some(_), None, Some(v)) => (v.clone(), FactSource::Reported),
+                    (Some(_), None, None) => (String::new(), FactSource::Missing),
+                };
+                FactUsed { key, value, source }
+            })
+            .collect()
+    }
+
     pub fn review(&self, item: &str) -> Option<&Review> {
         self.reviews.iter().find(|r| r.item_id == item)
     }

@@ -11,79 +11,62 @@ use axum::response::{IntoResponse, Response};
 use kaohe_core::{Decimal, fmt_decimal as f, fmt_delta};
 use kaohe_formats::export::{self, ItemResult, Pair, Results, UnitResult};
 use kaohe_storage::{AuditEntry, Campaign, Id, ResultRun};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::form::Path;
 use crate::results::{Visibility, visibility};
+use crate::snapshot::Snapshot;
 use crate::views::china_time;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn dec(v: &Value) -> Decimal {
-    v.as_str().and_then(|s| s.parse().ok()).unwrap_or_default()
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or("").to_string()
-}
-
-fn lines(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|l| l.iter().map(text).collect())
-        .unwrap_or_default()
-}
-
 /// A stored results snapshot (what `results::compute` stored) as the documents' data.
 /// `title` is the campaign's, `organiser` the district's, `computed` when the snapshot
 /// was computed, as shown.
 pub fn results_from_snapshot(
-    data: &Value,
+    snapshot: &Snapshot,
     title: &str,
     organiser: &str,
     computed: &str,
 ) -> Results {
-    let categories: Vec<export::Category> = data["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let categories: Vec<export::Category> = snapshot
+        .categories
+        .iter()
         .map(|c| export::Category {
-            id: text(&c["id"]),
-            name: text(&c["name"]),
-            points: c["points"].as_str().and_then(|p| p.parse().ok()),
+            id: c.id.clone(),
+            name: c.name.clone(),
+            points: c.points,
         })
         .collect();
-    let items: Vec<export::Item> = data["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let items: Vec<export::Item> = snapshot
+        .items
+        .iter()
         .map(|i| export::Item {
-            id: text(&i["id"]),
-            name: text(&i["name"]),
+            id: i.id.clone(),
+            name: i.name.clone().unwrap_or_default(),
             category: categories
                 .iter()
-                .position(|c| c.name == text(&i["category"]))
+                .position(|c| c.name == i.category)
                 .unwrap_or(0),
-            points: i["points"].as_str().and_then(|p| p.parse().ok()),
-            criteria: text(&i["criteria"]),
+            points: i.points,
+            criteria: i.criteria.clone(),
         })
         .collect();
     let item_count = items.len();
-    let units = data["units"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let units = snapshot
+        .units
+        .iter()
         .map(|u| {
-            let cats: Vec<Pair> = u["categories"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            let mut cats: Vec<Pair> = u
+                .categories
+                .iter()
                 .map(|c| Pair {
-                    self_score: dec(&c["self"]),
-                    score: dec(&c["score"]),
+                    self_score: c.self_score.unwrap_or_default(),
+                    score: c.score,
                 })
                 .collect();
             // The snapshot keeps the self-check's total only; its base is the sum of the
@@ -94,43 +77,41 @@ pub fn results_from_snapshot(
                 .filter(|(_, c)| c.points.is_some())
                 .map(|(p, _)| p.self_score)
                 .sum();
-            let self_total = dec(&u["self_total"]);
-            let mut items: Vec<ItemResult> = u["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            let self_total = u.self_total.unwrap_or_default();
+            let mut items: Vec<ItemResult> = u
+                .items
+                .iter()
                 .map(|i| ItemResult {
                     score: Pair {
-                        self_score: dec(&i["self"]),
-                        score: dec(&i["score"]),
+                        self_score: i.self_score,
+                        score: i.score,
                     },
-                    self_explanation: lines(&i["self_explanation"]),
-                    explanation: lines(&i["explanation"]),
-                    reason: i["reason"].as_str().map(String::from),
+                    self_explanation: i.self_explanation.clone(),
+                    explanation: i.explanation.clone(),
+                    reason: i.reason.clone(),
                 })
                 .collect();
             // Every unit has a score for every category and item, even in a snapshot
             // that keeps fewer (past years imported with their totals only).
-            let mut cats = cats;
             cats.resize(categories.len(), Pair::default());
             items.resize(item_count, ItemResult::default());
             UnitResult {
-                name: text(&u["unit"]),
-                rank: u["rank"].as_u64().unwrap_or(0) as usize,
-                tie: u["tie"].as_bool() == Some(true),
+                name: u.unit.clone(),
+                rank: u.rank,
+                tie: u.tie,
                 base: Pair {
                     self_score: self_base,
-                    score: dec(&u["base"]),
+                    score: u.base.unwrap_or_default(),
                 },
                 bonus: Pair {
                     self_score: self_total - self_base,
-                    score: dec(&u["bonus"]),
+                    score: u.bonus.unwrap_or_default(),
                 },
                 total: Pair {
                     self_score: self_total,
-                    score: dec(&u["total"]),
+                    score: u.total,
                 },
-                grade: text(&u["grade"]),
+                grade: u.grade.clone().unwrap_or_default(),
                 categories: cats,
                 items,
             }
@@ -138,7 +119,11 @@ pub fn results_from_snapshot(
         .collect();
     Results {
         title: title.to_string(),
-        rubric_title: text(&data["rubric"]["title"]),
+        rubric_title: snapshot
+            .rubric
+            .as_ref()
+            .map(|r| r.title.clone())
+            .unwrap_or_default(),
         organiser: organiser.to_string(),
         computed: computed.to_string(),
         categories,
@@ -152,7 +137,7 @@ async fn latest(
     state: &AppState,
     me: &CurrentUser,
     cid: Id,
-) -> AppResult<(Campaign, Visibility, ResultRun)> {
+) -> AppResult<(Campaign, Visibility, ResultRun, Snapshot)> {
     let campaign = state.store.campaign(me.org(), cid).await?;
     let vis = visibility(me, &campaign)?;
     let run = state
@@ -161,17 +146,23 @@ async fn latest(
         .await?
         .pop()
         .ok_or_else(|| AppError::BadRequest("结果尚未计算。".into()))?;
-    if run.data["imported"].as_bool() == Some(true) {
+    let snapshot = Snapshot::of(&run)?;
+    if snapshot.imported {
         return Err(AppError::BadRequest(
             "这是往年导入的结果，只有总分和类别分，没有逐项得分，不能导出考核表或打印。".into(),
         ));
     }
-    Ok((campaign, vis, run))
+    Ok((campaign, vis, run, snapshot))
 }
 
-fn results_of(me: &CurrentUser, campaign: &Campaign, run: &ResultRun) -> Results {
+fn results_of(
+    me: &CurrentUser,
+    campaign: &Campaign,
+    run: &ResultRun,
+    snapshot: &Snapshot,
+) -> Results {
     results_from_snapshot(
-        &run.data,
+        snapshot,
         &campaign.title,
         &me.organiser.name,
         &china_time(run.computed_at),
@@ -179,16 +170,13 @@ fn results_of(me: &CurrentUser, campaign: &Campaign, run: &ResultRun) -> Results
 }
 
 /// The unit `uid` in the snapshot, if the user may see its detail.
-fn unit_name(run: &ResultRun, vis: &Visibility, uid: Id) -> AppResult<String> {
+fn unit_name(snapshot: &Snapshot, vis: &Visibility, uid: Id) -> AppResult<String> {
     if !vis.all && vis.own != Some(uid) {
         return Err(AppError::Forbidden);
     }
-    run.data["units"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["unit_id"].as_i64() == Some(uid))
-        .map(|u| text(&u["unit"]))
+    snapshot
+        .unit(uid)
+        .map(|u| u.unit.clone())
         .ok_or(AppError::NotFound)
 }
 
@@ -255,9 +243,9 @@ async fn unit_table(
     uid: Id,
     docx: bool,
 ) -> AppResult<Response> {
-    let (campaign, vis, run) = latest(&state, &me, cid).await?;
-    let name = unit_name(&run, &vis, uid)?;
-    let r = results_of(&me, &campaign, &run);
+    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
+    let name = unit_name(&snapshot, &vis, uid)?;
+    let r = results_of(&me, &campaign, &run, &snapshot);
     let (bytes, ext) = if docx {
         (export::unit_table_docx(&r, &name), "docx")
     } else {
@@ -290,11 +278,11 @@ pub async fn summary_xlsx(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let (campaign, vis, run) = latest(&state, &me, cid).await?;
+    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let r = results_of(&me, &campaign, &run);
+    let r = results_of(&me, &campaign, &run, &snapshot);
     let filename = export::safe_file_name(&format!("{}-考核结果汇总.xlsx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::summary_xlsx(&r)).await
@@ -306,11 +294,11 @@ pub async fn bulletin_docx(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let (campaign, vis, run) = latest(&state, &me, cid).await?;
+    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let r = results_of(&me, &campaign, &run);
+    let r = results_of(&me, &campaign, &run, &snapshot);
     let filename = export::safe_file_name(&format!("{}-结果通报（草稿）.docx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::bulletin_docx(&r)).await
@@ -353,9 +341,9 @@ pub async fn print_unit(
     me: CurrentUser,
     Path((cid, uid)): Path<(Id, Id)>,
 ) -> AppResult<Response> {
-    let (campaign, vis, run) = latest(&state, &me, cid).await?;
-    let name = unit_name(&run, &vis, uid)?;
-    let r = results_of(&me, &campaign, &run);
+    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
+    let name = unit_name(&snapshot, &vis, uid)?;
+    let r = results_of(&me, &campaign, &run, &snapshot);
     let u = r
         .unit(&name)
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -428,8 +416,8 @@ pub async fn print_ranking(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let (campaign, _, run) = latest(&state, &me, cid).await?;
-    let r = results_of(&me, &campaign, &run);
+    let (campaign, _, run, snapshot) = latest(&state, &me, cid).await?;
+    let r = results_of(&me, &campaign, &run, &snapshot);
     let rows = r
         .units
         .iter()
@@ -465,8 +453,8 @@ pub async fn print_ranking(
 
 /// The data of the results page's charts: every unit's total (the ranking) and both
 /// totals (self-check against assessment), in ranked order, as the page shows them.
-pub fn ranking_chart(data: &Value) -> String {
-    let r = results_from_snapshot(data, "", "", "");
+pub fn ranking_chart(snapshot: &Snapshot) -> String {
+    let r = results_from_snapshot(snapshot, "", "", "");
     json!({
         "units": r.units.iter().map(|u| u.name.clone()).collect::<Vec<_>>(),
         "total": r.units.iter().map(|u| f(u.total.score)).collect::<Vec<_>>(),
@@ -479,12 +467,9 @@ pub fn ranking_chart(data: &Value) -> String {
 
 /// The data of a unit page's chart: the unit's score rate (得分率) in each category
 /// with points, against the average of all units; its bonus against the average bonus.
-pub fn unit_chart(data: &Value, unit_id: Id) -> String {
-    let r = results_from_snapshot(data, "", "", "");
-    let Some(k) = data["units"].as_array().and_then(|us| {
-        us.iter()
-            .position(|u| u["unit_id"].as_i64() == Some(unit_id))
-    }) else {
+pub fn unit_chart(snapshot: &Snapshot, unit_id: Id) -> String {
+    let r = results_from_snapshot(snapshot, "", "", "");
+    let Some(k) = snapshot.units.iter().position(|u| u.unit_id == unit_id) else {
         return "{}".into();
     };
     let u = &r.units[k];
@@ -539,7 +524,8 @@ pub async fn stored_results(store: &kaohe_storage::Store, id: Id) -> AppResult<S
                     c.title
                 )));
             };
-            if run.data["imported"].as_bool() == Some(true) {
+            let snapshot = Snapshot::of(&run)?;
+            if snapshot.imported {
                 return Err(AppError::BadRequest(format!(
                     "考核任务 {id}（{}）是往年导入的结果，没有逐项得分，不能导出",
                     c.title
@@ -550,7 +536,7 @@ pub async fn stored_results(store: &kaohe_storage::Store, id: Id) -> AppResult<S
                 campaign_id: c.id,
                 run_id: run.id,
                 results: results_from_snapshot(
-                    &run.data,
+                    &snapshot,
                     &c.title,
                     &o.name,
                     &china_time(run.computed_at),

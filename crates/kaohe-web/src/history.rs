@@ -10,12 +10,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::{Decimal, Rubric, fmt_decimal as f, rank};
 use kaohe_storage::{AuditEntry, CampaignState, CampaignUnit, Id, Store, Work};
-use serde_json::{Value, json};
+use serde_json::json;
 use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
+use crate::snapshot::{self, Snapshot};
 use crate::upload::Upload;
 use crate::views::Layout;
 
@@ -45,39 +46,20 @@ pub async fn unit_history(
         let Some(run) = store.results(c.id).await?.pop() else {
             continue;
         };
-        let Some(u) = run.data["units"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|u| u["unit_id"].as_i64() == Some(unit_id))
-        else {
+        let snapshot = Snapshot::of(&run)?;
+        let Some(u) = snapshot.unit(unit_id) else {
             continue;
         };
-        let text = |v: &Value| v.as_str().unwrap_or("").to_string();
         rows.push(YearRow {
             year: c.year,
-            rank: format!(
-                "{}{}",
-                u["rank"],
-                if u["tie"].as_bool() == Some(true) {
-                    "（并列）"
-                } else {
-                    ""
-                }
-            ),
-            total: text(&u["total"]),
-            categories: u["categories"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| (text(&c["name"]), text(&c["score"])))
+            rank: u.rank_text(),
+            total: f(u.total),
+            categories: u
+                .categories
+                .iter()
+                .map(|c| (c.name.clone(), f(c.score)))
                 .collect(),
-            items: u["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|i| (text(&i["id"]), text(&i["score"])))
-                .collect(),
+            items: u.items.iter().map(|i| (i.id.clone(), f(i.score))).collect(),
         });
     }
     rows.sort_by_key(|r| r.year);
@@ -236,7 +218,7 @@ pub fn read_results(
     text: &str,
     rubric: &Rubric,
     units: &[(Id, String)],
-) -> Result<Value, Vec<String>> {
+) -> Result<Snapshot, Vec<String>> {
     // Lines starting with # are notes (such as "figures are invented"); blank them so
     // that row numbers in messages stay the file's.
     let text: String = text
@@ -332,11 +314,15 @@ pub fn read_results(
             problems.push(format!("第 {line} 行：缺少总分"));
             continue;
         };
-        let categories: Vec<Value> = cat_cols
+        let categories: Vec<snapshot::UnitCategory> = cat_cols
             .iter()
             .filter_map(|(i, c)| {
-                num(*line, &c.name, cells.get(*i), &mut problems)
-                    .map(|s| json!({"id": c.id, "name": c.name, "score": f(s)}))
+                num(*line, &c.name, cells.get(*i), &mut problems).map(|s| snapshot::UnitCategory {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    score: s.normalize(),
+                    self_score: None,
+                })
             })
             .collect();
         let base = base_col.and_then(|i| num(*line, "基础分", cells.get(i), &mut problems));
@@ -362,29 +348,44 @@ pub fn read_results(
     }
     let totals: Vec<Decimal> = out.iter().map(|u| u.2).collect();
     let ranks = rank(&totals);
-    let mut list: Vec<Value> = out
-        .iter()
+    let mut units: Vec<snapshot::UnitResult> = out
+        .into_iter()
         .zip(ranks)
-        .map(|((uid, name, total, base, bonus, given, categories), r)| {
-            let rank = given.map(|g| g as usize).unwrap_or(r);
-            json!({
-                "unit_id": uid,
-                "unit": name,
-                "rank": rank,
-                "tie": totals.iter().filter(|t| *t == total).count() > 1,
-                "total": f(*total),
-                "base": base.map(f),
-                "bonus": bonus.map(f),
-                "categories": categories,
-                "items": [],
-                "imported": true,
-            })
-        })
+        .map(
+            |((uid, name, total, base, bonus, given, categories), r)| snapshot::UnitResult {
+                unit_id: uid,
+                unit: name,
+                rank: given.map(|g| g as usize).unwrap_or(r),
+                tie: totals.iter().filter(|t| **t == total).count() > 1,
+                base: base.map(|d| d.normalize()),
+                bonus: bonus.map(|d| d.normalize()),
+                total: total.normalize(),
+                grade: None,
+                self_total: None,
+                gap: None,
+                categories,
+                items: Vec::new(),
+                imported: true,
+            },
+        )
         .collect();
-    list.sort_by_key(|u| u["rank"].as_u64().unwrap_or(0));
-    Ok(
-        json!({"imported": true, "units": list, "categories": rubric.categories().iter().map(|c| json!({"id": c.id, "name": c.name, "points": c.points.map(f)})).collect::<Vec<_>>(), "items": []}),
-    )
+    units.sort_by_key(|u| u.rank);
+    Ok(Snapshot {
+        version: snapshot::VERSION,
+        imported: true,
+        rubric: None,
+        categories: rubric
+            .categories()
+            .iter()
+            .map(|c| snapshot::Category {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                points: c.points.map(|p| p.normalize()),
+            })
+            .collect(),
+        items: Vec::new(),
+        units,
+    })
 }
 
 /// Stores a past year in the caller's unit of work: a closed, locked campaign whose
@@ -396,7 +397,7 @@ pub async fn store_past_year(
     rubric_id: Id,
     year: i64,
     title: &str,
-    data: &Value,
+    data: &Snapshot,
     file: &str,
     user_id: Option<Id>,
     is_demo: bool,
@@ -405,10 +406,10 @@ pub async fn store_past_year(
     let c = work
         .create_campaign(organiser_id, year, title, rubric_id, &deadline, is_demo)
         .await?;
-    for u in data["units"].as_array().into_iter().flatten() {
+    for u in &data.units {
         work.set_campaign_unit(&CampaignUnit {
             campaign_id: c.id,
-            unit_id: u["unit_id"].as_i64().unwrap_or(0),
+            unit_id: u.unit_id,
             unit_facts: Default::default(),
             deadline: None,
         })
@@ -416,8 +417,14 @@ pub async fn store_past_year(
     }
     work.update_campaign(organiser_id, c.id, title, &deadline, CampaignState::Closed)
         .await?;
-    work.add_result(c.id, user_id, &format!("往年结果导入：{file}"), &[], data)
-        .await?;
+    work.add_result(
+        c.id,
+        user_id,
+        &format!("往年结果导入：{file}"),
+        &[],
+        &data.to_json(),
+    )
+    .await?;
     // Published long ago: units may read their row, nobody may appeal.
     work.publish(c.id, &deadline, &deadline, false).await?;
     work.set_locked(c.id, true, Some("往年结果，导入即定稿"), user_id)
@@ -477,7 +484,7 @@ pub async fn import(
         Ok(d) => d,
         Err(problems) => return again(problems).await,
     };
-    let n = data["units"].as_array().map(|u| u.len()).unwrap_or(0);
+    let n = data.units.len();
     let mut work = state.store.begin().await?;
     let cid = store_past_year(
         &mut work,

@@ -28,6 +28,7 @@ mod rubric_import;
 mod scoring;
 mod session_store;
 pub mod setup;
+pub mod snapshot;
 mod upload;
 mod views;
 pub mod year;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::explain::{explain_item, grade_text};
 use kaohe_core::{Decimal, fmt_decimal as f, rank};
 use kaohe_storage::{AuditEntry, Campaign, Id, ResultRun, Role};
-use serde_json::{Value, json};
+use serde_json::json;
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -18,22 +18,20 @@ use crate::assess::{ReviewStatus, assess_all};
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, Path};
+use crate::snapshot::{self, Snapshot};
 use crate::views::{Layout, china_time};
 use crate::year::{Action, Window, Year};
 
-fn d(v: &Value) -> Decimal {
-    v.as_str().and_then(|s| s.parse().ok()).unwrap_or_default()
-}
-
-/// Computes the results of a campaign now, from the facts of this moment.
-pub async fn compute(state: &AppState, campaign: &Campaign) -> AppResult<(Vec<String>, Value)> {
+/// Computes the results of a campaign now, from the facts of this moment: the
+/// unconfirmed items (`unit item`) and the snapshot to store.
+pub async fn compute(state: &AppState, campaign: &Campaign) -> AppResult<(Vec<String>, Snapshot)> {
     let (rubric, all) = assess_all(state, campaign).await?;
     let totals: Vec<Decimal> = all.iter().map(|a| a.assessed.total).collect();
     let ranks = rank(&totals);
     let mut unconfirmed = Vec::new();
     let mut units = Vec::new();
     for (n, a) in all.iter().enumerate() {
-        let items: Vec<Value> = rubric
+        let items = rubric
             .items()
             .iter()
             .enumerate()
@@ -42,60 +40,77 @@ pub async fn compute(state: &AppState, campaign: &Campaign) -> AppResult<(Vec<St
                 if status != ReviewStatus::Confirmed {
                     unconfirmed.push(format!("{} {}", a.unit.name, item.id));
                 }
-                json!({
-                    "id": item.id,
-                    "self": f(a.self_score.items[ii].score),
-                    "score": f(a.assessed.items[ii].score),
-                    "status": status.label(),
-                    "reason": a.review(&item.id).and_then(|r| r.score_reason.clone()),
-                    "self_explanation": explain_item(&rubric, &a.self_facts, &a.self_score, ii),
-                    "explanation": explain_item(&rubric, &a.verified_facts, &a.assessed, ii),
-                })
+                snapshot::UnitItem {
+                    id: item.id.clone(),
+                    self_score: a.self_score.items[ii].score.normalize(),
+                    score: a.assessed.items[ii].score.normalize(),
+                    status,
+                    reason: a.review(&item.id).and_then(|r| r.score_reason.clone()),
+                    self_explanation: explain_item(&rubric, &a.self_facts, &a.self_score, ii),
+                    explanation: explain_item(&rubric, &a.verified_facts, &a.assessed, ii),
+                    facts: a.facts_used(&rubric, ii),
+                }
             })
             .collect();
-        let categories: Vec<Value> = rubric
+        let categories = rubric
             .categories()
             .iter()
             .enumerate()
-            .map(|(ci, c)| {
-                json!({
-                    "id": c.id,
-                    "name": c.name,
-                    "score": f(a.assessed.categories[ci].score),
-                    "self": f(a.self_score.categories[ci].score),
-                })
+            .map(|(ci, c)| snapshot::UnitCategory {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                score: a.assessed.categories[ci].score.normalize(),
+                self_score: Some(a.self_score.categories[ci].score.normalize()),
             })
             .collect();
         let tie = totals.iter().filter(|t| **t == a.assessed.total).count() > 1;
-        units.push(json!({
-            "unit_id": a.unit.id,
-            "unit": a.unit.name,
-            "rank": ranks[n],
-            "tie": tie,
-            "base": f(a.assessed.base),
-            "bonus": f(a.assessed.bonus),
-            "total": f(a.assessed.total),
-            "grade": grade_text(&rubric, &a.assessed),
-            "self_total": f(a.self_score.total),
-            "gap": f(a.assessed.total - a.self_score.total),
-            "categories": categories,
-            "items": items,
-        }));
+        units.push(snapshot::UnitResult {
+            unit_id: a.unit.id,
+            unit: a.unit.name.clone(),
+            rank: ranks[n],
+            tie,
+            base: Some(a.assessed.base.normalize()),
+            bonus: Some(a.assessed.bonus.normalize()),
+            total: a.assessed.total.normalize(),
+            grade: Some(grade_text(&rubric, &a.assessed)),
+            self_total: Some(a.self_score.total.normalize()),
+            gap: Some((a.assessed.total - a.self_score.total).normalize()),
+            categories,
+            items,
+            imported: false,
+        });
     }
-    units.sort_by_key(|u| u["rank"].as_u64().unwrap_or(0));
-    let data = json!({
-        "rubric": {"title": rubric.title(), "hash": rubric.hash()},
-        "categories": rubric.categories().iter().map(|c| json!({"id": c.id, "name": c.name, "points": c.points.map(f)})).collect::<Vec<_>>(),
-        "items": rubric.items().iter().map(|i| json!({
-            "id": i.id,
-            "name": i.name,
-            "category": rubric.categories()[i.category].name,
-            "points": i.points.map(f),
-            "criteria": i.criteria,
-        })).collect::<Vec<_>>(),
-        "units": units,
-    });
-    Ok((unconfirmed, data))
+    units.sort_by_key(|u| u.rank);
+    let snapshot = Snapshot {
+        version: snapshot::VERSION,
+        imported: false,
+        rubric: Some(snapshot::RubricRef {
+            title: rubric.title().to_string(),
+            hash: rubric.hash().to_string(),
+        }),
+        categories: rubric
+            .categories()
+            .iter()
+            .map(|c| snapshot::Category {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                points: c.points.map(|p| p.normalize()),
+            })
+            .collect(),
+        items: rubric
+            .items()
+            .iter()
+            .map(|i| snapshot::Item {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                category: rubric.categories()[i.category].name.clone(),
+                points: i.points.map(|p| p.normalize()),
+                criteria: i.criteria.clone(),
+            })
+            .collect(),
+        units,
+    };
+    Ok((unconfirmed, snapshot))
 }
 
 #[derive(Template, WebTemplate)]
@@ -147,7 +162,13 @@ pub async fn compute_results(
     };
     let mut work = state.store.begin().await?;
     let run = work
-        .add_result(cid, Some(me.user.id), &reason, &unconfirmed, &data)
+        .add_result(
+            cid,
+            Some(me.user.id),
+            &reason,
+            &unconfirmed,
+            &data.to_json(),
+        )
         .await?;
     work.commit(&AuditEntry {
         organiser_id: Some(me.org()),
@@ -240,52 +261,27 @@ pub async fn results_page(
     let vis = visibility(&me, &campaign)?;
     let runs = state.store.results(cid).await?;
     let latest = runs.last();
+    let snapshot = latest.map(Snapshot::of).transpose()?;
     let mut rows = Vec::new();
     let mut categories = Vec::new();
-    if let Some(run) = latest {
-        categories = run.data["categories"]
-            .as_array()
-            .map(|cs| {
-                cs.iter()
-                    .map(|c| c["name"].as_str().unwrap_or("").to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for u in run.data["units"].as_array().into_iter().flatten() {
-            let unit_id = u["unit_id"].as_i64().unwrap_or(0);
+    if let Some(snap) = &snapshot {
+        categories = snap.categories.iter().map(|c| c.name.clone()).collect();
+        for u in &snap.units {
+            let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
             rows.push(RankRow {
-                rank: format!(
-                    "{}{}",
-                    u["rank"],
-                    if u["tie"].as_bool() == Some(true) {
-                        "（并列）"
-                    } else {
-                        ""
-                    }
-                ),
-                unit: u["unit"].as_str().unwrap_or("").into(),
-                unit_id,
-                link: vis.all || vis.own == Some(unit_id),
-                categories: u["categories"]
-                    .as_array()
-                    .map(|cs| {
-                        cs.iter()
-                            .map(|c| c["score"].as_str().unwrap_or("").to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                base: u["base"].as_str().unwrap_or("").into(),
-                bonus: u["bonus"].as_str().unwrap_or("").into(),
-                total: u["total"].as_str().unwrap_or("").into(),
-                grade: u["grade"].as_str().unwrap_or("").into(),
-                self_total: u["self_total"].as_str().unwrap_or("").into(),
-                gap: {
-                    let g = d(&u["gap"]);
-                    if g.is_zero() {
-                        "0".into()
-                    } else {
-                        kaohe_core::fmt_delta(g)
-                    }
+                rank: u.rank_text(),
+                unit: u.unit.clone(),
+                unit_id: u.unit_id,
+                link: vis.all || vis.own == Some(u.unit_id),
+                categories: u.categories.iter().map(|c| f(c.score)).collect(),
+                base: opt(u.base),
+                bonus: opt(u.bonus),
+                total: f(u.total),
+                grade: u.grade.clone().unwrap_or_default(),
+                self_total: opt(u.self_total),
+                gap: match u.gap {
+                    Some(g) if !g.is_zero() => kaohe_core::fmt_delta(g),
+                    _ => "0".into(),
                 },
             });
         }
@@ -308,8 +304,9 @@ pub async fn results_page(
         is_admin: me.role() == Role::Admin,
         published: campaign.published_at.map(china_time),
         window: year.window.map(Window::text),
-        charts: latest
-            .map(|r| crate::exports::ranking_chart(&r.data))
+        charts: snapshot
+            .as_ref()
+            .map(crate::exports::ranking_chart)
             .unwrap_or_default(),
         can_export_all: vis.all,
     }
@@ -379,18 +376,15 @@ pub async fn unit_page(
     let Some(run) = runs.last() else {
         return Err(AppError::BadRequest("结果尚未计算。".into()));
     };
-    let Some(u) = run.data["units"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["unit_id"].as_i64() == Some(uid))
-        .cloned()
-    else {
+    let snapshot = Snapshot::of(run)?;
+    if snapshot.unit(uid).is_none() {
         return Err(AppError::NotFound);
-    };
-    Ok(render_unit(&state, &session, &me, &year, run, &u)
-        .await?
-        .into_response())
+    }
+    Ok(
+        render_unit(&state, &session, &me, &year, run, &snapshot, uid)
+            .await?
+            .into_response(),
+    )
 }
 
 async fn render_unit(
@@ -399,25 +393,12 @@ async fn render_unit(
     me: &CurrentUser,
     year: &Year,
     run: &ResultRun,
-    u: &Value,
+    snapshot: &Snapshot,
+    unit_id: Id,
 ) -> AppResult<UnitPage> {
     let campaign = &year.campaign;
-    let items = run.data["items"].as_array().cloned().unwrap_or_default();
-    let cats = run.data["categories"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let unit_items = u["items"].as_array().cloned().unwrap_or_default();
-    let lines = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .map(|l| {
-                l.iter()
-                    .map(|x| x.as_str().unwrap_or("").to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let unit_id = u["unit_id"].as_i64().unwrap_or(0);
+    let u = snapshot.unit(unit_id).ok_or(AppError::NotFound)?;
+    let items = &snapshot.items;
     let appeals: Vec<kaohe_storage::Appeal> = state
         .store
         .appeals(campaign.id)
@@ -427,62 +408,48 @@ async fn render_unit(
         .collect();
     let mut rows = Vec::new();
     for (n, item) in items.iter().enumerate() {
-        let category = item["category"].as_str().unwrap_or("").to_string();
-        let first = n == 0 || items[n - 1]["category"] != item["category"];
-        let category_rows = items
-            .iter()
-            .filter(|i| i["category"] == item["category"])
-            .count();
-        let cat = cats.iter().find(|c| c["name"].as_str() == Some(&category));
-        let r = unit_items.get(n).cloned().unwrap_or_default();
+        let first = n == 0 || items[n - 1].category != item.category;
+        let category_rows = items.iter().filter(|i| i.category == item.category).count();
+        let r = u.items.get(n);
+        let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
         rows.push(TableRow {
-            category_points: cat
-                .and_then(|c| c["points"].as_str())
-                .unwrap_or("加分项")
-                .to_string(),
-            category,
+            category_points: snapshot
+                .category_points(&item.category)
+                .map(f)
+                .unwrap_or_else(|| "加分项".to_string()),
+            category: item.category.clone(),
             category_rows,
             first,
-            item: format!(
-                "{} {}",
-                item["id"].as_str().unwrap_or(""),
-                item["name"].as_str().unwrap_or("")
-            ),
-            points: item["points"].as_str().unwrap_or("").to_string(),
-            criteria: item["criteria"].as_str().unwrap_or("").to_string(),
-            self_score: r["self"].as_str().unwrap_or("").to_string(),
-            score: r["score"].as_str().unwrap_or("").to_string(),
-            differs: r["self"] != r["score"],
-            reason: r["reason"].as_str().unwrap_or("").to_string(),
-            self_lines: lines(&r["self_explanation"]),
-            lines: lines(&r["explanation"]),
-            status: r["status"].as_str().unwrap_or("").to_string(),
-            appeal: appeals
-                .iter()
-                .find(|a| Some(a.item_id.as_str()) == item["id"].as_str())
-                .map(|a| {
-                    (
-                        a.state.label().to_string(),
-                        a.answer.clone().unwrap_or_default(),
-                    )
-                }),
-            item_id: item["id"].as_str().unwrap_or("").to_string(),
+            item: format!("{} {}", item.id, item.name.as_deref().unwrap_or("")),
+            points: opt(item.points),
+            criteria: item.criteria.clone(),
+            self_score: opt(r.map(|r| r.self_score)),
+            score: opt(r.map(|r| r.score)),
+            differs: r.is_some_and(|r| r.self_score != r.score),
+            reason: r.and_then(|r| r.reason.clone()).unwrap_or_default(),
+            self_lines: r.map(|r| r.self_explanation.clone()).unwrap_or_default(),
+            lines: r.map(|r| r.explanation.clone()).unwrap_or_default(),
+            status: r.map(|r| r.status.label().to_string()).unwrap_or_default(),
+            appeal: appeals.iter().find(|a| a.item_id == item.id).map(|a| {
+                (
+                    a.state.label().to_string(),
+                    a.answer.clone().unwrap_or_default(),
+                )
+            }),
+            item_id: item.id.clone(),
         });
     }
-    let subtotals = u["categories"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    (
-                        c["name"].as_str().unwrap_or("").to_string(),
-                        c["self"].as_str().unwrap_or("").to_string(),
-                        c["score"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
+    let subtotals = u
+        .categories
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.self_score.map(f).unwrap_or_default(),
+                f(c.score),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     let years = crate::history::unit_history(
         &state.store,
         campaign.organiser_id,
@@ -491,38 +458,25 @@ async fn render_unit(
     )
     .await?;
     let history = (years.len() > 1).then(|| crate::history::compare(&years));
+    let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
     Ok(UnitPage {
-        layout: Layout::new(
-            state,
-            session,
-            me,
-            &format!("{} · 考核结果", u["unit"].as_str().unwrap_or("")),
-        )
-        .await?,
+        layout: Layout::new(state, session, me, &format!("{} · 考核结果", u.unit)).await?,
         campaign_id: campaign.id,
         title: campaign.title.clone(),
-        unit: u["unit"].as_str().unwrap_or("").into(),
-        rank: format!(
-            "{}{}",
-            u["rank"],
-            if u["tie"].as_bool() == Some(true) {
-                "（并列）"
-            } else {
-                ""
-            }
-        ),
-        base: u["base"].as_str().unwrap_or("").into(),
-        bonus: u["bonus"].as_str().unwrap_or("").into(),
-        total: u["total"].as_str().unwrap_or("").into(),
-        self_total: u["self_total"].as_str().unwrap_or("").into(),
-        grade: u["grade"].as_str().unwrap_or("").into(),
+        unit: u.unit.clone(),
+        rank: u.rank_text(),
+        base: opt(u.base),
+        bonus: opt(u.bonus),
+        total: f(u.total),
+        self_total: opt(u.self_total),
+        grade: u.grade.clone().unwrap_or_default(),
         computed: china_time(run.computed_at),
         rows,
         subtotals,
         unit_id,
         history_chart: history.as_ref().map(|h| h.chart()).unwrap_or_default(),
         history,
-        charts: crate::exports::unit_chart(&run.data, unit_id),
+        charts: crate::exports::unit_chart(snapshot, unit_id),
         can_appeal: me.role() == Role::Reporter
             && me.user.unit_id == Some(unit_id)
             && year.allows(None, None, Action::AppealFile).is_ok(),

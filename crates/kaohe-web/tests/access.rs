@@ -420,3 +420,72 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     }
     db.finish().await;
 }
+
+/// Every route, whoever asks and whatever it answers, carries the browser security
+/// headers; pages and downloads are never cached (the assets keep their own caching).
+#[tokio::test]
+async fn every_route_answers_with_the_browser_security_headers() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let beilun = db.store.organisers().await.unwrap()[0].clone();
+    let campaign = db.store.campaigns(beilun.id).await.unwrap()[0].clone();
+    let mut clients = Vec::new();
+    for who in ["admin", "xinqi", "kaoheban"] {
+        let mut c = Client::new(app.clone());
+        c.login(who, PW).await;
+        clients.push(c);
+    }
+    clients.push(Client::new(app));
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for route in routes::table() {
+        let url = route
+            .path
+            .replace("{cid}", &campaign.id.to_string())
+            .replace("{uid}", "1")
+            .replace("{item}", "basic.1")
+            .replace("{eid}", "1")
+            .replace("{aid}", "1")
+            .replace("{user}", "1")
+            .replace("{rid}", &campaign.rubric_id.to_string())
+            .replace("{name}", "app.js");
+        for client in clients.iter_mut() {
+            let r = if route.method.as_str() == "POST" {
+                let token = client.token().await;
+                client.post(&url, &[("csrf", &token)]).await
+            } else {
+                client.get(&url).await
+            };
+            checked += 1;
+            let h = |name: &str| {
+                r.headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let csp = h("content-security-policy");
+            let cache = h("cache-control");
+            let ok = csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("script-src 'self' 'unsafe-inline'")
+                && h("x-frame-options") == "DENY"
+                && h("x-content-type-options") == "nosniff"
+                && h("referrer-policy") == "same-origin"
+                && if url.starts_with("/assets/") {
+                    cache.starts_with("public")
+                } else {
+                    cache.contains("no-store")
+                };
+            if !ok {
+                wrong.push(format!(
+                    "{} {url} ({}): csp {csp:?}, cache {cache:?}",
+                    route.method, r.status
+                ));
+            }
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+    db.finish().await;
+}

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::num::{fmt as f, parse_decimal};
+use crate::num::{comma_hint, fmt as f, parse_decimal};
 use crate::rubric::{InputType, Rubric, RuleKind, Slot};
 
 /// A reported value, already checked against its input's type and bounds.
@@ -136,6 +136,13 @@ impl Rubric {
             return Ok(None);
         }
         let input = self.input(slot);
+        if !matches!(input.ty, InputType::Text | InputType::Bool)
+            && let Some(meant) = comma_hint(raw)
+        {
+            return refuse(format!(
+                "“{raw}” 中的逗号不是千位分隔：是否指 {meant}？千位分隔须每三位一个（如 1,234）"
+            ));
+        }
         let value = match input.ty {
             InputType::Text => Value::Text(raw.into()),
             InputType::Bool => Value::Bool(parse_bool(raw)?),

@@ -45,14 +45,41 @@ pub fn fmt_ratio_percent(num: Decimal, den: Decimal, threshold: Decimal) -> Stri
     format!("{}%", fmt(value))
 }
 
-/// Parses a decimal as people write it: `95`, `95.5`, `1,234`; no exponent, no float.
+/// Parses a decimal as people write it: `95`, `95.5`, `1,234`, `12,345.5`; no exponent,
+/// no float. A comma is a thousands separator only between groups of three digits:
+/// `9,5` or `1,5` is refused (never read as 95 or 15); [`comma_hint`] says what it may
+/// have meant.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let s = s.trim();
     if s.contains([',', '，']) {
-        let cleaned: String = s.chars().filter(|c| *c != ',' && *c != '，').collect();
-        return parse_plain(&cleaned);
+        let s = s.replace('，', ",");
+        if !thousands_grouped(&s) {
+            return None;
+        }
+        return parse_plain(&s.replace(',', ""));
     }
     parse_plain(s)
+}
+
+/// Whether every comma separates thousands: one to three digits, then groups of three,
+/// and none after the decimal point.
+fn thousands_grouped(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3) && !fraction.contains(',')
+}
+
+/// What a number with a misplaced comma may have meant: a decimal comma, `9,5` → `9.5`.
+/// `None` when the commas separate thousands, or when no reading fits.
+pub fn comma_hint(s: &str) -> Option<String> {
+    let s = s.trim().replace('，', ",");
+    if !s.contains(',') || thousands_grouped(&s) || s.contains('.') || s.matches(',').count() > 1 {
+        return None;
+    }
+    let meant = s.replace(',', ".");
+    parse_plain(&meant).map(|_| meant)
 }
 
 fn parse_plain(s: &str) -> Option<Decimal> {
@@ -73,6 +100,31 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_comma_is_read_only_as_a_thousands_separator() {
+        for (text, read) in [
+            ("1,234", Some("1234")),
+            ("12,345.5", Some("12345.5")),
+            ("1,234,567", Some("1234567")),
+            ("１,234", None),
+            ("1，234", Some("1234")),
+            ("9,5", None),
+            ("1,5", None),
+            ("12,34", None),
+            ("1,2345", None),
+            (",123", None),
+            ("1234,567", None),
+            ("1.234,5", None),
+            ("95", Some("95")),
+        ] {
+            assert_eq!(parse_decimal(text), read.map(d), "{text}");
+        }
+        assert_eq!(comma_hint("9,5").as_deref(), Some("9.5"));
+        assert_eq!(comma_hint("1,5").as_deref(), Some("1.5"));
+        assert_eq!(comma_hint("1,234"), None);
+        assert_eq!(comma_hint("1.234,5"), None);
     }
 
     #[test]

@@ -1227,6 +1227,26 @@ fn a_percent_outside_0_to_100_is_refused() {
 }
 
 #[test]
+fn a_misplaced_comma_is_refused_with_what_it_may_have_meant_never_read_as_a_bigger_number() {
+    let rubric = rubric();
+    let rate = "management.5.registration_rate";
+    let err = parse(&rubric, rate, "9,5").unwrap_err();
+    assert!(err.contains("是否指 9.5？"), "{err}");
+    let err = parse(&rubric, "basic.1.misses", "1,5").unwrap_err();
+    assert!(err.contains("是否指 1.5？"), "{err}");
+    assert!(parse(&rubric, "basic.1.misses", "12,34").is_err());
+    // Thousands separators in groups of three are what people write for big counts.
+    assert_eq!(
+        parse(&rubric, "floating_population", "52,000"),
+        number("52000")
+    );
+    assert_eq!(
+        parse(&rubric, "floating_population", "52，000"),
+        number("52000")
+    );
+}
+
+#[test]
 fn a_discretionary_amount_must_be_a_multiple_of_a_tenth() {
     let rubric = rubric();
     let key = "management.3.discretionary";

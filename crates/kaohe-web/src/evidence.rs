@@ -71,6 +71,82 @@ pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)
     }
 }
 
+/// The extensions a type is known by; the first is the one given to a file whose name
+/// says nothing or something else.
+fn extensions(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "application/pdf" => &["pdf"],
+        "application/msword" => &["doc", "wps"],
+        "application/vnd.ms-excel" => &["xls", "et"],
+        "application/vnd.ms-powerpoint" => &["ppt", "dps"],
+        "application/ofd" => &["ofd"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+            &["docx", "wps"]
+        }
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx", "et"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
+            &["pptx", "dps"]
+        }
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/png" => &["png"],
+        "image/gif" => &["gif"],
+        "image/bmp" => &["bmp"],
+        "image/webp" => &["webp"],
+        "image/tiff" => &["tif", "tiff"],
+        _ => &[],
+    }
+}
+
+/// Characters that change how a name reads without being seen: bidirectional controls
+/// (a right-to-left override turns `fdp.exe` into `exe.pdf` on screen), zero-width and
+/// other format characters.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The name a file is stored and served under: its last path segment, without invisible
+/// characters, ending in an extension of the type its content shows. A trailing
+/// extension of another type (`评分材料.pdf.bat`, `report.hta`) is dropped, so a file is
+/// never handed out under a name that a computer would run.
+pub fn safe_name(filename: &str, content_type: &str) -> String {
+    let known = extensions(content_type);
+    let mut name: String = filename
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !invisible(*c))
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .trim_end_matches('.')
+        .to_string();
+    while let Some((stem, ext)) = name.rsplit_once('.') {
+        let ext = ext.to_ascii_lowercase();
+        if known.contains(&ext.as_str()) {
+            return name;
+        }
+        // Only what looks like an extension is one; `2026.第三季度` keeps its dot.
+        if ext.is_empty() || ext.len() > 5 || !ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+            break;
+        }
+        name = stem.trim_end_matches('.').to_string();
+    }
+    let stem = if name.trim().is_empty() {
+        "佐证材料"
+    } else {
+        name.as_str()
+    };
+    match known.first() {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem.to_string(),
+    }
+}
+
 const ACCEPTED: &str =
     "PDF、图片（JPG、PNG 等）、Word/Excel/WPS 文档（doc、docx、xls、xlsx、wps、et）和 OFD 电子文件";
 
@@ -94,15 +170,7 @@ pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'
             "“{filename}” 的类型不支持（按文件内容判断，而不是文件名）。可上传：{ACCEPTED}。"
         )));
     };
-    // Keep only the last path segment a browser may send, and no control characters.
-    let filename: String = filename
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let filename = safe_name(filename, content_type);
     let sha256: String = Sha256::digest(&data)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -130,3 +130,60 @@ async fn a_file_over_the_size_limit_is_refused_on_the_server() {
     assert!(r.body.contains("文件太大"), "{}", r.body);
     db.finish().await;
 }
+
+#[tokio::test]
+async fn a_file_is_stored_and_served_under_the_extension_of_what_it_is() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut reporter = Client::new(app);
+    reporter.login("xinqi", PW).await;
+    let report = report_url(&mut reporter).await;
+    let item = format!("{report}/i/basic.1");
+    let pdf = b"%PDF-1.4\n% a real pdf\n".to_vec();
+    for (sent, stored) in [
+        ("评分材料.pdf.bat", "评分材料.pdf"),
+        ("report.hta", "report.pdf"),
+        ("索引.html", "索引.pdf"),
+        // A right-to-left override would show `\u{202E}fdp.exe` as `exe.pdf`.
+        ("总结\u{202E}fdp.exe", "总结fdp.pdf"),
+        ("2026.第三季度", "2026.第三季度.pdf"),
+        ("签到表.PDF", "签到表.PDF"),
+    ] {
+        let page = reporter.get(&item).await;
+        let r = reporter
+            .post_multipart(
+                &format!("{item}/evidence"),
+                &[("csrf", &page.csrf())],
+                ("file", sent, &pdf),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{sent}: {}", r.body);
+        let org = db.store.organisers().await.unwrap()[0].id;
+        let cid = db.store.campaigns(org).await.unwrap()[0].id;
+        let uid = reporter_unit(&db).await;
+        let list = db.store.evidence_list(cid, uid).await.unwrap();
+        let newest = list.iter().max_by_key(|e| e.id).unwrap();
+        assert_eq!(newest.filename, stored, "sent as {sent:?}");
+        // Served as an attachment the browser must not second-guess.
+        let got = reporter
+            .get(&format!("{report}/evidence/{}", newest.id))
+            .await;
+        let header = |n: &str| got.headers.get(n).unwrap().to_str().unwrap().to_string();
+        assert!(header("content-disposition").starts_with("attachment;"));
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("content-type"), "application/pdf");
+    }
+    db.finish().await;
+}
+
+async fn reporter_unit(db: &testing::TestDb) -> i64 {
+    let org = db.store.organisers().await.unwrap()[0].id;
+    db.store
+        .units(org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap()
+        .id
+}

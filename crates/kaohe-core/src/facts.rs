@@ -137,7 +137,7 @@ impl Rubric {
         }
         let input = self.input(slot);
         if !matches!(input.ty, InputType::Text | InputType::Bool)
-            && let Some(meant) = comma_hint(raw)
+            && let Some(meant) = comma_hint(raw.trim_end_matches(['%', '％']).trim_end())
         {
             return refuse(format!(
                 "“{raw}” 中的逗号不是千位分隔：是否指 {meant}？千位分隔须每三位一个（如 1,234）"

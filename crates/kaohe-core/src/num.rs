@@ -68,7 +68,11 @@ fn thousands_grouped(s: &str) -> bool {
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     let mut groups = whole.split(',');
     let first = groups.next().unwrap_or("");
-    (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3) && !fraction.contains(',')
+    // `0,500` is no thousand: a leading group never starts with 0.
+    (1..=3).contains(&first.len())
+        && !first.starts_with('0')
+        && groups.all(|g| g.len() == 3)
+        && !fraction.contains(',')
 }
 
 /// What a number with a misplaced comma may have meant: a decimal comma, `9,5` → `9.5`.
@@ -117,6 +121,8 @@ mod tests {
             (",123", None),
             ("1234,567", None),
             ("1.234,5", None),
+            ("0,500", None),
+            ("00,123", None),
             ("95", Some("95")),
         ] {
             assert_eq!(parse_decimal(text), read.map(d), "{text}");
@@ -125,6 +131,7 @@ mod tests {
         assert_eq!(comma_hint("1,5").as_deref(), Some("1.5"));
         assert_eq!(comma_hint("1,234"), None);
         assert_eq!(comma_hint("1.234,5"), None);
+        assert_eq!(comma_hint("0,500").as_deref(), Some("0.500"));
     }
 
     #[test]

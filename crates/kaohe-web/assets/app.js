@@ -7,6 +7,15 @@
       if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
     });
   });
+  // "Back" links (the error page): no inline script may run under the page's policy.
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (window.history.length > 1) {
+        e.preventDefault();
+        window.history.back();
+      }
+    });
+  });
   var form = document.querySelector("form[data-preview]");
   if (!form) return;
   var target = document.getElementById("preview");

@@ -281,7 +281,7 @@ pub async fn list(
             .map(|e| {
                 (
                     format!("/c/{cid}/u/{}/evidence/{}", a.unit_id, e.id),
-                    e.filename,
+                    crate::evidence::safe_name(&e.filename, &e.content_type),
                 )
             })
             .collect();

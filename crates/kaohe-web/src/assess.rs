@@ -130,9 +130,16 @@ pub fn verified_facts(
         for (key, o) in &review.overrides {
             if let Some(slot) = rubric.slot(key)
                 && rubric.input(slot).item.is_some()
-                && let Ok(v) = rubric.parse_value(slot, &o.value)
             {
-                facts.set(slot, v);
+                match o.value.trim() {
+                    // An override to an empty value: the fact is found unsupported.
+                    "" => facts.set(slot, None),
+                    value => {
+                        if let Some(v) = scoring::parse_stored(rubric, slot, value) {
+                            facts.set(slot, Some(v));
+                        }
+                    }
+                }
             }
         }
     }

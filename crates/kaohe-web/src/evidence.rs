@@ -27,8 +27,10 @@ pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)
     if data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         // The old binary Office and WPS formats share one container.
         return Some(match ext.as_str() {
-            "xls" | "et" => ("application/vnd.ms-excel", "Excel/WPS 表格"),
-            "ppt" | "dps" => ("application/vnd.ms-powerpoint", "PowerPoint/WPS 演示"),
+            "xls" | "xlsx" | "xlt" | "et" | "ett" => ("application/vnd.ms-excel", "Excel/WPS 表格"),
+            "ppt" | "pptx" | "pot" | "dps" => {
+                ("application/vnd.ms-powerpoint", "PowerPoint/WPS 演示")
+            }
             _ => ("application/msword", "Word/WPS 文档"),
         });
     }
@@ -76,16 +78,19 @@ pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)
 fn extensions(content_type: &str) -> &'static [&'static str] {
     match content_type {
         "application/pdf" => &["pdf"],
-        "application/msword" => &["doc", "wps"],
-        "application/vnd.ms-excel" => &["xls", "et"],
-        "application/vnd.ms-powerpoint" => &["ppt", "dps"],
+        "application/msword" => &["doc", "dot", "wps", "wpt"],
+        "application/vnd.ms-excel" => &["xls", "xlt", "et", "ett"],
+        "application/vnd.ms-powerpoint" => &["ppt", "pot", "dps"],
         "application/ofd" => &["ofd"],
+        // Macro-enabled and template files share their format's container.
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
-            &["docx", "wps"]
+            &["docx", "docm", "dotx", "dotm", "wps"]
         }
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx", "et"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            &["xlsx", "xlsm", "xltx", "xltm", "et"]
+        }
         "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
-            &["pptx", "dps"]
+            &["pptx", "pptm", "potx", "dps"]
         }
         "image/jpeg" => &["jpg", "jpeg"],
         "image/png" => &["png"],
@@ -127,11 +132,16 @@ pub fn safe_name(filename: &str, content_type: &str) -> String {
         .to_string();
     while let Some((stem, ext)) = name.rsplit_once('.') {
         let ext = ext.to_ascii_lowercase();
-        if known.contains(&ext.as_str()) {
+        if known.contains(&ext.as_str()) && !stem.trim().is_empty() {
             return name;
         }
-        // Only what looks like an extension is one; `2026.第三季度` keeps its dot.
-        if ext.is_empty() || ext.len() > 5 || !ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // Only what looks like an extension is one: `2026.第三季度` and `整改报告2024.1`
+        // keep their dots.
+        if ext.is_empty()
+            || ext.len() > 5
+            || !ext.chars().all(|c| c.is_ascii_alphanumeric())
+            || !ext.chars().any(|c| c.is_ascii_alphabetic())
+        {
             break;
         }
         name = stem.trim_end_matches('.').to_string();
@@ -165,7 +175,10 @@ pub fn chosen_file(form: &Upload, max: usize) -> AppResult<Option<(String, Vec<u
 /// Checks an uploaded file by its content; returns the evidence row to store (without
 /// its place: campaign, unit, item, appeal) and a name for its kind.
 pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'static str)> {
-    let Some((content_type, kind)) = sniff(&data, filename) else {
+    // The type of an old Office file depends on its extension: read it without the
+    // characters that hide what the name says.
+    let visible: String = filename.chars().filter(|c| !invisible(*c)).collect();
+    let Some((content_type, kind)) = sniff(&data, visible.trim()) else {
         return Err(AppError::BadRequest(format!(
             "“{filename}” 的类型不支持（按文件内容判断，而不是文件名）。可上传：{ACCEPTED}。"
         )));
@@ -282,7 +295,11 @@ pub async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, e.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition(&e.filename)),
+            // Files stored before names were made safe are served under a safe one too.
+            (
+                header::CONTENT_DISPOSITION,
+                disposition(&safe_name(&e.filename, &e.content_type)),
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
@@ -329,4 +346,43 @@ pub async fn delete(
     })
     .await?;
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{}", e.item_id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+
+    #[test]
+    fn names_keep_an_extension_of_their_type_and_lose_any_other() {
+        let pdf = "application/pdf";
+        for (sent, kept) in [
+            (".pdf", "佐证材料.pdf"),
+            ("", "佐证材料.pdf"),
+            ("整改报告2024.1", "整改报告2024.1.pdf"),
+            ("2026.03.pdf", "2026.03.pdf"),
+            ("a.PDF", "a.PDF"),
+            ("x.pdf.bat.exe", "x.pdf"),
+            ("C:\\\\材料\\\\说明.pdf", "说明.pdf"),
+            ("名\u{200B}单.pdf\u{202E}", "名单.pdf"),
+        ] {
+            assert_eq!(safe_name(sent, pdf), kept, "{sent:?}");
+        }
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        assert_eq!(safe_name("台账.xlsm", xlsx), "台账.xlsm");
+        assert_eq!(safe_name("台账.xltx", xlsx), "台账.xltx");
+    }
+
+    #[test]
+    fn an_old_office_file_is_typed_by_its_visible_extension() {
+        let (new, kind) = checked_file("表格.xlsx", OLE.to_vec()).unwrap();
+        assert_eq!(new.content_type, "application/vnd.ms-excel", "{kind}");
+        assert_eq!(new.filename, "表格.xls");
+        let (new, _) = checked_file("表格.xls\u{200B}", OLE.to_vec()).unwrap();
+        assert_eq!(new.content_type, "application/vnd.ms-excel");
+        assert_eq!(new.filename, "表格.xls");
+        let (new, _) = checked_file("通知.doc", OLE.to_vec()).unwrap();
+        assert_eq!(new.filename, "通知.doc");
+    }
 }

@@ -98,7 +98,6 @@ impl AppState {
     }
 }
 
-/// The whole application: routes from the route table, sessions in the database.
 /// The Content-Security-Policy of every response: scripts, styles, images and requests
 /// only from kaohe itself (every asset is served by the binary), no inline script, no
 /// plugins, no framing. Inline style attributes stay allowed: the charts library writes
@@ -107,6 +106,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
     img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The whole application: routes from the route table, sessions in the database.
 pub fn app(state: AppState) -> Router {
     let sessions =
         SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))

@@ -614,7 +614,7 @@ async fn render_item(
         .filter(|e| e.item_id == item_id && e.appeal_id.is_none())
         .map(|e| EvidenceView {
             id: e.id,
-            filename: e.filename,
+            filename: crate::evidence::safe_name(&e.filename, &e.content_type),
             size: human_size(e.size),
             uploaded: china_time(e.uploaded_at),
         })

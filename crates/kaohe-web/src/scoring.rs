@@ -32,10 +32,25 @@ pub async fn rubric(state: &AppState, organiser_id: Id, rubric_id: Id) -> AppRes
 pub fn apply(rubric: &Rubric, facts: &mut Facts, raw: &RawFacts) {
     for (key, value) in raw {
         if let Some(slot) = rubric.slot(key)
-            && let Ok(v) = rubric.parse_value(slot, value)
+            && let Some(v) = parse_stored(rubric, slot, value)
         {
-            facts.set(slot, v);
+            facts.set(slot, Some(v));
         }
+    }
+}
+
+/// A stored value read as it was read when it was saved. Before commas were read
+/// strictly, every comma was dropped (`1,5` was 15): such a value keeps that reading, so
+/// recomputing results never changes a score computed from it without anyone noticing;
+/// whoever edits the item now is asked what they meant (`是否指 1.5？`).
+pub fn parse_stored(rubric: &Rubric, slot: usize, value: &str) -> Option<kaohe_core::Value> {
+    match rubric.parse_value(slot, value) {
+        Ok(v) => v,
+        Err(_) if value.contains([',', '，']) => rubric
+            .parse_value(slot, &value.replace([',', '，'], ""))
+            .ok()
+            .flatten(),
+        Err(_) => None,
     }
 }
 
@@ -77,4 +92,30 @@ pub async fn self_score(
     let facts = unit_facts(&rubric, &cu.unit_facts, &items);
     let s = score(&rubric, &facts);
     Ok((rubric, facts, s, items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_stored_under_the_old_comma_reading_keeps_it() {
+        let rubric = Rubric::from_toml(
+            include_str!("../../../rubrics/beilun-2026.toml"),
+            "beilun-2026.toml",
+        )
+        .unwrap();
+        let slot = rubric.slot("basic.1.misses").unwrap();
+        // Typed now, it is refused with a question; stored before, it reads as it did.
+        assert!(rubric.parse_value(slot, "1,5").is_err());
+        assert_eq!(
+            parse_stored(&rubric, slot, "1,5"),
+            rubric.parse_value(slot, "15").unwrap()
+        );
+        assert_eq!(
+            parse_stored(&rubric, slot, "2"),
+            rubric.parse_value(slot, "2").unwrap()
+        );
+        assert_eq!(parse_stored(&rubric, slot, "abc"), None);
+    }
 }

@@ -138,6 +138,29 @@ impl Store {
         self.backend
     }
 
+    /// The database's own check of its file: SQLite's `PRAGMA integrity_check` (every
+    /// page, index and constraint); empty when whole. PostgreSQL checks its own pages as
+    /// it reads them, so there it is empty once a query answers.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        use sqlx::Row;
+        match self.backend {
+            Backend::Sqlite => {
+                let rows = sqlx::query("PRAGMA integrity_check")
+                    .fetch_all(&self.pool)
+                    .await?;
+                let lines = rows
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                Ok(lines.into_iter().filter(|l| l != "ok").collect())
+            }
+            Backend::Postgres => {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(Vec::new())
+            }
+        }
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -55,7 +55,7 @@ pub async fn overview(
 ) -> AppResult<Response> {
     let mut campaigns = Vec::new();
     for c in state.store.campaigns(me.org()).await? {
-        let year = Year::load(&state, me.org(), c.id).await?;
+        let year = Year::of(&state, c.clone()).await?;
         let rubric_row = state.store.rubric(me.org(), c.rubric_id).await?;
         let mut units = Vec::new();
         for cu in state.store.campaign_units(c.id).await? {

@@ -457,7 +457,7 @@ async fn render_campaign(
         Typed::Publish { .. } => Some("publication".to_string()),
         Typed::Lock(_) => Some("lock".to_string()),
     };
-    let year = Year::load(state, me.org(), campaign.id).await?;
+    let year = Year::of(state, campaign.clone()).await?;
     let publication = publication_view(state, &year, &typed).await?;
     let lock = lock_part(state, me, &year, &typed).await?;
     let mut departments = crate::admin_users::known_departments(state, me).await?;

@@ -1043,7 +1043,7 @@ pub async fn home(
     }
     let mut campaigns = Vec::new();
     for c in state.store.campaigns(me.org()).await? {
-        let year = Year::load(&state, me.org(), c.id).await?;
+        let year = Year::of(&state, c.clone()).await?;
         match (me.role(), year.phase) {
             // A past year is read through its results.
             (Role::Reporter | Role::Assessor, Phase::PastYear) => {
@@ -1068,13 +1068,8 @@ pub async fn home(
                     Err(e) => return Err(e),
                 };
                 let report = state.store.report(c.id, uid).await?;
-                let overdue = year
-                    .allows(Some(report.state), Some(deadline), Action::ItemDone)
-                    .is_err()
-                    && report.state == ReportState::Draft
-                    && !year.phase.is_locked();
                 let state_text = match report.state {
-                    _ if overdue => "已过截止日期".to_string(),
+                    _ if year.overdue(report.state, deadline) => "已过截止日期".to_string(),
                     ReportState::Returned => format!("{}，请修改后重新提交", report.state.label()),
                     s => s.label().to_string(),
                 };

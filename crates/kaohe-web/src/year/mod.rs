@@ -44,7 +44,12 @@ impl Year {
     /// phase today.
     pub async fn load(state: &AppState, organiser_id: Id, cid: Id) -> Result<Year, AppError> {
         let campaign = state.store.campaign(organiser_id, cid).await?;
-        let has_results = state.store.has_results(cid).await?;
+        Year::of(state, campaign).await
+    }
+
+    /// The phase today of a campaign already loaded (checked against the organiser).
+    pub async fn of(state: &AppState, campaign: Campaign) -> Result<Year, AppError> {
+        let has_results = state.store.has_results(campaign.id).await?;
         let today = today();
         let phase = Phase::of(&campaign, has_results, today)?;
         let window = window_of(&campaign)?;

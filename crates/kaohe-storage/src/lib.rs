@@ -9,6 +9,7 @@
 //! sessions, login-throttle counters and evidence files are rows here.
 
 mod audit;
+mod departments;
 mod model;
 mod queries;
 mod review;
@@ -21,6 +22,7 @@ use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit};
+pub use departments::DepartmentUse;
 pub use model::*;
 pub use work::Work;
 
@@ -55,6 +57,9 @@ pub enum StorageError {
     /// The unit's report was submitted: its facts cannot change until it is returned.
     #[error("the report was submitted; it can change only after it is returned")]
     Submitted,
+    /// A department still assessed by users or assigned items cannot be deleted.
+    #[error("still in use: {0}")]
+    InUse(String),
     /// A fault injected by a test (`Work::fail_before_append`).
     #[error("injected fault")]
     Injected,
@@ -78,6 +83,18 @@ impl Store {
     /// Opens a database from its URL (`sqlite://PATH` or `postgres://…`), creating a
     /// SQLite file if needed, and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_at(url, None).await
+    }
+
+    /// [`Store::open`] with the schema migrated only up to `version` (and no Rust
+    /// steps), for tests of a migration: rows of the old shape are written, then
+    /// [`Store::open`] migrates them.
+    #[doc(hidden)]
+    pub async fn open_migrated_to(url: &str, version: i64) -> Result<Store> {
+        Store::open_at(url, Some(version)).await
+    }
+
+    async fn open_at(url: &str, target: Option<i64>) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -107,7 +124,10 @@ impl Store {
                 sqlx::query("PRAGMA journal_mode = WAL")
                     .execute(&pool)
                     .await?;
-                SQLITE_MIGRATIONS.run(&pool).await?;
+                match target {
+                    None => SQLITE_MIGRATIONS.run(&pool).await?,
+                    Some(v) => SQLITE_MIGRATIONS.run_to(v, &pool).await?,
+                }
                 pool.close().await;
             }
             Backend::Postgres => {
@@ -115,7 +135,10 @@ impl Store {
                     .max_connections(1)
                     .connect(&url)
                     .await?;
-                POSTGRES_MIGRATIONS.run(&pool).await?;
+                match target {
+                    None => POSTGRES_MIGRATIONS.run(&pool).await?,
+                    Some(v) => POSTGRES_MIGRATIONS.run_to(v, &pool).await?,
+                }
                 pool.close().await;
             }
         }
@@ -130,7 +153,9 @@ impl Store {
             .connect(&url)
             .await?;
         let store = Store { pool, backend };
-        store.chain_legacy_audit_rows().await?;
+        if target.is_none() {
+            store.chain_legacy_audit_rows().await?;
+        }
         Ok(store)
     }
 

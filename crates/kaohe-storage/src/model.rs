@@ -79,6 +79,8 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     /// Assessors: their department (责任部门).
+    pub department_id: Option<Id>,
+    /// The department's name, read with the user (for pages; compare ids, not names).
     pub department: Option<String>,
     /// Reporters: their unit.
     pub unit_id: Option<Id>,
@@ -96,11 +98,69 @@ pub struct NewUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub department: Option<String>,
+    pub department_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub password_hash: String,
     pub must_change_password: bool,
     pub is_demo: bool,
+}
+
+/// A department (责任部门) of an organiser: it reviews the items assigned to it, through
+/// its assessors. Every organiser has one office (`is_office`, created with it and named
+/// after it), which reviews every item not assigned elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub id: Id,
+    pub organiser_id: Id,
+    pub name: String,
+    pub is_office: bool,
+}
+
+/// Which department reviews each item of one campaign.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    departments: Vec<Department>,
+    office: usize,
+    assigned: BTreeMap<String, Id>,
+}
+
+impl Assignment {
+    /// `departments` must hold the organiser's office; `assigned` maps item ids to
+    /// department ids among them.
+    pub(crate) fn new(
+        departments: Vec<Department>,
+        assigned: BTreeMap<String, Id>,
+    ) -> Option<Assignment> {
+        let office = departments.iter().position(|d| d.is_office)?;
+        Some(Assignment {
+            departments,
+            office,
+            assigned,
+        })
+    }
+
+    /// The organiser's own office.
+    pub fn office(&self) -> &Department {
+        &self.departments[self.office]
+    }
+
+    /// The department that reviews `item`: the one assigned, or the office.
+    pub fn of(&self, item: &str) -> &Department {
+        self.assigned
+            .get(item)
+            .and_then(|id| self.departments.iter().find(|d| d.id == *id))
+            .unwrap_or_else(|| self.office())
+    }
+
+    /// Whether an assessor of `department` reviews `item`.
+    pub fn reviews(&self, department: Option<Id>, item: &str) -> bool {
+        department == Some(self.of(item).id)
+    }
+
+    /// Every department of the organiser, the office first, then by name.
+    pub fn departments(&self) -> &[Department] {
+        &self.departments
+    }
 }
 
 /// One version of a rubric file, as uploaded. Versions are never edited.

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::*;
 
-fn unique(e: sqlx::Error, what: &str) -> StorageError {
+pub(crate) fn unique(e: sqlx::Error, what: &str) -> StorageError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             StorageError::Duplicate(what.to_string())
@@ -53,6 +53,7 @@ fn user(r: &AnyRow) -> Result<User> {
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         role: decode("user role", &role, Role::parse)?,
+        department_id: r.try_get("department_id")?,
         department: r.try_get("department")?,
         unit_id: r.try_get("unit_id")?,
         password_hash: r.try_get("password_hash")?,
@@ -140,7 +141,9 @@ fn evidence(r: &AnyRow) -> Result<Evidence> {
 
 macro_rules! user_cols {
     () => {
-        "id, organiser_id, username, display_name, role, department, unit_id, password_hash, must_change_password, active, is_demo, credentials_changed_at"
+        "id, organiser_id, username, display_name, role, department_id,
+         (SELECT name FROM departments WHERE departments.id = users.department_id) AS department,
+         unit_id, password_hash, must_change_password, active, is_demo, credentials_changed_at"
     };
 }
 macro_rules! evidence_cols {
@@ -470,18 +473,6 @@ impl Store {
             .collect()
     }
 
-    pub async fn item_departments(&self, campaign_id: Id) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
-            "SELECT item_id, department FROM item_departments WHERE campaign_id = $1 ORDER BY item_id",
-        )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("item_id")?, r.try_get("department")?)))
-            .collect()
-    }
-
     // ── reports ─────────────────────────────────────────────────────────────
 
     /// The unit's report in the campaign; a draft with nothing in it if none was saved.
@@ -583,11 +574,13 @@ impl Work {
         .fetch_one(&mut *self.tx)
         .await
         .map_err(|e| unique(e, name))?;
-        Ok(Organiser {
+        let organiser = Organiser {
             id: row.try_get("id")?,
             name: name.to_string(),
             is_demo,
-        })
+        };
+        self.create_office(&organiser).await?;
+        Ok(organiser)
     }
 
     pub async fn create_unit(
@@ -646,8 +639,11 @@ impl Work {
     }
 
     pub async fn create_user(&mut self, new: &NewUser) -> Result<User> {
+        if let Some(d) = new.department_id {
+            self.own_department(new.organiser_id, d).await?;
+        }
         let row = sqlx::query(
-            "INSERT INTO users (organiser_id, username, display_name, role, department, unit_id,
+            "INSERT INTO users (organiser_id, username, display_name, role, department_id, unit_id,
                                 password_hash, must_change_password, active, is_demo, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) RETURNING id",
         )
@@ -655,7 +651,7 @@ impl Work {
         .bind(&new.username)
         .bind(&new.display_name)
         .bind(new.role.as_str())
-        .bind(new.department.as_deref())
+        .bind(new.department_id)
         .bind(new.unit_id)
         .bind(&new.password_hash)
         .bind(b(new.must_change_password))
@@ -692,16 +688,19 @@ impl Work {
         id: Id,
         display_name: &str,
         role: Role,
-        department: Option<&str>,
+        department_id: Option<Id>,
         unit_id: Option<Id>,
     ) -> Result<()> {
+        if let Some(d) = department_id {
+            self.own_department(organiser_id, d).await?;
+        }
         let done = sqlx::query(
-            "UPDATE users SET display_name = $1, role = $2, department = $3, unit_id = $4
+            "UPDATE users SET display_name = $1, role = $2, department_id = $3, unit_id = $4
              WHERE id = $5 AND organiser_id = $6",
         )
         .bind(display_name)
         .bind(role.as_str())
-        .bind(department)
+        .bind(department_id)
         .bind(unit_id)
         .bind(id)
         .bind(organiser_id)
@@ -831,25 +830,6 @@ impl Work {
         .bind(cu.unit_id)
         .bind(json_text(&cu.unit_facts))
         .bind(cu.deadline.as_deref())
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn set_item_department(
-        &mut self,
-        campaign_id: Id,
-        item_id: &str,
-        department: &str,
-    ) -> Result<()> {
-        self.unfrozen(campaign_id).await?;
-        sqlx::query(
-            "INSERT INTO item_departments (campaign_id, item_id, department) VALUES ($1, $2, $3)
-             ON CONFLICT (campaign_id, item_id) DO UPDATE SET department = excluded.department",
-        )
-        .bind(campaign_id)
-        .bind(item_id)
-        .bind(department)
         .execute(&mut *self.tx)
         .await?;
         Ok(())

@@ -118,10 +118,14 @@ fn unique_name() -> String {
 
 /// A fresh SQLite database in a temporary folder.
 pub async fn sqlite() -> TestDb {
+    sqlite_at(None).await
+}
+
+async fn sqlite_at(version: Option<i64>) -> TestDb {
     let dir = std::env::temp_dir().join(format!("kaohe-test-{}", unique_name()));
     std::fs::create_dir_all(&dir).expect("create a temporary folder");
     let url = format!("sqlite://{}", dir.join("kaohe.db").display());
-    let store = Store::open(&url)
+    let store = open_at(&url, version)
         .await
         .expect("open a SQLite test database");
     TestDb {
@@ -132,8 +136,19 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
+async fn open_at(url: &str, version: Option<i64>) -> Result<Store> {
+    match version {
+        None => Store::open(url).await,
+        Some(v) => Store::open_migrated_to(url, v).await,
+    }
+}
+
 /// A fresh PostgreSQL schema, if `KAOHE_TEST_DATABASE_URL` is set.
 pub async fn postgres() -> Option<TestDb> {
+    postgres_at(None).await
+}
+
+async fn postgres_at(version: Option<i64>) -> Option<TestDb> {
     let admin_url = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())?;
     let schema = format!("kaohe_t_{}", unique_name());
     let pool = sqlx::postgres::PgPoolOptions::new()
@@ -148,7 +163,7 @@ pub async fn postgres() -> Option<TestDb> {
     pool.close().await;
     let sep = if admin_url.contains('?') { '&' } else { '?' };
     let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
-    let store = Store::open(&url)
+    let store = open_at(&url, version)
         .await
         .expect("open the PostgreSQL test schema");
     Some(TestDb {
@@ -162,8 +177,18 @@ pub async fn postgres() -> Option<TestDb> {
 /// SQLite always, and PostgreSQL when configured. When it is not, says so once on
 /// stderr; in CI (`CI` set) a missing PostgreSQL is an error, not a skip.
 pub async fn all() -> Vec<TestDb> {
-    let mut dbs = vec![sqlite().await];
-    match postgres().await {
+    all_at(None).await
+}
+
+/// [`all`], with the schema migrated only up to migration `version`: a test writes rows
+/// of the old shape, then [`TestDb::open_again`] migrates them.
+pub async fn all_migrated_to(version: i64) -> Vec<TestDb> {
+    all_at(Some(version)).await
+}
+
+async fn all_at(version: Option<i64>) -> Vec<TestDb> {
+    let mut dbs = vec![sqlite_at(version).await];
+    match postgres_at(version).await {
         Some(pg) => dbs.push(pg),
         None => {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {

@@ -17,6 +17,7 @@ async fn setup(s: &Store) -> (Id, Id, Id) {
         create_campaign(org.id, 2026, "考核", rubric.id, "2026-12-31", false)
     )
     .unwrap();
+    let police = kaohe_storage::change!(s, create_department(org.id, "区公安分局")).unwrap();
     let user = kaohe_storage::change!(
         s,
         create_user(&NewUser {
@@ -24,7 +25,7 @@ async fn setup(s: &Store) -> (Id, Id, Id) {
             username: "gongan".into(),
             display_name: "考核员".into(),
             role: Role::Assessor,
-            department: Some("区公安分局".into()),
+            department_id: Some(police.id),
             unit_id: None,
             password_hash: "x".into(),
             must_change_password: false,
@@ -268,7 +269,7 @@ async fn a_locked_campaign_refuses_every_change_of_its_data_in_storage() {
             ("unit facts", change!(s, set_campaign_unit(&cu))),
             (
                 "departments",
-                change!(s, set_item_department(cid, "basic.1", "区人社局")),
+                change!(s, set_item_department(cid, "basic.1", None)),
             ),
             (
                 "facts",

@@ -65,7 +65,7 @@ async fn story(db: &testing::TestDb) {
             username: "xinqi".into(),
             display_name: "新碶填报员".into(),
             role: Role::Reporter,
-            department: None,
+            department_id: None,
             unit_id: Some(xinqi.id),
             password_hash: "hash".into(),
             must_change_password: false,
@@ -171,16 +171,78 @@ async fn story(db: &testing::TestDb) {
     .unwrap();
     let cus = s.campaign_units(c.id).await.unwrap();
     assert_eq!(cus[0].unit_facts["floating_population"], "98200");
+    // Departments: a list the organiser keeps, its office made with it.
+    let office = s.departments(beilun.id).await.unwrap();
+    assert_eq!(office.len(), 1, "{label}");
+    assert!(office[0].is_office && office[0].name == "北仑区", "{label}");
+    let centre =
+        kaohe_storage::change!(s, create_department(beilun.id, "区流动人口服务中心")).unwrap();
+    let zhengfa = kaohe_storage::change!(s, create_department(beilun.id, "区委政法委")).unwrap();
+    assert!(
+        matches!(
+            kaohe_storage::change!(s, create_department(beilun.id, "区委政法委")),
+            Err(StorageError::Duplicate(_))
+        ),
+        "{label}: department names are unique within an organiser"
+    );
+    let haishu_dept = kaohe_storage::change!(s, create_department(haishu.id, "区委政法委"))
+        .expect("another organiser may use the same name");
+    kaohe_storage::change!(s, set_item_department(c.id, "basic.1", Some(centre.id))).unwrap();
+    kaohe_storage::change!(s, set_item_department(c.id, "basic.1", Some(zhengfa.id))).unwrap();
+    assert!(
+        matches!(
+            kaohe_storage::change!(
+                s,
+                set_item_department(c.id, "basic.2", Some(haishu_dept.id))
+            ),
+            Err(StorageError::NotFound)
+        ),
+        "{label}: another organiser's department cannot review this campaign's items"
+    );
+    let a = s.assignment(beilun.id, c.id).await.unwrap();
+    assert_eq!(a.of("basic.1").id, zhengfa.id, "{label}");
+    assert_eq!(
+        a.of("basic.2").id,
+        office[0].id,
+        "{label}: unassigned is the office's"
+    );
+    assert!(a.reviews(Some(zhengfa.id), "basic.1") && !a.reviews(None, "basic.1"));
+    // Renamed, the department keeps its items; used, it cannot be deleted; unused, it can.
     kaohe_storage::change!(
         s,
-        set_item_department(c.id, "basic.1", "区流动人口服务中心")
+        rename_department(beilun.id, zhengfa.id, "区委政法委员会")
     )
     .unwrap();
-    kaohe_storage::change!(s, set_item_department(c.id, "basic.1", "区委政法委")).unwrap();
     assert_eq!(
-        s.item_departments(c.id).await.unwrap(),
-        vec![("basic.1".to_string(), "区委政法委".to_string())]
+        s.assignment(beilun.id, c.id)
+            .await
+            .unwrap()
+            .of("basic.1")
+            .name,
+        "区委政法委员会"
     );
+    assert!(matches!(
+        kaohe_storage::change!(s, delete_department(beilun.id, zhengfa.id)),
+        Err(StorageError::InUse(n)) if n == "区委政法委员会"
+    ));
+    assert!(matches!(
+        kaohe_storage::change!(s, delete_department(beilun.id, office[0].id)),
+        Err(StorageError::InUse(_))
+    ));
+    assert!(matches!(
+        kaohe_storage::change!(s, delete_department(haishu.id, centre.id)),
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(
+        s.department_uses(beilun.id).await.unwrap()[&zhengfa.id],
+        DepartmentUse {
+            users: 0,
+            items: 1,
+            campaigns: 1
+        }
+    );
+    kaohe_storage::change!(s, delete_department(beilun.id, centre.id)).unwrap();
+    assert_eq!(s.departments(beilun.id).await.unwrap().len(), 2, "{label}");
 
     // Reports: versioned saves refuse a stale editor.
     let r = s.report(c.id, xinqi.id).await.unwrap();
@@ -426,7 +488,7 @@ async fn an_unknown_state_or_role_is_refused_by_the_schema_and_never_read_as_a_d
                 username: "shenji".into(),
                 display_name: "审计".into(),
                 role: Role::Auditor,
-                department: None,
+                department_id: None,
                 unit_id: None,
                 password_hash: "x".into(),
                 must_change_password: false,

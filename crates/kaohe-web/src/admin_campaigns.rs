@@ -14,7 +14,9 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{AppealState, Campaign, CampaignUnit, Id, RawFacts, Role, StorageError};
+use kaohe_storage::{
+    AppealState, Campaign, CampaignUnit, Department, Id, RawFacts, Role, StorageError,
+};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -24,14 +26,13 @@ use crate::admin_rubrics::version_label;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, Path};
-use crate::report::{department_of, diff};
+use crate::report::diff;
 use crate::scoring;
 use crate::upload::field;
 use crate::views::{Layout, china_time, china_today};
-use crate::year::{Phase, Year};
+use crate::year::{Action, Phase, Year};
 
 const MAX_TITLE: usize = 200;
-const MAX_DEPARTMENT: usize = 100;
 const MAX_REASON: usize = 500;
 
 fn all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
@@ -308,8 +309,8 @@ struct CampaignPage {
     units: Vec<UnitBlock>,
     missing_units: usize,
     items: Vec<DeptRow>,
-    departments: Vec<String>,
-    organiser: String,
+    /// The departments an item can be given, the office first (its value is empty).
+    departments: Vec<Opt>,
     message: Option<String>,
     error: Option<String>,
     /// The part of the page the error is about.
@@ -413,37 +414,30 @@ async fn render_campaign(
             missing,
         });
     }
-    let assigned = state.store.item_departments(campaign.id).await?;
-    let organiser = me.organiser.name.clone();
-    let staffed: BTreeSet<String> = state
+    let assignment = state.store.assignment(me.org(), campaign.id).await?;
+    let staffed: BTreeSet<Id> = state
         .store
         .users(me.org())
         .await?
         .into_iter()
         .filter(|u| u.role == Role::Assessor && u.active)
-        .filter_map(|u| u.department)
+        .filter_map(|u| u.department_id)
         .collect();
     let items = rubric
         .items()
         .iter()
         .map(|it| {
-            let current = department_of(&organiser, &assigned, &it.id);
+            let current = assignment.of(&it.id);
             let shown = match &typed {
                 Typed::Departments(t) => t.get(&it.id).cloned(),
                 _ => None,
             }
-            .unwrap_or_else(|| {
-                FieldView::new(if current == organiser {
-                    String::new()
-                } else {
-                    current.clone()
-                })
-            });
+            .unwrap_or_else(|| FieldView::new(department_value(current)));
             DeptRow {
                 id: it.id.clone(),
                 name: it.name.clone().unwrap_or_default(),
                 category: rubric.categories()[it.category].name.clone(),
-                no_assessor: !staffed.contains(&current),
+                no_assessor: !staffed.contains(&current.id),
                 value: shown.value,
                 error: shown.error,
             }
@@ -460,8 +454,19 @@ async fn render_campaign(
     let year = Year::of(state, campaign.clone()).await?;
     let publication = publication_view(state, &year, &typed).await?;
     let lock = lock_part(state, me, &year, &typed).await?;
-    let mut departments = crate::admin_users::known_departments(state, me).await?;
-    departments.retain(|d| d != &organiser);
+    let departments = assignment
+        .departments()
+        .iter()
+        .map(|d| Opt {
+            value: department_value(d),
+            label: if d.is_office {
+                format!("{}（本单位考核办）", d.name)
+            } else {
+                d.name.clone()
+            },
+            selected: false,
+        })
+        .collect();
     Ok(CampaignPage {
         layout: Layout::new(state, session, me, &campaign.title).await?,
         rubric_id: campaign.rubric_id,
@@ -473,7 +478,6 @@ async fn render_campaign(
         units,
         items,
         departments,
-        organiser,
         message,
         error,
         jump,
@@ -791,6 +795,16 @@ pub async fn campaign_unit_save(
     Ok(Redirect::to(&format!("/admin/c/{cid}?saved=unit&u={uid}{anchor}")).into_response())
 }
 
+/// How a department is posted in the item assignment form: its id, or empty for the
+/// office (an item not assigned elsewhere is the office's).
+fn department_value(d: &Department) -> String {
+    if d.is_office {
+        String::new()
+    } else {
+        d.id.to_string()
+    }
+}
+
 pub async fn campaign_departments(
     State(state): State<AppState>,
     session: Session,
@@ -801,33 +815,39 @@ pub async fn campaign_departments(
     check_csrf(&session, field(&pairs, "csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
-    let assigned = state.store.item_departments(cid).await?;
-    let organiser = me.organiser.name.clone();
+    let assignment = state.store.assignment(me.org(), cid).await?;
     let mut typed = BTreeMap::new();
     let mut wanted = Vec::new();
     for it in rubric.items() {
-        // Only the items sent are changed; an item left empty goes to the organiser's
-        // own office.
+        // Only the items sent are changed.
         let Some((_, raw)) = pairs.iter().find(|(k, _)| *k == format!("d.{}", it.id)) else {
             continue;
         };
         let mut view = FieldView::new(raw.trim());
-        if view.value.chars().count() > MAX_DEPARTMENT {
-            view.error = Some(format!("部门名称太长（最多 {MAX_DEPARTMENT} 个字）"));
-        }
-        let new = if view.value.is_empty() {
-            organiser.clone()
+        let chosen = if view.value.is_empty() {
+            Some(assignment.office())
         } else {
-            view.value.clone()
+            assignment
+                .departments()
+                .iter()
+                .find(|d| d.id.to_string() == view.value)
         };
-        let old = department_of(&organiser, &assigned, &it.id);
-        if old != new {
+        let Some(new) = chosen else {
+            view.error = Some("所选部门不存在（可能刚被删除）；请重新选择".into());
+            typed.insert(it.id.clone(), view);
+            continue;
+        };
+        let old = assignment.of(&it.id);
+        if old.id != new.id {
             wanted.push((it.id.clone(), old, new));
         }
         typed.insert(it.id.clone(), view);
     }
     if typed.values().any(|v| v.error.is_some()) {
-        let e = Some("未保存：请按提示改正。".to_string());
+        let e = Some(format!(
+            "{}：请按提示改正。",
+            Action::CampaignDepartments.refused()
+        ));
         return render_campaign(
             &state,
             &session,
@@ -847,13 +867,14 @@ pub async fn campaign_departments(
     let mut changes = Vec::new();
     let mut work = state.store.begin().await?;
     for (item, old, new) in wanted {
-        work.set_item_department(cid, &item, &new).await?;
-        changes.push(change(&item, old, new));
+        let to = (!new.is_office).then_some(new.id);
+        work.set_item_department(cid, &item, to).await?;
+        changes.push(change(&item, old.name.clone(), new.name.clone()));
     }
     record(
         work,
         &me,
-        "campaign.departments",
+        Action::CampaignDepartments.code(),
         format!("campaign:{cid}"),
         changes,
     )

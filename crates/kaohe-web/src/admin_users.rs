@@ -3,14 +3,12 @@
 //! once (in the answer to the form, never stored or logged in clear), and must be
 //! changed at the first login.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_storage::{Id, NewUser, Role, StorageError, User};
+use kaohe_storage::{Department, Id, NewUser, Role, StorageError, User};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -65,7 +63,7 @@ struct UsersPage {
     add: AddForm,
     roles: Vec<Opt>,
     units: Vec<Opt>,
-    departments: Vec<String>,
+    departments: Vec<Opt>,
     issued: Option<Issued>,
     message: Option<String>,
     error: Option<String>,
@@ -136,22 +134,19 @@ impl Extra {
     }
 }
 
-/// The departments people have used: assessors' and campaigns' assignments, and the
-/// organiser's own office.
-pub async fn known_departments(state: &AppState, me: &CurrentUser) -> AppResult<Vec<String>> {
-    let mut set = BTreeSet::new();
-    set.insert(me.organiser.name.clone());
-    for u in state.store.users(me.org()).await? {
-        if let Some(d) = u.department.filter(|d| !d.is_empty()) {
-            set.insert(d);
-        }
+/// The department an assessor is given from the posted value (its id): `Err` with the
+/// message to show when none is chosen or it is not one of the organiser's.
+fn chosen_department<'d>(
+    departments: &'d [Department],
+    raw: &str,
+) -> Result<&'d Department, String> {
+    if raw.is_empty() {
+        return Err("考核员须选择责任部门；列表里没有的，请先在“部门”页添加".into());
     }
-    for c in state.store.campaigns(me.org()).await? {
-        for (_, d) in state.store.item_departments(c.id).await? {
-            set.insert(d);
-        }
-    }
-    Ok(set.into_iter().collect())
+    departments
+        .iter()
+        .find(|d| d.id.to_string() == raw)
+        .ok_or_else(|| "所选部门不存在（可能刚被删除）；请重新选择".into())
 }
 
 async fn render(
@@ -161,6 +156,7 @@ async fn render(
     x: Extra,
 ) -> AppResult<Response> {
     let units = state.store.units(me.org()).await?;
+    let departments = state.store.departments(me.org()).await?;
     let users = state
         .store
         .users(me.org())
@@ -178,7 +174,7 @@ async fn render(
             },
             id: u.id,
             role_code: u.role.as_str(),
-            department: u.department.clone().unwrap_or_default(),
+            department: u.department_id.map(|id| id.to_string()).unwrap_or_default(),
             unit: u.unit_id.map(|id| id.to_string()).unwrap_or_default(),
             username: u.username,
             name: u.display_name,
@@ -204,6 +200,14 @@ async fn render(
             selected: x.add.unit.value == u.id.to_string(),
         })
         .collect();
+    let department_opts = departments
+        .iter()
+        .map(|d| Opt {
+            value: d.id.to_string(),
+            label: d.name.clone(),
+            selected: x.add.department.value == d.id.to_string(),
+        })
+        .collect();
     let secret = x.issued.is_some();
     let mut res = UsersPage {
         layout: Layout::new(state, session, me, "用户").await?,
@@ -211,7 +215,7 @@ async fn render(
         add: x.add,
         roles,
         units: unit_opts,
-        departments: known_departments(state, me).await?,
+        departments: department_opts,
         issued: x.issued,
         message: x.message,
         error: x.error,
@@ -304,16 +308,15 @@ pub async fn user_add(
     if role.is_none() {
         add.role.error = Some("请选择角色".into());
     }
+    let departments = state.store.departments(me.org()).await?;
     let department = match role {
-        Some(Role::Assessor) if add.department.value.is_empty() => {
-            add.department.error = Some("考核员须填写责任部门（如 区公安分局）".into());
-            None
-        }
-        Some(Role::Assessor) if add.department.value.chars().count() > 100 => {
-            add.department.error = Some("部门名称太长（最多 100 个字）".into());
-            None
-        }
-        Some(Role::Assessor) => Some(add.department.value.clone()),
+        Some(Role::Assessor) => match chosen_department(&departments, &add.department.value) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                add.department.error = Some(e);
+                None
+            }
+        },
         _ => None,
     };
     let unit = match role {
@@ -364,7 +367,7 @@ pub async fn user_add(
             username: username.clone(),
             display_name: add.display_name.value.clone(),
             role,
-            department: department.clone(),
+            department_id: department.map(|d| d.id),
             unit_id: unit.as_ref().map(|u| u.id),
             password_hash,
             must_change_password: true,
@@ -391,7 +394,11 @@ pub async fn user_add(
             change("username", null.clone(), user.username.clone()),
             change("display_name", null.clone(), user.display_name.clone()),
             change("role", null.clone(), role.as_str()),
-            change("department", null.clone(), department),
+            change(
+                "department",
+                null.clone(),
+                department.map(|d| d.name.clone()),
+            ),
             change("unit", null.clone(), unit.map(|u| u.name)),
             change("password", null.clone(), "（临时密码，首次登录须修改）"),
             change("active", null, true),
@@ -550,12 +557,13 @@ pub async fn user_edit(
     if user.id == me.user.id && role != Role::Admin {
         return refuse("不能取消自己的管理员角色；如确需更改，请由另一位管理员操作。".into()).await;
     }
-    let department = field(&pairs, "department").trim().to_string();
+    let departments = state.store.departments(me.org()).await?;
     let department = match role {
-        Role::Assessor if department.is_empty() || department.chars().count() > 100 => {
-            return refuse("考核员须填写责任部门（最多 100 个字）。".into()).await;
-        }
-        Role::Assessor => Some(department),
+        Role::Assessor => match chosen_department(&departments, field(&pairs, "department").trim())
+        {
+            Ok(d) => Some(d),
+            Err(e) => return refuse(format!("{e}。")).await,
+        },
         _ => None,
     };
     let unit = match role {
@@ -582,11 +590,11 @@ pub async fn user_edit(
     if user.role != role {
         changes.push(change("role", user.role.as_str(), role.as_str()));
     }
-    if user.department != department {
+    if user.department_id != department.map(|d| d.id) {
         changes.push(change(
             "department",
             user.department.clone(),
-            department.clone(),
+            department.map(|d| d.name.clone()),
         ));
     }
     if user.unit_id != unit {
@@ -597,8 +605,15 @@ pub async fn user_edit(
         return render(&state, &session, &me, Extra::message(m)).await;
     }
     let mut work = state.store.begin().await?;
-    work.update_user(me.org(), user.id, &name, role, department.as_deref(), unit)
-        .await?;
+    work.update_user(
+        me.org(),
+        user.id,
+        &name,
+        role,
+        department.map(|d| d.id),
+        unit,
+    )
+    .await?;
     record(
         work,
         &me,

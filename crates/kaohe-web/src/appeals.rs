@@ -12,10 +12,11 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
+use crate::departments;
 use crate::error::{AppError, AppResult};
 use crate::evidence::{checked_file, chosen_file};
 use crate::form::{Form, Path};
-use crate::report::{department_of, human_size};
+use crate::report::human_size;
 use crate::scoring;
 use crate::snapshot::Snapshot;
 use crate::upload::Upload;
@@ -245,14 +246,11 @@ async fn answerable(
         return Ok(None);
     }
     let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
-    let assigned = state.store.item_departments(campaign.id).await?;
-    let mine = me.user.department.clone().unwrap_or_default();
     Ok(Some(
-        rubric
-            .items()
-            .iter()
-            .filter(|i| department_of(&me.organiser.name, &assigned, &i.id) == mine)
-            .map(|i| i.id.clone())
+        departments::items_of(state, me, campaign, &rubric)
+            .await?
+            .into_iter()
+            .map(|n| rubric.items()[n].id.clone())
             .collect(),
     ))
 }

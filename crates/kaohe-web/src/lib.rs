@@ -14,6 +14,7 @@ mod assess;
 mod assets;
 mod audit_log;
 mod auth;
+mod departments;
 mod error;
 mod evidence;
 mod exports;

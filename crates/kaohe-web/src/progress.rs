@@ -10,7 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kaohe_storage::{Id, ReportState, Role};
+use kaohe_storage::{Department, Id, ReportState, Role};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -18,7 +18,6 @@ use crate::assess::{ReviewStatus, assess_all};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::form::Path;
-use crate::report::department_of;
 use crate::views::{Layout, china_time, china_today};
 use crate::year::Year;
 
@@ -129,20 +128,19 @@ pub async fn progress_page(
     let year = Year::load(&state, me.org(), cid).await?;
     let campaign = year.campaign.clone();
     let (rubric, all) = assess_all(&state, &campaign).await?;
-    let assigned = state.store.item_departments(cid).await?;
-    let organiser = me.organiser.name.clone();
+    let assignment = state.store.assignment(me.org(), cid).await?;
     // Departments in the order their first item appears in the rubric.
-    let mut names: Vec<String> = Vec::new();
+    let mut shown: Vec<&Department> = Vec::new();
     let item_dept: Vec<usize> = rubric
         .items()
         .iter()
         .map(|it| {
-            let d = department_of(&organiser, &assigned, &it.id);
-            match names.iter().position(|n| *n == d) {
+            let d = assignment.of(&it.id);
+            match shown.iter().position(|s| s.id == d.id) {
                 Some(i) => i,
                 None => {
-                    names.push(d);
-                    names.len() - 1
+                    shown.push(d);
+                    shown.len() - 1
                 }
             }
         })
@@ -158,7 +156,7 @@ pub async fn progress_page(
         let overdue = year.overdue(a.report.state, deadline);
         let progress = Progress::of(a.report.state, !a.items.is_empty(), overdue);
         let reviewable = a.report.state != ReportState::Draft;
-        let mut departments = vec![Counts::default(); names.len()];
+        let mut departments = vec![Counts::default(); shown.len()];
         for (it, &d) in rubric.items().iter().zip(&item_dept) {
             let c = &mut departments[d];
             c.total += 1;
@@ -183,18 +181,18 @@ pub async fn progress_page(
             departments,
         });
     }
-    let staffed: BTreeSet<String> = state
+    let staffed: BTreeSet<Id> = state
         .store
         .users(me.org())
         .await?
         .into_iter()
         .filter(|u| u.role == Role::Assessor && u.active)
-        .filter_map(|u| u.department)
+        .filter_map(|u| u.department_id)
         .collect();
-    let departments = names
+    let departments = shown
         .iter()
         .enumerate()
-        .map(|(i, name)| {
+        .map(|(i, d)| {
             let mut sum = Counts::default();
             for u in &units {
                 let c = u.departments[i];
@@ -204,9 +202,9 @@ pub async fn progress_page(
                 sum.waiting += c.waiting;
             }
             DeptRow {
-                name: name.clone(),
+                name: d.name.clone(),
                 counts: sum,
-                no_assessor: !staffed.contains(name),
+                no_assessor: !staffed.contains(&d.id),
             }
         })
         .collect();

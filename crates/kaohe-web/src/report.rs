@@ -23,6 +23,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
+use crate::departments;
 use crate::error::{AppError, AppResult};
 use crate::scoring;
 use crate::upload::field;
@@ -37,16 +38,6 @@ pub enum Mode {
     Edit,
     /// Everyone else allowed to look, and the reporter after submitting.
     Read,
-}
-
-/// The department that reviews an item: the one assigned in the campaign, or the
-/// organiser's own office (named after the organiser) for unassigned and bonus items.
-pub fn department_of(organiser: &str, assigned: &[(String, String)], item: &str) -> String {
-    assigned
-        .iter()
-        .find(|(i, _)| i == item)
-        .map(|(_, d)| d.clone())
-        .unwrap_or_else(|| organiser.to_string())
 }
 
 pub struct Context {
@@ -119,14 +110,11 @@ pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> Ap
         }
         Role::Admin => (Mode::Read, None),
         Role::Assessor => {
-            let assigned = state.store.item_departments(cid).await?;
             let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
-            let mine = me.user.department.clone().unwrap_or_default();
-            let items: Vec<String> = rubric
-                .items()
-                .iter()
-                .filter(|i| department_of(&me.organiser.name, &assigned, &i.id) == mine)
-                .map(|i| i.id.clone())
+            let items = departments::items_of(state, me, &campaign, &rubric)
+                .await?
+                .into_iter()
+                .map(|n| rubric.items()[n].id.clone())
                 .collect();
             (Mode::Read, Some(items))
         }

@@ -19,9 +19,10 @@ use tower_sessions::Session;
 use crate::AppState;
 use crate::assess::{ReviewStatus, UnitAssessment, assess_unit, verified_facts};
 use crate::auth::{CurrentUser, check_csrf};
+use crate::departments;
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, Path};
-use crate::report::{context, department_of, human_size};
+use crate::report::{context, human_size};
 use crate::scoring;
 use crate::views::{Layout, china_time};
 use crate::year::Action;
@@ -35,8 +36,7 @@ struct QueueRow {
     self_score: String,
     assessed: String,
     differs: bool,
-    status: &'static str,
-    class: &'static str,
+    status: ReviewStatus,
     reviewable: bool,
 }
 
@@ -51,24 +51,6 @@ struct QueuePage {
     waiting: usize,
 }
 
-/// The items of the assessor's department, in rubric order.
-async fn my_items(
-    state: &AppState,
-    me: &CurrentUser,
-    cid: Id,
-    rubric: &Rubric,
-) -> AppResult<Vec<usize>> {
-    let assigned = state.store.item_departments(cid).await?;
-    let mine = me.user.department.clone().unwrap_or_default();
-    Ok(rubric
-        .items()
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| department_of(&me.organiser.name, &assigned, &i.id) == mine)
-        .map(|(n, _)| n)
-        .collect())
-}
-
 pub async fn queue(
     State(state): State<AppState>,
     session: Session,
@@ -77,7 +59,7 @@ pub async fn queue(
 ) -> AppResult<Response> {
     let campaign = state.store.campaign(me.org(), cid).await?;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
-    let items = my_items(&state, &me, cid, &rubric).await?;
+    let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
     let mut rows = Vec::new();
     for cu in state.store.campaign_units(cid).await? {
         let a = assess_unit(&state, &campaign, &rubric, cu.unit_id).await?;
@@ -94,8 +76,7 @@ pub async fn queue(
                 self_score: f(s),
                 assessed: f(v),
                 differs: s != v,
-                status: status.label(),
-                class: status.class(),
+                status,
                 reviewable: a.report.state != ReportState::Draft,
             });
         }
@@ -104,8 +85,10 @@ pub async fn queue(
         .iter()
         .filter(|r| {
             r.reviewable
-                && (r.status == ReviewStatus::Unreviewed.label()
-                    || r.status == ReviewStatus::Resubmitted.label())
+                && matches!(
+                    r.status,
+                    ReviewStatus::Unreviewed | ReviewStatus::Resubmitted
+                )
         })
         .count();
     Ok(QueuePage {
@@ -288,7 +271,7 @@ async fn load(
         .ok_or(AppError::NotFound)?;
     let a = assess_unit(state, &cx.campaign, &rubric, uid).await?;
     let why_not = cx.may(Action::ReviewConfirm).err().map(|r| r.0);
-    let mine = my_items(state, me, cid, &rubric).await?;
+    let mine = departments::items_of(state, me, &cx.campaign, &rubric).await?;
     Ok(Loaded {
         can_review: why_not.is_none(),
         why_not,

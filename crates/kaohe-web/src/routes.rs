@@ -22,7 +22,7 @@ use crate::upload::Upload;
 use crate::year::{self, Action, Rule};
 use crate::{
     AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, appeals, assets,
-    audit_log, auth, evidence, history, progress, report, results, review,
+    audit_log, auth, departments, evidence, history, progress, report, results, review,
 };
 
 /// Who may call a route.
@@ -373,6 +373,35 @@ pub fn table() -> Vec<Route> {
             ADMIN,
             A::UnitUpdate,
             post(admin_units::unit_save),
+        ),
+        // Departments.
+        r(
+            M::GET,
+            "/admin/departments",
+            ADMIN,
+            A::Read,
+            get(departments::departments_page),
+        ),
+        r(
+            M::POST,
+            "/admin/departments",
+            ADMIN,
+            A::DepartmentCreate,
+            post(departments::department_add),
+        ),
+        r(
+            M::POST,
+            "/admin/departments/{did}",
+            ADMIN,
+            A::DepartmentRename,
+            post(departments::department_rename),
+        ),
+        r(
+            M::POST,
+            "/admin/departments/{did}/delete",
+            ADMIN,
+            A::DepartmentDelete,
+            post(departments::department_delete),
         ),
         // Users.
         r(

@@ -2,7 +2,7 @@
 //! database, and real organisers with their first admin (`kaohe init`).
 
 use kaohe_core::Rubric;
-use kaohe_storage::{CampaignUnit, ItemState, NewUser, RawFacts, Role, StorageError, Store};
+use kaohe_storage::{CampaignUnit, Id, ItemState, NewUser, RawFacts, Role, StorageError, Store};
 
 use crate::auth::{hash_password, password_problem};
 use crate::error::AppError;
@@ -106,18 +106,17 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         Err(StorageError::Duplicate(_)) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    let user =
-        |username: &str, name: &str, role: Role, department: Option<&str>, unit_id| NewUser {
-            organiser_id: org.id,
-            username: username.into(),
-            display_name: name.into(),
-            role,
-            department: department.map(String::from),
-            unit_id,
-            password_hash: hash.clone(),
-            must_change_password: false,
-            is_demo: true,
-        };
+    let user = |username: &str, name: &str, role: Role, department: Option<Id>, unit_id| NewUser {
+        organiser_id: org.id,
+        username: username.into(),
+        display_name: name.into(),
+        role,
+        department_id: department,
+        unit_id,
+        password_hash: hash.clone(),
+        must_change_password: false,
+        is_demo: true,
+    };
     let admin = work
         .create_user(&user("admin", "区考核办管理员", Role::Admin, None, None))
         .await?;
@@ -147,11 +146,19 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             true,
         )
         .await?;
-    let departments = [("management", "区公安分局"), ("service", "区人社局")];
+    // The office is named after the organiser when it is made; the demo's says what
+    // offices call themselves.
+    let office = work.office(org.id).await?;
+    work.rename_department(org.id, office.id, "区考核办")
+        .await?;
+    let police = work.create_department(org.id, "区公安分局").await?;
+    let hr = work.create_department(org.id, "区人社局").await?;
+    let departments = [("management", police.id), ("service", hr.id)];
     for item in rubric.items() {
         let category = &rubric.categories()[item.category].id;
         if let Some((_, d)) = departments.iter().find(|(c, _)| c == category) {
-            work.set_item_department(campaign.id, &item.id, d).await?;
+            work.set_item_department(campaign.id, &item.id, Some(*d))
+                .await?;
         }
     }
     let demo = kaohe_formats::read_facts(&rubric, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
@@ -256,15 +263,15 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             "kaoheban",
             "区考核办考核员",
             Role::Assessor,
-            Some(DEMO_ORGANISER),
+            Some(office.id),
         ),
         (
             "gongan",
             "区公安分局考核员",
             Role::Assessor,
-            Some("区公安分局"),
+            Some(police.id),
         ),
-        ("renshe", "区人社局考核员", Role::Assessor, Some("区人社局")),
+        ("renshe", "区人社局考核员", Role::Assessor, Some(hr.id)),
         ("lingdao", "区领导", Role::Viewer, None),
         ("shenji", "区审计员", Role::Auditor, None),
     ] {
@@ -331,7 +338,7 @@ pub async fn add_organiser(
         username: admin_username.into(),
         display_name: format!("{name}管理员"),
         role: Role::Admin,
-        department: None,
+        department_id: None,
         unit_id: None,
         password_hash: hash,
         must_change_password: false,

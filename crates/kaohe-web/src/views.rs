@@ -34,6 +34,7 @@ impl Layout {
             Role::Admin => vec![
                 ("/admin", "考核任务"),
                 ("/admin/units", "单位"),
+                ("/admin/departments", "部门"),
                 ("/admin/users", "用户"),
                 ("/admin/rubrics", "评分细则"),
                 ("/audit", "审计日志"),

@@ -141,6 +141,8 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         ("GET", "/admin/units")
         | ("POST", "/admin/units")
         | ("POST", "/admin/units/import")
+        | ("GET", "/admin/departments")
+        | ("POST", "/admin/departments")
         | ("GET", "/admin/users")
         | ("POST", "/admin/users")
         | ("GET", "/admin/rubrics")
@@ -151,6 +153,8 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/campaigns") => admin_only,
         ("GET", "/admin/units/{uid}")
         | ("POST", "/admin/units/{uid}")
+        | ("POST", "/admin/departments/{did}")
+        | ("POST", "/admin/departments/{did}/delete")
         | ("POST", "/admin/users/{user}/password")
         | ("POST", "/admin/users/{user}/active")
         | ("POST", "/admin/users/{user}/edit")
@@ -231,7 +235,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             username: "gulou".into(),
             display_name: "鼓楼填报员".into(),
             role: kaohe_storage::Role::Reporter,
-            department: None,
+            department_id: None,
             unit_id: Some(gulou.id),
             password_hash: kaohe_web::hash_password(PW).unwrap(),
             must_change_password: false,
@@ -265,6 +269,9 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
     .unwrap();
     // A user none of the clients below logs in as: its password may be reset.
     let renshe = store.user_by_username("renshe").await.unwrap().unwrap();
+    // A department in use: an empty rename and a delete are refused with a message.
+    let police = store.user_by_username("gongan").await.unwrap().unwrap();
+    let police = police.department_id.unwrap();
 
     let appeal = kaohe_storage::change!(
         store,
@@ -309,6 +316,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{eid}", &evidence.id.to_string())
             .replace("{aid}", &appeal.id.to_string())
             .replace("{user}", &renshe.id.to_string())
+            .replace("{did}", &police.to_string())
             .replace("{rid}", &campaign.rubric_id.to_string());
         for (who, client, token) in clients.iter_mut() {
             let Some(want) = expected(method, route.path, *who) else {
@@ -384,6 +392,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{eid}", "1")
             .replace("{aid}", "1")
             .replace("{user}", "1")
+            .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string());
         // Whoever may use the route: the reporter for report routes, else the admin.
         let client = if route.path == "/login" {
@@ -447,6 +456,7 @@ async fn every_route_answers_with_the_browser_security_headers() {
             .replace("{eid}", "1")
             .replace("{aid}", "1")
             .replace("{user}", "1")
+            .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())
             .replace("{name}", "app.js");
         for client in clients.iter_mut() {

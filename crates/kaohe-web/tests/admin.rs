@@ -45,6 +45,135 @@ async fn audit(db: &TestDb) -> Vec<(String, String, String)> {
         .collect()
 }
 
+// ── departments ───────────────────────────────────────────────────────────────
+
+/// Departments are a list the admin keeps: added once, chosen for assessors and items,
+/// renamed without losing either, deleted only when nothing uses them.
+#[tokio::test]
+async fn an_admin_keeps_the_list_of_departments_and_a_rename_keeps_assessors_and_items() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let org = beilun(&db).await;
+    let page = c.get("/admin/departments").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for name in [
+        "区考核办",
+        "本单位考核办",
+        "区公安分局",
+        "区人社局",
+        "区公安分局考核员",
+    ] {
+        assert!(page.body.contains(name), "{name}: {}", page.body);
+    }
+    let csrf = page.csrf();
+
+    // Added once; the same name again, or an empty one, is refused with the reason.
+    let r = c
+        .post(
+            "/admin/departments",
+            &[("csrf", &csrf), ("name", "区民政局")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get(r.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("已添加部门“区民政局”"), "{}", page.body);
+    for (name, message) in [
+        ("区民政局", "已有名为“区民政局”的部门"),
+        ("", "请填写部门名称"),
+    ] {
+        let r = c
+            .post("/admin/departments", &[("csrf", &csrf), ("name", name)])
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains(message), "{}", r.body);
+    }
+    let find = |name: &'static str| {
+        let store = db.store.clone();
+        async move {
+            store
+                .departments(org.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|d| d.name == name)
+                .unwrap_or_else(|| panic!("a department named {name}"))
+        }
+    };
+    let civil = find("区民政局").await;
+    let police = find("区公安分局").await;
+
+    // Renamed, the police keeps its assessor and its items.
+    let r = c
+        .post(
+            &format!("/admin/departments/{}", police.id),
+            &[("csrf", &csrf), ("name", "区人社局")],
+        )
+        .await;
+    assert!(r.body.contains("已有名为“区人社局”的部门"), "{}", r.body);
+    let r = c
+        .post(
+            &format!("/admin/departments/{}", police.id),
+            &[("csrf", &csrf), ("name", "宁波市公安局北仑分局")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let gongan = db.store.user_by_username("gongan").await.unwrap().unwrap();
+    assert_eq!(gongan.department.as_deref(), Some("宁波市公安局北仑分局"));
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let assignment = db.store.assignment(org.id, cid).await.unwrap();
+    assert_eq!(assignment.of("management.1").name, "宁波市公安局北仑分局");
+    let mut as_police = Client::new(demo_app(&db).await);
+    as_police.login("gongan", PW).await;
+    let queue = as_police.get(&format!("/c/{cid}/review")).await;
+    assert!(
+        queue.body.contains("宁波市公安局北仑分局"),
+        "{}",
+        queue.body
+    );
+
+    // Used, it cannot be deleted, and the page says what uses it; the office never.
+    let r = c
+        .post(
+            &format!("/admin/departments/{}/delete", police.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("还有 1 名考核员属于它"), "{}", r.body);
+    let office = find("区考核办").await;
+    let r = c
+        .post(
+            &format!("/admin/departments/{}/delete", office.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(r.body.contains("不能删除"), "{}", r.body);
+    let r = c
+        .post(
+            &format!("/admin/departments/{}/delete", civil.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(db.store.departments(org.id).await.unwrap().len(), 3);
+
+    // Each change is in the audit log, in words.
+    let log = audit(&db).await;
+    let actions: Vec<&str> = log.iter().take(3).map(|l| l.0.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "department.delete",
+            "department.rename",
+            "department.create"
+        ]
+    );
+    assert!(log[1].2.contains("区公安分局") && log[1].2.contains("宁波市公安局北仑分局"));
+    let page = c.get("/audit").await;
+    assert!(page.body.contains("修改了责任部门的名称"), "{}", page.body);
+    db.finish().await;
+}
+
 // ── units ─────────────────────────────────────────────────────────────────────
 
 #[tokio::test]
@@ -320,7 +449,7 @@ async fn a_new_account_is_refused_with_every_reason_beside_its_field() {
         .await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("用户名 gongan 已被使用"), "{}", r.body);
-    assert!(r.body.contains("考核员须填写责任部门"), "{}", r.body);
+    assert!(r.body.contains("考核员须选择责任部门"), "{}", r.body);
     assert!(r.body.contains("value=\"赵六\""), "what was typed stays");
     assert!(!r.body.contains("temporary-password"));
 
@@ -344,21 +473,56 @@ async fn a_new_account_is_refused_with_every_reason_beside_its_field() {
             .is_none()
     );
 
-    // An assessor with a department is made.
+    // An assessor needs a department of the list; one added on the departments page
+    // is offered.
+    let assessor = |department: &'static str| -> [(&'static str, &'static str); 4] {
+        [
+            ("username", "weijian"),
+            ("display_name", "区卫健局考核员"),
+            ("role", "assessor"),
+            ("department", department),
+        ]
+    };
+    for (department, message) in [("", "考核员须选择责任部门"), ("999999", "所选部门不存在")]
+    {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(assessor(department));
+        let r = c.post("/admin/users", &form).await;
+        assert!(r.body.contains(message), "{}", r.body);
+    }
     let r = c
         .post(
-            "/admin/users",
-            &[
-                ("csrf", &csrf),
-                ("username", "weijian"),
-                ("display_name", "区卫健局考核员"),
-                ("role", "assessor"),
-                ("department", "区卫健局"),
-            ],
+            "/admin/departments",
+            &[("csrf", &csrf), ("name", " 区卫健局 ")],
         )
         .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let org = beilun(&db).await;
+    let health = db
+        .store
+        .departments(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "区卫健局")
+        .expect("the department is added, its name trimmed");
+    let page = c.get("/admin/users").await;
+    assert!(
+        page.body.contains(&format!(
+            "<option value=\"{}\">区卫健局</option>",
+            health.id
+        )),
+        "{}",
+        page.body
+    );
+    let id = health.id.to_string();
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend(assessor(""));
+    form[4].1 = &id;
+    let r = c.post("/admin/users", &form).await;
     assert!(r.body.contains("temporary-password"), "{}", r.body);
     let u = db.store.user_by_username("weijian").await.unwrap().unwrap();
+    assert_eq!(u.department_id, Some(health.id));
     assert_eq!(u.department.as_deref(), Some("区卫健局"));
     db.finish().await;
 }
@@ -991,14 +1155,27 @@ async fn campaign_settings_extensions_and_departments_are_saved_and_audited() {
     gongan.login("gongan", PW).await;
     let item = format!("/c/{cid}/u/{}/i/basic.1", unit.id);
     assert_eq!(gongan.get(&item).await.status, 403);
+    let police = db
+        .store
+        .user_by_username("gongan")
+        .await
+        .unwrap()
+        .unwrap()
+        .department_id
+        .unwrap()
+        .to_string();
     let r = c
         .post(
             &format!("/admin/c/{cid}/departments"),
-            &[
-                ("csrf", &csrf),
-                ("d.basic.1", "区公安分局"),
-                ("d.basic.2", ""),
-            ],
+            &[("csrf", &csrf), ("d.basic.1", "424242")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("所选部门不存在"), "{}", r.body);
+    let r = c
+        .post(
+            &format!("/admin/c/{cid}/departments"),
+            &[("csrf", &csrf), ("d.basic.1", &police), ("d.basic.2", "")],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -1014,9 +1191,13 @@ async fn campaign_settings_extensions_and_departments_are_saved_and_audited() {
         "unchanged items are not listed"
     );
     let page = c.get(&format!("/admin/c/{cid}")).await;
+    let select = &page.body[page.body.find("name=\"d.basic.1\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
     assert!(
-        page.body
-            .contains("name=\"d.basic.1\" value=\"区公安分局\"")
+        select.contains(&format!(
+            "<option value=\"{police}\" selected>区公安分局</option>"
+        )),
+        "{select}"
     );
 
     // An empty department hands the item back to the organiser's own office.

@@ -636,7 +636,7 @@ async fn an_auditor_of_another_organiser_sees_none_of_these_rows() {
             username: "haishu-shenji".into(),
             display_name: "海曙审计员".into(),
             role: Role::Auditor,
-            department: None,
+            department_id: None,
             unit_id: None,
             password_hash: kaohe_web::hash_password(PW).unwrap(),
             must_change_password: false,

@@ -61,7 +61,7 @@ async fn the_admin_moves_a_reporter_to_another_unit_and_it_applies_at_once() {
             ],
         )
         .await;
-    assert!(r.body.contains("须填写责任部门"), "{}", r.body);
+    assert!(r.body.contains("须选择责任部门"), "{}", r.body);
     let r = admin
         .post(
             &url,

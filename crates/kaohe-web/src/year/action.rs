@@ -98,6 +98,9 @@ actions! {
     UnitCreate = "unit.create", "添加了单位", "未添加", Always;
     UnitUpdate = "unit.update", "修改了单位", "未保存", Always;
     UnitImport = "unit.import", "导入了单位名单", "未导入", Always;
+    DepartmentCreate = "department.create", "添加了责任部门", "未添加", Always;
+    DepartmentRename = "department.rename", "修改了责任部门的名称", "未保存", Always;
+    DepartmentDelete = "department.delete", "删除了责任部门", "未删除", Always;
     UserCreate = "user.create", "添加了用户", "未添加", Always;
     UserEdit = "user.edit", "修改了用户", "未保存", Always;
     UserPasswordReset = "user.password.reset", "重置了用户的密码", "未重置", Always;

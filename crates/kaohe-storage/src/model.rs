@@ -187,6 +187,9 @@ pub struct Campaign {
     pub deadline: String,
     pub state: CampaignState,
     pub is_demo: bool,
+    /// When the admin issued it to the units (下发); a draft (草稿) until then, which
+    /// only the admin sees.
+    pub issued_at: Option<i64>,
     /// When results were first published (公示), if they were.
     pub published_at: Option<i64>,
     /// The publication window (`YYYY-MM-DD`, China time, both days included), in which

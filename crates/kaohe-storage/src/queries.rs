@@ -88,6 +88,7 @@ fn campaign(r: &AnyRow) -> Result<Campaign> {
         deadline: r.try_get("deadline")?,
         state: decode("campaign state", &state, CampaignState::parse)?,
         is_demo: r.try_get::<i64, _>("is_demo")? != 0,
+        issued_at: r.try_get("issued_at")?,
         published_at: r.try_get("published_at")?,
         window_start: r.try_get("window_start")?,
         window_end: r.try_get("window_end")?,
@@ -191,7 +192,7 @@ pub(crate) async fn campaign_in<'e>(
     id: Id,
 ) -> Result<Campaign> {
     let row = sqlx::query(
-        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, published_at, window_start, window_end, show_details, locked FROM campaigns
+        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, published_at, window_start, window_end, show_details, locked FROM campaigns
          WHERE id = $1 AND organiser_id = $2",
     )
     .bind(id)
@@ -443,7 +444,7 @@ impl Store {
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, published_at, window_start, window_end, show_details, locked FROM campaigns
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, published_at, window_start, window_end, show_details, locked FROM campaigns
              WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
         )
         .bind(organiser_id)
@@ -770,6 +771,8 @@ impl Work {
         Err(StorageError::Conflict)
     }
 
+    /// Creates a campaign as a draft (草稿), seen only by the admin until
+    /// [`Work::issue_campaign`].
     pub async fn create_campaign(
         &mut self,
         organiser_id: Id,
@@ -795,6 +798,21 @@ impl Work {
         .fetch_one(&mut *self.tx)
         .await?;
         campaign_in(&mut *self.tx, organiser_id, row.try_get("id")?).await
+    }
+
+    /// Issues a draft campaign to its units (下发). Returns whether it was a draft: a
+    /// campaign already issued keeps its first issue time.
+    pub async fn issue_campaign(&mut self, organiser_id: Id, id: Id) -> Result<bool> {
+        self.unfrozen_to_update(id).await?;
+        let done = sqlx::query(
+            "UPDATE campaigns SET issued_at = $1 WHERE id = $2 AND organiser_id = $3 AND issued_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn update_campaign(

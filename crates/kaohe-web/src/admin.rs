@@ -17,7 +17,7 @@ use crate::error::AppResult;
 use crate::progress::Progress;
 use crate::scoring;
 use crate::views::{Layout, china_time};
-use crate::year::Year;
+use crate::year::{Phase, Year};
 
 struct UnitProgress {
     name: String,
@@ -31,6 +31,8 @@ struct UnitProgress {
 
 struct CampaignView {
     id: kaohe_storage::Id,
+    /// A draft not yet issued to the units.
+    draft: bool,
     title: String,
     year: i64,
     deadline: String,
@@ -84,6 +86,7 @@ pub async fn overview(
         }
         campaigns.push(CampaignView {
             id: c.id,
+            draft: year.phase == Phase::Draft,
             submitted: units
                 .iter()
                 .filter(|u| u.progress == Progress::Submitted)

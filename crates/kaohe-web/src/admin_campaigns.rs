@@ -317,6 +317,8 @@ struct CampaignPage {
     jump: Option<String>,
     publication: PublicationView,
     lock: LockPart,
+    /// A draft: what is still missing before it is issued (empty when nothing is).
+    draft: Option<Vec<String>>,
     /// Locked (定稿), or a past year: nothing here can change.
     locked: bool,
     /// An imported past year: read only, never unlocked.
@@ -423,7 +425,7 @@ async fn render_campaign(
         .filter(|u| u.role == Role::Assessor && u.active)
         .filter_map(|u| u.department_id)
         .collect();
-    let items = rubric
+    let items: Vec<DeptRow> = rubric
         .items()
         .iter()
         .map(|it| {
@@ -452,6 +454,11 @@ async fn render_campaign(
         Typed::Lock(_) => Some("lock".to_string()),
     };
     let year = Year::of(state, campaign.clone()).await?;
+    let draft = if year.phase == Phase::Draft {
+        Some(before_issue(state, me, &units, &items).await?)
+    } else {
+        None
+    };
     let publication = publication_view(state, &year, &typed).await?;
     let lock = lock_part(state, me, &year, &typed).await?;
     let departments = assignment
@@ -483,11 +490,93 @@ async fn render_campaign(
         jump,
         publication,
         lock,
+        draft,
         locked: year.phase.is_locked(),
         past_year: year.phase == Phase::PastYear,
         campaign,
     }
     .into_response())
+}
+
+/// What a draft still lacks before its units can work on it: base data, reporters'
+/// accounts, assessors for the departments given items. Said, not enforced: the admin
+/// may issue and complete the rest later.
+async fn before_issue(
+    state: &AppState,
+    me: &CurrentUser,
+    units: &[UnitBlock],
+    items: &[DeptRow],
+) -> AppResult<Vec<String>> {
+    let mut missing = Vec::new();
+    if units.is_empty() {
+        missing.push("还没有参加单位。".to_string());
+    }
+    let no_data: Vec<&str> = units
+        .iter()
+        .filter(|u| u.missing)
+        .map(|u| u.name.as_str())
+        .collect();
+    if !no_data.is_empty() {
+        missing.push(format!(
+            "{} 个单位的基础数据未填写：{}。",
+            no_data.len(),
+            no_data.join("、")
+        ));
+    }
+    let users = state.store.users(me.org()).await?;
+    let no_reporter: Vec<&str> = units
+        .iter()
+        .filter(|u| {
+            !users
+                .iter()
+                .any(|x| x.role == Role::Reporter && x.active && x.unit_id == Some(u.id))
+        })
+        .map(|u| u.name.as_str())
+        .collect();
+    if !no_reporter.is_empty() {
+        missing.push(format!(
+            "{} 个单位还没有填报员账号：{}（在“用户”页添加）。",
+            no_reporter.len(),
+            no_reporter.join("、")
+        ));
+    }
+    let unstaffed = items.iter().filter(|i| i.no_assessor).count();
+    if unstaffed > 0 {
+        missing.push(format!(
+            "{unstaffed} 个项目的责任部门还没有考核员账号（见下方“责任部门”）。"
+        ));
+    }
+    Ok(missing)
+}
+
+pub async fn campaign_issue(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let mut work = state.store.begin().await?;
+    if !work.issue_campaign(me.org(), cid).await? {
+        // Issued by someone else a moment ago: nothing to do.
+        return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=issued")).into_response());
+    }
+    let units = state.store.campaign_units(cid).await?.len();
+    record(
+        work,
+        &me,
+        Action::CampaignIssue.code(),
+        format!("campaign:{cid}"),
+        vec![
+            change("issued", false, true),
+            change("title", serde_json::Value::Null, campaign.title),
+            change("units", serde_json::Value::Null, units),
+        ],
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=issued")).into_response())
 }
 
 async fn publication_view(
@@ -602,7 +691,7 @@ pub async fn campaign_page(
     let campaign = state.store.campaign(me.org(), cid).await?;
     let message = match q.saved.as_deref() {
         Some("created") => Some(
-            "考核任务已创建。请为各单位填写基础数据，并指定各考核项目的责任部门；单位填报员登录后即可看到这项任务。"
+            "考核任务已创建，现在是草稿。请为各单位填写基础数据，并指定各考核项目的责任部门；检查无误后点“下发”，各单位才能看到并开始填报。"
                 .to_string(),
         ),
         Some("settings") => Some("已保存任务设置。".to_string()),
@@ -619,6 +708,7 @@ pub async fn campaign_page(
             Some(format!("已保存 {name} 的基础数据和截止日期。"))
         }
         Some("departments") => Some("已保存各项目的责任部门。".to_string()),
+        Some("issued") => Some("已下发。各单位填报员登录后即可看到这项任务并开始填报。".to_string()),
         Some("published") => Some("已公示。各单位现在可以看到本单位的结果和排名，并可在公示期内申诉。".to_string()),
         Some("locked") => Some("已定稿。本任务的数据、审核、申诉和设置均已锁定；定稿时的审计链头已记下，见下方“定稿”一栏。".to_string()),
         Some("unlocked") => Some("已解除定稿，可以修改。修改完毕后请重新定稿。".to_string()),

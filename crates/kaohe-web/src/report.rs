@@ -1033,6 +1033,8 @@ pub async fn home(
     for c in state.store.campaigns(me.org()).await? {
         let year = Year::of(&state, c.clone()).await?;
         match (me.role(), year.phase) {
+            // Not issued yet: the admin's alone.
+            (_, Phase::Draft) => {}
             // A past year is read through its results.
             (Role::Reporter | Role::Assessor, Phase::PastYear) => {
                 campaigns.push(CampaignLink {

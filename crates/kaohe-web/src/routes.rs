@@ -507,6 +507,13 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             M::POST,
+            "/admin/c/{cid}/issue",
+            ADMIN,
+            A::CampaignIssue,
+            post(admin_campaigns::campaign_issue),
+        ),
+        r(
+            M::POST,
             "/admin/c/{cid}/settings",
             ADMIN,
             A::CampaignUpdate,
@@ -629,7 +636,9 @@ async fn guard(
         Err(e) => return AppError::from(e).into_response(),
     };
     let me = CurrentUser { user, organiser };
-    if action.rule() != Rule::Always
+    // Every campaign route is checked, except the admin's reading (which no rule of the
+    // year limits): a draft campaign does not exist for anyone else yet.
+    if (action.rule() != Rule::Always || me.role() != Role::Admin)
         && let Err(e) = year_check(&state, &me, action, &mut req).await
     {
         // As in every handler, a form's CSRF token is checked before anything else is
@@ -674,7 +683,15 @@ async fn year_check(
     let uid = id("uid")?;
     // Another organiser's campaign does not exist for this user (`NotFound`).
     let year = year::Year::load(state, me.org(), cid).await?;
-    // A reporter has one unit: another unit's report is not theirs to know about.
+    // A draft is the admin's alone: for everyone else it does not exist yet.
+    if year.phase == year::Phase::Draft && me.role() != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    if action.rule() == Rule::Always {
+        // Reading: each handler decides who may read what it shows.
+        return Ok(());
+    }
+    // A reporter has one unit: another unit's report is not theirs to change.
     if me.role() == Role::Reporter && uid.is_some_and(|u| me.user.unit_id != Some(u)) {
         return Err(AppError::Forbidden);
     }

@@ -146,6 +146,8 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             true,
         )
         .await?;
+    // The demo's campaign is running: issued to its units.
+    work.issue_campaign(org.id, campaign.id).await?;
     // The office is named after the organiser when it is made; the demo's says what
     // offices call themselves.
     let office = work.office(org.id).await?;

@@ -161,6 +161,7 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("GET", "/admin/rubrics/{rid}")
         | ("GET", "/admin/rubrics/{rid}/diff")
         | ("GET", "/admin/c/{cid}")
+        | ("POST", "/admin/c/{cid}/issue")
         | ("POST", "/admin/c/{cid}/settings")
         | ("POST", "/admin/c/{cid}/u/{uid}")
         | ("POST", "/admin/c/{cid}/departments") => admin_ids,

@@ -933,6 +933,88 @@ async fn create_campaign(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
     id
 }
 
+/// A campaign created and issued (下发) to its units.
+async fn create_and_issue(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
+    let id = create_campaign(c, db, units).await;
+    let csrf = c.get(&format!("/admin/c/{id}")).await.csrf();
+    let r = c
+        .post(&format!("/admin/c/{id}/issue"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    id
+}
+
+/// A new campaign is a draft that only the admin sees; the page lists what is still
+/// missing; issued, its units see it and the audit log says so; it is issued once.
+#[tokio::test]
+async fn a_new_campaign_is_a_draft_only_the_admin_sees_until_it_is_issued() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let cid = create_campaign(&mut c, &db, &["小港街道", "大碶街道"]).await;
+    let xiaogang = unit_named(&db, "小港街道").await;
+    let page = c.get(&format!("/admin/c/{cid}")).await;
+    assert!(page.body.contains("草稿：尚未下发"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("2 个单位的基础数据未填写：小港街道、大碶街道"),
+        "{}",
+        page.body
+    );
+    let overview = c.get("/admin").await;
+    assert!(
+        overview.body.contains("草稿，尚未下发"),
+        "{}",
+        overview.body
+    );
+
+    let mut reporter = Client::new(demo_app(&db).await);
+    reporter.login("xiaogang", PW).await;
+    let mut assessor = Client::new(demo_app(&db).await);
+    assessor.login("gongan", PW).await;
+    let mut leader = Client::new(demo_app(&db).await);
+    leader.login("lingdao", PW).await;
+    let report = format!("/c/{cid}/u/{}", xiaogang.id);
+    let results = format!("/c/{cid}/results");
+    for (who, client, url) in [
+        ("reporter", &mut reporter, &report),
+        ("assessor", &mut assessor, &format!("/c/{cid}/review")),
+        ("leader", &mut leader, &results),
+    ] {
+        let home = client.get("/").await;
+        assert!(!home.body.contains("2027年度考核"), "{who}: {}", home.body);
+        assert_eq!(client.get(url).await.status, 404, "{who} {url}");
+        assert_eq!(client.get(&results).await.status, 404, "{who} {results}");
+    }
+    // Computing results or locking a draft makes no sense; the page says why.
+    let csrf = page.csrf();
+    let r = c
+        .post(&format!("/admin/c/{cid}/results"), &[("csrf", &csrf)])
+        .await;
+    assert!(r.body.contains("尚未下发"), "{}", r.body);
+
+    let r = c
+        .post(&format!("/admin/c/{cid}/issue"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get(r.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("已下发"), "{}", page.body);
+    assert!(!page.body.contains("草稿：尚未下发"));
+    let home = reporter.get("/").await;
+    assert!(home.body.contains("2027年度考核"), "{}", home.body);
+    assert_eq!(reporter.get(&report).await.status, 200);
+    let log = audit(&db).await;
+    assert_eq!(log[0].0, "campaign.issue");
+    assert!(c.get("/audit").await.body.contains("下发了考核任务"));
+
+    // Issued once: a second issue is refused in words.
+    let r = c
+        .post(&format!("/admin/c/{cid}/issue"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("本任务已经下发"), "{}", r.body);
+    db.finish().await;
+}
+
 #[tokio::test]
 async fn a_campaign_made_from_the_demo_rubric_opens_for_a_reporter_of_a_taking_part_unit() {
     let db = testing::sqlite().await;
@@ -942,13 +1024,16 @@ async fn a_campaign_made_from_the_demo_rubric_opens_for_a_reporter_of_a_taking_p
     // Every unit is ticked at first.
     assert_eq!(page.body.matches("name=\"unit\"").count(), 11);
     assert_eq!(page.body.matches(" checked>").count(), 11);
-    let cid = create_campaign(&mut c, &db, &["小港街道", "大碶街道"]).await;
+    let cid = create_and_issue(&mut c, &db, &["小港街道", "大碶街道"]).await;
     let campaign = db.store.campaign(org.id, cid).await.unwrap();
     assert_eq!(campaign.deadline, "2099-12-31");
     assert_eq!(db.store.campaign_units(cid).await.unwrap().len(), 2);
     let log = audit(&db).await;
-    assert_eq!(log[0].0, "campaign.create");
-    assert!(log[0].2.contains("小港街道、大碶街道"), "{:?}", log[0]);
+    assert_eq!(
+        (log[0].0.as_str(), log[1].0.as_str()),
+        ("campaign.issue", "campaign.create")
+    );
+    assert!(log[1].2.contains("小港街道、大碶街道"), "{:?}", log[1]);
 
     let overview = c.get("/admin").await;
     assert!(overview.body.contains(&format!("href=\"/admin/c/{cid}\"")));
@@ -1020,7 +1105,7 @@ async fn a_campaign_is_refused_with_its_reasons_and_nothing_is_created() {
 async fn a_unit_level_fact_of_zero_or_empty_is_refused_beside_the_field() {
     let db = testing::sqlite().await;
     let mut c = admin(&db).await;
-    let cid = create_campaign(&mut c, &db, &["小港街道"]).await;
+    let cid = create_and_issue(&mut c, &db, &["小港街道"]).await;
     let unit = unit_named(&db, "小港街道").await;
     let page = c.get(&format!("/admin/c/{cid}")).await;
     assert!(page.body.contains("区域流动人口数"), "{}", page.body);
@@ -1105,7 +1190,7 @@ async fn a_unit_level_fact_of_zero_or_empty_is_refused_beside_the_field() {
 async fn campaign_settings_extensions_and_departments_are_saved_and_audited() {
     let db = testing::sqlite().await;
     let mut c = admin(&db).await;
-    let cid = create_campaign(&mut c, &db, &["小港街道"]).await;
+    let cid = create_and_issue(&mut c, &db, &["小港街道"]).await;
     let org = beilun(&db).await;
     let unit = unit_named(&db, "小港街道").await;
     let csrf = c.get(&format!("/admin/c/{cid}")).await.csrf();

@@ -21,6 +21,8 @@ pub enum Rule {
     Lock,
     /// The campaign is unlocked: locked first.
     Unlock,
+    /// The admin issues a draft campaign to its units: only a draft.
+    Issue,
     /// A unit appeals: inside the publication window, not locked.
     Appeal,
     /// An assessor answers an appeal: not locked.
@@ -85,6 +87,7 @@ actions! {
     ResultsCompute = "results.compute", "计算了考核结果", "未计算", Results;
     ResultsExport = "results.export", "下载了考核结果文件", "无法下载", Always;
     CampaignCreate = "campaign.create", "创建了考核任务", "未创建", Always;
+    CampaignIssue = "campaign.issue", "下发了考核任务", "未下发", Issue;
     CampaignUpdate = "campaign.update", "修改了任务设置", "未保存", Settings;
     CampaignUnit = "campaign.unit", "修改了单位基础数据或截止日期", "未保存", Settings;
     CampaignDepartments = "campaign.departments", "修改了项目的责任部门", "未保存", Settings;

@@ -5,6 +5,7 @@
 //! looks at the lock, the publication window or a deadline by itself.
 //!
 //! ```text
+//!   draft ──issue──▶
 //!   reporting ──compute──▶ results computed ──publish──▶ published (window open)
 //!   (units report; each                                   │ the window's last day passes
 //!    submitted report is                                  ▼
@@ -113,7 +114,9 @@ impl Window {
 /// Where a campaign is in its year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Units fill in and submit their self-checks; assessors review submitted reports.
+    /// A draft (草稿): the admin sets it up; units and assessors do not see it yet.
+    Draft,
+    /// Issued (下发): units fill in and submit their self-checks; assessors review submitted reports.
     Reporting,
     /// Results have been computed (and may be computed again); not yet published.
     ResultsComputed,
@@ -171,6 +174,9 @@ impl Phase {
         if campaign.state == CampaignState::Closed {
             return Ok(Phase::PastYear);
         }
+        if campaign.issued_at.is_none() {
+            return Ok(Phase::Draft);
+        }
         if campaign.locked {
             return Ok(Phase::Locked);
         }
@@ -191,6 +197,7 @@ impl Phase {
     /// The phase as the office says it.
     pub fn label(self) -> &'static str {
         match self {
+            Phase::Draft => "草稿（尚未下发）",
             Phase::Reporting => "自查填报中",
             Phase::ResultsComputed => "结果已计算，尚未公示",
             Phase::Published(_) => "公示中",
@@ -234,6 +241,7 @@ const LOCKED_SETTINGS: &str = "本考核任务已定稿（锁定），任务设�
 const LOCKED: &str =
     "考核已定稿，任何内容都不能再修改；如确需更改，请管理员先解除定稿（须写明理由）";
 const PAST_YEAR: &str = "这是导入的往年结果，只能查看，不能修改";
+const DRAFT: &str = "考核任务尚未下发，各单位还看不到它";
 
 /// Whether `action` may happen now: in `phase`, for a unit whose report is in
 /// `report` (when the action concerns one unit's report) with its own last day
@@ -253,6 +261,7 @@ pub fn allows(
         Rule::Always => Ok(()),
         Rule::Report => match (phase, report) {
             (Phase::PastYear, _) => no(format!("{what}：{PAST_YEAR}。")),
+            (Phase::Draft, _) => no(format!("{what}：{DRAFT}。")),
             (Phase::Locked, _) => no(format!("{what}：{LOCKED}。")),
             (_, Some(ReportState::Submitted)) => {
                 no(format!("{what}：报告已提交，考核组退回后才能修改。"))
@@ -268,6 +277,7 @@ pub fn allows(
         },
         Rule::Review => match (phase, report) {
             (Phase::PastYear, _) => no(format!("{what}：{PAST_YEAR}。")),
+            (Phase::Draft, _) => no(format!("{what}：{DRAFT}。")),
             (Phase::Locked, _) => no(format!("{what}：{LOCKED}。")),
             (_, Some(ReportState::Draft) | None) => {
                 no(format!("{what}：该单位尚未提交自查，提交后才能审核。"))
@@ -281,11 +291,13 @@ pub fn allows(
         },
         Rule::Results => match phase {
             Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Draft => no(format!("{what}：{DRAFT}，还没有单位填报。")),
             Phase::Locked => no(format!("{what}：{LOCKED}。")),
             _ => Ok(()),
         },
         Rule::Lock => match phase {
             Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Draft => no(format!("{what}：{DRAFT}；草稿可以直接修改或下发。")),
             Phase::Locked => no(format!("{what}：本任务已定稿，无需再定稿。")),
             _ => Ok(()),
         },
@@ -297,7 +309,7 @@ pub fn allows(
         Rule::Appeal => match phase {
             Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
             Phase::Locked => no(format!("{what}：考核已定稿，不能再申诉。")),
-            Phase::Reporting | Phase::ResultsComputed => {
+            Phase::Draft | Phase::Reporting | Phase::ResultsComputed => {
                 no(format!("{what}：结果尚未公示，公示期内才能申诉。"))
             }
             Phase::Published(w) if today >= w.start => Ok(()),
@@ -305,8 +317,15 @@ pub fn allows(
                 no(format!("{what}：申诉须在公示期内提出（{}）。", w.text()))
             }
         },
+        Rule::Issue => match phase {
+            Phase::Draft => Ok(()),
+            Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Locked => no(format!("{what}：本任务已经下发，并已定稿。")),
+            _ => no(format!("{what}：本任务已经下发。")),
+        },
         Rule::Answer => match phase {
             Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Draft => no(format!("{what}：{DRAFT}。")),
             Phase::Locked => no(format!("{what}：考核已定稿，不能再答复申诉。")),
             _ => Ok(()),
         },
@@ -338,6 +357,7 @@ mod tests {
             end: d(b),
         };
         vec![
+            ("draft", Phase::Draft),
             ("reporting", Phase::Reporting),
             ("computed", Phase::ResultsComputed),
             (
@@ -390,6 +410,7 @@ mod tests {
         (Action::CampaignUnit, Rule::Settings),
         (Action::CampaignDepartments, Rule::Settings),
         (Action::CampaignPublish, Rule::Settings),
+        (Action::CampaignIssue, Rule::Issue),
         (Action::CampaignLock, Rule::Lock),
         (Action::CampaignUnlock, Rule::Unlock),
         (Action::AppealFile, Rule::Appeal),
@@ -418,6 +439,7 @@ mod tests {
     /// [`reports`]: `y` allowed, `-` refused. Columns: none, draft, late draft,
     /// submitted, returned.
     const TABLE: &[(Rule, &str, &str)] = &[
+        (Rule::Always, "draft", "y y y y y"),
         (Rule::Always, "reporting", "y y y y y"),
         (Rule::Always, "computed", "y y y y y"),
         (Rule::Always, "window open", "y y y y y"),
@@ -428,6 +450,7 @@ mod tests {
         // A unit changes its report: a draft until its last day, a returned report
         // after it too, never a submitted one; after publication as before it (a unit
         // that has not submitted may still, until its day); never once locked.
+        (Rule::Report, "draft", "- - - - -"),
         (Rule::Report, "reporting", "- y - - y"),
         (Rule::Report, "computed", "- y - - y"),
         (Rule::Report, "window open", "- y - - y"),
@@ -436,6 +459,7 @@ mod tests {
         (Rule::Report, "locked", "- - - - -"),
         (Rule::Report, "past year", "- - - - -"),
         // Assessors review what was submitted (or returned, to confirm other items).
+        (Rule::Review, "draft", "- - - - -"),
         (Rule::Review, "reporting", "- - - y y"),
         (Rule::Review, "computed", "- - - y y"),
         (Rule::Review, "window open", "- - - y y"),
@@ -443,6 +467,8 @@ mod tests {
         (Rule::Review, "window over", "- - - y y"),
         (Rule::Review, "locked", "- - - - -"),
         (Rule::Review, "past year", "- - - - -"),
+        // A draft is set up freely.
+        (Rule::Settings, "draft", "y y y y y"),
         (Rule::Settings, "reporting", "y y y y y"),
         (Rule::Settings, "computed", "y y y y y"),
         (Rule::Settings, "window open", "y y y y y"),
@@ -450,6 +476,7 @@ mod tests {
         (Rule::Settings, "window over", "y y y y y"),
         (Rule::Settings, "locked", "- - - - -"),
         (Rule::Settings, "past year", "- - - - -"),
+        (Rule::Results, "draft", "- - - - -"),
         (Rule::Results, "reporting", "y y y y y"),
         (Rule::Results, "computed", "y y y y y"),
         (Rule::Results, "window open", "y y y y y"),
@@ -457,6 +484,7 @@ mod tests {
         (Rule::Results, "window over", "y y y y y"),
         (Rule::Results, "locked", "- - - - -"),
         (Rule::Results, "past year", "- - - - -"),
+        (Rule::Lock, "draft", "- - - - -"),
         (Rule::Lock, "reporting", "y y y y y"),
         (Rule::Lock, "computed", "y y y y y"),
         (Rule::Lock, "window open", "y y y y y"),
@@ -464,6 +492,7 @@ mod tests {
         (Rule::Lock, "window over", "y y y y y"),
         (Rule::Lock, "locked", "- - - - -"),
         (Rule::Lock, "past year", "- - - - -"),
+        (Rule::Unlock, "draft", "- - - - -"),
         (Rule::Unlock, "reporting", "- - - - -"),
         (Rule::Unlock, "computed", "- - - - -"),
         (Rule::Unlock, "window open", "- - - - -"),
@@ -472,6 +501,7 @@ mod tests {
         (Rule::Unlock, "locked", "y y y y y"),
         (Rule::Unlock, "past year", "- - - - -"),
         // Appeals from the window's first day to its last, both included.
+        (Rule::Appeal, "draft", "- - - - -"),
         (Rule::Appeal, "reporting", "- - - - -"),
         (Rule::Appeal, "computed", "- - - - -"),
         (Rule::Appeal, "window open", "y y y y y"),
@@ -479,6 +509,7 @@ mod tests {
         (Rule::Appeal, "window over", "- - - - -"),
         (Rule::Appeal, "locked", "- - - - -"),
         (Rule::Appeal, "past year", "- - - - -"),
+        (Rule::Answer, "draft", "- - - - -"),
         (Rule::Answer, "reporting", "y y y y y"),
         (Rule::Answer, "computed", "y y y y y"),
         (Rule::Answer, "window open", "y y y y y"),
@@ -486,6 +517,15 @@ mod tests {
         (Rule::Answer, "window over", "y y y y y"),
         (Rule::Answer, "locked", "- - - - -"),
         (Rule::Answer, "past year", "- - - - -"),
+        // Issued once, from the draft.
+        (Rule::Issue, "draft", "y y y y y"),
+        (Rule::Issue, "reporting", "- - - - -"),
+        (Rule::Issue, "computed", "- - - - -"),
+        (Rule::Issue, "window open", "- - - - -"),
+        (Rule::Issue, "window ahead", "- - - - -"),
+        (Rule::Issue, "window over", "- - - - -"),
+        (Rule::Issue, "locked", "- - - - -"),
+        (Rule::Issue, "past year", "- - - - -"),
     ];
 
     #[test]
@@ -520,7 +560,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(walked, Action::ALL.len() * 7 * 5);
+        assert_eq!(walked, Action::ALL.len() * phases().len() * reports().len());
         assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     }
 
@@ -545,6 +585,7 @@ mod tests {
                 deadline: "2026-11-30".into(),
                 state: CampaignState::Open,
                 is_demo: false,
+                issued_at: Some(0),
                 published_at: Some(0),
                 window_start: Some("2026-12-08".into()),
                 window_end: Some("2026-12-14".into()),
@@ -556,6 +597,32 @@ mod tests {
             let got = allows(phase, None, None, d(today), Action::AppealFile);
             assert_eq!(got.is_ok(), open, "{today}: {got:?}");
         }
+    }
+
+    #[test]
+    fn a_campaign_not_issued_is_a_draft_and_an_imported_year_is_a_past_year() {
+        let mut c = Campaign {
+            id: 1,
+            organiser_id: 1,
+            year: 2026,
+            title: "t".into(),
+            rubric_id: 1,
+            deadline: "2026-11-30".into(),
+            state: CampaignState::Open,
+            is_demo: false,
+            issued_at: None,
+            published_at: None,
+            window_start: None,
+            window_end: None,
+            show_details: false,
+            locked: false,
+        };
+        assert_eq!(Phase::of(&c, false, d(TODAY)).unwrap(), Phase::Draft);
+        c.issued_at = Some(1);
+        assert_eq!(Phase::of(&c, false, d(TODAY)).unwrap(), Phase::Reporting);
+        c.issued_at = None;
+        c.state = CampaignState::Closed;
+        assert_eq!(Phase::of(&c, true, d(TODAY)).unwrap(), Phase::PastYear);
     }
 
     #[test]
@@ -573,6 +640,7 @@ mod tests {
             ".locked",
             ".window_start",
             ".window_end",
+            ".issued_at",
             "past_deadline(",
             "in_window(",
             "CampaignState::Open",

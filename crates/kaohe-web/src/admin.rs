@@ -17,7 +17,7 @@ use crate::error::AppResult;
 use crate::progress::Progress;
 use crate::scoring;
 use crate::views::{Layout, china_time};
-use crate::year::{Phase, Year};
+use crate::year::{Action, Phase, Year};
 
 struct UnitProgress {
     name: String,
@@ -148,7 +148,7 @@ pub fn change(
 pub async fn record(
     work: Work,
     me: &CurrentUser,
-    action: &str,
+    action: Action,
     target: String,
     changes: Vec<serde_json::Value>,
 ) -> AppResult<()> {
@@ -156,7 +156,7 @@ pub async fn record(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: action.into(),
+        action: action.code().into(),
         target,
         reason: None,
         changes: serde_json::Value::Array(changes),
@@ -169,7 +169,7 @@ pub async fn record(
 pub async fn record_why(
     work: Work,
     me: &CurrentUser,
-    action: &str,
+    action: Action,
     target: String,
     reason: &str,
     changes: Vec<serde_json::Value>,
@@ -178,7 +178,7 @@ pub async fn record_why(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: action.into(),
+        action: action.code().into(),
         target,
         reason: Some(reason.to_string()),
         changes: serde_json::Value::Array(changes),

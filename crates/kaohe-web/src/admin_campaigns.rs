@@ -221,7 +221,7 @@ pub async fn create_campaign(
     record(
         work,
         &me,
-        "campaign.create",
+        Action::CampaignCreate,
         format!("campaign:{}", c.id),
         vec![
             change("year", null.clone(), c.year),
@@ -567,7 +567,7 @@ pub async fn campaign_issue(
     record(
         work,
         &me,
-        Action::CampaignIssue.code(),
+        Action::CampaignIssue,
         format!("campaign:{cid}"),
         vec![
             change("issued", false, true),
@@ -773,7 +773,7 @@ pub async fn campaign_settings(
     record(
         work,
         &me,
-        "campaign.update",
+        Action::CampaignUpdate,
         format!("campaign:{cid}"),
         changes,
     )
@@ -877,7 +877,7 @@ pub async fn campaign_unit_save(
     record(
         work,
         &me,
-        "campaign.unit",
+        Action::CampaignUnit,
         format!("campaign:{cid}/unit:{uid}"),
         changes,
     )
@@ -964,7 +964,7 @@ pub async fn campaign_departments(
     record(
         work,
         &me,
-        Action::CampaignDepartments.code(),
+        Action::CampaignDepartments,
         format!("campaign:{cid}"),
         changes,
     )
@@ -1047,7 +1047,7 @@ pub async fn campaign_publish(
     record(
         work,
         &me,
-        "campaign.publish",
+        Action::CampaignPublish,
         format!("campaign:{cid}"),
         changes,
     )
@@ -1170,9 +1170,9 @@ async fn set_lock(
         work,
         me,
         if locked {
-            "campaign.lock"
+            Action::CampaignLock
         } else {
-            "campaign.unlock"
+            Action::CampaignUnlock
         },
         format!("campaign:{cid}"),
         &why,

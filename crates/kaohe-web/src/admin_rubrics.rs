@@ -23,6 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::scoring;
 use crate::upload::Upload;
 use crate::views::{Layout, china_time};
+use crate::year::Action;
 
 /// Lines shown before and after a line with a problem.
 const CONTEXT: usize = 2;
@@ -287,8 +288,8 @@ pub(crate) async fn save_version(
         changes.push(change("imported_from", serde_json::Value::Null, annex));
     }
     let action = match imported_from {
-        Some(_) => "rubric.import",
-        None => "rubric.upload",
+        Some(_) => Action::RubricImport,
+        None => Action::RubricUpload,
     };
     record(
         work,

@@ -18,6 +18,7 @@ use crate::error::AppResult;
 use crate::form::Form;
 use crate::upload::{Upload, field};
 use crate::views::Layout;
+use crate::year::Action;
 
 const MAX_NAME: usize = 100;
 const MAX_CODE: usize = 50;
@@ -272,7 +273,7 @@ pub async fn unit_add(
     record(
         work,
         &me,
-        "unit.create",
+        Action::UnitCreate,
         format!("unit:{}", unit.id),
         vec![
             change("name", serde_json::Value::Null, unit.name.clone()),
@@ -385,7 +386,14 @@ pub async fn unit_save(
     if new_code != unit.code {
         changes.push(change("code", unit.code.clone(), new_code));
     }
-    record(work, &me, "unit.update", format!("unit:{uid}"), changes).await?;
+    record(
+        work,
+        &me,
+        Action::UnitUpdate,
+        format!("unit:{uid}"),
+        changes,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/admin/units?updated={uid}")).into_response())
 }
 
@@ -811,7 +819,7 @@ pub async fn units_import(
         }
     }
     let n = created.iter().flatten().count();
-    record(work, &me, "unit.import", "units".into(), changes).await?;
+    record(work, &me, Action::UnitImport, "units".into(), changes).await?;
     Ok(Redirect::to(&format!("/admin/units?imported={n}")).into_response())
 }
 

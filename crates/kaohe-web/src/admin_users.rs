@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::Form;
 use crate::upload::field;
 use crate::views::Layout;
+use crate::year::Action;
 
 const MAX_USERNAME: usize = 64;
 const MAX_NAME: usize = 64;
@@ -388,7 +389,7 @@ pub async fn user_add(
     record(
         work,
         &me,
-        "user.create",
+        Action::UserCreate,
         format!("user:{}", user.username),
         vec![
             change("username", null.clone(), user.username.clone()),
@@ -452,7 +453,7 @@ pub async fn user_reset_password(
     record(
         work,
         &me,
-        "user.password.reset",
+        Action::UserPasswordReset,
         format!("user:{}", user.username),
         vec![
             change("password", "…", "（临时密码，首次登录须修改）"),
@@ -515,9 +516,9 @@ pub async fn user_set_active(
         work,
         &me,
         if active {
-            "user.reactivate"
+            Action::UserReactivate
         } else {
-            "user.deactivate"
+            Action::UserDeactivate
         },
         format!("user:{}", user.username),
         vec![change("active", user.active, active)],
@@ -617,7 +618,7 @@ pub async fn user_edit(
     record(
         work,
         &me,
-        "user.edit",
+        Action::UserEdit,
         format!("user:{}", user.username),
         changes,
     )

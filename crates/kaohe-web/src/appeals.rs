@@ -203,7 +203,7 @@ pub async fn file(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: "appeal.file".into(),
+        action: Action::AppealFile.code().into(),
         target: format!("campaign:{cid}/unit:{uid}/item:{item}/appeal:{}", appeal.id),
         reason: Some(reason.clone()),
         changes: serde_json::Value::Array(changes),
@@ -391,10 +391,11 @@ pub async fn answer(
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
         action: if accepted {
-            "appeal.accept"
+            Action::AppealAccept
         } else {
-            "appeal.reject"
+            Action::AppealReject
         }
+        .code()
         .into(),
         target: format!(
             "campaign:{cid}/unit:{}/item:{}/appeal:{aid}",

@@ -392,7 +392,7 @@ pub async fn audit_export(
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: "audit.export".into(),
+            action: Action::AuditExport.code().into(),
             target: "audit_log".into(),
             reason: None,
             changes: serde_json::json!([

@@ -1,6 +1,7 @@
 //! Logging in and out, passwords, CSRF tokens, and who the current user is.
 
 use crate::form::Form;
+use crate::year::Action;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -280,7 +281,7 @@ pub async fn login(
             organiser_id: Some(user.organiser_id),
             user_id: Some(user.id),
             username: Some(user.username.clone()),
-            action: "login".into(),
+            action: Action::Login.code().into(),
             target: format!("user:{}", user.username),
             reason: None,
             changes: serde_json::json!([]),
@@ -361,7 +362,7 @@ pub async fn change_password(
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: "password.change".into(),
+            action: Action::PasswordChange.code().into(),
             target: format!("user:{}", me.user.username),
             reason: None,
             changes: serde_json::json!([{"field": "password", "old": "…", "new": "…"}]),

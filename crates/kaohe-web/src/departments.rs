@@ -217,7 +217,7 @@ pub async fn department_add(
     record(
         work,
         &me,
-        Action::DepartmentCreate.code(),
+        Action::DepartmentCreate,
         format!("department:{}", d.id),
         vec![change("name", serde_json::Value::Null, d.name.clone())],
     )
@@ -267,7 +267,7 @@ pub async fn department_rename(
     record(
         work,
         &me,
-        Action::DepartmentRename.code(),
+        Action::DepartmentRename,
         format!("department:{did}"),
         vec![change("name", department.name.clone(), view.value.clone())],
     )
@@ -319,7 +319,7 @@ pub async fn department_delete(
     record(
         work,
         &me,
-        Action::DepartmentDelete.code(),
+        Action::DepartmentDelete,
         format!("department:{did}"),
         vec![change(
             "name",

@@ -237,7 +237,7 @@ pub async fn upload(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: "evidence.upload".into(),
+        action: Action::EvidenceUpload.code().into(),
         target: format!("campaign:{cid}/unit:{uid}/item:{item}/evidence:{}", e.id),
         reason: None,
         changes: serde_json::json!([
@@ -283,7 +283,7 @@ pub async fn download(
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: "evidence.download".into(),
+            action: Action::EvidenceDownload.code().into(),
             target: format!(
                 "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
                 e.item_id
@@ -336,7 +336,7 @@ pub async fn delete(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: "evidence.delete".into(),
+        action: Action::EvidenceDelete.code().into(),
         target: format!(
             "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
             e.item_id

@@ -20,6 +20,7 @@ use crate::form::Path;
 use crate::results::{Visibility, visibility};
 use crate::snapshot::Snapshot;
 use crate::views::china_time;
+use crate::year::Action;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -212,7 +213,7 @@ async fn send(
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: "results.export".into(),
+            action: Action::ResultsExport.code().into(),
             target,
             reason: None,
             changes: json!([{"field": "file", "old": null, "new": filename}]),

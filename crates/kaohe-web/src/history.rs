@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::snapshot::{self, Snapshot};
 use crate::upload::Upload;
 use crate::views::Layout;
+use crate::year::Action;
 
 /// One year of a unit's results.
 pub struct YearRow {
@@ -502,7 +503,7 @@ pub async fn import(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: "history.import".into(),
+        action: Action::HistoryImport.code().into(),
         target: format!("campaign:{cid}"),
         reason: Some(format!("往年结果导入：{file}")),
         changes: json!([

@@ -809,10 +809,11 @@ pub async fn item_save(
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
         action: if done {
-            "report.item.done"
+            Action::ItemDone
         } else {
-            "report.item.draft"
+            Action::ItemDraft
         }
+        .code()
         .into(),
         target: format!("campaign:{cid}/unit:{uid}/item:{item}"),
         reason: None,
@@ -985,7 +986,7 @@ pub async fn submit(
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: "report.submit".into(),
+            action: Action::ReportSubmit.code().into(),
             target: format!("campaign:{cid}/unit:{uid}"),
             reason: None,
             changes: serde_json::json!([

@@ -174,7 +174,7 @@ pub async fn compute_results(
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: "results.compute".into(),
+        action: Action::ResultsCompute.code().into(),
         target: format!("campaign:{cid}/results:{}", run.id),
         reason: Some(reason),
         changes: json!([{"field": "unconfirmed", "old": null, "new": unconfirmed.len()}]),

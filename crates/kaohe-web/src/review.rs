@@ -686,10 +686,11 @@ pub async fn save(
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
         action: if returning {
-            "review.return"
+            Action::ReviewReturn
         } else {
-            "review.confirm"
+            Action::ReviewConfirm
         }
+        .code()
         .into(),
         target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
         reason: if returning {

@@ -6,6 +6,7 @@ use kaohe_storage::{CampaignUnit, Id, ItemState, NewUser, RawFacts, Role, Storag
 
 use crate::auth::{hash_password, password_problem};
 use crate::error::AppError;
+use crate::year::Action;
 
 /// The Beilun rubric and the demo facts, shipped in the binary.
 pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml");
@@ -285,7 +286,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         organiser_id: Some(org.id),
         user_id: None,
         username: Some("(演示数据)".into()),
-        action: "demo.seed".into(),
+        action: Action::DemoSeed.code().into(),
         target: format!("organiser:{DEMO_ORGANISER}"),
         reason: Some("首次启动，创建演示数据".into()),
         changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
@@ -352,7 +353,7 @@ pub async fn add_organiser(
         organiser_id: Some(org.id),
         user_id: None,
         username: Some("(命令行)".into()),
-        action: "organiser.create".into(),
+        action: Action::OrganiserCreate.code().into(),
         target: format!("organiser:{name}"),
         reason: None,
         changes: serde_json::json!([

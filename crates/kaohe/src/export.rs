@@ -158,7 +158,7 @@ fn from_campaign(db: &DbArgs, id: i64) -> Result<Results> {
                 organiser_id: Some(stored.organiser_id),
                 user_id: None,
                 username: None,
-                action: "results.export".into(),
+                action: kaohe_web::year::Action::ResultsExport.code().into(),
                 target: format!("campaign:{}/results:{}", stored.campaign_id, stored.run_id),
                 reason: Some("命令行导出（kaohe export）".into()),
                 changes: serde_json::json!([]),

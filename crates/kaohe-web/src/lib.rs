@@ -5,41 +5,22 @@
 //! [`routes::table`], with the roles that may use it.
 
 mod admin;
-mod admin_campaigns;
-mod admin_rubrics;
-mod admin_units;
-mod admin_users;
-mod appeals;
-mod assess;
-mod assets;
-mod audit_log;
+mod audit;
 mod auth;
-mod departments;
-mod error;
-mod evidence;
-mod exports;
-mod form;
-mod history;
-mod progress;
-mod report;
-mod results;
-mod review;
+mod home;
+mod http;
 pub mod routes;
-mod rubric_import;
-mod scoring;
-mod session_store;
 pub mod setup;
-pub mod snapshot;
-mod upload;
-mod views;
 pub mod year;
+
+pub use year::snapshot;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::http::{self, HeaderValue};
+use axum::http::{HeaderValue, header};
 use kaohe_core::Rubric;
 use kaohe_storage::{Id, Store};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -47,8 +28,8 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use auth::{hash_password, password_problem};
-pub use error::AppError;
-pub use exports::{StoredResults, results_from_snapshot, stored_results};
+pub use http::error::AppError;
+pub use year::exports::{StoredResults, results_from_snapshot, stored_results};
 
 /// Settings of one app server.
 #[derive(Debug, Clone)]
@@ -110,7 +91,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
 /// The whole application: routes from the route table, sessions in the database.
 pub fn app(state: AppState) -> Router {
     let sessions =
-        SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
+        SessionManagerLayer::new(http::sessions::DbSessionStore::new(state.store.clone()))
             .with_name("kaohe_session")
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
@@ -123,12 +104,12 @@ pub fn app(state: AppState) -> Router {
         // Browser security headers on every response (see `CSP`). Pages and downloads are
         // a person's own data: never kept by a shared cache or the browser's history
         // (assets set their own caching, which stays).
-        .layer(header(http::header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header(http::header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(http::header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(SetResponseHeaderLayer::if_not_present(
-            http::header::CACHE_CONTROL,
+            header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
         // The charts library is 1.1 MB; gzip brings it to about a third.

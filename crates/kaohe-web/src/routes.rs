@@ -9,21 +9,25 @@ use axum::RequestExt;
 use axum::Router;
 use axum::extract::FromRequest;
 use axum::extract::{RawPathParams, Request, State};
+use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{self, MethodRouter};
 use kaohe_storage::{Id, Role};
 use tower_sessions::Session;
 
-use crate::auth::{CurrentUser, check_csrf, session_login_at, session_user};
-use crate::error::AppError;
-use crate::upload::Upload;
-use crate::year::{self, Action, Rule};
-use crate::{
-    AppState, admin, admin_campaigns, admin_rubrics, admin_units, admin_users, appeals, assets,
-    audit_log, auth, departments, evidence, history, progress, report, results, review,
+use crate::admin::{
+    self, audit, campaigns, departments, progress, rubric_import, rubrics, units, users,
 };
+use crate::auth::{CurrentUser, session_login_at, session_user};
+use crate::http::assets;
+use crate::http::csrf::check_csrf;
+use crate::http::error::AppError;
+use crate::http::upload::Upload;
+use crate::year::{self, Action, Rule};
+use crate::year::{appeals, evidence, exports, history, publish_lock, results, review, self_check};
+use crate::{AppState, auth, home};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,501 +71,128 @@ const APPEAL_READERS: Access = Access::Roles(&[Role::Assessor, Role::Admin]);
 const ASSESSOR: Access = Access::Roles(&[Role::Assessor]);
 const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
 
-fn r(
-    method: Method,
+/// A page (GET).
+fn get<H: Handler<T, AppState>, T: 'static>(
     path: &'static str,
     access: Access,
     action: Action,
-    handler: MethodRouter<AppState>,
+    handler: H,
 ) -> Route {
     Route {
-        method,
+        method: Method::GET,
         path,
         access,
         action,
-        handler,
+        handler: routing::get(handler),
     }
 }
 
-/// The route table.
+/// A form or an upload (POST).
+fn post<H: Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    action: Action,
+    handler: H,
+) -> Route {
+    Route {
+        method: Method::POST,
+        path,
+        access,
+        action,
+        handler: routing::post(handler),
+    }
+}
+
+/// The route table: one line per route, its method, path, who may call it, what it does
+/// (the action whose rule of the year the guard checks) and its handler.
+#[rustfmt::skip]
 pub fn table() -> Vec<Route> {
     use Action as A;
-    use Method as M;
     vec![
-        r(
-            M::GET,
-            "/assets/{name}",
-            Access::Public,
-            A::Read,
-            get(assets::asset),
-        ),
-        r(
-            M::GET,
-            "/login",
-            Access::Public,
-            A::Read,
-            get(auth::login_page),
-        ),
-        r(
-            M::POST,
-            "/login",
-            Access::Public,
-            A::Login,
-            post(auth::login),
-        ),
-        r(
-            M::POST,
-            "/logout",
-            Access::LoggedIn,
-            A::Logout,
-            post(auth::logout),
-        ),
-        r(
-            M::GET,
-            "/account/password",
-            Access::LoggedIn,
-            A::Read,
-            get(auth::password_page),
-        ),
-        r(
-            M::POST,
-            "/account/password",
-            Access::LoggedIn,
-            A::PasswordChange,
-            post(auth::change_password),
-        ),
-        r(M::GET, "/", Access::LoggedIn, A::Read, get(report::home)),
+        get("/assets/{name}", Access::Public, A::Read, assets::asset),
+        get("/login", Access::Public, A::Read, auth::login_page),
+        post("/login", Access::Public, A::Login, auth::login),
+        post("/logout", Access::LoggedIn, A::Logout, auth::logout),
+        get("/account/password", Access::LoggedIn, A::Read, auth::password_page),
+        post("/account/password", Access::LoggedIn, A::PasswordChange, auth::change_password),
+        get("/", Access::LoggedIn, A::Read, home::home),
         // A unit's report in a campaign.
-        r(
-            M::GET,
-            "/c/{cid}/u/{uid}",
-            REPORT_READERS,
-            A::Read,
-            get(report::report_home),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/submit",
-            REPORTER,
-            A::ReportSubmit,
-            post(report::submit),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/u/{uid}/i/{item}",
-            REPORT_READERS,
-            A::Read,
-            get(report::item_page),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/i/{item}",
-            REPORTER,
-            A::ItemDone,
-            post(report::item_save),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/i/{item}/preview",
-            REPORT_READERS,
-            A::Read,
-            post(report::item_preview),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/i/{item}/evidence",
-            REPORTER,
-            A::EvidenceUpload,
-            post(evidence::upload),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/u/{uid}/evidence/{eid}",
-            REPORT_READERS,
-            A::EvidenceDownload,
-            get(evidence::download),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/evidence/{eid}/delete",
-            REPORTER,
-            A::EvidenceDelete,
-            post(evidence::delete),
-        ),
+        get("/c/{cid}/u/{uid}", REPORT_READERS, A::Read, self_check::report_home),
+        post("/c/{cid}/u/{uid}/submit", REPORTER, A::ReportSubmit, self_check::submit),
+        get("/c/{cid}/u/{uid}/i/{item}", REPORT_READERS, A::Read, self_check::item_page),
+        post("/c/{cid}/u/{uid}/i/{item}", REPORTER, A::ItemDone, self_check::item_save),
+        post("/c/{cid}/u/{uid}/i/{item}/preview", REPORT_READERS, A::Read, self_check::item_preview),
+        post("/c/{cid}/u/{uid}/i/{item}/evidence", REPORTER, A::EvidenceUpload, evidence::upload),
+        get("/c/{cid}/u/{uid}/evidence/{eid}", REPORT_READERS, A::EvidenceDownload, evidence::download),
+        post("/c/{cid}/u/{uid}/evidence/{eid}/delete", REPORTER, A::EvidenceDelete, evidence::delete),
         // Review (考核) by the assessors.
-        r(
-            M::GET,
-            "/c/{cid}/review",
-            ASSESSOR,
-            A::Read,
-            get(review::queue),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/u/{uid}/r/{item}",
-            ASSESSOR,
-            A::Read,
-            get(review::item_page),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/r/{item}",
-            ASSESSOR,
-            A::ReviewConfirm,
-            post(review::save),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/r/{item}/preview",
-            ASSESSOR,
-            A::Read,
-            post(review::preview),
-        ),
+        get("/c/{cid}/review", ASSESSOR, A::Read, review::queue),
+        get("/c/{cid}/u/{uid}/r/{item}", ASSESSOR, A::Read, review::item_page),
+        post("/c/{cid}/u/{uid}/r/{item}", ASSESSOR, A::ReviewConfirm, review::save),
+        post("/c/{cid}/u/{uid}/r/{item}/preview", ASSESSOR, A::Read, review::preview),
         // Results.
-        r(
-            M::GET,
-            "/c/{cid}/results",
-            Access::LoggedIn,
-            A::Read,
-            get(results::results_page),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/results/u/{uid}",
-            Access::LoggedIn,
-            A::Read,
-            get(results::unit_page),
-        ),
+        get("/c/{cid}/results", Access::LoggedIn, A::Read, results::results_page),
+        get("/c/{cid}/results/u/{uid}", Access::LoggedIn, A::Read, results::unit_page),
         // Results as documents and print views (the handlers apply the results pages'
         // visibility; every download is audited).
-        r(
-            M::GET,
-            "/c/{cid}/results/u/{uid}/table.docx",
-            Access::LoggedIn,
-            A::ResultsExport,
-            get(crate::exports::unit_docx),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/results/u/{uid}/table.xlsx",
-            Access::LoggedIn,
-            A::ResultsExport,
-            get(crate::exports::unit_xlsx),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/results/u/{uid}/print",
-            Access::LoggedIn,
-            A::Read,
-            get(crate::exports::print_unit),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/results/summary.xlsx",
-            Access::LoggedIn,
-            A::ResultsExport,
-            get(crate::exports::summary_xlsx),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/results/bulletin.docx",
-            Access::LoggedIn,
-            A::ResultsExport,
-            get(crate::exports::bulletin_docx),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/results/print",
-            Access::LoggedIn,
-            A::Read,
-            get(crate::exports::print_ranking),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/results",
-            ADMIN,
-            A::ResultsCompute,
-            post(results::compute_results),
-        ),
+        get("/c/{cid}/results/u/{uid}/table.docx", Access::LoggedIn, A::ResultsExport, exports::unit_docx),
+        get("/c/{cid}/results/u/{uid}/table.xlsx", Access::LoggedIn, A::ResultsExport, exports::unit_xlsx),
+        get("/c/{cid}/results/u/{uid}/print", Access::LoggedIn, A::Read, exports::print_unit),
+        get("/c/{cid}/results/summary.xlsx", Access::LoggedIn, A::ResultsExport, exports::summary_xlsx),
+        get("/c/{cid}/results/bulletin.docx", Access::LoggedIn, A::ResultsExport, exports::bulletin_docx),
+        get("/c/{cid}/results/print", Access::LoggedIn, A::Read, exports::print_ranking),
+        post("/admin/c/{cid}/results", ADMIN, A::ResultsCompute, results::compute_results),
         // Appeals (申诉).
-        r(
-            M::GET,
-            "/c/{cid}/u/{uid}/appeal/{item}",
-            REPORTER,
-            A::Read,
-            get(appeals::form_page),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/u/{uid}/appeal/{item}",
-            REPORTER,
-            A::AppealFile,
-            post(appeals::file),
-        ),
-        r(
-            M::GET,
-            "/c/{cid}/appeals",
-            APPEAL_READERS,
-            A::Read,
-            get(appeals::list),
-        ),
-        r(
-            M::POST,
-            "/c/{cid}/appeals/{aid}",
-            ASSESSOR,
-            A::AppealAccept,
-            post(appeals::answer),
-        ),
+        get("/c/{cid}/u/{uid}/appeal/{item}", REPORTER, A::Read, appeals::form_page),
+        post("/c/{cid}/u/{uid}/appeal/{item}", REPORTER, A::AppealFile, appeals::file),
+        get("/c/{cid}/appeals", APPEAL_READERS, A::Read, appeals::list),
+        post("/c/{cid}/appeals/{aid}", ASSESSOR, A::AppealAccept, appeals::answer),
         // Past years' results, for year over year.
-        r(
-            M::GET,
-            "/admin/history",
-            ADMIN,
-            A::Read,
-            get(history::import_page),
-        ),
-        r(
-            M::POST,
-            "/admin/history",
-            ADMIN,
-            A::HistoryImport,
-            post(history::import),
-        ),
+        get("/admin/history", ADMIN, A::Read, history::import_page),
+        post("/admin/history", ADMIN, A::HistoryImport, history::import),
         // Administration.
-        r(M::GET, "/admin", ADMIN, A::Read, get(admin::overview)),
+        get("/admin", ADMIN, A::Read, admin::overview),
         // The audit log: read-only, for the auditor and the admin.
-        r(M::GET, "/audit", AUDIT, A::Read, get(audit_log::audit_log)),
-        r(
-            M::GET,
-            "/audit/export.csv",
-            AUDIT,
-            A::AuditExport,
-            get(audit_log::audit_export),
-        ),
+        get("/audit", AUDIT, A::Read, audit::audit_log),
+        get("/audit/export.csv", AUDIT, A::AuditExport, audit::audit_export),
         // Units.
-        r(
-            M::GET,
-            "/admin/units",
-            ADMIN,
-            A::Read,
-            get(admin_units::units_page),
-        ),
-        r(
-            M::POST,
-            "/admin/units",
-            ADMIN,
-            A::UnitCreate,
-            post(admin_units::unit_add),
-        ),
-        r(
-            M::POST,
-            "/admin/units/import",
-            ADMIN,
-            A::UnitImport,
-            post(admin_units::units_import),
-        ),
-        r(
-            M::GET,
-            "/admin/units/{uid}",
-            ADMIN,
-            A::Read,
-            get(admin_units::unit_page),
-        ),
-        r(
-            M::POST,
-            "/admin/units/{uid}",
-            ADMIN,
-            A::UnitUpdate,
-            post(admin_units::unit_save),
-        ),
+        get("/admin/units", ADMIN, A::Read, units::units_page),
+        post("/admin/units", ADMIN, A::UnitCreate, units::unit_add),
+        post("/admin/units/import", ADMIN, A::UnitImport, units::units_import),
+        get("/admin/units/{uid}", ADMIN, A::Read, units::unit_page),
+        post("/admin/units/{uid}", ADMIN, A::UnitUpdate, units::unit_save),
         // Departments.
-        r(
-            M::GET,
-            "/admin/departments",
-            ADMIN,
-            A::Read,
-            get(departments::departments_page),
-        ),
-        r(
-            M::POST,
-            "/admin/departments",
-            ADMIN,
-            A::DepartmentCreate,
-            post(departments::department_add),
-        ),
-        r(
-            M::POST,
-            "/admin/departments/{did}",
-            ADMIN,
-            A::DepartmentRename,
-            post(departments::department_rename),
-        ),
-        r(
-            M::POST,
-            "/admin/departments/{did}/delete",
-            ADMIN,
-            A::DepartmentDelete,
-            post(departments::department_delete),
-        ),
+        get("/admin/departments", ADMIN, A::Read, departments::departments_page),
+        post("/admin/departments", ADMIN, A::DepartmentCreate, departments::department_add),
+        post("/admin/departments/{did}", ADMIN, A::DepartmentRename, departments::department_rename),
+        post("/admin/departments/{did}/delete", ADMIN, A::DepartmentDelete, departments::department_delete),
         // Users.
-        r(
-            M::GET,
-            "/admin/users",
-            ADMIN,
-            A::Read,
-            get(admin_users::users_page),
-        ),
-        r(
-            M::POST,
-            "/admin/users",
-            ADMIN,
-            A::UserCreate,
-            post(admin_users::user_add),
-        ),
-        r(
-            M::POST,
-            "/admin/users/{user}/password",
-            ADMIN,
-            A::UserPasswordReset,
-            post(admin_users::user_reset_password),
-        ),
-        r(
-            M::POST,
-            "/admin/users/{user}/active",
-            ADMIN,
-            A::UserDeactivate,
-            post(admin_users::user_set_active),
-        ),
-        r(
-            M::POST,
-            "/admin/users/{user}/edit",
-            ADMIN,
-            A::UserEdit,
-            post(admin_users::user_edit),
-        ),
+        get("/admin/users", ADMIN, A::Read, users::users_page),
+        post("/admin/users", ADMIN, A::UserCreate, users::user_add),
+        post("/admin/users/{user}/password", ADMIN, A::UserPasswordReset, users::user_reset_password),
+        post("/admin/users/{user}/active", ADMIN, A::UserDeactivate, users::user_set_active),
+        post("/admin/users/{user}/edit", ADMIN, A::UserEdit, users::user_edit),
         // Rubrics.
-        r(
-            M::GET,
-            "/admin/rubrics",
-            ADMIN,
-            A::Read,
-            get(admin_rubrics::rubrics_page),
-        ),
-        r(
-            M::POST,
-            "/admin/rubrics",
-            ADMIN,
-            A::RubricUpload,
-            post(admin_rubrics::rubric_upload),
-        ),
+        get("/admin/rubrics", ADMIN, A::Read, rubrics::rubrics_page),
+        post("/admin/rubrics", ADMIN, A::RubricUpload, rubrics::rubric_upload),
         // Importing a rubric from its annex: the draft to review, then saved.
-        r(
-            M::POST,
-            "/admin/rubrics/import",
-            ADMIN,
-            A::RubricImport,
-            post(crate::rubric_import::import_upload),
-        ),
-        r(
-            M::POST,
-            "/admin/rubrics/import/save",
-            ADMIN,
-            A::RubricImport,
-            post(crate::rubric_import::import_save),
-        ),
-        r(
-            M::GET,
-            "/admin/rubrics/{rid}",
-            ADMIN,
-            A::Read,
-            get(admin_rubrics::rubric_page),
-        ),
-        r(
-            M::GET,
-            "/admin/rubrics/{rid}/diff",
-            ADMIN,
-            A::Read,
-            get(admin_rubrics::rubric_diff_page),
-        ),
+        post("/admin/rubrics/import", ADMIN, A::RubricImport, rubric_import::import_upload),
+        post("/admin/rubrics/import/save", ADMIN, A::RubricImport, rubric_import::import_save),
+        get("/admin/rubrics/{rid}", ADMIN, A::Read, rubrics::rubric_page),
+        get("/admin/rubrics/{rid}/diff", ADMIN, A::Read, rubrics::rubric_diff_page),
         // Campaigns.
-        r(
-            M::GET,
-            "/admin/campaigns/new",
-            ADMIN,
-            A::Read,
-            get(admin_campaigns::new_campaign_page),
-        ),
-        r(
-            M::POST,
-            "/admin/campaigns",
-            ADMIN,
-            A::CampaignCreate,
-            post(admin_campaigns::create_campaign),
-        ),
-        r(
-            M::GET,
-            "/admin/c/{cid}",
-            ADMIN,
-            A::Read,
-            get(admin_campaigns::campaign_page),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/issue",
-            ADMIN,
-            A::CampaignIssue,
-            post(admin_campaigns::campaign_issue),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/settings",
-            ADMIN,
-            A::CampaignUpdate,
-            post(admin_campaigns::campaign_settings),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/u/{uid}",
-            ADMIN,
-            A::CampaignUnit,
-            post(admin_campaigns::campaign_unit_save),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/departments",
-            ADMIN,
-            A::CampaignDepartments,
-            post(admin_campaigns::campaign_departments),
-        ),
+        get("/admin/campaigns/new", ADMIN, A::Read, campaigns::new_campaign_page),
+        post("/admin/campaigns", ADMIN, A::CampaignCreate, campaigns::create_campaign),
+        get("/admin/c/{cid}", ADMIN, A::Read, campaigns::campaign_page),
+        post("/admin/c/{cid}/issue", ADMIN, A::CampaignIssue, campaigns::campaign_issue),
+        post("/admin/c/{cid}/settings", ADMIN, A::CampaignUpdate, campaigns::campaign_settings),
+        post("/admin/c/{cid}/u/{uid}", ADMIN, A::CampaignUnit, campaigns::campaign_unit_save),
+        post("/admin/c/{cid}/departments", ADMIN, A::CampaignDepartments, campaigns::campaign_departments),
         // Progress, publication (公示) and lock (定稿) of a campaign.
-        r(
-            M::GET,
-            "/admin/c/{cid}/progress",
-            ADMIN,
-            A::Read,
-            get(progress::progress_page),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/publish",
-            ADMIN,
-            A::CampaignPublish,
-            post(admin_campaigns::campaign_publish),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/lock",
-            ADMIN,
-            A::CampaignLock,
-            post(admin_campaigns::campaign_lock),
-        ),
-        r(
-            M::POST,
-            "/admin/c/{cid}/unlock",
-            ADMIN,
-            A::CampaignUnlock,
-            post(admin_campaigns::campaign_unlock),
-        ),
+        get("/admin/c/{cid}/progress", ADMIN, A::Read, progress::progress_page),
+        post("/admin/c/{cid}/publish", ADMIN, A::CampaignPublish, publish_lock::campaign_publish),
+        post("/admin/c/{cid}/lock", ADMIN, A::CampaignLock, publish_lock::campaign_lock),
+        post("/admin/c/{cid}/unlock", ADMIN, A::CampaignUnlock, publish_lock::campaign_unlock),
     ]
 }
 

@@ -5,7 +5,7 @@ use kaohe_core::Rubric;
 use kaohe_storage::{CampaignUnit, Id, ItemState, NewUser, RawFacts, Role, StorageError, Store};
 
 use crate::auth::{hash_password, password_problem};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::year::Action;
 
 /// The Beilun rubric and the demo facts, shipped in the binary.
@@ -247,9 +247,9 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             Some(admin.id),
         )
         .await?;
-    let data = crate::history::read_results(PREVIOUS_YEAR, &old_rubric, &units)
+    let data = crate::year::history::read_results(PREVIOUS_YEAR, &old_rubric, &units)
         .map_err(|p| AppError::Internal(p.join("; ")))?;
-    crate::history::store_past_year(
+    crate::year::history::store_past_year(
         &mut work,
         org.id,
         old_version.id,

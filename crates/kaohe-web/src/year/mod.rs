@@ -21,6 +21,17 @@
 //! (草稿 → 已提交 → 已退回 → 已提交 …), which `allows` reads beside the phase.
 
 mod action;
+pub mod appeals;
+pub mod assess;
+pub mod evidence;
+pub mod exports;
+pub mod history;
+pub mod publish_lock;
+pub mod results;
+pub mod review;
+pub mod scoring;
+pub mod self_check;
+pub mod snapshot;
 
 pub use action::{Action, Rule};
 
@@ -28,7 +39,7 @@ use kaohe_storage::{Campaign, CampaignState, Id, ReportState};
 use time::Date;
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::http::error::AppError;
 
 /// A campaign with its phase today: what handlers and the guard load.
 #[derive(Debug, Clone)]
@@ -646,13 +657,23 @@ mod tests {
             "CampaignState::Open",
         ];
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        // Every source file of the crate, in every folder, but this module's own.
+        let this = [src.join("year/mod.rs"), src.join("year/action.rs")];
+        let mut paths = Vec::new();
+        let mut folders = vec![src.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") && !this.contains(&path) {
+                    paths.push(path);
+                }
+            }
+        }
         let mut found = Vec::new();
         let mut files = 0;
-        for entry in std::fs::read_dir(&src).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
+        for path in paths {
             files += 1;
             let text = std::fs::read_to_string(&path).unwrap();
             for (n, line) in text.lines().enumerate() {
@@ -669,7 +690,7 @@ mod tests {
             }
         }
         assert!(
-            files > 20,
+            files > 30,
             "the handlers were not found in {}",
             src.display()
         );

@@ -1,0 +1,7 @@
+//! The crate's tests, linked as one binary (each file is a module).
+
+mod beilun;
+mod beilun_file;
+mod other_rubric;
+mod properties;
+mod validation;

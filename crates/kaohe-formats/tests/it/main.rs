@@ -1,0 +1,5 @@
+//! The crate's tests, linked as one binary (each file is a module).
+
+mod annex;
+mod docs_example;
+mod export;

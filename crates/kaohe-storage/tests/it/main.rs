@@ -1,0 +1,7 @@
+//! The crate's tests, linked as one binary (each file is a module).
+
+mod audit_chain;
+mod audit_search;
+mod departments_migration;
+mod review;
+mod story;

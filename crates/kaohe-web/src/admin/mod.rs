@@ -1,0 +1,117 @@
+//! Administration: the district office's view of its campaigns (this page), and the
+//! admin's rooms: campaigns, progress, units, users, departments, rubrics and the audit
+//! log.
+
+pub mod audit;
+pub mod campaigns;
+pub mod departments;
+pub mod progress;
+pub mod rubric_import;
+pub mod rubrics;
+pub mod units;
+pub mod users;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kaohe_core::fmt_decimal as f;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::admin::progress::Progress;
+use crate::auth::CurrentUser;
+use crate::http::error::AppResult;
+use crate::http::layout::{Layout, china_time};
+use crate::year::scoring;
+use crate::year::{Phase, Year};
+
+struct UnitProgress {
+    name: String,
+    href: String,
+    state: String,
+    progress: Progress,
+    self_score: String,
+    missing: usize,
+    submitted: String,
+}
+
+struct CampaignView {
+    id: kaohe_storage::Id,
+    /// A draft not yet issued to the units.
+    draft: bool,
+    title: String,
+    year: i64,
+    deadline: String,
+    rubric: String,
+    submitted: usize,
+    overdue: usize,
+    units: Vec<UnitProgress>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    campaigns: Vec<CampaignView>,
+}
+
+/// Every campaign with each unit's progress and running self-score.
+pub async fn overview(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    let mut campaigns = Vec::new();
+    for c in state.store.campaigns(me.org()).await? {
+        let year = Year::of(&state, c.clone()).await?;
+        let rubric_row = state.store.rubric(me.org(), c.rubric_id).await?;
+        let mut units = Vec::new();
+        for cu in state.store.campaign_units(c.id).await? {
+            let unit = state.store.unit(me.org(), cu.unit_id).await?;
+            let report = state.store.report(c.id, cu.unit_id).await?;
+            let (_, _, s, items) = scoring::self_score(&state, &c, cu.unit_id).await?;
+            let deadline = year.deadline(cu.deadline.as_deref())?;
+            let progress = Progress::of(
+                report.state,
+                !items.is_empty(),
+                year.overdue(report.state, deadline),
+            );
+            let state_text = match progress {
+                Progress::Drafting => format!("{}（{} 项已保存）", progress.label(), items.len()),
+                _ => progress.label().to_string(),
+            };
+            units.push(UnitProgress {
+                name: unit.name,
+                href: format!("/c/{}/u/{}", c.id, cu.unit_id),
+                state: state_text,
+                progress,
+                self_score: f(s.total),
+                missing: s.all_missing().len(),
+                submitted: report.submitted_at.map(china_time).unwrap_or_default(),
+            });
+        }
+        campaigns.push(CampaignView {
+            id: c.id,
+            draft: year.phase == Phase::Draft,
+            submitted: units
+                .iter()
+                .filter(|u| u.progress == Progress::Submitted)
+                .count(),
+            overdue: units
+                .iter()
+                .filter(|u| u.progress == Progress::Overdue)
+                .count(),
+            title: c.title,
+            year: c.year,
+            deadline: c.deadline,
+            rubric: format!("{} 第 {} 版", rubric_row.title, rubric_row.version),
+            units,
+        });
+    }
+    Ok(OverviewPage {
+        layout: Layout::new(&state, &session, &me, "考核任务").await?,
+        campaigns,
+    }
+    .into_response())
+}

@@ -1,0 +1,243 @@
+//! Progress (进度) of a campaign for the admin: per unit, where its report stands
+//! (未开始 / 填报中 / 已提交 / 已退回 / 逾期未交) and, per department, how many of its
+//! items are confirmed, returned or waiting for review. Who is overdue (past their own
+//! deadline, China time, the whole last day included) stands out, with the way to give
+//! them more time.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kaohe_storage::{Department, Id, ReportState, Role};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::error::AppResult;
+use crate::http::form::Path;
+use crate::http::layout::{Layout, china_time, china_today};
+use crate::year::Year;
+use crate::year::assess::{ReviewStatus, assess_all};
+
+/// One department's items of one unit.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    total: usize,
+    confirmed: usize,
+    returned: usize,
+    /// Submitted and not yet reviewed, or corrected after a return (待复审).
+    waiting: usize,
+}
+
+struct UnitRow {
+    id: Id,
+    name: String,
+    progress: Progress,
+    overdue: bool,
+    submitted: String,
+    deadline: String,
+    extended: bool,
+    /// Whether the report reached the assessors (submitted, or returned after it was).
+    reviewable: bool,
+    departments: Vec<Counts>,
+}
+
+struct DeptRow {
+    name: String,
+    counts: Counts,
+    no_assessor: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/progress.html")]
+struct ProgressPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    deadline: String,
+    today: String,
+    locked: bool,
+    units: Vec<UnitRow>,
+    departments: Vec<DeptRow>,
+    submitted: usize,
+    returned: usize,
+    drafting: usize,
+    not_started: usize,
+    overdue: Vec<Late>,
+}
+
+struct Late {
+    id: Id,
+    name: String,
+    deadline: String,
+}
+
+/// Where a unit's report is, as the progress pages show it: the report's state, and for
+/// a draft whether it was started and whether its last day has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Submitted,
+    /// Returned (退回): it may be corrected after the deadline, the district asked.
+    Returned,
+    /// A draft whose last day has passed.
+    Overdue,
+    Drafting,
+    NotStarted,
+}
+
+impl Progress {
+    pub fn of(state: ReportState, started: bool, overdue: bool) -> Progress {
+        match state {
+            ReportState::Submitted => Progress::Submitted,
+            ReportState::Returned => Progress::Returned,
+            ReportState::Draft if overdue => Progress::Overdue,
+            ReportState::Draft if started => Progress::Drafting,
+            ReportState::Draft => Progress::NotStarted,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Progress::Submitted => ReportState::Submitted.label(),
+            Progress::Returned => ReportState::Returned.label(),
+            Progress::Overdue => "逾期未交",
+            Progress::Drafting => "填报中",
+            Progress::NotStarted => "未开始",
+        }
+    }
+
+    /// The style class of its badge.
+    pub fn class(self) -> &'static str {
+        match self {
+            Progress::Submitted => "done",
+            Progress::Returned | Progress::Drafting => "draft",
+            Progress::Overdue => "late",
+            Progress::NotStarted => "empty",
+        }
+    }
+}
+
+pub async fn progress_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+) -> AppResult<Response> {
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
+    let (rubric, all) = assess_all(&state, &campaign).await?;
+    let assignment = state.store.assignment(me.org(), cid).await?;
+    // Departments in the order their first item appears in the rubric.
+    let mut shown: Vec<&Department> = Vec::new();
+    let item_dept: Vec<usize> = rubric
+        .items()
+        .iter()
+        .map(|it| {
+            let d = assignment.of(&it.id);
+            match shown.iter().position(|s| s.id == d.id) {
+                Some(i) => i,
+                None => {
+                    shown.push(d);
+                    shown.len() - 1
+                }
+            }
+        })
+        .collect();
+    let deadlines = state.store.campaign_units(cid).await?;
+    let mut units = Vec::new();
+    for a in &all {
+        let own = deadlines
+            .iter()
+            .find(|cu| cu.unit_id == a.unit.id)
+            .and_then(|cu| cu.deadline.clone());
+        let deadline = year.deadline(own.as_deref())?;
+        let overdue = year.overdue(a.report.state, deadline);
+        let progress = Progress::of(a.report.state, !a.items.is_empty(), overdue);
+        let reviewable = a.report.state != ReportState::Draft;
+        let mut departments = vec![Counts::default(); shown.len()];
+        for (it, &d) in rubric.items().iter().zip(&item_dept) {
+            let c = &mut departments[d];
+            c.total += 1;
+            match a.status(&it.id) {
+                ReviewStatus::Confirmed => c.confirmed += 1,
+                ReviewStatus::Returned => c.returned += 1,
+                ReviewStatus::Unreviewed | ReviewStatus::Resubmitted if reviewable => {
+                    c.waiting += 1
+                }
+                _ => {}
+            }
+        }
+        units.push(UnitRow {
+            id: a.unit.id,
+            name: a.unit.name.clone(),
+            progress,
+            overdue,
+            submitted: a.report.submitted_at.map(china_time).unwrap_or_default(),
+            extended: own.is_some(),
+            deadline: deadline.to_string(),
+            reviewable,
+            departments,
+        });
+    }
+    let staffed: BTreeSet<Id> = state
+        .store
+        .users(me.org())
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::Assessor && u.active)
+        .filter_map(|u| u.department_id)
+        .collect();
+    let departments = shown
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut sum = Counts::default();
+            for u in &units {
+                let c = u.departments[i];
+                sum.total += c.total;
+                sum.confirmed += c.confirmed;
+                sum.returned += c.returned;
+                sum.waiting += c.waiting;
+            }
+            DeptRow {
+                name: d.name.clone(),
+                counts: sum,
+                no_assessor: !staffed.contains(&d.id),
+            }
+        })
+        .collect();
+    let count = |p: Progress| units.iter().filter(|u| u.progress == p).count();
+    let (submitted, returned, drafting, not_started) = (
+        count(Progress::Submitted),
+        count(Progress::Returned),
+        count(Progress::Drafting),
+        count(Progress::NotStarted),
+    );
+    let overdue = units
+        .iter()
+        .filter(|u| u.overdue)
+        .map(|u| Late {
+            id: u.id,
+            name: u.name.clone(),
+            deadline: u.deadline.clone(),
+        })
+        .collect();
+    Ok(ProgressPage {
+        layout: Layout::new(&state, &session, &me, &format!("进度 · {}", campaign.title)).await?,
+        campaign_id: cid,
+        title: campaign.title,
+        deadline: campaign.deadline,
+        today: china_today(),
+        locked: year.phase.is_locked(),
+        units,
+        departments,
+        submitted,
+        returned,
+        drafting,
+        not_started,
+        overdue,
+    }
+    .into_response())
+}

@@ -1,0 +1,134 @@
+//! Where each role starts: the admin at the overview, the auditor at the log, units,
+//! assessors and leaders at the campaigns that concern them.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_storage::{ReportState, Role};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::error::{AppError, AppResult};
+use crate::http::layout::Layout;
+use crate::year::{Phase, Year};
+
+// ── home ──────────────────────────────────────────────────────────────────────
+
+struct CampaignLink {
+    title: String,
+    year: i64,
+    deadline: String,
+    href: String,
+    state: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    intro: String,
+    campaigns: Vec<CampaignLink>,
+}
+
+/// Where each role starts.
+pub async fn home(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    match me.role() {
+        Role::Admin => return Ok(Redirect::to("/admin").into_response()),
+        Role::Auditor => return Ok(Redirect::to("/audit").into_response()),
+        _ => {}
+    }
+    let mut campaigns = Vec::new();
+    for c in state.store.campaigns(me.org()).await? {
+        let year = Year::of(&state, c.clone()).await?;
+        match (me.role(), year.phase) {
+            // Not issued yet: the admin's alone.
+            (_, Phase::Draft) => {}
+            // A past year is read through its results.
+            (Role::Reporter | Role::Assessor, Phase::PastYear) => {
+                campaigns.push(CampaignLink {
+                    title: c.title.clone(),
+                    year: c.year,
+                    href: if c.published_at.is_some() || me.role() == Role::Assessor {
+                        format!("/c/{}/results", c.id)
+                    } else {
+                        String::new()
+                    },
+                    deadline: c.deadline.clone(),
+                    state: "已结束".to_string(),
+                });
+            }
+            (Role::Reporter, _) => {
+                let Some(uid) = me.user.unit_id else { continue };
+                let deadline = match year.deadline_of(&state, uid).await {
+                    Ok(d) => d,
+                    // The unit does not take part in this campaign.
+                    Err(AppError::NotFound) => continue,
+                    Err(e) => return Err(e),
+                };
+                let report = state.store.report(c.id, uid).await?;
+                let state_text = match report.state {
+                    _ if year.overdue(report.state, deadline) => "已过截止日期".to_string(),
+                    ReportState::Returned => format!("{}，请修改后重新提交", report.state.label()),
+                    s => s.label().to_string(),
+                };
+                campaigns.push(CampaignLink {
+                    title: c.title.clone(),
+                    year: c.year,
+                    href: format!("/c/{}/u/{uid}", c.id),
+                    deadline: deadline.to_string(),
+                    state: state_text,
+                });
+            }
+            (Role::Assessor, phase) => campaigns.push(CampaignLink {
+                title: c.title.clone(),
+                year: c.year,
+                href: format!("/c/{}/review", c.id),
+                deadline: c.deadline.clone(),
+                state: if phase.is_locked() {
+                    phase.label().to_string()
+                } else {
+                    "审核本部门负责的项目".to_string()
+                },
+            }),
+            (_, phase) => {
+                let computed = state.store.has_results(c.id).await?;
+                campaigns.push(CampaignLink {
+                    title: c.title.clone(),
+                    year: c.year,
+                    href: if computed {
+                        format!("/c/{}/results", c.id)
+                    } else {
+                        String::new()
+                    },
+                    deadline: c.deadline.clone(),
+                    state: if computed {
+                        "结果已计算"
+                    } else if phase == Phase::Reporting {
+                        "自查进行中，结果尚未计算"
+                    } else {
+                        "已关闭"
+                    }
+                    .to_string(),
+                })
+            }
+        }
+    }
+    let intro = match me.role() {
+        Role::Reporter => "请选择考核任务，逐项填写本单位的自查数据并上传佐证材料，完成后提交。",
+        Role::Assessor => "请选择考核任务，逐单位审核本部门负责的项目：核实数据、确认或退回。",
+        _ => "考核结果计算后将在此显示。",
+    }
+    .to_string();
+    Ok(HomePage {
+        layout: Layout::new(&state, &session, &me, "首页").await?,
+        intro,
+        campaigns,
+    }
+    .into_response())
+}

@@ -1,0 +1,195 @@
+//! The two score columns of a unit: 自查分 from the facts it reported, 考核分 from the
+//! verified facts — the reported ones overlaid with the assessors' overrides. The same
+//! rules score both.
+
+use std::sync::Arc;
+
+use kaohe_core::{Facts, Rubric, UnitScore, score};
+use kaohe_storage::{Campaign, Id, RawFacts, Report, ReportItem, Review, ReviewState, Unit};
+
+use crate::AppState;
+use crate::http::error::{AppError, AppResult};
+use crate::year::scoring;
+use crate::year::snapshot::{FactSource, FactUsed};
+
+/// An item's place in the review. Results snapshots keep it by its label (as they
+/// always have).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ReviewStatus {
+    /// Nobody has reviewed it; the assessed column uses the unit's facts.
+    #[serde(rename = "待审核")]
+    Unreviewed,
+    #[serde(rename = "已确认")]
+    Confirmed,
+    /// Returned to the unit and not yet corrected.
+    #[serde(rename = "已退回")]
+    Returned,
+    /// Returned, corrected and resubmitted: to review again.
+    #[serde(rename = "待复审")]
+    Resubmitted,
+}
+
+impl ReviewStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewStatus::Unreviewed => "待审核",
+            ReviewStatus::Confirmed => "已确认",
+            ReviewStatus::Returned => "已退回",
+            ReviewStatus::Resubmitted => "待复审",
+        }
+    }
+    pub fn class(self) -> &'static str {
+        match self {
+            ReviewStatus::Unreviewed => "empty",
+            ReviewStatus::Confirmed => "done",
+            ReviewStatus::Returned => "late",
+            ReviewStatus::Resubmitted => "draft",
+        }
+    }
+}
+
+pub struct UnitAssessment {
+    pub unit: Unit,
+    pub report: Report,
+    pub unit_level: RawFacts,
+    pub items: Vec<ReportItem>,
+    pub reviews: Vec<Review>,
+    pub self_facts: Facts,
+    pub self_score: UnitScore,
+    pub verified_facts: Facts,
+    pub assessed: UnitScore,
+}
+
+impl UnitAssessment {
+    /// The facts item `ii`'s assessed score used, each as given and with where it came
+    /// from: an assessor's correction (with its reason), the district's unit-level fact,
+    /// the unit's report, or nobody.
+    pub fn facts_used(&self, rubric: &Rubric, ii: usize) -> Vec<FactUsed> {
+        let item = &rubric.items()[ii];
+        item.uses
+            .iter()
+            .map(|&slot| {
+                let input = rubric.input(slot);
+                let key = input.key.clone();
+                let corrected = self.reviews.iter().find_map(|r| r.overrides.get(&key));
+                let reported = self.items.iter().find_map(|i| i.facts.get(&key));
+                // As `verified_facts` reads them: corrections apply to item facts only.
+                let (value, source) = match (input.item, corrected, reported) {
+                    (None, _, _) => match self.unit_level.get(&key) {
+                        Some(v) => (v.clone(), FactSource::District),
+                        None => (String::new(), FactSource::Missing),
+                    },
+                    (Some(_), Some(o), _) => (
+                        o.value.clone(),
+                        FactSource::Verified {
+                            reason: o.reason.clone(),
+                        },
+                    ),
+                    (Some(_), None, Some(v)) => (v.clone(), FactSource::Reported),
+                    (Some(_), None, None) => (String::new(), FactSource::Missing),
+                };
+                FactUsed { key, value, source }
+            })
+            .collect()
+    }
+
+    pub fn review(&self, item: &str) -> Option<&Review> {
+        self.reviews.iter().find(|r| r.item_id == item)
+    }
+
+    pub fn status(&self, item: &str) -> ReviewStatus {
+        match self.review(item) {
+            None => ReviewStatus::Unreviewed,
+            Some(r) if r.state == ReviewState::Confirmed => ReviewStatus::Confirmed,
+            Some(r) => {
+                let corrected = self
+                    .items
+                    .iter()
+                    .find(|i| i.item_id == item)
+                    .is_some_and(|i| i.updated_at > r.reviewed_at);
+                if corrected && self.report.state == kaohe_storage::ReportState::Submitted {
+                    ReviewStatus::Resubmitted
+                } else {
+                    ReviewStatus::Returned
+                }
+            }
+        }
+    }
+}
+
+/// Verified facts: the unit's facts with every override applied (an override to an
+/// empty value means the assessors found the fact unsupported: not provided).
+pub fn verified_facts(
+    rubric: &Rubric,
+    unit_level: &RawFacts,
+    items: &[ReportItem],
+    reviews: &[Review],
+) -> Facts {
+    let mut facts = scoring::unit_facts(rubric, unit_level, items);
+    for review in reviews {
+        for (key, o) in &review.overrides {
+            if let Some(slot) = rubric.slot(key)
+                && rubric.input(slot).item.is_some()
+            {
+                match o.value.trim() {
+                    // An override to an empty value: the fact is found unsupported.
+                    "" => facts.set(slot, None),
+                    value => {
+                        if let Some(v) = scoring::parse_stored(rubric, slot, value) {
+                            facts.set(slot, Some(v));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// Both columns of one unit.
+pub async fn assess_unit(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    unit_id: Id,
+) -> AppResult<UnitAssessment> {
+    let unit = state.store.unit(campaign.organiser_id, unit_id).await?;
+    let cu = state
+        .store
+        .campaign_units(campaign.id)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_id == unit_id)
+        .ok_or(AppError::NotFound)?;
+    let report = state.store.report(campaign.id, unit_id).await?;
+    let items = state.store.report_items(campaign.id, unit_id).await?;
+    let reviews = state.store.reviews(campaign.id, unit_id).await?;
+    let self_facts = scoring::unit_facts(rubric, &cu.unit_facts, &items);
+    let self_score = score(rubric, &self_facts);
+    let verified = verified_facts(rubric, &cu.unit_facts, &items, &reviews);
+    let assessed = score(rubric, &verified);
+    Ok(UnitAssessment {
+        unit,
+        report,
+        unit_level: cu.unit_facts,
+        items,
+        reviews,
+        self_facts,
+        self_score,
+        verified_facts: verified,
+        assessed,
+    })
+}
+
+/// Both columns of every unit of a campaign, in the campaign's unit order.
+pub async fn assess_all(
+    state: &AppState,
+    campaign: &Campaign,
+) -> AppResult<(Arc<Rubric>, Vec<UnitAssessment>)> {
+    let rubric = scoring::rubric(state, campaign.organiser_id, campaign.rubric_id).await?;
+    let mut all = Vec::new();
+    for cu in state.store.campaign_units(campaign.id).await? {
+        all.push(assess_unit(state, campaign, &rubric, cu.unit_id).await?);
+    }
+    Ok((rubric, all))
+}

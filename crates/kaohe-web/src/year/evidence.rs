@@ -1,0 +1,390 @@
+//! Evidence files (佐证材料): uploaded per item, their type checked from the content,
+//! kept in the database (every app server reaches them), downloadable only by those
+//! who may see the report, each download written to the audit log.
+
+use crate::http::form::Path;
+use crate::http::upload::Upload;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_storage::{AuditEntry, Id, NewEvidence};
+use sha2::{Digest, Sha256};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::csrf::check_csrf;
+use crate::http::error::{AppError, AppResult};
+use crate::http::form::Form;
+use crate::http::layout::human_size;
+use crate::year::Action;
+use crate::year::self_check::context;
+
+/// What a file is, judged by its bytes: `(content type, a name for people)`.
+pub fn sniff(data: &[u8], filename: &str) -> Option<(&'static str, &'static str)> {
+    let ext = filename.rsplit('.').next().unwrap_or("").to_lowercase();
+    if data.starts_with(b"%PDF-") {
+        return Some(("application/pdf", "PDF"));
+    }
+    if data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // The old binary Office and WPS formats share one container.
+        return Some(match ext.as_str() {
+            "xls" | "xlsx" | "xlt" | "et" | "ett" => ("application/vnd.ms-excel", "Excel/WPS 表格"),
+            "ppt" | "pptx" | "pot" | "dps" => {
+                ("application/vnd.ms-powerpoint", "PowerPoint/WPS 演示")
+            }
+            _ => ("application/msword", "Word/WPS 文档"),
+        });
+    }
+    if data.starts_with(b"PK\x03\x04") {
+        let has = |needle: &[u8]| data.windows(needle.len()).any(|w| w == needle);
+        if has(b"OFD.xml") {
+            return Some(("application/ofd", "OFD 电子文件"));
+        }
+        if has(b"word/") {
+            return Some((
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "Word/WPS 文档",
+            ));
+        }
+        if has(b"xl/") {
+            return Some((
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "Excel/WPS 表格",
+            ));
+        }
+        if has(b"ppt/") {
+            return Some((
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "PowerPoint/WPS 演示",
+            ));
+        }
+        return None;
+    }
+    match infer::get(data) {
+        Some(t) if t.matcher_type() == infer::MatcherType::Image => Some(match t.mime_type() {
+            "image/jpeg" => ("image/jpeg", "图片"),
+            "image/png" => ("image/png", "图片"),
+            "image/gif" => ("image/gif", "图片"),
+            "image/bmp" => ("image/bmp", "图片"),
+            "image/webp" => ("image/webp", "图片"),
+            "image/tiff" => ("image/tiff", "图片"),
+            _ => return None,
+        }),
+        _ => None,
+    }
+}
+
+/// The extensions a type is known by; the first is the one given to a file whose name
+/// says nothing or something else.
+fn extensions(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "application/pdf" => &["pdf"],
+        "application/msword" => &["doc", "dot", "wps", "wpt"],
+        "application/vnd.ms-excel" => &["xls", "xlt", "et", "ett"],
+        "application/vnd.ms-powerpoint" => &["ppt", "pot", "dps"],
+        "application/ofd" => &["ofd"],
+        // Macro-enabled and template files share their format's container.
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+            &["docx", "docm", "dotx", "dotm", "wps"]
+        }
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            &["xlsx", "xlsm", "xltx", "xltm", "et"]
+        }
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
+            &["pptx", "pptm", "potx", "dps"]
+        }
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/png" => &["png"],
+        "image/gif" => &["gif"],
+        "image/bmp" => &["bmp"],
+        "image/webp" => &["webp"],
+        "image/tiff" => &["tif", "tiff"],
+        _ => &[],
+    }
+}
+
+/// Characters that change how a name reads without being seen: bidirectional controls
+/// (a right-to-left override turns `fdp.exe` into `exe.pdf` on screen), zero-width and
+/// other format characters.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The name a file is stored and served under: its last path segment, without invisible
+/// characters, ending in an extension of the type its content shows. A trailing
+/// extension of another type (`评分材料.pdf.bat`, `report.hta`) is dropped, so a file is
+/// never handed out under a name that a computer would run.
+pub fn safe_name(filename: &str, content_type: &str) -> String {
+    let known = extensions(content_type);
+    let mut name: String = filename
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !invisible(*c))
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .trim_end_matches('.')
+        .to_string();
+    while let Some((stem, ext)) = name.rsplit_once('.') {
+        let ext = ext.to_ascii_lowercase();
+        if known.contains(&ext.as_str()) && !stem.trim().is_empty() {
+            return name;
+        }
+        // Only what looks like an extension is one: `2026.第三季度` and `整改报告2024.1`
+        // keep their dots.
+        if ext.is_empty()
+            || ext.len() > 5
+            || !ext.chars().all(|c| c.is_ascii_alphanumeric())
+            || !ext.chars().any(|c| c.is_ascii_alphabetic())
+        {
+            break;
+        }
+        name = stem.trim_end_matches('.').to_string();
+    }
+    let stem = if name.trim().is_empty() {
+        "佐证材料"
+    } else {
+        name.as_str()
+    };
+    match known.first() {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem.to_string(),
+    }
+}
+
+const ACCEPTED: &str =
+    "PDF、图片（JPG、PNG 等）、Word/Excel/WPS 文档（doc、docx、xls、xlsx、wps、et）和 OFD 电子文件";
+
+/// The chosen file of an upload form, refused with a message when over `max` bytes.
+pub fn chosen_file(form: &Upload, max: usize) -> AppResult<Option<(String, Vec<u8>)>> {
+    match form.file("file") {
+        Some(f) if f.data.len() > max => Err(AppError::BadRequest(format!(
+            "文件太大：单个文件不能超过 {}。请压缩或拆分后再上传。",
+            human_size(max as i64)
+        ))),
+        Some(f) if !f.data.is_empty() => Ok(Some((f.filename.clone(), f.data.clone()))),
+        _ => Ok(None),
+    }
+}
+
+/// Checks an uploaded file by its content; returns the evidence row to store (without
+/// its place: campaign, unit, item, appeal) and a name for its kind.
+pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'static str)> {
+    // The type of an old Office file depends on its extension: read it without the
+    // characters that hide what the name says.
+    let visible: String = filename.chars().filter(|c| !invisible(*c)).collect();
+    let Some((content_type, kind)) = sniff(&data, visible.trim()) else {
+        return Err(AppError::BadRequest(format!(
+            "“{filename}” 的类型不支持（按文件内容判断，而不是文件名）。可上传：{ACCEPTED}。"
+        )));
+    };
+    let filename = safe_name(filename, content_type);
+    let sha256: String = Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((
+        NewEvidence {
+            campaign_id: 0,
+            unit_id: 0,
+            item_id: String::new(),
+            filename,
+            content_type: content_type.into(),
+            sha256,
+            data,
+            uploaded_by: None,
+            appeal_id: None,
+        },
+        kind,
+    ))
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    form: Upload,
+) -> AppResult<Response> {
+    check_csrf(&session, form.field("csrf")).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    if !cx.can_edit(&item) {
+        return Err(cx.refusal(Action::EvidenceUpload));
+    }
+    let rubric = crate::year::scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
+    if rubric.item(&item).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let Some((filename, data)) = chosen_file(&form, state.config.max_upload)? else {
+        return Err(AppError::BadRequest("请先选择要上传的文件。".into()));
+    };
+    let (mut new, kind) = checked_file(&filename, data)?;
+    new.campaign_id = cid;
+    new.unit_id = uid;
+    new.item_id = item.clone();
+    new.uploaded_by = Some(me.user.id);
+    let filename = new.filename.clone();
+    let sha256 = new.sha256.clone();
+    let size = new.data.len();
+    let mut work = state.store.begin().await?;
+    let e = work.add_evidence(&new).await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: Action::EvidenceUpload.code().into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item}/evidence:{}", e.id),
+        reason: None,
+        changes: serde_json::json!([
+            {"field": "file", "old": null, "new": filename},
+            {"field": "type", "old": null, "new": kind},
+            {"field": "size", "old": null, "new": size},
+            {"field": "sha256", "old": null, "new": sha256},
+        ]),
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved=evidence")).into_response())
+}
+
+/// `filename*=` of RFC 6266, so Chinese names arrive intact.
+fn disposition(filename: &str) -> String {
+    let encoded: String = filename
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"evidence\"; filename*=UTF-8''{encoded}")
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((cid, uid, eid)): Path<(Id, Id, Id)>,
+) -> AppResult<Response> {
+    let cx = context(&state, &me, cid, uid).await?;
+    let e = state.store.evidence(eid).await?;
+    if e.campaign_id != cid || e.unit_id != uid {
+        return Err(AppError::NotFound);
+    }
+    if cx.visible.as_ref().is_some_and(|v| !v.contains(&e.item_id)) {
+        return Err(AppError::Forbidden);
+    }
+    let data = state.store.evidence_data(eid).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: Action::EvidenceDownload.code().into(),
+            target: format!(
+                "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
+                e.item_id
+            ),
+            reason: None,
+            changes: serde_json::json!([{"field": "file", "old": null, "new": e.filename}]),
+        })
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, e.content_type.clone()),
+            // Files stored before names were made safe are served under a safe one too.
+            (
+                header::CONTENT_DISPOSITION,
+                disposition(&safe_name(&e.filename, &e.content_type)),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteForm {
+    csrf: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, eid)): Path<(Id, Id, Id)>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    let e = state.store.evidence(eid).await?;
+    if e.campaign_id != cid || e.unit_id != uid {
+        return Err(AppError::NotFound);
+    }
+    if !cx.can_edit(&e.item_id) {
+        return Err(cx.refusal(Action::EvidenceDelete));
+    }
+    let mut work = state.store.begin().await?;
+    work.delete_evidence(eid).await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: Action::EvidenceDelete.code().into(),
+        target: format!(
+            "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
+            e.item_id
+        ),
+        reason: None,
+        changes: serde_json::json!([{"field": "file", "old": e.filename, "new": null}]),
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{}", e.item_id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+
+    #[test]
+    fn names_keep_an_extension_of_their_type_and_lose_any_other() {
+        let pdf = "application/pdf";
+        for (sent, kept) in [
+            (".pdf", "佐证材料.pdf"),
+            ("", "佐证材料.pdf"),
+            ("整改报告2024.1", "整改报告2024.1.pdf"),
+            ("2026.03.pdf", "2026.03.pdf"),
+            ("a.PDF", "a.PDF"),
+            ("x.pdf.bat.exe", "x.pdf"),
+            ("C:\\\\材料\\\\说明.pdf", "说明.pdf"),
+            ("名\u{200B}单.pdf\u{202E}", "名单.pdf"),
+        ] {
+            assert_eq!(safe_name(sent, pdf), kept, "{sent:?}");
+        }
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        assert_eq!(safe_name("台账.xlsm", xlsx), "台账.xlsm");
+        assert_eq!(safe_name("台账.xltx", xlsx), "台账.xltx");
+    }
+
+    #[test]
+    fn an_old_office_file_is_typed_by_its_visible_extension() {
+        let (new, kind) = checked_file("表格.xlsx", OLE.to_vec()).unwrap();
+        assert_eq!(new.content_type, "application/vnd.ms-excel", "{kind}");
+        assert_eq!(new.filename, "表格.xls");
+        let (new, _) = checked_file("表格.xls\u{200B}", OLE.to_vec()).unwrap();
+        assert_eq!(new.content_type, "application/vnd.ms-excel");
+        assert_eq!(new.filename, "表格.xls");
+        let (new, _) = checked_file("通知.doc", OLE.to_vec()).unwrap();
+        assert_eq!(new.filename, "通知.doc");
+    }
+}

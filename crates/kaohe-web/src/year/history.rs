@@ -1,0 +1,576 @@
+//! Year over year (历年对比): a unit's totals and category subtotals across the
+//! organiser's campaigns, from each campaign's latest results; items are compared by id
+//! where both years have them, and by category where the rubric changed. Past years'
+//! final results, from before kaohe, are imported from a spreadsheet as a closed,
+//! locked campaign whose results are the imported figures.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_core::{Decimal, Rubric, fmt_decimal as f, rank};
+use kaohe_storage::{AuditEntry, CampaignState, CampaignUnit, Id, Store, Work};
+use serde_json::json;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::csrf::check_csrf;
+use crate::http::error::{AppError, AppResult};
+use crate::http::layout::Layout;
+use crate::http::upload::Upload;
+use crate::year::Action;
+use crate::year::snapshot::{self, Snapshot};
+
+/// One year of a unit's results.
+pub struct YearRow {
+    pub year: i64,
+    pub rank: String,
+    pub total: String,
+    pub categories: Vec<(String, String)>,
+    /// Item scores by id (empty for imported years).
+    pub items: Vec<(String, String)>,
+}
+
+/// The unit's results in every campaign that has results (with `published_only`, only
+/// the published ones: what a unit may read), oldest year first.
+pub async fn unit_history(
+    store: &Store,
+    organiser_id: Id,
+    unit_id: Id,
+    published_only: bool,
+) -> AppResult<Vec<YearRow>> {
+    let mut rows = Vec::new();
+    for c in store.campaigns(organiser_id).await? {
+        if published_only && c.published_at.is_none() {
+            continue;
+        }
+        let Some(run) = store.results(c.id).await?.pop() else {
+            continue;
+        };
+        let snapshot = Snapshot::of(&run)?;
+        let Some(u) = snapshot.unit(unit_id) else {
+            continue;
+        };
+        rows.push(YearRow {
+            year: c.year,
+            rank: u.rank_text(),
+            total: f(u.total),
+            categories: u
+                .categories
+                .iter()
+                .map(|c| (c.name.clone(), f(c.score)))
+                .collect(),
+            items: u.items.iter().map(|i| (i.id.clone(), f(i.score))).collect(),
+        });
+    }
+    rows.sort_by_key(|r| r.year);
+    Ok(rows)
+}
+
+/// A year-over-year table: one row per category (matched by name) and, where two
+/// adjacent years share item ids, per item; one column per year.
+pub struct Comparison {
+    pub years: Vec<String>,
+    pub totals: Vec<String>,
+    pub ranks: Vec<String>,
+    pub categories: Vec<(String, Vec<String>)>,
+    pub items: Vec<(String, Vec<String>)>,
+}
+
+impl Comparison {
+    /// The numbers of the year-over-year chart, as JSON for `charts.js`: each year's
+    /// total and category subtotals (a missing category is a gap, not a zero).
+    pub fn chart(&self) -> String {
+        // Exact decimal text, as the other charts get it; a missing year is null.
+        let value = |v: &str| (v != "—" && !v.is_empty()).then(|| v.to_string());
+        json!({
+            "years": self.years,
+            "totals": self.totals.iter().map(|t| value(t)).collect::<Vec<_>>(),
+            "series": self.categories.iter().map(|(name, cells)| json!({
+                "name": name,
+                "values": cells.iter().map(|c| value(c)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+}
+
+pub fn compare(rows: &[YearRow]) -> Comparison {
+    let mut names: Vec<String> = Vec::new();
+    for r in rows {
+        for (n, _) in &r.categories {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for r in rows {
+        for (id, _) in &r.items {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+    }
+    // Items are compared only where at least two years have them.
+    ids.retain(|id| {
+        rows.iter()
+            .filter(|r| r.items.iter().any(|(i, _)| i == id))
+            .count()
+            > 1
+    });
+    let cell = |list: &[(String, String)], key: &str| {
+        list.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "—".into())
+    };
+    Comparison {
+        years: rows.iter().map(|r| format!("{} 年度", r.year)).collect(),
+        totals: rows.iter().map(|r| r.total.clone()).collect(),
+        ranks: rows.iter().map(|r| r.rank.clone()).collect(),
+        categories: names
+            .iter()
+            .map(|n| {
+                (
+                    n.clone(),
+                    rows.iter().map(|r| cell(&r.categories, n)).collect(),
+                )
+            })
+            .collect(),
+        items: ids
+            .iter()
+            .map(|id| {
+                (
+                    id.clone(),
+                    rows.iter().map(|r| cell(&r.items, id)).collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+// ── importing past years ──────────────────────────────────────────────────────
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/history_import.html")]
+struct ImportPage {
+    layout: Layout,
+    rubrics: Vec<(Id, String)>,
+    year: String,
+    title: String,
+    text: String,
+    problems: Vec<String>,
+}
+
+pub async fn import_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> AppResult<Response> {
+    render(
+        &state,
+        &session,
+        &me,
+        String::new(),
+        String::new(),
+        String::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    year: String,
+    title: String,
+    text: String,
+    problems: Vec<String>,
+) -> AppResult<Response> {
+    let rubrics = state
+        .store
+        .rubrics(me.org())
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                format!("{} 第 {} 版（{}）", r.title, r.version, r.code),
+            )
+        })
+        .collect();
+    Ok(ImportPage {
+        layout: Layout::new(state, session, me, "导入往年结果").await?,
+        rubrics,
+        year,
+        title,
+        text,
+        problems,
+    }
+    .into_response())
+}
+
+/// Reads a past year's final results: a row per unit, columns 单位, 总分, and
+/// optionally 基础分, 加分, 排名 and one column per category name of the rubric.
+pub fn read_results(
+    text: &str,
+    rubric: &Rubric,
+    units: &[(Id, String)],
+) -> Result<Snapshot, Vec<String>> {
+    // Lines starting with # are notes (such as "figures are invented"); blank them so
+    // that row numbers in messages stay the file's.
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let records = crate::admin::units::records(&text).map_err(|e| vec![e])?;
+    let mut problems = Vec::new();
+    let Some((_, header)) = records.first() else {
+        return Err(vec![
+            "没有内容：第一行应为表头，如 单位,基础工作,管理工作,服务工作,创新工作,总分".into(),
+        ]);
+    };
+    let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim()));
+    let (Some(unit_col), Some(total_col)) = (col(&["单位", "unit"]), col(&["总分", "total"]))
+    else {
+        return Err(vec!["表头须有“单位”和“总分”两列".into()]);
+    };
+    let base_col = col(&["基础分", "base"]);
+    let bonus_col = col(&["加分", "bonus"]);
+    let rank_col = col(&["排名", "rank"]);
+    let known = [
+        "单位",
+        "unit",
+        "总分",
+        "total",
+        "基础分",
+        "base",
+        "加分",
+        "bonus",
+        "排名",
+        "rank",
+    ];
+    let mut cat_cols = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim();
+        if known.contains(&h) || h.is_empty() {
+            continue;
+        }
+        match rubric.categories().iter().find(|c| c.name == h) {
+            Some(c) => cat_cols.push((i, c)),
+            None => {
+                let names: Vec<&str> = rubric
+                    .categories()
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect();
+                problems.push(format!(
+                    "第 1 行：列“{h}”不是所选细则的类别；可用：{}",
+                    names.join("、")
+                ));
+            }
+        }
+    }
+    let num = |line: usize,
+               what: &str,
+               cell: Option<&String>,
+               problems: &mut Vec<String>|
+     -> Option<Decimal> {
+        let cell = cell.map(|c| c.trim()).unwrap_or("");
+        if cell.is_empty() {
+            return None;
+        }
+        match cell.parse::<Decimal>() {
+            Ok(d) if !d.is_sign_negative() && d < Decimal::from(10_000) => Some(d),
+            _ => {
+                problems.push(format!("第 {line} 行：{what}“{cell}”不是分数"));
+                None
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for (line, cells) in records.iter().skip(1) {
+        let name = cells.get(unit_col).map(|c| c.trim()).unwrap_or("");
+        let Some((uid, _)) = units.iter().find(|(_, n)| n == name) else {
+            problems.push(format!("第 {line} 行：单位“{name}”不在本区的单位里"));
+            continue;
+        };
+        if seen.contains(uid) {
+            problems.push(format!("第 {line} 行：单位“{name}”重复"));
+            continue;
+        }
+        seen.push(*uid);
+        let Some(total) = num(*line, "总分", cells.get(total_col), &mut problems) else {
+            problems.push(format!("第 {line} 行：缺少总分"));
+            continue;
+        };
+        let categories: Vec<snapshot::UnitCategory> = cat_cols
+            .iter()
+            .filter_map(|(i, c)| {
+                num(*line, &c.name, cells.get(*i), &mut problems).map(|s| snapshot::UnitCategory {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    score: s.normalize(),
+                    self_score: None,
+                })
+            })
+            .collect();
+        let base = base_col.and_then(|i| num(*line, "基础分", cells.get(i), &mut problems));
+        let bonus = bonus_col.and_then(|i| num(*line, "加分", cells.get(i), &mut problems));
+        let given_rank = rank_col
+            .and_then(|i| cells.get(i))
+            .and_then(|r| r.trim().parse::<u64>().ok());
+        out.push((
+            *uid,
+            name.to_string(),
+            total,
+            base,
+            bonus,
+            given_rank,
+            categories,
+        ));
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push("没有任何单位的数据".into());
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let totals: Vec<Decimal> = out.iter().map(|u| u.2).collect();
+    let ranks = rank(&totals);
+    let mut units: Vec<snapshot::UnitResult> = out
+        .into_iter()
+        .zip(ranks)
+        .map(
+            |((uid, name, total, base, bonus, given, categories), r)| snapshot::UnitResult {
+                unit_id: uid,
+                unit: name,
+                rank: given.map(|g| g as usize).unwrap_or(r),
+                tie: totals.iter().filter(|t| **t == total).count() > 1,
+                base: base.map(|d| d.normalize()),
+                bonus: bonus.map(|d| d.normalize()),
+                total: total.normalize(),
+                grade: None,
+                self_total: None,
+                gap: None,
+                categories,
+                items: Vec::new(),
+                imported: true,
+            },
+        )
+        .collect();
+    units.sort_by_key(|u| u.rank);
+    Ok(Snapshot {
+        version: snapshot::VERSION,
+        imported: true,
+        rubric: None,
+        categories: rubric
+            .categories()
+            .iter()
+            .map(|c| snapshot::Category {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                points: c.points.map(|p| p.normalize()),
+            })
+            .collect(),
+        items: Vec::new(),
+        units,
+    })
+}
+
+/// Stores a past year in the caller's unit of work: a closed, locked campaign whose
+/// results are the imported ones.
+#[allow(clippy::too_many_arguments)]
+pub async fn store_past_year(
+    work: &mut Work,
+    organiser_id: Id,
+    rubric_id: Id,
+    year: i64,
+    title: &str,
+    data: &Snapshot,
+    file: &str,
+    user_id: Option<Id>,
+    is_demo: bool,
+) -> AppResult<Id> {
+    let deadline = format!("{year}-12-31");
+    let c = work
+        .create_campaign(organiser_id, year, title, rubric_id, &deadline, is_demo)
+        .await?;
+    for u in &data.units {
+        work.set_campaign_unit(&CampaignUnit {
+            campaign_id: c.id,
+            unit_id: u.unit_id,
+            unit_facts: Default::default(),
+            deadline: None,
+        })
+        .await?;
+    }
+    work.update_campaign(organiser_id, c.id, title, &deadline, CampaignState::Closed)
+        .await?;
+    work.add_result(
+        c.id,
+        user_id,
+        &format!("往年结果导入：{file}"),
+        &[],
+        &data.to_json(),
+    )
+    .await?;
+    // Published long ago: units may read their row, nobody may appeal.
+    work.publish(c.id, &deadline, &deadline, false).await?;
+    work.set_locked(c.id, true, Some("往年结果，导入即定稿"), user_id)
+        .await?;
+    Ok(c.id)
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    upload: Upload,
+) -> AppResult<Response> {
+    check_csrf(&session, upload.field("csrf")).await?;
+    let year_text = upload.field("year").trim().to_string();
+    let title = upload.field("title").trim().to_string();
+    let mut text = upload.field("text").to_string();
+    let mut file = "粘贴的内容".to_string();
+    if let Some(f) = upload.files.iter().find(|f| !f.data.is_empty()) {
+        file = f.filename.clone();
+        text = kaohe_formats::facts_file::decode(&f.data).map_err(AppError::BadRequest)?;
+    }
+    let again = |problems: Vec<String>| {
+        render(
+            &state,
+            &session,
+            &me,
+            year_text.clone(),
+            title.clone(),
+            text.clone(),
+            problems,
+        )
+    };
+    let Ok(year) = year_text.parse::<i64>() else {
+        return again(vec!["请填写年度，如 2025".into()]).await;
+    };
+    if !(2000..=2100).contains(&year) {
+        return again(vec!["年度应在 2000 至 2100 之间".into()]).await;
+    }
+    if title.is_empty() {
+        return again(vec!["请填写任务名称，如“2025年度考核（往年结果）”".into()]).await;
+    }
+    let Ok(rubric_id) = upload.field("rubric").parse::<Id>() else {
+        return again(vec!["请选择该年度所用的评分细则（用来对应类别）".into()]).await;
+    };
+    let row = state.store.rubric(me.org(), rubric_id).await?;
+    let rubric =
+        Rubric::from_toml(&row.source, &row.code).map_err(|e| AppError::Internal(e.to_string()))?;
+    let units: Vec<(Id, String)> = state
+        .store
+        .units(me.org())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let data = match read_results(&text, &rubric, &units) {
+        Ok(d) => d,
+        Err(problems) => return again(problems).await,
+    };
+    let n = data.units.len();
+    let mut work = state.store.begin().await?;
+    let cid = store_past_year(
+        &mut work,
+        me.org(),
+        rubric_id,
+        year,
+        &title,
+        &data,
+        &file,
+        Some(me.user.id),
+        false,
+    )
+    .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: Action::HistoryImport.code().into(),
+        target: format!("campaign:{cid}"),
+        reason: Some(format!("往年结果导入：{file}")),
+        changes: json!([
+            {"field": "campaign", "old": null, "new": title},
+            {"field": "year", "old": null, "new": year},
+            {"field": "units", "old": null, "new": n},
+        ]),
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/results")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year(y: i64, cats: &[(&str, &str)], items: &[(&str, &str)]) -> YearRow {
+        let pairs = |l: &[(&str, &str)]| {
+            l.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        YearRow {
+            year: y,
+            rank: "1".into(),
+            total: "90".into(),
+            categories: pairs(cats),
+            items: pairs(items),
+        }
+    }
+
+    #[test]
+    fn years_on_different_rubrics_compare_by_category_and_shared_items_by_id() {
+        let rows = [
+            year(2025, &[("基础工作", "26")], &[]),
+            year(
+                2026,
+                &[("基础工作", "28"), ("管理工作", "40")],
+                &[("basic.1", "6"), ("basic.5", "2")],
+            ),
+            year(
+                2027,
+                &[("基础工作", "30"), ("管理工作", "41")],
+                &[("basic.1", "5"), ("basic.9", "3")],
+            ),
+        ];
+        let c = compare(&rows);
+        assert_eq!(c.years, vec!["2025 年度", "2026 年度", "2027 年度"]);
+        assert_eq!(
+            c.categories[0],
+            (
+                "基础工作".to_string(),
+                vec!["26".into(), "28".into(), "30".into()]
+            )
+        );
+        assert_eq!(
+            c.categories[1].1,
+            vec!["—".to_string(), "40".into(), "41".into()]
+        );
+        // basic.1 is in two years; basic.5 and basic.9 in one each: not compared.
+        assert_eq!(
+            c.items,
+            vec![(
+                "basic.1".to_string(),
+                vec!["—".into(), "6".into(), "5".into()]
+            )]
+        );
+    }
+}

@@ -1,0 +1,485 @@
+//! Results: computed when every item is confirmed (or on the admin's say-so, listing
+//! what is still unconfirmed), stored as a dated snapshot, ranked with ties (并列), with
+//! both totals, grades, category subtotals and the gap between self-check and
+//! assessment; a per-unit table laid out like the annex, every score explained.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_core::explain::{explain_item, grade_text};
+use kaohe_core::{Decimal, fmt_decimal as f, rank};
+use kaohe_storage::{AuditEntry, Campaign, Id, ResultRun, Role};
+use serde_json::json;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::csrf::check_csrf;
+use crate::http::error::{AppError, AppResult};
+use crate::http::form::{Form, Path};
+use crate::http::layout::{Layout, china_time};
+use crate::year::assess::{ReviewStatus, assess_all};
+use crate::year::snapshot::{self, Snapshot};
+use crate::year::{Action, Window, Year};
+
+/// Computes the results of a campaign now, from the facts of this moment: the
+/// unconfirmed items (`unit item`) and the snapshot to store.
+pub async fn compute(state: &AppState, campaign: &Campaign) -> AppResult<(Vec<String>, Snapshot)> {
+    let (rubric, all) = assess_all(state, campaign).await?;
+    let totals: Vec<Decimal> = all.iter().map(|a| a.assessed.total).collect();
+    let ranks = rank(&totals);
+    let mut unconfirmed = Vec::new();
+    let mut units = Vec::new();
+    for (n, a) in all.iter().enumerate() {
+        let items = rubric
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(ii, item)| {
+                let status = a.status(&item.id);
+                if status != ReviewStatus::Confirmed {
+                    unconfirmed.push(format!("{} {}", a.unit.name, item.id));
+                }
+                snapshot::UnitItem {
+                    id: item.id.clone(),
+                    self_score: a.self_score.items[ii].score.normalize(),
+                    score: a.assessed.items[ii].score.normalize(),
+                    status,
+                    reason: a.review(&item.id).and_then(|r| r.score_reason.clone()),
+                    self_explanation: explain_item(&rubric, &a.self_facts, &a.self_score, ii),
+                    explanation: explain_item(&rubric, &a.verified_facts, &a.assessed, ii),
+                    facts: a.facts_used(&rubric, ii),
+                }
+            })
+            .collect();
+        let categories = rubric
+            .categories()
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| snapshot::UnitCategory {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                score: a.assessed.categories[ci].score.normalize(),
+                self_score: Some(a.self_score.categories[ci].score.normalize()),
+            })
+            .collect();
+        let tie = totals.iter().filter(|t| **t == a.assessed.total).count() > 1;
+        units.push(snapshot::UnitResult {
+            unit_id: a.unit.id,
+            unit: a.unit.name.clone(),
+            rank: ranks[n],
+            tie,
+            base: Some(a.assessed.base.normalize()),
+            bonus: Some(a.assessed.bonus.normalize()),
+            total: a.assessed.total.normalize(),
+            grade: Some(grade_text(&rubric, &a.assessed)),
+            self_total: Some(a.self_score.total.normalize()),
+            gap: Some((a.assessed.total - a.self_score.total).normalize()),
+            categories,
+            items,
+            imported: false,
+        });
+    }
+    units.sort_by_key(|u| u.rank);
+    let snapshot = Snapshot {
+        version: snapshot::VERSION,
+        imported: false,
+        rubric: Some(snapshot::RubricRef {
+            title: rubric.title().to_string(),
+            hash: rubric.hash().to_string(),
+        }),
+        categories: rubric
+            .categories()
+            .iter()
+            .map(|c| snapshot::Category {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                points: c.points.map(|p| p.normalize()),
+            })
+            .collect(),
+        items: rubric
+            .items()
+            .iter()
+            .map(|i| snapshot::Item {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                category: rubric.categories()[i.category].name.clone(),
+                points: i.points.map(|p| p.normalize()),
+                criteria: i.criteria.clone(),
+            })
+            .collect(),
+        units,
+    };
+    Ok((unconfirmed, snapshot))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/results/confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    unconfirmed: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ComputeForm {
+    csrf: String,
+    force: String,
+}
+
+/// The admin computes (or recomputes) results.
+pub async fn compute_results(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(form): Form<ComputeForm>,
+) -> AppResult<Response> {
+    check_csrf(&session, &form.csrf).await?;
+    // The guard has checked the rule of the year (not locked, not a past year).
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let (unconfirmed, data) = compute(&state, &campaign).await?;
+    if !unconfirmed.is_empty() && form.force != "yes" {
+        return Ok(ConfirmPage {
+            layout: Layout::new(&state, &session, &me, "计算结果").await?,
+            campaign_id: cid,
+            title: campaign.title,
+            unconfirmed,
+        }
+        .into_response());
+    }
+    let previous = state.store.results(cid).await?.len();
+    let reason = match (previous, unconfirmed.is_empty()) {
+        (0, true) => "首次计算".to_string(),
+        (0, false) => format!(
+            "首次计算（{} 项未确认，管理员决定先行计算）",
+            unconfirmed.len()
+        ),
+        (_, true) => "重新计算".to_string(),
+        (_, false) => format!("重新计算（{} 项未确认）", unconfirmed.len()),
+    };
+    let mut work = state.store.begin().await?;
+    let run = work
+        .add_result(
+            cid,
+            Some(me.user.id),
+            &reason,
+            &unconfirmed,
+            &data.to_json(),
+        )
+        .await?;
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: Action::ResultsCompute.code().into(),
+        target: format!("campaign:{cid}/results:{}", run.id),
+        reason: Some(reason),
+        changes: json!([{"field": "unconfirmed", "old": null, "new": unconfirmed.len()}]),
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/c/{cid}/results")).into_response())
+}
+
+/// Who may see what of a campaign's results.
+pub struct Visibility {
+    /// The whole ranking and every unit's detail.
+    pub all: bool,
+    /// A reporter's own unit (detail), when results are published to units.
+    pub own: Option<Id>,
+}
+
+/// Viewers see results as soon as they are computed; the admin and assessors too;
+/// reporters once published: the ranking and their own detail (others' details only
+/// if the admin chose so).
+pub fn visibility(me: &CurrentUser, campaign: &Campaign) -> AppResult<Visibility> {
+    match me.role() {
+        Role::Admin | Role::Viewer | Role::Assessor => Ok(Visibility {
+            all: true,
+            own: None,
+        }),
+        Role::Reporter if campaign.published_at.is_some() => Ok(Visibility {
+            all: campaign.show_details,
+            own: me.user.unit_id,
+        }),
+        Role::Reporter => Err(AppError::BadRequest(
+            "考核结果尚未公示，公示后即可查看。".into(),
+        )),
+        Role::Auditor => Err(AppError::Forbidden),
+    }
+}
+
+struct RankRow {
+    rank: String,
+    unit: String,
+    unit_id: Id,
+    link: bool,
+    categories: Vec<String>,
+    base: String,
+    bonus: String,
+    total: String,
+    grade: String,
+    self_total: String,
+    gap: String,
+}
+
+struct RunView {
+    at: String,
+    reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/results/results.html")]
+struct ResultsPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    computed: Option<String>,
+    runs: Vec<RunView>,
+    categories: Vec<String>,
+    rows: Vec<RankRow>,
+    unconfirmed: Vec<String>,
+    is_admin: bool,
+    published: Option<String>,
+    window: Option<String>,
+    /// The charts' numbers (JSON; see `exports::ranking_chart`).
+    charts: String,
+    /// May download the summary workbook and the 通报 draft (every unit's detail).
+    can_export_all: bool,
+}
+
+pub async fn results_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+) -> AppResult<Response> {
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
+    let vis = visibility(&me, &campaign)?;
+    let runs = state.store.results(cid).await?;
+    let latest = runs.last();
+    let snapshot = latest.map(Snapshot::of).transpose()?;
+    let mut rows = Vec::new();
+    let mut categories = Vec::new();
+    if let Some(snap) = &snapshot {
+        categories = snap.categories.iter().map(|c| c.name.clone()).collect();
+        for u in &snap.units {
+            let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
+            rows.push(RankRow {
+                rank: u.rank_text(),
+                unit: u.unit.clone(),
+                unit_id: u.unit_id,
+                link: vis.all || vis.own == Some(u.unit_id),
+                categories: u.categories.iter().map(|c| f(c.score)).collect(),
+                base: opt(u.base),
+                bonus: opt(u.bonus),
+                total: f(u.total),
+                grade: u.grade.clone().unwrap_or_default(),
+                self_total: opt(u.self_total),
+                gap: match u.gap {
+                    Some(g) if !g.is_zero() => kaohe_core::fmt_delta(g),
+                    _ => "0".into(),
+                },
+            });
+        }
+    }
+    Ok(ResultsPage {
+        layout: Layout::new(&state, &session, &me, &format!("{} · 结果", campaign.title)).await?,
+        campaign_id: cid,
+        title: campaign.title.clone(),
+        computed: latest.map(|r| china_time(r.computed_at)),
+        runs: runs
+            .iter()
+            .map(|r| RunView {
+                at: china_time(r.computed_at),
+                reason: r.reason.clone(),
+            })
+            .collect(),
+        categories,
+        rows,
+        unconfirmed: latest.map(|r| r.unconfirmed.clone()).unwrap_or_default(),
+        is_admin: me.role() == Role::Admin,
+        published: campaign.published_at.map(china_time),
+        window: year.window.map(Window::text),
+        charts: snapshot
+            .as_ref()
+            .map(crate::year::exports::ranking_chart)
+            .unwrap_or_default(),
+        can_export_all: vis.all,
+    }
+    .into_response())
+}
+
+struct TableRow {
+    category: String,
+    category_points: String,
+    category_rows: usize,
+    first: bool,
+    item: String,
+    points: String,
+    criteria: String,
+    self_score: String,
+    score: String,
+    differs: bool,
+    reason: String,
+    self_lines: Vec<String>,
+    lines: Vec<String>,
+    status: String,
+    item_id: String,
+    /// The unit's appeal on this item: state and answer.
+    appeal: Option<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/results/unit.html")]
+struct UnitPage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    unit: String,
+    rank: String,
+    base: String,
+    bonus: String,
+    total: String,
+    self_total: String,
+    grade: String,
+    computed: String,
+    rows: Vec<TableRow>,
+    subtotals: Vec<(String, String, String)>,
+    unit_id: Id,
+    /// The unit's own reporter inside the publication window may appeal.
+    can_appeal: bool,
+    /// The category profile chart's numbers (JSON; see `exports::unit_chart`).
+    charts: String,
+    /// Year over year, when the unit has results in more than one campaign.
+    history: Option<crate::year::history::Comparison>,
+    /// The year-over-year chart's numbers (JSON).
+    history_chart: String,
+}
+
+pub async fn unit_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid)): Path<(Id, Id)>,
+) -> AppResult<Response> {
+    let year = Year::load(&state, me.org(), cid).await?;
+    let campaign = &year.campaign;
+    let vis = visibility(&me, campaign)?;
+    if !vis.all && vis.own != Some(uid) {
+        return Err(AppError::Forbidden);
+    }
+    let runs = state.store.results(cid).await?;
+    let Some(run) = runs.last() else {
+        return Err(AppError::BadRequest("结果尚未计算。".into()));
+    };
+    let snapshot = Snapshot::of(run)?;
+    if snapshot.unit(uid).is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(
+        render_unit(&state, &session, &me, &year, run, &snapshot, uid)
+            .await?
+            .into_response(),
+    )
+}
+
+async fn render_unit(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    year: &Year,
+    run: &ResultRun,
+    snapshot: &Snapshot,
+    unit_id: Id,
+) -> AppResult<UnitPage> {
+    let campaign = &year.campaign;
+    let u = snapshot.unit(unit_id).ok_or(AppError::NotFound)?;
+    let items = &snapshot.items;
+    let appeals: Vec<kaohe_storage::Appeal> = state
+        .store
+        .appeals(campaign.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.unit_id == unit_id)
+        .collect();
+    let mut rows = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let first = n == 0 || items[n - 1].category != item.category;
+        let category_rows = items.iter().filter(|i| i.category == item.category).count();
+        let r = u.items.get(n);
+        let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
+        rows.push(TableRow {
+            category_points: snapshot
+                .category_points(&item.category)
+                .map(f)
+                .unwrap_or_else(|| "加分项".to_string()),
+            category: item.category.clone(),
+            category_rows,
+            first,
+            item: format!("{} {}", item.id, item.name.as_deref().unwrap_or("")),
+            points: opt(item.points),
+            criteria: item.criteria.clone(),
+            self_score: opt(r.map(|r| r.self_score)),
+            score: opt(r.map(|r| r.score)),
+            differs: r.is_some_and(|r| r.self_score != r.score),
+            reason: r.and_then(|r| r.reason.clone()).unwrap_or_default(),
+            self_lines: r.map(|r| r.self_explanation.clone()).unwrap_or_default(),
+            lines: r.map(|r| r.explanation.clone()).unwrap_or_default(),
+            status: r.map(|r| r.status.label().to_string()).unwrap_or_default(),
+            appeal: appeals.iter().find(|a| a.item_id == item.id).map(|a| {
+                (
+                    a.state.label().to_string(),
+                    a.answer.clone().unwrap_or_default(),
+                )
+            }),
+            item_id: item.id.clone(),
+        });
+    }
+    let subtotals = u
+        .categories
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.self_score.map(f).unwrap_or_default(),
+                f(c.score),
+            )
+        })
+        .collect();
+    let years = crate::year::history::unit_history(
+        &state.store,
+        campaign.organiser_id,
+        unit_id,
+        me.role() == Role::Reporter,
+    )
+    .await?;
+    let history = (years.len() > 1).then(|| crate::year::history::compare(&years));
+    let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
+    Ok(UnitPage {
+        layout: Layout::new(state, session, me, &format!("{} · 考核结果", u.unit)).await?,
+        campaign_id: campaign.id,
+        title: campaign.title.clone(),
+        unit: u.unit.clone(),
+        rank: u.rank_text(),
+        base: opt(u.base),
+        bonus: opt(u.bonus),
+        total: f(u.total),
+        self_total: opt(u.self_total),
+        grade: u.grade.clone().unwrap_or_default(),
+        computed: china_time(run.computed_at),
+        rows,
+        subtotals,
+        unit_id,
+        history_chart: history.as_ref().map(|h| h.chart()).unwrap_or_default(),
+        history,
+        charts: crate::year::exports::unit_chart(snapshot, unit_id),
+        can_appeal: me.role() == Role::Reporter
+            && me.user.unit_id == Some(unit_id)
+            && year.allows(None, None, Action::AppealFile).is_ok(),
+    })
+}

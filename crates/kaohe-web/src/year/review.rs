@@ -1,0 +1,708 @@
+//! Review (考核): an assessor's queue of the units × their department's items, and the
+//! review of one item — the unit's facts, evidence and self-score beside the verified
+//! facts, each change with its reason, the assessed score computed by the same rules.
+//! Confirming unchanged is one click; a score that differs from the self-score needs a
+//! reason the unit will see; an item can be returned to the unit with a comment.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kaohe_core::explain::explain_item;
+use kaohe_core::rubric::InputType;
+use kaohe_core::{Facts, Rubric, fmt_decimal as f, score};
+use kaohe_storage::{AuditEntry, Id, Override, Overrides, ReportState, ReviewState, StorageError};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::admin::departments;
+use crate::auth::CurrentUser;
+use crate::http::csrf::check_csrf;
+use crate::http::error::{AppError, AppResult};
+use crate::http::form::{Form, Path};
+use crate::http::layout::human_size;
+use crate::http::layout::{Layout, china_time};
+use crate::year::Action;
+use crate::year::assess::{ReviewStatus, UnitAssessment, assess_unit, verified_facts};
+use crate::year::scoring;
+use crate::year::self_check::context;
+
+struct QueueRow {
+    unit: String,
+    unit_id: Id,
+    report: &'static str,
+    item: String,
+    name: String,
+    self_score: String,
+    assessed: String,
+    differs: bool,
+    status: ReviewStatus,
+    reviewable: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/review/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    campaign_id: Id,
+    title: String,
+    department: String,
+    rows: Vec<QueueRow>,
+    waiting: usize,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+) -> AppResult<Response> {
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
+    let mut rows = Vec::new();
+    for cu in state.store.campaign_units(cid).await? {
+        let a = assess_unit(&state, &campaign, &rubric, cu.unit_id).await?;
+        for &ii in &items {
+            let item = &rubric.items()[ii];
+            let status = a.status(&item.id);
+            let (s, v) = (a.self_score.items[ii].score, a.assessed.items[ii].score);
+            rows.push(QueueRow {
+                unit: a.unit.name.clone(),
+                unit_id: a.unit.id,
+                report: a.report.state.label(),
+                item: item.id.clone(),
+                name: item.name.clone().unwrap_or_default(),
+                self_score: f(s),
+                assessed: f(v),
+                differs: s != v,
+                status,
+                reviewable: a.report.state != ReportState::Draft,
+            });
+        }
+    }
+    let waiting = rows
+        .iter()
+        .filter(|r| {
+            r.reviewable
+                && matches!(
+                    r.status,
+                    ReviewStatus::Unreviewed | ReviewStatus::Resubmitted
+                )
+        })
+        .count();
+    Ok(QueuePage {
+        layout: Layout::new(&state, &session, &me, "审核").await?,
+        campaign_id: cid,
+        title: campaign.title,
+        department: me.user.department.clone().unwrap_or_default(),
+        rows,
+        waiting,
+    }
+    .into_response())
+}
+
+// ── one item ──────────────────────────────────────────────────────────────────
+
+struct FactRow {
+    key: String,
+    label: String,
+    kind: &'static str,
+    unit: String,
+    reported: String,
+    verified: String,
+    reason: String,
+    error: Option<String>,
+    changed: bool,
+}
+
+struct Column {
+    score: String,
+    lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "year/review/preview.html")]
+struct PreviewFragment {
+    points: String,
+    reported: Column,
+    assessed: Column,
+    differs: bool,
+    errors: Vec<String>,
+}
+
+struct EvidenceLink {
+    href: String,
+    filename: String,
+    size: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/review/item.html")]
+struct ReviewPage {
+    layout: Layout,
+    campaign_id: Id,
+    unit_id: Id,
+    unit: String,
+    item_id: String,
+    item_name: String,
+    points: String,
+    criteria: String,
+    facts: Vec<FactRow>,
+    unit_facts: Vec<(String, String)>,
+    evidence: Vec<EvidenceLink>,
+    preview: String,
+    score_reason: String,
+    comment: String,
+    version: i64,
+    status: &'static str,
+    last: Option<String>,
+    can_review: bool,
+    why_not: Option<String>,
+    error: Option<String>,
+    message: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn value_of(facts: &Facts, slot: usize) -> String {
+    match facts.get(slot) {
+        Some(kaohe_core::Value::Number(n)) => f(*n),
+        Some(kaohe_core::Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
+        Some(kaohe_core::Value::Text(t)) => t.to_string(),
+        None => String::new(),
+    }
+}
+
+/// What the assessor typed per fact key: the verified value and the reason.
+type TypedFacts = BTreeMap<String, (String, String)>;
+/// A message per fact key.
+type Messages = BTreeMap<String, String>;
+
+/// A review form to show again, with what was typed and what is wrong.
+struct Typed {
+    facts: TypedFacts,
+    errors: Messages,
+    score_reason: String,
+    comment: String,
+}
+
+/// Reads the review form: each verified value and its reason. A value that parses to
+/// what the unit reported is no override; any other needs a reason.
+fn read_form(
+    rubric: &Rubric,
+    ii: usize,
+    a: &UnitAssessment,
+    pairs: &[(String, String)],
+) -> (Overrides, Messages, TypedFacts) {
+    let mut overrides = Overrides::new();
+    let mut errors = BTreeMap::new();
+    let mut typed = BTreeMap::new();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    for slot in rubric.items()[ii].inputs.clone() {
+        let input = rubric.input(slot);
+        let Some(value) = get(&format!("v:{}", input.key)) else {
+            continue;
+        };
+        let reason = get(&format!("why:{}", input.key)).unwrap_or_default();
+        typed.insert(input.key.clone(), (value.clone(), reason.clone()));
+        let parsed = match rubric.parse_value(slot, &value) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.insert(input.key.clone(), e.message);
+                continue;
+            }
+        };
+        if parsed.as_ref() == a.self_facts.get(slot) {
+            continue;
+        }
+        if reason.is_empty() {
+            errors.insert(input.key.clone(), "核实值与单位填报不同，请写明理由".into());
+            continue;
+        }
+        overrides.insert(input.key.clone(), Override { value, reason });
+    }
+    (overrides, errors, typed)
+}
+
+fn column(rubric: &Rubric, facts: &Facts, ii: usize) -> Column {
+    let s = score(rubric, facts);
+    Column {
+        score: f(s.items[ii].score),
+        lines: explain_item(rubric, facts, &s, ii),
+    }
+}
+
+struct Loaded {
+    a: UnitAssessment,
+    rubric: std::sync::Arc<Rubric>,
+    ii: usize,
+    can_review: bool,
+    why_not: Option<String>,
+    mine: Vec<usize>,
+}
+
+async fn load(
+    state: &AppState,
+    me: &CurrentUser,
+    cid: Id,
+    uid: Id,
+    item: &str,
+) -> AppResult<Loaded> {
+    // The same checks as for reading the unit's report: organiser, unit, department.
+    let cx = context(state, me, cid, uid).await?;
+    if cx
+        .visible
+        .as_ref()
+        .is_some_and(|v| !v.iter().any(|x| x == item))
+    {
+        return Err(AppError::Forbidden);
+    }
+    let rubric = scoring::rubric(state, me.org(), cx.campaign.rubric_id).await?;
+    let ii = rubric
+        .items()
+        .iter()
+        .position(|i| i.id == item)
+        .ok_or(AppError::NotFound)?;
+    let a = assess_unit(state, &cx.campaign, &rubric, uid).await?;
+    let why_not = cx.may(Action::ReviewConfirm).err().map(|r| r.0);
+    let mine = departments::items_of(state, me, &cx.campaign, &rubric).await?;
+    Ok(Loaded {
+        can_review: why_not.is_none(),
+        why_not,
+        a,
+        rubric,
+        ii,
+        mine,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    l: Loaded,
+    typed: Option<Typed>,
+    error: Option<String>,
+    message: Option<String>,
+) -> AppResult<Response> {
+    let Loaded {
+        a,
+        rubric,
+        ii,
+        can_review,
+        why_not,
+        mine,
+    } = l;
+    let item = &rubric.items()[ii];
+    let review = a.review(&item.id).cloned();
+    let (typed_values, errors, score_reason, comment) = match typed {
+        Some(t) => (t.facts, t.errors, t.score_reason, t.comment),
+        None => (
+            BTreeMap::new(),
+            BTreeMap::new(),
+            review
+                .as_ref()
+                .and_then(|r| r.score_reason.clone())
+                .unwrap_or_default(),
+            String::new(),
+        ),
+    };
+    let facts: Vec<FactRow> = item
+        .inputs
+        .clone()
+        .map(|slot| {
+            let input = rubric.input(slot);
+            let reported = value_of(&a.self_facts, slot);
+            let over = review.as_ref().and_then(|r| r.overrides.get(&input.key));
+            let (verified, reason) = match typed_values.get(&input.key) {
+                Some((v, r)) => (v.clone(), r.clone()),
+                None => match over {
+                    Some(o) => (o.value.clone(), o.reason.clone()),
+                    None => (reported.clone(), String::new()),
+                },
+            };
+            FactRow {
+                key: input.key.clone(),
+                label: input.label.clone(),
+                kind: match input.ty {
+                    InputType::Bool => "bool",
+                    InputType::Text => "text",
+                    _ => "number",
+                },
+                unit: match input.ty {
+                    InputType::Percent => "%".into(),
+                    _ => input.unit.clone().unwrap_or_default(),
+                },
+                changed: verified != reported,
+                reported: if reported.is_empty() {
+                    "（未填）".into()
+                } else {
+                    reported
+                },
+                verified,
+                reason,
+                error: errors.get(&input.key).cloned(),
+            }
+        })
+        .collect();
+    // The preview reflects what is typed, or what is stored.
+    let overrides: Overrides = facts
+        .iter()
+        .filter(|r| r.changed)
+        .map(|r| {
+            (
+                r.key.clone(),
+                Override {
+                    value: r.verified.clone(),
+                    reason: r.reason.clone(),
+                },
+            )
+        })
+        .collect();
+    let preview = preview_html(
+        &rubric,
+        ii,
+        &a,
+        &overrides,
+        errors.values().cloned().collect(),
+    )?;
+    let unit_facts = item
+        .uses
+        .iter()
+        .filter(|s| rubric.input(**s).item.is_none())
+        .map(|s| (rubric.input(*s).label.clone(), value_of(&a.self_facts, *s)))
+        .collect();
+    let evidence = state
+        .store
+        .evidence_list(a.report.campaign_id, a.unit.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.item_id == item.id && e.appeal_id.is_none())
+        .map(|e| EvidenceLink {
+            href: format!("/c/{}/u/{}/evidence/{}", e.campaign_id, e.unit_id, e.id),
+            filename: e.filename,
+            size: human_size(e.size),
+        })
+        .collect();
+    let last = match &review {
+        Some(r) => {
+            let who = match r.reviewer_id {
+                Some(id) => state
+                    .store
+                    .user(id)
+                    .await
+                    .map(|u| u.display_name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            Some(format!(
+                "{who} 于 {} {}",
+                china_time(r.reviewed_at),
+                a.status(&item.id).label()
+            ))
+        }
+        None => None,
+    };
+    let pos = mine.iter().position(|x| *x == ii);
+    let prev = pos
+        .and_then(|p| p.checked_sub(1))
+        .and_then(|p| mine.get(p))
+        .map(|x| rubric.items()[*x].id.clone());
+    let next = pos
+        .and_then(|p| mine.get(p + 1))
+        .map(|x| rubric.items()[*x].id.clone());
+    Ok(ReviewPage {
+        layout: Layout::new(
+            state,
+            session,
+            me,
+            &format!("审核 {} {}", a.unit.name, item.id),
+        )
+        .await?,
+        campaign_id: a.report.campaign_id,
+        unit_id: a.unit.id,
+        unit: a.unit.name.clone(),
+        item_id: item.id.clone(),
+        item_name: item.name.clone().unwrap_or_default(),
+        points: item.points.map(f).unwrap_or_else(|| "加分项".into()),
+        criteria: item.criteria.clone(),
+        facts,
+        unit_facts,
+        evidence,
+        preview,
+        score_reason,
+        comment,
+        version: review.as_ref().map(|r| r.version).unwrap_or(0),
+        status: a.status(&item.id).label(),
+        last,
+        can_review,
+        why_not,
+        error,
+        message,
+        prev,
+        next,
+    }
+    .into_response())
+}
+
+fn preview_html(
+    rubric: &Rubric,
+    ii: usize,
+    a: &UnitAssessment,
+    overrides: &Overrides,
+    errors: Vec<String>,
+) -> AppResult<String> {
+    // Other items keep their stored verification; this item takes the typed one.
+    let mut reviews: Vec<kaohe_storage::Review> = a
+        .reviews
+        .iter()
+        .filter(|r| r.item_id != rubric.items()[ii].id)
+        .cloned()
+        .collect();
+    reviews.push(kaohe_storage::Review {
+        item_id: rubric.items()[ii].id.clone(),
+        overrides: overrides.clone(),
+        score_reason: None,
+        state: ReviewState::Confirmed,
+        comment: None,
+        reviewer_id: None,
+        reviewed_at: 0,
+        version: 0,
+    });
+    let verified = verified_facts(rubric, &a.unit_level, &a.items, &reviews);
+    let reported = column(rubric, &a.self_facts, ii);
+    let assessed = column(rubric, &verified, ii);
+    Ok(PreviewFragment {
+        points: rubric.items()[ii]
+            .points
+            .map(f)
+            .unwrap_or_else(|| "加分".into()),
+        differs: reported.score != assessed.score,
+        reported,
+        assessed,
+        errors,
+    }
+    .render()?)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewQuery {
+    saved: Option<String>,
+}
+
+pub async fn item_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    axum::extract::Query(q): axum::extract::Query<ReviewQuery>,
+) -> AppResult<Response> {
+    let l = load(&state, &me, cid, uid, &item).await?;
+    let message = q.saved.map(|s| match s.as_str() {
+        "returned" => "已退回此项，单位修改后会重新提交。".to_string(),
+        _ => "已确认。".to_string(),
+    });
+    render(&state, &session, &me, l, None, None, message).await
+}
+
+/// A form field, trimmed.
+fn field(pairs: &[(String, String)], name: &str) -> String {
+    crate::http::upload::field(pairs, name).trim().to_string()
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, &field(&pairs, "csrf")).await?;
+    let l = load(&state, &me, cid, uid, &item).await?;
+    let (overrides, errors, _) = read_form(&l.rubric, l.ii, &l.a, &pairs);
+    let errors = errors
+        .iter()
+        .map(|(k, m)| {
+            let label = l
+                .rubric
+                .slot(k)
+                .map(|s| l.rubric.input(s).label.clone())
+                .unwrap_or_default();
+            format!("{label}：{m}")
+        })
+        .collect();
+    Ok(Html(preview_html(&l.rubric, l.ii, &l.a, &overrides, errors)?).into_response())
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, &field(&pairs, "csrf")).await?;
+    let l = load(&state, &me, cid, uid, &item).await?;
+    if let Some(why) = &l.why_not {
+        return Err(AppError::BadRequest(why.clone()));
+    }
+    let returning = field(&pairs, "action") == "return";
+    let score_reason = field(&pairs, "score_reason");
+    let comment = field(&pairs, "comment");
+    let version: i64 = field(&pairs, "version").parse().unwrap_or(-1);
+    let (overrides, errors, typed) = read_form(&l.rubric, l.ii, &l.a, &pairs);
+    let again = |l: Loaded, error: String| {
+        let typed = typed.clone();
+        let errors = errors.clone();
+        let score_reason = score_reason.clone();
+        let comment = comment.clone();
+        let state = &state;
+        let session = &session;
+        let me = &me;
+        async move {
+            render(
+                state,
+                session,
+                me,
+                l,
+                Some(Typed {
+                    facts: typed,
+                    errors,
+                    score_reason,
+                    comment,
+                }),
+                Some(error),
+                None,
+            )
+            .await
+        }
+    };
+    if !errors.is_empty() {
+        return again(l, format!("有 {} 处需要改正，未保存。", errors.len())).await;
+    }
+    let item_id = l.rubric.items()[l.ii].id.clone();
+    // The assessed score of this item with these overrides.
+    let mut reviews: Vec<kaohe_storage::Review> =
+        l.a.reviews
+            .iter()
+            .filter(|r| r.item_id != item_id)
+            .cloned()
+            .collect();
+    reviews.push(kaohe_storage::Review {
+        item_id: item_id.clone(),
+        overrides: overrides.clone(),
+        score_reason: None,
+        state: ReviewState::Confirmed,
+        comment: None,
+        reviewer_id: None,
+        reviewed_at: 0,
+        version: 0,
+    });
+    let verified = verified_facts(&l.rubric, &l.a.unit_level, &l.a.items, &reviews);
+    let assessed = score(&l.rubric, &verified).items[l.ii].score;
+    let self_score = l.a.self_score.items[l.ii].score;
+    if returning && comment.is_empty() {
+        return again(l, "退回须写明需要单位修改什么（退回意见）。".into()).await;
+    }
+    if !returning && assessed != self_score && score_reason.is_empty() {
+        return again(
+            l,
+            format!(
+                "考核分 {} 与自查分 {} 不同，请写明理由（将告知单位）。",
+                f(assessed),
+                f(self_score)
+            ),
+        )
+        .await;
+    }
+    let state_ = if returning {
+        ReviewState::Returned
+    } else {
+        ReviewState::Confirmed
+    };
+    let before = l.a.review(&item_id).cloned();
+    let reason = (!score_reason.is_empty()).then_some(score_reason.as_str());
+    let mut work = state.store.begin().await?;
+    match work
+        .save_review(
+            cid,
+            uid,
+            &item_id,
+            &overrides,
+            reason,
+            state_,
+            (!comment.is_empty()).then_some(comment.as_str()),
+            me.user.id,
+            version,
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
+            return again(
+                l,
+                "未保存：此项在您打开之后已被其他考核员审核过。请重新打开此项查看其结果后再操作。"
+                    .into(),
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if returning && l.a.report.state == ReportState::Submitted {
+        work.return_report(cid, uid).await?;
+    }
+    let mut changes = Vec::new();
+    let old = before
+        .as_ref()
+        .map(|r| r.overrides.clone())
+        .unwrap_or_default();
+    let mut keys: Vec<&String> = old.keys().chain(overrides.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let (o, n) = (old.get(k), overrides.get(k));
+        if o != n {
+            changes.push(serde_json::json!({
+                "field": format!("核实 {k}"),
+                "old": o.map(|o| o.value.clone()),
+                "new": n.map(|n| format!("{}（理由：{}）", n.value, n.reason)),
+            }));
+        }
+    }
+    changes.push(serde_json::json!({"field": "state", "old": before.as_ref().map(|r| r.state.as_str()), "new": state_.as_str()}));
+    changes.push(serde_json::json!({"field": "考核分", "old": f(self_score), "new": f(assessed)}));
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: if returning {
+            Action::ReviewReturn
+        } else {
+            Action::ReviewConfirm
+        }
+        .code()
+        .into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
+        reason: if returning {
+            Some(comment.clone())
+        } else {
+            reason.map(String::from)
+        },
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
+    let flag = if returning { "returned" } else { "confirmed" };
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
+}

@@ -1,0 +1,121 @@
+//! From stored rows to scores: the campaign's frozen rubric, the unit's facts, the score.
+
+use std::sync::Arc;
+
+use kaohe_core::{Facts, Rubric, UnitScore, score};
+use kaohe_storage::{Campaign, Id, RawFacts, ReportItem};
+
+use crate::AppState;
+use crate::http::error::{AppError, AppResult};
+
+/// A rubric version, parsed once per app server (versions never change).
+pub async fn rubric(state: &AppState, organiser_id: Id, rubric_id: Id) -> AppResult<Arc<Rubric>> {
+    if let Some(r) = state.rubrics.lock().expect("rubric cache").get(&rubric_id) {
+        return Ok(r.clone());
+    }
+    let row = state.store.rubric(organiser_id, rubric_id).await?;
+    let parsed = Rubric::from_toml(&row.source, &format!("{} v{}", row.code, row.version))
+        .map_err(|e| {
+            AppError::Internal(format!("stored rubric {rubric_id} no longer loads: {e}"))
+        })?;
+    let parsed = Arc::new(parsed);
+    state
+        .rubrics
+        .lock()
+        .expect("rubric cache")
+        .insert(rubric_id, parsed.clone());
+    Ok(parsed)
+}
+
+/// Sets the facts of `raw` that parse; stored facts were checked when saved, so a value
+/// that no longer parses is left out (and shows as missing) rather than failing a page.
+pub fn apply(rubric: &Rubric, facts: &mut Facts, raw: &RawFacts) {
+    for (key, value) in raw {
+        if let Some(slot) = rubric.slot(key)
+            && let Some(v) = parse_stored(rubric, slot, value)
+        {
+            facts.set(slot, Some(v));
+        }
+    }
+}
+
+/// A stored value read as it was read when it was saved. Before commas were read
+/// strictly, every comma was dropped (`1,5` was 15): such a value keeps that reading, so
+/// recomputing results never changes a score computed from it without anyone noticing;
+/// whoever edits the item now is asked what they meant (`是否指 1.5？`).
+pub fn parse_stored(rubric: &Rubric, slot: usize, value: &str) -> Option<kaohe_core::Value> {
+    match rubric.parse_value(slot, value) {
+        Ok(v) => v,
+        Err(_) if value.contains([',', '，']) => rubric
+            .parse_value(slot, &value.replace([',', '，'], ""))
+            .ok()
+            .flatten(),
+        Err(_) => None,
+    }
+}
+
+/// A unit's facts: the district's unit-level facts and everything the unit reported.
+pub fn unit_facts(rubric: &Rubric, unit_level: &RawFacts, items: &[ReportItem]) -> Facts {
+    let mut facts = Facts::new(rubric);
+    for item in items {
+        apply(rubric, &mut facts, &item.facts);
+    }
+    // Unit-level facts last: a unit cannot override what the district set.
+    let district: RawFacts = unit_level
+        .iter()
+        .filter(|(k, _)| {
+            rubric
+                .slot(k)
+                .is_some_and(|s| rubric.input(s).item.is_none())
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    apply(rubric, &mut facts, &district);
+    facts
+}
+
+/// The self-check score of a unit in a campaign, with its facts.
+pub async fn self_score(
+    state: &AppState,
+    campaign: &Campaign,
+    unit_id: Id,
+) -> AppResult<(Arc<Rubric>, Facts, UnitScore, Vec<ReportItem>)> {
+    let rubric = rubric(state, campaign.organiser_id, campaign.rubric_id).await?;
+    let cu = state
+        .store
+        .campaign_units(campaign.id)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_id == unit_id)
+        .ok_or(AppError::NotFound)?;
+    let items = state.store.report_items(campaign.id, unit_id).await?;
+    let facts = unit_facts(&rubric, &cu.unit_facts, &items);
+    let s = score(&rubric, &facts);
+    Ok((rubric, facts, s, items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_stored_under_the_old_comma_reading_keeps_it() {
+        let rubric = Rubric::from_toml(
+            include_str!("../../../../rubrics/beilun-2026.toml"),
+            "beilun-2026.toml",
+        )
+        .unwrap();
+        let slot = rubric.slot("basic.1.misses").unwrap();
+        // Typed now, it is refused with a question; stored before, it reads as it did.
+        assert!(rubric.parse_value(slot, "1,5").is_err());
+        assert_eq!(
+            parse_stored(&rubric, slot, "1,5"),
+            rubric.parse_value(slot, "15").unwrap()
+        );
+        assert_eq!(
+            parse_stored(&rubric, slot, "2"),
+            rubric.parse_value(slot, "2").unwrap()
+        );
+        assert_eq!(parse_stored(&rubric, slot, "abc"), None);
+    }
+}

@@ -1,0 +1,569 @@
+//! One item of the self-check: its inputs, the score as the reporter types (preview),
+//! saving a draft or marking it done, its evidence.
+use super::*;
+use crate::audit::diff;
+use crate::http::layout::human_size;
+use std::collections::BTreeMap;
+
+use crate::http::form::Form;
+use crate::http::form::Path;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kaohe_core::explain::{explain_item, missing_keys};
+use kaohe_core::rubric::InputType;
+use kaohe_core::{Facts, Rubric, UnitScore, fmt_decimal as f, score};
+use kaohe_storage::{
+    AuditEntry, Campaign, Id, ItemState, RawFacts, ReportItem, StorageError, Unit,
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::csrf::check_csrf;
+use crate::http::error::{AppError, AppResult};
+use crate::http::layout::{Layout, china_time};
+use crate::http::upload::field;
+use crate::year::Action;
+use crate::year::scoring;
+
+// ── one item ──────────────────────────────────────────────────────────────────
+
+struct InputView {
+    key: String,
+    label: String,
+    kind: &'static str,
+    value: String,
+    required: bool,
+    unit: String,
+    hint: String,
+    error: Option<String>,
+}
+
+struct PreviewView {
+    score: String,
+    points: String,
+    lines: Vec<String>,
+    missing: Vec<String>,
+    errors: Vec<String>,
+    total: String,
+    flagged: bool,
+}
+
+#[derive(Template)]
+#[template(path = "year/self_check/preview.html")]
+struct PreviewFragment {
+    p: PreviewView,
+}
+
+struct EvidenceView {
+    id: Id,
+    filename: String,
+    size: String,
+    uploaded: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/self_check/item.html")]
+struct ItemPage {
+    layout: Layout,
+    campaign: Campaign,
+    unit: Unit,
+    item_id: String,
+    item_name: String,
+    category: String,
+    points: String,
+    criteria: String,
+    rules: Vec<String>,
+    inputs: Vec<InputView>,
+    unit_facts: Vec<(String, String)>,
+    version: i64,
+    editable: bool,
+    returned_comment: Option<String>,
+    preview: String,
+    message: Option<String>,
+    error: Option<String>,
+    evidence: Vec<EvidenceView>,
+    max_upload: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ItemQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn input_views(
+    rubric: &Rubric,
+    item: usize,
+    values: &RawFacts,
+    errors: &BTreeMap<String, String>,
+) -> Vec<InputView> {
+    let it = &rubric.items()[item];
+    it.inputs
+        .clone()
+        .map(|slot| {
+            let input = rubric.input(slot);
+            let kind = match input.ty {
+                InputType::Count => "count",
+                InputType::Percent => "percent",
+                InputType::Decimal => "decimal",
+                InputType::Bool => "bool",
+                InputType::Text => "text",
+            };
+            let hint = match (input.ty, input.max) {
+                (InputType::Decimal, Some(max)) => format!("0 至 {} 分，以 0.1 为单位", f(max)),
+                (InputType::Percent, _) => "填 0–100，如 95 或 95%".into(),
+                (InputType::Count, _) => "整数".into(),
+                _ => String::new(),
+            };
+            InputView {
+                key: input.key.clone(),
+                label: input.label.clone(),
+                kind,
+                value: values.get(&input.key).cloned().unwrap_or_default(),
+                required: input.required,
+                unit: match input.ty {
+                    InputType::Percent => "%".into(),
+                    _ => input.unit.clone().unwrap_or_default(),
+                },
+                hint,
+                error: errors.get(&input.key).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// Parses the typed values of one item: the good ones, and a message per bad one.
+fn parse_item_values(
+    rubric: &Rubric,
+    item: usize,
+    pairs: &[(String, String)],
+) -> (RawFacts, BTreeMap<String, String>) {
+    let it = &rubric.items()[item];
+    let mut good = RawFacts::new();
+    let mut errors = BTreeMap::new();
+    for slot in it.inputs.clone() {
+        let key = &rubric.input(slot).key;
+        let Some((_, raw)) = pairs.iter().find(|(k, _)| k == key) else {
+            continue;
+        };
+        let raw = raw.trim();
+        match rubric.parse_value(slot, raw) {
+            Ok(Some(_)) => {
+                good.insert(key.clone(), raw.to_string());
+            }
+            Ok(None) => {}
+            Err(e) => {
+                errors.insert(key.clone(), e.message);
+            }
+        }
+    }
+    (good, errors)
+}
+
+fn item_index(rubric: &Rubric, item_id: &str) -> AppResult<usize> {
+    rubric
+        .items()
+        .iter()
+        .position(|i| i.id == item_id)
+        .ok_or(AppError::NotFound)
+}
+
+fn preview_of(
+    rubric: &Rubric,
+    facts: &Facts,
+    s: &UnitScore,
+    item: usize,
+    errors: Vec<String>,
+) -> PreviewView {
+    let it = &rubric.items()[item];
+    PreviewView {
+        score: f(s.items[item].score),
+        points: it.points.map(f).unwrap_or_else(|| "加分".into()),
+        lines: explain_item(rubric, facts, s, item),
+        missing: missing_keys(rubric, s, item)
+            .iter()
+            .filter_map(|k| rubric.slot(k).map(|sl| rubric.input(sl).label.clone()))
+            .collect(),
+        errors,
+        total: f(s.total),
+        flagged: s.items[item].flagged,
+    }
+}
+
+/// Facts of the whole unit with one item's values replaced by `values`.
+fn facts_with(
+    rubric: &Rubric,
+    unit_level: &RawFacts,
+    items: &[ReportItem],
+    item_id: &str,
+    values: &RawFacts,
+) -> Facts {
+    let mut others: Vec<ReportItem> = items
+        .iter()
+        .filter(|r| r.item_id != item_id)
+        .cloned()
+        .collect();
+    others.push(ReportItem {
+        item_id: item_id.to_string(),
+        facts: values.clone(),
+        state: ItemState::Draft,
+        version: 0,
+        updated_by: None,
+        updated_at: 0,
+    });
+    scoring::unit_facts(rubric, unit_level, &others)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_item(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    cx: Context,
+    item_id: &str,
+    typed: Option<(RawFacts, BTreeMap<String, String>, i64)>,
+    message: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let rubric = scoring::rubric(state, me.org(), cx.campaign.rubric_id).await?;
+    let ii = item_index(&rubric, item_id)?;
+    if cx
+        .visible
+        .as_ref()
+        .is_some_and(|v| !v.iter().any(|x| x == item_id))
+    {
+        return Err(AppError::Forbidden);
+    }
+    let it = &rubric.items()[ii];
+    let items = state.store.report_items(cx.campaign.id, cx.unit.id).await?;
+    let saved = items.iter().find(|r| r.item_id == item_id);
+    let cu = state
+        .store
+        .campaign_units(cx.campaign.id)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_id == cx.unit.id)
+        .ok_or(AppError::NotFound)?;
+    let (values, errors, version) = match typed {
+        Some(t) => t,
+        None => (
+            saved.map(|r| r.facts.clone()).unwrap_or_default(),
+            BTreeMap::new(),
+            saved.map(|r| r.version).unwrap_or(0),
+        ),
+    };
+    let facts = facts_with(&rubric, &cu.unit_facts, &items, item_id, &values);
+    let s = score(&rubric, &facts);
+    let preview = PreviewFragment {
+        p: preview_of(&rubric, &facts, &s, ii, errors.values().cloned().collect()),
+    }
+    .render()?;
+    let unit_facts = it
+        .uses
+        .iter()
+        .filter(|slot| rubric.input(**slot).item.is_none())
+        .map(|slot| {
+            let input = rubric.input(*slot);
+            (
+                input.label.clone(),
+                cu.unit_facts
+                    .get(&input.key)
+                    .cloned()
+                    .unwrap_or_else(|| "（未设置，请联系区里）".into()),
+            )
+        })
+        .collect();
+    let visible: Vec<&str> = rubric
+        .items()
+        .iter()
+        .map(|i| i.id.as_str())
+        .filter(|id| {
+            cx.visible
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|x| x == id))
+        })
+        .collect();
+    let pos = visible.iter().position(|id| *id == item_id).unwrap_or(0);
+    let evidence = state
+        .store
+        .evidence_list(cx.campaign.id, cx.unit.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.item_id == item_id && e.appeal_id.is_none())
+        .map(|e| EvidenceView {
+            id: e.id,
+            filename: crate::year::evidence::safe_name(&e.filename, &e.content_type),
+            size: human_size(e.size),
+            uploaded: china_time(e.uploaded_at),
+        })
+        .collect();
+    let rules = (0..it.rules.len())
+        .map(|ri| kaohe_core::explain::describe_rule(&rubric, ii, ri))
+        .collect();
+    let layout = Layout::new(
+        state,
+        session,
+        me,
+        &format!("{} {}", it.id, it.name.clone().unwrap_or_default()),
+    )
+    .await?;
+    Ok(ItemPage {
+        layout,
+        item_id: it.id.clone(),
+        item_name: it.name.clone().unwrap_or_default(),
+        category: rubric.categories()[it.category].name.clone(),
+        points: it.points.map(f).unwrap_or_else(|| "加分项".into()),
+        criteria: it.criteria.clone(),
+        rules,
+        inputs: input_views(&rubric, ii, &values, &errors),
+        unit_facts,
+        version,
+        editable: cx.can_edit(item_id),
+        returned_comment: cx
+            .returned
+            .iter()
+            .find(|(i, _)| i == item_id)
+            .map(|(_, c)| c.clone()),
+        preview,
+        message,
+        error,
+        evidence,
+        max_upload: human_size(state.config.max_upload as i64),
+        prev: pos
+            .checked_sub(1)
+            .and_then(|p| visible.get(p))
+            .map(|s| s.to_string()),
+        next: visible.get(pos + 1).map(|s| s.to_string()),
+        campaign: cx.campaign,
+        unit: cx.unit,
+    }
+    .into_response())
+}
+
+pub async fn item_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    Query(q): Query<ItemQuery>,
+) -> AppResult<Response> {
+    let cx = context(&state, &me, cid, uid).await?;
+    let message = q.saved.map(|s| match s.as_str() {
+        "done" => "已保存，此项标记为已完成".to_string(),
+        "evidence" => "佐证材料已上传".to_string(),
+        _ => "草稿已保存".to_string(),
+    });
+    render_item(&state, &session, &me, cx, &item, None, message, None).await
+}
+
+pub async fn item_save(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    if !cx.can_edit(&item) {
+        return Err(cx.refusal(Action::ItemDone));
+    }
+    let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
+    let ii = item_index(&rubric, &item)?;
+    let version: i64 = field(&pairs, "version").parse().unwrap_or(-1);
+    let done = field(&pairs, "action") == "done";
+    let (values, errors) = parse_item_values(&rubric, ii, &pairs);
+    if !errors.is_empty() {
+        let n = errors.len();
+        return render_item(
+            &state,
+            &session,
+            &me,
+            cx,
+            &item,
+            Some((raw_of(&rubric, ii, &pairs), errors, version)),
+            None,
+            Some(format!(
+                "有 {n} 个值不正确，未保存；请按提示改正（您填的内容都还在）。"
+            )),
+        )
+        .await;
+    }
+    let it = &rubric.items()[ii];
+    // Discretionary amounts need their reasons; "done" needs every required fact.
+    let mut facts = Facts::new(&rubric);
+    scoring::apply(&rubric, &mut facts, &values);
+    let mut problems: Vec<String> = facts
+        .problems(&rubric)
+        .into_iter()
+        .filter(|(slot, _)| rubric.input(*slot).item == Some(ii))
+        .map(|(_, m)| m)
+        .collect();
+    if done {
+        for slot in it.inputs.clone() {
+            let input = rubric.input(slot);
+            if input.required && !values.contains_key(&input.key) {
+                problems.push(format!("“{}”未填", input.label));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let what = if done {
+            "不能标记为已完成"
+        } else {
+            "未保存"
+        };
+        return render_item(
+            &state,
+            &session,
+            &me,
+            cx,
+            &item,
+            Some((raw_of(&rubric, ii, &pairs), BTreeMap::new(), version)),
+            None,
+            Some(format!("{what}：{}。", problems.join("；"))),
+        )
+        .await;
+    }
+    let old = state
+        .store
+        .report_items(cid, uid)
+        .await?
+        .into_iter()
+        .find(|r| r.item_id == item);
+    let item_state = if done {
+        ItemState::Done
+    } else {
+        ItemState::Draft
+    };
+    let mut work = state.store.begin().await?;
+    match work
+        .save_report_item(
+            cid,
+            uid,
+            &item,
+            &values,
+            item_state,
+            version,
+            Some(me.user.id),
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
+            let who = match old.as_ref().and_then(|o| o.updated_by) {
+                Some(id) => state
+                    .store
+                    .user(id)
+                    .await
+                    .map(|u| u.display_name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            let when = old
+                .as_ref()
+                .map(|o| china_time(o.updated_at))
+                .unwrap_or_default();
+            return render_item(
+                &state,
+                &session,
+                &me,
+                cx,
+                &item,
+                Some((raw_of(&rubric, ii, &pairs), BTreeMap::new(), version)),
+                None,
+                Some(format!(
+                    "未保存：此项在您打开之后已被{who}于 {when} 修改。为免覆盖对方的内容，请记下您填的值，重新打开此项后再填。"
+                )),
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let before = old.map(|o| o.facts).unwrap_or_default();
+    let changes = diff(&before, &values);
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: if done {
+            Action::ItemDone
+        } else {
+            Action::ItemDraft
+        }
+        .code()
+        .into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item}"),
+        reason: None,
+        changes,
+    })
+    .await?;
+    let flag = if done { "done" } else { "draft" };
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved={flag}")).into_response())
+}
+
+/// The values as typed for the item's inputs, kept to show again with errors.
+fn raw_of(rubric: &Rubric, item: usize, pairs: &[(String, String)]) -> RawFacts {
+    rubric.items()[item]
+        .inputs
+        .clone()
+        .filter_map(|slot| {
+            let key = &rubric.input(slot).key;
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, v)| (k.clone(), v.clone()))
+        })
+        .collect()
+}
+
+pub async fn item_preview(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid, item)): Path<(Id, Id, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let cx = context(&state, &me, cid, uid).await?;
+    if cx.visible.as_ref().is_some_and(|v| !v.contains(&item)) {
+        return Err(AppError::Forbidden);
+    }
+    let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
+    let ii = item_index(&rubric, &item)?;
+    let (values, errors) = parse_item_values(&rubric, ii, &pairs);
+    let items = state.store.report_items(cid, uid).await?;
+    let cu = state
+        .store
+        .campaign_units(cid)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_id == uid)
+        .ok_or(AppError::NotFound)?;
+    let facts = facts_with(&rubric, &cu.unit_facts, &items, &item, &values);
+    let s = score(&rubric, &facts);
+    let errors = errors
+        .iter()
+        .map(|(k, m)| {
+            let label = rubric
+                .slot(k)
+                .map(|sl| rubric.input(sl).label.clone())
+                .unwrap_or_default();
+            format!("{label}：{m}")
+        })
+        .collect();
+    let html = PreviewFragment {
+        p: preview_of(&rubric, &facts, &s, ii, errors),
+    }
+    .render()?;
+    Ok(Html(html).into_response())
+}

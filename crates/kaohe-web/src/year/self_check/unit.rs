@@ -1,0 +1,208 @@
+//! A unit's page of its self-check: every item with its score, what is missing, and
+//! the submission form.
+use super::submit::SubmitForm;
+use super::*;
+
+use crate::http::form::Path;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kaohe_core::fmt_decimal as f;
+use kaohe_storage::{Campaign, Id, ItemState, ReportState, Unit};
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::error::AppResult;
+use crate::http::layout::{Layout, china_time};
+use crate::year::scoring;
+
+// ── the campaign home of a unit ───────────────────────────────────────────────
+
+struct ItemRow {
+    id: String,
+    name: String,
+    points: String,
+    state: &'static str,
+    state_class: &'static str,
+    score: String,
+    missing: usize,
+    flagged: bool,
+}
+
+struct CategoryView {
+    name: String,
+    points: String,
+    score: String,
+    items: Vec<ItemRow>,
+}
+
+struct MissingView {
+    item: String,
+    label: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/self_check/report.html")]
+struct ReportPage {
+    layout: Layout,
+    campaign: Campaign,
+    unit: Unit,
+    base: String,
+    bonus: String,
+    total: String,
+    categories: Vec<CategoryView>,
+    editable: bool,
+    state_label: String,
+    deadline: String,
+    past_deadline: bool,
+    submitted: Option<String>,
+    filler_name: String,
+    filler_phone: String,
+    approver: String,
+    missing: Vec<MissingView>,
+    problems: Vec<String>,
+    error: Option<String>,
+    partial: bool,
+    returned: Vec<(String, String)>,
+}
+
+pub async fn report_home(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid)): Path<(Id, Id)>,
+) -> AppResult<Response> {
+    render_report(&state, &session, &me, cid, uid, None, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn render_report(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    cid: Id,
+    uid: Id,
+    error: Option<String>,
+    typed: Option<&SubmitForm>,
+) -> AppResult<Response> {
+    let cx = context(state, me, cid, uid).await?;
+    let (rubric, facts, s, items) = scoring::self_score(state, &cx.campaign, uid).await?;
+    let report = state.store.report(cid, uid).await?;
+    let visible = |id: &str| {
+        cx.visible
+            .as_ref()
+            .is_none_or(|v| v.iter().any(|x| x == id))
+    };
+    let categories = rubric
+        .categories()
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| CategoryView {
+            name: c.name.clone(),
+            points: c.points.map(f).unwrap_or_else(|| "加分".into()),
+            score: f(s.categories[ci].score),
+            items: c
+                .items
+                .clone()
+                .filter(|ii| visible(&rubric.items()[*ii].id))
+                .map(|ii| {
+                    let item = &rubric.items()[ii];
+                    let saved = items.iter().find(|r| r.item_id == item.id);
+                    let (state, class) = match saved.map(|r| r.state) {
+                        None => ("未填", "empty"),
+                        Some(ItemState::Draft) => ("草稿", "draft"),
+                        Some(ItemState::Done) => ("已完成", "done"),
+                    };
+                    ItemRow {
+                        id: item.id.clone(),
+                        name: item.name.clone().unwrap_or_default(),
+                        points: item.points.map(f).unwrap_or_else(|| "加分".into()),
+                        state,
+                        state_class: class,
+                        score: f(s.items[ii].score),
+                        missing: s.missing(ii).len(),
+                        flagged: s.items[ii].flagged,
+                    }
+                })
+                .collect(),
+        })
+        .filter(|c: &CategoryView| !c.items.is_empty())
+        .collect();
+    // An assessor's partial view names only their department's items.
+    let visible_slot = |slot: usize| {
+        rubric
+            .input(slot)
+            .item
+            .is_none_or(|i| visible(&rubric.items()[i].id))
+    };
+    let missing = s
+        .all_missing()
+        .iter()
+        .filter(|slot| visible_slot(**slot))
+        .map(|slot| {
+            let input = rubric.input(*slot);
+            MissingView {
+                item: input
+                    .item
+                    .map(|i| rubric.items()[i].id.clone())
+                    .unwrap_or_default(),
+                label: input.label.clone(),
+            }
+        })
+        .collect();
+    let problems = facts
+        .problems(&rubric)
+        .into_iter()
+        .filter(|(slot, _)| visible_slot(*slot))
+        .map(|(_, m)| m)
+        .collect();
+    let layout = Layout::new(
+        state,
+        session,
+        me,
+        &format!("{} · {}", cx.unit.name, cx.campaign.title),
+    )
+    .await?;
+    Ok(ReportPage {
+        layout,
+        base: f(s.base),
+        bonus: f(s.bonus),
+        total: f(s.total),
+        categories,
+        editable: cx.mode == Mode::Edit,
+        state_label: match report.state {
+            ReportState::Returned => format!("{}，请修改后重新提交", report.state.label()),
+            s => s.label().to_string(),
+        },
+        past_deadline: cx.overdue(),
+        deadline: cx.deadline.to_string(),
+        submitted: report.submitted_at.map(china_time),
+        filler_name: typed
+            .map(|t| t.filler_name.clone())
+            .or(report.filler_name)
+            .unwrap_or_else(|| me.user.display_name.clone()),
+        filler_phone: typed
+            .map(|t| t.filler_phone.clone())
+            .or(report.filler_phone)
+            .unwrap_or_default(),
+        approver: typed
+            .map(|t| t.approver.clone())
+            .or(report.approver)
+            .unwrap_or_default(),
+        missing,
+        problems,
+        error,
+        partial: cx.visible.is_some(),
+        returned: cx
+            .returned
+            .iter()
+            .filter(|(i, _)| visible(i))
+            .cloned()
+            .collect(),
+        campaign: cx.campaign,
+        unit: cx.unit,
+    }
+    .into_response())
+}

@@ -1,0 +1,160 @@
+//! Appeals: inside the publication window a unit appeals an item once, with a reason
+//! and evidence; the assessor corrects the verified facts and accepts; the results are
+//! recomputed and say that they changed and why; the unit sees the answer.
+
+use crate::common::*;
+use kaohe_storage::testing;
+
+#[tokio::test]
+async fn a_unit_appeals_an_item_and_an_accepted_appeal_changes_the_published_result() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let uid = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "小港街道")
+        .unwrap()
+        .id;
+
+    // The admin computes and publishes (window: today for a week).
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin.get(&format!("/c/{cid}/results")).await;
+    admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf()), ("force", "yes")],
+        )
+        .await;
+    let today = kaohe_storage::now_ms();
+    let day = |offset: i64| {
+        let t = time::OffsetDateTime::from_unix_timestamp(today / 1000 + offset * 86400)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+        format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
+    };
+    kaohe_storage::change!(db.store, publish(cid, &day(0), &day(6), false)).unwrap();
+
+    // The unit sees its table and appeals basic.3.
+    let mut unit = Client::new(app.clone());
+    unit.login("xiaogang", PW).await;
+    let table = unit.get(&format!("/c/{cid}/results/u/{uid}")).await;
+    assert_eq!(table.status, 200, "{}", table.body);
+    assert!(table.body.contains("对此项申诉"));
+    let other = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "大碶街道")
+        .unwrap()
+        .id;
+    assert_eq!(
+        unit.get(&format!("/c/{cid}/results/u/{other}"))
+            .await
+            .status,
+        403,
+        "others' details stay hidden"
+    );
+    let form_url = format!("/c/{cid}/u/{uid}/appeal/basic.3");
+    let form = unit.get(&form_url).await;
+    assert!(form.body.contains("提交申诉"), "{}", form.body);
+    let r = unit
+        .post_multipart(
+            &form_url,
+            &[("csrf", &form.csrf()), ("reason", "")],
+            ("file", "", b""),
+        )
+        .await;
+    assert!(r.body.contains("请写明申诉理由"));
+    let r = unit
+        .post_multipart(
+            &form_url,
+            &[
+                ("csrf", &form.csrf()),
+                ("reason", "另有 2 篇信息被市里录用，见附件"),
+            ],
+            ("file", "录用通知.pdf", b"%PDF-1.4 notice"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let again = unit
+        .post_multipart(
+            &form_url,
+            &[("csrf", &form.csrf()), ("reason", "再申诉一次")],
+            ("file", "", b""),
+        )
+        .await;
+    assert!(
+        again.body.contains("已申诉"),
+        "one appeal per item: {}",
+        again.body
+    );
+
+    // The assessor corrects the verified facts, then accepts.
+    let mut a = Client::new(app.clone());
+    a.login("kaoheban", PW).await;
+    let list = a.get(&format!("/c/{cid}/appeals")).await;
+    assert!(
+        list.body.contains("另有 2 篇信息") && list.body.contains("录用通知.pdf"),
+        "{}",
+        list.body
+    );
+    let review_url = format!("/c/{cid}/u/{uid}/r/basic.3");
+    let page = a.get(&review_url).await;
+    let articles: i64 = between(&page.body, "name=\"v:basic.3.articles\" value=\"", "\"")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let typical = between(
+        &page.body,
+        "name=\"v:basic.3.typical_articles\" value=\"",
+        "\"",
+    )
+    .unwrap();
+    let more = (articles + 2).to_string();
+    let r = a
+        .post(
+            &review_url,
+            &[
+                ("csrf", &page.csrf()),
+                ("version", "0"),
+                ("action", "confirm"),
+                ("v:basic.3.articles", &more),
+                ("why:basic.3.articles", "申诉核实：市级录用 2 篇"),
+                ("v:basic.3.typical_articles", &typical),
+                ("score_reason", "申诉核实后加 1 分"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let aid = db.store.appeals(cid).await.unwrap()[0].id;
+    let r = a
+        .post(
+            &format!("/c/{cid}/appeals/{aid}"),
+            &[
+                ("csrf", &page.csrf()),
+                ("decision", "accept"),
+                ("answer", "经核实采纳，加 1 分"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The published results show that they changed and why; the unit sees the answer.
+    let results = unit.get(&format!("/c/{cid}/results")).await;
+    assert!(
+        results.body.contains("结果有更新") && results.body.contains("申诉采纳：小港街道 basic.3"),
+        "{}",
+        results.body
+    );
+    let table = unit.get(&format!("/c/{cid}/results/u/{uid}")).await;
+    assert!(table.body.contains("经核实采纳，加 1 分"), "{}", table.body);
+    db.finish().await;
+}

@@ -1,0 +1,265 @@
+//! Logging in and out, sessions, throttling and passwords.
+
+use crate::common::*;
+use kaohe_storage::testing;
+use kaohe_web::{AppState, Config, app};
+
+#[tokio::test]
+async fn a_login_renews_the_session_id_and_logout_ends_it() {
+    let db = testing::sqlite().await;
+    let mut c = Client::new(demo_app(&db).await);
+    let before = c.get("/login").await;
+    assert_eq!(before.status, 200);
+    let r = c.login("admin", PW).await;
+    assert_eq!(r.status, 303);
+    let session_cookie = c.clone();
+    let page = c.get("/admin").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // Log out, then the old cookie is worthless.
+    let r = c.post("/logout", &[("csrf", &page.csrf())]).await;
+    assert_eq!(r.status, 303);
+    let mut replay = session_cookie;
+    let r = replay.get("/admin").await;
+    assert_eq!(r.status, 303);
+    assert!(r.location.unwrap().starts_with("/login"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_login() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut c = Client::new(app);
+    let page = c.get("/login").await;
+    let before = c.cookie("kaohe_session");
+    assert!(
+        before.is_some(),
+        "the login page's session carries its CSRF token"
+    );
+    c.post(
+        "/login",
+        &[
+            ("csrf", &page.csrf()),
+            ("username", "admin"),
+            ("password", PW),
+        ],
+    )
+    .await;
+    let after = c.cookie("kaohe_session");
+    assert!(after.is_some());
+    assert_ne!(
+        before, after,
+        "a session planted before login is not the session after it"
+    );
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_five_lock_the_account() {
+    let db = testing::sqlite().await;
+    let mut c = Client::new(demo_app(&db).await);
+    for left in (1..5).rev() {
+        let r = c.login("xinqi", "not-the-password").await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains(&format!("再失败 {left} 次")), "{}", r.body);
+    }
+    let r = c.login("xinqi", "not-the-password").await;
+    assert!(r.body.contains("暂时锁定"), "{}", r.body);
+    let r = c.login("xinqi", PW).await;
+    assert_eq!(
+        r.status, 200,
+        "the right password does not open a locked account"
+    );
+    // Names that do not exist are counted too, and say nothing different.
+    let r = c.login("nobody", "whatever-it-is").await;
+    assert!(r.body.contains("用户名或密码不正确"), "{}", r.body);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn an_idle_session_times_out() {
+    let db = testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let config = Config {
+        idle_timeout: time::Duration::seconds(1),
+        ..Default::default()
+    };
+    let mut c = Client::new(app(AppState::new(db.store.clone(), config)));
+    c.login("admin", PW).await;
+    assert_eq!(c.get("/admin").await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = c.get("/admin").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location.unwrap().starts_with("/login?next=/admin"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_password_change_needs_the_current_one_and_a_strong_new_one() {
+    let db = testing::sqlite().await;
+    let mut c = Client::new(demo_app(&db).await);
+    c.login("lingdao", PW).await;
+    let page = c.get("/account/password").await;
+    let csrf = page.csrf();
+    let cases = [
+        (
+            "wrong",
+            "Strong#Pass2026",
+            "Strong#Pass2026",
+            "当前密码不正确",
+        ),
+        (PW, "short1A!", "short1A!", "密码太短"),
+        (PW, "alllowercase", "alllowercase", "至少 16 个字符"),
+        (PW, "Strong#Pass2026", "Strong#Pass2027", "不一致"),
+        (PW, "Lingdao#Pass2026", "Lingdao#Pass2026", "不能包含用户名"),
+    ];
+    for (current, new, confirm, message) in cases {
+        let r = c
+            .post(
+                "/account/password",
+                &[
+                    ("csrf", &csrf),
+                    ("current", current),
+                    ("new", new),
+                    ("confirm", confirm),
+                ],
+            )
+            .await;
+        assert!(r.body.contains(message), "{new}: {}", r.body);
+    }
+    let r = c
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PW),
+                ("new", "Strong#Pass2026"),
+                ("confirm", "Strong#Pass2026"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("密码已修改"), "{}", r.body);
+    let mut again = Client::new(demo_app(&db).await);
+    assert_eq!(
+        again.login("lingdao", PW).await.status,
+        200,
+        "the old password no longer works"
+    );
+    assert_eq!(again.login("lingdao", "Strong#Pass2026").await.status, 303);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_user_who_must_change_their_password_can_do_nothing_else_first() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let user = db.store.user_by_username("lingdao").await.unwrap().unwrap();
+    kaohe_storage::change!(
+        db.store,
+        set_password(
+            user.id,
+            &kaohe_web::hash_password("Temporary#2026x").unwrap(),
+            true,
+        )
+    )
+    .unwrap();
+    let mut c = Client::new(app);
+    c.login("lingdao", "Temporary#2026x").await;
+    let r = c.get("/").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location.as_deref(), Some("/account/password"));
+    let page = c.get("/account/password").await;
+    assert!(page.body.contains("请先设置自己的新密码"));
+    let r = c
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &page.csrf()),
+                ("current", "Temporary#2026x"),
+                ("new", "Mine#Own2026pw"),
+                ("confirm", "Mine#Own2026pw"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("密码已修改"));
+    assert_eq!(c.get("/").await.status, 200);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn the_next_page_after_login_stays_on_this_site() {
+    let db = testing::sqlite().await;
+    let mut c = Client::new(demo_app(&db).await);
+    let page = c.get("/login?next=//evil.example/x").await;
+    let r = c
+        .post(
+            "/login",
+            &[
+                ("csrf", &page.csrf()),
+                ("username", "admin"),
+                ("password", PW),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_every_open_session_of_that_user() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut leader = Client::new(app.clone());
+    leader.login("lingdao", PW).await;
+    assert_eq!(leader.get("/").await.status, 200);
+    // The admin resets the password (as the users page does).
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let user = db.store.user_by_username("lingdao").await.unwrap().unwrap();
+    let page = admin.get("/admin/users").await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{}/password", user.id),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    let r = leader.get("/").await;
+    assert_eq!(r.status, 303, "the old session is over: {}", r.body);
+    assert!(r.location.unwrap().starts_with("/login"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn changing_ones_own_password_keeps_this_session_and_ends_the_others() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut here = Client::new(app.clone());
+    let mut elsewhere = Client::new(app);
+    here.login("lingdao", PW).await;
+    elsewhere.login("lingdao", PW).await;
+    let page = here.get("/account/password").await;
+    let r = here
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &page.csrf()),
+                ("current", PW),
+                ("new", "Strong#Pass2026"),
+                ("confirm", "Strong#Pass2026"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("密码已修改"), "{}", r.body);
+    assert_eq!(here.get("/").await.status, 200, "this session goes on");
+    let r = elsewhere.get("/").await;
+    assert_eq!(r.status, 303, "the other session is over");
+    db.finish().await;
+}

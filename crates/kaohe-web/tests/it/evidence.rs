@@ -1,0 +1,187 @@
+//! Evidence files: the type is judged from the content, size is limited on the server,
+//! only those allowed can download, and every download is in the audit log.
+
+use crate::common::*;
+use kaohe_storage::testing;
+use kaohe_web::{AppState, Config, app};
+
+async fn report_url(c: &mut Client) -> String {
+    let home = c.get("/").await;
+    format!("/c/{}", between(&home.body, "href=\"/c/", "\"").unwrap())
+}
+
+#[tokio::test]
+async fn a_reporter_uploads_a_pdf_and_the_admin_downloads_it_with_an_audit_row() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut reporter = Client::new(app.clone());
+    reporter.login("xinqi", PW).await;
+    let report = report_url(&mut reporter).await;
+    let item = format!("{report}/i/basic.1");
+    let page = reporter.get(&item).await;
+    let pdf = b"%PDF-1.4\n% 2026 quarterly summary\n".to_vec();
+    let r = reporter
+        .post_multipart(
+            &format!("{item}/evidence"),
+            &[("csrf", &page.csrf())],
+            ("file", "第三季度总结.pdf", &pdf),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = reporter.get(&item).await;
+    assert!(page.body.contains("第三季度总结.pdf"), "{}", page.body);
+    let href = between(&page.body, "href=\"", "\">第三季度总结.pdf").unwrap();
+    let href = href.rsplit("href=\"").next().unwrap().to_string();
+
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let got = admin.get(&href).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body.as_bytes(), &pdf[..]);
+    let log = admin.get("/audit").await;
+    assert!(log.body.contains("evidence.download"), "{}", log.body);
+    assert!(log.body.contains("evidence.upload"));
+
+    // A reporter of another unit, and an assessor of another department, may not.
+    let mut other = Client::new(app.clone());
+    other.login("xiaogang", PW).await;
+    assert_eq!(other.get(&href).await.status, 403);
+    let mut gongan = Client::new(app);
+    gongan.login("gongan", PW).await;
+    assert_eq!(
+        gongan.get(&href).await.status,
+        403,
+        "basic.1 is not the police department's item"
+    );
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_file_of_another_type_is_refused_whatever_its_name() {
+    let db = testing::sqlite().await;
+    let mut c = Client::new(demo_app(&db).await);
+    c.login("xinqi", PW).await;
+    let report = report_url(&mut c).await;
+    let item = format!("{report}/i/basic.1");
+    for (name, data) in [
+        ("总结.pdf", b"MZ\x90\x00 this is a program".to_vec()),
+        ("notes.txt", b"plain text".to_vec()),
+    ] {
+        let page = c.get(&item).await;
+        let r = c
+            .post_multipart(
+                &format!("{item}/evidence"),
+                &[("csrf", &page.csrf())],
+                ("file", name, &data),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{name}");
+        assert!(r.body.contains("类型不支持"), "{}", r.body);
+    }
+    // Office, WPS, OFD and images are accepted by their content.
+    for (name, data) in [
+        (
+            "旧表.xls",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+        ),
+        ("电子公文.ofd", b"PK\x03\x04....OFD.xml....".to_vec()),
+        ("照片.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()),
+    ] {
+        let page = c.get(&item).await;
+        let r = c
+            .post_multipart(
+                &format!("{item}/evidence"),
+                &[("csrf", &page.csrf())],
+                ("file", name, &data),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+    }
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_file_over_the_size_limit_is_refused_on_the_server() {
+    let db = testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let config = Config {
+        max_upload: 1000,
+        ..Default::default()
+    };
+    let mut c = Client::new(app(AppState::new(db.store.clone(), config)));
+    c.login("xinqi", PW).await;
+    let report = report_url(&mut c).await;
+    let item = format!("{report}/i/basic.1");
+    let page = c.get(&item).await;
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(5000, b'x');
+    let r = c
+        .post_multipart(
+            &format!("{item}/evidence"),
+            &[("csrf", &page.csrf())],
+            ("file", "big.pdf", &big),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("文件太大"), "{}", r.body);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_file_is_stored_and_served_under_the_extension_of_what_it_is() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut reporter = Client::new(app);
+    reporter.login("xinqi", PW).await;
+    let report = report_url(&mut reporter).await;
+    let item = format!("{report}/i/basic.1");
+    let pdf = b"%PDF-1.4\n% a real pdf\n".to_vec();
+    for (sent, stored) in [
+        ("评分材料.pdf.bat", "评分材料.pdf"),
+        ("report.hta", "report.pdf"),
+        ("索引.html", "索引.pdf"),
+        // A right-to-left override would show `\u{202E}fdp.exe` as `exe.pdf`.
+        ("总结\u{202E}fdp.exe", "总结fdp.pdf"),
+        ("2026.第三季度", "2026.第三季度.pdf"),
+        ("签到表.PDF", "签到表.PDF"),
+    ] {
+        let page = reporter.get(&item).await;
+        let r = reporter
+            .post_multipart(
+                &format!("{item}/evidence"),
+                &[("csrf", &page.csrf())],
+                ("file", sent, &pdf),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{sent}: {}", r.body);
+        let org = db.store.organisers().await.unwrap()[0].id;
+        let cid = db.store.campaigns(org).await.unwrap()[0].id;
+        let uid = reporter_unit(&db).await;
+        let list = db.store.evidence_list(cid, uid).await.unwrap();
+        let newest = list.iter().max_by_key(|e| e.id).unwrap();
+        assert_eq!(newest.filename, stored, "sent as {sent:?}");
+        // Served as an attachment the browser must not second-guess.
+        let got = reporter
+            .get(&format!("{report}/evidence/{}", newest.id))
+            .await;
+        let header = |n: &str| got.headers.get(n).unwrap().to_str().unwrap().to_string();
+        assert!(header("content-disposition").starts_with("attachment;"));
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("content-type"), "application/pdf");
+    }
+    db.finish().await;
+}
+
+async fn reporter_unit(db: &testing::TestDb) -> i64 {
+    let org = db.store.organisers().await.unwrap()[0].id;
+    db.store
+        .units(org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap()
+        .id
+}

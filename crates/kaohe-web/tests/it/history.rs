@@ -1,0 +1,146 @@
+//! Year over year: the demo includes the previous year (imported final results, on the
+//! previous rubric version); a unit's results page compares the years by category; past
+//! results are imported from a spreadsheet, each bad row named, nothing saved on error.
+
+use crate::common::*;
+use kaohe_storage::testing;
+
+#[tokio::test]
+async fn a_units_results_compare_with_the_imported_previous_year_by_category() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let campaigns = db.store.campaigns(org.id).await.unwrap();
+    assert_eq!(
+        campaigns.iter().map(|c| c.year).collect::<Vec<_>>(),
+        vec![2026, 2025]
+    );
+    let past = &campaigns[1];
+    assert!(past.locked, "a past year is locked");
+    let rubrics = db.store.rubrics(org.id).await.unwrap();
+    assert_eq!(rubrics.len(), 2, "two rubric versions: 2025 and 2026");
+    assert_ne!(past.rubric_id, campaigns[0].rubric_id);
+
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let cid = campaigns[0].id;
+    let page = admin.get(&format!("/c/{cid}/results")).await;
+    admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf()), ("force", "yes")],
+        )
+        .await;
+    let xinqi = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap();
+    let table = admin.get(&format!("/c/{cid}/results/u/{}", xinqi.id)).await;
+    assert!(table.body.contains("历年对比"), "{}", table.body);
+    assert!(table.body.contains("2025 年度") && table.body.contains("2026 年度"));
+    assert!(
+        table.body.contains("data-chart=\"years\""),
+        "a year-over-year chart"
+    );
+    assert!(
+        table
+            .body
+            .contains("&quot;years&quot;:[&quot;2025 年度&quot;,&quot;2026 年度&quot;]")
+            || table.body.contains("&#34;years&#34;"),
+        "{}",
+        table.body
+    );
+    // 新碶街道's 2025 total from the shipped file, 86.
+    assert!(table.body.contains(">86<"), "{}", table.body);
+
+    // The leader reads the past year's ranking.
+    let mut leader = Client::new(app);
+    leader.login("lingdao", PW).await;
+    let past_page = leader.get(&format!("/c/{}/results", past.id)).await;
+    assert!(past_page.body.contains("春晓街道"), "{}", past_page.body);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn past_results_are_imported_from_a_spreadsheet_and_bad_rows_save_nothing() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let rubric = db.store.rubrics(org.id).await.unwrap()[0].id.to_string();
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let page = admin.get("/admin/history").await;
+    assert_eq!(page.status, 200);
+    let bad = "单位,基础工作,总分\n新碶街道,25,80\n不存在街道,20,70\n小港街道,abc,60\n";
+    let r = admin
+        .post(
+            "/admin/history",
+            &[
+                ("csrf", &page.csrf()),
+                ("year", "2024"),
+                ("title", "2024年度考核"),
+                ("rubric", &rubric),
+                ("text", bad),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("第 3 行") && r.body.contains("不存在街道"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("第 4 行") && r.body.contains("abc"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        db.store.campaigns(org.id).await.unwrap().len(),
+        2,
+        "nothing saved"
+    );
+    let good = "单位,基础工作,总分\n新碶街道,25,80\n小港街道,20,80\n大碶街道,28,90\n";
+    let r = admin
+        .post(
+            "/admin/history",
+            &[
+                ("csrf", &page.csrf()),
+                ("year", "2024"),
+                ("title", "2024年度考核"),
+                ("rubric", &rubric),
+                ("text", good),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let c = db
+        .store
+        .campaigns(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.year == 2024)
+        .unwrap();
+    assert!(c.locked);
+    let run = db.store.results(c.id).await.unwrap().pop().unwrap();
+    let ranks: Vec<(String, u64)> = run.data["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["unit"].as_str().unwrap().to_string(),
+                u["rank"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ranks[0], ("大碶街道".to_string(), 1));
+    assert_eq!(ranks[1].1, 2);
+    assert_eq!(ranks[2].1, 2, "80 and 80 tie (并列)");
+    db.finish().await;
+}

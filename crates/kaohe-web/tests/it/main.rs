@@ -1,0 +1,19 @@
+//! The crate's tests, linked as one binary (each file is a module).
+
+mod access;
+mod admin;
+mod admin_import;
+mod appeals;
+mod auth;
+mod common;
+mod evidence;
+mod exports;
+mod history;
+mod progress_lock;
+mod results;
+mod review;
+mod review_findings;
+mod selfcheck;
+mod two_servers;
+mod user_edit;
+mod year;

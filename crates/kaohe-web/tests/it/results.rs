@@ -1,0 +1,64 @@
+//! Results: computed by the admin (listing what is unconfirmed), ranked with ties,
+//! both columns, visible to leaders at once and to units only once published.
+
+use crate::common::*;
+use kaohe_storage::testing;
+
+#[tokio::test]
+async fn the_admin_computes_results_and_a_leader_reads_the_ranking_and_a_unit_table() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin.get(&format!("/c/{cid}/results")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("结果尚未计算"));
+
+    // Nothing is confirmed yet: the admin sees the list and may compute anyway.
+    let r = admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("未确认") && r.body.contains("新碶街道 basic.1"),
+        "{}",
+        r.body
+    );
+    let r = admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf()), ("force", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let mut leader = Client::new(app.clone());
+    leader.login("lingdao", PW).await;
+    let ranking = leader.get(&format!("/c/{cid}/results")).await;
+    assert_eq!(ranking.status, 200, "{}", ranking.body);
+    // The demo's 戚家山街道 and 梅山街道 tie at 91.5 (no review has changed anything).
+    assert!(ranking.body.contains("（并列）"), "{}", ranking.body);
+    assert!(ranking.body.contains("项未经确认"));
+    let first = between(&ranking.body, "/results/u/", "\"").unwrap();
+    let table = leader.get(&format!("/c/{cid}/results/u/{first}")).await;
+    assert_eq!(table.status, 200);
+    assert!(table.body.contains("考核内容") && table.body.contains("评分标准"));
+    assert!(
+        table.body.contains("培训人数达到区域流动人口数30%以上"),
+        "the full criteria text"
+    );
+    assert!(table.body.contains("→"), "every score explains itself");
+
+    // Units see nothing before publication.
+    let mut unit = Client::new(app);
+    unit.login("xiaogang", PW).await;
+    let r = unit.get(&format!("/c/{cid}/results")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("尚未公示"));
+    db.finish().await;
+}

@@ -1,0 +1,6 @@
+//! The crate's tests, linked as one binary (each file is a module).
+
+mod cli;
+mod export;
+mod import;
+mod serve;

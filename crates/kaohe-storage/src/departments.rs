@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::queries::unique;
+use crate::sql::unique;
 use crate::*;
 
 fn department(r: &AnyRow) -> Result<Department> {

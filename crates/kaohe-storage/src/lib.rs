@@ -9,11 +9,15 @@
 //! sessions, login-throttle counters and evidence files are rows here.
 
 mod audit;
+mod campaigns;
 mod departments;
 mod model;
-mod queries;
+mod organisers;
+mod reports;
 mod review;
+mod sql;
 pub mod testing;
+mod users;
 mod work;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::queries::report;
+use crate::reports::report;
 use crate::*;
 
 fn review(r: &AnyRow) -> Result<Review> {

@@ -1,0 +1,259 @@
+//! Rubric versions and campaigns: a campaign's units, their base data and deadlines.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::sql::*;
+use crate::*;
+
+pub(crate) fn rubric(r: &AnyRow) -> Result<RubricVersion> {
+    Ok(RubricVersion {
+        id: r.try_get("id")?,
+        organiser_id: r.try_get("organiser_id")?,
+        code: r.try_get("code")?,
+        version: r.try_get("version")?,
+        title: r.try_get("title")?,
+        source: r.try_get("source")?,
+        hash: r.try_get("hash")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(crate) fn campaign(r: &AnyRow) -> Result<Campaign> {
+    let state: String = r.try_get("state")?;
+    Ok(Campaign {
+        id: r.try_get("id")?,
+        organiser_id: r.try_get("organiser_id")?,
+        year: r.try_get("year")?,
+        title: r.try_get("title")?,
+        rubric_id: r.try_get("rubric_id")?,
+        deadline: r.try_get("deadline")?,
+        state: decode("campaign state", &state, CampaignState::parse)?,
+        is_demo: r.try_get::<i64, _>("is_demo")? != 0,
+        issued_at: r.try_get("issued_at")?,
+        published_at: r.try_get("published_at")?,
+        window_start: r.try_get("window_start")?,
+        window_end: r.try_get("window_end")?,
+        show_details: r.try_get::<i64, _>("show_details")? != 0,
+        locked: r.try_get::<i64, _>("locked")? != 0,
+    })
+}
+
+pub(crate) async fn rubric_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    organiser_id: Id,
+    id: Id,
+) -> Result<RubricVersion> {
+    let row = sqlx::query(
+        "SELECT id, organiser_id, code, version, title, source, hash, created_at FROM rubrics
+         WHERE id = $1 AND organiser_id = $2",
+    )
+    .bind(id)
+    .bind(organiser_id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    rubric(&row)
+}
+
+pub(crate) async fn campaign_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    organiser_id: Id,
+    id: Id,
+) -> Result<Campaign> {
+    let row = sqlx::query(
+        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, published_at, window_start, window_end, show_details, locked FROM campaigns
+         WHERE id = $1 AND organiser_id = $2",
+    )
+    .bind(id)
+    .bind(organiser_id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    campaign(&row)
+}
+
+impl Store {
+    pub async fn rubric(&self, organiser_id: Id, id: Id) -> Result<RubricVersion> {
+        rubric_in(&self.pool, organiser_id, id).await
+    }
+
+    pub async fn rubrics(&self, organiser_id: Id) -> Result<Vec<RubricVersion>> {
+        let rows = sqlx::query(
+            "SELECT id, organiser_id, code, version, title, source, hash, created_at FROM rubrics
+             WHERE organiser_id = $1 ORDER BY code, version",
+        )
+        .bind(organiser_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rubric).collect()
+    }
+
+    pub async fn campaign(&self, organiser_id: Id, id: Id) -> Result<Campaign> {
+        campaign_in(&self.pool, organiser_id, id).await
+    }
+
+    pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
+        let rows = sqlx::query(
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, published_at, window_start, window_end, show_details, locked FROM campaigns
+             WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
+        )
+        .bind(organiser_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(campaign).collect()
+    }
+
+    pub async fn campaign_units(&self, campaign_id: Id) -> Result<Vec<CampaignUnit>> {
+        let rows = sqlx::query(
+            "SELECT campaign_id, unit_id, unit_facts, deadline FROM campaign_units
+             WHERE campaign_id = $1 ORDER BY unit_id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let facts: String = r.try_get("unit_facts")?;
+                Ok(CampaignUnit {
+                    campaign_id: r.try_get("campaign_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_facts: json_map(&facts)?,
+                    deadline: r.try_get("deadline")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Work {
+    /// Stores a new version of a rubric (its number one above the last of that code).
+    /// Earlier versions are never touched.
+    pub async fn add_rubric_version(
+        &mut self,
+        organiser_id: Id,
+        code: &str,
+        title: &str,
+        source: &str,
+        hash: &str,
+        created_by: Option<Id>,
+    ) -> Result<RubricVersion> {
+        // Two uploads at once may pick the same number; the unique key refuses one, and
+        // it tries again.
+        for _ in 0..5 {
+            let last: Option<i64> = sqlx::query(
+                "SELECT MAX(version) AS v FROM rubrics WHERE organiser_id = $1 AND code = $2",
+            )
+            .bind(organiser_id)
+            .bind(code)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get("v")?;
+            let version = last.unwrap_or(0) + 1;
+            let inserted = sqlx::query(
+                "INSERT INTO rubrics (organiser_id, code, version, title, source, hash, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(organiser_id)
+            .bind(code)
+            .bind(version)
+            .bind(title)
+            .bind(source)
+            .bind(hash)
+            .bind(created_by)
+            .bind(now_ms())
+            .fetch_one(&mut *self.tx)
+            .await;
+            match inserted {
+                Ok(row) => return rubric_in(&mut *self.tx, organiser_id, row.try_get("id")?).await,
+                Err(e) => match unique(e, code) {
+                    StorageError::Duplicate(_) => continue,
+                    other => return Err(other),
+                },
+            }
+        }
+        Err(StorageError::Conflict)
+    }
+
+    /// Creates a campaign as a draft (草稿), seen only by the admin until
+    /// [`Work::issue_campaign`].
+    pub async fn create_campaign(
+        &mut self,
+        organiser_id: Id,
+        year: i64,
+        title: &str,
+        rubric_id: Id,
+        deadline: &str,
+        is_demo: bool,
+    ) -> Result<Campaign> {
+        // The rubric must be this organiser's.
+        rubric_in(&mut *self.tx, organiser_id, rubric_id).await?;
+        let row = sqlx::query(
+            "INSERT INTO campaigns (organiser_id, year, title, rubric_id, deadline, state, is_demo, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) RETURNING id",
+        )
+        .bind(organiser_id)
+        .bind(year)
+        .bind(title)
+        .bind(rubric_id)
+        .bind(deadline)
+        .bind(b(is_demo))
+        .bind(now_ms())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        campaign_in(&mut *self.tx, organiser_id, row.try_get("id")?).await
+    }
+
+    /// Issues a draft campaign to its units (下发). Returns whether it was a draft: a
+    /// campaign already issued keeps its first issue time.
+    pub async fn issue_campaign(&mut self, organiser_id: Id, id: Id) -> Result<bool> {
+        self.unfrozen_to_update(id).await?;
+        let done = sqlx::query(
+            "UPDATE campaigns SET issued_at = $1 WHERE id = $2 AND organiser_id = $3 AND issued_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn update_campaign(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        title: &str,
+        deadline: &str,
+        state: CampaignState,
+    ) -> Result<()> {
+        self.unfrozen_to_update(id).await?;
+        sqlx::query(
+            "UPDATE campaigns SET title = $1, deadline = $2, state = $3 WHERE id = $4 AND organiser_id = $5",
+        )
+        .bind(title)
+        .bind(deadline)
+        .bind(state.as_str())
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a unit to a campaign or replaces its unit-level facts and deadline.
+    pub async fn set_campaign_unit(&mut self, cu: &CampaignUnit) -> Result<()> {
+        self.unfrozen(cu.campaign_id).await?;
+        sqlx::query(
+            "INSERT INTO campaign_units (campaign_id, unit_id, unit_facts, deadline) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (campaign_id, unit_id) DO UPDATE SET unit_facts = excluded.unit_facts, deadline = excluded.deadline",
+        )
+        .bind(cu.campaign_id)
+        .bind(cu.unit_id)
+        .bind(json_text(&cu.unit_facts))
+        .bind(cu.deadline.as_deref())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,311 @@
+//! Units' reports (自查): their items with every saved version, submission, evidence.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::sql::*;
+use crate::*;
+
+pub(crate) fn report(r: &AnyRow) -> Result<Report> {
+    let state: String = r.try_get("state")?;
+    Ok(Report {
+        campaign_id: r.try_get("campaign_id")?,
+        unit_id: r.try_get("unit_id")?,
+        state: decode("report state", &state, ReportState::parse)?,
+        filler_name: r.try_get("filler_name")?,
+        filler_phone: r.try_get("filler_phone")?,
+        approver: r.try_get("approver")?,
+        submitted_at: r.try_get("submitted_at")?,
+        submitted_by: r.try_get("submitted_by")?,
+    })
+}
+
+pub(crate) fn report_item(r: &AnyRow) -> Result<ReportItem> {
+    let facts: String = r.try_get("facts")?;
+    let state: String = r.try_get("state")?;
+    Ok(ReportItem {
+        item_id: r.try_get("item_id")?,
+        facts: json_map(&facts)?,
+        state: decode("item state", &state, ItemState::parse)?,
+        version: r.try_get("version")?,
+        updated_by: r.try_get("updated_by")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub(crate) fn evidence(r: &AnyRow) -> Result<Evidence> {
+    Ok(Evidence {
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        unit_id: r.try_get("unit_id")?,
+        item_id: r.try_get("item_id")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+        appeal_id: r.try_get("appeal_id")?,
+    })
+}
+
+macro_rules! evidence_cols {
+    () => {
+        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id"
+    };
+}
+
+pub(crate) async fn evidence_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> Result<Evidence> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        evidence_cols!(),
+        " FROM evidence WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    evidence(&row)
+}
+
+impl Store {
+    /// The unit's report in the campaign; a draft with nothing in it if none was saved.
+    pub async fn report(&self, campaign_id: Id, unit_id: Id) -> Result<Report> {
+        let row = sqlx::query(
+            "SELECT campaign_id, unit_id, state, filler_name, filler_phone, approver, submitted_at, submitted_by
+             FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => report(&r),
+            None => Ok(Report {
+                campaign_id,
+                unit_id,
+                state: ReportState::Draft,
+                filler_name: None,
+                filler_phone: None,
+                approver: None,
+                submitted_at: None,
+                submitted_by: None,
+            }),
+        }
+    }
+
+    pub async fn report_items(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<ReportItem>> {
+        let rows = sqlx::query(
+            "SELECT item_id, facts, state, version, updated_by, updated_at FROM report_items
+             WHERE campaign_id = $1 AND unit_id = $2",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(report_item).collect()
+    }
+
+    /// Saves an item's facts if nobody saved it since `expected_version` (0: never saved).
+    /// Returns the new version, or `Conflict` if someone else saved first. Every saved
+    /// version is also kept in the item's history.
+    /// Every saved version of an item, oldest first.
+    pub async fn report_item_history(
+        &self,
+        campaign_id: Id,
+        unit_id: Id,
+        item_id: &str,
+    ) -> Result<Vec<ReportItem>> {
+        let rows = sqlx::query(
+            "SELECT item_id, facts, state, version, updated_by, updated_at FROM report_item_history
+             WHERE campaign_id = $1 AND unit_id = $2 AND item_id = $3 ORDER BY version",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(item_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(report_item).collect()
+    }
+
+    pub async fn evidence(&self, id: Id) -> Result<Evidence> {
+        evidence_in(&self.pool, id).await
+    }
+
+    pub async fn evidence_data(&self, id: Id) -> Result<Vec<u8>> {
+        let row = sqlx::query("SELECT data FROM evidence WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        Ok(row.try_get("data")?)
+    }
+
+    pub async fn evidence_list(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<Evidence>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            evidence_cols!(),
+            " FROM evidence WHERE campaign_id = $1 AND unit_id = $2 ORDER BY id"
+        ))
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(evidence).collect()
+    }
+}
+
+impl Work {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_report_item(
+        &mut self,
+        campaign_id: Id,
+        unit_id: Id,
+        item_id: &str,
+        facts: &RawFacts,
+        state: ItemState,
+        expected_version: i64,
+        user_id: Option<Id>,
+    ) -> Result<i64> {
+        self.unfrozen(campaign_id).await?;
+        self.report_open(campaign_id, unit_id).await?;
+        let now = now_ms();
+        let facts = json_text(facts);
+        let done = if expected_version == 0 {
+            sqlx::query(
+                "INSERT INTO report_items (campaign_id, unit_id, item_id, facts, state, version, updated_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 1, $6, $7) ON CONFLICT (campaign_id, unit_id, item_id) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(&facts)
+            .bind(state.as_str())
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE report_items SET facts = $1, state = $2, version = version + 1, updated_by = $3, updated_at = $4
+                 WHERE campaign_id = $5 AND unit_id = $6 AND item_id = $7 AND version = $8",
+            )
+            .bind(&facts)
+            .bind(state.as_str())
+            .bind(user_id)
+            .bind(now)
+            .bind(campaign_id)
+            .bind(unit_id)
+            .bind(item_id)
+            .bind(expected_version)
+            .execute(&mut *self.tx)
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict);
+        }
+        let version = expected_version + 1;
+        sqlx::query(
+            "INSERT INTO report_item_history (campaign_id, unit_id, item_id, version, facts, state, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(item_id)
+        .bind(version)
+        .bind(&facts)
+        .bind(state.as_str())
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(version)
+    }
+
+    /// Marks the report submitted, with who filled it in and who approved it. Refused
+    /// (`Conflict`) if it was already submitted.
+    pub async fn submit_report(
+        &mut self,
+        campaign_id: Id,
+        unit_id: Id,
+        filler_name: &str,
+        filler_phone: &str,
+        approver: &str,
+        user_id: Id,
+    ) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
+        let now = now_ms();
+        let done = sqlx::query(
+            "INSERT INTO reports (campaign_id, unit_id, state, filler_name, filler_phone, approver, submitted_at, submitted_by)
+             VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7)
+             ON CONFLICT (campaign_id, unit_id) DO UPDATE SET state = 'submitted',
+               filler_name = excluded.filler_name, filler_phone = excluded.filler_phone,
+               approver = excluded.approver, submitted_at = excluded.submitted_at,
+               submitted_by = excluded.submitted_by
+             WHERE reports.state <> 'submitted'",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .bind(filler_name)
+        .bind(filler_phone)
+        .bind(approver)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::Conflict)
+        }
+    }
+
+    pub async fn add_evidence(&mut self, new: &NewEvidence) -> Result<Evidence> {
+        self.unfrozen(new.campaign_id).await?;
+        // Self-check evidence belongs to the report: not once it is submitted. Appeal
+        // evidence comes after the results, and is the appeal's.
+        if new.appeal_id.is_none() {
+            self.report_open(new.campaign_id, new.unit_id).await?;
+        }
+        let row = sqlx::query(
+            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(new.campaign_id)
+        .bind(new.unit_id)
+        .bind(&new.item_id)
+        .bind(&new.filename)
+        .bind(&new.content_type)
+        .bind(new.data.len() as i64)
+        .bind(&new.sha256)
+        .bind(&new.data)
+        .bind(new.uploaded_by)
+        .bind(now_ms())
+        .bind(new.appeal_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        evidence_in(&mut *self.tx, row.try_get("id")?).await
+    }
+
+    pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {
+        let row = sqlx::query("SELECT campaign_id, unit_id, appeal_id FROM evidence WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        let campaign_id: Id = row.try_get("campaign_id")?;
+        self.unfrozen(campaign_id).await?;
+        if row.try_get::<Option<Id>, _>("appeal_id")?.is_none() {
+            self.report_open(campaign_id, row.try_get("unit_id")?)
+                .await?;
+        }
+        sqlx::query("DELETE FROM evidence WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}

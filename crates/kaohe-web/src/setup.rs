@@ -2,7 +2,9 @@
 //! database, and real organisers with their first admin (`kaohe init`).
 
 use kaohe_core::Rubric;
-use kaohe_storage::{CampaignUnit, Id, ItemState, NewUser, RawFacts, Role, StorageError, Store};
+use kaohe_storage::{
+    Campaign, CampaignUnit, Id, ItemState, NewUser, RawFacts, Role, StorageError, Store, Work,
+};
 
 use crate::auth::{hash_password, password_problem};
 use crate::http::error::AppError;
@@ -107,192 +109,243 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         Err(StorageError::Duplicate(_)) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    let user = |username: &str, name: &str, role: Role, department: Option<Id>, unit_id| NewUser {
-        organiser_id: org.id,
-        username: username.into(),
-        display_name: name.into(),
-        role,
-        department_id: department,
-        unit_id,
-        password_hash: hash.clone(),
-        must_change_password: false,
-        is_demo: true,
+    let mut seed = Seed {
+        work,
+        org: org.id,
+        hash,
+        rubric: &rubric,
     };
-    let admin = work
-        .create_user(&user("admin", "区考核办管理员", Role::Admin, None, None))
+    let admin = seed
+        .user("admin", "区考核办管理员", Role::Admin, None, None)
         .await?;
-    let version = work
-        .add_rubric_version(
-            org.id,
-            rubric.id(),
-            rubric.title(),
-            BEILUN_RUBRIC,
-            rubric.hash(),
-            Some(admin.id),
-        )
-        .await?;
-    let deadline = {
-        let d = time::OffsetDateTime::now_utc()
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).map_err(err)?)
-            + time::Duration::days(30);
-        format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-    };
-    let campaign = work
-        .create_campaign(
-            org.id,
-            rubric.year().unwrap_or(2026),
-            "2026年度街道流动人口服务管理考核（演示）",
-            version.id,
-            &deadline,
-            true,
-        )
-        .await?;
-    // The demo's campaign is running: issued to its units.
-    work.issue_campaign(org.id, campaign.id).await?;
-    // The office is named after the organiser when it is made; the demo's says what
-    // offices call themselves.
-    let office = work.office(org.id).await?;
-    work.rename_department(org.id, office.id, "区考核办")
-        .await?;
-    let police = work.create_department(org.id, "区公安分局").await?;
-    let hr = work.create_department(org.id, "区人社局").await?;
-    let departments = [("management", police.id), ("service", hr.id)];
-    for item in rubric.items() {
-        let category = &rubric.categories()[item.category].id;
-        if let Some((_, d)) = departments.iter().find(|(c, _)| c == category) {
-            work.set_item_department(campaign.id, &item.id, Some(*d))
-                .await?;
-        }
-    }
-    let demo = kaohe_formats::read_facts(&rubric, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
-        .map_err(err)?;
-    let mut units: Vec<(kaohe_storage::Id, String)> = Vec::new();
-    for (n, (name, username)) in DEMO_UNITS.iter().enumerate() {
-        let unit = work.create_unit(org.id, None, name, None, true).await?;
-        units.push((unit.id, unit.name.clone()));
-        let reporter = work
-            .create_user(&user(
-                username,
-                &format!("{name}填报员"),
-                Role::Reporter,
-                None,
-                Some(unit.id),
-            ))
-            .await?;
-        let facts = demo.iter().find(|u| u.unit == *name).map(|u| &u.facts);
-        let raw_of = |slots: &mut dyn Iterator<Item = usize>| -> RawFacts {
-            let mut raw = RawFacts::new();
-            if let Some(facts) = facts {
-                for slot in slots {
-                    if let Some(v) = facts.get(slot) {
-                        raw.insert(rubric.input(slot).key.clone(), value_text(v));
-                    }
-                }
-            }
-            raw
-        };
-        work.set_campaign_unit(&CampaignUnit {
-            campaign_id: campaign.id,
-            unit_id: unit.id,
-            unit_facts: raw_of(&mut rubric.unit_inputs().map(|(s, _)| s)),
-            deadline: None,
-        })
-        .await?;
-        if *name == DEMO_EMPTY_UNIT {
-            continue;
-        }
-        for item in rubric.items() {
-            let raw = raw_of(&mut item.inputs.clone());
-            work.save_report_item(
-                campaign.id,
-                unit.id,
-                &item.id,
-                &raw,
-                ItemState::Done,
-                0,
-                Some(reporter.id),
-            )
-            .await?;
-        }
-        // The first few complete units have submitted; the rest are still filling in.
-        if n <= 5 {
-            work.submit_report(
-                campaign.id,
-                unit.id,
-                &format!("{name}填报员"),
-                "0574-86780000",
-                "分管副主任",
-                reporter.id,
-            )
-            .await?;
-        }
-    }
-    // The previous year, from before kaohe: final results only, for year over year,
-    // scored on the previous version of the rubric (one threshold differed).
-    let previous = BEILUN_RUBRIC
-        .replace("id = \"beilun-2026\"", "id = \"beilun-2025\"")
-        .replace("year = 2026", "year = 2025")
-        .replace(
-            "{ input = \"registration_rate\", at_least = 95 }",
-            "{ input = \"registration_rate\", at_least = 90 }",
-        );
-    let old_rubric = Rubric::from_toml(&previous, "beilun-2025.toml").map_err(err)?;
-    let old_version = work
-        .add_rubric_version(
-            org.id,
-            old_rubric.id(),
-            old_rubric.title(),
-            &previous,
-            old_rubric.hash(),
-            Some(admin.id),
-        )
-        .await?;
-    let data = crate::year::history::read_results(PREVIOUS_YEAR, &old_rubric, &units)
-        .map_err(|p| AppError::Internal(p.join("; ")))?;
-    crate::year::history::store_past_year(
-        &mut work,
-        org.id,
-        old_version.id,
-        2025,
-        "2025年度街道流动人口服务管理考核（演示，往年结果）",
-        &data,
-        "beilun-2025-results.csv",
-        Some(admin.id),
-        true,
-    )
-    .await?;
+    let campaign = seed.campaign(admin).await?;
+    let [office, police, hr] = seed.departments(&campaign).await?;
+    let units = seed.units(&campaign).await?;
+    seed.previous_year(admin, &units).await?;
     for (username, name, role, department) in [
-        (
-            "kaoheban",
-            "区考核办考核员",
-            Role::Assessor,
-            Some(office.id),
-        ),
-        (
-            "gongan",
-            "区公安分局考核员",
-            Role::Assessor,
-            Some(police.id),
-        ),
-        ("renshe", "区人社局考核员", Role::Assessor, Some(hr.id)),
+        ("kaoheban", "区考核办考核员", Role::Assessor, Some(office)),
+        ("gongan", "区公安分局考核员", Role::Assessor, Some(police)),
+        ("renshe", "区人社局考核员", Role::Assessor, Some(hr)),
         ("lingdao", "区领导", Role::Viewer, None),
         ("shenji", "区审计员", Role::Auditor, None),
     ] {
-        work.create_user(&user(username, name, role, department, None))
-            .await?;
+        seed.user(username, name, role, department, None).await?;
     }
     // The whole demo is one change: a server stopped half-way leaves nothing to trip on.
-    work.commit(&kaohe_storage::AuditEntry {
-        organiser_id: Some(org.id),
-        user_id: None,
-        username: Some("(演示数据)".into()),
-        action: Action::DemoSeed.code().into(),
-        target: format!("organiser:{DEMO_ORGANISER}"),
-        reason: Some("首次启动，创建演示数据".into()),
-        changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
-    })
-    .await?;
+    seed.work
+        .commit(&kaohe_storage::AuditEntry {
+            organiser_id: Some(org.id),
+            user_id: None,
+            username: Some("(演示数据)".into()),
+            action: Action::DemoSeed.code().into(),
+            target: format!("organiser:{DEMO_ORGANISER}"),
+            reason: Some("首次启动，创建演示数据".into()),
+            changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
+        })
+        .await?;
     Ok(true)
+}
+
+/// The demo being written, in one unit of work.
+struct Seed<'r> {
+    work: Work,
+    org: Id,
+    /// The demo password's hash, shared by every demo account.
+    hash: String,
+    rubric: &'r Rubric,
+}
+
+impl Seed<'_> {
+    async fn user(
+        &mut self,
+        username: &str,
+        name: &str,
+        role: Role,
+        department: Option<Id>,
+        unit_id: Option<Id>,
+    ) -> Result<Id, AppError> {
+        let user = self
+            .work
+            .create_user(&NewUser {
+                organiser_id: self.org,
+                username: username.into(),
+                display_name: name.into(),
+                role,
+                department_id: department,
+                unit_id,
+                password_hash: self.hash.clone(),
+                must_change_password: false,
+                is_demo: true,
+            })
+            .await?;
+        Ok(user.id)
+    }
+
+    /// This year's campaign on the Beilun rubric, issued, due in thirty days.
+    async fn campaign(&mut self, admin: Id) -> Result<Campaign, AppError> {
+        let rubric = self.rubric;
+        let version = self
+            .work
+            .add_rubric_version(
+                self.org,
+                rubric.id(),
+                rubric.title(),
+                BEILUN_RUBRIC,
+                rubric.hash(),
+                Some(admin),
+            )
+            .await?;
+        let deadline = {
+            let d = time::OffsetDateTime::now_utc()
+                .to_offset(time::UtcOffset::from_hms(8, 0, 0).map_err(err)?)
+                + time::Duration::days(30);
+            format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+        };
+        let campaign = self
+            .work
+            .create_campaign(
+                self.org,
+                rubric.year().unwrap_or(2026),
+                "2026年度街道流动人口服务管理考核（演示）",
+                version.id,
+                &deadline,
+                true,
+            )
+            .await?;
+        // The demo's campaign is running: issued to its units.
+        self.work.issue_campaign(self.org, campaign.id).await?;
+        Ok(campaign)
+    }
+
+    /// The office and two departments, which review the management and service items.
+    async fn departments(&mut self, campaign: &Campaign) -> Result<[Id; 3], AppError> {
+        // The office is named after the organiser when it is made; the demo's says what
+        // offices call themselves.
+        let office = self.work.office(self.org).await?;
+        self.work
+            .rename_department(self.org, office.id, "区考核办")
+            .await?;
+        let police = self.work.create_department(self.org, "区公安分局").await?;
+        let hr = self.work.create_department(self.org, "区人社局").await?;
+        let departments = [("management", police.id), ("service", hr.id)];
+        for item in self.rubric.items() {
+            let category = &self.rubric.categories()[item.category].id;
+            if let Some((_, d)) = departments.iter().find(|(c, _)| c == category) {
+                self.work
+                    .set_item_department(campaign.id, &item.id, Some(*d))
+                    .await?;
+            }
+        }
+        Ok([office.id, police.id, hr.id])
+    }
+
+    /// The eleven subdistricts with their reporters and the demo figures: every unit but
+    /// one has filled in, the first six have submitted.
+    async fn units(&mut self, campaign: &Campaign) -> Result<Vec<(Id, String)>, AppError> {
+        let rubric = self.rubric;
+        let demo = kaohe_formats::read_facts(rubric, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
+            .map_err(err)?;
+        let mut units = Vec::new();
+        for (n, (name, username)) in DEMO_UNITS.iter().enumerate() {
+            let unit = self
+                .work
+                .create_unit(self.org, None, name, None, true)
+                .await?;
+            units.push((unit.id, unit.name.clone()));
+            let filler = format!("{name}填报员");
+            let reporter = self
+                .user(username, &filler, Role::Reporter, None, Some(unit.id))
+                .await?;
+            let facts = demo.iter().find(|u| u.unit == *name).map(|u| &u.facts);
+            let raw_of = |slots: &mut dyn Iterator<Item = usize>| -> RawFacts {
+                let mut raw = RawFacts::new();
+                for slot in slots {
+                    if let Some(v) = facts.and_then(|f| f.get(slot)) {
+                        raw.insert(rubric.input(slot).key.clone(), value_text(v));
+                    }
+                }
+                raw
+            };
+            self.work
+                .set_campaign_unit(&CampaignUnit {
+                    campaign_id: campaign.id,
+                    unit_id: unit.id,
+                    unit_facts: raw_of(&mut rubric.unit_inputs().map(|(s, _)| s)),
+                    deadline: None,
+                })
+                .await?;
+            if *name == DEMO_EMPTY_UNIT {
+                continue;
+            }
+            for item in rubric.items() {
+                let raw = raw_of(&mut item.inputs.clone());
+                self.work
+                    .save_report_item(
+                        campaign.id,
+                        unit.id,
+                        &item.id,
+                        &raw,
+                        ItemState::Done,
+                        0,
+                        Some(reporter),
+                    )
+                    .await?;
+            }
+            // The first few complete units have submitted; the rest are still filling in.
+            if n <= 5 {
+                self.work
+                    .submit_report(
+                        campaign.id,
+                        unit.id,
+                        &filler,
+                        "0574-86780000",
+                        "分管副主任",
+                        reporter,
+                    )
+                    .await?;
+            }
+        }
+        Ok(units)
+    }
+
+    /// The previous year, from before kaohe: final results only, for year over year,
+    /// scored on the previous version of the rubric (one threshold differed).
+    async fn previous_year(&mut self, admin: Id, units: &[(Id, String)]) -> Result<(), AppError> {
+        let previous = BEILUN_RUBRIC
+            .replace("id = \"beilun-2026\"", "id = \"beilun-2025\"")
+            .replace("year = 2026", "year = 2025")
+            .replace(
+                "{ input = \"registration_rate\", at_least = 95 }",
+                "{ input = \"registration_rate\", at_least = 90 }",
+            );
+        let old_rubric = Rubric::from_toml(&previous, "beilun-2025.toml").map_err(err)?;
+        let old_version = self
+            .work
+            .add_rubric_version(
+                self.org,
+                old_rubric.id(),
+                old_rubric.title(),
+                &previous,
+                old_rubric.hash(),
+                Some(admin),
+            )
+            .await?;
+        let data = crate::year::history::read_results(PREVIOUS_YEAR, &old_rubric, units)
+            .map_err(|p| AppError::Internal(p.join("; ")))?;
+        crate::year::history::store_past_year(
+            &mut self.work,
+            self.org,
+            old_version.id,
+            2025,
+            "2025年度街道流动人口服务管理考核（演示，往年结果）",
+            &data,
+            "beilun-2025-results.csv",
+            Some(admin),
+            true,
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 fn value_text(v: &kaohe_core::Value) -> String {

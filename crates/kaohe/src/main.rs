@@ -199,62 +199,10 @@ fn run(cli: Cli) -> Result<()> {
             db,
             organiser,
             admin,
-        } => runtime()?.block_on(async {
-            let store = db.open().await?;
-            let existing = store.organisers().await?;
-            if existing.iter().any(|o| o.is_demo) {
-                bail!(
-                    "这个数据库里是演示数据；正式部署请用新的数据目录（--data 新目录）或新的数据库"
-                );
-            }
-            if !existing.is_empty() {
-                bail!("已经初始化过了；要再添加组织单位，请用 kaohe organiser add");
-            }
-            let password = admin_password(&admin)?;
-            kaohe_web::setup::add_organiser(&store, &organiser, &admin, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
-            out(&format!(
-                "已创建组织单位 “{organiser}” 及管理员 {admin}。\n启动服务：kaohe serve{}\n",
-                db_flags(&db)
-            ))
-        }),
+        } => runtime()?.block_on(init(db, organiser, admin)),
         Command::Audit {
             command: AuditCommand::Verify { db, expect },
-        } => runtime()?.block_on(async {
-            let store = db.open().await?;
-            let check = store.audit_verify().await?;
-            let mut problems = check.problems.clone();
-            if let Some(expect) = expect {
-                let (seq, hash) = expect
-                    .split_once(':')
-                    .and_then(|(s, h)| Some((s.trim().parse::<i64>().ok()?, h.trim().to_string())))
-                    .ok_or_else(|| anyhow::anyhow!("--expect 应为 序号:哈希，如 42:9f86d0…"))?;
-                let found = store.audit_verify_at(seq).await?;
-                match found {
-                    Some(h) if h == hash => {}
-                    Some(_) => problems.push(format!(
-                        "第 {seq} 条记录的哈希与记下的链头不符：此后的记录被改写过"
-                    )),
-                    None => problems.push(format!(
-                        "记下的链头是第 {seq} 条，但日志里已没有这一条：记录被删除"
-                    )),
-                }
-            }
-            if problems.is_empty() {
-                out(&format!(
-                    "审计日志完整：{} 条记录，链头 {}\n",
-                    check.rows, check.head
-                ))
-            } else {
-                bail!(
-                    "审计日志被改动过（{} 条记录，链头 {}）：\n  {}",
-                    check.rows,
-                    check.head,
-                    problems.join("\n  ")
-                )
-            }
-        }),
+        } => runtime()?.block_on(audit_verify(db, expect)),
         Command::Organiser { command } => runtime()?.block_on(async {
             match command {
                 OrganiserCommand::Add { db, name, admin } => {
@@ -304,30 +252,90 @@ fn run(cli: Cli) -> Result<()> {
             facts,
             detail,
             json,
-        } => {
-            let rubric = load_rubric(&rubric)?;
-            let bytes = std::fs::read(&facts)
-                .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
-            let units = kaohe_formats::read_facts(&rubric, &facts.display().to_string(), &bytes)
-                .map_err(|e| anyhow::anyhow!("事实数据有误，未计分：\n{e}"))?;
-            let results = show::score_all(&rubric, units);
-            if json {
-                out(&(serde_json::to_string_pretty(&show::json(&rubric, &results))? + "\n"))?;
-            } else if let Some(unit) = detail {
-                let Some(r) = results.iter().find(|r| r.unit == unit.trim()) else {
-                    let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
-                    let hint = show::closest_name(&unit, &names)
-                        .map(|n| format!("是否指 “{n}”？"))
-                        .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
-                    bail!("事实数据里没有单位 “{unit}”；{hint}");
-                };
-                out(&show::detail_text(&rubric, r, results.len()))?;
-            } else {
-                out(&show::ranking_text(&rubric, &results))?;
-            }
-            Ok(())
+        } => score(rubric, facts, detail, json),
+    }
+}
+
+/// `kaohe init`: the first organiser and its admin, on an empty database.
+async fn init(db: DbArgs, organiser: String, admin: String) -> Result<()> {
+    let store = db.open().await?;
+    let existing = store.organisers().await?;
+    if existing.iter().any(|o| o.is_demo) {
+        bail!("这个数据库里是演示数据；正式部署请用新的数据目录（--data 新目录）或新的数据库");
+    }
+    if !existing.is_empty() {
+        bail!("已经初始化过了；要再添加组织单位，请用 kaohe organiser add");
+    }
+    let password = admin_password(&admin)?;
+    kaohe_web::setup::add_organiser(&store, &organiser, &admin, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    out(&format!(
+        "已创建组织单位 “{organiser}” 及管理员 {admin}。\n启动服务：kaohe serve{}\n",
+        db_flags(&db)
+    ))
+}
+
+/// `kaohe audit verify`: the audit chain is whole, and (with `--expect`) still holds the
+/// head written down at a lock.
+async fn audit_verify(db: DbArgs, expect: Option<String>) -> Result<()> {
+    let store = db.open().await?;
+    let check = store.audit_verify().await?;
+    let mut problems = check.problems.clone();
+    if let Some(expect) = expect {
+        let (seq, hash) = expect
+            .split_once(':')
+            .and_then(|(s, h)| Some((s.trim().parse::<i64>().ok()?, h.trim().to_string())))
+            .ok_or_else(|| anyhow::anyhow!("--expect 应为 序号:哈希，如 42:9f86d0…"))?;
+        let found = store.audit_verify_at(seq).await?;
+        match found {
+            Some(h) if h == hash => {}
+            Some(_) => problems.push(format!(
+                "第 {seq} 条记录的哈希与记下的链头不符：此后的记录被改写过"
+            )),
+            None => problems.push(format!(
+                "记下的链头是第 {seq} 条，但日志里已没有这一条：记录被删除"
+            )),
         }
     }
+    if problems.is_empty() {
+        out(&format!(
+            "审计日志完整：{} 条记录，链头 {}\n",
+            check.rows, check.head
+        ))
+    } else {
+        bail!(
+            "审计日志被改动过（{} 条记录，链头 {}）：\n  {}",
+            check.rows,
+            check.head,
+            problems.join("\n  ")
+        )
+    }
+}
+
+/// `kaohe score`: the ranking, one unit's detail, or everything as JSON.
+fn score(rubric: PathBuf, facts: PathBuf, detail: Option<String>, json: bool) -> Result<()> {
+    let rubric = load_rubric(&rubric)?;
+    let bytes = std::fs::read(&facts)
+        .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
+    let units = kaohe_formats::read_facts(&rubric, &facts.display().to_string(), &bytes)
+        .map_err(|e| anyhow::anyhow!("事实数据有误，未计分：\n{e}"))?;
+    let results = show::score_all(&rubric, units);
+    if json {
+        out(&(serde_json::to_string_pretty(&show::json(&rubric, &results))? + "\n"))?;
+    } else if let Some(unit) = detail {
+        let Some(r) = results.iter().find(|r| r.unit == unit.trim()) else {
+            let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
+            let hint = show::closest_name(&unit, &names)
+                .map(|n| format!("是否指 “{n}”？"))
+                .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
+            bail!("事实数据里没有单位 “{unit}”；{hint}");
+        };
+        out(&show::detail_text(&rubric, r, results.len()))?;
+    } else {
+        out(&show::ranking_text(&rubric, &results))?;
+    }
+    Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

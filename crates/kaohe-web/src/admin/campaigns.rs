@@ -12,9 +12,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kaohe_core::Rubric;
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{Campaign, CampaignUnit, Department, Id, RawFacts, Role};
+use kaohe_storage::{Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -319,29 +320,20 @@ pub(crate) enum Typed {
     Lock(FieldView),
 }
 
-pub(crate) async fn render_campaign(
+/// Each unit of the campaign with its base data and deadline form, as typed when the
+/// form was refused.
+async fn unit_blocks(
     state: &AppState,
-    session: &Session,
     me: &CurrentUser,
-    campaign: Campaign,
-    typed: Typed,
-    message: Option<String>,
-    error: Option<String>,
-) -> AppResult<Response> {
-    let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
-    let version = state.store.rubric(me.org(), campaign.rubric_id).await?;
-    let (title, deadline) = match &typed {
-        Typed::Settings { title, deadline } => (title.clone(), deadline.clone()),
-        _ => (
-            FieldView::new(campaign.title.clone()),
-            FieldView::new(campaign.deadline.clone()),
-        ),
-    };
+    campaign: &Campaign,
+    rubric: &Rubric,
+    typed: &Typed,
+) -> AppResult<Vec<UnitBlock>> {
     let mut units = Vec::new();
     for cu in state.store.campaign_units(campaign.id).await? {
         let unit = state.store.unit(me.org(), cu.unit_id).await?;
         let report = state.store.report(campaign.id, cu.unit_id).await?;
-        let typed_here = match &typed {
+        let typed_here = match typed {
             Typed::Unit {
                 uid,
                 facts,
@@ -388,7 +380,18 @@ pub(crate) async fn render_campaign(
             missing,
         });
     }
-    let assignment = state.store.assignment(me.org(), campaign.id).await?;
+    Ok(units)
+}
+
+/// Each item with the department that reviews it, and whether that department has an
+/// active assessor.
+async fn department_rows(
+    state: &AppState,
+    me: &CurrentUser,
+    rubric: &Rubric,
+    assignment: &Assignment,
+    typed: &Typed,
+) -> AppResult<Vec<DeptRow>> {
     let staffed: BTreeSet<Id> = state
         .store
         .users(me.org())
@@ -397,12 +400,12 @@ pub(crate) async fn render_campaign(
         .filter(|u| u.role == Role::Assessor && u.active)
         .filter_map(|u| u.department_id)
         .collect();
-    let items: Vec<DeptRow> = rubric
+    Ok(rubric
         .items()
         .iter()
         .map(|it| {
             let current = assignment.of(&it.id);
-            let shown = match &typed {
+            let shown = match typed {
                 Typed::Departments(t) => t.get(&it.id).cloned(),
                 _ => None,
             }
@@ -416,7 +419,30 @@ pub(crate) async fn render_campaign(
                 error: shown.error,
             }
         })
-        .collect();
+        .collect())
+}
+
+pub(crate) async fn render_campaign(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    campaign: Campaign,
+    typed: Typed,
+    message: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
+    let version = state.store.rubric(me.org(), campaign.rubric_id).await?;
+    let (title, deadline) = match &typed {
+        Typed::Settings { title, deadline } => (title.clone(), deadline.clone()),
+        _ => (
+            FieldView::new(campaign.title.clone()),
+            FieldView::new(campaign.deadline.clone()),
+        ),
+    };
+    let units = unit_blocks(state, me, &campaign, &rubric, &typed).await?;
+    let assignment = state.store.assignment(me.org(), campaign.id).await?;
+    let items = department_rows(state, me, &rubric, &assignment, &typed).await?;
     let jump = match &typed {
         Typed::Nothing => None,
         Typed::Settings { .. } => Some("settings".to_string()),

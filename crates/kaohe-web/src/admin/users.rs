@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_storage::{Department, Id, NewUser, Role, StorageError, User};
+use kaohe_storage::{Department, Id, NewUser, Role, StorageError, Unit, User};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -286,27 +286,8 @@ pub async fn user_add(
         unit: FieldView::new(field(&pairs, "unit").trim()),
     };
     let username = add.username.value.clone();
-    add.username.error = if username.is_empty() {
-        Some("请填写用户名（登录时用）".into())
-    } else if username.chars().count() > MAX_USERNAME {
-        Some(format!("用户名太长（最多 {MAX_USERNAME} 个字符）"))
-    } else if username
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
-        Some("用户名不能含空格".into())
-    } else if state.store.user_by_username(&username).await?.is_some() {
-        Some(taken(&username))
-    } else {
-        None
-    };
-    add.display_name.error = if add.display_name.value.is_empty() {
-        Some("请填写姓名".into())
-    } else if add.display_name.value.chars().count() > MAX_NAME {
-        Some(format!("姓名太长（最多 {MAX_NAME} 个字）"))
-    } else {
-        None
-    };
+    add.username.error = username_problem(&state, &username).await?;
+    add.display_name.error = name_problem(&add.display_name.value);
     let role = Role::parse(&add.role.value);
     if role.is_none() {
         add.role.error = Some("请选择角色".into());
@@ -323,24 +304,13 @@ pub async fn user_add(
         _ => None,
     };
     let unit = match role {
-        Some(Role::Reporter) if add.unit.value.is_empty() => {
-            add.unit.error = Some("填报员须选择所属单位".into());
-            None
-        }
-        Some(Role::Reporter) => {
-            let found = match add.unit.value.parse::<Id>() {
-                Ok(id) => match state.store.unit(me.org(), id).await {
-                    Ok(u) => Some(u),
-                    Err(StorageError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                },
-                Err(_) => None,
-            };
-            if found.is_none() {
-                add.unit.error = Some("所选单位不存在或不属于本区；请重新选择".into());
+        Some(Role::Reporter) => match chosen_unit(&state, &me, &add.unit.value).await? {
+            Ok(u) => Some(u),
+            Err(e) => {
+                add.unit.error = Some(e);
+                None
             }
-            found
-        }
+        },
         _ => None,
     };
     let bad = [
@@ -420,6 +390,55 @@ pub async fn user_add(
         error: None,
     };
     render(&state, &session, &me, x).await
+}
+
+/// What is wrong with a new user name, if anything (names are unique in the system).
+async fn username_problem(state: &AppState, username: &str) -> AppResult<Option<String>> {
+    Ok(if username.is_empty() {
+        Some("请填写用户名（登录时用）".into())
+    } else if username.chars().count() > MAX_USERNAME {
+        Some(format!("用户名太长（最多 {MAX_USERNAME} 个字符）"))
+    } else if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        Some("用户名不能含空格".into())
+    } else if state.store.user_by_username(username).await?.is_some() {
+        Some(taken(username))
+    } else {
+        None
+    })
+}
+
+/// What is wrong with a person's name, if anything.
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("请填写姓名".into())
+    } else if name.chars().count() > MAX_NAME {
+        Some(format!("姓名太长（最多 {MAX_NAME} 个字）"))
+    } else {
+        None
+    }
+}
+
+/// The unit a reporter is given from the posted value (its id), or the message to show.
+async fn chosen_unit(
+    state: &AppState,
+    me: &CurrentUser,
+    raw: &str,
+) -> AppResult<Result<Unit, String>> {
+    if raw.is_empty() {
+        return Ok(Err("填报员须选择所属单位".into()));
+    }
+    let found = match raw.parse::<Id>() {
+        Ok(id) => match state.store.unit(me.org(), id).await {
+            Ok(u) => Some(u),
+            Err(StorageError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        Err(_) => None,
+    };
+    Ok(found.ok_or_else(|| "所选单位不存在或不属于本区；请重新选择".to_string()))
 }
 
 fn taken(username: &str) -> String {

@@ -221,157 +221,27 @@ pub fn read_results(
     rubric: &Rubric,
     units: &[(Id, String)],
 ) -> Result<Snapshot, Vec<String>> {
-    // Lines starting with # are notes (such as "figures are invented"); blank them so
-    // that row numbers in messages stay the file's.
-    let text: String = text
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with('#') {
-                ""
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let records = crate::admin::units::records(&text).map_err(|e| vec![e])?;
-    let mut problems = Vec::new();
+    let records = crate::admin::units::records(&without_notes(text)).map_err(|e| vec![e])?;
     let Some((_, header)) = records.first() else {
         return Err(vec![
             "没有内容：第一行应为表头，如 单位,基础工作,管理工作,服务工作,创新工作,总分".into(),
         ]);
     };
-    let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim()));
-    let (Some(unit_col), Some(total_col)) = (col(&["单位", "unit"]), col(&["总分", "total"]))
-    else {
-        return Err(vec!["表头须有“单位”和“总分”两列".into()]);
-    };
-    let base_col = col(&["基础分", "base"]);
-    let bonus_col = col(&["加分", "bonus"]);
-    let rank_col = col(&["排名", "rank"]);
-    let known = [
-        "单位",
-        "unit",
-        "总分",
-        "total",
-        "基础分",
-        "base",
-        "加分",
-        "bonus",
-        "排名",
-        "rank",
-    ];
-    let mut cat_cols = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        let h = h.trim();
-        if known.contains(&h) || h.is_empty() {
-            continue;
-        }
-        match rubric.categories().iter().find(|c| c.name == h) {
-            Some(c) => cat_cols.push((i, c)),
-            None => {
-                let names: Vec<&str> = rubric
-                    .categories()
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect();
-                problems.push(format!(
-                    "第 1 行：列“{h}”不是所选细则的类别；可用：{}",
-                    names.join("、")
-                ));
-            }
-        }
-    }
-    let num = |line: usize,
-               what: &str,
-               cell: Option<&String>,
-               problems: &mut Vec<String>|
-     -> Option<Decimal> {
-        let cell = cell.map(|c| c.trim()).unwrap_or("");
-        if cell.is_empty() {
-            return None;
-        }
-        match cell.parse::<Decimal>() {
-            Ok(d) if !d.is_sign_negative() && d < Decimal::from(10_000) => Some(d),
-            _ => {
-                problems.push(format!("第 {line} 行：{what}“{cell}”不是分数"));
-                None
-            }
-        }
-    };
-    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let columns = Columns::of(header, rubric, &mut problems)?;
+    let mut rows: Vec<PastRow> = Vec::new();
     let mut seen = Vec::new();
     for (line, cells) in records.iter().skip(1) {
-        let name = cells.get(unit_col).map(|c| c.trim()).unwrap_or("");
-        let Some((uid, _)) = units.iter().find(|(_, n)| n == name) else {
-            problems.push(format!("第 {line} 行：单位“{name}”不在本区的单位里"));
-            continue;
-        };
-        if seen.contains(uid) {
-            problems.push(format!("第 {line} 行：单位“{name}”重复"));
-            continue;
+        if let Some(row) = columns.row(*line, cells, units, &mut seen, &mut problems) {
+            rows.push(row);
         }
-        seen.push(*uid);
-        let Some(total) = num(*line, "总分", cells.get(total_col), &mut problems) else {
-            problems.push(format!("第 {line} 行：缺少总分"));
-            continue;
-        };
-        let categories: Vec<snapshot::UnitCategory> = cat_cols
-            .iter()
-            .filter_map(|(i, c)| {
-                num(*line, &c.name, cells.get(*i), &mut problems).map(|s| snapshot::UnitCategory {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    score: s.normalize(),
-                    self_score: None,
-                })
-            })
-            .collect();
-        let base = base_col.and_then(|i| num(*line, "基础分", cells.get(i), &mut problems));
-        let bonus = bonus_col.and_then(|i| num(*line, "加分", cells.get(i), &mut problems));
-        let given_rank = rank_col
-            .and_then(|i| cells.get(i))
-            .and_then(|r| r.trim().parse::<u64>().ok());
-        out.push((
-            *uid,
-            name.to_string(),
-            total,
-            base,
-            bonus,
-            given_rank,
-            categories,
-        ));
     }
-    if out.is_empty() && problems.is_empty() {
+    if rows.is_empty() && problems.is_empty() {
         problems.push("没有任何单位的数据".into());
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let totals: Vec<Decimal> = out.iter().map(|u| u.2).collect();
-    let ranks = rank(&totals);
-    let mut units: Vec<snapshot::UnitResult> = out
-        .into_iter()
-        .zip(ranks)
-        .map(
-            |((uid, name, total, base, bonus, given, categories), r)| snapshot::UnitResult {
-                unit_id: uid,
-                unit: name,
-                rank: given.map(|g| g as usize).unwrap_or(r),
-                tie: totals.iter().filter(|t| **t == total).count() > 1,
-                base: base.map(|d| d.normalize()),
-                bonus: bonus.map(|d| d.normalize()),
-                total: total.normalize(),
-                grade: None,
-                self_total: None,
-                gap: None,
-                categories,
-                items: Vec::new(),
-                imported: true,
-            },
-        )
-        .collect();
-    units.sort_by_key(|u| u.rank);
     Ok(Snapshot {
         version: snapshot::VERSION,
         imported: true,
@@ -386,8 +256,204 @@ pub fn read_results(
             })
             .collect(),
         items: Vec::new(),
-        units,
+        units: ranked(rows),
     })
+}
+
+/// Lines starting with # are notes (such as "figures are invented"): blanked, so that
+/// row numbers in messages stay the file's.
+fn without_notes(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with('#') {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Where each column of a past year's table is.
+struct Columns<'r> {
+    unit: usize,
+    total: usize,
+    base: Option<usize>,
+    bonus: Option<usize>,
+    rank: Option<usize>,
+    categories: Vec<(usize, &'r kaohe_core::rubric::Category)>,
+}
+
+/// One unit's row, read.
+struct PastRow {
+    unit_id: Id,
+    unit: String,
+    total: Decimal,
+    base: Option<Decimal>,
+    bonus: Option<Decimal>,
+    /// The rank the file gives, if it gives one.
+    rank: Option<u64>,
+    categories: Vec<snapshot::UnitCategory>,
+}
+
+impl<'r> Columns<'r> {
+    /// Finds the columns by their headers; the unit and the total are needed, every other
+    /// header must name a category of the rubric (else a problem is listed).
+    fn of(
+        header: &[String],
+        rubric: &'r Rubric,
+        problems: &mut Vec<String>,
+    ) -> Result<Columns<'r>, Vec<String>> {
+        let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim()));
+        let (Some(unit), Some(total)) = (col(&["单位", "unit"]), col(&["总分", "total"]))
+        else {
+            return Err(vec!["表头须有“单位”和“总分”两列".into()]);
+        };
+        let known = [
+            "单位",
+            "unit",
+            "总分",
+            "total",
+            "基础分",
+            "base",
+            "加分",
+            "bonus",
+            "排名",
+            "rank",
+        ];
+        let mut categories = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            let h = h.trim();
+            if known.contains(&h) || h.is_empty() {
+                continue;
+            }
+            match rubric.categories().iter().find(|c| c.name == h) {
+                Some(c) => categories.push((i, c)),
+                None => {
+                    let names: Vec<&str> = rubric
+                        .categories()
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    problems.push(format!(
+                        "第 1 行：列“{h}”不是所选细则的类别；可用：{}",
+                        names.join("、")
+                    ));
+                }
+            }
+        }
+        Ok(Columns {
+            unit,
+            total,
+            base: col(&["基础分", "base"]),
+            bonus: col(&["加分", "bonus"]),
+            rank: col(&["排名", "rank"]),
+            categories,
+        })
+    }
+
+    /// One unit's row; `None` (with its problems listed) when it cannot be used. `seen`
+    /// holds the units of the rows before, so that a unit named twice is said once.
+    fn row(
+        &self,
+        line: usize,
+        cells: &[String],
+        units: &[(Id, String)],
+        seen: &mut Vec<Id>,
+        problems: &mut Vec<String>,
+    ) -> Option<PastRow> {
+        let name = cells.get(self.unit).map(|c| c.trim()).unwrap_or("");
+        let Some((uid, _)) = units.iter().find(|(_, n)| n == name) else {
+            problems.push(format!("第 {line} 行：单位“{name}”不在本区的单位里"));
+            return None;
+        };
+        if seen.contains(uid) {
+            problems.push(format!("第 {line} 行：单位“{name}”重复"));
+            return None;
+        }
+        seen.push(*uid);
+        let Some(total) = score_cell(line, "总分", cells.get(self.total), problems) else {
+            problems.push(format!("第 {line} 行：缺少总分"));
+            return None;
+        };
+        let categories = self
+            .categories
+            .iter()
+            .filter_map(|(i, c)| {
+                score_cell(line, &c.name, cells.get(*i), problems).map(|s| snapshot::UnitCategory {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    score: s.normalize(),
+                    self_score: None,
+                })
+            })
+            .collect();
+        Some(PastRow {
+            unit_id: *uid,
+            unit: name.to_string(),
+            total,
+            base: self
+                .base
+                .and_then(|i| score_cell(line, "基础分", cells.get(i), problems)),
+            bonus: self
+                .bonus
+                .and_then(|i| score_cell(line, "加分", cells.get(i), problems)),
+            rank: self
+                .rank
+                .and_then(|i| cells.get(i))
+                .and_then(|r| r.trim().parse::<u64>().ok()),
+            categories,
+        })
+    }
+}
+
+/// A score in a cell: empty is none; anything but a score from 0 to 9999 is a problem.
+fn score_cell(
+    line: usize,
+    what: &str,
+    cell: Option<&String>,
+    problems: &mut Vec<String>,
+) -> Option<Decimal> {
+    let cell = cell.map(|c| c.trim()).unwrap_or("");
+    if cell.is_empty() {
+        return None;
+    }
+    match cell.parse::<Decimal>() {
+        Ok(d) if !d.is_sign_negative() && d < Decimal::from(10_000) => Some(d),
+        _ => {
+            problems.push(format!("第 {line} 行：{what}“{cell}”不是分数"));
+            None
+        }
+    }
+}
+
+/// The units in rank order: the file's rank where it gives one, else by total (ties
+/// share a rank).
+fn ranked(rows: Vec<PastRow>) -> Vec<snapshot::UnitResult> {
+    let totals: Vec<Decimal> = rows.iter().map(|u| u.total).collect();
+    let ranks = rank(&totals);
+    let mut units: Vec<snapshot::UnitResult> = rows
+        .into_iter()
+        .zip(ranks)
+        .map(|(row, r)| snapshot::UnitResult {
+            unit_id: row.unit_id,
+            unit: row.unit,
+            rank: row.rank.map(|g| g as usize).unwrap_or(r),
+            tie: totals.iter().filter(|t| **t == row.total).count() > 1,
+            base: row.base.map(|d| d.normalize()),
+            bonus: row.bonus.map(|d| d.normalize()),
+            total: row.total.normalize(),
+            grade: None,
+            self_total: None,
+            gap: None,
+            categories: row.categories,
+            items: Vec::new(),
+            imported: true,
+        })
+        .collect();
+    units.sort_by_key(|u| u.rank);
+    units
 }
 
 /// Stores a past year in the caller's unit of work: a closed, locked campaign whose

@@ -12,8 +12,10 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaohe_core::explain::explain_item;
 use kaohe_core::rubric::InputType;
-use kaohe_core::{Facts, Rubric, fmt_decimal as f, score};
-use kaohe_storage::{AuditEntry, Id, Override, Overrides, ReportState, ReviewState, StorageError};
+use kaohe_core::{Decimal, Facts, Rubric, fmt_decimal as f, score};
+use kaohe_storage::{
+    AuditEntry, Id, Override, Overrides, ReportState, Review, ReviewState, StorageError,
+};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -182,6 +184,7 @@ type TypedFacts = BTreeMap<String, (String, String)>;
 type Messages = BTreeMap<String, String>;
 
 /// A review form to show again, with what was typed and what is wrong.
+#[derive(Clone)]
 struct Typed {
     facts: TypedFacts,
     errors: Messages,
@@ -285,6 +288,102 @@ async fn load(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Each fact of the item: as the unit reported it, and as verified (typed now, or stored
+/// as an assessor's correction with its reason).
+fn fact_rows(
+    rubric: &Rubric,
+    ii: usize,
+    a: &UnitAssessment,
+    review: Option<&Review>,
+    typed_values: &TypedFacts,
+    errors: &Messages,
+) -> Vec<FactRow> {
+    rubric.items()[ii]
+        .inputs
+        .clone()
+        .map(|slot| {
+            let input = rubric.input(slot);
+            let reported = value_of(&a.self_facts, slot);
+            let over = review.and_then(|r| r.overrides.get(&input.key));
+            let (verified, reason) = match typed_values.get(&input.key) {
+                Some((v, r)) => (v.clone(), r.clone()),
+                None => match over {
+                    Some(o) => (o.value.clone(), o.reason.clone()),
+                    None => (reported.clone(), String::new()),
+                },
+            };
+            FactRow {
+                key: input.key.clone(),
+                label: input.label.clone(),
+                kind: match input.ty {
+                    InputType::Bool => "bool",
+                    InputType::Text => "text",
+                    _ => "number",
+                },
+                unit: match input.ty {
+                    InputType::Percent => "%".into(),
+                    _ => input.unit.clone().unwrap_or_default(),
+                },
+                changed: verified != reported,
+                reported: if reported.is_empty() {
+                    "（未填）".into()
+                } else {
+                    reported
+                },
+                verified,
+                reason,
+                error: errors.get(&input.key).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// The unit's evidence for the item (not the files of its appeals).
+async fn evidence_links(
+    state: &AppState,
+    a: &UnitAssessment,
+    item: &str,
+) -> AppResult<Vec<EvidenceLink>> {
+    Ok(state
+        .store
+        .evidence_list(a.report.campaign_id, a.unit.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.item_id == item && e.appeal_id.is_none())
+        .map(|e| EvidenceLink {
+            href: format!("/c/{}/u/{}/evidence/{}", e.campaign_id, e.unit_id, e.id),
+            filename: e.filename,
+            size: human_size(e.size),
+        })
+        .collect())
+}
+
+/// Who reviewed the item last, when, and how: `张三 于 2026-12-01 10:00 已确认`.
+async fn last_review(
+    state: &AppState,
+    a: &UnitAssessment,
+    item: &str,
+    review: Option<&Review>,
+) -> AppResult<Option<String>> {
+    let Some(r) = review else {
+        return Ok(None);
+    };
+    let who = match r.reviewer_id {
+        Some(id) => state
+            .store
+            .user(id)
+            .await
+            .map(|u| u.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(Some(format!(
+        "{who} 于 {} {}",
+        china_time(r.reviewed_at),
+        a.status(item).label()
+    )))
+}
+
 async fn render(
     state: &AppState,
     session: &Session,
@@ -316,44 +415,7 @@ async fn render(
             String::new(),
         ),
     };
-    let facts: Vec<FactRow> = item
-        .inputs
-        .clone()
-        .map(|slot| {
-            let input = rubric.input(slot);
-            let reported = value_of(&a.self_facts, slot);
-            let over = review.as_ref().and_then(|r| r.overrides.get(&input.key));
-            let (verified, reason) = match typed_values.get(&input.key) {
-                Some((v, r)) => (v.clone(), r.clone()),
-                None => match over {
-                    Some(o) => (o.value.clone(), o.reason.clone()),
-                    None => (reported.clone(), String::new()),
-                },
-            };
-            FactRow {
-                key: input.key.clone(),
-                label: input.label.clone(),
-                kind: match input.ty {
-                    InputType::Bool => "bool",
-                    InputType::Text => "text",
-                    _ => "number",
-                },
-                unit: match input.ty {
-                    InputType::Percent => "%".into(),
-                    _ => input.unit.clone().unwrap_or_default(),
-                },
-                changed: verified != reported,
-                reported: if reported.is_empty() {
-                    "（未填）".into()
-                } else {
-                    reported
-                },
-                verified,
-                reason,
-                error: errors.get(&input.key).cloned(),
-            }
-        })
-        .collect();
+    let facts = fact_rows(&rubric, ii, &a, review.as_ref(), &typed_values, &errors);
     // The preview reflects what is typed, or what is stored.
     let overrides: Overrides = facts
         .iter()
@@ -381,37 +443,8 @@ async fn render(
         .filter(|s| rubric.input(**s).item.is_none())
         .map(|s| (rubric.input(*s).label.clone(), value_of(&a.self_facts, *s)))
         .collect();
-    let evidence = state
-        .store
-        .evidence_list(a.report.campaign_id, a.unit.id)
-        .await?
-        .into_iter()
-        .filter(|e| e.item_id == item.id && e.appeal_id.is_none())
-        .map(|e| EvidenceLink {
-            href: format!("/c/{}/u/{}/evidence/{}", e.campaign_id, e.unit_id, e.id),
-            filename: e.filename,
-            size: human_size(e.size),
-        })
-        .collect();
-    let last = match &review {
-        Some(r) => {
-            let who = match r.reviewer_id {
-                Some(id) => state
-                    .store
-                    .user(id)
-                    .await
-                    .map(|u| u.display_name)
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            Some(format!(
-                "{who} 于 {} {}",
-                china_time(r.reviewed_at),
-                a.status(&item.id).label()
-            ))
-        }
-        None => None,
-    };
+    let evidence = evidence_links(state, &a, &item.id).await?;
+    let last = last_review(state, &a, &item.id, review.as_ref()).await?;
     let pos = mine.iter().position(|x| *x == ii);
     let prev = pos
         .and_then(|p| p.checked_sub(1))
@@ -557,48 +590,100 @@ pub async fn save(
         return Err(AppError::BadRequest(why.clone()));
     }
     let returning = field(&pairs, "action") == "return";
-    let score_reason = field(&pairs, "score_reason");
-    let comment = field(&pairs, "comment");
     let version: i64 = field(&pairs, "version").parse().unwrap_or(-1);
-    let (overrides, errors, typed) = read_form(&l.rubric, l.ii, &l.a, &pairs);
-    let again = |l: Loaded, error: String| {
-        let typed = typed.clone();
-        let errors = errors.clone();
-        let score_reason = score_reason.clone();
-        let comment = comment.clone();
-        let state = &state;
-        let session = &session;
-        let me = &me;
-        async move {
-            render(
-                state,
-                session,
-                me,
-                l,
-                Some(Typed {
-                    facts: typed,
-                    errors,
-                    score_reason,
-                    comment,
-                }),
-                Some(error),
-                None,
-            )
-            .await
-        }
+    let (overrides, errors, facts) = read_form(&l.rubric, l.ii, &l.a, &pairs);
+    let typed = Typed {
+        facts,
+        errors,
+        score_reason: field(&pairs, "score_reason"),
+        comment: field(&pairs, "comment"),
     };
-    if !errors.is_empty() {
-        return again(l, format!("有 {} 处需要改正，未保存。", errors.len())).await;
+    let refuse = |l: Loaded, why: String| {
+        render(
+            &state,
+            &session,
+            &me,
+            l,
+            Some(typed.clone()),
+            Some(why),
+            None,
+        )
+    };
+    if !typed.errors.is_empty() {
+        let why = format!("有 {} 处需要改正，未保存。", typed.errors.len());
+        return refuse(l, why).await;
     }
     let item_id = l.rubric.items()[l.ii].id.clone();
-    // The assessed score of this item with these overrides.
-    let mut reviews: Vec<kaohe_storage::Review> =
+    let assessed = assessed_with(&l, &overrides);
+    let self_score = l.a.self_score.items[l.ii].score;
+    if let Some(why) = missing_reason(returning, &typed, assessed, self_score) {
+        return refuse(l, why).await;
+    }
+    let state_ = if returning {
+        ReviewState::Returned
+    } else {
+        ReviewState::Confirmed
+    };
+    let before = l.a.review(&item_id).cloned();
+    let reason = (!typed.score_reason.is_empty()).then_some(typed.score_reason.as_str());
+    let comment = (!typed.comment.is_empty()).then_some(typed.comment.as_str());
+    let mut work = state.store.begin().await?;
+    let saved = work
+        .save_review(
+            cid, uid, &item_id, &overrides, reason, state_, comment, me.user.id, version,
+        )
+        .await;
+    match saved {
+        Ok(_) => {}
+        Err(StorageError::Conflict) => {
+            // The change did not happen: end its unit of work before rendering.
+            drop(work);
+            let why =
+                "未保存：此项在您打开之后已被其他考核员审核过。请重新打开此项查看其结果后再操作。";
+            return refuse(l, why.into()).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if returning && l.a.report.state == ReportState::Submitted {
+        work.return_report(cid, uid).await?;
+    }
+    let mut changes = override_changes(before.as_ref(), &overrides);
+    changes.push(serde_json::json!({"field": "state", "old": before.as_ref().map(|r| r.state.as_str()), "new": state_.as_str()}));
+    changes.push(serde_json::json!({"field": "考核分", "old": f(self_score), "new": f(assessed)}));
+    let action = if returning {
+        Action::ReviewReturn
+    } else {
+        Action::ReviewConfirm
+    };
+    work.commit(&AuditEntry {
+        organiser_id: Some(me.org()),
+        user_id: Some(me.user.id),
+        username: Some(me.user.username.clone()),
+        action: action.code().into(),
+        target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
+        reason: if returning {
+            Some(typed.comment.clone())
+        } else {
+            reason.map(String::from)
+        },
+        changes: serde_json::Value::Array(changes),
+    })
+    .await?;
+    let flag = if returning { "returned" } else { "confirmed" };
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
+}
+
+/// The item's assessed score were these overrides saved (the other items' reviews as
+/// they are).
+fn assessed_with(l: &Loaded, overrides: &Overrides) -> Decimal {
+    let item_id = &l.rubric.items()[l.ii].id;
+    let mut reviews: Vec<Review> =
         l.a.reviews
             .iter()
-            .filter(|r| r.item_id != item_id)
+            .filter(|r| r.item_id != *item_id)
             .cloned()
             .collect();
-    reviews.push(kaohe_storage::Review {
+    reviews.push(Review {
         item_id: item_id.clone(),
         overrides: overrides.clone(),
         score_reason: None,
@@ -609,100 +694,44 @@ pub async fn save(
         version: 0,
     });
     let verified = verified_facts(&l.rubric, &l.a.unit_level, &l.a.items, &reviews);
-    let assessed = score(&l.rubric, &verified).items[l.ii].score;
-    let self_score = l.a.self_score.items[l.ii].score;
-    if returning && comment.is_empty() {
-        return again(l, "退回须写明需要单位修改什么（退回意见）。".into()).await;
-    }
-    if !returning && assessed != self_score && score_reason.is_empty() {
-        return again(
-            l,
-            format!(
-                "考核分 {} 与自查分 {} 不同，请写明理由（将告知单位）。",
-                f(assessed),
-                f(self_score)
-            ),
-        )
-        .await;
-    }
-    let state_ = if returning {
-        ReviewState::Returned
+    score(&l.rubric, &verified).items[l.ii].score
+}
+
+/// What a review must say and does not: a return says what to change; a confirmed score
+/// that differs from the unit's own says why.
+fn missing_reason(
+    returning: bool,
+    typed: &Typed,
+    assessed: Decimal,
+    self_score: Decimal,
+) -> Option<String> {
+    if returning && typed.comment.is_empty() {
+        Some("退回须写明需要单位修改什么（退回意见）。".into())
+    } else if !returning && assessed != self_score && typed.score_reason.is_empty() {
+        Some(format!(
+            "考核分 {} 与自查分 {} 不同，请写明理由（将告知单位）。",
+            f(assessed),
+            f(self_score)
+        ))
     } else {
-        ReviewState::Confirmed
-    };
-    let before = l.a.review(&item_id).cloned();
-    let reason = (!score_reason.is_empty()).then_some(score_reason.as_str());
-    let mut work = state.store.begin().await?;
-    match work
-        .save_review(
-            cid,
-            uid,
-            &item_id,
-            &overrides,
-            reason,
-            state_,
-            (!comment.is_empty()).then_some(comment.as_str()),
-            me.user.id,
-            version,
-        )
-        .await
-    {
-        Ok(_) => {}
-        Err(StorageError::Conflict) => {
-            // The change did not happen: end its unit of work before rendering.
-            drop(work);
-            return again(
-                l,
-                "未保存：此项在您打开之后已被其他考核员审核过。请重新打开此项查看其结果后再操作。"
-                    .into(),
-            )
-            .await;
-        }
-        Err(e) => return Err(e.into()),
+        None
     }
-    if returning && l.a.report.state == ReportState::Submitted {
-        work.return_report(cid, uid).await?;
-    }
-    let mut changes = Vec::new();
-    let old = before
-        .as_ref()
-        .map(|r| r.overrides.clone())
-        .unwrap_or_default();
+}
+
+/// Each verified value that changed, old → new with its reason, for the audit row.
+fn override_changes(before: Option<&Review>, overrides: &Overrides) -> Vec<serde_json::Value> {
+    let old = before.map(|r| r.overrides.clone()).unwrap_or_default();
     let mut keys: Vec<&String> = old.keys().chain(overrides.keys()).collect();
     keys.sort();
     keys.dedup();
-    for k in keys {
-        let (o, n) = (old.get(k), overrides.get(k));
-        if o != n {
-            changes.push(serde_json::json!({
+    keys.into_iter()
+        .filter(|k| old.get(*k) != overrides.get(*k))
+        .map(|k| {
+            serde_json::json!({
                 "field": format!("核实 {k}"),
-                "old": o.map(|o| o.value.clone()),
-                "new": n.map(|n| format!("{}（理由：{}）", n.value, n.reason)),
-            }));
-        }
-    }
-    changes.push(serde_json::json!({"field": "state", "old": before.as_ref().map(|r| r.state.as_str()), "new": state_.as_str()}));
-    changes.push(serde_json::json!({"field": "考核分", "old": f(self_score), "new": f(assessed)}));
-    work.commit(&AuditEntry {
-        organiser_id: Some(me.org()),
-        user_id: Some(me.user.id),
-        username: Some(me.user.username.clone()),
-        action: if returning {
-            Action::ReviewReturn
-        } else {
-            Action::ReviewConfirm
-        }
-        .code()
-        .into(),
-        target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
-        reason: if returning {
-            Some(comment.clone())
-        } else {
-            reason.map(String::from)
-        },
-        changes: serde_json::Value::Array(changes),
-    })
-    .await?;
-    let flag = if returning { "returned" } else { "confirmed" };
-    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
+                "old": old.get(k).map(|o| o.value.clone()),
+                "new": overrides.get(k).map(|n| format!("{}（理由：{}）", n.value, n.reason)),
+            })
+        })
+        .collect()
 }

@@ -379,57 +379,25 @@ pub async fn item_save(
     let version: i64 = field(&pairs, "version").parse().unwrap_or(-1);
     let done = field(&pairs, "action") == "done";
     let (values, errors) = parse_item_values(&rubric, ii, &pairs);
+    // Refused: the page again with everything as typed, and why.
+    let again = |cx: Context, errors: BTreeMap<String, String>, why: String| {
+        let typed = Some((raw_of(&rubric, ii, &pairs), errors, version));
+        render_item(&state, &session, &me, cx, &item, typed, None, Some(why))
+    };
     if !errors.is_empty() {
         let n = errors.len();
-        return render_item(
-            &state,
-            &session,
-            &me,
-            cx,
-            &item,
-            Some((raw_of(&rubric, ii, &pairs), errors, version)),
-            None,
-            Some(format!(
-                "有 {n} 个值不正确，未保存；请按提示改正（您填的内容都还在）。"
-            )),
-        )
-        .await;
+        let why = format!("有 {n} 个值不正确，未保存；请按提示改正（您填的内容都还在）。");
+        return again(cx, errors, why).await;
     }
-    let it = &rubric.items()[ii];
-    // Discretionary amounts need their reasons; "done" needs every required fact.
-    let mut facts = Facts::new(&rubric);
-    scoring::apply(&rubric, &mut facts, &values);
-    let mut problems: Vec<String> = facts
-        .problems(&rubric)
-        .into_iter()
-        .filter(|(slot, _)| rubric.input(*slot).item == Some(ii))
-        .map(|(_, m)| m)
-        .collect();
-    if done {
-        for slot in it.inputs.clone() {
-            let input = rubric.input(slot);
-            if input.required && !values.contains_key(&input.key) {
-                problems.push(format!("“{}”未填", input.label));
-            }
-        }
-    }
+    let problems = save_problems(&rubric, ii, &values, done);
     if !problems.is_empty() {
         let what = if done {
             "不能标记为已完成"
         } else {
             "未保存"
         };
-        return render_item(
-            &state,
-            &session,
-            &me,
-            cx,
-            &item,
-            Some((raw_of(&rubric, ii, &pairs), BTreeMap::new(), version)),
-            None,
-            Some(format!("{what}：{}。", problems.join("；"))),
-        )
-        .await;
+        let why = format!("{what}：{}。", problems.join("；"));
+        return again(cx, BTreeMap::new(), why).await;
     }
     let old = state
         .store
@@ -443,7 +411,7 @@ pub async fn item_save(
         ItemState::Draft
     };
     let mut work = state.store.begin().await?;
-    match work
+    let saved = work
         .save_report_item(
             cid,
             uid,
@@ -453,61 +421,74 @@ pub async fn item_save(
             version,
             Some(me.user.id),
         )
-        .await
-    {
+        .await;
+    match saved {
         Ok(_) => {}
         Err(StorageError::Conflict) => {
             // The change did not happen: end its unit of work before rendering.
             drop(work);
-            let who = match old.as_ref().and_then(|o| o.updated_by) {
-                Some(id) => state
-                    .store
-                    .user(id)
-                    .await
-                    .map(|u| u.display_name)
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            let when = old
-                .as_ref()
-                .map(|o| china_time(o.updated_at))
-                .unwrap_or_default();
-            return render_item(
-                &state,
-                &session,
-                &me,
-                cx,
-                &item,
-                Some((raw_of(&rubric, ii, &pairs), BTreeMap::new(), version)),
-                None,
-                Some(format!(
-                    "未保存：此项在您打开之后已被{who}于 {when} 修改。为免覆盖对方的内容，请记下您填的值，重新打开此项后再填。"
-                )),
-            )
-            .await;
+            let why = saved_meanwhile(&state, old.as_ref()).await;
+            return again(cx, BTreeMap::new(), why).await;
         }
         Err(e) => return Err(e.into()),
     }
     let before = old.map(|o| o.facts).unwrap_or_default();
-    let changes = diff(&before, &values);
+    let action = if done {
+        Action::ItemDone
+    } else {
+        Action::ItemDraft
+    };
     work.commit(&AuditEntry {
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
-        action: if done {
-            Action::ItemDone
-        } else {
-            Action::ItemDraft
-        }
-        .code()
-        .into(),
+        action: action.code().into(),
         target: format!("campaign:{cid}/unit:{uid}/item:{item}"),
         reason: None,
-        changes,
+        changes: diff(&before, &values),
     })
     .await?;
     let flag = if done { "done" } else { "draft" };
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved={flag}")).into_response())
+}
+
+/// Why the item's values cannot be saved as they are: discretionary amounts need their
+/// reasons; marking it done needs every required fact.
+fn save_problems(rubric: &Rubric, ii: usize, values: &RawFacts, done: bool) -> Vec<String> {
+    let mut facts = Facts::new(rubric);
+    scoring::apply(rubric, &mut facts, values);
+    let mut problems: Vec<String> = facts
+        .problems(rubric)
+        .into_iter()
+        .filter(|(slot, _)| rubric.input(*slot).item == Some(ii))
+        .map(|(_, m)| m)
+        .collect();
+    if done {
+        for slot in rubric.items()[ii].inputs.clone() {
+            let input = rubric.input(slot);
+            if input.required && !values.contains_key(&input.key) {
+                problems.push(format!("“{}”未填", input.label));
+            }
+        }
+    }
+    problems
+}
+
+/// What a save says when someone else saved the item after it was opened: who and when.
+async fn saved_meanwhile(state: &AppState, old: Option<&ReportItem>) -> String {
+    let who = match old.and_then(|o| o.updated_by) {
+        Some(id) => state
+            .store
+            .user(id)
+            .await
+            .map(|u| u.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let when = old.map(|o| china_time(o.updated_at)).unwrap_or_default();
+    format!(
+        "未保存：此项在您打开之后已被{who}于 {when} 修改。为免覆盖对方的内容，请记下您填的值，重新打开此项后再填。"
+    )
 }
 
 /// The values as typed for the item's inputs, kept to show again with errors.

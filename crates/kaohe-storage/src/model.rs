@@ -378,11 +378,18 @@ pub struct AuditRow {
 }
 
 /// Failed logins for one account name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Throttle {
+    /// Failures in the current window (since `first_failure`).
     pub failures: i64,
     pub first_failure: i64,
     pub locked_until: i64,
+    /// Every failure since the counter was last cleared (a successful login), whatever
+    /// the window.
+    pub total: i64,
+    pub last_failure: i64,
+    /// Where the last failure came from (an IP address).
+    pub last_source: String,
 }
 
 /// An assessor's correction of one reported fact, with its reason.

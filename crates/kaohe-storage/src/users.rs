@@ -25,6 +25,17 @@ pub(crate) fn user(r: &AnyRow) -> Result<User> {
     })
 }
 
+fn throttle_of(r: &AnyRow) -> Result<Throttle> {
+    Ok(Throttle {
+        failures: r.try_get("failures")?,
+        first_failure: r.try_get("first_failure")?,
+        locked_until: r.try_get("locked_until")?,
+        total: r.try_get("total")?,
+        last_failure: r.try_get("last_failure")?,
+        last_source: r.try_get("last_source")?,
+    })
+}
+
 macro_rules! user_cols {
     () => {
         "id, organiser_id, username, display_name, role, department_id,
@@ -80,61 +91,61 @@ impl Store {
 
     pub async fn throttle(&self, key: &str) -> Result<Throttle> {
         let row = sqlx::query(
-            "SELECT failures, first_failure, locked_until FROM login_throttle WHERE key = $1",
+            "SELECT failures, first_failure, locked_until, total, last_failure, last_source
+             FROM login_throttle WHERE key = $1",
         )
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(match row {
-            Some(r) => Throttle {
-                failures: r.try_get("failures")?,
-                first_failure: r.try_get("first_failure")?,
-                locked_until: r.try_get("locked_until")?,
-            },
-            None => Throttle::default(),
-        })
+        row.map(|r| throttle_of(&r))
+            .transpose()
+            .map(Option::unwrap_or_default)
     }
 
-    /// Counts a failed login atomically (two app servers may count at once). Failures
-    /// older than `window_ms` start a new count; the `limit`-th failure locks the name
-    /// until `now + lock_ms`. Returns the count after this failure.
+    /// Counts a failed login of `account` under `key` atomically (two app servers may
+    /// count at once). Failures older than `window_ms` start a new count of `failures`;
+    /// `total` counts on until cleared. Returns the counter after this failure; locking
+    /// is the caller's decision ([`Store::lock_login`]).
     pub async fn record_login_failure(
         &self,
         key: &str,
+        account: &str,
+        source: &str,
         now: i64,
         window_ms: i64,
-        limit: i64,
-        lock_ms: i64,
     ) -> Result<Throttle> {
         let row = sqlx::query(
-            "INSERT INTO login_throttle (key, failures, first_failure, locked_until)
-             VALUES ($1, 1, $2, 0)
+            "INSERT INTO login_throttle
+               (key, failures, first_failure, locked_until, account, total, last_failure, last_source)
+             VALUES ($1, 1, $2, 0, $4, 1, $2, $5)
              ON CONFLICT (key) DO UPDATE SET
                failures = CASE WHEN login_throttle.first_failure < $3 THEN 1
                                ELSE login_throttle.failures + 1 END,
                first_failure = CASE WHEN login_throttle.first_failure < $3 THEN $2
-                                    ELSE login_throttle.first_failure END
-             RETURNING failures, first_failure, locked_until",
+                                    ELSE login_throttle.first_failure END,
+               total = login_throttle.total + 1,
+               last_failure = $2,
+               last_source = $5
+             RETURNING failures, first_failure, locked_until, total, last_failure, last_source",
         )
         .bind(key)
         .bind(now)
         .bind(now - window_ms)
+        .bind(account)
+        .bind(source)
         .fetch_one(&self.pool)
         .await?;
-        let mut t = Throttle {
-            failures: row.try_get("failures")?,
-            first_failure: row.try_get("first_failure")?,
-            locked_until: row.try_get("locked_until")?,
-        };
-        if t.failures >= limit {
-            t.locked_until = now + lock_ms;
-            sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
-                .bind(t.locked_until)
-                .bind(key)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(t)
+        throttle_of(&row)
+    }
+
+    /// Refuses logins under `key` until `until` (ms).
+    pub async fn lock_login(&self, key: &str, until: i64) -> Result<()> {
+        sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
+            .bind(until)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
@@ -143,6 +154,29 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Clears every counter and lock of `account` (an admin's unlock); returns how many
+    /// there were.
+    pub async fn clear_account_throttle(&self, account: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM login_throttle WHERE account = $1")
+            .bind(account)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Until when `account` is locked under any of its keys, if it is at `now`.
+    pub async fn login_locked_until(&self, account: &str, now: i64) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT MAX(locked_until) AS until FROM login_throttle
+             WHERE account = $1 AND locked_until > $2",
+        )
+        .bind(account)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<Option<i64>, _>("until")?)
     }
 
     /// A session's data and expiry (ms), if it exists and has not expired.
@@ -200,6 +234,16 @@ impl Store {
 }
 
 impl Work {
+    /// An admin's unlock: every login counter and lock of `account` is removed, in the
+    /// unlock's unit of work (so with its audit row). Returns how many there were.
+    pub async fn unlock_login(&mut self, account: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM login_throttle WHERE account = $1")
+            .bind(account)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn create_user(&mut self, new: &NewUser) -> Result<User> {
         if let Some(d) = new.department_id {
             self.own_department(new.organiser_id, d).await?;

@@ -40,11 +40,18 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The largest evidence file accepted, in bytes.
     pub max_upload: usize,
-    /// Failed logins allowed for one account name within `throttle_window` before it is
-    /// locked for `lockout`.
+    /// Failed logins for one account from one address within a day before each further
+    /// failure from there waits: one minute, then twice as long each time, up to
+    /// `lockout`. Another address is not affected.
     pub login_attempts: i64,
-    pub throttle_window: time::Duration,
+    /// The longest wait for one address.
     pub lockout: time::Duration,
+    /// Failed logins for one account from all addresses within a day before the account
+    /// itself is locked for `account_lockout` (an admin can unlock it sooner).
+    pub account_attempts: i64,
+    pub account_lockout: time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see `http::client`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -54,8 +61,10 @@ impl Default for Config {
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
             login_attempts: 5,
-            throttle_window: time::Duration::minutes(15),
-            lockout: time::Duration::minutes(15),
+            lockout: time::Duration::hours(1),
+            account_attempts: 100,
+            account_lockout: time::Duration::hours(1),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -171,6 +171,7 @@ pub fn table() -> Vec<Route> {
         post("/admin/users", ADMIN, A::UserCreate, users::user_add),
         post("/admin/users/{user}/password", ADMIN, A::UserPasswordReset, users::user_reset_password),
         post("/admin/users/{user}/active", ADMIN, A::UserDeactivate, users::user_set_active),
+        post("/admin/users/{user}/unlock", ADMIN, A::UserUnlock, users::user_unlock),
         post("/admin/users/{user}/edit", ADMIN, A::UserEdit, users::user_edit),
         // Rubrics.
         get("/admin/rubrics", ADMIN, A::Read, rubrics::rubrics_page),

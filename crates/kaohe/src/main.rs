@@ -35,6 +35,10 @@ enum Command {
         /// 会话 Cookie 只经 HTTPS 发送（服务在 HTTPS 反向代理之后时使用）
         #[arg(long)]
         secure_cookies: bool,
+        /// 可信的反向代理地址（可重复）：只有来自这些地址的请求，才按其
+        /// X-Forwarded-For 认定用户的来源地址（用于登录失败计数和审计）
+        #[arg(long = "trusted-proxy", value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// 正式部署：创建组织单位（区）及其第一个管理员，不含演示数据
     Init {
@@ -194,7 +198,8 @@ fn run(cli: Cli) -> Result<()> {
             db,
             addr,
             secure_cookies,
-        } => runtime()?.block_on(serve(db, addr, secure_cookies)),
+            trusted_proxies,
+        } => runtime()?.block_on(serve(db, addr, secure_cookies, trusted_proxies)),
         Command::Init {
             db,
             organiser,
@@ -378,7 +383,12 @@ fn admin_password(admin: &str) -> Result<String> {
     }
 }
 
-async fn serve(db: DbArgs, addr: std::net::SocketAddr, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    db: DbArgs,
+    addr: std::net::SocketAddr,
+    secure_cookies: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
+) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -412,6 +422,7 @@ async fn serve(db: DbArgs, addr: std::net::SocketAddr, secure_cookies: bool) -> 
     }
     let config = kaohe_web::Config {
         secure_cookies,
+        trusted_proxies,
         ..Default::default()
     };
     let state = kaohe_web::AppState::new(store, config);

@@ -372,7 +372,7 @@ async fn failed_logins_counted_by_two_servers_add_up_and_lock() {
         for i in 0..10 {
             let s = if i % 2 == 0 { a.clone() } else { b.clone() };
             tasks.push(tokio::spawn(async move {
-                s.record_login_failure("xinqi", now, window, 10, 60_000)
+                s.record_login_failure("pair:xinqi|10.0.0.1", "xinqi", "10.0.0.1", now, window)
                     .await
                     .unwrap()
             }));
@@ -388,22 +388,40 @@ async fn failed_logins_counted_by_two_servers_add_up_and_lock() {
             "{}: every failure counted once",
             db.label
         );
-        let t = b.throttle("xinqi").await.unwrap();
-        assert_eq!(t.failures, 10);
-        assert!(
-            t.locked_until > now,
-            "{}: the tenth failure locks",
-            db.label
-        );
-        // After the window a new count starts.
-        let later = now + window + 1;
-        let t = a
-            .record_login_failure("xinqi", later, window, 10, 60_000)
+        let t = b.throttle("pair:xinqi|10.0.0.1").await.unwrap();
+        assert_eq!((t.failures, t.total), (10, 10));
+        assert_eq!(t.last_source, "10.0.0.1");
+        a.lock_login("pair:xinqi|10.0.0.1", now + 60_000)
             .await
             .unwrap();
-        assert_eq!(t.failures, 1);
-        a.clear_login_failures("xinqi").await.unwrap();
-        assert_eq!(b.throttle("xinqi").await.unwrap(), Throttle::default());
+        assert_eq!(
+            b.login_locked_until("xinqi", now).await.unwrap(),
+            Some(now + 60_000),
+            "{}: a lock under any key of the account shows",
+            db.label
+        );
+        // After the window a new count starts; the total goes on.
+        let later = now + window + 1;
+        let t = a
+            .record_login_failure("pair:xinqi|10.0.0.1", "xinqi", "10.0.0.2", later, window)
+            .await
+            .unwrap();
+        assert_eq!((t.failures, t.total), (1, 11));
+        a.record_login_failure("account:xinqi", "xinqi", "10.0.0.2", later, window)
+            .await
+            .unwrap();
+        a.clear_login_failures("account:xinqi").await.unwrap();
+        assert_eq!(
+            b.throttle("account:xinqi").await.unwrap(),
+            Throttle::default()
+        );
+        // An admin's unlock clears every key of the account, and no other account's.
+        a.record_login_failure("pair:daqi|10.0.0.1", "daqi", "10.0.0.1", later, window)
+            .await
+            .unwrap();
+        assert_eq!(a.clear_account_throttle("xinqi").await.unwrap(), 1);
+        assert_eq!(b.login_locked_until("xinqi", now).await.unwrap(), None);
+        assert_eq!(b.throttle("pair:daqi|10.0.0.1").await.unwrap().total, 1);
         b.close().await;
         db.finish().await;
     }

@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_storage::{Department, Id, NewUser, Role, StorageError, Unit, User};
+use kaohe_storage::{Department, Id, NewUser, Role, StorageError, Unit, User, now_ms};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -19,7 +19,7 @@ use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::Form;
 use crate::http::form::{FieldView, Opt};
-use crate::http::layout::Layout;
+use crate::http::layout::{Layout, china_time};
 use crate::http::upload::field;
 use crate::year::Action;
 
@@ -39,6 +39,8 @@ struct UserRow {
     active: bool,
     must_change: bool,
     is_me: bool,
+    /// Until when a login lock (from some address, or of the account) holds.
+    locked_until: Option<String>,
 }
 
 #[derive(Default)]
@@ -160,6 +162,14 @@ async fn render(
 ) -> AppResult<Response> {
     let units = state.store.units(me.org()).await?;
     let departments = state.store.departments(me.org()).await?;
+    let now = now_ms();
+    let mut locked = std::collections::HashMap::new();
+    for u in state.store.users(me.org()).await? {
+        let account = u.username.to_lowercase();
+        if let Some(until) = state.store.login_locked_until(&account, now).await? {
+            locked.insert(u.id, china_time(until));
+        }
+    }
     let users = state
         .store
         .users(me.org())
@@ -185,6 +195,7 @@ async fn render(
             active: u.active,
             must_change: u.must_change_password,
             is_me: u.id == me.user.id,
+            locked_until: locked.get(&u.id).cloned(),
         })
         .collect();
     let roles = Role::ALL
@@ -485,7 +496,7 @@ pub async fn user_reset_password(
     // A locked-out person is usually why a password is reset.
     state
         .store
-        .clear_login_failures(&user.username.to_lowercase())
+        .clear_account_throttle(&user.username.to_lowercase())
         .await?;
     let x = Extra {
         add: AddForm::default(),
@@ -499,6 +510,42 @@ pub async fn user_reset_password(
         error: None,
     };
     render(&state, &session, &me, x).await
+}
+
+/// Lifts every login lock of the user (from any address, and of the account itself).
+pub async fn user_unlock(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let user = own_user(&state, &me, id).await?;
+    let account = user.username.to_lowercase();
+    let Some(until) = state.store.login_locked_until(&account, now_ms()).await? else {
+        let m = format!("{}（{}）没有被锁定。", user.display_name, user.username);
+        return render(&state, &session, &me, Extra::message(m)).await;
+    };
+    let mut work = state.store.begin().await?;
+    work.unlock_login(&account).await?;
+    record(
+        work,
+        &me,
+        Action::UserUnlock,
+        format!("user:{}", user.username),
+        vec![change(
+            "locked_until",
+            china_time(until),
+            serde_json::Value::Null,
+        )],
+    )
+    .await?;
+    let m = format!(
+        "已解除 {}（{}）的登录锁定；本人现在可以登录。",
+        user.display_name, user.username
+    );
+    render(&state, &session, &me, Extra::message(m)).await
 }
 
 pub async fn user_set_active(

@@ -2,6 +2,7 @@
 //! hashing and the strength rule. The login, logout and password pages are `pages`.
 
 mod pages;
+mod throttle;
 
 pub use pages::{change_password, login, login_page, logout, password_page};
 
@@ -14,6 +15,9 @@ use tower_sessions::Session;
 use crate::http::error::{AppError, AppResult};
 
 pub(crate) const USER_KEY: &str = "user_id";
+/// A message for the user shown once, on the next page (at login: failed attempts since
+/// their last login).
+pub(crate) const NOTICE_KEY: &str = "notice";
 
 /// A real hash of nothing in particular, checked when a login names no user, so that
 /// the time a login takes does not tell which names exist.

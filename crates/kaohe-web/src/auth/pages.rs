@@ -12,9 +12,11 @@ use tower_sessions::Session;
 
 use super::*;
 use crate::AppState;
+use crate::auth::throttle;
+use crate::http::client::ClientAddr;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
-use crate::http::layout::{Layout, china_time};
+use crate::http::layout::Layout;
 
 // ── pages ─────────────────────────────────────────────────────────────────────
 
@@ -77,13 +79,12 @@ fn safe_next(next: &str) -> String {
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
+    source: ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     let username = form.username.trim().to_string();
-    let key = username.to_lowercase();
-    let now = now_ms();
-    let cfg = &state.config;
+    let keys = throttle::Keys::of(&username, source);
     let again = |error: String| async {
         Ok::<Response, AppError>(
             LoginPage {
@@ -95,13 +96,8 @@ pub async fn login(
             .into_response(),
         )
     };
-    let throttle = state.store.throttle(&key).await?;
-    if throttle.locked_until > now {
-        return again(format!(
-            "登录失败次数过多，此账号已暂时锁定，请于 {} 之后再试，或联系管理员",
-            china_time(throttle.locked_until)
-        ))
-        .await;
+    if let Some(why) = throttle::refused(&state, &keys).await? {
+        return again(why).await;
     }
     let user = state.store.user_by_username(&username).await?;
     // Verify against a dummy hash when there is no such user, so that timing does not
@@ -113,36 +109,17 @@ pub async fn login(
             false
         }
     };
-    if !ok {
-        let t = state
-            .store
-            .record_login_failure(
-                &key,
-                now,
-                cfg.throttle_window.whole_milliseconds() as i64,
-                cfg.login_attempts,
-                cfg.lockout.whole_milliseconds() as i64,
-            )
-            .await?;
-        let msg = if t.locked_until > now {
-            format!(
-                "用户名或密码不正确。失败次数过多，此账号已暂时锁定，请于 {} 之后再试",
-                china_time(t.locked_until)
-            )
-        } else {
-            format!(
-                "用户名或密码不正确（再失败 {} 次将暂时锁定）",
-                cfg.login_attempts - t.failures
-            )
-        };
-        return again(msg).await;
-    }
-    let user = user.expect("checked above");
-    state.store.clear_login_failures(&key).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        return again(throttle::failed(&state, &keys).await?).await;
+    };
+    let notice = throttle::succeeded(&state, &keys).await?;
     // A new session id at login, so that an id planted before login is worthless.
     session.cycle_id().await?;
     session.insert(USER_KEY, user.id).await?;
-    session.insert(LOGIN_AT_KEY, now).await?;
+    session.insert(LOGIN_AT_KEY, now_ms()).await?;
+    if let Some(n) = notice {
+        session.insert(NOTICE_KEY, n).await?;
+    }
     crate::http::csrf::renew(&session).await?;
     state
         .store
@@ -153,7 +130,7 @@ pub async fn login(
             action: Action::Login.code().into(),
             target: format!("user:{}", user.username),
             reason: None,
-            changes: serde_json::json!([]),
+            changes: serde_json::json!([{"field": "来源地址", "old": null, "new": keys.source.0.to_string()}]),
         })
         .await?;
     let next = safe_next(&form.next);

@@ -5,7 +5,7 @@ use kaohe_storage::Role;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, NOTICE_KEY};
 use crate::http::csrf::csrf_token;
 use crate::http::error::AppResult;
 
@@ -14,6 +14,8 @@ pub struct Layout {
     pub title: String,
     pub csrf: String,
     pub user: Option<UserBar>,
+    /// A message shown once (set at login: failed attempts since the last one).
+    pub notice: Option<String>,
 }
 
 pub struct UserBar {
@@ -48,6 +50,7 @@ impl Layout {
         Ok(Layout {
             title: title.to_string(),
             csrf: csrf_token(session).await?,
+            notice: session.remove::<String>(NOTICE_KEY).await?,
             user: Some(UserBar {
                 name: me.user.display_name.clone(),
                 role: me.role().label().to_string(),
@@ -62,6 +65,7 @@ impl Layout {
         Ok(Layout {
             title: title.to_string(),
             csrf: csrf_token(session).await?,
+            notice: None,
             user: None,
         })
     }

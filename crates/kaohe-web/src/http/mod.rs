@@ -3,6 +3,7 @@
 //! assets, and the page layout.
 
 pub mod assets;
+pub mod client;
 pub mod csrf;
 pub mod error;
 pub mod form;

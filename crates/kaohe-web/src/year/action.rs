@@ -72,6 +72,8 @@ actions! {
     Read = "read", "查看了", "无法查看", Always;
     Login = "login", "登录了系统", "未登录", Always;
     Logout = "logout", "退出了登录", "未退出", Always;
+    /// A login lock set by failed logins (recorded once per lock, with the address).
+    LoginLocked = "login.locked", "因登录失败次数过多被暂时锁定", "未锁定", Always;
     PasswordChange = "password.change", "修改了自己的密码", "未修改密码", Always;
     /// Saving an item of the self-check as a draft (the save route records this or
     /// `ItemDone`; both obey the same rule).
@@ -107,6 +109,7 @@ actions! {
     UserCreate = "user.create", "添加了用户", "未添加", Always;
     UserEdit = "user.edit", "修改了用户", "未保存", Always;
     UserPasswordReset = "user.password.reset", "重置了用户的密码", "未重置", Always;
+    UserUnlock = "user.unlock", "解除了用户的登录锁定", "未解除", Always;
     /// Deactivating a user (the route records this or `UserReactivate`).
     UserDeactivate = "user.deactivate", "停用了用户", "未保存", Always;
     UserReactivate = "user.reactivate", "恢复了用户", "未保存", Always;

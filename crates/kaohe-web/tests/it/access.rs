@@ -155,6 +155,7 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/departments/{did}/delete")
         | ("POST", "/admin/users/{user}/password")
         | ("POST", "/admin/users/{user}/active")
+        | ("POST", "/admin/users/{user}/unlock")
         | ("POST", "/admin/users/{user}/edit")
         | ("GET", "/admin/rubrics/{rid}")
         | ("GET", "/admin/rubrics/{rid}/diff")

@@ -1,7 +1,7 @@
 //! Logging in and out, sessions, throttling and passwords.
 
 use crate::common::*;
-use kaohe_storage::testing;
+use kaohe_storage::testing::{self, TestDb};
 use kaohe_web::{AppState, Config, app};
 
 #[tokio::test]
@@ -74,6 +74,106 @@ async fn a_wrong_password_is_refused_and_five_lock_the_account() {
     let r = c.login("nobody", "whatever-it-is").await;
     assert!(r.body.contains("用户名或密码不正确"), "{}", r.body);
     db.finish().await;
+}
+
+/// Someone who only knows a user name cannot lock its owner out: failures from one
+/// address make that address wait (longer each time), not the owner elsewhere; the owner
+/// is told at their next login; an admin can lift a lock; the account itself locks only
+/// on many failures from many addresses. Behind a proxy only the named proxy's
+/// `X-Forwarded-For` is believed.
+#[tokio::test]
+async fn failed_logins_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+    let db = testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let config = Config {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        account_attempts: 12,
+        ..Default::default()
+    };
+    let app = app(AppState::new(db.store.clone(), config));
+    let mut attacker = Client::new(app.clone()).at_address("203.0.113.66");
+    for _ in 0..5 {
+        attacker.login("xinqi", "guess-guess-1").await;
+    }
+    let r = attacker.login("xinqi", PW).await;
+    assert_eq!(
+        r.status, 200,
+        "the attacker's address waits, even with the password"
+    );
+    assert!(r.body.contains("暂时锁定"), "{}", r.body);
+
+    // The owner, from their own address, logs in and is told.
+    let mut owner = Client::new(app.clone()).at_address("198.51.100.7");
+    let r = owner.login("xinqi", PW).await;
+    assert_eq!(r.status, 303, "the owner is not locked out: {}", r.body);
+    let home = owner.get("/").await;
+    assert!(
+        home.body.contains("有 5 次用错误的密码尝试登录您的账号")
+            && home.body.contains("203.0.113.66"),
+        "{}",
+        home.body
+    );
+    assert!(
+        !owner.get("/").await.body.contains("错误的密码尝试"),
+        "said once"
+    );
+
+    // The lock is in the admin's audit log, once, with the address.
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let locks: Vec<_> = db
+        .store
+        .audit_rows(org.id, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entry.action == "login.locked")
+        .collect();
+    assert_eq!(locks.len(), 1);
+    assert!(locks[0].entry.changes.to_string().contains("203.0.113.66"));
+
+    // Many addresses: the account itself locks, for everyone; an admin lifts it.
+    for i in 0..12 {
+        let mut c = Client::new(app.clone()).at_address(&format!("192.0.2.{i}"));
+        c.login("xinqi", "guess-guess-2").await;
+    }
+    let mut owner = Client::new(app.clone()).at_address("198.51.100.7");
+    let r = owner.login("xinqi", PW).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("近一天内登录失败次数过多"), "{}", r.body);
+    let mut admin = Client::new(app.clone()).at_address("198.51.100.1");
+    admin.login("admin", PW).await;
+    let page = admin.get("/admin/users").await;
+    assert!(page.body.contains("登录锁定至"), "{}", page.body);
+    let xinqi = db.store.user_by_username("xinqi").await.unwrap().unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/users/{}/unlock", xinqi.id),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert!(r.body.contains("已解除"), "{}", r.body);
+    let r = owner.login("xinqi", PW).await;
+    assert_eq!(r.status, 303, "unlocked: {}", r.body);
+    // Even the first attacker's address is free again.
+    let r = attacker.login("xinqi", PW).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // Without a trusted proxy the header is not believed: every "address" is this peer.
+    let plain = app_on_default(&db);
+    for i in 0..5 {
+        let mut c = Client::new(plain.clone()).at_address(&format!("192.0.2.{i}"));
+        c.login("daqi", "guess-guess-3").await;
+    }
+    let mut c = Client::new(plain).at_address("198.51.100.9");
+    let r = c.login("daqi", PW).await;
+    assert!(r.body.contains("暂时锁定"), "{}", r.body);
+    db.finish().await;
+}
+
+fn app_on_default(db: &TestDb) -> axum::Router {
+    app(AppState::new(db.store.clone(), Config::default()))
 }
 
 #[tokio::test]

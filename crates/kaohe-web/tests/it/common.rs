@@ -39,6 +39,8 @@ pub fn between(text: &str, start: &str, end: &str) -> Option<String> {
 pub struct Client {
     app: Router,
     cookies: HashMap<String, String>,
+    /// Sent as `X-Forwarded-For` with every request (a client behind a proxy).
+    forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -55,10 +57,22 @@ impl Client {
         Client {
             app,
             cookies: HashMap::new(),
+            forwarded_for: None,
         }
     }
 
-    async fn send(&mut self, req: Request<Body>) -> Resp {
+    /// A client whose requests say, through `X-Forwarded-For`, that they come from `ip`
+    /// (believed only by an app that trusts the in-process peer, 127.0.0.1, as a proxy).
+    pub fn at_address(mut self, ip: &str) -> Client {
+        self.forwarded_for = Some(ip.to_string());
+        self
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if let Some(ip) = &self.forwarded_for {
+            req.headers_mut()
+                .insert("x-forwarded-for", ip.parse().expect("an address"));
+        }
         let res = self
             .app
             .clone()

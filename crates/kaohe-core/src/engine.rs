@@ -11,7 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::facts::Facts;
 use crate::rubric::{
-    Apply, CategoryKind, Check, Direction, Item, ItemMode, Rubric, RuleKind, Slot, Test, VetoEffect,
+    Apply, CategoryKind, Check, Direction, Item, ItemMode, Rubric, RuleKind, Slot, Term, Test,
+    VetoEffect,
 };
 
 /// The score of one unit.
@@ -253,141 +254,46 @@ fn score_item(
         ItemMode::Deduct => item.points.unwrap_or_default(),
         ItemMode::Award => Decimal::ZERO,
     };
-    let mut sum = Decimal::ZERO;
     let mut flagged = false;
-    let mut push = |effects: &mut Vec<Effect>, rule: usize, delta: Decimal, what: What| {
-        sum += delta;
-        effects.push(Effect {
-            rule: rule as u16,
-            delta,
-            what,
-        });
+    let mut out = ItemEffects {
+        effects,
+        rule: 0,
+        sum: Decimal::ZERO,
     };
     for (ri, rule) in item.rules.iter().enumerate() {
+        out.rule = ri;
         match &rule.kind {
             RuleKind::PerCount { input, each, max } => {
                 let limit = max.or(item.points).unwrap_or_default();
-                match facts.number(*input) {
-                    Some(v) => {
-                        let full = v * each;
-                        let capped = full > limit;
-                        push(
-                            effects,
-                            ri,
-                            -full.min(limit),
-                            What::Count {
-                                value: Some(v),
-                                capped,
-                            },
-                        );
-                    }
-                    None => push(
-                        effects,
-                        ri,
-                        -limit,
-                        What::Count {
-                            value: None,
-                            capped: true,
-                        },
-                    ),
-                }
+                per_count(&mut out, facts, *input, *each, limit);
             }
             RuleKind::Checks {
                 checks,
                 each,
                 apply,
             } => {
-                let mut unmet = 0u16;
-                for (ci, check) in checks.iter().enumerate() {
-                    let (met, seen) = eval(check, facts);
-                    let delta = if !met && *apply == Apply::Each {
-                        -*each
-                    } else {
-                        Decimal::ZERO
-                    };
-                    unmet += u16::from(!met);
-                    push(
-                        effects,
-                        ri,
-                        delta,
-                        What::Check {
-                            check: ci as u16,
-                            seen,
-                            met,
+                let per_unmet = (*apply == Apply::Each).then_some(*each);
+                let unmet = record_checks(&mut out, facts, checks, per_unmet);
+                if *apply == Apply::Once && unmet > 0 {
+                    out.push(
+                        -*each,
+                        What::AnyUnmet {
+                            unmet: unmet as u16,
                         },
                     );
-                }
-                if *apply == Apply::Once && unmet > 0 {
-                    push(effects, ri, -*each, What::AnyUnmet { unmet });
                 }
             }
             RuleKind::Shortfall {
                 input,
                 required,
                 each,
-            } => {
-                let value = facts.number(*input);
-                let short = (*required - value.unwrap_or_default()).max(Decimal::ZERO);
-                push(
-                    effects,
-                    ri,
-                    -(short * each),
-                    What::Shortfall { value, short },
-                );
-            }
+            } => shortfall(&mut out, facts, *input, *required, *each),
             RuleKind::Below {
                 input,
                 reference,
                 deduct,
-            } => {
-                let value = facts.number(*input);
-                let reference = facts.number(*reference);
-                let lost = match (value, reference) {
-                    (Some(v), Some(r)) => v < r,
-                    _ => true,
-                };
-                let delta = if lost { -*deduct } else { Decimal::ZERO };
-                push(
-                    effects,
-                    ri,
-                    delta,
-                    What::Below {
-                        value,
-                        reference,
-                        lost,
-                    },
-                );
-            }
-            RuleKind::Award { terms, cap, .. } => {
-                let mut gained = Decimal::ZERO;
-                for (ti, term) in terms.iter().enumerate() {
-                    let value = facts.number(term.input).unwrap_or_default();
-                    let delta = value * term.each;
-                    gained += delta;
-                    push(
-                        effects,
-                        ri,
-                        delta,
-                        What::Term {
-                            term: ti as u16,
-                            value,
-                        },
-                    );
-                }
-                if let Some(cap) = cap
-                    && gained > *cap
-                {
-                    push(
-                        effects,
-                        ri,
-                        *cap - gained,
-                        What::AwardCap {
-                            uncapped: gained,
-                            cap: *cap,
-                        },
-                    );
-                }
-            }
+            } => below(&mut out, facts, *input, *reference, *deduct),
+            RuleKind::Award { terms, cap, .. } => award(&mut out, facts, terms, *cap),
             RuleKind::Discretionary {
                 input, direction, ..
             } => {
@@ -397,42 +303,14 @@ fn score_item(
                         Direction::Deduct => -amount,
                         Direction::Add => amount,
                     };
-                    push(effects, ri, delta, What::Discretionary { amount });
+                    out.push(delta, What::Discretionary { amount });
                 }
             }
             RuleKind::Indicator { checks } => {
-                for (ci, check) in checks.iter().enumerate() {
-                    let (met, seen) = eval(check, facts);
-                    flagged |= !met;
-                    push(
-                        effects,
-                        ri,
-                        Decimal::ZERO,
-                        What::Check {
-                            check: ci as u16,
-                            seen,
-                            met,
-                        },
-                    );
-                }
+                flagged |= record_checks(&mut out, facts, checks, None) > 0;
             }
             RuleKind::Veto { checks, effect } => {
-                let mut failed = false;
-                for (ci, check) in checks.iter().enumerate() {
-                    let (met, seen) = eval(check, facts);
-                    failed |= !met;
-                    push(
-                        effects,
-                        ri,
-                        Decimal::ZERO,
-                        What::Check {
-                            check: ci as u16,
-                            seen,
-                            met,
-                        },
-                    );
-                }
-                if failed {
+                if record_checks(&mut out, facts, checks, None) > 0 {
                     match effect {
                         VetoEffect::Veto => *vetoed = true,
                         VetoEffect::Downgrade => *downgrades += 1,
@@ -441,7 +319,7 @@ fn score_item(
             }
         }
     }
-    let raw = start + sum;
+    let raw = start + out.sum;
     let upper = match item.mode {
         ItemMode::Deduct => item.points,
         ItemMode::Award => item.cap,
@@ -451,13 +329,144 @@ fn score_item(
         score = score.min(upper);
     }
     if score != raw {
-        effects.push(Effect {
+        out.effects.push(Effect {
             rule: CLAMP,
             delta: score - raw,
             what: What::Clamp { raw, to: score },
         });
     }
     (score, flagged)
+}
+
+/// One item's effects as its rules record them, with their running sum.
+struct ItemEffects<'a> {
+    effects: &'a mut Vec<Effect>,
+    /// The index of the rule now recording.
+    rule: usize,
+    sum: Decimal,
+}
+
+impl ItemEffects<'_> {
+    fn push(&mut self, delta: Decimal, what: What) {
+        self.sum += delta;
+        self.effects.push(Effect {
+            rule: self.rule as u16,
+            delta,
+            what,
+        });
+    }
+}
+
+/// −`each` per count, at most `limit`; a missing count loses the whole `limit`.
+fn per_count(out: &mut ItemEffects, facts: Read<'_>, input: Slot, each: Decimal, limit: Decimal) {
+    match facts.number(input) {
+        Some(v) => {
+            let full = v * each;
+            let capped = full > limit;
+            out.push(
+                -full.min(limit),
+                What::Count {
+                    value: Some(v),
+                    capped,
+                },
+            );
+        }
+        None => out.push(
+            -limit,
+            What::Count {
+                value: None,
+                capped: true,
+            },
+        ),
+    }
+}
+
+/// Records one effect per check, losing `per_unmet` (if any) for each unmet one; returns
+/// how many were unmet.
+fn record_checks(
+    out: &mut ItemEffects,
+    facts: Read<'_>,
+    checks: &[Check],
+    per_unmet: Option<Decimal>,
+) -> usize {
+    let mut unmet = 0;
+    for (ci, check) in checks.iter().enumerate() {
+        let (met, seen) = eval(check, facts);
+        let delta = match per_unmet {
+            Some(each) if !met => -each,
+            _ => Decimal::ZERO,
+        };
+        unmet += usize::from(!met);
+        out.push(
+            delta,
+            What::Check {
+                check: ci as u16,
+                seen,
+                met,
+            },
+        );
+    }
+    unmet
+}
+
+/// −`each` per occurrence short of `required`; a missing count is 0 occurrences.
+fn shortfall(
+    out: &mut ItemEffects,
+    facts: Read<'_>,
+    input: Slot,
+    required: Decimal,
+    each: Decimal,
+) {
+    let value = facts.number(input);
+    let short = (required - value.unwrap_or_default()).max(Decimal::ZERO);
+    out.push(-(short * each), What::Shortfall { value, short });
+}
+
+/// −`deduct` when `input` is below `reference`, or either is missing.
+fn below(out: &mut ItemEffects, facts: Read<'_>, input: Slot, reference: Slot, deduct: Decimal) {
+    let value = facts.number(input);
+    let reference = facts.number(reference);
+    let lost = match (value, reference) {
+        (Some(v), Some(r)) => v < r,
+        _ => true,
+    };
+    let delta = if lost { -deduct } else { Decimal::ZERO };
+    out.push(
+        delta,
+        What::Below {
+            value,
+            reference,
+            lost,
+        },
+    );
+}
+
+/// +`each` per count of each term, then what is above `cap` taken back as its own effect.
+fn award(out: &mut ItemEffects, facts: Read<'_>, terms: &[Term], cap: Option<Decimal>) {
+    let mut gained = Decimal::ZERO;
+    for (ti, term) in terms.iter().enumerate() {
+        let value = facts.number(term.input).unwrap_or_default();
+        let delta = value * term.each;
+        gained += delta;
+        out.push(
+            delta,
+            What::Term {
+                term: ti as u16,
+                value,
+            },
+        );
+    }
+    if let Some(cap) = cap
+        && gained > cap
+    {
+        out.push(
+            cap - gained,
+            What::AwardCap {
+                uncapped: gained,
+                cap,
+            },
+        );
+    }
 }
 
 /// Evaluates a check. A required fact not provided fails the check (无佐证不得分), and so

@@ -6,7 +6,8 @@ use crate::engine::{CLAMP, Effect, Seen, UnitScore, What};
 use crate::facts::Facts;
 use crate::num::{fmt as f, fmt_delta, fmt_ratio_percent};
 use crate::rubric::{
-    Apply, Check, Cmp, Input, InputType, ItemMode, Rubric, RuleKind, Slot, Test, VetoEffect,
+    Apply, Check, Cmp, Input, InputType, Item, ItemMode, Rubric, RuleKind, Slot, Term, Test,
+    VetoEffect,
 };
 
 /// The explanation of one item's score, one line per effect, e.g.
@@ -31,12 +32,7 @@ pub fn explain_item(rubric: &Rubric, facts: &Facts, score: &UnitScore, item: usi
 
 /// An optional count nobody reported (an innovation level with nothing at it) says
 /// nothing worth a line.
-fn is_unreported_optional_zero(
-    rubric: &Rubric,
-    facts: &Facts,
-    item: &crate::rubric::Item,
-    e: &Effect,
-) -> bool {
+fn is_unreported_optional_zero(rubric: &Rubric, facts: &Facts, item: &Item, e: &Effect) -> bool {
     let What::Term { term, .. } = e.what else {
         return false;
     };
@@ -78,47 +74,14 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
         let What::Clamp { raw, to } = e.what else {
             return String::new();
         };
-        return if to.is_zero() && raw < Decimal::ZERO {
-            format!(
-                "扣分合计超过分值 {}，扣完为止 → 得 0 分",
-                f(item.points.unwrap_or_default())
-            )
-        } else if item.mode == ItemMode::Award {
-            format!("合计 {} 分，最高得 {} 分 → 得 {} 分", f(raw), f(to), f(to))
-        } else {
-            format!("合计 {} 分，按 {} 分计", f(raw), f(to))
-        };
+        return explain_clamp(item, raw, to);
     }
     let rule = &item.rules[e.rule as usize];
-    let arrow = |delta: Decimal| format!(" → {}", fmt_delta(delta));
     match (&rule.kind, &e.what) {
         (RuleKind::PerCount { input, each, .. }, What::Count { value, capped }) => {
             let inp = rubric.input(*input);
             let label = rule.label.as_deref().unwrap_or(&inp.label);
-            match value {
-                None => format!(
-                    "{} 未填，按最不利计（扣满 {} 分）{}",
-                    inp.label,
-                    f(-e.delta),
-                    arrow(e.delta)
-                ),
-                Some(v) if v.is_zero() => format!("{label} 0{} → 0", unit(inp)),
-                Some(v) if *capped => format!(
-                    "{label} {}{} × {}，最多扣 {} 分{}",
-                    f(*v),
-                    unit(inp),
-                    f(*each),
-                    f(-e.delta),
-                    arrow(e.delta)
-                ),
-                Some(v) => format!(
-                    "{label} {}{} × {}{}",
-                    f(*v),
-                    unit(inp),
-                    f(*each),
-                    arrow(e.delta)
-                ),
-            }
+            explain_count(inp, label, *each, *value, *capped, e.delta)
         }
         (RuleKind::Checks { checks, apply, .. }, What::Check { check, seen, met }) => {
             let c = &checks[*check as usize];
@@ -144,27 +107,13 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
         ) => {
             let inp = rubric.input(*input);
             let label = rule.label.as_deref().unwrap_or(&inp.label);
-            let u = unit(inp);
-            match value {
-                None => format!(
-                    "{label} 未填，按 0{u}计，要求 {}{u}，少 {}{u} × {}{}",
-                    f(*required),
-                    f(*short),
-                    f(*each),
-                    arrow(e.delta)
-                ),
-                Some(v) if short.is_zero() => {
-                    format!("{label} {}{u} ≥ 要求 {}{u}", f(*v), f(*required))
-                }
-                Some(v) => format!(
-                    "{label} {}{u}，要求 {}{u}，少 {}{u} × {}{}",
-                    f(*v),
-                    f(*required),
-                    f(*short),
-                    f(*each),
-                    arrow(e.delta)
-                ),
-            }
+            let counted = Shortfall {
+                required: *required,
+                each: *each,
+                value: *value,
+                short: *short,
+            };
+            explain_shortfall(inp, label, counted, e.delta)
         }
         (
             RuleKind::Below {
@@ -177,61 +126,11 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
             },
         ) => {
             let (a, b) = (rubric.input(*input), rubric.input(*reference));
-            match (value, r) {
-                (Some(v), Some(r)) if *lost => format!(
-                    "{} {}{} < {} {}{}{}",
-                    a.label,
-                    f(*v),
-                    unit(a),
-                    b.label,
-                    f(*r),
-                    unit(b),
-                    arrow(e.delta)
-                ),
-                (Some(v), Some(r)) => format!(
-                    "{} {}{} ≥ {} {}{}",
-                    a.label,
-                    f(*v),
-                    unit(a),
-                    b.label,
-                    f(*r),
-                    unit(b)
-                ),
-                _ => {
-                    let which: Vec<&str> = [(value, a), (r, b)]
-                        .iter()
-                        .filter(|(v, _)| v.is_none())
-                        .map(|(_, i)| i.label.as_str())
-                        .collect();
-                    format!(
-                        "{} 未填，按少于{}计{}",
-                        which.join("、"),
-                        b.label,
-                        arrow(e.delta)
-                    )
-                }
-            }
+            explain_below((a, *value), (b, *r), *lost, e.delta)
         }
         (RuleKind::Award { terms, .. }, What::Term { term, value }) => {
             let t = &terms[*term as usize];
-            let inp = rubric.input(t.input);
-            if value.is_zero() {
-                let note = if facts.get(t.input).is_none() {
-                    "（未填，按 0 计）"
-                } else {
-                    ""
-                };
-                format!("{} 0{}{note} → 0", t.label, unit(inp))
-            } else {
-                format!(
-                    "{} {}{} × {}{}",
-                    t.label,
-                    f(*value),
-                    unit(inp),
-                    f(t.each),
-                    arrow(e.delta)
-                )
-            }
+            explain_term(rubric, facts, t, *value, e.delta)
         }
         (RuleKind::Award { .. }, What::AwardCap { uncapped, cap }) => {
             format!(
@@ -251,11 +150,7 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
                 crate::rubric::Direction::Deduct => "酌情扣分",
                 crate::rubric::Direction::Add => "适当加分",
             });
-            let why = match facts.text(*reason) {
-                Some(r) if !r.trim().is_empty() => format!("理由：{r}"),
-                _ => "未填写理由".to_string(),
-            };
-            format!("{word} {} 分（{why}）{}", f(*amount), arrow(e.delta))
+            explain_discretionary(facts, word, *reason, *amount, e.delta)
         }
         (RuleKind::Indicator { checks }, What::Check { check, seen, met }) => {
             let c = &checks[*check as usize];
@@ -280,6 +175,178 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
             }
         }
         _ => String::new(),
+    }
+}
+
+/// A discretionary amount with the reason given for it.
+fn explain_discretionary(
+    facts: &Facts,
+    word: &str,
+    reason: Slot,
+    amount: Decimal,
+    delta: Decimal,
+) -> String {
+    let why = match facts.text(reason) {
+        Some(r) if !r.trim().is_empty() => format!("理由：{r}"),
+        _ => "未填写理由".to_string(),
+    };
+    format!("{word} {} 分（{why}）{}", f(amount), arrow(delta))
+}
+
+/// The arrow and signed points that end a line: ` → −4`.
+fn arrow(delta: Decimal) -> String {
+    format!(" → {}", fmt_delta(delta))
+}
+
+/// The item's score held to `[0, points or cap]`.
+fn explain_clamp(item: &Item, raw: Decimal, to: Decimal) -> String {
+    if to.is_zero() && raw < Decimal::ZERO {
+        format!(
+            "扣分合计超过分值 {}，扣完为止 → 得 0 分",
+            f(item.points.unwrap_or_default())
+        )
+    } else if item.mode == ItemMode::Award {
+        format!("合计 {} 分，最高得 {} 分 → 得 {} 分", f(raw), f(to), f(to))
+    } else {
+        format!("合计 {} 分，按 {} 分计", f(raw), f(to))
+    }
+}
+
+/// A per_count rule: the count times the points each, or the most it may lose.
+fn explain_count(
+    inp: &Input,
+    label: &str,
+    each: Decimal,
+    value: Option<Decimal>,
+    capped: bool,
+    delta: Decimal,
+) -> String {
+    match value {
+        None => format!(
+            "{} 未填，按最不利计（扣满 {} 分）{}",
+            inp.label,
+            f(-delta),
+            arrow(delta)
+        ),
+        Some(v) if v.is_zero() => format!("{label} 0{} → 0", unit(inp)),
+        Some(v) if capped => format!(
+            "{label} {}{} × {}，最多扣 {} 分{}",
+            f(v),
+            unit(inp),
+            f(each),
+            f(-delta),
+            arrow(delta)
+        ),
+        Some(v) => format!(
+            "{label} {}{} × {}{}",
+            f(v),
+            unit(inp),
+            f(each),
+            arrow(delta)
+        ),
+    }
+}
+
+/// What a shortfall rule asked for and what it counted.
+struct Shortfall {
+    required: Decimal,
+    each: Decimal,
+    value: Option<Decimal>,
+    short: Decimal,
+}
+
+fn explain_shortfall(inp: &Input, label: &str, s: Shortfall, delta: Decimal) -> String {
+    let u = unit(inp);
+    match s.value {
+        None => format!(
+            "{label} 未填，按 0{u}计，要求 {}{u}，少 {}{u} × {}{}",
+            f(s.required),
+            f(s.short),
+            f(s.each),
+            arrow(delta)
+        ),
+        Some(v) if s.short.is_zero() => {
+            format!("{label} {}{u} ≥ 要求 {}{u}", f(v), f(s.required))
+        }
+        Some(v) => format!(
+            "{label} {}{u}，要求 {}{u}，少 {}{u} × {}{}",
+            f(v),
+            f(s.required),
+            f(s.short),
+            f(s.each),
+            arrow(delta)
+        ),
+    }
+}
+
+/// A below rule: this year's figure `a` against the reference `b`, each with its value.
+fn explain_below(
+    (a, value): (&Input, Option<Decimal>),
+    (b, r): (&Input, Option<Decimal>),
+    lost: bool,
+    delta: Decimal,
+) -> String {
+    match (value, r) {
+        (Some(v), Some(r)) if lost => format!(
+            "{} {}{} < {} {}{}{}",
+            a.label,
+            f(v),
+            unit(a),
+            b.label,
+            f(r),
+            unit(b),
+            arrow(delta)
+        ),
+        (Some(v), Some(r)) => format!(
+            "{} {}{} ≥ {} {}{}",
+            a.label,
+            f(v),
+            unit(a),
+            b.label,
+            f(r),
+            unit(b)
+        ),
+        _ => {
+            let which: Vec<&str> = [(value, a), (r, b)]
+                .iter()
+                .filter(|(v, _)| v.is_none())
+                .map(|(_, i)| i.label.as_str())
+                .collect();
+            format!(
+                "{} 未填，按少于{}计{}",
+                which.join("、"),
+                b.label,
+                arrow(delta)
+            )
+        }
+    }
+}
+
+/// One term of an award rule: its count times its points each.
+fn explain_term(
+    rubric: &Rubric,
+    facts: &Facts,
+    t: &Term,
+    value: Decimal,
+    delta: Decimal,
+) -> String {
+    let inp = rubric.input(t.input);
+    if value.is_zero() {
+        let note = if facts.get(t.input).is_none() {
+            "（未填，按 0 计）"
+        } else {
+            ""
+        };
+        format!("{} 0{}{note} → 0", t.label, unit(inp))
+    } else {
+        format!(
+            "{} {}{} × {}{}",
+            t.label,
+            f(value),
+            unit(inp),
+            f(t.each),
+            arrow(delta)
+        )
     }
 }
 

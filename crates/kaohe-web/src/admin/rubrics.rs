@@ -23,7 +23,7 @@ use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::Opt;
 use crate::http::layout::{Layout, china_time};
-use crate::http::upload::Upload;
+use crate::http::upload::{MAX_RUBRIC_BYTES, Upload, too_big};
 use crate::year::Action;
 use crate::year::scoring;
 
@@ -311,6 +311,14 @@ pub async fn rubric_upload(
     upload: Upload,
 ) -> AppResult<Response> {
     check_csrf(&session, upload.field("csrf")).await?;
+    let size = upload
+        .file("file")
+        .map_or(upload.field("text").len(), |f| f.data.len());
+    let hint = "评分细则通常只有几十 KB，请确认选对了文件（Word 或 Excel 附件请用“从附件导入”）";
+    if let Some(e) = too_big("评分细则", size, MAX_RUBRIC_BYTES, hint) {
+        let e = format!("未保存：{e}。");
+        return render_list(&state, &session, &me, UploadForm::error(e)).await;
+    }
     let (text, file) = match upload.file("file") {
         Some(f) => match kaohe_formats::facts_file::decode(&f.data) {
             Ok(t) => (t, f.filename.clone()),

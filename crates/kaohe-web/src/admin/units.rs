@@ -19,7 +19,7 @@ use crate::http::error::AppResult;
 use crate::http::form::Form;
 use crate::http::form::{FieldView, Opt};
 use crate::http::layout::Layout;
-use crate::http::upload::{Upload, field};
+use crate::http::upload::{MAX_TABLE_BYTES, Upload, field, too_big};
 use crate::year::Action;
 
 const MAX_NAME: usize = 100;
@@ -714,6 +714,14 @@ pub async fn units_import(
         message: None,
         error: Some(error),
     };
+    let size = upload
+        .file("file")
+        .map_or(upload.field("text").len(), |f| f.data.len());
+    let hint = "请分几次导入";
+    if let Some(e) = too_big("单位表格", size, MAX_TABLE_BYTES, hint) {
+        let x = refuse(String::new(), Vec::new(), format!("未导入：{e}。"));
+        return render(&state, &session, &me, x).await;
+    }
     let text = match upload.file("file") {
         Some(f) => match kaohe_formats::facts_file::decode(&f.data) {
             Ok(t) => t,

@@ -7,6 +7,25 @@ use axum::http::header;
 
 use crate::http::error::AppError;
 use crate::http::form::Form;
+use crate::http::layout::human_size;
+
+/// The largest rubric accepted (a file or pasted): a district's rubric is tens of
+/// kilobytes.
+pub const MAX_RUBRIC_BYTES: usize = 1024 * 1024;
+/// The largest table of units or of past results accepted (a file or pasted).
+pub const MAX_TABLE_BYTES: usize = 5 * 1024 * 1024;
+
+/// The message for content over its bound, if it is: what it was, its size and the
+/// bound, and what to do.
+pub fn too_big(what: &str, len: usize, max: usize, hint: &str) -> Option<String> {
+    (len > max).then(|| {
+        format!(
+            "{what}太大（{}），最多 {}；{hint}",
+            human_size(len as i64),
+            human_size(max as i64)
+        )
+    })
+}
 
 /// A file sent with a form.
 pub struct UploadedFile {

@@ -18,7 +18,7 @@ use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::layout::Layout;
-use crate::http::upload::Upload;
+use crate::http::upload::{MAX_TABLE_BYTES, Upload, too_big};
 use crate::year::Action;
 use crate::year::snapshot::{self, Snapshot};
 
@@ -509,6 +509,24 @@ pub async fn import(
     check_csrf(&session, upload.field("csrf")).await?;
     let year_text = upload.field("year").trim().to_string();
     let title = upload.field("title").trim().to_string();
+    let size = upload
+        .files
+        .iter()
+        .find(|f| !f.data.is_empty())
+        .map_or(upload.field("text").len(), |f| f.data.len());
+    if let Some(e) = too_big("往年结果表格", size, MAX_TABLE_BYTES, "每个单位一行即可")
+    {
+        return render(
+            &state,
+            &session,
+            &me,
+            year_text,
+            title,
+            String::new(),
+            vec![e],
+        )
+        .await;
+    }
     let mut text = upload.field("text").to_string();
     let mut file = "粘贴的内容".to_string();
     if let Some(f) = upload.files.iter().find(|f| !f.data.is_empty()) {

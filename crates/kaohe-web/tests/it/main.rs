@@ -5,6 +5,7 @@ mod admin;
 mod admin_import;
 mod appeals;
 mod auth;
+mod bounds;
 mod common;
 mod evidence;
 mod exports;

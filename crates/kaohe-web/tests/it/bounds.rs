@@ -1,0 +1,105 @@
+//! Every upload path is bounded in size, with a message that names what was too big,
+//! its size and the bound; nothing is saved, and a refused table is not echoed back.
+
+use crate::common::*;
+use kaohe_storage::testing;
+
+/// A rubric, a table of units and a table of past results, each over its bound.
+#[tokio::test]
+async fn a_rubric_or_a_table_over_its_bound_is_refused_by_name_and_size() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let rubrics = db.store.rubrics(org.id).await.unwrap().len();
+    let units = db.store.units(org.id).await.unwrap().len();
+
+    let csrf = admin.get("/admin/rubrics").await.csrf();
+    let big = format!("title = \"{}\"\n", "细".repeat(400_000));
+    let r = admin
+        .post_multipart(
+            "/admin/rubrics",
+            &[("csrf", &csrf)],
+            ("file", "大.toml", big.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("评分细则太大（1.1 MB），最多 1.0 MB"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("细细细细细细"),
+        "the text is not echoed back"
+    );
+    assert_eq!(db.store.rubrics(org.id).await.unwrap().len(), rubrics);
+
+    // The tables' bound is 5 MB, pasted or sent as a file.
+    let table = format!("名称\n{}", "某某社区\n".repeat(500_000));
+    let r = admin
+        .post("/admin/units/import", &[("csrf", &csrf), ("text", &table)])
+        .await;
+    assert!(
+        r.body.contains("单位表格太大"),
+        "{}",
+        &r.body[..2000.min(r.body.len())]
+    );
+    assert_eq!(db.store.units(org.id).await.unwrap().len(), units);
+    let r = admin
+        .post_multipart(
+            "/admin/history",
+            &[("csrf", &csrf), ("year", "2024"), ("title", "2024年度")],
+            ("file", "往年.csv", table.as_bytes()),
+        )
+        .await;
+    assert!(
+        r.body.contains("往年结果表格太大"),
+        "{}",
+        &r.body[..2000.min(r.body.len())]
+    );
+    db.finish().await;
+}
+
+/// A request body over the server's bound (the largest file plus room for the form) is
+/// refused before it is read whole, with a message, not a bare 413.
+#[tokio::test]
+async fn a_body_over_the_servers_bound_is_refused_with_a_message() {
+    let db = testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let config = kaohe_web::Config {
+        max_upload: 100_000,
+        ..Default::default()
+    };
+    let mut admin = Client::new(kaohe_web::app(kaohe_web::AppState::new(
+        db.store.clone(),
+        config,
+    )));
+    admin.login("admin", PW).await;
+    let csrf = admin.get("/admin/rubrics").await.csrf();
+    let big = vec![b'x'; 300_000];
+    for url in [
+        "/admin/rubrics/import",
+        "/admin/units/import",
+        "/admin/history",
+    ] {
+        let r = admin
+            .post_multipart(url, &[("csrf", &csrf)], ("file", "x.docx", &big))
+            .await;
+        assert!(
+            r.status == 400 || r.status == 200,
+            "{url}: {} {}",
+            r.status,
+            r.body
+        );
+        assert!(
+            r.body.contains("太大") || r.body.contains("超过导入上限"),
+            "{url}: {}",
+            r.body
+        );
+    }
+    db.finish().await;
+}

@@ -1,10 +1,37 @@
 //! Form bodies. Like axum's `Form`, but a body that does not parse becomes a page that
-//! says so, not a bare 422.
+//! says so, not a bare 422, and no field may be longer than [`MAX_FIELD`] characters
+//! (the pasted tables and rubrics, field `text`, have their own bounds in `upload`).
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, RawForm, Request};
 use serde::de::DeserializeOwned;
 
 use crate::http::error::AppError;
+
+/// The longest text accepted in one form field: a long explanation, not a document
+/// (documents are uploaded as evidence).
+pub const MAX_FIELD: usize = 10_000;
+
+/// The refusal of a field over [`MAX_FIELD`], if one is: fields are named by codes,
+/// so the message says what to do rather than which.
+pub fn field_too_long<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<AppError> {
+    let n = fields
+        .into_iter()
+        .filter(|(name, _)| *name != "text")
+        .map(|(_, value)| value.chars().count())
+        .max()?;
+    (n > MAX_FIELD).then(|| {
+        AppError::BadRequest(format!(
+            "表单中有一栏填写的内容太长（{n} 个字，最多 {MAX_FIELD} 个字），未保存。请精简后再提交；长的说明请作为附件上传。"
+        ))
+    })
+}
+
+fn unreadable(e: impl std::fmt::Display) -> AppError {
+    tracing::info!(error = %e, "unreadable form");
+    AppError::BadRequest("提交的表单内容不完整或格式不对，未保存。请返回上一页刷新后重试。".into())
+}
 
 pub struct Form<T>(pub T);
 
@@ -12,15 +39,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(Form(v)),
-            Err(e) => {
-                tracing::info!(error = %e, "unreadable form");
-                Err(AppError::BadRequest(
-                    "提交的表单内容不完整或格式不对，未保存。请返回上一页刷新后重试。".into(),
-                ))
-            }
+        let RawForm(bytes) = RawForm::from_request(req, state)
+            .await
+            .map_err(unreadable)?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        if let Some(e) = field_too_long(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            return Err(e);
         }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Form)
+            .map_err(unreadable)
     }
 }
 

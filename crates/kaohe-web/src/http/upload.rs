@@ -110,6 +110,10 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                 }
             }
         }
+        let fields = upload.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        if let Some(e) = crate::http::form::field_too_long(fields) {
+            return Err(e);
+        }
         Ok(upload)
     }
 }

@@ -103,3 +103,65 @@ async fn a_body_over_the_servers_bound_is_refused_with_a_message() {
     }
     db.finish().await;
 }
+
+/// No form field is longer than the bound; a rubric's texts are held to theirs.
+#[tokio::test]
+async fn an_overlong_field_or_rubric_text_is_refused_and_nothing_changes() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let campaign = db.store.campaigns(org.id).await.unwrap()[0].clone();
+    let chunxiao = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "春晓街道")
+        .unwrap();
+    let mut reporter = Client::new(app.clone());
+    reporter.login("chunxiao", PW).await;
+    let report = format!("/c/{}/u/{}", campaign.id, chunxiao.id);
+    let csrf = reporter.get(&report).await.csrf();
+    let long = "长".repeat(10_001);
+    let r = reporter
+        .post(
+            &format!("{report}/submit"),
+            &[
+                ("csrf", &csrf),
+                ("filler_name", &long),
+                ("filler_phone", "0574-86780000"),
+                ("approver", "李四"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", &r.body[..r.body.len().min(3000)]);
+    assert!(
+        r.body.contains("太长（10001 个字，最多 10000 个字）"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains(&long[..300]),
+        "the text is not echoed back"
+    );
+    let after = db.store.report(campaign.id, chunxiao.id).await.unwrap();
+    assert_eq!(after.state, kaohe_storage::ReportState::Draft);
+
+    // A rubric whose title is over 200 characters is refused by the loader's bound.
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let csrf = admin.get("/admin/rubrics").await.csrf();
+    let rubric = kaohe_web::setup::BEILUN_RUBRIC.replacen(
+        "title = \"",
+        &format!("title = \"{}", "题".repeat(200)),
+        1,
+    );
+    let before = db.store.rubrics(org.id).await.unwrap().len();
+    let r = admin
+        .post("/admin/rubrics", &[("csrf", &csrf), ("text", &rubric)])
+        .await;
+    assert!(r.body.contains("rubric.title太长"), "{}", r.body);
+    assert_eq!(db.store.rubrics(org.id).await.unwrap().len(), before);
+    db.finish().await;
+}

@@ -4,12 +4,14 @@
 //! Loading runs in steps, each in its own file: the file as serde reads it (`raw.rs`),
 //! unit-level facts and every other input (`inputs.rs`), grade bands (`grades.rs`),
 //! categories with their items (`categories.rs`), then, once every input is known,
-//! each item's rules (`rules.rs`) and their checks (`checks.rs`).
+//! each item's rules (`rules.rs`) and their checks (`checks.rs`). Every text is held to
+//! a bound first (`lengths.rs`).
 
 mod categories;
 mod checks;
 mod grades;
 mod inputs;
+mod lengths;
 mod raw;
 mod rules;
 
@@ -191,6 +193,7 @@ fn toml_message(e: &toml::de::Error) -> String {
 /// The steps of loading, in the order their problems are found (problems are sorted by
 /// line afterwards, so the order matters only among problems on one line).
 fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
+    lengths::check(cx, &raw);
     let meta = raw.rubric.into_inner();
     let (total, max_bonus) = check_meta(cx, &meta);
     let mut inputs = inputs::Inputs::default();

@@ -24,10 +24,8 @@ pub(super) struct RawMeta {
     pub(super) year: Option<i64>,
     pub(super) total: Option<Spanned<Value>>,
     pub(super) max_bonus: Option<Spanned<Value>>,
-    #[allow(dead_code)]
-    source: Option<String>,
-    #[allow(dead_code)]
-    note: Option<String>,
+    pub(super) source: Option<String>,
+    pub(super) note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -63,8 +61,7 @@ pub(super) struct RawItem {
     pub(super) inputs: Vec<Spanned<RawInput>>,
     #[serde(default)]
     pub(super) rules: Vec<Spanned<RawRule>>,
-    #[allow(dead_code)]
-    note: Option<String>,
+    pub(super) note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,8 +75,7 @@ pub(super) struct RawInput {
     pub(super) min: Option<Spanned<Value>>,
     pub(super) max: Option<Spanned<Value>>,
     pub(super) unit: Option<String>,
-    #[allow(dead_code)]
-    note: Option<String>,
+    pub(super) note: Option<String>,
 }
 
 /// One rule as written. Each kind uses some of these fields; which ones is checked in
@@ -102,8 +98,7 @@ pub(super) struct RawRule {
     pub(super) cap: Option<Spanned<Value>>,
     pub(super) direction: Option<Spanned<String>>,
     pub(super) effect: Option<Spanned<String>>,
-    #[allow(dead_code)]
-    note: Option<String>,
+    pub(super) note: Option<String>,
 }
 
 impl RawRule {

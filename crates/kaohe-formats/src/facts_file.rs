@@ -168,24 +168,31 @@ impl Reader<'_> {
     }
 
     fn csv(&mut self, text: &str) {
-        // Lines starting with # are comments (a note such as “figures are invented”).
-        let first_line = text.lines().find(|l| !l.starts_with('#')).unwrap_or("");
-        let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
-            b'\t'
-        } else {
-            b','
+        let mut rdr = csv_reader(text);
+        let Some(columns) = self.csv_columns(&mut rdr) else {
+            return;
         };
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(true)
-            .flexible(false)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => self.csv_row(&record, &columns),
+                Err(e) => self.problem(csv_error(&e)),
+            }
+            if self.problems.len() >= MAX_PROBLEMS {
+                return;
+            }
+        }
+    }
+
+    /// The slot of each column, from the header row; None when the header has a problem,
+    /// since a misspelt column must never read as a missing fact.
+    fn csv_columns(&mut self, rdr: &mut csv::Reader<&[u8]>) -> Option<Vec<Option<Slot>>> {
         let headers = match rdr.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
                 self.problem(format!("无法读取表头：{e}"));
-                return;
+                return None;
             }
         };
         let first = headers.get(0).unwrap_or("").trim();
@@ -193,7 +200,7 @@ impl Reader<'_> {
             self.problem(format!(
                 "第 1 行第 1 列应为 “unit” 或 “单位”（单位名称列），而不是 “{first}”"
             ));
-            return;
+            return None;
         }
         let mut columns: Vec<Option<Slot>> = vec![None];
         let mut header_ok = true;
@@ -225,63 +232,38 @@ impl Reader<'_> {
                 }
             }
         }
-        // A misspelt column must never read as a missing fact: stop here.
-        if !header_ok {
+        header_ok.then_some(columns)
+    }
+
+    /// One unit's row: its name in the first column, a fact in each column after it.
+    fn csv_row(&mut self, record: &csv::StringRecord, columns: &[Option<Slot>]) {
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|c| c.trim().is_empty()) {
             return;
         }
-        let mut record = csv::StringRecord::new();
-        loop {
-            match rdr.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
+        let unit = record.get(0).unwrap_or("").trim().to_string();
+        let at = format!("第 {line} 行");
+        if !self.begin_unit(&unit, at.clone()) {
+            return;
+        }
+        let mut facts = Facts::new(self.rubric);
+        let mut refused = Vec::new();
+        for (i, cell) in record.iter().enumerate().skip(1) {
+            let Some(slot) = columns[i] else { continue };
+            match self.rubric.parse_value(slot, cell) {
+                Ok(v) => facts.set(slot, v),
                 Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    let msg = match e.kind() {
-                        csv::ErrorKind::UnequalLengths {
-                            expected_len, len, ..
-                        } => format!(
-                            "第 {line} 行有 {len} 列，表头有 {expected_len} 列；请检查是否多了或少了逗号"
-                        ),
-                        _ => format!("第 {line} 行无法读取：{e}"),
-                    };
+                    refused.push(slot);
+                    let key = &self.rubric.input(slot).key;
+                    let msg = format!(
+                        "第 {line} 行（{unit}）列 “{key}” 的值 “{}”：{e}",
+                        cell.trim()
+                    );
                     self.problem(msg);
-                    if self.problems.len() >= MAX_PROBLEMS {
-                        return;
-                    }
-                    continue;
                 }
-            }
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let unit = record.get(0).unwrap_or("").trim().to_string();
-            let at = format!("第 {line} 行");
-            if !self.begin_unit(&unit, at.clone()) {
-                continue;
-            }
-            let mut facts = Facts::new(self.rubric);
-            let mut refused = Vec::new();
-            for (i, cell) in record.iter().enumerate().skip(1) {
-                let Some(slot) = columns[i] else { continue };
-                match self.rubric.parse_value(slot, cell) {
-                    Ok(v) => facts.set(slot, v),
-                    Err(e) => {
-                        refused.push(slot);
-                        let key = &self.rubric.input(slot).key;
-                        let msg = format!(
-                            "第 {line} 行（{unit}）列 “{key}” 的值 “{}”：{e}",
-                            cell.trim()
-                        );
-                        self.problem(msg);
-                    }
-                }
-            }
-            self.finish_unit(unit, facts, &at, &refused);
-            if self.problems.len() >= MAX_PROBLEMS {
-                return;
             }
         }
+        self.finish_unit(unit, facts, &at, &refused);
     }
 
     fn toml(&mut self, text: &str) {
@@ -423,6 +405,35 @@ impl Reader<'_> {
         if self.problems.len() == before {
             self.finish_unit(unit, facts, at, &[]);
         }
+    }
+}
+
+/// A CSV reader for a facts table: comma- or tab-separated (as the first line that is
+/// not a comment shows), with a header row; lines starting with # are comments (a note
+/// such as “figures are invented”).
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    let first_line = text.lines().find(|l| !l.starts_with('#')).unwrap_or("");
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes())
+}
+
+/// What is wrong with a row the CSV reader refused.
+fn csv_error(e: &csv::Error) -> String {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("第 {line} 行有 {len} 列，表头有 {expected_len} 列；请检查是否多了或少了逗号"),
+        _ => format!("第 {line} 行无法读取：{e}"),
     }
 }
 

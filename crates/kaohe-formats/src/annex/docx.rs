@@ -45,140 +45,193 @@ fn entity(name: &str) -> Option<char> {
 pub(crate) fn read(xml: &[u8]) -> Result<Annex, String> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
-    let mut grid = Grid {
-        aligned: true,
-        ..Grid::default()
-    };
-    let mut depth = 0usize; // tables open
-    let mut tables = 0usize;
-    let mut row: Option<Vec<Cell>> = None;
-    let mut cell: Option<String> = None;
-    let mut span = 1usize;
-    let mut vmerge = VMerge::None;
-    let mut hmerge_continue = false;
-    let mut paragraph = String::new();
-    let mut in_text = false;
-    let mut fallback = 0usize;
-    let broken = |e: &dyn std::fmt::Display| {
-        format!(
-            "Word 文档的内容已损坏（XML 有误：{e}）；请在 Word/WPS 中打开它，重新另存为 .docx 后再导入"
-        )
-    };
+    let mut doc = Document::default();
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| broken(&e))?;
-        match event {
-            Event::Eof => break,
+        let go_on = match event {
+            Event::Eof => false,
             Event::Start(e) => {
-                let name = e.local_name();
-                match name.as_ref() {
-                    "Fallback" => fallback += 1,
-                    _ if fallback > 0 => {}
-                    "tbl" => depth += 1,
-                    "tr" if depth == 1 => row = Some(Vec::new()),
-                    "tc" if depth == 1 => {
-                        cell = Some(String::new());
-                        span = 1;
-                        vmerge = VMerge::None;
-                        hmerge_continue = false;
-                    }
-                    "p" => paragraph.clear(),
-                    "t" => in_text = true,
-                    "vMerge" if depth == 1 => vmerge = vmerge_of(&e),
-                    "gridSpan" if depth == 1 => span = span_of(&e),
-                    _ => {}
-                }
+                doc.start(&e);
+                true
             }
             Event::Empty(e) => {
-                let name = e.local_name();
-                match name.as_ref() {
-                    _ if fallback > 0 => {}
-                    "vMerge" if depth == 1 => vmerge = vmerge_of(&e),
-                    "hMerge" if depth == 1 => {
-                        hmerge_continue = val(&e).as_deref() != Some("restart")
-                    }
-                    "gridSpan" if depth == 1 => span = span_of(&e),
-                    "gridBefore" if depth == 1 => {
-                        if let Some(r) = row.as_mut() {
-                            let n = span_of(&e);
-                            r.extend((0..n).map(|_| Cell::merged()));
-                        }
-                    }
-                    "br" | "cr" => paragraph.push('\n'),
-                    "tab" if in_paragraph(&e) => paragraph.push(' '),
-                    _ => {}
+                doc.empty(&e);
+                true
+            }
+            Event::Text(t) if doc.in_text && doc.fallback == 0 => {
+                doc.paragraph.push_str(&t.xml10_content());
+                true
+            }
+            Event::GeneralRef(r) if doc.in_text && doc.fallback == 0 => {
+                if let Some(c) = entity(&r.xml10_content()) {
+                    doc.paragraph.push(c);
                 }
+                true
             }
-            Event::Text(t) if in_text && fallback == 0 => {
-                let text = t.xml10_content();
-                paragraph.push_str(&text);
-            }
-            Event::GeneralRef(r) if in_text && fallback == 0 => {
-                let name = r.xml10_content();
-                if let Some(c) = entity(&name) {
-                    paragraph.push(c);
-                }
-            }
-            Event::End(e) => {
-                let name = e.local_name();
-                match name.as_ref() {
-                    "Fallback" => fallback = fallback.saturating_sub(1),
-                    _ if fallback > 0 => {}
-                    "t" => in_text = false,
-                    "p" => {
-                        let text = std::mem::take(&mut paragraph);
-                        match cell.as_mut() {
-                            Some(c) => {
-                                if !c.is_empty() {
-                                    c.push('\n');
-                                }
-                                c.push_str(text.trim_end());
-                            }
-                            None if depth == 0 && tables == 0 => grid.preamble.push(text),
-                            None => {}
-                        }
-                    }
-                    "tc" if depth == 1 => {
-                        let text = cell.take().unwrap_or_default();
-                        if let Some(r) = row.as_mut() {
-                            let merged = vmerge == VMerge::Continue || hmerge_continue;
-                            r.push(Cell {
-                                text: if merged {
-                                    String::new()
-                                } else {
-                                    text.trim().to_string()
-                                },
-                                merged,
-                            });
-                            r.extend((1..span).map(|_| Cell::merged()));
-                        }
-                    }
-                    "tr" if depth == 1 => {
-                        if let Some(r) = row.take() {
-                            grid.rows.push(r);
-                            if grid.rows.len() > super::MAX_ROWS {
-                                break;
-                            }
-                        }
-                    }
-                    "tbl" => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            tables += 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
+            Event::End(e) => doc.end(e.local_name().as_ref()),
+            _ => true,
+        };
+        if !go_on {
+            break;
         }
         buf.clear();
     }
-    if tables == 0 {
+    if doc.tables == 0 {
         return Err(
             "Word 文档里没有表格：评分细则应是一张列出考核内容、分值和评分标准的表格；若细则写在正文段落里，请先在 Word/WPS 中把它整理成表格再导入".to_string(),
         );
     }
-    interpret(grid, "docx")
+    interpret(doc.grid, "docx")
+}
+
+fn broken(e: &dyn std::fmt::Display) -> String {
+    format!(
+        "Word 文档的内容已损坏（XML 有误：{e}）；请在 Word/WPS 中打开它，重新另存为 .docx 后再导入"
+    )
+}
+
+/// The document as read so far: the rows of its top-level tables (a nested table's text
+/// joins the cell it stands in), the paragraphs before them, and where the reader is.
+struct Document {
+    grid: Grid,
+    /// Tables open.
+    depth: usize,
+    /// Top-level tables closed.
+    tables: usize,
+    row: Option<Vec<Cell>>,
+    cell: Option<String>,
+    span: usize,
+    vmerge: VMerge,
+    hmerge_continue: bool,
+    paragraph: String,
+    in_text: bool,
+    /// `mc:Fallback` elements open: their content is a copy, left out.
+    fallback: usize,
+}
+
+impl Default for Document {
+    fn default() -> Document {
+        Document {
+            grid: Grid {
+                aligned: true,
+                ..Grid::default()
+            },
+            depth: 0,
+            tables: 0,
+            row: None,
+            cell: None,
+            span: 1,
+            vmerge: VMerge::None,
+            hmerge_continue: false,
+            paragraph: String::new(),
+            in_text: false,
+            fallback: 0,
+        }
+    }
+}
+
+impl Document {
+    fn start(&mut self, e: &BytesStart) {
+        let depth = self.depth;
+        match e.local_name().as_ref() {
+            "Fallback" => self.fallback += 1,
+            _ if self.fallback > 0 => {}
+            "tbl" => self.depth += 1,
+            "tr" if depth == 1 => self.row = Some(Vec::new()),
+            "tc" if depth == 1 => {
+                self.cell = Some(String::new());
+                self.span = 1;
+                self.vmerge = VMerge::None;
+                self.hmerge_continue = false;
+            }
+            "p" => self.paragraph.clear(),
+            "t" => self.in_text = true,
+            "vMerge" if depth == 1 => self.vmerge = vmerge_of(e),
+            "gridSpan" if depth == 1 => self.span = span_of(e),
+            _ => {}
+        }
+    }
+
+    fn empty(&mut self, e: &BytesStart) {
+        let depth = self.depth;
+        match e.local_name().as_ref() {
+            _ if self.fallback > 0 => {}
+            "vMerge" if depth == 1 => self.vmerge = vmerge_of(e),
+            "hMerge" if depth == 1 => self.hmerge_continue = val(e).as_deref() != Some("restart"),
+            "gridSpan" if depth == 1 => self.span = span_of(e),
+            "gridBefore" if depth == 1 => {
+                if let Some(r) = self.row.as_mut() {
+                    let n = span_of(e);
+                    r.extend((0..n).map(|_| Cell::merged()));
+                }
+            }
+            "br" | "cr" => self.paragraph.push('\n'),
+            "tab" if in_paragraph(e) => self.paragraph.push(' '),
+            _ => {}
+        }
+    }
+
+    /// Closes element `name`; false when enough rows are read.
+    fn end(&mut self, name: &str) -> bool {
+        let depth = self.depth;
+        match name {
+            "Fallback" => self.fallback = self.fallback.saturating_sub(1),
+            _ if self.fallback > 0 => {}
+            "t" => self.in_text = false,
+            "p" => self.end_paragraph(),
+            "tc" if depth == 1 => self.end_cell(),
+            "tr" if depth == 1 => {
+                if let Some(r) = self.row.take() {
+                    self.grid.rows.push(r);
+                    if self.grid.rows.len() > super::MAX_ROWS {
+                        return false;
+                    }
+                }
+            }
+            "tbl" => {
+                self.depth = self.depth.saturating_sub(1);
+                if self.depth == 0 {
+                    self.tables += 1;
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// A paragraph joins its cell's text on a line of its own, or, before the first
+    /// table, the preamble.
+    fn end_paragraph(&mut self) {
+        let text = std::mem::take(&mut self.paragraph);
+        match self.cell.as_mut() {
+            Some(c) => {
+                if !c.is_empty() {
+                    c.push('\n');
+                }
+                c.push_str(text.trim_end());
+            }
+            None if self.depth == 0 && self.tables == 0 => self.grid.preamble.push(text),
+            None => {}
+        }
+    }
+
+    /// A cell joins its row, followed by a merged cell for each column it spans beyond
+    /// its first.
+    fn end_cell(&mut self) {
+        let text = self.cell.take().unwrap_or_default();
+        if let Some(r) = self.row.as_mut() {
+            let merged = self.vmerge == VMerge::Continue || self.hmerge_continue;
+            r.push(Cell {
+                text: if merged {
+                    String::new()
+                } else {
+                    text.trim().to_string()
+                },
+                merged,
+            });
+            r.extend((1..self.span).map(|_| Cell::merged()));
+        }
+    }
 }
 
 /// `w:tab` inside a run is a tab character; inside `w:tabs` (paragraph properties) it is

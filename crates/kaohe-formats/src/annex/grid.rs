@@ -166,93 +166,155 @@ pub(crate) fn interpret(grid: Grid, format: &str) -> Result<Annex, String> {
             grid.rows.len()
         ));
     }
-    let mut preamble: Vec<String> = grid
-        .preamble
-        .iter()
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let mut categories: Vec<AnnexCategory> = Vec::new();
-    let mut notes = Vec::new();
-    let mut seen_header = false;
-    let mut seen_table = false;
-    let mut criteria_column: Option<usize> = None;
-    // A 序号 column holds row numbers, not points.
-    let mut number_column: Option<usize> = None;
-
-    for (r, row) in grid.rows.iter().enumerate() {
-        let line = r + 1;
-        let texts: Vec<String> = row
+    let mut table = Table {
+        aligned: grid.aligned,
+        preamble: grid
+            .preamble
             .iter()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        ..Table::default()
+    };
+    for (r, row) in grid.rows.iter().enumerate() {
+        table.row(r + 1, row);
+    }
+    let Table {
+        preamble,
+        mut categories,
+        mut notes,
+        ..
+    } = table;
+    categories.retain(|c| {
+        if c.items.is_empty() {
+            notes.push(format!("类别“{}”下没有项目，已略去", c.name));
+        }
+        !c.items.is_empty()
+    });
+    if categories.is_empty() {
+        return Err(
+            "没有找到评分表：文件里应有一张表格，列出考核内容（类别）、分值和评分标准；若细则在正文段落而非表格里，请先在 Word/WPS 中把它整理成表格（或另存为 Excel）再导入".to_string(),
+        );
+    }
+    settle_points(&mut categories, &mut notes);
+    Ok(Annex {
+        title: title(&preamble),
+        preamble,
+        categories,
+        notes,
+        format: format.to_string(),
+    })
+}
+
+/// The table as read so far, row by row.
+#[derive(Default)]
+struct Table {
+    /// Whether a header's columns can be trusted for the rows below it ([`Grid::aligned`]).
+    aligned: bool,
+    preamble: Vec<String>,
+    categories: Vec<AnnexCategory>,
+    notes: Vec<String>,
+    seen_header: bool,
+    seen_table: bool,
+    criteria_column: Option<usize>,
+    /// A 序号 column holds row numbers, not points.
+    number_column: Option<usize>,
+}
+
+impl Table {
+    /// Reads row number `line`: a header, a category heading, a line before the table, or
+    /// an item.
+    fn row(&mut self, line: usize, row: &[Cell]) {
+        let texts = self.texts(row);
+        let filled: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
+        if filled.is_empty() {
+            return;
+        }
+        if is_header(&texts) {
+            self.header(line, &texts);
+            return;
+        }
+        if filled.len() == 1 {
+            let t = &texts[filled[0]];
+            if self.seen_table
+                && let Some((name, points, bonus)) = heading(t)
+            {
+                self.start_category(line, name, points, bonus);
+                return;
+            }
+            if !self.seen_table {
+                self.preamble.push(t.clone());
+                return;
+            }
+        }
+        let Some(crit) = self.criteria_cell(&texts, &filled) else {
+            if !self.seen_table {
+                self.preamble.push(texts.join(" ").trim().to_string());
+            }
+            return;
+        };
+        if !self.seen_table && texts[crit].chars().count() < 8 {
+            self.preamble.push(texts.join(" ").trim().to_string());
+            return;
+        }
+        self.seen_table = true;
+        self.item(line, row, &texts, crit);
+    }
+
+    /// The cells' texts, trimmed; a merged cell and a row number in the 序号 column are
+    /// empty.
+    fn texts(&self, row: &[Cell]) -> Vec<String> {
+        row.iter()
             .enumerate()
             .map(|(i, c)| {
-                if c.merged || Some(i) == number_column && number(&c.text).is_some() {
+                if c.merged || Some(i) == self.number_column && number(&c.text).is_some() {
                     String::new()
                 } else {
                     c.text.trim().to_string()
                 }
             })
-            .collect();
-        let filled: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
-        if filled.is_empty() {
-            continue;
+            .collect()
+    }
+
+    fn header(&mut self, line: usize, texts: &[String]) {
+        if self.seen_header {
+            self.notes
+                .push(format!("表格第 {line} 行是重复的表头（跨页），已跳过"));
         }
-        if is_header(&texts) {
-            if seen_header {
-                notes.push(format!("表格第 {line} 行是重复的表头（跨页），已跳过"));
-            }
-            seen_header = true;
-            seen_table = true;
-            if grid.aligned {
-                criteria_column = texts
-                    .iter()
-                    .position(|t| CRITERIA_WORDS.contains(&squeeze(t).as_str()));
-                number_column = texts.iter().position(|t| squeeze(t) == "序号");
-            }
-            continue;
+        self.seen_header = true;
+        self.seen_table = true;
+        if self.aligned {
+            self.criteria_column = texts
+                .iter()
+                .position(|t| CRITERIA_WORDS.contains(&squeeze(t).as_str()));
+            self.number_column = texts.iter().position(|t| squeeze(t) == "序号");
         }
-        if filled.len() == 1 {
-            let t = &texts[filled[0]];
-            if seen_table && let Some((name, points, bonus)) = heading(t) {
-                start_category(&mut categories, &mut notes, line, name, points, bonus);
-                continue;
-            }
-            if !seen_table {
-                preamble.push(t.clone());
-                continue;
-            }
-        }
-        // The criteria: the header's column when the cells are aligned, else the longest
-        // text after the first cell that is not a number or the bonus mark.
-        let by_header =
-            criteria_column.filter(|&c| c > 0 && c < texts.len() && !texts[c].is_empty());
+    }
+
+    /// The criteria: the header's column when the cells are aligned, else the longest
+    /// text after the first cell that is not a number or the bonus mark.
+    fn criteria_cell(&self, texts: &[String], filled: &[usize]) -> Option<usize> {
+        let by_header = self
+            .criteria_column
+            .filter(|&c| c > 0 && c < texts.len() && !texts[c].is_empty());
         let longest = (1..texts.len())
             .filter(|&i| {
                 !texts[i].is_empty() && number(&texts[i]).is_none() && !is_bonus_word(&texts[i])
             })
             .max_by_key(|&i| (texts[i].chars().count(), std::cmp::Reverse(i)));
-        let crit = match (by_header, longest) {
-            (Some(c), _) => c,
-            (None, Some(i)) => i,
-            (None, None) if filled.len() == 1 && seen_table => filled[0],
-            (None, None) => {
-                if !seen_table {
-                    preamble.push(texts.join(" ").trim().to_string());
-                }
-                continue;
-            }
-        };
-        if !seen_table && texts[crit].chars().count() < 8 {
-            preamble.push(texts.join(" ").trim().to_string());
-            continue;
+        match (by_header, longest) {
+            (Some(c), _) => Some(c),
+            (None, Some(i)) => Some(i),
+            (None, None) if filled.len() == 1 && self.seen_table => Some(filled[0]),
+            (None, None) => None,
         }
-        seen_table = true;
+    }
+
+    /// An item whose criteria stand in cell `crit`: the cells before it name its
+    /// category (or continue the one above) and give the points.
+    fn item(&mut self, line: usize, row: &[Cell], texts: &[String], crit: usize) {
         let criteria = row[crit].text.trim().to_string();
-        let pre = if crit > 0 {
-            &texts[..crit]
-        } else {
-            &texts[..0]
-        };
+        let pre = &texts[..crit];
         let name = pre.first().cloned().unwrap_or_default();
         let mut numbers = Vec::new();
         let mut bonus = false;
@@ -266,63 +328,105 @@ pub(crate) fn interpret(grid: Grid, format: &str) -> Result<Annex, String> {
                 item_name = Some(squeeze(t));
             }
         }
-        let item_points;
-        if !name.is_empty() && number(&name).is_none() {
-            let (cat_name, name_points, name_bonus) = split_name(&name);
-            bonus |= name_bonus;
-            let (cat_points, pts) = match (numbers.as_slice(), name_points) {
-                ([c, i, ..], _) => (Some(*c), Some(*i)),
-                ([i], Some(c)) => (Some(c), Some(*i)),
-                ([i], None) if bonus => (None, Some(*i)),
-                ([i], None) => (None, Some(*i)),
-                ([], c) => (c, None),
-            };
-            item_points = pts;
-            start_category(
-                &mut categories,
-                &mut notes,
-                line,
-                cat_name,
-                cat_points,
-                bonus,
-            );
+        let points = if !name.is_empty() && number(&name).is_none() {
+            self.named_category(line, &name, &numbers, bonus)
         } else {
             if !name.is_empty() {
                 // A number in the first column: a 序号 column, or points without a name.
                 numbers.insert(0, number(&name).unwrap_or_default());
             }
-            item_points = numbers.last().copied();
-            if categories.is_empty() {
-                notes.push(format!(
-                    "表格第 {line} 行之前没有类别名称，已放入“未写明类别”；请补上类别名称"
-                ));
-                categories.push(AnnexCategory {
-                    name: "未写明类别".to_string(),
-                    points: None,
-                    bonus: false,
-                    items: Vec::new(),
-                });
-            }
-        }
-        let category = categories.last_mut().expect("a category was started above");
+            self.continue_category(line);
+            numbers.last().copied()
+        };
+        let category = self
+            .categories
+            .last_mut()
+            .expect("a category was started above");
         category.items.push(AnnexItem {
             name: item_name,
-            points: item_points,
+            points,
             criteria,
         });
     }
 
-    categories.retain(|c| {
-        if c.items.is_empty() {
-            notes.push(format!("类别“{}”下没有项目，已略去", c.name));
-        }
-        !c.items.is_empty()
-    });
-    if categories.is_empty() {
-        return Err(
-            "没有找到评分表：文件里应有一张表格，列出考核内容（类别）、分值和评分标准；若细则在正文段落而非表格里，请先在 Word/WPS 中把它整理成表格（或另存为 Excel）再导入".to_string(),
-        );
+    /// Starts (or continues) the category a row names, which may carry its points or the
+    /// bonus mark; returns the item's points among the numbers before the criteria.
+    fn named_category(
+        &mut self,
+        line: usize,
+        name: &str,
+        numbers: &[Decimal],
+        bonus: bool,
+    ) -> Option<Decimal> {
+        let (cat_name, name_points, name_bonus) = split_name(name);
+        let bonus = bonus || name_bonus;
+        let (cat_points, points) = match (numbers, name_points) {
+            ([c, i, ..], _) => (Some(*c), Some(*i)),
+            ([i], Some(c)) => (Some(c), Some(*i)),
+            ([i], None) => (None, Some(*i)),
+            ([], c) => (c, None),
+        };
+        self.start_category(line, cat_name, cat_points, bonus);
+        points
     }
+
+    /// A row without a category name continues the category above, or one named
+    /// “未写明类别” when there is none yet.
+    fn continue_category(&mut self, line: usize) {
+        if self.categories.is_empty() {
+            self.notes.push(format!(
+                "表格第 {line} 行之前没有类别名称，已放入“未写明类别”；请补上类别名称"
+            ));
+            self.categories.push(AnnexCategory {
+                name: "未写明类别".to_string(),
+                points: None,
+                bonus: false,
+                items: Vec::new(),
+            });
+        }
+    }
+
+    fn start_category(&mut self, line: usize, name: String, points: Option<Decimal>, bonus: bool) {
+        let notes = &mut self.notes;
+        if let Some(last) = self.categories.last_mut()
+            && last.name == name
+        {
+            // The category row repeated after a page break: the same category goes on.
+            let same = points.is_none() || last.points.is_none() || points == last.points;
+            if same {
+                notes.push(format!(
+                    "表格第 {line} 行重复了类别“{name}”（跨页），接续同一类别"
+                ));
+                if last.points.is_none() {
+                    last.points = points;
+                }
+            } else {
+                notes.push(format!(
+                    "表格第 {line} 行重复了类别“{name}”，但分值不同（{} 与 {}）；按同一类别接续，分值取前者，请核对原表",
+                    last.points.map(kaohe_core::fmt_decimal).unwrap_or_default(),
+                    points.map(kaohe_core::fmt_decimal).unwrap_or_default()
+                ));
+            }
+            last.bonus |= bonus;
+            return;
+        }
+        if self.categories.iter().any(|c| c.name == name) {
+            notes.push(format!(
+                "表格第 {line} 行的类别“{name}”在前面已出现过，又与前一类别隔开；作为另一个类别读入，请核对"
+            ));
+        }
+        self.categories.push(AnnexCategory {
+            name,
+            points: if bonus { None } else { points },
+            bonus,
+            items: Vec::new(),
+        });
+    }
+}
+
+/// A category without points stated takes its items' sum; a stated one that differs from
+/// the sum is noted.
+fn settle_points(categories: &mut [AnnexCategory], notes: &mut Vec<String>) {
     for c in categories.iter_mut().filter(|c| !c.bonus) {
         let points: Option<Decimal> = c.items.iter().map(|i| i.points).sum();
         match (c.points, points) {
@@ -343,7 +447,12 @@ pub(crate) fn interpret(grid: Grid, format: &str) -> Result<Annex, String> {
             _ => {}
         }
     }
-    let title = preamble
+}
+
+/// The title among the lines before the table: the one that reads like a rubric's
+/// (细则, 标准, 办法, 考核), else the longest, 附件1： taken off.
+fn title(preamble: &[String]) -> Option<String> {
+    preamble
         .iter()
         .map(|p| ANNEX_PREFIX.replace(p, "").trim().to_string())
         .filter(|t| !t.is_empty())
@@ -352,57 +461,7 @@ pub(crate) fn interpret(grid: Grid, format: &str) -> Result<Annex, String> {
                 .iter()
                 .any(|w| t.contains(w));
             (key, t.chars().count().min(60))
-        });
-    Ok(Annex {
-        title,
-        preamble,
-        categories,
-        notes,
-        format: format.to_string(),
-    })
-}
-
-fn start_category(
-    categories: &mut Vec<AnnexCategory>,
-    notes: &mut Vec<String>,
-    line: usize,
-    name: String,
-    points: Option<Decimal>,
-    bonus: bool,
-) {
-    if let Some(last) = categories.last_mut()
-        && last.name == name
-    {
-        // The category row repeated after a page break: the same category goes on.
-        let same = points.is_none() || last.points.is_none() || points == last.points;
-        if same {
-            notes.push(format!(
-                "表格第 {line} 行重复了类别“{name}”（跨页），接续同一类别"
-            ));
-            if last.points.is_none() {
-                last.points = points;
-            }
-        } else {
-            notes.push(format!(
-                "表格第 {line} 行重复了类别“{name}”，但分值不同（{} 与 {}）；按同一类别接续，分值取前者，请核对原表",
-                last.points.map(kaohe_core::fmt_decimal).unwrap_or_default(),
-                points.map(kaohe_core::fmt_decimal).unwrap_or_default()
-            ));
-        }
-        last.bonus |= bonus;
-        return;
-    }
-    if categories.iter().any(|c| c.name == name) {
-        notes.push(format!(
-            "表格第 {line} 行的类别“{name}”在前面已出现过，又与前一类别隔开；作为另一个类别读入，请核对"
-        ));
-    }
-    categories.push(AnnexCategory {
-        name,
-        points: if bonus { None } else { points },
-        bonus,
-        items: Vec::new(),
-    });
+        })
 }
 
 #[cfg(test)]

@@ -1,0 +1,320 @@
+//! Checks: conditions a unit must meet, each unmet one deducting — 未达标的每项扣N分 (one
+//! check per target or duty in scope), 台账不齐全的扣N分 (the one the condition names),
+//! …的，该项不得分 (all the item's points, once).
+
+use kaohe_core::Decimal;
+use regex_lite::Captures;
+
+use super::Reader;
+use super::targets::{Measure, RATE_WORDS, Target};
+use super::words::{clean_subject, fmt, parse_num, strip_de};
+use crate::annex::draft::{DraftCheck, DraftKind, DraftRule, FlagKind, InputKind, Threshold};
+
+regex!(
+    NO_SCORE,
+    "^(.*?)[，,]?(?:该项|此项|本项|该指标)?(?:不得分|不计分|得0分|计0分|记0分|为0分|得零分)"
+);
+regex!(
+    CHECKS_EACH,
+    "^(.*?)[，,]?每(?:一)?(?:项|条|个方面|处)(?:扣|扣除)NUM分"
+);
+regex!(DEDUCT, "^(.*?)[，,]?(?:扣|扣除)NUM分");
+// A target stated in a condition: 信息登记率低于95%的扣2分.
+regex!(
+    COND_PERCENT,
+    "^(.*?)(低于|不足|未达到|达不到|小于|不到|高于|超过|大于)([0-9]+(?:\\.[0-9]+)?)%"
+);
+regex!(
+    COND_COUNT,
+    "^(.*?)(?:少于|不足|不到|低于)NUM(次|期|场|篇|个)"
+);
+// A condition that only says "not done": the checks are the duties before it.
+regex!(
+    pub(super) GENERIC,
+    "^(?:凡|如|若|对|否则)?(?:有)?(?:未|没有|没|不)?(?:按要求|按时|及时|全面)?(?:落实|开展|完成|达到|达标|做到|执行|建立|到位|实施)?(?:到位)?(?:要求|标准|目标|任务|规定)?(?:的)?(?:或(?:落实|完成|开展|执行)?(?:不佳|不力|不到位))?(?:的)?$"
+);
+
+/// A condition's check: 登记点不规范 → 登记点规范; 发生重大安全事故 → 未发生重大安全事故.
+pub(super) fn named_check(cond: &str) -> Option<String> {
+    if cond.contains('每') || cond.contains("百分点") || cond.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    for event in ["发生", "出现", "被"] {
+        if cond.starts_with(event) {
+            return Some(format!("未{cond}"));
+        }
+    }
+    if let Some(rest) = cond.strip_prefix('有') {
+        return Some(format!("无{rest}"));
+    }
+    for neg in ["没有", "未", "不", "无", "没"] {
+        if let Some(i) = cond.find(neg) {
+            let rest = format!("{}{}", &cond[..i], &cond[i + neg.len()..]);
+            return (!rest.trim().is_empty()).then(|| rest.trim().to_string());
+        }
+    }
+    None
+}
+
+impl Reader<'_> {
+    /// Checks from the scope for a condition that only says "not done" (未落实的…):
+    /// targets-only when the condition speaks of reaching (未达到, 未达标, 未完成) and the
+    /// scope has targets, else every clause (a target as a numeric check, any other as a
+    /// yes/no duty). Returns the checks and the clauses left out.
+    pub(super) fn scope_checks(&mut self, cond: &str) -> (Vec<DraftCheck>, Vec<String>) {
+        let targets = self.scope_targets();
+        let reaching = ["达到", "达标", "完成", "达不到"]
+            .iter()
+            .any(|w| cond.contains(w));
+        let mut checks = Vec::new();
+        let mut left_out = Vec::new();
+        for &i in &self.scope.clone() {
+            let clause = self.clause(i).to_string();
+            let start = self.clauses[i].start;
+            let own: Vec<Target> = targets
+                .iter()
+                .filter(|t| t.start >= start && t.end <= self.clauses[i].end)
+                .cloned()
+                .collect();
+            if own.is_empty() {
+                if reaching && !targets.is_empty() {
+                    left_out.push(clause);
+                } else {
+                    let label = strip_de(&clause).to_string();
+                    let key = self.input(&label, InputKind::Bool, None, &clause);
+                    checks.push(DraftCheck {
+                        input: Some(key),
+                        ratio: None,
+                        threshold: None,
+                        label: None,
+                        source_text: clause,
+                    });
+                }
+            } else {
+                for t in own {
+                    checks.push(self.target_check(&t));
+                }
+            }
+        }
+        (checks, left_out)
+    }
+
+    pub(super) fn no_score(&mut self, i: usize, clause: &str) -> bool {
+        let Some(c) = NO_SCORE.captures(clause) else {
+            return false;
+        };
+        let Some(points) = self.points.filter(|_| !self.bonus) else {
+            return false;
+        };
+        let at = c.get(1).map(|m| m.end()).unwrap_or(0);
+        self.make_checks(i, clause, at, points, true)
+    }
+
+    pub(super) fn checks(&mut self, i: usize, clause: &str) -> bool {
+        let (c, per_item) = match CHECKS_EACH.captures(clause) {
+            Some(c) => (c, true),
+            None => match DEDUCT.captures(clause) {
+                Some(c) => (c, false),
+                None => return false,
+            },
+        };
+        let Some(each) = parse_num(&c[2]) else {
+            return false;
+        };
+        let at = c.get(1).map(|m| m.end()).unwrap_or(0);
+        if !self.make_checks(i, clause, at, each, false) {
+            return false;
+        }
+        let rule = self.rules.last_mut().expect("make_checks pushed a rule");
+        if let DraftKind::Checks { checks, .. } = &rule.kind
+            && checks.len() > 1
+            && !per_item
+        {
+            let words = clause.to_string();
+            rule.flag(
+                FlagKind::Review,
+                format!(
+                    "「{words}」读作每项未做到各扣 {} 分；若指有一项未做到即扣 {} 分（只扣一次），改为 apply = \"once\"",
+                    fmt(each),
+                    fmt(each)
+                ),
+                Some(&words),
+            );
+        }
+        true
+    }
+
+    /// A checks rule for the condition before byte `at` of clause `i`.
+    fn make_checks(
+        &mut self,
+        i: usize,
+        clause: &str,
+        at: usize,
+        each: Decimal,
+        once: bool,
+    ) -> bool {
+        let (cond, first) = self.condition(i, at);
+        let source = self.span(first, i).to_string();
+        let mut flags = Vec::new();
+        let checks = if GENERIC.is_match(&cond) {
+            self.generic_checks(&cond, clause, &mut flags)
+        } else if let Some(c) = COND_PERCENT.captures(&cond) {
+            let Some(check) = self.percent_condition(&cond, &c) else {
+                return false;
+            };
+            vec![check]
+        } else if let Some(c) = COND_COUNT.captures(&cond) {
+            let Some(check) = self.count_condition(&cond, &c) else {
+                return false;
+            };
+            vec![check]
+        } else if let Some(label) = named_check(&cond) {
+            let key = self.input(&label, InputKind::Bool, None, &cond);
+            vec![DraftCheck {
+                input: Some(key),
+                ratio: None,
+                threshold: None,
+                label: None,
+                source_text: cond.clone(),
+            }]
+        } else {
+            return false;
+        };
+        self.push_checks(checks, &source, flags, each, once);
+        true
+    }
+
+    /// The checks of a condition that only says "not done" (未落实的), from the scope, with
+    /// the flags asking a person to confirm them.
+    fn generic_checks(
+        &mut self,
+        cond: &str,
+        clause: &str,
+        flags: &mut Vec<(FlagKind, String)>,
+    ) -> Vec<DraftCheck> {
+        let (checks, left_out) = self.scope_checks(cond);
+        let bools = checks.iter().filter(|c| c.threshold.is_none()).count();
+        if bools > 0 {
+            flags.push((
+                FlagKind::Review,
+                format!(
+                    "检查项按前文各句拟出（{} 项），请核对：删去不考核的，拆分或合并句子",
+                    checks.len()
+                ),
+            ));
+        }
+        if !left_out.is_empty() {
+            flags.push((
+                FlagKind::Review,
+                format!(
+                    "只把有指标的句子列为检查项；以下句子未列入，若也应考核请加上：{}",
+                    left_out
+                        .iter()
+                        .map(|c| format!("「{c}」"))
+                        .collect::<Vec<_>>()
+                        .join("")
+                ),
+            ));
+        }
+        if checks.is_empty() {
+            flags.push((
+                FlagKind::Unsettled,
+                format!(
+                    "「{clause}」前没有读出检查项：请在 checks 中列出（如 {{ input = \"…\" }}）"
+                ),
+            ));
+        }
+        checks
+    }
+
+    /// 经费到位率低于90%: the percentage the condition names, as a check.
+    fn percent_condition(&mut self, cond: &str, c: &Captures<'_>) -> Option<DraftCheck> {
+        let label = clean_subject(&c[1]);
+        let n = c[3].parse::<Decimal>().ok()?;
+        if label.is_empty() {
+            return None;
+        }
+        let threshold = if matches!(&c[2], "高于" | "超过" | "大于") {
+            Threshold::AtMost(n)
+        } else {
+            Threshold::AtLeast(n)
+        };
+        let based = RATE_WORDS.iter().any(|w| label.ends_with(w));
+        let t = Target {
+            start: 0,
+            end: 0,
+            label,
+            measure: Measure::Percent { based },
+            threshold,
+        };
+        let mut check = self.target_check(&t);
+        check.source_text = cond.to_string();
+        if let Some(inp) = self.inputs.last_mut() {
+            inp.source_text = cond.to_string();
+        }
+        Some(check)
+    }
+
+    /// 业务培训次数少于3次: the count the condition names, as a check.
+    fn count_condition(&mut self, cond: &str, c: &Captures<'_>) -> Option<DraftCheck> {
+        let label = clean_subject(&c[1]);
+        let n = parse_num(&c[2])?;
+        if label.is_empty() {
+            return None;
+        }
+        let key = self.input(&label, InputKind::Count, Some(&c[3]), cond);
+        Some(DraftCheck {
+            input: Some(key),
+            ratio: None,
+            threshold: Some(Threshold::AtLeast(n)),
+            label: None,
+            source_text: cond.to_string(),
+        })
+    }
+
+    /// Pushes the checks rule, with its flags and a warning when its checks can deduct
+    /// more than the item's points.
+    fn push_checks(
+        &mut self,
+        checks: Vec<DraftCheck>,
+        source: &str,
+        flags: Vec<(FlagKind, String)>,
+        each: Decimal,
+        once: bool,
+    ) {
+        let n = checks.len();
+        let mut rule = DraftRule::new(
+            DraftKind::Checks {
+                checks: checks.clone(),
+                each,
+                once,
+            },
+            source,
+        );
+        for (kind, message) in flags {
+            rule.flag(kind, message, None);
+        }
+        self.flag_unbased(&mut rule, &checks);
+        if let Some(p) = self.points
+            && !once
+            && n > 1
+            && Decimal::from(n) * each > p
+        {
+            rule.flag(
+                FlagKind::Review,
+                format!(
+                    "{n} 项 × {} 分 = {} 分，超过本项分值 {}（扣完为止）；请核对是否有句子不是检查项",
+                    fmt(each),
+                    fmt(Decimal::from(n) * each),
+                    fmt(p)
+                ),
+                None,
+            );
+        }
+        if once {
+            rule.label = Some("不得分".to_string());
+        }
+        self.rules.push(rule);
+    }
+}

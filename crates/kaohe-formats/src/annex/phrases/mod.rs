@@ -1,0 +1,338 @@
+//! Reading an item's criteria (评分标准) into draft rules.
+//!
+//! The text is cut into clauses at Chinese and ASCII punctuation (，。；; , and line
+//! breaks; 、 stays inside a clause, since it joins the parts of a list). A clause with
+//! points in it (扣N分, 加N分, 酌情扣分, 一票否决, …) is a scoring clause; the clauses
+//! before it, back to the previous scoring clause, are its scope — the duties and targets
+//! (信息登记率95%以上, 1年2次以上) its condition refers to. Each scoring clause is tried
+//! against the phrasings of [`PHRASINGS`], in order; one that matches none is flagged as
+//! not read.
+//!
+//! [`PHRASINGS`] is the one list of what the reader reads: each entry names a phrasing,
+//! the rule it drafts, examples (which the tests read with it) and the function that
+//! reads it. The readers live by kind of phrase: limits on the rule before
+//! (`bounds.rs`), 酌情 amounts (`discretionary.rs`), vetoes (`veto.rs`), counted
+//! deductions (`deductions.rs`), awards (`awards.rs`) and checks (`checks.rs`); targets
+//! (`targets.rs`) and words (`words.rs`) are what they share.
+
+use kaohe_core::Decimal;
+use regex_lite::Regex;
+
+use super::draft::{DraftInput, DraftRule, Flag, FlagKind, InputKind, UnitFacts};
+use super::keys::{KeySet, suggest_key};
+use words::{Clause, clauses, strip_de};
+
+const NUM: &str = "([0-9]+(?:\\.[0-9]+)?|[一二两三四五六七八九十半]+)";
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(&pattern.replace("NUM", NUM)).expect("valid regex")
+}
+
+/// A regex compiled on first use, `NUM` in its pattern standing for a number in digits or
+/// Chinese (a capture group).
+macro_rules! regex {
+    ($vis:vis $name:ident, $pattern:expr) => {
+        $vis static $name: ::std::sync::LazyLock<::regex_lite::Regex> =
+            ::std::sync::LazyLock::new(|| $crate::annex::phrases::re($pattern));
+    };
+}
+
+mod awards;
+mod bounds;
+mod checks;
+mod deductions;
+mod discretionary;
+mod targets;
+#[cfg(test)]
+mod tests;
+mod veto;
+mod words;
+
+regex!(
+    SCORE,
+    "扣NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|分别[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+);
+regex!(
+    FLOOR,
+    "扣完为止|扣完即止|扣至0分为止|扣至零分为止|直至扣完|扣满为止"
+);
+
+/// One way a scoring clause is worded, and the function that reads it.
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "`drafts` and `examples` are read by the tests")
+)]
+struct Phrasing {
+    /// The wording, N standing for a number.
+    words: &'static str,
+    /// The rule it drafts, by the name of its kind.
+    drafts: &'static str,
+    /// Criteria worded so: the tests read each with this phrasing.
+    examples: &'static [&'static str],
+    /// Reads scoring clause `i` (the `&str`); false when the clause is not worded so.
+    read: fn(&mut Reader<'_>, usize, &str) -> bool,
+}
+
+/// The phrasings read, in the order they are tried: the first that reads a scoring
+/// clause drafts its rule. A limit (扣完为止, 最多扣N分, 最高得N分) is tried before the
+/// phrasings it could be mistaken for, 酌情 before the 扣N分 of its bound, and the
+/// general 扣N分 and 加N分 last.
+const PHRASINGS: &[Phrasing] = &[
+    Phrasing {
+        words: "扣完为止",
+        drafts: "no rule: the format's default floor (a note)",
+        examples: &["每发现一起违规行为扣1分，扣完为止"],
+        read: |r, i, clause| r.floor(i, clause),
+    },
+    Phrasing {
+        words: "最多扣N分",
+        drafts: "the max of the per_count (or the bound of the discretionary deduction) before it",
+        examples: &["每发现一起违规行为扣2分，最多扣4分"],
+        read: |r, i, clause| r.deduct_max(i, clause),
+    },
+    Phrasing {
+        words: "最高得N分 / 最多加N分",
+        drafts: "the cap of the award or tiered rule (or the bound of the discretionary addition) before it",
+        examples: &[
+            "每录用一篇加0.5分，最高得10分",
+            "有创新的适当加分，最多加2分",
+        ],
+        read: |r, i, clause| r.cap(i, clause),
+    },
+    Phrasing {
+        words: "酌情扣分 (最多扣N分) / 适当加分, 酌情加分",
+        drafts: "discretionary, flagged: a deduction (targets in its scope become an indicator); an addition, unsettled unless a bound is stated",
+        examples: &["工作不到位的酌情扣分", "有创新的适当加分"],
+        read: |r, i, clause| r.discretionary(i, clause),
+    },
+    Phrasing {
+        words: "一票否决 / 降一档",
+        drafts: "veto",
+        examples: &["发生重大安全事故的，一票否决", "发生群体事件的，考核降一档"],
+        read: |r, i, clause| r.veto(i, clause),
+    },
+    Phrasing {
+        words: "市、省、国家…分别加a、b、c分",
+        drafts: "tiered, one level per list part",
+        examples: &["在市、省、国家主流媒体发表的分别加2、5、8分"],
+        read: |r, i, clause| r.tiered(i, clause),
+    },
+    Phrasing {
+        words: "每少一次扣N分",
+        drafts: "shortfall, the required count from 1年2次以上 in its scope",
+        examples: &["业务培训1年2次以上，每少一次扣2分"],
+        read: |r, i, clause| r.shortfall(i, clause),
+    },
+    Phrasing {
+        words: "少于上一年度的扣N分 / 比上年下降的扣N分",
+        drafts: "below (this year's input and last year's)",
+        examples: &["出租房源数少于上一年度的扣3分", "参保人数比上年下降的扣5分"],
+        read: |r, i, clause| r.below(i, clause),
+    },
+    Phrasing {
+        words: "每次扣N分 / 每发现一起扣N分",
+        drafts: "per_count",
+        examples: &["未落实的每次扣1分", "每发现一起违规行为扣2分"],
+        read: |r, i, clause| r.per_count(i, clause),
+    },
+    Phrasing {
+        words: "每录用一篇加N分",
+        drafts: "award, one term per 每…加 phrase (consecutive ones are one rule)",
+        examples: &["每录用一篇加0.5分，每获批示一次加1分"],
+        read: |r, i, clause| r.award_each(i, clause),
+    },
+    Phrasing {
+        words: "…的，该项不得分",
+        drafts: "checks: the condition, each = the item's points, once",
+        examples: &["发生重大安全事故的，该项不得分"],
+        read: |r, i, clause| r.no_score(i, clause),
+    },
+    Phrasing {
+        words: "未达标的每项扣N分 / 未落实的扣N分 / 台账不齐全的扣N分",
+        drafts: "checks: one per target (or per duty) in scope, or the one the condition names; per unmet check (flagged: or once)",
+        examples: &[
+            "信息登记率95%以上，发案率控制在2%以下，未达标的每项扣5分",
+            "建立台账，开展宣传，未落实的扣2分",
+            "台账不齐全的扣2分",
+            "经费到位率低于90%的扣6分",
+        ],
+        read: |r, i, clause| r.checks(i, clause),
+    },
+    Phrasing {
+        words: "获得…的加N分",
+        drafts: "award on an input counted 0 or 1 (flagged)",
+        examples: &["获得省级表彰的加3分"],
+        read: |r, i, clause| r.award_once(i, clause),
+    },
+];
+
+/// What reading one item gives.
+pub(crate) struct Reading {
+    pub rules: Vec<DraftRule>,
+    pub inputs: Vec<DraftInput>,
+    pub flags: Vec<Flag>,
+}
+
+/// Reads one item's criteria. `points` is the item's (None for bonus items); unit-level
+/// facts named (a ratio's base) are declared in `units`.
+pub(crate) fn read(
+    text: &str,
+    points: Option<Decimal>,
+    bonus: bool,
+    units: &mut UnitFacts,
+) -> Reading {
+    let mut r = Reader::new(text, points, bonus, units);
+    r.read_clauses();
+    r.finish()
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    points: Option<Decimal>,
+    bonus: bool,
+    clauses: Vec<Clause>,
+    rules: Vec<DraftRule>,
+    inputs: Vec<DraftInput>,
+    flags: Vec<Flag>,
+    keys: KeySet,
+    units: &'a mut UnitFacts,
+    /// Clauses since the last scoring clause.
+    scope: Vec<usize>,
+    /// Index in `rules` of the rule the previous clause made, for a cap or max after it.
+    last_rule: Option<usize>,
+    discretionary: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(
+        text: &'a str,
+        points: Option<Decimal>,
+        bonus: bool,
+        units: &'a mut UnitFacts,
+    ) -> Reader<'a> {
+        let mut keys = KeySet::default();
+        for f in &units.facts {
+            keys.reserve(&f.key);
+        }
+        keys.reserve("discretionary");
+        keys.reserve("discretionary_reason");
+        Reader {
+            text,
+            points,
+            bonus,
+            clauses: clauses(text),
+            rules: Vec::new(),
+            inputs: Vec::new(),
+            flags: Vec::new(),
+            keys,
+            units,
+            scope: Vec::new(),
+            last_rule: None,
+            discretionary: 0,
+        }
+    }
+
+    /// Reads every clause: a scoring clause by the first phrasing that reads it (or
+    /// flagged as not read), any other into the scope of the next. Returns the phrasings
+    /// that read the scoring clauses, in order.
+    fn read_clauses(&mut self) -> Vec<&'static str> {
+        let text = self.text;
+        let mut read_by = Vec::new();
+        for i in 0..self.clauses.len() {
+            let c = self.clauses[i];
+            let clause = &text[c.start..c.end];
+            if !(SCORE.is_match(clause) || FLOOR.is_match(clause)) {
+                self.scope.push(i);
+                continue;
+            }
+            let before = self.rules.len();
+            match PHRASINGS.iter().find(|p| (p.read)(self, i, clause)) {
+                Some(p) => {
+                    read_by.push(p.words);
+                    if self.rules.len() > before {
+                        self.last_rule = Some(self.rules.len() - 1);
+                    }
+                }
+                None => {
+                    self.flags.push(Flag::new(
+                        FlagKind::Unread,
+                        format!("未能读成规则：「{clause}」；请按 docs/rubric-format.md 写出这条规则，或确认它不计分后删去占位行"),
+                        Some(clause),
+                    ));
+                    self.last_rule = None;
+                }
+            }
+            self.unused_targets();
+            self.scope.clear();
+        }
+        read_by
+    }
+
+    fn finish(mut self) -> Reading {
+        self.unused_targets();
+        if self.rules.is_empty() && self.flags.iter().all(|f| f.kind == FlagKind::Note) {
+            self.flags.push(Flag::new(
+                FlagKind::Unread,
+                "评分标准里没有读到扣分或加分的句子；请为本项写出规则",
+                None,
+            ));
+        }
+        Reading {
+            rules: self.rules,
+            inputs: self.inputs,
+            flags: self.flags,
+        }
+    }
+}
+
+impl Reader<'_> {
+    fn clause(&self, i: usize) -> &str {
+        let c = self.clauses[i];
+        &self.text[c.start..c.end]
+    }
+
+    /// The criteria from the start of clause `a` to the end of clause `b`.
+    fn span(&self, a: usize, b: usize) -> &str {
+        &self.text[self.clauses[a].start..self.clauses[b].end]
+    }
+
+    fn input(&mut self, label: &str, kind: InputKind, unit: Option<&str>, source: &str) -> String {
+        let key = self.keys.unique(&suggest_key(label));
+        self.inputs.push(DraftInput {
+            key: key.clone(),
+            label: label.to_string(),
+            kind,
+            unit: unit.map(str::to_string),
+            min: None,
+            max: None,
+            source_text: source.to_string(),
+        });
+        key
+    }
+
+    /// The condition before a scoring phrase at byte `at` of clause `i`: the words before
+    /// it in the clause, or, when there are none, the scope's last clause if it ends with
+    /// 的 (发生重大安全事故的，一票否决). Returns (condition, index of the first clause).
+    fn condition(&mut self, i: usize, at: usize) -> (String, usize) {
+        let clause = self.clause(i);
+        let own = strip_de(&clause[..at]).to_string();
+        if own.is_empty()
+            && let Some(&last) = self.scope.last()
+            && self.clause(last).ends_with('的')
+        {
+            let cond = strip_de(self.clause(last)).to_string();
+            self.scope.pop();
+            return (cond, last);
+        }
+        (own, i)
+    }
+
+    /// Rule `r` now cites its words through the end of clause `i` (its bound or its next
+    /// term), when its words stand before that clause.
+    fn extend_source(&mut self, r: usize, i: usize) {
+        let rule = &mut self.rules[r];
+        if let Some(s) = self.text[..self.clauses[i].start].rfind(&rule.source_text) {
+            rule.source_text = self.text[s..self.clauses[i].end].to_string();
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod model;
 mod organisers;
 mod reports;
 mod review;
+mod security;
 mod sql;
 pub mod testing;
 mod users;
@@ -28,6 +29,7 @@ use sqlx::any::AnyPoolOptions;
 pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit};
 pub use departments::DepartmentUse;
 pub use model::*;
+pub use security::{SecurityEvent, SecurityKind};
 pub use work::Work;
 
 /// Which database a [`Store`] talks to.

@@ -14,7 +14,7 @@ use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{self, MethodRouter};
-use kaohe_storage::{Id, Role};
+use kaohe_storage::{Id, Role, SecurityKind};
 use tower_sessions::Session;
 
 use crate::admin::{
@@ -22,8 +22,9 @@ use crate::admin::{
 };
 use crate::auth::{CurrentUser, session_login_at, session_user};
 use crate::http::assets;
+use crate::http::client::ClientAddr;
 use crate::http::csrf::check_csrf;
-use crate::http::error::AppError;
+use crate::http::error::{AppError, Refused};
 use crate::http::upload::Upload;
 use crate::year::{self, Action, Rule};
 use crate::year::{appeals, evidence, exports, history, publish_lock, results, review, self_check};
@@ -215,23 +216,69 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Checks the route's access rule and its action's rule of the year, and puts the
-/// current user in the request.
+/// current user in the request. A refusal (no right, or a stale or forged form) is
+/// counted as a security event, whoever refused it: this guard or the handler.
 async fn guard(
     State((state, access, path, action)): State<(AppState, Access, &'static str, Action)>,
     session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let source = ClientAddr::of(peer, forwarded.as_deref(), &state.config.trusted_proxies);
+    let target = req.uri().path().to_string();
+    let mut who: Option<(Id, String)> = None;
+    let response = check(&state, access, path, action, &session, req, next, &mut who).await;
+    if let Some(refused) = response.extensions().get::<Refused>() {
+        let kind = match refused {
+            Refused::Access => SecurityKind::AccessRefused,
+            Refused::Csrf => SecurityKind::CsrfRefused,
+        };
+        let (org, account) = match &who {
+            Some((org, name)) => (Some(*org), name.as_str()),
+            None => (None, "（未登录）"),
+        };
+        let at = kaohe_storage::now_ms();
+        let source = source.0.to_string();
+        if let Err(e) = state
+            .store
+            .record_security_event(org, kind, account, &source, &target, at)
+            .await
+        {
+            tracing::warn!(error = %e, "a security event was not counted");
+        }
+    }
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn check(
+    state: &AppState,
+    access: Access,
+    path: &'static str,
+    action: Action,
+    session: &Session,
     mut req: Request,
     next: Next,
+    who: &mut Option<(Id, String)>,
 ) -> Response {
     if access == Access::Public {
         return next.run(req).await;
     }
-    let user = match session_user(&session).await {
+    let user = match session_user(session).await {
         Ok(Some(id)) => match state.store.user(id).await {
             // A session from before the user's last password change is over.
             Ok(u)
                 if u.active
-                    && session_login_at(&session).await.unwrap_or(0)
-                        >= u.credentials_changed_at =>
+                    && session_login_at(session).await.unwrap_or(0) >= u.credentials_changed_at =>
             {
                 Some(u)
             }
@@ -257,6 +304,7 @@ async fn guard(
         }
         return AppError::Unauthorized.into_response();
     };
+    *who = Some((user.organiser_id, user.username.clone()));
     if user.must_change_password && !WHILE_MUST_CHANGE.contains(&path) {
         return Redirect::to("/account/password").into_response();
     }
@@ -271,16 +319,16 @@ async fn guard(
     // Every campaign route is checked, except the admin's reading (which no rule of the
     // year limits): a draft campaign does not exist for anyone else yet.
     if (action.rule() != Rule::Always || me.role() != Role::Admin)
-        && let Err(e) = year_check(&state, &me, action, &mut req).await
+        && let Err(e) = year_check(state, &me, action, &mut req).await
     {
         // As in every handler, a form's CSRF token is checked before anything else is
         // said about it: a forged request learns nothing of the campaign.
         if req.method() == Method::POST {
-            let token = match Upload::from_request(req, &state).await {
+            let token = match Upload::from_request(req, state).await {
                 Ok(form) => form.field("csrf").to_string(),
                 Err(e) => return e.into_response(),
             };
-            if let Err(e) = check_csrf(&session, &token).await {
+            if let Err(e) = check_csrf(session, &token).await {
                 return e.into_response();
             }
         }

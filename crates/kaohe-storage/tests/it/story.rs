@@ -550,3 +550,55 @@ async fn an_unknown_state_or_role_is_refused_by_the_schema_and_never_read_as_a_d
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn security_events_are_counted_by_hour_on_every_backend() {
+    for db in testing::all().await {
+        let s = &db.store;
+        let org = kaohe_storage::change!(s, create_organiser("北仑区", false)).unwrap();
+        let hour = 60 * 60 * 1000;
+        let t0 = 1_800_000_000_000 - 1_800_000_000_000 % hour;
+        for (at, target) in [(t0 + 5, "/admin"), (t0 + 9, "/admin/users")] {
+            s.record_security_event(
+                Some(org.id),
+                SecurityKind::AccessRefused,
+                "xinqi",
+                "10.0.0.1",
+                target,
+                at,
+            )
+            .await
+            .unwrap();
+        }
+        let n = s
+            .record_security_event(
+                None,
+                SecurityKind::LoginFailed,
+                "nobody",
+                "10.0.0.2",
+                "/login",
+                t0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        s.record_security_event(
+            Some(org.id),
+            SecurityKind::AccessRefused,
+            "xinqi",
+            "10.0.0.1",
+            "/admin",
+            t0 + hour,
+        )
+        .await
+        .unwrap();
+        let events = s.security_events(org.id, 0, 10).await.unwrap();
+        assert_eq!(events.len(), 2, "{}: one row per hour", db.label);
+        assert_eq!(
+            (events[1].count, events[1].last_target.as_str()),
+            (2, "/admin/users")
+        );
+        assert_eq!(events[0].hour, t0 + hour);
+        db.finish().await;
+    }
+}

@@ -265,7 +265,22 @@ struct AuditPage {
     next: Option<String>,
     export: String,
     chain: ChainView,
+    /// Security events of the last 30 days, counted by hour.
+    security: Vec<SecurityRow>,
 }
+
+struct SecurityRow {
+    hour: String,
+    what: &'static str,
+    account: String,
+    source: String,
+    count: i64,
+    last: String,
+    target: String,
+}
+
+/// How many security counts the page shows (the latest).
+const SECURITY_ROWS: i64 = 200;
 
 /// The audit page.
 pub async fn audit_log(
@@ -301,8 +316,25 @@ pub async fn audit_log(
             label: u.name,
         })
         .collect();
+    let since = kaohe_storage::now_ms() - 30 * 24 * 60 * 60 * 1000;
+    let security = state
+        .store
+        .security_events(me.org(), since, SECURITY_ROWS)
+        .await?
+        .into_iter()
+        .map(|e| SecurityRow {
+            hour: china_time(e.hour),
+            what: e.kind.label(),
+            account: e.account,
+            source: e.source,
+            count: e.count,
+            last: china_time(e.last_at),
+            target: e.last_target,
+        })
+        .collect();
     Ok(AuditPage {
         layout: Layout::new(&state, &session, &me, "审计日志").await?,
+        security,
         filtered: q.any(),
         actions: actions
             .into_iter()

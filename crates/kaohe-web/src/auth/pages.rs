@@ -185,11 +185,15 @@ pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    source: ClientAddr,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
-    let problem = if !verify_password(&form.current, &me.user.password_hash) {
-        Some("当前密码不正确".to_string())
+    let problem = if let Some(wait) = throttle::password_check_refused(&state, me.user.id).await? {
+        Some(wait)
+    } else if !verify_password(&form.current, &me.user.password_hash) {
+        let account = &me.user.username;
+        Some(throttle::password_check_failed(&state, me.org(), me.user.id, account, source).await?)
     } else if form.new != form.confirm {
         Some("两次输入的新密码不一致".to_string())
     } else if form.new == form.current {
@@ -199,6 +203,7 @@ pub async fn change_password(
     };
     let done = problem.is_none();
     if done {
+        throttle::password_check_passed(&state, me.user.id).await?;
         let hash = hash_password(&form.new)?;
         let mut work = state.store.begin().await?;
         let at = work.set_password(me.user.id, &hash, false).await?;

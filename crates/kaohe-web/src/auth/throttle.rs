@@ -7,7 +7,7 @@
 //! the next login the user is told how many failures there were and where the last came
 //! from. Counters are rows in the database, shared by every app server.
 
-use kaohe_storage::{AuditEntry, now_ms};
+use kaohe_storage::{AuditEntry, Id, SecurityKind, now_ms};
 
 use crate::AppState;
 use crate::http::client::ClientAddr;
@@ -76,6 +76,20 @@ pub async fn failed(state: &AppState, keys: &Keys) -> AppResult<String> {
     let cfg = &state.config;
     let source = keys.source.0.to_string();
     let store = &state.store;
+    let organiser = store
+        .user_by_username(&keys.typed)
+        .await?
+        .map(|u| u.organiser_id);
+    store
+        .record_security_event(
+            organiser,
+            SecurityKind::LoginFailed,
+            &keys.account,
+            &source,
+            "/login",
+            now,
+        )
+        .await?;
     let pair = store
         .record_login_failure(&keys.pair, &keys.account, &source, now, DAY_MS)
         .await?;
@@ -154,6 +168,66 @@ async fn audit_lock(
                 {"field": "锁定至", "old": null, "new": china_time(until)},
             ]),
         })
+        .await?;
+    Ok(())
+}
+
+/// The current-password check of the password page, throttled like a login: after
+/// `login_attempts` wrong passwords in a day, each further try waits, longer each time.
+/// Why it may not be tried now, if it may not.
+pub async fn password_check_refused(state: &AppState, user: Id) -> AppResult<Option<String>> {
+    let t = state.store.throttle(&format!("password:{user}")).await?;
+    Ok((t.locked_until > now_ms()).then(|| {
+        format!(
+            "当前密码输错次数过多，请于 {} 之后再试；忘记密码请联系管理员重置",
+            china_time(t.locked_until)
+        )
+    }))
+}
+
+/// Counts a wrong current password (a security event too) and says what to tell.
+pub async fn password_check_failed(
+    state: &AppState,
+    organiser: Id,
+    user: Id,
+    account: &str,
+    source: ClientAddr,
+) -> AppResult<String> {
+    let now = now_ms();
+    let key = format!("password:{user}");
+    let source = source.0.to_string();
+    let store = &state.store;
+    store
+        .record_security_event(
+            Some(organiser),
+            SecurityKind::PasswordWrong,
+            account,
+            &source,
+            "/account/password",
+            now,
+        )
+        .await?;
+    let t = store
+        .record_login_failure(&key, &account.to_lowercase(), &source, now, DAY_MS)
+        .await?;
+    let over = t.failures - state.config.login_attempts;
+    if over >= 0 {
+        let wait =
+            (FIRST_WAIT_MS << over.min(20)).min(state.config.lockout.whole_milliseconds() as i64);
+        store.lock_login(&key, now + wait).await?;
+        return Ok(format!(
+            "当前密码不正确。输错次数过多，请于 {} 之后再试",
+            china_time(now + wait)
+        ));
+    }
+    Ok("当前密码不正确".to_string())
+}
+
+/// A password changed: its check starts again.
+pub async fn password_check_passed(state: &AppState, user: Id) -> AppResult<()> {
+    state
+        .store
+        .clear_login_failures(&format!("password:{user}"))
         .await?;
     Ok(())
 }

@@ -64,6 +64,16 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// A refusal, marked on its response so that the route guard counts it as a security
+/// event (`SecurityKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// No right to what was asked (403).
+    Access,
+    /// A stale or forged form (CSRF).
+    Csrf,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
@@ -104,7 +114,13 @@ impl IntoResponse for AppError {
         }
         .render()
         .unwrap_or_else(|_| message.clone());
-        (status, Html(body)).into_response()
+        let mut response = (status, Html(body)).into_response();
+        match self {
+            AppError::Forbidden => response.extensions_mut().insert(Refused::Access),
+            AppError::Csrf => response.extensions_mut().insert(Refused::Csrf),
+            _ => None,
+        };
+        response
     }
 }
 

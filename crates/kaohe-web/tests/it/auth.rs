@@ -363,3 +363,89 @@ async fn changing_ones_own_password_keeps_this_session_and_ends_the_others() {
     assert_eq!(r.status, 303, "the other session is over");
     db.finish().await;
 }
+
+/// Failed logins, refused requests, stale or forged forms and wrong current passwords
+/// are security events an auditor reads, counted by hour (a flood adds to a count);
+/// the current-password check waits after repeated failures, like a login.
+#[tokio::test]
+async fn security_events_are_counted_for_the_auditor_and_the_password_check_is_throttled() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+
+    let mut guesser = Client::new(app.clone());
+    guesser.login("daqi", "not-the-password").await;
+    let mut reporter = Client::new(app.clone());
+    reporter.login("xinqi", PW).await;
+    for _ in 0..3 {
+        assert_eq!(reporter.get("/admin/users").await.status, 403);
+    }
+    let r = reporter
+        .post("/account/password", &[("csrf", "forged"), ("current", "x")])
+        .await;
+    assert_eq!(r.status, 403);
+    let csrf = reporter.get("/account/password").await.csrf();
+    let wrong = |n: usize| {
+        [
+            ("csrf", csrf.clone()),
+            ("current", format!("wrong-{n}")),
+            ("new", "Xinqi#NewPass2026".to_string()),
+            ("confirm", "Xinqi#NewPass2026".to_string()),
+        ]
+    };
+    for n in 0..5 {
+        let form = wrong(n);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = reporter.post("/account/password", &pairs).await;
+        assert!(r.body.contains("当前密码不正确"), "{}", r.body);
+    }
+    // Now even the right current password waits.
+    let r = reporter
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PW),
+                ("new", "Xinqi#NewPass2026"),
+                ("confirm", "Xinqi#NewPass2026"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("输错次数过多"), "{}", r.body);
+
+    let events = db.store.security_events(org.id, 0, 100).await.unwrap();
+    let count = |kind: kaohe_storage::SecurityKind, account: &str| {
+        events
+            .iter()
+            .filter(|e| e.kind == kind && e.account == account)
+            .map(|e| e.count)
+            .sum::<i64>()
+    };
+    use kaohe_storage::SecurityKind::*;
+    assert_eq!(count(LoginFailed, "daqi"), 1);
+    assert_eq!(
+        count(AccessRefused, "xinqi"),
+        3,
+        "one row, counted: {events:?}"
+    );
+    assert_eq!(
+        events.iter().filter(|e| e.kind == AccessRefused).count(),
+        1,
+        "three refusals in one hour are one row"
+    );
+    assert_eq!(count(CsrfRefused, "xinqi"), 1);
+    assert_eq!(count(PasswordWrong, "xinqi"), 5);
+
+    let mut auditor = Client::new(app);
+    auditor.login("shenji", PW).await;
+    let page = auditor.get("/audit").await;
+    for words in [
+        "安全事件",
+        "访问无权查看或操作的内容",
+        "/admin/users",
+        "修改密码时当前密码不正确",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+    db.finish().await;
+}

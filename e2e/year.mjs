@@ -371,7 +371,7 @@ async function year(browser) {
   await admin.click(admin.link(CAMPAIGN));
   await admin.see(CAMPAIGN, "h1");
   await admin.see("结果尚未计算，不能公示", "#publication");
-  assert.equal(await admin.page.locator('input[name="d.management.1"]').inputValue(), "区公安分局");
+  assert.equal((await admin.page.locator('select[name="d.management.1"] option:checked').innerText()).trim(), "区公安分局");
   await admin.shot("admin-campaign-desktop");
   await admin.click(admin.link("填报与审核进度"));
   await admin.see(/共 11 个单位：已提交 5 · 已退回 0 · 填报中 5 · 未开始 1/);

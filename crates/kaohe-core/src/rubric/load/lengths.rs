@@ -21,7 +21,10 @@ pub(crate) const MAX_UNIT: usize = 20;
 fn bound(cx: &mut Ctx, span: Range<usize>, what: &str, text: &str, max: usize) {
     let n = text.chars().count();
     if n > max {
-        cx.err(span, format!("{what}太长（{n} 个字，最多 {max} 个字）；请精简"));
+        cx.err(
+            span,
+            format!("{what}太长（{n} 个字，最多 {max} 个字）；请精简"),
+        );
     }
 }
 

@@ -16,12 +16,14 @@ pub fn change(
     serde_json::json!({"field": field, "old": old.into(), "new": new.into()})
 }
 
-/// Commits an admin's change with its audit row.
-pub async fn record(
+/// Commits a change with its audit row: who did it (the current user), the action, its
+/// target, the reason given if any, and the changed fields.
+pub async fn commit(
     work: Work,
     me: &CurrentUser,
     action: Action,
     target: String,
+    reason: Option<&str>,
     changes: Vec<serde_json::Value>,
 ) -> AppResult<()> {
     work.commit(&AuditEntry {
@@ -30,14 +32,25 @@ pub async fn record(
         username: Some(me.user.username.clone()),
         action: action.code().into(),
         target,
-        reason: None,
+        reason: reason.map(String::from),
         changes: serde_json::Value::Array(changes),
     })
     .await?;
     Ok(())
 }
 
-/// Commits an admin's change, made for a stated reason, with its audit row.
+/// [`commit`] of a change made without a stated reason.
+pub async fn record(
+    work: Work,
+    me: &CurrentUser,
+    action: Action,
+    target: String,
+    changes: Vec<serde_json::Value>,
+) -> AppResult<()> {
+    commit(work, me, action, target, None, changes).await
+}
+
+/// [`commit`] of a change made for a stated reason.
 pub async fn record_why(
     work: Work,
     me: &CurrentUser,
@@ -46,28 +59,16 @@ pub async fn record_why(
     reason: &str,
     changes: Vec<serde_json::Value>,
 ) -> AppResult<()> {
-    work.commit(&AuditEntry {
-        organiser_id: Some(me.org()),
-        user_id: Some(me.user.id),
-        username: Some(me.user.username.clone()),
-        action: action.code().into(),
-        target,
-        reason: Some(reason.to_string()),
-        changes: serde_json::Value::Array(changes),
-    })
-    .await?;
-    Ok(())
+    commit(work, me, action, target, Some(reason), changes).await
 }
 
 /// Each changed field, old → new.
-pub fn diff(before: &RawFacts, after: &RawFacts) -> serde_json::Value {
+pub fn diff(before: &RawFacts, after: &RawFacts) -> Vec<serde_json::Value> {
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
     keys.sort();
     keys.dedup();
-    let changes: Vec<serde_json::Value> = keys
-        .into_iter()
+    keys.into_iter()
         .filter(|k| before.get(*k) != after.get(*k))
-        .map(|k| serde_json::json!({"field": k, "old": before.get(k), "new": after.get(k)}))
-        .collect();
-    serde_json::Value::Array(changes)
+        .map(|k| change(k, before.get(k).cloned(), after.get(k).cloned()))
+        .collect()
 }

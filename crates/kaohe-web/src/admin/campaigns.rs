@@ -754,10 +754,7 @@ pub async fn campaign_unit_save(
         return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
     }
     let new_deadline = (!deadline.value.is_empty()).then(|| deadline.value.clone());
-    let mut changes = match diff(&cu.unit_facts, &new_facts) {
-        serde_json::Value::Array(a) => a,
-        _ => Vec::new(),
-    };
+    let mut changes = diff(&cu.unit_facts, &new_facts);
     if new_deadline != cu.deadline {
         changes.push(change(
             "deadline",

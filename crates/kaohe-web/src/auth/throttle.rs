@@ -20,6 +20,12 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// The first wait after `login_attempts` failures from one address.
 const FIRST_WAIT_MS: i64 = 60 * 1000;
 
+/// The wait after the `over`-th failure past the allowed ones (0 for the first): one
+/// minute, doubling, up to `lockout`.
+fn wait_ms(state: &AppState, over: i64) -> i64 {
+    (FIRST_WAIT_MS << over.clamp(0, 20)).min(state.config.lockout.whole_milliseconds() as i64)
+}
+
 /// The counters a login attempt touches.
 pub struct Keys {
     /// The account name as typed, case and surrounding spaces ignored (existing or not).
@@ -106,8 +112,7 @@ pub async fn failed(state: &AppState, keys: &Keys) -> AppResult<String> {
     }
     let over = pair.failures - cfg.login_attempts;
     if over >= 0 {
-        let wait = (FIRST_WAIT_MS << over.min(20)).min(cfg.lockout.whole_milliseconds() as i64);
-        let until = now + wait;
+        let until = now + wait_ms(state, over);
         store.lock_login(&keys.pair, until).await?;
         if over == 0 {
             audit_lock(state, keys, pair.failures, until, "来源地址").await?;
@@ -212,12 +217,11 @@ pub async fn password_check_failed(
         .await?;
     let over = t.failures - state.config.login_attempts;
     if over >= 0 {
-        let wait =
-            (FIRST_WAIT_MS << over.min(20)).min(state.config.lockout.whole_milliseconds() as i64);
-        store.lock_login(&key, now + wait).await?;
+        let until = now + wait_ms(state, over);
+        store.lock_login(&key, until).await?;
         return Ok(format!(
             "当前密码不正确。输错次数过多，请于 {} 之后再试",
-            china_time(now + wait)
+            china_time(until)
         ));
     }
     Ok("当前密码不正确".to_string())

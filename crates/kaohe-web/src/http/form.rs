@@ -1,6 +1,8 @@
 //! Form bodies. Like axum's `Form`, but a body that does not parse becomes a page that
 //! says so, not a bare 422, and no field may be longer than [`MAX_FIELD`] characters
-//! (the pasted tables and rubrics, field `text`, have their own bounds in `upload`).
+//! (except the documents our own forms carry: a pasted table or rubric, field `text`,
+//! with its bounds in `upload`, and an annex draft's review, field `review`, bounded by
+//! the body's limit).
 
 use axum::extract::{FromRequest, RawForm, Request};
 use serde::de::DeserializeOwned;
@@ -11,6 +13,9 @@ use crate::http::error::AppError;
 /// (documents are uploaded as evidence).
 pub const MAX_FIELD: usize = 10_000;
 
+/// Fields that carry a document rather than something typed.
+const DOCUMENT_FIELDS: [&str; 2] = ["text", "review"];
+
 /// The refusal of a field over [`MAX_FIELD`], if one is: fields are named by codes,
 /// so the message says what to do rather than which.
 pub fn field_too_long<'a>(
@@ -18,7 +23,7 @@ pub fn field_too_long<'a>(
 ) -> Option<AppError> {
     let n = fields
         .into_iter()
-        .filter(|(name, _)| *name != "text")
+        .filter(|(name, _)| !DOCUMENT_FIELDS.contains(name))
         .map(|(_, value)| value.chars().count())
         .max()?;
     (n > MAX_FIELD).then(|| {

@@ -13,9 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaohe_core::explain::explain_item;
 use kaohe_core::rubric::InputType;
 use kaohe_core::{Decimal, Facts, Rubric, fmt_decimal as f, score};
-use kaohe_storage::{
-    AuditEntry, Id, Override, Overrides, ReportState, Review, ReviewState, StorageError,
-};
+use kaohe_storage::{Id, Override, Overrides, ReportState, Review, ReviewState, StorageError};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -655,20 +653,13 @@ pub async fn save(
     } else {
         Action::ReviewConfirm
     };
-    work.commit(&AuditEntry {
-        organiser_id: Some(me.org()),
-        user_id: Some(me.user.id),
-        username: Some(me.user.username.clone()),
-        action: action.code().into(),
-        target: format!("campaign:{cid}/unit:{uid}/item:{item_id}"),
-        reason: if returning {
-            Some(typed.comment.clone())
-        } else {
-            reason.map(String::from)
-        },
-        changes: serde_json::Value::Array(changes),
-    })
-    .await?;
+    let target = format!("campaign:{cid}/unit:{uid}/item:{item_id}");
+    let why = if returning {
+        Some(typed.comment.as_str())
+    } else {
+        reason
+    };
+    crate::audit::commit(work, &me, action, target, why, changes).await?;
     let flag = if returning { "returned" } else { "confirmed" };
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
 }

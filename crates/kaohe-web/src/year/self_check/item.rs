@@ -14,9 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaohe_core::explain::{explain_item, missing_keys};
 use kaohe_core::rubric::InputType;
 use kaohe_core::{Facts, Rubric, UnitScore, fmt_decimal as f, score};
-use kaohe_storage::{
-    AuditEntry, Campaign, Id, ItemState, RawFacts, ReportItem, StorageError, Unit,
-};
+use kaohe_storage::{Campaign, Id, ItemState, RawFacts, ReportItem, StorageError, Unit};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -438,16 +436,8 @@ pub async fn item_save(
     } else {
         Action::ItemDraft
     };
-    work.commit(&AuditEntry {
-        organiser_id: Some(me.org()),
-        user_id: Some(me.user.id),
-        username: Some(me.user.username.clone()),
-        action: action.code().into(),
-        target: format!("campaign:{cid}/unit:{uid}/item:{item}"),
-        reason: None,
-        changes: diff(&before, &values),
-    })
-    .await?;
+    let target = format!("campaign:{cid}/unit:{uid}/item:{item}");
+    crate::audit::record(work, &me, action, target, diff(&before, &values)).await?;
     let flag = if done { "done" } else { "draft" };
     Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved={flag}")).into_response())
 }

@@ -10,6 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use kaohe_core::Rubric;
 use kaohe_storage::{Department, Id, ReportState, Role};
 use tower_sessions::Session;
 
@@ -19,7 +20,7 @@ use crate::http::error::AppResult;
 use crate::http::form::Path;
 use crate::http::layout::{Layout, china_time, china_today};
 use crate::year::Year;
-use crate::year::assess::{ReviewStatus, assess_all};
+use crate::year::assess::{ReviewStatus, UnitAssessment, assess_all};
 
 /// One department's items of one unit.
 #[derive(Default, Clone, Copy)]
@@ -156,19 +157,7 @@ pub async fn progress_page(
         let overdue = year.overdue(a.report.state, deadline);
         let progress = Progress::of(a.report.state, !a.items.is_empty(), overdue);
         let reviewable = a.report.state != ReportState::Draft;
-        let mut departments = vec![Counts::default(); shown.len()];
-        for (it, &d) in rubric.items().iter().zip(&item_dept) {
-            let c = &mut departments[d];
-            c.total += 1;
-            match a.status(&it.id) {
-                ReviewStatus::Confirmed => c.confirmed += 1,
-                ReviewStatus::Returned => c.returned += 1,
-                ReviewStatus::Unreviewed | ReviewStatus::Resubmitted if reviewable => {
-                    c.waiting += 1
-                }
-                _ => {}
-            }
-        }
+        let departments = department_counts(&rubric, a, &item_dept, shown.len(), reviewable);
         units.push(UnitRow {
             id: a.unit.id,
             name: a.unit.name.clone(),
@@ -240,4 +229,27 @@ pub async fn progress_page(
         overdue,
     }
     .into_response())
+}
+
+/// One unit's review progress per department (`item_dept`: each item's department, by
+/// its place among the `departments` shown).
+fn department_counts(
+    rubric: &Rubric,
+    a: &UnitAssessment,
+    item_dept: &[usize],
+    departments: usize,
+    reviewable: bool,
+) -> Vec<Counts> {
+    let mut departments = vec![Counts::default(); departments];
+    for (it, &d) in rubric.items().iter().zip(item_dept) {
+        let c = &mut departments[d];
+        c.total += 1;
+        match a.status(&it.id) {
+            ReviewStatus::Confirmed => c.confirmed += 1,
+            ReviewStatus::Returned => c.returned += 1,
+            ReviewStatus::Unreviewed | ReviewStatus::Resubmitted if reviewable => c.waiting += 1,
+            _ => {}
+        }
+    }
+    departments
 }

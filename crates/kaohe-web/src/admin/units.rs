@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_storage::{Id, StorageError, Unit};
+use kaohe_storage::{Id, StorageError, Unit, Work};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -760,10 +760,40 @@ pub async fn units_import(
             return render(&state, &session, &me, x).await;
         }
     };
-    // Parents first: a row is created once the row it hangs under exists.
+    let mut work = state.store.begin().await?;
+    let (created, changes) =
+        match create_all(&mut work, me.org(), &rows, &parents, &existing).await? {
+            Ok(done) => done,
+            Err(problem) => {
+                // Someone added the same unit at this moment: the import is one change, so
+                // nothing of it is kept, and the admin can simply send it again.
+                drop(work);
+                let x = refuse(
+                    text.clone(),
+                    vec![problem],
+                    "未导入：导入期间单位名单有变，本次导入的单位都未保存；请刷新后重新导入。"
+                        .to_string(),
+                );
+                return render(&state, &session, &me, x).await;
+            }
+        };
+    let n = created;
+    record(work, &me, Action::UnitImport, "units".into(), changes).await?;
+    Ok(Redirect::to(&format!("/admin/units?imported={n}")).into_response())
+}
+
+/// Creates the planned rows, parents first (a row once the row it hangs under exists),
+/// with a change for the audit row each. Returns how many were created, or the problem
+/// of the row that could not be (its name taken meanwhile); a storage failure is an error.
+async fn create_all(
+    work: &mut Work,
+    organiser: Id,
+    rows: &[Row],
+    parents: &[Parent],
+    existing: &[Unit],
+) -> AppResult<Result<(usize, Vec<serde_json::Value>), String>> {
     let mut created: Vec<Option<Unit>> = vec![None; rows.len()];
     let mut changes = Vec::new();
-    let mut work = state.store.begin().await?;
     while created.iter().any(Option::is_none) {
         let mut progressed = false;
         for i in 0..rows.len() {
@@ -781,34 +811,21 @@ pub async fn units_import(
             let r = &rows[i];
             let code = (!r.code.is_empty()).then_some(r.code.as_str());
             let unit = match work
-                .create_unit(me.org(), parent_id, &r.name, code, false)
+                .create_unit(organiser, parent_id, &r.name, code, false)
                 .await
             {
                 Ok(u) => u,
-                Err(e) => {
-                    // Someone added the same unit at this moment: the import is one change,
-                    // so nothing of it is kept, and the admin can simply send it again.
-                    drop(work);
-                    let x = refuse(
-                        text.clone(),
-                        vec![format!(
-                            "第 {} 行：{}",
-                            r.line,
-                            match e {
-                                StorageError::Duplicate(_) =>
-                                    format!("单位“{}”刚刚已被添加", r.name),
-                                other => other.to_string(),
-                            }
-                        )],
-                        "未导入：导入期间单位名单有变，本次导入的单位都未保存；请刷新后重新导入。"
-                            .to_string(),
-                    );
-                    return render(&state, &session, &me, x).await;
+                Err(StorageError::Duplicate(_)) => {
+                    return Ok(Err(format!(
+                        "第 {} 行：单位“{}”刚刚已被添加",
+                        r.line, r.name
+                    )));
                 }
+                Err(other) => return Err(other.into()),
             };
             let parent_name = match parents[i] {
                 Parent::None => None,
-                Parent::Existing(id) => Some(name_of(&existing, Some(id))),
+                Parent::Existing(id) => Some(name_of(existing, Some(id))),
                 Parent::Row(j) => Some(rows[j].name.clone()),
             };
             changes.push(change(
@@ -828,9 +845,7 @@ pub async fn units_import(
             break;
         }
     }
-    let n = created.iter().flatten().count();
-    record(work, &me, Action::UnitImport, "units".into(), changes).await?;
-    Ok(Redirect::to(&format!("/admin/units?imported={n}")).into_response())
+    Ok(Ok((created.iter().flatten().count(), changes)))
 }
 
 #[cfg(test)]

@@ -262,21 +262,7 @@ async fn render_item(
         p: preview_of(&rubric, &facts, &s, ii, errors.values().cloned().collect()),
     }
     .render()?;
-    let unit_facts = it
-        .uses
-        .iter()
-        .filter(|slot| rubric.input(**slot).item.is_none())
-        .map(|slot| {
-            let input = rubric.input(*slot);
-            (
-                input.label.clone(),
-                cu.unit_facts
-                    .get(&input.key)
-                    .cloned()
-                    .unwrap_or_else(|| "（未设置，请联系区里）".into()),
-            )
-        })
-        .collect();
+    let unit_facts = unit_fact_values(&rubric, ii, &cu.unit_facts);
     let visible: Vec<&str> = rubric
         .items()
         .iter()
@@ -288,19 +274,7 @@ async fn render_item(
         })
         .collect();
     let pos = visible.iter().position(|id| *id == item_id).unwrap_or(0);
-    let evidence = state
-        .store
-        .evidence_list(cx.campaign.id, cx.unit.id)
-        .await?
-        .into_iter()
-        .filter(|e| e.item_id == item_id && e.appeal_id.is_none())
-        .map(|e| EvidenceView {
-            id: e.id,
-            filename: crate::year::evidence::safe_name(&e.filename, &e.content_type),
-            size: human_size(e.size),
-            uploaded: china_time(e.uploaded_at),
-        })
-        .collect();
+    let evidence = evidence_views(state, &cx, item_id).await?;
     let rules = (0..it.rules.len())
         .map(|ri| kaohe_core::explain::describe_rule(&rubric, ii, ri))
         .collect();
@@ -342,6 +316,46 @@ async fn render_item(
         unit: cx.unit,
     }
     .into_response())
+}
+
+/// The unit's evidence for the item (not the files of its appeals), under safe names.
+async fn evidence_views(
+    state: &AppState,
+    cx: &Context,
+    item_id: &str,
+) -> AppResult<Vec<EvidenceView>> {
+    Ok(state
+        .store
+        .evidence_list(cx.campaign.id, cx.unit.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.item_id == item_id && e.appeal_id.is_none())
+        .map(|e| EvidenceView {
+            id: e.id,
+            filename: crate::year::evidence::safe_name(&e.filename, &e.content_type),
+            size: human_size(e.size),
+            uploaded: china_time(e.uploaded_at),
+        })
+        .collect())
+}
+
+/// The district's facts the item uses, as the unit sees them (read only).
+fn unit_fact_values(rubric: &Rubric, ii: usize, unit_facts: &RawFacts) -> Vec<(String, String)> {
+    rubric.items()[ii]
+        .uses
+        .iter()
+        .filter(|slot| rubric.input(**slot).item.is_none())
+        .map(|slot| {
+            let input = rubric.input(*slot);
+            (
+                input.label.clone(),
+                unit_facts
+                    .get(&input.key)
+                    .cloned()
+                    .unwrap_or_else(|| "（未设置，请联系区里）".into()),
+            )
+        })
+        .collect()
 }
 
 pub async fn item_page(

@@ -8,8 +8,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kaohe_core::fmt_decimal as f;
-use kaohe_storage::{Campaign, Id, ItemState, ReportState, Unit};
+use kaohe_core::{Rubric, UnitScore, fmt_decimal as f};
+use kaohe_storage::{Campaign, Id, ItemState, ReportItem, ReportState, Unit};
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -95,41 +95,7 @@ pub(super) async fn render_report(
             .as_ref()
             .is_none_or(|v| v.iter().any(|x| x == id))
     };
-    let categories = rubric
-        .categories()
-        .iter()
-        .enumerate()
-        .map(|(ci, c)| CategoryView {
-            name: c.name.clone(),
-            points: c.points.map(f).unwrap_or_else(|| "加分".into()),
-            score: f(s.categories[ci].score),
-            items: c
-                .items
-                .clone()
-                .filter(|ii| visible(&rubric.items()[*ii].id))
-                .map(|ii| {
-                    let item = &rubric.items()[ii];
-                    let saved = items.iter().find(|r| r.item_id == item.id);
-                    let (state, class) = match saved.map(|r| r.state) {
-                        None => ("未填", "empty"),
-                        Some(ItemState::Draft) => ("草稿", "draft"),
-                        Some(ItemState::Done) => ("已完成", "done"),
-                    };
-                    ItemRow {
-                        id: item.id.clone(),
-                        name: item.name.clone().unwrap_or_default(),
-                        points: item.points.map(f).unwrap_or_else(|| "加分".into()),
-                        state,
-                        state_class: class,
-                        score: f(s.items[ii].score),
-                        missing: s.missing(ii).len(),
-                        flagged: s.items[ii].flagged,
-                    }
-                })
-                .collect(),
-        })
-        .filter(|c: &CategoryView| !c.items.is_empty())
-        .collect();
+    let categories = category_views(&rubric, &s, &items, &visible);
     // An assessor's partial view names only their department's items.
     let visible_slot = |slot: usize| {
         rubric
@@ -205,4 +171,49 @@ pub(super) async fn render_report(
         unit: cx.unit,
     }
     .into_response())
+}
+
+/// Each category with its items as the report page lists them (only those `visible`):
+/// state, score, missing facts.
+fn category_views(
+    rubric: &Rubric,
+    s: &UnitScore,
+    items: &[ReportItem],
+    visible: &dyn Fn(&str) -> bool,
+) -> Vec<CategoryView> {
+    rubric
+        .categories()
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| CategoryView {
+            name: c.name.clone(),
+            points: c.points.map(f).unwrap_or_else(|| "加分".into()),
+            score: f(s.categories[ci].score),
+            items: c
+                .items
+                .clone()
+                .filter(|ii| visible(&rubric.items()[*ii].id))
+                .map(|ii| {
+                    let item = &rubric.items()[ii];
+                    let saved = items.iter().find(|r| r.item_id == item.id);
+                    let (state, class) = match saved.map(|r| r.state) {
+                        None => ("未填", "empty"),
+                        Some(ItemState::Draft) => ("草稿", "draft"),
+                        Some(ItemState::Done) => ("已完成", "done"),
+                    };
+                    ItemRow {
+                        id: item.id.clone(),
+                        name: item.name.clone().unwrap_or_default(),
+                        points: item.points.map(f).unwrap_or_else(|| "加分".into()),
+                        state,
+                        state_class: class,
+                        score: f(s.items[ii].score),
+                        missing: s.missing(ii).len(),
+                        flagged: s.items[ii].flagged,
+                    }
+                })
+                .collect(),
+        })
+        .filter(|c: &CategoryView| !c.items.is_empty())
+        .collect()
 }

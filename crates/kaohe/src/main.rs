@@ -79,9 +79,15 @@ enum Command {
         /// 列出这个单位每一项的得分和理由
         #[arg(long, value_name = "UNIT", conflicts_with = "json")]
         detail: Option<String>,
-        /// 输出 JSON（分数为精确小数字符串）
-        #[arg(long)]
+        /// 输出 JSON（分数为精确小数字符串），逐个单位写出
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// 与 --json 同用：只含各项得分、总分和排名，不含每项的理由（批量处理用，体积小得多）
+        #[arg(long, requires = "json")]
+        compact: bool,
+        /// 输出 CSV（带 BOM 的 UTF-8，可直接用 Excel 或 WPS 打开）：排名、各类别、总分、等次和各项得分
+        #[arg(long, conflicts_with = "detail")]
+        csv: bool,
     },
 }
 
@@ -257,7 +263,20 @@ fn run(cli: Cli) -> Result<()> {
             facts,
             detail,
             json,
-        } => score(rubric, facts, detail, json),
+            compact,
+            csv,
+        } => {
+            let form = match (json, compact, csv) {
+                (true, false, _) => Output::Json { explain: true },
+                (true, true, _) => Output::Json { explain: false },
+                (_, _, true) => Output::Csv,
+                _ => match detail {
+                    Some(unit) => Output::Detail(unit),
+                    None => Output::Table,
+                },
+            };
+            score(rubric, facts, form)
+        }
     }
 }
 
@@ -319,27 +338,41 @@ async fn audit_verify(db: DbArgs, expect: Option<String>) -> Result<()> {
 }
 
 /// `kaohe score`: the ranking, one unit's detail, or everything as JSON.
-fn score(rubric: PathBuf, facts: PathBuf, detail: Option<String>, json: bool) -> Result<()> {
+/// What `kaohe score` prints.
+enum Output {
+    Table,
+    Detail(String),
+    Json { explain: bool },
+    Csv,
+}
+
+/// `kaohe score`: the ranking, one unit's detail, JSON or CSV.
+fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
     let rubric = load_rubric(&rubric)?;
     let bytes = std::fs::read(&facts)
         .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
     let units = kaohe_formats::read_facts(&rubric, &facts.display().to_string(), &bytes)
         .map_err(|e| anyhow::anyhow!("事实数据有误，未计分：\n{e}"))?;
+    drop(bytes);
     let results = show::score_all(&rubric, units);
-    if json {
-        out(&(serde_json::to_string_pretty(&show::json(&rubric, &results))? + "\n"))?;
-    } else if let Some(unit) = detail {
-        let Some(r) = results.iter().find(|r| r.unit == unit.trim()) else {
-            let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
-            let hint = show::closest_name(&unit, &names)
-                .map(|n| format!("是否指 “{n}”？"))
-                .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
-            bail!("事实数据里没有单位 “{unit}”；{hint}");
-        };
-        out(&show::detail_text(&rubric, r, results.len()))?;
-    } else {
-        out(&show::ranking_text(&rubric, &results))?;
+    let stdout = std::io::stdout().lock();
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
+    match output {
+        Output::Json { explain } => show::write_json(&mut w, &rubric, &results, explain)?,
+        Output::Csv => show::write_csv(&mut w, &rubric, &results)?,
+        Output::Detail(unit) => {
+            let Some(r) = results.iter().find(|r| r.unit == unit.trim()) else {
+                let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
+                let hint = show::closest_name(&unit, &names)
+                    .map(|n| format!("是否指 “{n}”？"))
+                    .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
+                bail!("事实数据里没有单位 “{unit}”；{hint}");
+            };
+            w.write_all(show::detail_text(&rubric, r, results.len()).as_bytes())?;
+        }
+        Output::Table => w.write_all(show::ranking_text(&rubric, &results).as_bytes())?,
     }
+    w.flush()?;
     Ok(())
 }
 

@@ -85,8 +85,9 @@ pub fn ranking_text(rubric: &Rubric, results: &[Scored]) -> String {
     }
     header.push("缺项".into());
     t.set_header(header.clone());
-    for r in results {
-        let mut row = vec![rank_text(r, results), r.unit.clone()];
+    let tied = ties(results);
+    for (r, tied) in results.iter().zip(tied) {
+        let mut row = vec![rank_text(r.rank, tied), r.unit.clone()];
         row.extend(r.score.categories.iter().map(|c| f(c.score)));
         row.extend([f(r.score.base), f(r.score.bonus), f(r.score.total)]);
         if show_grade {
@@ -143,12 +144,25 @@ pub fn ranking_text(rubric: &Rubric, results: &[Scored]) -> String {
     out
 }
 
-fn rank_text(r: &Scored, all: &[Scored]) -> String {
-    let tied = all.iter().filter(|o| o.rank == r.rank).count() > 1;
+/// Whether each unit (in ranked order) shares its rank with another: its neighbours
+/// are the only ones that can, so this is one pass.
+fn ties(results: &[Scored]) -> Vec<bool> {
+    (0..results.len())
+        .map(|i| {
+            let same = |j: Option<usize>| {
+                j.and_then(|j| results.get(j))
+                    .is_some_and(|o| o.rank == results[i].rank)
+            };
+            same(i.checked_sub(1)) || same(Some(i + 1))
+        })
+        .collect()
+}
+
+fn rank_text(rank: usize, tied: bool) -> String {
     if tied {
-        format!("{}(并列)", r.rank)
+        format!("{rank}(并列)")
     } else {
-        r.rank.to_string()
+        rank.to_string()
     }
 }
 
@@ -237,52 +251,109 @@ pub fn detail_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
     out
 }
 
-pub fn json(rubric: &Rubric, results: &[Scored]) -> Value {
-    let units: Vec<Value> = results
+/// Writes the results as JSON, one unit at a time (never the whole document in memory):
+/// `{"rubric": {id, title, hash}, "units": [...]}` in ranked order. `explain` adds each
+/// item's explanation and missing facts (about 7.6 KB a unit); without it each unit has
+/// its item scores, totals and rank.
+pub fn write_json(
+    out: &mut impl std::io::Write,
+    rubric: &Rubric,
+    results: &[Scored],
+    explain: bool,
+) -> std::io::Result<()> {
+    let head = json!({"id": rubric.id(), "title": rubric.title(), "hash": rubric.hash()});
+    write!(out, "{{\"rubric\": {head},\n\"units\": [")?;
+    for (n, r) in results.iter().enumerate() {
+        out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, &unit_json(rubric, r, explain))?;
+    }
+    out.write_all(b"\n]}\n")
+}
+
+fn unit_json(rubric: &Rubric, r: &Scored, explain: bool) -> Value {
+    let s = &r.score;
+    let items: Vec<Value> = rubric
+        .items()
         .iter()
-        .map(|r| {
-            let s = &r.score;
-            let items: Vec<Value> = rubric
-                .items()
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    json!({
-                        "id": item.id,
-                        "category": rubric.categories()[item.category].id,
-                        "points": item.points.map(f),
-                        "score": f(s.items[i].score),
-                        "flagged": s.items[i].flagged,
-                        "explanation": explain_item(rubric, &r.facts, s, i),
-                        "missing": missing_keys(rubric, s, i),
-                    })
-                })
-                .collect();
-            let categories: Vec<Value> = rubric
-                .categories()
-                .iter()
-                .zip(&s.categories)
-                .map(|(c, cs)| json!({"id": c.id, "name": c.name, "bonus": c.kind == CategoryKind::Bonus, "points": c.points.map(f), "score": f(cs.score)}))
-                .collect();
-            let grade = grade_text(rubric, s);
-            json!({
-                "unit": r.unit,
-                "rank": r.rank,
-                "base": f(s.base),
-                "bonus": f(s.bonus),
-                "total": f(s.total),
-                "grade": if grade.is_empty() { Value::Null } else { Value::String(grade) },
-                "vetoed": s.vetoed,
-                "downgrades": s.downgrades,
-                "categories": categories,
-                "items": items,
-            })
+        .enumerate()
+        .map(|(i, item)| {
+            let mut v = json!({
+                "id": item.id,
+                "category": rubric.categories()[item.category].id,
+                "points": item.points.map(f),
+                "score": f(s.items[i].score),
+                "flagged": s.items[i].flagged,
+            });
+            if explain {
+                v["explanation"] = json!(explain_item(rubric, &r.facts, s, i));
+                v["missing"] = json!(missing_keys(rubric, s, i));
+            }
+            v
         })
         .collect();
+    let categories: Vec<Value> = rubric
+        .categories()
+        .iter()
+        .zip(&s.categories)
+        .map(|(c, cs)| json!({"id": c.id, "name": c.name, "bonus": c.kind == CategoryKind::Bonus, "points": c.points.map(f), "score": f(cs.score)}))
+        .collect();
+    let grade = grade_text(rubric, s);
     json!({
-        "rubric": {"id": rubric.id(), "title": rubric.title(), "hash": rubric.hash()},
-        "units": units,
+        "unit": r.unit,
+        "rank": r.rank,
+        "base": f(s.base),
+        "bonus": f(s.bonus),
+        "total": f(s.total),
+        "grade": if grade.is_empty() { Value::Null } else { Value::String(grade) },
+        "vetoed": s.vetoed,
+        "downgrades": s.downgrades,
+        "categories": categories,
+        "items": items,
     })
+}
+
+/// Writes the ranking as CSV for a spreadsheet (UTF-8 with a byte-order mark, which Excel
+/// and WPS need to read Chinese): rank, unit, each category, base, bonus, total, grade,
+/// missing facts, then each item's score under its number and name; one row at a time.
+pub fn write_csv(
+    out: &mut impl std::io::Write,
+    rubric: &Rubric,
+    results: &[Scored],
+) -> std::io::Result<()> {
+    let cell = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut header = vec!["排名".to_string(), "单位".to_string()];
+    header.extend(rubric.categories().iter().map(|c| c.name.clone()));
+    header.extend(["基础分", "加分", "总分", "等次", "缺项"].map(String::from));
+    header.extend(rubric.items().iter().map(|i| match &i.name {
+        Some(name) => format!("{} {name}", i.id),
+        None => i.id.clone(),
+    }));
+    out.write_all("\u{feff}".as_bytes())?;
+    writeln!(
+        out,
+        "{}",
+        header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(",")
+    )?;
+    for (r, tied) in results.iter().zip(ties(results)) {
+        let s = &r.score;
+        let mut row = vec![rank_text(r.rank, tied), r.unit.clone()];
+        row.extend(s.categories.iter().map(|c| f(c.score)));
+        row.extend([f(s.base), f(s.bonus), f(s.total), grade_text(rubric, s)]);
+        row.push(s.all_missing().len().to_string());
+        row.extend(s.items.iter().map(|i| f(i.score)));
+        writeln!(
+            out,
+            "{}",
+            row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",")
+        )?;
+    }
+    Ok(())
 }
 
 pub fn rubric_text(rubric: &Rubric) -> String {

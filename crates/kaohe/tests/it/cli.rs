@@ -611,6 +611,39 @@ fn score_json_has_the_documented_shape_and_exact_totals() {
     }
 }
 
+/// The compact JSON has the same scores, totals and ranks without the explanations; the
+/// CSV (for Excel and WPS) has the same ranking, a row per unit, and a byte-order mark.
+#[test]
+fn score_compact_json_and_csv_agree_with_the_full_json() {
+    let dir = TempDir::new("compact_csv");
+    let demo = demo_path();
+    let demo = demo.to_str().unwrap();
+    let full = dir.score_json(demo);
+    let compact = dir.score(demo, &["--json", "--compact"]).ok().json();
+    assert_eq!(totals(&full), totals(&compact));
+    assert_eq!(compact["rubric"], full["rubric"]);
+    let first = &units(&compact)[0]["items"][0];
+    assert!(first.get("explanation").is_none() && first.get("missing").is_none());
+    assert!(units(&full)[0]["items"][0].get("explanation").is_some());
+
+    let csv = dir.score(demo, &["--csv"]).ok().stdout;
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 12, "a header and eleven units");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(&header[..2], ["排名", "单位"]);
+    let total_col = header.iter().position(|h| *h == "总分").unwrap();
+    for (line, u) in lines[1..].iter().zip(units(&full)) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[1], u["unit"].as_str().unwrap());
+        assert_eq!(
+            dec(&Value::String(cells[total_col].into())),
+            dec(&u["total"])
+        );
+        assert!(cells[0].starts_with(&u["rank"].to_string()), "{line}");
+    }
+}
+
 #[test]
 fn score_detail_explains_every_item_of_a_unit() {
     let dir = TempDir::new("detail");

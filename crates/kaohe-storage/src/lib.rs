@@ -66,6 +66,9 @@ pub enum StorageError {
     /// A department still assessed by users or assigned items cannot be deleted.
     #[error("still in use: {0}")]
     InUse(String),
+    /// Something this backend does another way (a PostgreSQL backup is `pg_dump`'s).
+    #[error("not supported on this database: {0}")]
+    Unsupported(String),
     /// A fault injected by a test (`Work::fail_before_append`).
     #[error("injected fault")]
     Injected,
@@ -189,6 +192,24 @@ impl Store {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(Vec::new())
             }
+        }
+    }
+
+    /// Writes a consistent copy of the whole database to `path` while it is in use
+    /// (SQLite's `VACUUM INTO`: one file, compacted). PostgreSQL is backed up with its
+    /// own tools (`pg_dump`): `Unsupported`.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path.display().to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            Backend::Postgres => Err(StorageError::Unsupported(
+                "PostgreSQL is backed up with pg_dump".into(),
+            )),
         }
     }
 

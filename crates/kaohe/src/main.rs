@@ -51,6 +51,26 @@ enum Command {
         #[arg(long, default_value = "admin")]
         admin: String,
     },
+    /// 备份数据库（服务运行时也可以）：内置 SQLite 写成一个备份文件并校验；PostgreSQL 请用 pg_dump
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 备份文件（不能已存在），如 /备份/kaohe-2026-12-01.db
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// 从备份文件恢复内置 SQLite 数据库（请先停止服务）；先校验备份，原数据库改名保留
+    Restore {
+        /// 数据目录（恢复为其中的 kaohe.db）
+        #[arg(long, default_value = "kaohe-data", value_name = "DIR")]
+        data: PathBuf,
+        /// 备份文件（kaohe backup 写的）
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// 数据目录里已有数据库时替换它（原库改名为 kaohe.db.before-restore-时间）
+        #[arg(long)]
+        replace: bool,
+    },
     /// 审计日志：校验哈希链
     Audit {
         #[command(subcommand)]
@@ -214,6 +234,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { db, expect },
         } => runtime()?.block_on(audit_verify(db, expect)),
+        Command::Backup { db, to } => runtime()?.block_on(backup(db, to)),
+        Command::Restore {
+            data,
+            from,
+            replace,
+        } => runtime()?.block_on(restore(data, from, replace)),
         Command::Organiser { command } => runtime()?.block_on(async {
             match command {
                 OrganiserCommand::Add { db, name, admin } => {
@@ -297,6 +323,94 @@ async fn init(db: DbArgs, organiser: String, admin: String) -> Result<()> {
     out(&format!(
         "已创建组织单位 “{organiser}” 及管理员 {admin}。\n启动服务：kaohe serve{}\n",
         db_flags(&db)
+    ))
+}
+
+/// `kaohe backup`: a consistent copy of the embedded database while it may be in use,
+/// checked (SQLite's integrity check, the audit chain) before it is reported written.
+async fn backup(db: DbArgs, to: PathBuf) -> Result<()> {
+    if db.database_url.is_some() {
+        bail!(
+            "PostgreSQL 数据库请用它自己的工具备份：pg_dump -Fc -f kaohe.dump 数据库URL（恢复用 pg_restore；见 docs/deployment.md）"
+        );
+    }
+    if to.exists() {
+        bail!(
+            "备份文件 {} 已存在；请换一个文件名，不会覆盖已有的备份",
+            to.display()
+        );
+    }
+    let store = db.open().await?;
+    store
+        .backup_to(&to)
+        .await
+        .with_context(|| format!("无法写备份文件 {}", to.display()))?;
+    store.close().await;
+    let summary = check_database(&to)
+        .await
+        .with_context(|| format!("备份文件 {} 校验未通过，请勿使用", to.display()))?;
+    out(&format!("已备份到 {}：{summary}\n", to.display()))
+}
+
+/// `kaohe restore`: the backup is checked first (on a copy), then put in place of the
+/// data folder's database; a database already there is kept under another name.
+async fn restore(data: PathBuf, from: PathBuf, replace: bool) -> Result<()> {
+    if !from.is_file() {
+        bail!("找不到备份文件 {}", from.display());
+    }
+    std::fs::create_dir_all(&data)
+        .with_context(|| format!("无法创建数据目录 {}", data.display()))?;
+    let target = data.join("kaohe.db");
+    if target.exists() && !replace {
+        bail!(
+            "数据目录 {} 里已有数据库。请先停止服务，再加 --replace 恢复（原数据库会改名保留，不会删除）",
+            data.display()
+        );
+    }
+    let staged = data.join("kaohe.db.restoring");
+    std::fs::copy(&from, &staged)
+        .with_context(|| format!("无法复制备份文件 {}", from.display()))?;
+    let summary = match check_database(&staged).await {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e.context(format!("备份文件 {} 校验未通过，未恢复", from.display())));
+        }
+    };
+    let mut kept = String::new();
+    if target.exists() {
+        let stamp = kaohe_storage::now_ms() / 1000;
+        for suffix in ["", "-wal", "-shm"] {
+            let old = data.join(format!("kaohe.db{suffix}"));
+            if old.exists() {
+                let to = data.join(format!("kaohe.db{suffix}.before-restore-{stamp}"));
+                std::fs::rename(&old, &to)?;
+            }
+        }
+        kept = format!("；原数据库已改名为 kaohe.db.before-restore-{stamp}");
+    }
+    std::fs::rename(&staged, &target)?;
+    out(&format!(
+        "已从 {} 恢复到 {}：{summary}{kept}\n",
+        from.display(),
+        target.display()
+    ))
+}
+
+/// Opens a database file and checks it whole: SQLite's integrity check and the audit
+/// chain. Says what it holds.
+async fn check_database(path: &Path) -> Result<String> {
+    let store = kaohe_storage::Store::open(&format!("sqlite://{}", path.display())).await?;
+    let mut problems = store.integrity_check().await?;
+    let check = store.audit_verify().await?;
+    problems.extend(check.problems.iter().cloned());
+    store.close().await;
+    if !problems.is_empty() {
+        bail!("{}", problems.join("；"));
+    }
+    Ok(format!(
+        "数据库完整，审计日志 {} 条记录，链头 {}",
+        check.rows, check.head
     ))
 }
 

@@ -509,3 +509,117 @@ fn a_server_killed_while_saving_leaves_every_surviving_save_audited() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Everything a restored database must give back as it was: the audit chain's head and
+/// every unit's saved facts (scores are computed from them), per campaign.
+fn contents(url: &str) -> (String, Vec<String>) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = kaohe_storage::Store::open(url).await.unwrap();
+        let check = store.audit_verify().await.unwrap();
+        assert!(check.problems.is_empty(), "{:?}", check.problems);
+        let mut facts = Vec::new();
+        for org in store.organisers().await.unwrap() {
+            for c in store.campaigns(org.id).await.unwrap() {
+                for cu in store.campaign_units(c.id).await.unwrap() {
+                    for item in store.report_items(c.id, cu.unit_id).await.unwrap() {
+                        facts.push(format!(
+                            "{}/{}/{}: {:?} v{}",
+                            c.id, cu.unit_id, item.item_id, item.facts, item.version
+                        ));
+                    }
+                }
+                for run in store.results(c.id).await.unwrap() {
+                    facts.push(format!("{}: results {}", c.id, run.id));
+                }
+            }
+        }
+        store.close().await;
+        (check.head.to_string(), facts)
+    })
+}
+
+/// `kaohe backup` copies the database while the server runs and checks the copy;
+/// `kaohe restore` checks a backup before putting it in place and keeps the database it
+/// replaces; the restored database holds the same facts and the same audit chain.
+#[test]
+fn a_backup_taken_while_serving_restores_to_the_same_data_and_chain() {
+    let live = temp("backup-live");
+    let (mut child, _addr) = start_server(&live);
+    let backups = temp("backup-files");
+    std::fs::create_dir_all(&backups).unwrap();
+    let file = backups.join("kaohe-backup.db");
+    let run = |args: &[&str]| {
+        let out = kaohe().args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let live_arg = live.display().to_string();
+    let file_arg = file.display().to_string();
+    let (ok, said) = run(&["backup", "--data", &live_arg, "--to", &file_arg]);
+    assert!(ok && said.contains("数据库完整"), "{said}");
+    // An existing backup is never overwritten; PostgreSQL is pointed at pg_dump.
+    let (ok, said) = run(&["backup", "--data", &live_arg, "--to", &file_arg]);
+    assert!(!ok && said.contains("已存在"), "{said}");
+    let (ok, said) = run(&[
+        "backup",
+        "--database-url",
+        "postgres://kaohe@127.0.0.1:1/none",
+        "--to",
+        "x.db",
+    ]);
+    assert!(!ok && said.contains("pg_dump"), "{said}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let restored = temp("backup-restored");
+    let restored_arg = restored.display().to_string();
+    let (ok, said) = run(&["restore", "--data", &restored_arg, "--from", &file_arg]);
+    assert!(ok && said.contains("已从"), "{said}");
+    let url = |dir: &PathBuf| format!("sqlite://{}", dir.join("kaohe.db").display());
+    let (head, facts) = contents(&url(&live));
+    assert!(!facts.is_empty());
+    assert_eq!(contents(&url(&restored)), (head, facts));
+
+    // Over an existing database only with --replace, and the old one is kept.
+    let (ok, said) = run(&["restore", "--data", &restored_arg, "--from", &file_arg]);
+    assert!(!ok && said.contains("--replace"), "{said}");
+    let (ok, said) = run(&[
+        "restore",
+        "--data",
+        &restored_arg,
+        "--from",
+        &file_arg,
+        "--replace",
+    ]);
+    assert!(ok && said.contains("原数据库已改名"), "{said}");
+    let kept = std::fs::read_dir(&restored)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("kaohe.db.before-restore-")
+        })
+        .count();
+    assert!(kept >= 1);
+    // A file that is not a database is refused before anything is replaced.
+    let junk = backups.join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let (ok, said) = run(&[
+        "restore",
+        "--data",
+        &restored_arg,
+        "--from",
+        &junk.display().to_string(),
+        "--replace",
+    ]);
+    assert!(!ok && said.contains("未恢复"), "{said}");
+    for dir in [live, backups, restored] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

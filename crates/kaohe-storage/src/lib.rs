@@ -195,6 +195,12 @@ impl Store {
         }
     }
 
+    /// Whether the database answers (a health check).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Writes a consistent copy of the whole database to `path` while it is in use
     /// (SQLite's `VACUUM INTO`: one file, compacted). PostgreSQL is backed up with its
     /// own tools (`pg_dump`): `Unsupported`.

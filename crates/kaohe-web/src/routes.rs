@@ -21,11 +21,11 @@ use crate::admin::{
     self, audit, campaigns, departments, progress, rubric_import, rubrics, units, users,
 };
 use crate::auth::{CurrentUser, session_login_at, session_user};
-use crate::http::assets;
 use crate::http::client::ClientAddr;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, Refused};
 use crate::http::upload::Upload;
+use crate::http::{assets, health};
 use crate::year::{self, Action, Rule};
 use crate::year::{appeals, evidence, exports, history, publish_lock, results, review, self_check};
 use crate::{AppState, auth, home};
@@ -111,6 +111,8 @@ pub fn table() -> Vec<Route> {
     use Action as A;
     vec![
         get("/assets/{name}", Access::Public, A::Read, assets::asset),
+        // For the load balancer: the process and its database answer.
+        get("/healthz", Access::Public, A::Read, health::healthz),
         get("/login", Access::Public, A::Read, auth::login_page),
         post("/login", Access::Public, A::Login, auth::login),
         post("/logout", Access::LoggedIn, A::Logout, auth::logout),

@@ -7,6 +7,8 @@ pub mod client;
 pub mod csrf;
 pub mod error;
 pub mod form;
+pub mod health;
 pub mod layout;
+pub mod request_id;
 pub mod sessions;
 pub mod upload;

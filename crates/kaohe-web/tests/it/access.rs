@@ -81,7 +81,10 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         _ => Forbidden,
     };
     Some(match (method, path) {
-        ("GET", "/assets/{name}") | ("GET", "/login") | ("POST", "/login") => Ok,
+        ("GET", "/assets/{name}")
+        | ("GET", "/healthz")
+        | ("GET", "/login")
+        | ("POST", "/login") => Ok,
         ("POST", "/logout")
         | ("GET", "/account/password")
         | ("POST", "/account/password")
@@ -497,5 +500,31 @@ async fn every_route_answers_with_the_browser_security_headers() {
     }
     assert!(checked > 200, "{checked}");
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+    db.finish().await;
+}
+
+/// The load balancer's health check answers without a login, and every response carries
+/// a request id (one a proxy set is kept), which is on the request's log lines too.
+#[tokio::test]
+async fn the_health_check_answers_and_every_response_has_a_request_id() {
+    let db = testing::sqlite().await;
+    let mut c = Client::new(demo_app(&db).await);
+    let r = c.get("/healthz").await;
+    assert_eq!((r.status.as_u16(), r.body.as_str()), (200, "ok\n"));
+    let first = r
+        .headers
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let second = c.get("/login").await;
+    let second = second
+        .headers
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert_ne!(first, second, "each request its own id");
     db.finish().await;
 }

@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Rubric;
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role};
+use kaohe_storage::{
+    Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role, RubricVersion,
+};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -28,7 +30,7 @@ use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::{DATE_HINT, FieldView, Opt, valid_date};
 use crate::http::form::{Form, Path};
-use crate::http::layout::{Layout, china_today};
+use crate::http::layout::{Layout, china_time, china_today};
 use crate::http::upload::field;
 use crate::year::publish_lock::{LockPart, PublicationView, lock_part, publication_view};
 use crate::year::scoring;
@@ -54,6 +56,17 @@ struct NewForm {
     rubric: FieldView,
     deadline: FieldView,
     units_error: Option<String>,
+    /// The chosen version was doubted (another year, or not the newest): the form offers
+    /// to confirm it.
+    confirm_rubric: bool,
+}
+
+struct VersionRow {
+    id: Id,
+    label: String,
+    uploaded: String,
+    /// A first version has nothing before it to compare with.
+    first: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,8 +75,56 @@ struct NewPage {
     layout: Layout,
     form: NewForm,
     rubrics: Vec<Opt>,
+    /// Every version, newest first, with a link to what changed from the one before.
+    history: Vec<VersionRow>,
     units: Vec<Opt>,
     error: Option<String>,
+}
+
+/// The organiser's rubric versions, newest first: the highest year the rubric is for,
+/// then the latest upload (a past year's rubric uploaded later does not come first).
+async fn versions_newest_first(
+    state: &AppState,
+    me: &CurrentUser,
+) -> AppResult<Vec<(RubricVersion, Option<i64>)>> {
+    let mut versions = Vec::new();
+    for v in state.store.rubrics(me.org()).await? {
+        let year = scoring::rubric(state, me.org(), v.id).await?.year();
+        versions.push((v, year));
+    }
+    versions.sort_by_key(|(v, year)| std::cmp::Reverse((*year, v.created_at, v.id)));
+    Ok(versions)
+}
+
+/// A version as the form lists it: its title, code and number, and its year.
+fn version_option(v: &RubricVersion, year: Option<i64>) -> String {
+    match year {
+        Some(y) => format!("{}（{y} 年度）", version_label(v)),
+        None => version_label(v),
+    }
+}
+
+/// Why the chosen version may not be the one meant: made for another year than the
+/// campaign's, or not the newest. Said before creating; the admin may confirm.
+fn rubric_doubts(
+    versions: &[(RubricVersion, Option<i64>)],
+    chosen: &RubricVersion,
+    campaign_year: i64,
+) -> Vec<String> {
+    let mut doubts = Vec::new();
+    let year = versions
+        .iter()
+        .find(|(v, _)| v.id == chosen.id)
+        .and_then(|(_, y)| *y);
+    if let Some(y) = year.filter(|y| *y != campaign_year) {
+        doubts.push(format!(
+            "所选细则是 {y} 年度的，而任务是 {campaign_year} 年度的"
+        ));
+    }
+    if let Some((newest, y)) = versions.first().filter(|(v, _)| v.id != chosen.id) {
+        doubts.push(format!("有更新的版本：{}", version_option(newest, *y)));
+    }
+    doubts
 }
 
 async fn render_new(
@@ -74,14 +135,22 @@ async fn render_new(
     checked: Option<Vec<String>>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let mut versions = state.store.rubrics(me.org()).await?;
-    versions.sort_by_key(|v| std::cmp::Reverse((v.created_at, v.id)));
+    let versions = versions_newest_first(state, me).await?;
     let rubrics = versions
         .iter()
-        .map(|v| Opt {
+        .map(|(v, year)| Opt {
             value: v.id.to_string(),
-            label: version_label(v),
+            label: version_option(v, *year),
             selected: form.rubric.value == v.id.to_string(),
+        })
+        .collect();
+    let history = versions
+        .iter()
+        .map(|(v, year)| VersionRow {
+            id: v.id,
+            label: version_option(v, *year),
+            uploaded: china_time(v.created_at),
+            first: v.version == 1,
         })
         .collect();
     let units = state
@@ -101,6 +170,7 @@ async fn render_new(
         layout: Layout::new(state, session, me, "新建考核任务").await?,
         form,
         rubrics,
+        history,
         units,
         error,
     }
@@ -112,12 +182,11 @@ pub async fn new_campaign_page(
     session: Session,
     me: CurrentUser,
 ) -> AppResult<Response> {
-    let newest = state
-        .store
-        .rubrics(me.org())
+    let newest = versions_newest_first(&state, &me)
         .await?
         .into_iter()
-        .max_by_key(|v| (v.created_at, v.id));
+        .next()
+        .map(|(v, _)| v);
     let form = NewForm {
         year: FieldView::new(&china_today()[..4]),
         rubric: FieldView::new(newest.map(|v| v.id.to_string()).unwrap_or_default()),
@@ -139,6 +208,7 @@ pub async fn create_campaign(
         rubric: FieldView::new(field(&pairs, "rubric").trim()),
         deadline: FieldView::new(field(&pairs, "deadline").trim()),
         units_error: None,
+        confirm_rubric: false,
     };
     let year = form
         .year
@@ -198,6 +268,17 @@ pub async fn create_campaign(
         let e = Some("未创建：请按提示改正。".to_string());
         return render_new(&state, &session, &me, form, Some(checked), e).await;
     };
+    let versions = versions_newest_first(&state, &me).await?;
+    let doubts = rubric_doubts(&versions, &rubric, year);
+    if !doubts.is_empty() && field(&pairs, "confirm_rubric") != "1" {
+        form.rubric.error = Some(format!(
+            "{}。请确认要用这个版本，或改选其他版本。",
+            doubts.join("；")
+        ));
+        form.confirm_rubric = true;
+        let e = Some("未创建：请确认所选的评分细则版本。".to_string());
+        return render_new(&state, &session, &me, form, Some(checked), e).await;
+    }
     let mut work = state.store.begin().await?;
     let c = work
         .create_campaign(

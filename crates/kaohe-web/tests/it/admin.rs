@@ -911,6 +911,8 @@ async fn create_campaign(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
         ("title", "2027年度考核"),
         ("rubric", &rubric),
         ("deadline", "2099-12-31"),
+        // The 2026 rubric for a 2027 campaign: asked, and confirmed.
+        ("confirm_rubric", "1"),
     ];
     for id in &ids {
         fields.push(("unit", id));
@@ -929,6 +931,76 @@ async fn create_campaign(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("考核任务已创建"), "{}", page.body);
     id
+}
+
+/// The new-campaign form offers the newest year's rubric first (the demo uploaded last
+/// year's after this year's), says each version's year, and asks before a campaign uses
+/// a rubric of another year or an older version.
+#[tokio::test]
+async fn a_new_campaign_defaults_to_the_newest_rubric_and_asks_about_another_year() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let org = beilun(&db).await;
+    let versions = db.store.rubrics(org.id).await.unwrap();
+    let id_of = |code: &str| {
+        versions
+            .iter()
+            .find(|v| v.code == code)
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let (this_year, last_year) = (id_of("beilun-2026"), id_of("beilun-2025"));
+    let page = c.get("/admin/campaigns/new").await;
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{this_year}\" selected>")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2025 年度") && page.body.contains("2026 年度"));
+    let csrf = page.csrf();
+    let unit = unit_named(&db, "小港街道").await.id.to_string();
+    let post = |rubric: &str, confirm: bool| {
+        let mut f = vec![
+            ("csrf", csrf.clone()),
+            ("year", "2026".to_string()),
+            ("title", "2026年度考核（补）".to_string()),
+            ("rubric", rubric.to_string()),
+            ("deadline", "2099-12-31".to_string()),
+            ("unit", unit.clone()),
+        ];
+        if confirm {
+            f.push(("confirm_rubric", "1".to_string()));
+        }
+        f
+    };
+    let before = db.store.campaigns(org.id).await.unwrap().len();
+    let form = post(&last_year, false);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post("/admin/campaigns", &pairs).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .contains("所选细则是 2025 年度的，而任务是 2026 年度的")
+            && r.body.contains("有更新的版本")
+            && r.body.contains("confirm_rubric"),
+        "{}",
+        r.body
+    );
+    assert_eq!(db.store.campaigns(org.id).await.unwrap().len(), before);
+    // This year's rubric for this year's campaign: nothing to ask.
+    let form = post(&this_year, false);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post("/admin/campaigns", &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Last year's, confirmed: created.
+    let form = post(&last_year, true);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post("/admin/campaigns", &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(db.store.campaigns(org.id).await.unwrap().len(), before + 2);
+    db.finish().await;
 }
 
 /// A campaign created and issued (下发) to its units.

@@ -31,6 +31,7 @@ pub(crate) fn campaign(r: &AnyRow) -> Result<Campaign> {
         state: decode("campaign state", &state, CampaignState::parse)?,
         is_demo: r.try_get::<i64, _>("is_demo")? != 0,
         issued_at: r.try_get("issued_at")?,
+        predecessor_id: r.try_get("predecessor_id")?,
         published_at: r.try_get("published_at")?,
         window_start: r.try_get("window_start")?,
         window_end: r.try_get("window_end")?,
@@ -62,7 +63,7 @@ pub(crate) async fn campaign_in<'e>(
     id: Id,
 ) -> Result<Campaign> {
     let row = sqlx::query(
-        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, published_at, window_start, window_end, show_details, locked FROM campaigns
+        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, published_at, window_start, window_end, show_details, locked FROM campaigns
          WHERE id = $1 AND organiser_id = $2",
     )
     .bind(id)
@@ -95,7 +96,7 @@ impl Store {
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, published_at, window_start, window_end, show_details, locked FROM campaigns
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, published_at, window_start, window_end, show_details, locked FROM campaigns
              WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
         )
         .bind(organiser_id)
@@ -202,6 +203,48 @@ impl Work {
         .fetch_one(&mut *self.tx)
         .await?;
         campaign_in(&mut *self.tx, organiser_id, row.try_get("id")?).await
+    }
+
+    /// Makes a new campaign (`to`, a draft) the next year of `from`, both of
+    /// `organiser_id`: it remembers `from` as its predecessor, and each item of `items`
+    /// (the new rubric's) keeps the department `from` gave it. Units are chosen by the
+    /// admin; base data and deadlines are the new year's own.
+    pub async fn continue_campaign(
+        &mut self,
+        organiser_id: Id,
+        from: Id,
+        to: Id,
+        items: &[String],
+    ) -> Result<usize> {
+        let done = sqlx::query(
+            "UPDATE campaigns SET predecessor_id = $1
+             WHERE id = $2 AND organiser_id = $3 AND issued_at IS NULL
+               AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = $1 AND p.organiser_id = $3)",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        let rows = sqlx::query(
+            "SELECT item_id, department_id FROM item_departments WHERE campaign_id = $1",
+        )
+        .bind(from)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut copied = 0;
+        for r in rows {
+            let item: String = r.try_get("item_id")?;
+            if items.contains(&item) {
+                self.set_item_department(to, &item, Some(r.try_get("department_id")?))
+                    .await?;
+                copied += 1;
+            }
+        }
+        Ok(copied)
     }
 
     /// Issues a draft campaign to its units (下发). Returns whether it was a draft: a

@@ -190,6 +190,8 @@ pub struct Campaign {
     /// When the admin issued it to the units (下发); a draft (草稿) until then, which
     /// only the admin sees.
     pub issued_at: Option<i64>,
+    /// The campaign it was copied from (last year's), if it was.
+    pub predecessor_id: Option<Id>,
     /// When results were first published (公示), if they were.
     pub published_at: Option<i64>,
     /// The publication window (`YYYY-MM-DD`, China time, both days included), in which

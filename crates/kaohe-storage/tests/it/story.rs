@@ -602,3 +602,42 @@ async fn security_events_are_counted_by_hour_on_every_backend() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_campaign_continued_from_last_year_keeps_its_departments_on_every_backend() {
+    for db in testing::all().await {
+        let s = &db.store;
+        let org = kaohe_storage::change!(s, create_organiser("北仑区", false)).unwrap();
+        let other = kaohe_storage::change!(s, create_organiser("海曙区", false)).unwrap();
+        let rubric =
+            kaohe_storage::change!(s, add_rubric_version(org.id, "r", "细则", "x", "h", None))
+                .unwrap();
+        let last = kaohe_storage::change!(
+            s,
+            create_campaign(org.id, 2026, "2026年度", rubric.id, "2026-12-31", false)
+        )
+        .unwrap();
+        let police = kaohe_storage::change!(s, create_department(org.id, "区公安分局")).unwrap();
+        kaohe_storage::change!(s, set_item_department(last.id, "a.1", Some(police.id))).unwrap();
+        kaohe_storage::change!(s, set_item_department(last.id, "gone.1", Some(police.id))).unwrap();
+        let next = kaohe_storage::change!(
+            s,
+            create_campaign(org.id, 2027, "2027年度", rubric.id, "2027-12-31", false)
+        )
+        .unwrap();
+        let items = vec!["a.1".to_string(), "a.2".to_string()];
+        let copied =
+            kaohe_storage::change!(s, continue_campaign(org.id, last.id, next.id, &items)).unwrap();
+        assert_eq!(copied, 1, "{}: only items the new rubric has", db.label);
+        let next = s.campaign(org.id, next.id).await.unwrap();
+        assert_eq!(next.predecessor_id, Some(last.id));
+        let a = s.assignment(org.id, next.id).await.unwrap();
+        assert_eq!(a.of("a.1").id, police.id);
+        assert!(a.of("gone.1").is_office);
+        assert!(matches!(
+            kaohe_storage::change!(s, continue_campaign(other.id, last.id, next.id, &items)),
+            Err(StorageError::NotFound)
+        ));
+        db.finish().await;
+    }
+}

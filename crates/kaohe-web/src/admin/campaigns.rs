@@ -59,6 +59,8 @@ struct NewForm {
     /// The chosen version was doubted (another year, or not the newest): the form offers
     /// to confirm it.
     confirm_rubric: bool,
+    /// Copying last year's campaign: its id and title.
+    from: Option<(Id, String)>,
 }
 
 struct VersionRow {
@@ -177,22 +179,64 @@ async fn render_new(
     .into_response())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    /// Last year's campaign to copy (复制上一年度任务).
+    from: Option<Id>,
+}
+
 pub async fn new_campaign_page(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let newest = versions_newest_first(&state, &me)
         .await?
         .into_iter()
         .next()
         .map(|(v, _)| v);
-    let form = NewForm {
+    let mut form = NewForm {
         year: FieldView::new(&china_today()[..4]),
         rubric: FieldView::new(newest.map(|v| v.id.to_string()).unwrap_or_default()),
         ..NewForm::default()
     };
-    render_new(&state, &session, &me, form, None, None).await
+    let Some(from) = q.from else {
+        return render_new(&state, &session, &me, form, None, None).await;
+    };
+    // Last year's campaign as the start: the next year, its title with the year moved on,
+    // its deadline a year later, its units.
+    let last = state.store.campaign(me.org(), from).await?;
+    let year = last.year + 1;
+    form.year = FieldView::new(year.to_string());
+    form.title = FieldView::new(
+        last.title
+            .replace(&last.year.to_string(), &year.to_string()),
+    );
+    form.deadline = FieldView::new(a_year_later(&last.deadline));
+    let units = state
+        .store
+        .campaign_units(from)
+        .await?
+        .into_iter()
+        .map(|cu| cu.unit_id.to_string())
+        .collect();
+    form.from = Some((last.id, last.title));
+    render_new(&state, &session, &me, form, Some(units), None).await
+}
+
+/// The same day a year later (`2026-12-31` → `2027-12-31`; 29 February → 28 February).
+fn a_year_later(date: &str) -> String {
+    match crate::year::parse_date(date) {
+        Some(d) => {
+            let next = d
+                .replace_year(d.year() + 1)
+                .or_else(|_| d.replace_day(28).and_then(|d| d.replace_year(d.year() + 1)));
+            next.map(|d| d.to_string()).unwrap_or_default()
+        }
+        None => String::new(),
+    }
 }
 
 pub async fn create_campaign(
@@ -209,7 +253,13 @@ pub async fn create_campaign(
         deadline: FieldView::new(field(&pairs, "deadline").trim()),
         units_error: None,
         confirm_rubric: false,
+        from: None,
     };
+    let from = match field(&pairs, "from").parse::<Id>() {
+        Ok(id) => Some(state.store.campaign(me.org(), id).await?),
+        Err(_) => None,
+    };
+    form.from = from.as_ref().map(|c| (c.id, c.title.clone()));
     let year = form
         .year
         .value
@@ -301,19 +351,34 @@ pub async fn create_campaign(
     }
     let null = serde_json::Value::Null;
     let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
+    let mut changes = vec![
+        change("year", null.clone(), c.year),
+        change("title", null.clone(), c.title.clone()),
+        change("rubric", null.clone(), version_label(&rubric)),
+        change("rubric_hash", null.clone(), rubric.hash.clone()),
+        change("deadline", null.clone(), c.deadline.clone()),
+        change("units", null.clone(), names.join("、")),
+    ];
+    if let Some(last) = &from {
+        // Last year's departments for the items the new rubric still has.
+        let items: Vec<String> = scoring::rubric(&state, me.org(), rubric.id)
+            .await?
+            .items()
+            .iter()
+            .map(|i| i.id.clone())
+            .collect();
+        let copied = work
+            .continue_campaign(me.org(), last.id, c.id, &items)
+            .await?;
+        changes.push(change("copied_from", null.clone(), last.title.clone()));
+        changes.push(change("departments_copied", null, copied));
+    }
     record(
         work,
         &me,
         Action::CampaignCreate,
         format!("campaign:{}", c.id),
-        vec![
-            change("year", null.clone(), c.year),
-            change("title", null.clone(), c.title.clone()),
-            change("rubric", null.clone(), version_label(&rubric)),
-            change("rubric_hash", null.clone(), rubric.hash.clone()),
-            change("deadline", null.clone(), c.deadline.clone()),
-            change("units", null, names.join("、")),
-        ],
+        changes,
     )
     .await?;
     Ok(Redirect::to(&format!("/admin/c/{}?saved=created", c.id)).into_response())

@@ -1003,6 +1003,104 @@ async fn a_new_campaign_defaults_to_the_newest_rubric_and_asks_about_another_yea
     db.finish().await;
 }
 
+/// Copying last year's campaign: the next year, the title and deadline moved on a year,
+/// the same units, each item's department; the copy is a draft that remembers its
+/// predecessor; base data is the new year's own.
+#[tokio::test]
+async fn last_years_campaign_is_copied_with_its_units_and_departments() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let org = beilun(&db).await;
+    let last = db
+        .store
+        .campaigns(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.year == 2026 && c.state == kaohe_storage::CampaignState::Open)
+        .unwrap();
+    let page = c.get(&format!("/admin/c/{}", last.id)).await;
+    assert!(
+        page.body
+            .contains(&format!("/admin/campaigns/new?from={}", last.id))
+    );
+    let form = c
+        .get(&format!("/admin/campaigns/new?from={}", last.id))
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("value=\"2027\""), "{}", form.body);
+    assert!(
+        form.body
+            .contains("2027年度街道流动人口服务管理考核（演示）")
+    );
+    let next_deadline = {
+        let y: i32 = last.deadline[..4].parse().unwrap();
+        format!("{}{}", y + 1, &last.deadline[4..])
+    };
+    assert!(form.body.contains(&next_deadline), "{}", form.body);
+    assert_eq!(form.body.matches(" checked>").count(), 11, "the same units");
+
+    let units: Vec<String> = db
+        .store
+        .campaign_units(last.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.unit_id.to_string())
+        .collect();
+    let rubric = last.rubric_id.to_string();
+    let from = last.id.to_string();
+    let csrf = form.csrf();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("from", &from),
+        ("year", "2027"),
+        ("title", "2027年度街道流动人口服务管理考核"),
+        ("rubric", &rubric),
+        ("deadline", &next_deadline),
+        ("confirm_rubric", "1"),
+    ];
+    for u in &units {
+        fields.push(("unit", u));
+    }
+    let r = c.post("/admin/campaigns", &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let copy = db
+        .store
+        .campaigns(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.year == 2027)
+        .unwrap();
+    assert_eq!(copy.predecessor_id, Some(last.id));
+    assert!(copy.issued_at.is_none(), "a draft");
+    let assignment = db.store.assignment(org.id, copy.id).await.unwrap();
+    assert_eq!(assignment.of("management.1").name, "区公安分局");
+    assert_eq!(assignment.of("service.1").name, "区人社局");
+    assert!(assignment.of("basic.1").is_office);
+    let cus = db.store.campaign_units(copy.id).await.unwrap();
+    assert_eq!(cus.len(), 11);
+    assert!(
+        cus.iter()
+            .all(|cu| cu.unit_facts.is_empty() && cu.deadline.is_none())
+    );
+    let log = audit(&db).await;
+    assert!(log[0].2.contains("copied_from"), "{:?}", log[0]);
+
+    // Another district's campaign cannot be copied from.
+    kaohe_web::setup::add_organiser(&db.store, "海曙区", "haishu-admin", "Yinzhou#Reg2026")
+        .await
+        .unwrap();
+    let mut other = Client::new(demo_app(&db).await);
+    other.login("haishu-admin", "Yinzhou#Reg2026").await;
+    let r = other
+        .get(&format!("/admin/campaigns/new?from={}", last.id))
+        .await;
+    assert_eq!(r.status, 404);
+    db.finish().await;
+}
+
 /// A campaign created and issued (下发) to its units.
 async fn create_and_issue(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
     let id = create_campaign(c, db, units).await;

@@ -18,7 +18,8 @@ use kaohe_storage::{Id, Role, SecurityKind};
 use tower_sessions::Session;
 
 use crate::admin::{
-    self, audit, campaigns, departments, progress, rubric_import, rubrics, units, users,
+    self, audit, campaign_new, campaigns, departments, progress, rubric_import, rubrics, units,
+    users,
 };
 use crate::auth::{CurrentUser, session_login_at, session_user};
 use crate::http::client::ClientAddr;
@@ -185,12 +186,13 @@ pub fn table() -> Vec<Route> {
         get("/admin/rubrics/{rid}", ADMIN, A::Read, rubrics::rubric_page),
         get("/admin/rubrics/{rid}/diff", ADMIN, A::Read, rubrics::rubric_diff_page),
         // Campaigns.
-        get("/admin/campaigns/new", ADMIN, A::Read, campaigns::new_campaign_page),
-        post("/admin/campaigns", ADMIN, A::CampaignCreate, campaigns::create_campaign),
+        get("/admin/campaigns/new", ADMIN, A::Read, campaign_new::new_campaign_page),
+        post("/admin/campaigns", ADMIN, A::CampaignCreate, campaign_new::create_campaign),
         get("/admin/c/{cid}", ADMIN, A::Read, campaigns::campaign_page),
         post("/admin/c/{cid}/issue", ADMIN, A::CampaignIssue, campaigns::campaign_issue),
         post("/admin/c/{cid}/settings", ADMIN, A::CampaignUpdate, campaigns::campaign_settings),
         post("/admin/c/{cid}/u/{uid}", ADMIN, A::CampaignUnit, campaigns::campaign_unit_save),
+        post("/admin/c/{cid}/facts", ADMIN, A::CampaignUnit, campaigns::campaign_facts_paste),
         post("/admin/c/{cid}/departments", ADMIN, A::CampaignDepartments, campaigns::campaign_departments),
         // Progress, publication (公示) and lock (定稿) of a campaign.
         get("/admin/c/{cid}/progress", ADMIN, A::Read, progress::progress_page),

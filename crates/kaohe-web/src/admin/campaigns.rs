@@ -1,5 +1,4 @@
-//! Campaigns (考核任务): opening one (a year, a title, a rubric version frozen for it,
-//! the deadline, the units taking part), and the page of one campaign where the admin
+//! Campaigns (考核任务): the page of one campaign (opening one is `campaign_new`), where the admin
 //! sets its title and deadline, each unit's unit-level facts (such as the floating
 //! population, read-only to the unit) and deadline extension, and which department
 //! reviews which item; and, once results are computed, publishes them (公示) for a window
@@ -15,9 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Rubric;
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{
-    Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role, RubricVersion,
-};
+use kaohe_storage::{Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -30,358 +27,21 @@ use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::{DATE_HINT, FieldView, Opt, valid_date};
 use crate::http::form::{Form, Path};
-use crate::http::layout::{Layout, china_time, china_today};
-use crate::http::upload::field;
+use crate::http::layout::Layout;
+use crate::http::upload::{MAX_TABLE_BYTES, field, too_big};
 use crate::year::publish_lock::{LockPart, PublicationView, lock_part, publication_view};
 use crate::year::scoring;
 use crate::year::{Action, Phase, Year};
 
-const MAX_TITLE: usize = 200;
+pub(crate) const MAX_TITLE: usize = 200;
 pub(crate) const MAX_REASON: usize = 500;
 
-fn all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+pub(crate) fn all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
     pairs
         .iter()
         .filter(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .collect()
-}
-
-// ── a new campaign ────────────────────────────────────────────────────────────
-
-#[derive(Default)]
-struct NewForm {
-    year: FieldView,
-    title: FieldView,
-    rubric: FieldView,
-    deadline: FieldView,
-    units_error: Option<String>,
-    /// The chosen version was doubted (another year, or not the newest): the form offers
-    /// to confirm it.
-    confirm_rubric: bool,
-    /// Copying last year's campaign: its id and title.
-    from: Option<(Id, String)>,
-}
-
-struct VersionRow {
-    id: Id,
-    label: String,
-    uploaded: String,
-    /// A first version has nothing before it to compare with.
-    first: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/campaign_new.html")]
-struct NewPage {
-    layout: Layout,
-    form: NewForm,
-    rubrics: Vec<Opt>,
-    /// Every version, newest first, with a link to what changed from the one before.
-    history: Vec<VersionRow>,
-    units: Vec<Opt>,
-    error: Option<String>,
-}
-
-/// The organiser's rubric versions, newest first: the highest year the rubric is for,
-/// then the latest upload (a past year's rubric uploaded later does not come first).
-async fn versions_newest_first(
-    state: &AppState,
-    me: &CurrentUser,
-) -> AppResult<Vec<(RubricVersion, Option<i64>)>> {
-    let mut versions = Vec::new();
-    for v in state.store.rubrics(me.org()).await? {
-        let year = scoring::rubric(state, me.org(), v.id).await?.year();
-        versions.push((v, year));
-    }
-    versions.sort_by_key(|(v, year)| std::cmp::Reverse((*year, v.created_at, v.id)));
-    Ok(versions)
-}
-
-/// A version as the form lists it: its title, code and number, and its year.
-fn version_option(v: &RubricVersion, year: Option<i64>) -> String {
-    match year {
-        Some(y) => format!("{}（{y} 年度）", version_label(v)),
-        None => version_label(v),
-    }
-}
-
-/// Why the chosen version may not be the one meant: made for another year than the
-/// campaign's, or not the newest. Said before creating; the admin may confirm.
-fn rubric_doubts(
-    versions: &[(RubricVersion, Option<i64>)],
-    chosen: &RubricVersion,
-    campaign_year: i64,
-) -> Vec<String> {
-    let mut doubts = Vec::new();
-    let year = versions
-        .iter()
-        .find(|(v, _)| v.id == chosen.id)
-        .and_then(|(_, y)| *y);
-    if let Some(y) = year.filter(|y| *y != campaign_year) {
-        doubts.push(format!(
-            "所选细则是 {y} 年度的，而任务是 {campaign_year} 年度的"
-        ));
-    }
-    if let Some((newest, y)) = versions.first().filter(|(v, _)| v.id != chosen.id) {
-        doubts.push(format!("有更新的版本：{}", version_option(newest, *y)));
-    }
-    doubts
-}
-
-async fn render_new(
-    state: &AppState,
-    session: &Session,
-    me: &CurrentUser,
-    form: NewForm,
-    checked: Option<Vec<String>>,
-    error: Option<String>,
-) -> AppResult<Response> {
-    let versions = versions_newest_first(state, me).await?;
-    let rubrics = versions
-        .iter()
-        .map(|(v, year)| Opt {
-            value: v.id.to_string(),
-            label: version_option(v, *year),
-            selected: form.rubric.value == v.id.to_string(),
-        })
-        .collect();
-    let history = versions
-        .iter()
-        .map(|(v, year)| VersionRow {
-            id: v.id,
-            label: version_option(v, *year),
-            uploaded: china_time(v.created_at),
-            first: v.version == 1,
-        })
-        .collect();
-    let units = state
-        .store
-        .units(me.org())
-        .await?
-        .into_iter()
-        .map(|u| Opt {
-            selected: checked
-                .as_ref()
-                .is_none_or(|c| c.contains(&u.id.to_string())),
-            value: u.id.to_string(),
-            label: u.name,
-        })
-        .collect();
-    Ok(NewPage {
-        layout: Layout::new(state, session, me, "新建考核任务").await?,
-        form,
-        rubrics,
-        history,
-        units,
-        error,
-    }
-    .into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct NewQuery {
-    /// Last year's campaign to copy (复制上一年度任务).
-    from: Option<Id>,
-}
-
-pub async fn new_campaign_page(
-    State(state): State<AppState>,
-    session: Session,
-    me: CurrentUser,
-    Query(q): Query<NewQuery>,
-) -> AppResult<Response> {
-    let newest = versions_newest_first(&state, &me)
-        .await?
-        .into_iter()
-        .next()
-        .map(|(v, _)| v);
-    let mut form = NewForm {
-        year: FieldView::new(&china_today()[..4]),
-        rubric: FieldView::new(newest.map(|v| v.id.to_string()).unwrap_or_default()),
-        ..NewForm::default()
-    };
-    let Some(from) = q.from else {
-        return render_new(&state, &session, &me, form, None, None).await;
-    };
-    // Last year's campaign as the start: the next year, its title with the year moved on,
-    // its deadline a year later, its units.
-    let last = state.store.campaign(me.org(), from).await?;
-    let year = last.year + 1;
-    form.year = FieldView::new(year.to_string());
-    form.title = FieldView::new(
-        last.title
-            .replace(&last.year.to_string(), &year.to_string()),
-    );
-    form.deadline = FieldView::new(a_year_later(&last.deadline));
-    let units = state
-        .store
-        .campaign_units(from)
-        .await?
-        .into_iter()
-        .map(|cu| cu.unit_id.to_string())
-        .collect();
-    form.from = Some((last.id, last.title));
-    render_new(&state, &session, &me, form, Some(units), None).await
-}
-
-/// The same day a year later (`2026-12-31` → `2027-12-31`; 29 February → 28 February).
-fn a_year_later(date: &str) -> String {
-    match crate::year::parse_date(date) {
-        Some(d) => {
-            let next = d
-                .replace_year(d.year() + 1)
-                .or_else(|_| d.replace_day(28).and_then(|d| d.replace_year(d.year() + 1)));
-            next.map(|d| d.to_string()).unwrap_or_default()
-        }
-        None => String::new(),
-    }
-}
-
-pub async fn create_campaign(
-    State(state): State<AppState>,
-    session: Session,
-    me: CurrentUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    check_csrf(&session, field(&pairs, "csrf")).await?;
-    let mut form = NewForm {
-        year: FieldView::new(field(&pairs, "year").trim()),
-        title: FieldView::new(field(&pairs, "title").trim()),
-        rubric: FieldView::new(field(&pairs, "rubric").trim()),
-        deadline: FieldView::new(field(&pairs, "deadline").trim()),
-        units_error: None,
-        confirm_rubric: false,
-        from: None,
-    };
-    let from = match field(&pairs, "from").parse::<Id>() {
-        Ok(id) => Some(state.store.campaign(me.org(), id).await?),
-        Err(_) => None,
-    };
-    form.from = from.as_ref().map(|c| (c.id, c.title.clone()));
-    let year = form
-        .year
-        .value
-        .parse::<i64>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y));
-    if year.is_none() {
-        form.year.error = Some("请填写年度，如 2026".into());
-    }
-    form.title.error = if form.title.value.is_empty() {
-        Some("请填写任务名称，如 2026年度街道流动人口服务管理考核".into())
-    } else if form.title.value.chars().count() > MAX_TITLE {
-        Some(format!("名称太长（最多 {MAX_TITLE} 个字）"))
-    } else {
-        None
-    };
-    let rubric = match form.rubric.value.parse::<Id>() {
-        Ok(id) => state.store.rubric(me.org(), id).await.ok(),
-        Err(_) => None,
-    };
-    if rubric.is_none() {
-        form.rubric.error = Some("请选择本区的一个评分细则版本".into());
-    }
-    if !valid_date(&form.deadline.value) {
-        form.deadline.error = Some(DATE_HINT.into());
-    } else if form.deadline.value.as_str() < china_today().as_str() {
-        form.deadline.error = Some(format!(
-            "截止日期 {} 已过；请选今天或以后的日期",
-            form.deadline.value
-        ));
-    }
-    let checked: Vec<String> = all(&pairs, "unit").into_iter().map(String::from).collect();
-    let units_of_org = state.store.units(me.org()).await?;
-    let mut units = Vec::new();
-    for v in &checked {
-        match v
-            .parse::<Id>()
-            .ok()
-            .and_then(|id| units_of_org.iter().find(|u| u.id == id))
-        {
-            Some(u) if !units.iter().any(|x: &&kaohe_storage::Unit| x.id == u.id) => units.push(u),
-            Some(_) => {}
-            None => {
-                form.units_error = Some("所选单位中有不属于本区的单位；请刷新页面后重新选择".into())
-            }
-        }
-    }
-    if units.is_empty() && form.units_error.is_none() {
-        form.units_error = Some("请至少选择一个参加考核的单位".into());
-    }
-    let bad = [&form.year, &form.title, &form.rubric, &form.deadline]
-        .iter()
-        .any(|f| f.error.is_some())
-        || form.units_error.is_some();
-    let (Some(year), Some(rubric), false) = (year, rubric, bad) else {
-        let e = Some("未创建：请按提示改正。".to_string());
-        return render_new(&state, &session, &me, form, Some(checked), e).await;
-    };
-    let versions = versions_newest_first(&state, &me).await?;
-    let doubts = rubric_doubts(&versions, &rubric, year);
-    if !doubts.is_empty() && field(&pairs, "confirm_rubric") != "1" {
-        form.rubric.error = Some(format!(
-            "{}。请确认要用这个版本，或改选其他版本。",
-            doubts.join("；")
-        ));
-        form.confirm_rubric = true;
-        let e = Some("未创建：请确认所选的评分细则版本。".to_string());
-        return render_new(&state, &session, &me, form, Some(checked), e).await;
-    }
-    let mut work = state.store.begin().await?;
-    let c = work
-        .create_campaign(
-            me.org(),
-            year,
-            &form.title.value,
-            rubric.id,
-            &form.deadline.value,
-            false,
-        )
-        .await?;
-    for u in &units {
-        work.set_campaign_unit(&CampaignUnit {
-            campaign_id: c.id,
-            unit_id: u.id,
-            unit_facts: RawFacts::new(),
-            deadline: None,
-        })
-        .await?;
-    }
-    let null = serde_json::Value::Null;
-    let names: Vec<&str> = units.iter().map(|u| u.name.as_str()).collect();
-    let mut changes = vec![
-        change("year", null.clone(), c.year),
-        change("title", null.clone(), c.title.clone()),
-        change("rubric", null.clone(), version_label(&rubric)),
-        change("rubric_hash", null.clone(), rubric.hash.clone()),
-        change("deadline", null.clone(), c.deadline.clone()),
-        change("units", null.clone(), names.join("、")),
-    ];
-    if let Some(last) = &from {
-        // Last year's departments for the items the new rubric still has.
-        let items: Vec<String> = scoring::rubric(&state, me.org(), rubric.id)
-            .await?
-            .items()
-            .iter()
-            .map(|i| i.id.clone())
-            .collect();
-        let copied = work
-            .continue_campaign(me.org(), last.id, c.id, &items)
-            .await?;
-        changes.push(change("copied_from", null.clone(), last.title.clone()));
-        changes.push(change("departments_copied", null, copied));
-    }
-    record(
-        work,
-        &me,
-        Action::CampaignCreate,
-        format!("campaign:{}", c.id),
-        changes,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/admin/c/{}?saved=created", c.id)).into_response())
 }
 
 // ── one campaign ──────────────────────────────────────────────────────────────
@@ -425,6 +85,8 @@ struct CampaignPage {
     title: FieldView,
     deadline: FieldView,
     fact_labels: Vec<String>,
+    /// A pasted table refused, shown again to correct.
+    pasted: String,
     units: Vec<UnitBlock>,
     missing_units: usize,
     items: Vec<DeptRow>,
@@ -464,6 +126,8 @@ pub(crate) enum Typed {
     },
     /// The reason typed to lock or unlock.
     Lock(FieldView),
+    /// A table of base data pasted for every unit.
+    Paste(String),
 }
 
 /// Each unit of the campaign with its base data and deadline form, as typed when the
@@ -596,6 +260,7 @@ pub(crate) async fn render_campaign(
         Typed::Departments(_) => Some("departments".to_string()),
         Typed::Publish { .. } => Some("publication".to_string()),
         Typed::Lock(_) => Some("lock".to_string()),
+        Typed::Paste(_) => Some("paste".to_string()),
     };
     let year = Year::of(state, campaign.clone()).await?;
     let draft = if year.phase == Phase::Draft {
@@ -625,6 +290,10 @@ pub(crate) async fn render_campaign(
         title,
         deadline,
         fact_labels: rubric.unit_inputs().map(|(_, i)| i.label.clone()).collect(),
+        pasted: match &typed {
+            Typed::Paste(t) => t.clone(),
+            _ => String::new(),
+        },
         missing_units: units.iter().filter(|u| u.missing).count(),
         units,
         items,
@@ -757,6 +426,7 @@ pub async fn campaign_page(
             Some(format!("已保存 {name} 的基础数据和截止日期。"))
         }
         Some("departments") => Some("已保存各项目的责任部门。".to_string()),
+        Some("facts") => Some("已保存粘贴的各单位基础数据。".to_string()),
         Some("issued") => Some("已下发。各单位填报员登录后即可看到这项任务并开始填报。".to_string()),
         Some("published") => Some("已公示。各单位现在可以看到本单位的结果和排名，并可在公示期内申诉。".to_string()),
         Some("locked") => Some("已定稿。本任务的数据、审核、申诉和设置均已锁定；定稿时的审计链头已记下，见下方“定稿”一栏。".to_string()),
@@ -830,6 +500,183 @@ pub async fn campaign_settings(
     Ok(Redirect::to(&format!("/admin/c/{cid}?saved=settings")).into_response())
 }
 
+/// A unit's base fact as typed: `Some(text)` to keep, `None` when left empty (allowed
+/// only for an optional fact), or why it cannot be used.
+fn base_value(rubric: &Rubric, slot: usize, raw: &str) -> Result<Option<String>, String> {
+    let input = rubric.input(slot);
+    if input.ty == InputType::Text && raw.chars().count() > 1000 {
+        return Err("内容太长（最多 1000 个字）".into());
+    }
+    match rubric.parse_value(slot, raw) {
+        Ok(None) if input.required => Err(format!("必填：请填写{}", input.label)),
+        Ok(None) => Ok(None),
+        Ok(Some(Value::Number(n))) if n.is_zero() && input.required => Err(format!(
+            "不能为 0：{}是计分的基数，请填写实际数值",
+            input.label
+        )),
+        Ok(Some(_)) => Ok(Some(raw.to_string())),
+        Err(e) => Err(e.message),
+    }
+}
+
+/// Every unit's base data at once, pasted from a spreadsheet: a header `单位,` then the
+/// facts' names (or keys), a row per unit. Every cell is checked first; nothing is saved
+/// unless every row is right. An empty cell leaves that fact as it was.
+pub async fn campaign_facts_paste(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    let text = field(&pairs, "text").to_string();
+    let refuse = |problems: Vec<String>| {
+        let typed = Typed::Paste(text.clone());
+        let shown: Vec<String> = problems.iter().take(20).cloned().collect();
+        let more = problems.len().saturating_sub(shown.len());
+        let mut e = format!("未保存：{}", shown.join("；"));
+        if more > 0 {
+            e.push_str(&format!("；另有 {more} 处"));
+        }
+        render_campaign(
+            &state,
+            &session,
+            &me,
+            campaign.clone(),
+            typed,
+            None,
+            Some(e),
+        )
+    };
+    if let Some(e) = too_big("基础数据表格", text.len(), MAX_TABLE_BYTES, "请分几次粘贴")
+    {
+        return refuse(vec![e]).await;
+    }
+    let records = match crate::admin::units::records(&text) {
+        Ok(r) => r,
+        Err(e) => return refuse(vec![e]).await,
+    };
+    let mut cus = state.store.campaign_units(cid).await?;
+    let units = state.store.units(me.org()).await?;
+    let name_of = |uid: Id| {
+        units
+            .iter()
+            .find(|u| u.id == uid)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let (changed, problems) = read_pasted_facts(&rubric, &records, &mut cus, &name_of);
+    if !problems.is_empty() {
+        return refuse(problems).await;
+    }
+    if changed.is_empty() {
+        return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing#units")).into_response());
+    }
+    let mut work = state.store.begin().await?;
+    let mut changes = Vec::new();
+    for (i, before) in changed {
+        let cu = &cus[i];
+        work.set_campaign_unit(cu).await?;
+        for c in diff(&before, &cu.unit_facts) {
+            changes.push(change(
+                &format!(
+                    "{} {}",
+                    name_of(cu.unit_id),
+                    c["field"].as_str().unwrap_or("")
+                ),
+                c["old"].clone(),
+                c["new"].clone(),
+            ));
+        }
+    }
+    record(
+        work,
+        &me,
+        Action::CampaignUnit,
+        format!("campaign:{cid}"),
+        changes,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=facts#units")).into_response())
+}
+
+/// Applies a pasted table to the campaign's units: the indexes of the units that changed
+/// with their facts before, and every problem found (by row and column).
+fn read_pasted_facts(
+    rubric: &Rubric,
+    records: &[(usize, Vec<String>)],
+    cus: &mut [CampaignUnit],
+    name_of: &dyn Fn(Id) -> String,
+) -> (Vec<(usize, RawFacts)>, Vec<String>) {
+    let mut problems = Vec::new();
+    let Some((_, header)) = records.first() else {
+        return (
+            Vec::new(),
+            vec!["没有内容：第一行应为表头，如 单位,流动人口数".into()],
+        );
+    };
+    let mut columns = Vec::new();
+    for (i, h) in header.iter().enumerate().skip(1) {
+        let h = h.trim();
+        match rubric
+            .unit_inputs()
+            .find(|(_, input)| input.label == h || input.key == h)
+        {
+            Some((slot, _)) => columns.push((i, slot)),
+            None => {
+                let names: Vec<&str> = rubric
+                    .unit_inputs()
+                    .map(|(_, i)| i.label.as_str())
+                    .collect();
+                problems.push(format!(
+                    "第 1 行：列“{h}”不是本细则的单位基础数据；可用：{}",
+                    names.join("、")
+                ));
+            }
+        }
+    }
+    let first = header.first().map(|h| h.trim()).unwrap_or("");
+    if first != "单位" && first != "unit" {
+        problems.push("第 1 行：第一列应为“单位”".into());
+    }
+    let mut changed: Vec<(usize, RawFacts)> = Vec::new();
+    for (line, cells) in records.iter().skip(1) {
+        let name = cells.first().map(|c| c.trim()).unwrap_or("");
+        let Some(i) = cus.iter().position(|cu| name_of(cu.unit_id) == name) else {
+            problems.push(format!("第 {line} 行：单位“{name}”没有参加本任务"));
+            continue;
+        };
+        if changed.iter().any(|(j, _)| *j == i) {
+            problems.push(format!("第 {line} 行：单位“{name}”重复"));
+            continue;
+        }
+        let before = cus[i].unit_facts.clone();
+        for (col, slot) in &columns {
+            let raw = cells.get(*col).map(|c| c.trim()).unwrap_or("");
+            if raw.is_empty() {
+                continue;
+            }
+            match base_value(rubric, *slot, raw) {
+                Ok(Some(v)) => {
+                    cus[i].unit_facts.insert(rubric.input(*slot).key.clone(), v);
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(format!(
+                    "第 {line} 行“{name}”的{}：{e}",
+                    rubric.input(*slot).label
+                )),
+            }
+        }
+        if cus[i].unit_facts != before {
+            changed.push((i, before));
+        }
+    }
+    (changed, problems)
+}
+
 pub async fn campaign_unit_save(
     State(state): State<AppState>,
     session: Session,
@@ -854,26 +701,14 @@ pub async fn campaign_unit_save(
     for (slot, input) in rubric.unit_inputs() {
         let raw = field(&pairs, &format!("f.{}", input.key)).trim();
         let mut view = FieldView::new(raw);
-        match rubric.parse_value(slot, raw) {
-            Ok(None) if input.required => {
-                view.error = Some(format!("必填：请填写{}", input.label));
+        match base_value(&rubric, slot, raw) {
+            Ok(Some(v)) => {
+                new_facts.insert(input.key.clone(), v);
             }
             Ok(None) => {
                 new_facts.remove(&input.key);
             }
-            Ok(Some(Value::Number(n))) if n.is_zero() && input.required => {
-                view.error = Some(format!(
-                    "不能为 0：{}是计分的基数，请填写实际数值",
-                    input.label
-                ));
-            }
-            Ok(Some(_)) => {
-                new_facts.insert(input.key.clone(), raw.to_string());
-            }
-            Err(e) => view.error = Some(e.message),
-        }
-        if input.ty == InputType::Text && raw.chars().count() > 1000 {
-            view.error = Some("内容太长（最多 1000 个字）".into());
+            Err(e) => view.error = Some(e),
         }
         bad |= view.error.is_some();
         facts.insert(input.key.clone(), view);

@@ -3,6 +3,7 @@
 //! log.
 
 pub mod audit;
+pub mod campaign_new;
 pub mod campaigns;
 pub mod departments;
 pub mod progress;

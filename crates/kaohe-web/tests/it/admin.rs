@@ -1101,6 +1101,76 @@ async fn last_years_campaign_is_copied_with_its_units_and_departments() {
     db.finish().await;
 }
 
+/// Every unit's base data at once, pasted from a spreadsheet: checked whole, saved in
+/// one change with its audit row, or not at all with each problem by row.
+#[tokio::test]
+async fn base_data_for_every_unit_is_pasted_at_once_or_not_at_all() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let org = beilun(&db).await;
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let page = c.get(&format!("/admin/c/{cid}")).await;
+    assert!(
+        page.body.contains("单位,区域流动人口数"),
+        "the header to use is shown"
+    );
+    let csrf = page.csrf();
+    let facts = |name: &str| {
+        let store = db.store.clone();
+        let name = name.to_string();
+        async move {
+            let units = store.units(org.id).await.unwrap();
+            let uid = units.iter().find(|u| u.name == name).unwrap().id;
+            store
+                .campaign_units(cid)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|cu| cu.unit_id == uid)
+                .unwrap()
+                .unit_facts
+        }
+    };
+    let before = facts("大碶街道").await;
+    let bad = "单位\t区域流动人口数\n新碶街道\t120000\n大碶街道\t很多\n不存在街道\t5";
+    let r = c
+        .post(
+            &format!("/admin/c/{cid}/facts"),
+            &[("csrf", &csrf), ("text", bad)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("第 3 行“大碶街道”的区域流动人口数") && r.body.contains("不存在街道"),
+        "{}",
+        r.body
+    );
+    assert_eq!(facts("大碶街道").await, before, "nothing saved");
+    assert!(
+        r.body.contains("不存在街道\t5"),
+        "the table stays to be corrected"
+    );
+
+    let good = "单位\t区域流动人口数\n新碶街道\t120000\n大碶街道\t86000";
+    let r = c
+        .post(
+            &format!("/admin/c/{cid}/facts"),
+            &[("csrf", &csrf), ("text", good)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(facts("新碶街道").await["floating_population"], "120000");
+    assert_eq!(facts("大碶街道").await["floating_population"], "86000");
+    let log = audit(&db).await;
+    assert_eq!(log[0].0, "campaign.unit");
+    assert!(
+        log[0].2.contains("大碶街道") && log[0].2.contains("86000"),
+        "{:?}",
+        log[0]
+    );
+    db.finish().await;
+}
+
 /// A campaign created and issued (下发) to its units.
 async fn create_and_issue(c: &mut Client, db: &TestDb, units: &[&str]) -> Id {
     let id = create_campaign(c, db, units).await;

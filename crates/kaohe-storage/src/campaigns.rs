@@ -247,6 +247,32 @@ impl Work {
         Ok(copied)
     }
 
+    /// Deletes a draft campaign (never issued, so no unit has seen it) with its units and
+    /// item assignments. Refused (`NotFound`) for an issued campaign or another
+    /// organiser's; a campaign copied from it forgets it.
+    pub async fn delete_draft(&mut self, organiser_id: Id, id: Id) -> Result<()> {
+        let draft = sqlx::query(
+            "SELECT id FROM campaigns WHERE id = $1 AND organiser_id = $2 AND issued_at IS NULL
+               AND state = 'open'",
+        )
+        .bind(id)
+        .bind(organiser_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if draft.is_none() {
+            return Err(StorageError::NotFound);
+        }
+        for sql in [
+            "UPDATE campaigns SET predecessor_id = NULL WHERE predecessor_id = $1",
+            "DELETE FROM item_departments WHERE campaign_id = $1",
+            "DELETE FROM campaign_units WHERE campaign_id = $1",
+            "DELETE FROM campaigns WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     /// Issues a draft campaign to its units (下发). Returns whether it was a draft: a
     /// campaign already issued keeps its first issue time.
     pub async fn issue_campaign(&mut self, organiser_id: Id, id: Id) -> Result<bool> {

@@ -193,6 +193,8 @@ pub fn table() -> Vec<Route> {
         post("/admin/c/{cid}/settings", ADMIN, A::CampaignUpdate, campaigns::campaign_settings),
         post("/admin/c/{cid}/u/{uid}", ADMIN, A::CampaignUnit, campaigns::campaign_unit_save),
         post("/admin/c/{cid}/facts", ADMIN, A::CampaignUnit, campaigns::campaign_facts_paste),
+        post("/admin/c/{cid}/units", ADMIN, A::CampaignUnit, campaigns::campaign_unit_add),
+        post("/admin/c/{cid}/delete", ADMIN, A::CampaignDelete, campaigns::campaign_delete),
         post("/admin/c/{cid}/departments", ADMIN, A::CampaignDepartments, campaigns::campaign_departments),
         // Progress, publication (公示) and lock (定稿) of a campaign.
         get("/admin/c/{cid}/progress", ADMIN, A::Read, progress::progress_page),

@@ -638,6 +638,26 @@ async fn a_campaign_continued_from_last_year_keeps_its_departments_on_every_back
             kaohe_storage::change!(s, continue_campaign(other.id, last.id, next.id, &items)),
             Err(StorageError::NotFound)
         ));
+        // A draft is deleted with its assignments; the copy forgets it; an issued campaign
+        // or another organiser's is not deleted.
+        assert!(matches!(
+            kaohe_storage::change!(s, delete_draft(other.id, last.id)),
+            Err(StorageError::NotFound)
+        ));
+        kaohe_storage::change!(s, delete_draft(org.id, last.id)).unwrap();
+        assert!(matches!(
+            s.campaign(org.id, last.id).await,
+            Err(StorageError::NotFound)
+        ));
+        assert_eq!(
+            s.campaign(org.id, next.id).await.unwrap().predecessor_id,
+            None
+        );
+        kaohe_storage::change!(s, issue_campaign(org.id, next.id)).unwrap();
+        assert!(matches!(
+            kaohe_storage::change!(s, delete_draft(org.id, next.id)),
+            Err(StorageError::NotFound)
+        ));
         db.finish().await;
     }
 }

@@ -87,6 +87,8 @@ struct CampaignPage {
     fact_labels: Vec<String>,
     /// A pasted table refused, shown again to correct.
     pasted: String,
+    /// The organiser's units not taking part yet, which may be added.
+    addable: Vec<Opt>,
     units: Vec<UnitBlock>,
     missing_units: usize,
     items: Vec<DeptRow>,
@@ -290,6 +292,21 @@ pub(crate) async fn render_campaign(
         title,
         deadline,
         fact_labels: rubric.unit_inputs().map(|(_, i)| i.label.clone()).collect(),
+        addable: {
+            let taking_part: Vec<Id> = units.iter().map(|u| u.id).collect();
+            state
+                .store
+                .units(me.org())
+                .await?
+                .into_iter()
+                .filter(|u| !taking_part.contains(&u.id))
+                .map(|u| Opt {
+                    value: u.id.to_string(),
+                    label: u.name,
+                    selected: false,
+                })
+                .collect()
+        },
         pasted: match &typed {
             Typed::Paste(t) => t.clone(),
             _ => String::new(),
@@ -362,6 +379,77 @@ async fn before_issue(
     Ok(missing)
 }
 
+/// Deletes a draft (a campaign no unit has seen yet), after its title is confirmed.
+pub async fn campaign_delete(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let units = state.store.campaign_units(cid).await?.len();
+    let mut work = state.store.begin().await?;
+    work.delete_draft(me.org(), cid).await?;
+    record(
+        work,
+        &me,
+        Action::CampaignDelete,
+        format!("campaign:{cid}"),
+        vec![
+            change("title", campaign.title, serde_json::Value::Null),
+            change("units", units, serde_json::Value::Null),
+        ],
+    )
+    .await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Adds a unit to a campaign already set up (a draft, or running: its report starts
+/// empty, with the campaign's deadline).
+pub async fn campaign_unit_add(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let taking_part = state.store.campaign_units(cid).await?;
+    let chosen = field(&pairs, "unit").parse::<Id>().ok();
+    let unit = match chosen {
+        Some(uid) => state.store.unit(me.org(), uid).await.ok(),
+        None => None,
+    };
+    let Some(unit) = unit.filter(|u| !taking_part.iter().any(|cu| cu.unit_id == u.id)) else {
+        let e = Some("未添加：请从列表中选择一个尚未参加本任务的单位。".to_string());
+        return render_campaign(&state, &session, &me, campaign, Typed::Nothing, None, e).await;
+    };
+    let mut work = state.store.begin().await?;
+    work.set_campaign_unit(&CampaignUnit {
+        campaign_id: cid,
+        unit_id: unit.id,
+        unit_facts: RawFacts::new(),
+        deadline: None,
+    })
+    .await?;
+    record(
+        work,
+        &me,
+        Action::CampaignUnit,
+        format!("campaign:{cid}/unit:{}", unit.id),
+        vec![change("unit_added", serde_json::Value::Null, unit.name)],
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/admin/c/{cid}?saved=unit_added&u={}#units",
+        unit.id
+    ))
+    .into_response())
+}
+
 pub async fn campaign_issue(
     State(state): State<AppState>,
     session: Session,
@@ -427,6 +515,7 @@ pub async fn campaign_page(
         }
         Some("departments") => Some("已保存各项目的责任部门。".to_string()),
         Some("facts") => Some("已保存粘贴的各单位基础数据。".to_string()),
+        Some("unit_added") => Some("已添加参加单位；请填写它的基础数据。它的自查从空白开始。".to_string()),
         Some("issued") => Some("已下发。各单位填报员登录后即可看到这项任务并开始填报。".to_string()),
         Some("published") => Some("已公示。各单位现在可以看到本单位的结果和排名，并可在公示期内申诉。".to_string()),
         Some("locked") => Some("已定稿。本任务的数据、审核、申诉和设置均已锁定；定稿时的审计链头已记下，见下方“定稿”一栏。".to_string()),

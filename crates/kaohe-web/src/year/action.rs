@@ -21,7 +21,7 @@ pub enum Rule {
     Lock,
     /// The campaign is unlocked: locked first.
     Unlock,
-    /// The admin issues a draft campaign to its units: only a draft.
+    /// Only a draft: the admin issues it to its units, or deletes it.
     Issue,
     /// A unit appeals: inside the publication window, not locked.
     Appeal,
@@ -90,6 +90,7 @@ actions! {
     ResultsExport = "results.export", "下载了考核结果文件", "无法下载", Always;
     CampaignCreate = "campaign.create", "创建了考核任务", "未创建", Always;
     CampaignIssue = "campaign.issue", "下发了考核任务", "未下发", Issue;
+    CampaignDelete = "campaign.delete", "删除了草稿任务", "未删除", Issue;
     CampaignUpdate = "campaign.update", "修改了任务设置", "未保存", Settings;
     CampaignUnit = "campaign.unit", "修改了单位基础数据或截止日期", "未保存", Settings;
     CampaignDepartments = "campaign.departments", "修改了项目的责任部门", "未保存", Settings;

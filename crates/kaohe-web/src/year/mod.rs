@@ -423,6 +423,7 @@ mod tests {
         (Action::CampaignDepartments, Rule::Settings),
         (Action::CampaignPublish, Rule::Settings),
         (Action::CampaignIssue, Rule::Issue),
+        (Action::CampaignDelete, Rule::Issue),
         (Action::CampaignLock, Rule::Lock),
         (Action::CampaignUnlock, Rule::Unlock),
         (Action::AppealFile, Rule::Appeal),

@@ -1244,12 +1244,62 @@ async fn a_new_campaign_is_a_draft_only_the_admin_sees_until_it_is_issued() {
     assert_eq!(log[0].0, "campaign.issue");
     assert!(c.get("/audit").await.body.contains("下发了考核任务"));
 
-    // Issued once: a second issue is refused in words.
+    // Issued once: a second issue is refused in words; so is deleting it now.
     let r = c
         .post(&format!("/admin/c/{cid}/issue"), &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("本任务已经下发"), "{}", r.body);
+    let r = c
+        .post(&format!("/admin/c/{cid}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("未删除：本任务已经下发"), "{}", r.body);
+
+    // A draft is deleted with what was set up for it, and the log says so.
+    let draft = create_campaign(&mut c, &db, &["小港街道"]).await;
+    let page = c.get(&format!("/admin/c/{draft}")).await;
+    assert!(page.body.contains("删除此草稿"));
+    let r = c
+        .post(&format!("/admin/c/{draft}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(c.get(&format!("/admin/c/{draft}")).await.status, 404);
+    assert_eq!(audit(&db).await[0].0, "campaign.delete");
+    db.finish().await;
+}
+
+/// A unit added to a running campaign takes part from then on, its report empty.
+#[tokio::test]
+async fn a_unit_is_added_to_a_running_campaign_and_its_reporter_sees_it() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let cid = create_and_issue(&mut c, &db, &["小港街道"]).await;
+    let daqi = unit_named(&db, "大碶街道").await;
+    let mut reporter = Client::new(demo_app(&db).await);
+    reporter.login("daqi", PW).await;
+    assert!(!reporter.get("/").await.body.contains("2027年度考核"));
+    let page = c.get(&format!("/admin/c/{cid}")).await;
+    assert!(page.body.contains("添加参加单位"), "{}", page.body);
+    let r = c
+        .post(
+            &format!("/admin/c/{cid}/units"),
+            &[("csrf", &page.csrf()), ("unit", &daqi.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(db.store.campaign_units(cid).await.unwrap().len(), 2);
+    assert!(reporter.get("/").await.body.contains("2027年度考核"));
+    let report = reporter.get(&format!("/c/{cid}/u/{}", daqi.id)).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    // A unit already taking part is not added twice.
+    let r = c
+        .post(
+            &format!("/admin/c/{cid}/units"),
+            &[("csrf", &page.csrf()), ("unit", &daqi.id.to_string())],
+        )
+        .await;
+    assert!(r.body.contains("尚未参加本任务的单位"), "{}", r.body);
     db.finish().await;
 }
 

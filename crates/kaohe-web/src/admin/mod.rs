@@ -87,7 +87,22 @@ pub async fn overview(
                 href: format!("/c/{}/u/{}", c.id, cu.unit_id),
                 state: state_text,
                 progress,
-                self_score: f(s.total),
+                self_score: {
+                    // Until every item is marked done, the total is provisional.
+                    let done = items
+                        .iter()
+                        .filter(|r| r.state == kaohe_storage::ItemState::Done)
+                        .count();
+                    let all = scoring::rubric(&state, me.org(), c.rubric_id)
+                        .await?
+                        .items()
+                        .len();
+                    if done < all {
+                        format!("{}（暂计，已完成 {done}/{all}）", f(s.total))
+                    } else {
+                        f(s.total)
+                    }
+                },
                 missing: s.all_missing().len(),
                 submitted: report.submitted_at.map(china_time).unwrap_or_default(),
             });

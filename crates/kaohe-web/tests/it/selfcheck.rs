@@ -282,3 +282,40 @@ async fn marking_an_item_done_needs_its_required_facts_and_reasons() {
     assert!(r.body.contains("须填写理由"), "{}", r.body);
     db.finish().await;
 }
+
+/// Not filled is not a score: until every item is marked done the total says it is
+/// provisional and how far the unit is, and an item never filled shows no score.
+#[tokio::test]
+async fn an_unfilled_report_shows_a_provisional_total_and_no_scores_for_unfilled_items() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut xinqi = Client::new(app.clone());
+    xinqi.login("xinqi", PW).await;
+    let home = xinqi.get("/").await;
+    let report = between(&home.body, "href=\"/c/", "\"").unwrap();
+    let page = xinqi.get(&format!("/c/{report}")).await;
+    assert!(page.body.contains("自查总分（暂计）"), "{}", page.body);
+    assert!(page.body.contains("已完成 0/18 项"), "{}", page.body);
+    assert!(
+        page.body.contains("<td class=\"num\">—</td>"),
+        "{}",
+        page.body
+    );
+    // A unit that filled in every item has a total, not a provisional one.
+    let mut xiaogang = Client::new(app.clone());
+    xiaogang.login("xiaogang", PW).await;
+    let home = xiaogang.get("/").await;
+    let report = between(&home.body, "href=\"/c/", "\"").unwrap();
+    let page = xiaogang.get(&format!("/c/{report}")).await;
+    assert!(!page.body.contains("暂计"), "{}", page.body);
+    // The admin's overview says the same.
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let overview = admin.get("/admin").await;
+    assert!(
+        overview.body.contains("（暂计，已完成 0/18）"),
+        "{}",
+        overview.body
+    );
+    db.finish().await;
+}

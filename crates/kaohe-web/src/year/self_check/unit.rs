@@ -66,6 +66,11 @@ struct ReportPage {
     error: Option<String>,
     partial: bool,
     returned: Vec<(String, String)>,
+    /// Items marked done, of those shown: until all are, the total is provisional
+    /// (an item never filled counts as its default, e.g. full marks for discretionary
+    /// ones, which is not a score the unit has reported).
+    done: usize,
+    shown: usize,
 }
 
 pub async fn report_home(
@@ -96,6 +101,11 @@ pub(super) async fn render_report(
             .is_none_or(|v| v.iter().any(|x| x == id))
     };
     let categories = category_views(&rubric, &s, &items, &visible);
+    let shown = rubric.items().iter().filter(|i| visible(&i.id)).count();
+    let done = items
+        .iter()
+        .filter(|r| r.state == ItemState::Done && visible(&r.item_id))
+        .count();
     // An assessor's partial view names only their department's items.
     let visible_slot = |slot: usize| {
         rubric
@@ -169,6 +179,8 @@ pub(super) async fn render_report(
             .collect(),
         campaign: cx.campaign,
         unit: cx.unit,
+        done,
+        shown,
     }
     .into_response())
 }
@@ -207,7 +219,11 @@ fn category_views(
                         points: item.points.map(f).unwrap_or_else(|| "加分".into()),
                         state,
                         state_class: class,
-                        score: f(s.items[ii].score),
+                        // Not filled is not a score.
+                        score: match saved {
+                            Some(_) => f(s.items[ii].score),
+                            None => "—".to_string(),
+                        },
                         missing: s.missing(ii).len(),
                         flagged: s.items[ii].flagged,
                     }

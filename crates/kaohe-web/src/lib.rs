@@ -29,8 +29,11 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+pub use admin::audit::action_words;
 pub use auth::{hash_password, password_problem};
 pub use http::error::AppError;
+pub use http::layout::china_time;
+pub use year::evidence::safe_name as safe_evidence_name;
 pub use year::exports::{StoredResults, results_from_snapshot, stored_results};
 
 /// Settings of one app server.

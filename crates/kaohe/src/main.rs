@@ -1,5 +1,6 @@
 //! The `kaohe` command line.
 
+mod archive;
 mod export;
 mod show;
 
@@ -88,6 +89,8 @@ enum Command {
     },
     /// 导出正式文件：单位考核表（Word/Excel）、汇总表（Excel）、通报草稿（Word）
     Export(export::ExportArgs),
+    /// 归档：把已定稿的考核任务打包成一个 zip（细则、结果、正式文件、佐证材料、审计记录和链头），附 SHA-256 清单，脱离数据库也能核对
+    Archive(archive::ArchiveArgs),
     /// 按细则给一个或多个单位打分并排名（事实数据来自 CSV、TOML 或 JSON 文件）
     Score {
         /// 评分细则文件（TOML），如 rubrics/beilun-2026.toml
@@ -284,6 +287,7 @@ fn run(cli: Cli) -> Result<()> {
             RubricCommand::Import { file, output } => import_annex(&file, output.as_deref()),
         },
         Command::Export(args) => out(&export::run(args)?),
+        Command::Archive(args) => out(&archive::run(args)?),
         Command::Score {
             rubric,
             facts,

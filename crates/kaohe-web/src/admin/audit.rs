@@ -210,7 +210,7 @@ fn changes_of(entry: &AuditEntry) -> Vec<String> {
 }
 
 /// What a person did, in words; a code kaohe no longer knows is shown as it is.
-fn action_words(code: &str) -> String {
+pub fn action_words(code: &str) -> String {
     Action::from_code(code)
         .map(|a| a.sentence().to_string())
         .unwrap_or_else(|| code.to_string())

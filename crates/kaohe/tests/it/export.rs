@@ -444,3 +444,133 @@ async fn export_from_a_campaign_reads_its_latest_results_and_is_audited() {
     assert_eq!(exports, 2, "each export from the command line is audited");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `kaohe archive`: only a locked campaign; one zip with the rubric, the results, the
+/// documents, the evidence, the audit rows and the lock's anchor, and a manifest whose
+/// SHA-256 sums check every file without kaohe.
+#[tokio::test]
+async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() {
+    use sha2::{Digest, Sha256};
+    let dir = temp("archive");
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let url = format!("sqlite://{}", data.join("kaohe.db").display());
+    let store = kaohe_storage::Store::open(&url).await.unwrap();
+    kaohe_web::setup::seed_demo_if_empty(&store).await.unwrap();
+    let org = store.organisers().await.unwrap()[0].clone();
+    let cid = store.campaigns(org.id).await.unwrap()[0].id;
+    let xinqi = store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "春晓街道")
+        .unwrap();
+    kaohe_storage::change!(
+        store,
+        add_evidence(&kaohe_storage::NewEvidence {
+            campaign_id: cid,
+            unit_id: xinqi.id,
+            item_id: "basic.1".into(),
+            filename: "会议纪要.pdf".into(),
+            content_type: "application/pdf".into(),
+            sha256: String::new(),
+            data: b"%PDF-1.4 minutes".to_vec(),
+            uploaded_by: None,
+            appeal_id: None,
+        })
+    )
+    .unwrap();
+    let app = kaohe_web::app(kaohe_web::AppState::new(store.clone(), Default::default()));
+    let mut admin = Browser {
+        app,
+        cookie: String::new(),
+    };
+    let (_, login) = admin.get("/login").await;
+    let form = format!(
+        "csrf={}&username=admin&password={}",
+        csrf(&login),
+        kaohe_web::setup::DEMO_PASSWORD.replace('#', "%23")
+    );
+    assert_eq!(admin.post("/login", &form).await.0, 303);
+    let (_, page) = admin.get(&format!("/c/{cid}/results")).await;
+    let token = csrf(&page);
+    let (status, _) = admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &format!("csrf={token}&force=yes"),
+        )
+        .await;
+    assert_eq!(status, 303);
+    let data_arg = data.display().to_string();
+    let cid_arg = cid.to_string();
+    let args = [
+        "archive",
+        "--campaign",
+        &cid_arg,
+        "--data",
+        &data_arg,
+        "-o",
+        "a.zip",
+    ];
+    let err = kaohe_fails(&dir, &args);
+    assert!(err.contains("尚未定稿"), "{err}");
+    let (status, _) = admin
+        .post(
+            &format!("/admin/c/{cid}/lock"),
+            &format!("csrf={token}&reason=%E5%BD%92%E6%A1%A3"),
+        )
+        .await;
+    assert_eq!(status, 303);
+    let out = kaohe(&dir, &args);
+    assert!(out.contains("已归档到 a.zip"), "{out}");
+    let err = kaohe_fails(&dir, &args);
+    assert!(err.contains("不会覆盖"), "{err}");
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(dir.join("a.zip")).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut f = zip
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the archive"));
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        bytes
+    };
+    let manifest = String::from_utf8(read("manifest.txt")).unwrap();
+    let mut listed = Vec::new();
+    for line in manifest.lines() {
+        let (sum, name) = line.split_once("  ").unwrap();
+        let got: String = Sha256::digest(read(name))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(got, sum, "{name}");
+        listed.push(name.to_string());
+    }
+    for want in [
+        "评分细则.toml",
+        "考核结果.json",
+        "考核结果汇总.xlsx",
+        "结果通报（草稿）.docx",
+        "考核表/春晓街道.docx",
+        "审计记录.csv",
+        "审计链头.txt",
+    ] {
+        assert!(listed.iter().any(|n| n == want), "{want}: {listed:?}");
+    }
+    assert!(
+        listed
+            .iter()
+            .any(|n| n.starts_with("佐证材料/春晓街道/basic.1/") && n.ends_with("会议纪要.pdf")),
+        "{listed:?}"
+    );
+    let audit = String::from_utf8(read("审计记录.csv")).unwrap();
+    assert!(
+        audit.contains("定稿了考核任务") && audit.contains("计算了考核结果"),
+        "{audit}"
+    );
+    let lock = store.lock_events(cid).await.unwrap().pop().unwrap();
+    let anchors = String::from_utf8(read("审计链头.txt")).unwrap();
+    assert!(anchors.contains(&format!("{}:{}", lock.audit_seq, lock.audit_hash)));
+    let _ = std::fs::remove_dir_all(&dir);
+}

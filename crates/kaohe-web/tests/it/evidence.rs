@@ -30,6 +30,9 @@ async fn a_reporter_uploads_a_pdf_and_the_admin_downloads_it_with_an_audit_row()
     assert_eq!(r.status, 303, "{}", r.body);
     let page = reporter.get(&item).await;
     assert!(page.body.contains("第三季度总结.pdf"), "{}", page.body);
+    // The report's overview counts each item's evidence.
+    let overview = reporter.get(&report).await;
+    assert!(overview.body.contains("附件 1"), "{}", overview.body);
     let href = between(&page.body, "href=\"", "\">第三季度总结.pdf").unwrap();
     let href = href.rsplit("href=\"").next().unwrap().to_string();
 

@@ -29,6 +29,8 @@ struct ItemRow {
     score: String,
     missing: usize,
     flagged: bool,
+    /// Evidence files attached to the item (not those of appeals).
+    evidence: usize,
 }
 
 struct CategoryView {
@@ -100,7 +102,14 @@ pub(super) async fn render_report(
             .as_ref()
             .is_none_or(|v| v.iter().any(|x| x == id))
     };
-    let categories = category_views(&rubric, &s, &items, &visible);
+    let evidence = state.store.evidence_list(cid, uid).await?;
+    let count = |item: &str| {
+        evidence
+            .iter()
+            .filter(|e| e.item_id == item && e.appeal_id.is_none())
+            .count()
+    };
+    let categories = category_views(&rubric, &s, &items, &visible, &count);
     let shown = rubric.items().iter().filter(|i| visible(&i.id)).count();
     let done = items
         .iter()
@@ -192,6 +201,7 @@ fn category_views(
     s: &UnitScore,
     items: &[ReportItem],
     visible: &dyn Fn(&str) -> bool,
+    evidence: &dyn Fn(&str) -> usize,
 ) -> Vec<CategoryView> {
     rubric
         .categories()
@@ -226,6 +236,7 @@ fn category_views(
                         },
                         missing: s.missing(ii).len(),
                         flagged: s.items[ii].flagged,
+                        evidence: evidence(&item.id),
                     }
                 })
                 .collect(),

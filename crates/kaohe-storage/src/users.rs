@@ -166,6 +166,24 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Every account locked at `now` (under any of its keys), with until when: one query
+    /// for a page that lists users.
+    pub async fn locked_accounts(
+        &self,
+        now: i64,
+    ) -> Result<std::collections::BTreeMap<String, i64>> {
+        let rows = sqlx::query(
+            "SELECT account, MAX(locked_until) AS until FROM login_throttle
+             WHERE locked_until > $1 GROUP BY account",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("account")?, r.try_get("until")?)))
+            .collect()
+    }
+
     /// Until when `account` is locked under any of its keys, if it is at `now`.
     pub async fn login_locked_until(&self, account: &str, now: i64) -> Result<Option<i64>> {
         let row = sqlx::query(

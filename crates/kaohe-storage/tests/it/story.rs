@@ -400,6 +400,10 @@ async fn failed_logins_counted_by_two_servers_add_up_and_lock() {
             "{}: a lock under any key of the account shows",
             db.label
         );
+        assert_eq!(
+            b.locked_accounts(now).await.unwrap().get("xinqi"),
+            Some(&(now + 60_000))
+        );
         // After the window a new count starts; the total goes on.
         let later = now + window + 1;
         let t = a
@@ -421,6 +425,7 @@ async fn failed_logins_counted_by_two_servers_add_up_and_lock() {
             .unwrap();
         assert_eq!(a.clear_account_throttle("xinqi").await.unwrap(), 1);
         assert_eq!(b.login_locked_until("xinqi", now).await.unwrap(), None);
+        assert!(b.locked_accounts(now).await.unwrap().is_empty());
         assert_eq!(b.throttle("pair:daqi|10.0.0.1").await.unwrap().total, 1);
         b.close().await;
         db.finish().await;

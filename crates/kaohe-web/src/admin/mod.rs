@@ -67,6 +67,10 @@ pub async fn overview(
     for c in state.store.campaigns(me.org()).await? {
         let year = Year::of(&state, c.clone()).await?;
         let rubric_row = state.store.rubric(me.org(), c.rubric_id).await?;
+        let all_items = scoring::rubric(&state, me.org(), c.rubric_id)
+            .await?
+            .items()
+            .len();
         let mut units = Vec::new();
         for cu in state.store.campaign_units(c.id).await? {
             let unit = state.store.unit(me.org(), cu.unit_id).await?;
@@ -93,12 +97,8 @@ pub async fn overview(
                         .iter()
                         .filter(|r| r.state == kaohe_storage::ItemState::Done)
                         .count();
-                    let all = scoring::rubric(&state, me.org(), c.rubric_id)
-                        .await?
-                        .items()
-                        .len();
-                    if done < all {
-                        format!("{}（暂计，已完成 {done}/{all}）", f(s.total))
+                    if done < all_items {
+                        format!("{}（暂计，已完成 {done}/{all_items}）", f(s.total))
                     } else {
                         f(s.total)
                     }

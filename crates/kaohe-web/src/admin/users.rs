@@ -163,13 +163,7 @@ async fn render(
     let units = state.store.units(me.org()).await?;
     let departments = state.store.departments(me.org()).await?;
     let now = now_ms();
-    let mut locked = std::collections::HashMap::new();
-    for u in state.store.users(me.org()).await? {
-        let account = u.username.to_lowercase();
-        if let Some(until) = state.store.login_locked_until(&account, now).await? {
-            locked.insert(u.id, china_time(until));
-        }
-    }
+    let locked = state.store.locked_accounts(now).await?;
     let users = state
         .store
         .users(me.org())
@@ -189,13 +183,15 @@ async fn render(
             role_code: u.role.as_str(),
             department: u.department_id.map(|id| id.to_string()).unwrap_or_default(),
             unit: u.unit_id.map(|id| id.to_string()).unwrap_or_default(),
-            username: u.username,
             name: u.display_name,
             role: u.role.label(),
             active: u.active,
             must_change: u.must_change_password,
             is_me: u.id == me.user.id,
-            locked_until: locked.get(&u.id).cloned(),
+            locked_until: locked
+                .get(&u.username.to_lowercase())
+                .map(|until| china_time(*until)),
+            username: u.username,
         })
         .collect();
     let roles = Role::ALL

@@ -7,7 +7,7 @@
 //! the next login the user is told how many failures there were and where the last came
 //! from. Counters are rows in the database, shared by every app server.
 
-use kaohe_storage::{AuditEntry, Id, SecurityKind, now_ms};
+use kaohe_storage::{AuditEntry, Id, SecurityKind, User, now_ms};
 
 use crate::AppState;
 use crate::http::client::ClientAddr;
@@ -82,10 +82,8 @@ pub async fn failed(state: &AppState, keys: &Keys) -> AppResult<String> {
     let cfg = &state.config;
     let source = keys.source.0.to_string();
     let store = &state.store;
-    let organiser = store
-        .user_by_username(&keys.typed)
-        .await?
-        .map(|u| u.organiser_id);
+    let user = store.user_by_username(&keys.typed).await?;
+    let organiser = user.as_ref().map(|u| u.organiser_id);
     store
         .record_security_event(
             organiser,
@@ -106,7 +104,7 @@ pub async fn failed(state: &AppState, keys: &Keys) -> AppResult<String> {
         let until = now + cfg.account_lockout.whole_milliseconds() as i64;
         store.lock_login(&keys.whole, until).await?;
         if whole.failures == cfg.account_attempts {
-            audit_lock(state, keys, whole.failures, until, "账号").await?;
+            audit_lock(state, keys, user.as_ref(), whole.failures, until, "账号").await?;
         }
         return Ok(format!("用户名或密码不正确。{}", account_locked(until)));
     }
@@ -115,7 +113,7 @@ pub async fn failed(state: &AppState, keys: &Keys) -> AppResult<String> {
         let until = now + wait_ms(state, over);
         store.lock_login(&keys.pair, until).await?;
         if over == 0 {
-            audit_lock(state, keys, pair.failures, until, "来源地址").await?;
+            audit_lock(state, keys, user.as_ref(), pair.failures, until, "来源地址").await?;
         }
         return Ok(format!(
             "用户名或密码不正确。从您这里失败次数过多，已暂时锁定，请于 {} 之后再试",
@@ -148,11 +146,12 @@ pub async fn succeeded(state: &AppState, keys: &Keys) -> AppResult<Option<String
 async fn audit_lock(
     state: &AppState,
     keys: &Keys,
+    user: Option<&User>,
     failures: i64,
     until: i64,
     scope: &str,
 ) -> AppResult<()> {
-    let Some(user) = state.store.user_by_username(&keys.typed).await? else {
+    let Some(user) = user else {
         // A name no one has: nobody's log to write to (the counters still hold it).
         tracing::warn!(account = %keys.account, source = %keys.source.0, "login locked for a name that does not exist");
         return Ok(());

@@ -401,47 +401,56 @@ async function year(browser) {
   await misses.fill("0");
   await xinqi.see(/本项得分 6/, "#preview");
   await xinqi.notSee("未落实 2 次", "#preview");
+  // Evidence chosen on the same form after typing: one press saves both, nothing typed is lost.
+  await xinqi.field("佐证材料（可一次选多个文件）").setInputFiles([
+    { name: "2026年一季度工作总结.pdf", mimeType: "application/pdf", buffer: pdf("2026 Q1 summary") },
+    { name: "2026年二季度工作总结.pdf", mimeType: "application/pdf", buffer: pdf("2026 Q2 summary") },
+  ]);
   await xinqi.click(xinqi.button("保存并标记完成"));
-  await xinqi.see("已保存，此项标记为已完成", "[role=status]");
-  // Evidence: a PDF attached to the item.
-  await xinqi.field("上传佐证材料").setInputFiles({ name: "2026年一季度工作总结.pdf", mimeType: "application/pdf", buffer: pdf("2026 Q1 summary") });
-  await xinqi.click(xinqi.button("上传"));
-  await xinqi.see("佐证材料已上传", "[role=status]");
+  await xinqi.see("已保存，此项标记为已完成；2 个佐证材料已上传", "[role=status]");
   await xinqi.see("2026年一季度工作总结.pdf", "ul.files");
-  expected.xinqi.push("GET /c/:id/u/:id/i/basic.1", "GET /c/:id/u/:id/i/basic.1?saved=done", "GET /c/:id/u/:id/i/basic.1?saved=evidence");
+  await xinqi.see("2026年二季度工作总结.pdf", "ul.files");
+  assert.equal(await xinqi.field("未落实次数").inputValue(), "0", "the typed value was saved with the files");
+  expected.xinqi.push("GET /c/:id/u/:id/i/basic.1", "GET /c/:id/u/:id/i/basic.1?saved=done&files=2");
 
-  // The other items, following "next" from each item page.
-  for (const item of ITEMS.slice(1)) {
-    await xinqi.click(xinqi.link(`下一项 ${item}`, xinqi.page.locator("nav.pager")));
+  // The other items, one after another with 保存并下一项 (fewer taps on a phone).
+  await xinqi.click(xinqi.link("下一项 basic.2", xinqi.page.locator("nav.pager")));
+  expected.xinqi.push("GET /c/:id/u/:id/i/basic.2");
+  const rest = ITEMS.slice(1);
+  for (const [n, item] of rest.entries()) {
     await xinqi.see(item, "h1");
-    expected.xinqi.push(`GET /c/:id/u/:id/i/${item}`);
+    const next = rest[n + 1];
     if (item === LATE_ITEM) {
-      // The vaccination rate is not at hand yet: "done" is refused, a draft is kept.
+      // The vaccination rate is not at hand yet: "done" is refused, and "next" keeps a draft.
       await fillItem(xinqi, item, [LATE_KEY]);
       await xinqi.click(xinqi.button("保存并标记完成"));
       await xinqi.see("不能标记为已完成", "[role=alert]");
       await xinqi.see("一类疫苗接种率", "[role=alert]");
-      await xinqi.click(xinqi.button("保存草稿"));
-      await xinqi.see("草稿已保存", "[role=status]");
-      expected.xinqi.push(`POST /c/:id/u/:id/i/${item}`, `GET /c/:id/u/:id/i/${item}?saved=draft`);
+      expected.xinqi.push(`POST /c/:id/u/:id/i/${item}`);
     } else {
       await fillItem(xinqi, item);
-      await xinqi.click(xinqi.button("保存并标记完成"));
-      await xinqi.see("已保存，此项标记为已完成", "[role=status]");
-      expected.xinqi.push(`GET /c/:id/u/:id/i/${item}?saved=done`);
+    }
+    if (next) {
+      await xinqi.click(xinqi.button("保存并下一项"));
+      const draft = item === LATE_ITEM;
+      await xinqi.see(draft ? `上一项 ${item} 已保存为草稿` : `上一项 ${item} 已保存并标记为已完成`, "[role=status]");
+      expected.xinqi.push(`GET /c/:id/u/:id/i/${next}?saved=${draft ? "draft" : "done"}&prev=${item}`);
+    } else {
+      await xinqi.click(xinqi.button("保存并返回列表"));
+      await xinqi.see(`${item} 已保存`, "[role=status]");
+      expected.xinqi.push(`GET /c/:id/u/:id?saved=${item}`);
     }
   }
-  await xinqi.click(xinqi.link("返回项目列表", xinqi.page.locator("nav.pager")));
   await xinqi.see("尚未填写的必填数据（1 项）");
   await xinqi.see(`${LATE_ITEM} 一类疫苗接种率`, "ul.missing");
 
   // Submitting with a required fact missing is refused, and says why.
   await xinqi.field("联系电话").fill("0574-86781234");
   await xinqi.field("审核领导").fill("王建国");
-  await xinqi.click(xinqi.button(/^提交自查（自查总分 [\d.]+）$/));
+  await xinqi.click(xinqi.button("提交自查（下一步核对后确认）"));
   await xinqi.see("未提交：还有 1 项必填数据未填", "[role=alert]");
   await xinqi.see("自查中", ".summary");
-  expected.xinqi.push("GET /c/:id/u/:id", "POST /c/:id/u/:id/submit");
+  expected.xinqi.push("POST /c/:id/u/:id/submit");
 
   // The missing fact, then submission.
   await xinqi.click(xinqi.link(LATE_ITEM, xinqi.page.locator("ul.missing")));
@@ -455,7 +464,14 @@ async function year(browser) {
   await xinqi.shot("report-filled-phone");
   await xinqi.field("联系电话").fill("0574-86781234");
   await xinqi.field("审核领导").fill("王建国");
-  await xinqi.click(xinqi.button(`提交自查（自查总分 ${await xinqi.text("#self-total")}）`));
+  const shownTotal = await xinqi.text("#self-total");
+  await xinqi.click(xinqi.button("提交自查（下一步核对后确认）"));
+  // The safety net: what has no evidence, before anything is sent.
+  await xinqi.see("确认提交自查", "h1");
+  await xinqi.see("没有上传佐证材料的项目（17 项）", "#no-evidence");
+  await xinqi.notSee("尚未标记完成的项目");
+  await xinqi.shot("submit-confirm-phone");
+  await xinqi.click(xinqi.button(`确认提交（自查总分 ${shownTotal}）`));
   await xinqi.see("已提交", ".summary");
   await xinqi.see("审核领导 王建国");
   await xinqi.notSee("提交自查");
@@ -463,6 +479,7 @@ async function year(browser) {
     `GET /c/:id/u/:id/i/${LATE_ITEM}`,
     `GET /c/:id/u/:id/i/${LATE_ITEM}?saved=done`,
     "GET /c/:id/u/:id",
+    "POST /c/:id/u/:id/submit",
     "GET /c/:id/u/:id",
   );
 
@@ -529,24 +546,24 @@ async function year(browser) {
   await xinqi.see("请上传两次培训的签到表");
   await xinqi.click(xinqi.link("basic.4", xinqi.page.locator("section.alert")));
   await xinqi.see("考核组退回此项，请修改后重新提交：请上传两次培训的签到表", "main [role=note]");
-  await xinqi.field("上传佐证材料").setInputFiles({ name: "业务培训签到表.pdf", mimeType: "application/pdf", buffer: pdf("Training sign-in sheets") });
-  await xinqi.click(xinqi.button("上传"));
-  await xinqi.see("业务培训签到表.pdf", "ul.files");
   await xinqi.field("业务培训").fill(FACTS["basic.4.sessions"]);
+  await xinqi.field("佐证材料（可一次选多个文件）").setInputFiles({ name: "业务培训签到表.pdf", mimeType: "application/pdf", buffer: pdf("Training sign-in sheets") });
   await xinqi.click(xinqi.button("保存并标记完成"));
-  await xinqi.see("已保存，此项标记为已完成", "[role=status]");
+  await xinqi.see("已保存，此项标记为已完成；1 个佐证材料已上传", "[role=status]");
+  await xinqi.see("业务培训签到表.pdf", "ul.files");
   await xinqi.click(xinqi.link("返回项目列表", xinqi.page.locator("nav.pager")));
   await xinqi.field("联系电话").fill("0574-86781234");
   await xinqi.field("审核领导").fill("王建国");
-  await xinqi.click(xinqi.button(/^提交自查（自查总分 [\d.]+）$/));
+  await xinqi.click(xinqi.button("提交自查（下一步核对后确认）"));
+  await xinqi.click(xinqi.button(/^确认提交（自查总分 [\d.]+）$/));
   await xinqi.see("已提交", ".summary");
   expected.xinqi.push(
     "GET /",
     "GET /c/:id/u/:id",
     "GET /c/:id/u/:id/i/basic.4",
-    "GET /c/:id/u/:id/i/basic.4?saved=evidence",
-    "GET /c/:id/u/:id/i/basic.4?saved=done",
+    "GET /c/:id/u/:id/i/basic.4?saved=done&files=1",
     "GET /c/:id/u/:id",
+    "POST /c/:id/u/:id/submit",
     "GET /c/:id/u/:id",
   );
 
@@ -564,6 +581,27 @@ async function year(browser) {
   }
   await assessor.shot("review-queue-desktop");
   expected.kaoheban.push("GET /c/:id/review", "GET /c/:id/u/:id/r/basic.4", "GET /c/:id/u/:id/r/basic.4?saved=confirmed", "GET /c/:id/review");
+
+  // At volume: one item across all units, those needing no change confirmed at once
+  // (each still in the audit log); units that have not submitted say so.
+  await assessor.page.locator("form.filters select[name=item]").selectOption("innovation.1");
+  await assessor.page.locator("form.filters select[name=group]").selectOption("item");
+  await assessor.click(assessor.button("筛选"));
+  await assessor.see("innovation.1", "main section.card h2");
+  await assessor.see("未提交");
+  const boxes = assessor.page.locator("input[name=pick]");
+  const picked = await boxes.count();
+  assert.ok(picked >= 2, `several units' innovation.1 can be confirmed at once (${picked})`);
+  await assessor.page.getByRole("button", { name: "全选／取消全选" }).click();
+  for (let i = 0; i < picked; i++) assert.ok(await boxes.nth(i).isChecked(), "全选 checks every row");
+  await assessor.shot("review-queue-by-item-desktop", false);
+  await assessor.click(assessor.button("确认所选项目（按单位填报的数据，不作修改）"));
+  await assessor.see(`已确认 ${picked} 项`, "[role=status]");
+  assert.equal(await boxes.count(), 0, "nothing left to confirm for innovation.1");
+  expected.kaoheban.push(
+    "GET /c/:id/review?item=innovation.1&unit=&state=&group=item",
+    `GET /c/:id/review?item=innovation.1&group=item&confirmed=${picked}&skipped=0`,
+  );
 
   // 6. The admin computes the results (other departments have not finished: the admin
   //    decides to compute anyway) and publishes them.
@@ -604,8 +642,10 @@ async function year(browser) {
   // 7. The reporter reads the unit's result and appeals basic.3.
   console.log("7. the reporter appeals an item");
   await xinqi.click(xinqi.link("我的自查", xinqi.page.locator("nav.menu")));
+  // Published: the reporter's home gives the result itself, not "submitted".
+  const badge = await xinqi.see(/已公示：考核分 [\d.]+，第 \d+ 名/, `li.card:has-text("${CAMPAIGN}") .badge`);
+  same(num(badge.match(/考核分 ([\d.]+)/)[1]), assessedTotal, "the home page's 考核分");
   await xinqi.click(xinqi.link(CAMPAIGN));
-  await xinqi.click(xinqi.link("考核结果"));
   await xinqi.see(`${UNIT} · 考核结果`, "h1");
   same(num(await xinqi.text(".summary .total strong")), assessedTotal, "the unit's 考核总分");
   const b3 = xinqi.page.locator("table.official tbody tr", { hasText: "basic.3" });
@@ -619,7 +659,7 @@ async function year(browser) {
   await xinqi.field("佐证材料").setInputFiles({ name: "市信息办录用通知.pdf", mimeType: "application/pdf", buffer: pdf("Adoption notice") });
   await xinqi.click(xinqi.button("提交申诉"));
   await xinqi.see("已申诉（待答复）");
-  expected.xinqi.push("GET /", "GET /c/:id/u/:id", "GET /c/:id/results/u/:id", "GET /c/:id/u/:id/appeal/basic.3", "GET /c/:id/u/:id/appeal/basic.3");
+  expected.xinqi.push("GET /", "GET /c/:id/results/u/:id", "GET /c/:id/u/:id/appeal/basic.3", "GET /c/:id/u/:id/appeal/basic.3");
 
   // 8. The assessor answers the appeal.
   console.log("8. the assessor answers the appeal");

@@ -103,21 +103,20 @@ impl Store {
         .bind(campaign_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let unconfirmed: String = r.try_get("unconfirmed")?;
-                let data: String = r.try_get("data")?;
-                Ok(ResultRun {
-                    id: r.try_get("id")?,
-                    campaign_id: r.try_get("campaign_id")?,
-                    computed_at: r.try_get("computed_at")?,
-                    computed_by: r.try_get("computed_by")?,
-                    reason: r.try_get("reason")?,
-                    unconfirmed: decode_json("results unconfirmed", &unconfirmed)?,
-                    data: decode_json("results data", &data)?,
-                })
-            })
-            .collect()
+        rows.iter().map(result_run).collect()
+    }
+
+    /// The latest computation of a campaign's results (the one its pages show), if any:
+    /// read alone, not with every earlier one.
+    pub async fn latest_result(&self, campaign_id: Id) -> Result<Option<ResultRun>> {
+        let row = sqlx::query(
+            "SELECT id, campaign_id, computed_at, computed_by, reason, unconfirmed, data FROM results
+             WHERE campaign_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(campaign_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(result_run).transpose()
     }
 
     // ── publication and locks ───────────────────────────────────────────────
@@ -424,4 +423,18 @@ impl Work {
             Err(StorageError::Conflict)
         }
     }
+}
+
+fn result_run(r: &sqlx::any::AnyRow) -> Result<ResultRun> {
+    let unconfirmed: String = r.try_get("unconfirmed")?;
+    let data: String = r.try_get("data")?;
+    Ok(ResultRun {
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        computed_at: r.try_get("computed_at")?,
+        computed_by: r.try_get("computed_by")?,
+        reason: r.try_get("reason")?,
+        unconfirmed: decode_json("results unconfirmed", &unconfirmed)?,
+        data: decode_json("results data", &data)?,
+    })
 }

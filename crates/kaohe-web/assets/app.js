@@ -16,6 +16,15 @@
       }
     });
   });
+  // "Select all" for a form's checkboxes (the review queue's batch confirmation).
+  document.querySelectorAll("button[data-check-all]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var boxes = b.form.querySelectorAll("input[type=checkbox][name=" + b.getAttribute("data-check-all") + "]");
+      var all = Array.prototype.every.call(boxes, function (x) { return x.checked; });
+      boxes.forEach(function (x) { x.checked = !all; });
+    });
+  });
   var form = document.querySelector("form[data-preview]");
   if (!form) return;
   var target = document.getElementById("preview");
@@ -26,7 +35,11 @@
 
   function refresh() {
     var mine = ++seq;
-    var body = new URLSearchParams(new FormData(form));
+    // The typed values only: files chosen on the form go up when it is saved.
+    var body = new URLSearchParams();
+    new FormData(form).forEach(function (v, k) {
+      if (typeof v === "string") body.append(k, v);
+    });
     fetch(url, {
       method: "POST",
       body: body,

@@ -12,7 +12,9 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::error::{AppError, AppResult};
 use crate::http::layout::Layout;
+use crate::year::snapshot::Snapshot;
 use crate::year::{Phase, Year};
+use kaohe_core::fmt_decimal;
 
 // ── home ──────────────────────────────────────────────────────────────────────
 
@@ -71,6 +73,32 @@ pub async fn home(
                     Err(AppError::NotFound) => continue,
                     Err(e) => return Err(e),
                 };
+                if c.published_at.is_some() {
+                    // Published: the unit's result, not its report's state.
+                    let result = match state.store.latest_result(c.id).await? {
+                        Some(run) => Snapshot::of(&run)?.unit(uid).map(|u| {
+                            let grade = u
+                                .grade
+                                .as_ref()
+                                .map(|g| format!("，{g}"))
+                                .unwrap_or_default();
+                            format!(
+                                "已公示：考核分 {}，第 {} 名{grade}",
+                                fmt_decimal(u.total),
+                                u.rank_text()
+                            )
+                        }),
+                        None => None,
+                    };
+                    campaigns.push(CampaignLink {
+                        title: c.title.clone(),
+                        year: c.year,
+                        href: format!("/c/{}/results/u/{uid}", c.id),
+                        deadline: deadline.to_string(),
+                        state: result.unwrap_or_else(|| "结果已公示".to_string()),
+                    });
+                    continue;
+                }
                 let report = state.store.report(c.id, uid).await?;
                 let state_text = match report.state {
                     _ if year.overdue(report.state, deadline) => "已过截止日期".to_string(),

@@ -123,6 +123,7 @@ pub fn table() -> Vec<Route> {
         // A unit's report in a campaign.
         get("/c/{cid}/u/{uid}", REPORT_READERS, A::Read, self_check::report_home),
         post("/c/{cid}/u/{uid}/submit", REPORTER, A::ReportSubmit, self_check::submit),
+        get("/c/{cid}/u/{uid}/print", REPORT_READERS, A::Read, self_check::print),
         get("/c/{cid}/u/{uid}/i/{item}", REPORT_READERS, A::Read, self_check::item_page),
         post("/c/{cid}/u/{uid}/i/{item}", REPORTER, A::ItemDone, self_check::item_save),
         post("/c/{cid}/u/{uid}/i/{item}/preview", REPORT_READERS, A::Read, self_check::item_preview),
@@ -131,6 +132,7 @@ pub fn table() -> Vec<Route> {
         post("/c/{cid}/u/{uid}/evidence/{eid}/delete", REPORTER, A::EvidenceDelete, evidence::delete),
         // Review (考核) by the assessors.
         get("/c/{cid}/review", ASSESSOR, A::Read, review::queue),
+        post("/c/{cid}/review/confirm", ASSESSOR, A::ReviewConfirm, review::confirm_many),
         get("/c/{cid}/u/{uid}/r/{item}", ASSESSOR, A::Read, review::item_page),
         post("/c/{cid}/u/{uid}/r/{item}", ASSESSOR, A::ReviewConfirm, review::save),
         post("/c/{cid}/u/{uid}/r/{item}/preview", ASSESSOR, A::Read, review::preview),

@@ -60,9 +60,8 @@ pub fn run(args: ArchiveArgs) -> Result<String> {
         let rubric = store.rubric(org.id, campaign.rubric_id).await?;
         files.push(("评分细则.toml".into(), rubric.source.into_bytes()));
         let run = store
-            .results(campaign.id)
+            .latest_result(campaign.id)
             .await?
-            .pop()
             .context("这个考核任务还没有计算结果")?;
         let snapshot = serde_json::to_vec_pretty(&run.data)?;
         files.push(("考核结果.json".into(), snapshot));

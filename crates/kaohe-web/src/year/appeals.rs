@@ -68,8 +68,8 @@ async fn render_form(
     let year = Year::load(state, me.org(), cid).await?;
     let campaign = &year.campaign;
     let unit = state.store.unit(me.org(), uid).await?;
-    let runs = state.store.results(cid).await?;
-    let (Some(run), Some(_)) = (runs.last(), campaign.published_at) else {
+    let latest = state.store.latest_result(cid).await?;
+    let (Some(run), Some(_)) = (latest.as_ref(), campaign.published_at) else {
         return Err(AppError::BadRequest(
             "结果尚未公示，公示后才能申诉。".into(),
         ));

@@ -7,11 +7,12 @@ use crate::http::upload::Upload;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_storage::{AuditEntry, Id, NewEvidence};
+use kaohe_storage::{AuditEntry, Id, NewEvidence, Work};
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
 use crate::AppState;
+use crate::audit::{change, record};
 use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
@@ -206,6 +207,55 @@ pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'
     ))
 }
 
+/// Every file chosen in an upload form's `file` field (one or several), each checked by
+/// its content; refused, naming the file, when one is over `max` bytes or of a type not
+/// accepted, so that either all of them are stored or none.
+pub fn chosen_files(form: &Upload, max: usize) -> AppResult<Vec<(NewEvidence, &'static str)>> {
+    form.files
+        .iter()
+        .filter(|f| f.name == "file" && !f.data.is_empty())
+        .map(|f| {
+            if f.data.len() > max {
+                return Err(AppError::BadRequest(format!(
+                    "文件太大：“{}” 超过了单个文件的上限 {}。请压缩或拆分后再上传。",
+                    f.filename,
+                    human_size(max as i64)
+                )));
+            }
+            checked_file(&f.filename, f.data.clone())
+        })
+        .collect()
+}
+
+/// Stores checked files as the evidence of a unit's item within a unit of work, and
+/// returns the audit row's fields for them (each file's id, name, type, size and
+/// SHA-256), so they land with the action that brought them.
+pub async fn attach(
+    work: &mut Work,
+    me: &CurrentUser,
+    (cid, uid, item): (Id, Id, &str),
+    files: Vec<(NewEvidence, &'static str)>,
+) -> AppResult<Vec<serde_json::Value>> {
+    let mut changes = Vec::new();
+    for (mut new, kind) in files {
+        new.campaign_id = cid;
+        new.unit_id = uid;
+        new.item_id = item.to_string();
+        new.uploaded_by = Some(me.user.id);
+        let e = work.add_evidence(&new).await?;
+        changes.extend([
+            change("evidence", serde_json::Value::Null, e.id),
+            change("file", serde_json::Value::Null, new.filename.as_str()),
+            change("type", serde_json::Value::Null, kind),
+            change("size", serde_json::Value::Null, new.data.len()),
+            change("sha256", serde_json::Value::Null, new.sha256.as_str()),
+        ]);
+    }
+    Ok(changes)
+}
+
+/// Uploads files to an item without saving its form (the item page's own form saves
+/// both at once).
 pub async fn upload(
     State(state): State<AppState>,
     session: Session,
@@ -222,35 +272,19 @@ pub async fn upload(
     if rubric.item(&item).is_none() {
         return Err(AppError::NotFound);
     }
-    let Some((filename, data)) = chosen_file(&form, state.config.max_upload)? else {
+    let files = chosen_files(&form, state.config.max_upload)?;
+    if files.is_empty() {
         return Err(AppError::BadRequest("请先选择要上传的文件。".into()));
-    };
-    let (mut new, kind) = checked_file(&filename, data)?;
-    new.campaign_id = cid;
-    new.unit_id = uid;
-    new.item_id = item.clone();
-    new.uploaded_by = Some(me.user.id);
-    let filename = new.filename.clone();
-    let sha256 = new.sha256.clone();
-    let size = new.data.len();
+    }
+    let n = files.len();
     let mut work = state.store.begin().await?;
-    let e = work.add_evidence(&new).await?;
-    work.commit(&AuditEntry {
-        organiser_id: Some(me.org()),
-        user_id: Some(me.user.id),
-        username: Some(me.user.username.clone()),
-        action: Action::EvidenceUpload.code().into(),
-        target: format!("campaign:{cid}/unit:{uid}/item:{item}/evidence:{}", e.id),
-        reason: None,
-        changes: serde_json::json!([
-            {"field": "file", "old": null, "new": filename},
-            {"field": "type", "old": null, "new": kind},
-            {"field": "size", "old": null, "new": size},
-            {"field": "sha256", "old": null, "new": sha256},
-        ]),
-    })
-    .await?;
-    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved=evidence")).into_response())
+    let changes = attach(&mut work, &me, (cid, uid, &item), files).await?;
+    let target = format!("campaign:{cid}/unit:{uid}/item:{item}");
+    record(work, &me, Action::EvidenceUpload, target, changes).await?;
+    Ok(Redirect::to(&format!(
+        "/c/{cid}/u/{uid}/i/{item}?saved=evidence&files={n}"
+    ))
+    .into_response())
 }
 
 /// `filename*=` of RFC 6266, so Chinese names arrive intact.

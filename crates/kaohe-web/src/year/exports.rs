@@ -143,9 +143,8 @@ async fn latest(
     let vis = visibility(me, &campaign)?;
     let run = state
         .store
-        .results(cid)
+        .latest_result(cid)
         .await?
-        .pop()
         .ok_or_else(|| AppError::BadRequest("结果尚未计算。".into()))?;
     let snapshot = Snapshot::of(&run)?;
     if snapshot.imported {
@@ -305,35 +304,85 @@ pub async fn bulletin_docx(
     send(&state, &me, target, filename, export::bulletin_docx(&r)).await
 }
 
-struct PrintRow {
+pub(crate) struct PrintRow {
     /// The category's cells start here, spanning `rowspan` rows.
-    first: bool,
-    rowspan: usize,
-    category: String,
-    category_points: String,
-    points: String,
-    criteria: String,
-    self_score: String,
-    score: String,
+    pub(crate) first: bool,
+    pub(crate) rowspan: usize,
+    pub(crate) category: String,
+    pub(crate) category_points: String,
+    pub(crate) points: String,
+    pub(crate) criteria: String,
+    pub(crate) self_score: String,
+    pub(crate) score: String,
 }
 
-struct PrintTotal {
+pub(crate) struct PrintTotal {
     label: String,
     note: String,
     scores: Option<(String, String)>,
 }
 
+/// A unit's table on A4 paper: the annex's layout with both score columns.
 #[derive(Template, WebTemplate)]
 #[template(path = "year/results/print_unit.html")]
-struct PrintUnit {
-    rubric_title: String,
-    title: String,
-    unit: String,
-    computed: String,
-    rows: Vec<PrintRow>,
-    totals: Vec<PrintTotal>,
-    signatures: [&'static str; 3],
-    back: String,
+pub(crate) struct PrintUnit {
+    pub rubric_title: String,
+    pub title: String,
+    pub unit: String,
+    /// The right of the line under the title: when the results were computed, or the
+    /// self-check's state.
+    pub meta: String,
+    pub rows: Vec<PrintRow>,
+    pub totals: Vec<PrintTotal>,
+    /// A line above the signatures (who filled the self-check in), if any.
+    pub note: Option<String>,
+    pub signatures: [&'static str; 3],
+    pub back: String,
+}
+
+impl PrintUnit {
+    /// The rows of unit `u`'s table among results `r`, of the items `shown`. Without
+    /// `assessed` the 考核分 column stays blank for the assessors to write in, and only
+    /// the score totals are given (a self-check has no grade or rank yet).
+    pub(crate) fn rows(
+        r: &Results,
+        u: &UnitResult,
+        assessed: bool,
+        shown: &dyn Fn(usize) -> bool,
+    ) -> (Vec<PrintRow>, Vec<PrintTotal>) {
+        let mut rows = Vec::new();
+        for (ci, c) in r.categories.iter().enumerate() {
+            let items: Vec<usize> = r.category_items(ci).filter(|ii| shown(*ii)).collect();
+            let rowspan = items.len();
+            for (n, ii) in items.into_iter().enumerate() {
+                let item = &r.items[ii];
+                let s = u.items[ii].score;
+                rows.push(PrintRow {
+                    first: n == 0,
+                    rowspan,
+                    category: c.name.clone(),
+                    category_points: export::category_points_text(c.points),
+                    points: item.points.map(f).unwrap_or_default(),
+                    criteria: item.criteria.clone(),
+                    self_score: f(s.self_score),
+                    score: if assessed { f(s.score) } else { String::new() },
+                });
+            }
+        }
+        let totals = export::total_rows(r, u)
+            .into_iter()
+            .filter(|t| assessed || t.scores.is_some())
+            .map(|t| PrintTotal {
+                label: t.label,
+                note: t.note,
+                scores: t.scores.map(|p| {
+                    let score = if assessed { f(p.score) } else { String::new() };
+                    (f(p.self_score), score)
+                }),
+            })
+            .collect();
+        (rows, totals)
+    }
 }
 
 /// A unit's table laid out for A4 paper, with a print button.
@@ -348,40 +397,15 @@ pub async fn print_unit(
     let u = r
         .unit(&name)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut rows = Vec::new();
-    for (ci, c) in r.categories.iter().enumerate() {
-        let items = r.category_items(ci);
-        let rowspan = items.len();
-        for (n, ii) in items.enumerate() {
-            let item = &r.items[ii];
-            let s = u.items[ii].score;
-            rows.push(PrintRow {
-                first: n == 0,
-                rowspan,
-                category: c.name.clone(),
-                category_points: export::category_points_text(c.points),
-                points: item.points.map(f).unwrap_or_default(),
-                criteria: item.criteria.clone(),
-                self_score: f(s.self_score),
-                score: f(s.score),
-            });
-        }
-    }
-    let totals = export::total_rows(&r, u)
-        .into_iter()
-        .map(|t| PrintTotal {
-            label: t.label,
-            note: t.note,
-            scores: t.scores.map(|p| (f(p.self_score), f(p.score))),
-        })
-        .collect();
+    let (rows, totals) = PrintUnit::rows(&r, u, true, &|_| true);
     Ok(PrintUnit {
         rubric_title: r.rubric_title.clone(),
         title: r.title.clone(),
         unit: name,
-        computed: r.computed.clone(),
+        meta: format!("结果计算于 {}", r.computed),
         rows,
         totals,
+        note: None,
         signatures: export::SIGNATURES,
         back: format!("/c/{cid}/results/u/{uid}"),
     }
@@ -519,7 +543,7 @@ pub async fn stored_results(store: &kaohe_storage::Store, id: Id) -> AppResult<S
                 known.push(format!("{}（{}，{}）", c.id, c.title, o.name));
                 continue;
             }
-            let Some(run) = store.results(c.id).await?.pop() else {
+            let Some(run) = store.latest_result(c.id).await? else {
                 return Err(AppError::BadRequest(format!(
                     "考核任务 {id}（{}）的结果尚未计算：请管理员在网页上计算结果",
                     c.title

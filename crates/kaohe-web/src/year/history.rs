@@ -45,7 +45,7 @@ pub async fn unit_history(
         if published_only && c.published_at.is_none() {
             continue;
         }
-        let Some(run) = store.results(c.id).await?.pop() else {
+        let Some(run) = store.latest_result(c.id).await? else {
             continue;
         };
         let snapshot = Snapshot::of(&run)?;

@@ -290,9 +290,10 @@ pub fn allows(
             (Phase::PastYear, _) => no(format!("{what}：{PAST_YEAR}。")),
             (Phase::Draft, _) => no(format!("{what}：{DRAFT}。")),
             (Phase::Locked, _) => no(format!("{what}：{LOCKED}。")),
-            (_, Some(ReportState::Draft) | None) => {
+            (_, Some(ReportState::Draft)) => {
                 no(format!("{what}：该单位尚未提交自查，提交后才能审核。"))
             }
+            // Several units at once (批量确认): each item is checked with its report.
             _ => Ok(()),
         },
         Rule::Settings => match phase {
@@ -473,12 +474,14 @@ mod tests {
         (Rule::Report, "locked", "- - - - -"),
         (Rule::Report, "past year", "- - - - -"),
         // Assessors review what was submitted (or returned, to confirm other items).
+        // Without a report (several units at once) the year's part alone: each item
+        // is then checked with its own report.
         (Rule::Review, "draft", "- - - - -"),
-        (Rule::Review, "reporting", "- - - y y"),
-        (Rule::Review, "computed", "- - - y y"),
-        (Rule::Review, "window open", "- - - y y"),
-        (Rule::Review, "window ahead", "- - - y y"),
-        (Rule::Review, "window over", "- - - y y"),
+        (Rule::Review, "reporting", "y - - y y"),
+        (Rule::Review, "computed", "y - - y y"),
+        (Rule::Review, "window open", "y - - y y"),
+        (Rule::Review, "window ahead", "y - - y y"),
+        (Rule::Review, "window over", "y - - y y"),
         (Rule::Review, "locked", "- - - - -"),
         (Rule::Review, "past year", "- - - - -"),
         // A draft is set up freely.

@@ -56,9 +56,8 @@ pub(crate) async fn publication_view(
     let campaign = &year.campaign;
     let results_at = state
         .store
-        .results(campaign.id)
+        .latest_result(campaign.id)
         .await?
-        .last()
         .map(|r| china_time(r.computed_at));
     let window = match year.window {
         Some(w) if year.today < w.start => format!("公示期 {}，尚未开始", w.text()),

@@ -373,8 +373,8 @@ pub async fn unit_page(
     if !vis.all && vis.own != Some(uid) {
         return Err(AppError::Forbidden);
     }
-    let runs = state.store.results(cid).await?;
-    let Some(run) = runs.last() else {
+    let latest = state.store.latest_result(cid).await?;
+    let Some(run) = latest.as_ref() else {
         return Err(AppError::BadRequest("结果尚未计算。".into()));
     };
     let snapshot = Snapshot::of(run)?;

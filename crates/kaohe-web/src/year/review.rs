@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaohe_core::explain::explain_item;
 use kaohe_core::rubric::InputType;
@@ -32,14 +32,67 @@ use crate::year::self_check::context;
 struct QueueRow {
     unit: String,
     unit_id: Id,
-    report: &'static str,
     item: String,
     name: String,
     self_score: String,
     assessed: String,
     differs: bool,
-    status: ReviewStatus,
+    /// The review's state, or 未提交 for a report the unit has not submitted.
+    status: &'static str,
+    status_class: &'static str,
     reviewable: bool,
+    /// May be confirmed from the queue with others: waiting, and no verified fact of an
+    /// earlier review to keep (those are confirmed on the item's page).
+    batch: bool,
+    /// The review's version as shown, so a review made meanwhile is not overwritten.
+    version: i64,
+}
+
+struct QueueGroup {
+    heading: String,
+    rows: Vec<QueueRow>,
+}
+
+/// The queue's filters, from the query string; empty means all.
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct QueueQuery {
+    item: String,
+    unit: String,
+    /// `waiting` (待审核 and 待复审), `confirmed`, `returned`, `unsubmitted`.
+    state: String,
+    /// `item` groups the rows by item (one item across all units); else by unit.
+    group: String,
+    /// After a batch confirmation: how many were confirmed and left.
+    confirmed: Option<usize>,
+    skipped: Option<usize>,
+}
+
+impl QueueQuery {
+    /// The same view again, as a query string (the batch form returns to it).
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("item", &self.item),
+            ("unit", &self.unit),
+            ("state", &self.state),
+            ("group", &self.group),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", url_encode(v)));
+            }
+        }
+        parts.join("&")
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,8 +102,28 @@ struct QueuePage {
     campaign_id: Id,
     title: String,
     department: String,
-    rows: Vec<QueueRow>,
+    groups: Vec<QueueGroup>,
     waiting: usize,
+    unsubmitted: usize,
+    /// The filters' choices: `(value, label)`.
+    item_choices: Vec<(String, String)>,
+    unit_choices: Vec<(String, String)>,
+    q: QueueQuery,
+    /// The view's query string, for the batch form to return to.
+    back: String,
+    can_review: bool,
+    message: Option<String>,
+}
+
+/// Whether a row is in the state the filter asks for.
+fn state_matches(filter: &str, row: &QueueRow) -> bool {
+    match filter {
+        "waiting" => row.reviewable && matches!(row.status, "待审核" | "待复审"),
+        "confirmed" => row.status == ReviewStatus::Confirmed.label(),
+        "returned" => row.status == ReviewStatus::Returned.label(),
+        "unsubmitted" => !row.reviewable,
+        _ => true,
+    }
 }
 
 pub async fn queue(
@@ -58,49 +131,180 @@ pub async fn queue(
     session: Session,
     me: CurrentUser,
     Path(cid): Path<Id>,
+    Query(q): Query<QueueQuery>,
 ) -> AppResult<Response> {
-    let campaign = state.store.campaign(me.org(), cid).await?;
+    let year = crate::year::Year::load(&state, me.org(), cid).await?;
+    let campaign = year.campaign.clone();
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
     let mut rows = Vec::new();
+    let mut unit_choices = Vec::new();
     for cu in state.store.campaign_units(cid).await? {
         let a = assess_unit(&state, &campaign, &rubric, cu.unit_id).await?;
+        unit_choices.push((a.unit.id.to_string(), a.unit.name.clone()));
+        let reviewable = a.report.state != ReportState::Draft;
         for &ii in &items {
             let item = &rubric.items()[ii];
             let status = a.status(&item.id);
+            let review = a.review(&item.id);
             let (s, v) = (a.self_score.items[ii].score, a.assessed.items[ii].score);
+            let waiting = matches!(status, ReviewStatus::Unreviewed | ReviewStatus::Resubmitted);
             rows.push(QueueRow {
                 unit: a.unit.name.clone(),
                 unit_id: a.unit.id,
-                report: a.report.state.label(),
                 item: item.id.clone(),
                 name: item.name.clone().unwrap_or_default(),
                 self_score: f(s),
                 assessed: f(v),
                 differs: s != v,
-                status,
-                reviewable: a.report.state != ReportState::Draft,
+                status: if reviewable {
+                    status.label()
+                } else {
+                    "未提交"
+                },
+                status_class: if reviewable { status.class() } else { "empty" },
+                reviewable,
+                batch: reviewable
+                    && a.report.state == ReportState::Submitted
+                    && waiting
+                    && review.is_none_or(|r| r.overrides.is_empty()),
+                version: review.map(|r| r.version).unwrap_or(0),
             });
         }
     }
-    let waiting = rows
+    let waiting = rows.iter().filter(|r| state_matches("waiting", r)).count();
+    let unsubmitted = unit_choices.len()
+        - rows
+            .iter()
+            .filter(|r| r.reviewable)
+            .map(|r| r.unit_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+    let shown = rows.into_iter().filter(|r| {
+        (q.item.is_empty() || r.item == q.item)
+            && (q.unit.is_empty() || r.unit_id.to_string() == q.unit)
+            && state_matches(&q.state, r)
+    });
+    let mut groups: Vec<QueueGroup> = Vec::new();
+    let by_item = q.group == "item";
+    let mut shown: Vec<QueueRow> = shown.collect();
+    if by_item {
+        // One item across all units, in the rubric's order.
+        let order = |id: &str| rubric.items().iter().position(|i| i.id == id);
+        shown.sort_by_key(|r| order(&r.item));
+    }
+    for r in shown {
+        let heading = if by_item {
+            format!("{} {}", r.item, r.name)
+        } else {
+            r.unit.clone()
+        };
+        match groups.last_mut() {
+            Some(g) if g.heading == heading => g.rows.push(r),
+            _ => groups.push(QueueGroup {
+                heading,
+                rows: vec![r],
+            }),
+        }
+    }
+    let item_choices = items
         .iter()
-        .filter(|r| {
-            r.reviewable
-                && matches!(
-                    r.status,
-                    ReviewStatus::Unreviewed | ReviewStatus::Resubmitted
-                )
+        .map(|&ii| {
+            let i = &rubric.items()[ii];
+            (
+                i.id.clone(),
+                format!("{} {}", i.id, i.name.clone().unwrap_or_default()),
+            )
         })
-        .count();
+        .collect();
+    let message = q.confirmed.map(|n| match q.skipped.unwrap_or(0) {
+        0 => format!("已确认 {n} 项，每项都记入了操作日志。"),
+        k => format!("已确认 {n} 项；另有 {k} 项未确认（在您打开此页之后已有人审核，或单位已撤回），请刷新后逐项查看。"),
+    });
     Ok(QueuePage {
         layout: Layout::new(&state, &session, &me, "审核").await?,
         campaign_id: cid,
         title: campaign.title,
         department: me.user.department.clone().unwrap_or_default(),
-        rows,
+        groups,
         waiting,
+        unsubmitted,
+        item_choices,
+        unit_choices,
+        back: q.query(),
+        q,
+        can_review: year.allows(None, None, Action::ReviewConfirm).is_ok(),
+        message,
     }
+    .into_response())
+}
+
+/// Confirms many items unchanged at once (批量确认): each as if confirmed on its page,
+/// with the same checks and its own audit row; an item reviewed meanwhile, or no longer
+/// waiting, is left and counted.
+pub async fn confirm_many(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, &field(&pairs, "csrf")).await?;
+    // Each picked row as `unit:item:version`.
+    let picks: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "pick")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    // The view to return to, read back as filters (never followed as given).
+    let back: QueueQuery = serde_urlencoded::from_str(&field(&pairs, "back")).unwrap_or_default();
+    if picks.is_empty() {
+        return Err(AppError::BadRequest("请先勾选要确认的项目。".into()));
+    }
+    let (mut confirmed, mut skipped) = (0, 0);
+    for pick in picks {
+        let mut parts = pick.splitn(3, ':');
+        let (Some(uid), Some(item), Some(version)) = (
+            parts.next().and_then(|u| u.parse::<Id>().ok()),
+            parts.next(),
+            parts.next().and_then(|v| v.parse::<i64>().ok()),
+        ) else {
+            return Err(AppError::BadRequest(
+                "勾选的项目无法识别，请刷新页面后重试。".into(),
+            ));
+        };
+        let l = load(&state, &me, cid, uid, item).await?;
+        let id = &l.rubric.items()[l.ii].id;
+        let waiting = matches!(
+            l.a.status(id),
+            ReviewStatus::Unreviewed | ReviewStatus::Resubmitted
+        );
+        let plain = l.a.review(id).is_none_or(|r| r.overrides.is_empty());
+        if l.why_not.is_some() || l.a.report.state != ReportState::Submitted || !waiting || !plain {
+            skipped += 1;
+            continue;
+        }
+        let write = ReviewWrite {
+            overrides: &Overrides::default(),
+            reason: None,
+            comment: None,
+            returning: false,
+            version,
+            assessed: l.a.self_score.items[l.ii].score,
+            batch: true,
+        };
+        match write_review(&state, &me, &l, write).await? {
+            Ok(()) => confirmed += 1,
+            Err(()) => skipped += 1,
+        }
+    }
+    let back = match back.query() {
+        q if q.is_empty() => q,
+        q => format!("{q}&"),
+    };
+    Ok(Redirect::to(&format!(
+        "/c/{cid}/review?{back}confirmed={confirmed}&skipped={skipped}"
+    ))
     .into_response())
 }
 
@@ -165,6 +369,8 @@ struct ReviewPage {
     message: Option<String>,
     prev: Option<String>,
     next: Option<String>,
+    /// The same item in the next unit whose report can be reviewed: `(id, name)`.
+    next_unit: Option<(Id, String)>,
 }
 
 fn value_of(facts: &Facts, slot: usize) -> String {
@@ -451,6 +657,7 @@ async fn render(
     let next = pos
         .and_then(|p| mine.get(p + 1))
         .map(|x| rubric.items()[*x].id.clone());
+    let next_unit = next_unit(state, me, &a).await?;
     Ok(ReviewPage {
         layout: Layout::new(
             state,
@@ -481,8 +688,36 @@ async fn render(
         message,
         prev,
         next,
+        next_unit,
     }
     .into_response())
+}
+
+/// The unit after `a`'s (in the queue's order) whose report has been submitted, for
+/// reviewing one item across all units.
+async fn next_unit(
+    state: &AppState,
+    me: &CurrentUser,
+    a: &UnitAssessment,
+) -> AppResult<Option<(Id, String)>> {
+    let cid = a.report.campaign_id;
+    let reports = state.store.reports(cid).await?;
+    let next = state
+        .store
+        .campaign_units(cid)
+        .await?
+        .into_iter()
+        .map(|cu| cu.unit_id)
+        .filter(|u| *u > a.unit.id)
+        .find(|u| {
+            reports
+                .iter()
+                .any(|r| r.unit_id == *u && r.state != ReportState::Draft)
+        });
+    Ok(match next {
+        Some(uid) => Some((uid, state.store.unit(me.org(), uid).await?.name)),
+        None => None,
+    })
 }
 
 fn preview_html(
@@ -617,51 +852,95 @@ pub async fn save(
     if let Some(why) = missing_reason(returning, &typed, assessed, self_score) {
         return refuse(l, why).await;
     }
-    let state_ = if returning {
+    let write = ReviewWrite {
+        overrides: &overrides,
+        reason: (!typed.score_reason.is_empty()).then_some(typed.score_reason.as_str()),
+        comment: (!typed.comment.is_empty()).then_some(typed.comment.as_str()),
+        returning,
+        version,
+        assessed,
+        batch: false,
+    };
+    if write_review(&state, &me, &l, write).await?.is_err() {
+        let why =
+            "未保存：此项在您打开之后已被其他考核员审核过。请重新打开此项查看其结果后再操作。";
+        return refuse(l, why.into()).await;
+    }
+    let flag = if returning { "returned" } else { "confirmed" };
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
+}
+
+/// A review to store: the verified facts that differ from the report, the reasons, and
+/// whether the item is returned; `version` is the review's as the assessor saw it.
+struct ReviewWrite<'a> {
+    overrides: &'a Overrides,
+    reason: Option<&'a str>,
+    comment: Option<&'a str>,
+    returning: bool,
+    version: i64,
+    /// The assessed score with these overrides.
+    assessed: Decimal,
+    /// Confirmed with others from the queue (批量确认), as the audit row says.
+    batch: bool,
+}
+
+/// Stores a review with its audit row in one unit of work (a return also returns the
+/// report to the unit). `Err(())` when someone reviewed the item after the assessor
+/// opened it: nothing is stored.
+async fn write_review(
+    state: &AppState,
+    me: &CurrentUser,
+    l: &Loaded,
+    w: ReviewWrite<'_>,
+) -> AppResult<Result<(), ()>> {
+    let (cid, uid) = (l.a.report.campaign_id, l.a.unit.id);
+    let item_id = &l.rubric.items()[l.ii].id;
+    let self_score = l.a.self_score.items[l.ii].score;
+    let state_ = if w.returning {
         ReviewState::Returned
     } else {
         ReviewState::Confirmed
     };
-    let before = l.a.review(&item_id).cloned();
-    let reason = (!typed.score_reason.is_empty()).then_some(typed.score_reason.as_str());
-    let comment = (!typed.comment.is_empty()).then_some(typed.comment.as_str());
+    let before = l.a.review(item_id).cloned();
     let mut work = state.store.begin().await?;
     let saved = work
         .save_review(
-            cid, uid, &item_id, &overrides, reason, state_, comment, me.user.id, version,
+            cid,
+            uid,
+            item_id,
+            w.overrides,
+            w.reason,
+            state_,
+            w.comment,
+            me.user.id,
+            w.version,
         )
         .await;
     match saved {
         Ok(_) => {}
-        Err(StorageError::Conflict) => {
-            // The change did not happen: end its unit of work before rendering.
-            drop(work);
-            let why =
-                "未保存：此项在您打开之后已被其他考核员审核过。请重新打开此项查看其结果后再操作。";
-            return refuse(l, why.into()).await;
-        }
+        // The change did not happen; dropping the unit of work ends it.
+        Err(StorageError::Conflict) => return Ok(Err(())),
         Err(e) => return Err(e.into()),
     }
-    if returning && l.a.report.state == ReportState::Submitted {
+    if w.returning && l.a.report.state == ReportState::Submitted {
         work.return_report(cid, uid).await?;
     }
-    let mut changes = override_changes(before.as_ref(), &overrides);
+    let mut changes = override_changes(before.as_ref(), w.overrides);
     changes.push(serde_json::json!({"field": "state", "old": before.as_ref().map(|r| r.state.as_str()), "new": state_.as_str()}));
-    changes.push(serde_json::json!({"field": "考核分", "old": f(self_score), "new": f(assessed)}));
-    let action = if returning {
+    changes
+        .push(serde_json::json!({"field": "考核分", "old": f(self_score), "new": f(w.assessed)}));
+    if w.batch {
+        changes.push(serde_json::json!({"field": "方式", "old": null, "new": "批量确认"}));
+    }
+    let action = if w.returning {
         Action::ReviewReturn
     } else {
         Action::ReviewConfirm
     };
     let target = format!("campaign:{cid}/unit:{uid}/item:{item_id}");
-    let why = if returning {
-        Some(typed.comment.as_str())
-    } else {
-        reason
-    };
-    crate::audit::commit(work, &me, action, target, why, changes).await?;
-    let flag = if returning { "returned" } else { "confirmed" };
-    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/r/{item_id}?saved={flag}")).into_response())
+    let why = if w.returning { w.comment } else { w.reason };
+    crate::audit::commit(work, me, action, target, why, changes).await?;
+    Ok(Ok(()))
 }
 
 /// The item's assessed score were these overrides saved (the other items' reviews as

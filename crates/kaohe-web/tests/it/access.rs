@@ -89,13 +89,16 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("GET", "/account/password")
         | ("POST", "/account/password")
         | ("GET", "/") => logged_in,
-        ("GET", "/c/{cid}/u/{uid}") | ("GET", "/c/{cid}/u/{uid}/i/{item}") => report_read,
+        ("GET", "/c/{cid}/u/{uid}")
+        | ("GET", "/c/{cid}/u/{uid}/i/{item}")
+        | ("GET", "/c/{cid}/u/{uid}/print") => report_read,
         ("POST", "/c/{cid}/u/{uid}/i/{item}/preview") => report_read,
         ("POST", "/c/{cid}/u/{uid}/submit") | ("POST", "/c/{cid}/u/{uid}/i/{item}") => report_write,
         ("POST", "/c/{cid}/u/{uid}/i/{item}/evidence")
         | ("POST", "/c/{cid}/u/{uid}/evidence/{eid}/delete") => report_write,
         ("GET", "/c/{cid}/u/{uid}/evidence/{eid}") => report_read,
         ("GET", "/c/{cid}/review")
+        | ("POST", "/c/{cid}/review/confirm")
         | ("GET", "/c/{cid}/u/{uid}/r/{item}")
         | ("POST", "/c/{cid}/u/{uid}/r/{item}")
         | ("POST", "/c/{cid}/u/{uid}/r/{item}/preview") => match who {
@@ -405,6 +408,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             &mut anonymous
         } else if route.path.contains("/r/{item}")
             || route.path.ends_with("/review")
+            || route.path.contains("/review/")
             || route.path.contains("/appeals/")
         {
             &mut assessor

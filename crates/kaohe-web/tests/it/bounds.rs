@@ -132,6 +132,7 @@ async fn an_overlong_field_or_rubric_text_is_refused_and_nothing_changes() {
                 ("filler_name", &long),
                 ("filler_phone", "0574-86780000"),
                 ("approver", "李四"),
+                ("confirmed", "yes"),
             ],
         )
         .await;

@@ -145,6 +145,17 @@ impl Client {
         fields: &[(&str, &str)],
         file: (&str, &str, &[u8]),
     ) -> Resp {
+        self.post_files(path, fields, &[file]).await
+    }
+
+    /// A multipart form with several files (`(field, file name, bytes)`), as a browser
+    /// sends a form whose file input allows several.
+    pub async fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
         let boundary = "----kaohe-test-boundary";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -155,12 +166,14 @@ impl Client {
                 .as_bytes(),
             );
         }
-        let (name, filename, data) = file;
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(data);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (name, filename, data) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let req = Request::post(path)
             .header(header::COOKIE, self.cookie_header())
             .header(

@@ -188,3 +188,130 @@ async fn reporter_unit(db: &testing::TestDb) -> i64 {
         .unwrap()
         .id
 }
+
+/// Values typed on an item's form and files chosen on it are saved by one press, in one
+/// unit of work with one audit row; a refused file keeps what was typed and saves nothing.
+#[tokio::test]
+async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut reporter = Client::new(app);
+    reporter.login("xinqi", PW).await;
+    let report = report_url(&mut reporter).await;
+    let item = format!("{report}/i/basic.1");
+    let page = reporter.get(&item).await;
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    let csrf = page.csrf();
+    let version = between(&page.body, "name=\"version\" value=\"", "\"").unwrap();
+    let pdf = b"%PDF-1.4\n% plan\n".to_vec();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0".to_vec();
+    let bat = b"@echo off\r\n".to_vec();
+
+    // A file of a type not accepted: nothing saved, the typed value is still on the page.
+    let refused = reporter
+        .post_files(
+            &item,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "done"),
+                ("basic.1.misses", "3"),
+            ],
+            &[("file", "计划.pdf", &pdf), ("file", "run.bat", &bat)],
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.body);
+    assert!(refused.body.contains("run.bat"), "{}", refused.body);
+    assert!(
+        refused.body.contains("本次什么都没有保存"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"3\""),
+        "the typed value is kept: {}",
+        refused.body
+    );
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let ids: Vec<i64> = report.split('/').filter_map(|p| p.parse().ok()).collect();
+    let (cid, uid) = (ids[0], ids[1]);
+    assert!(db.store.evidence_list(cid, uid).await.unwrap().is_empty());
+    assert!(
+        db.store
+            .report_items(cid, uid)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.item_id != "basic.1")
+    );
+
+    // Two good files with the value: saved together.
+    let saved = reporter
+        .post_files(
+            &item,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "done"),
+                ("basic.1.misses", "3"),
+            ],
+            &[("file", "计划.pdf", &pdf), ("file", "照片.png", &png)],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        saved.location.as_deref(),
+        Some(format!("{item}?saved=done&files=2").as_str())
+    );
+    let page = reporter.get(saved.location.as_deref().unwrap()).await;
+    assert!(
+        page.body
+            .contains("已保存，此项标记为已完成；2 个佐证材料已上传"),
+        "{}",
+        page.body
+    );
+    assert_eq!(db.store.evidence_list(cid, uid).await.unwrap().len(), 2);
+    let rows = db.store.audit_rows(org, 50).await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.entry.action == "report.item.done")
+        .expect("audited");
+    let text = row.entry.changes.to_string();
+    assert!(
+        text.contains("basic.1.misses") && text.contains("计划.pdf") && text.contains("照片.png"),
+        "{text}"
+    );
+    assert!(
+        rows.iter().all(|r| r.entry.action != "evidence.upload"),
+        "one row for the one press"
+    );
+
+    // Uploading alone keeps the item as it is (done), unless its values were changed.
+    let page = reporter.get(&item).await;
+    let version = between(&page.body, "name=\"version\" value=\"", "\"").unwrap();
+    let only = reporter
+        .post_files(
+            &item,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "upload"),
+                ("basic.1.misses", "3"),
+            ],
+            &[("file", "补充.pdf", &pdf)],
+        )
+        .await;
+    assert_eq!(
+        only.location.as_deref(),
+        Some(format!("{item}?saved=evidence&files=1").as_str())
+    );
+    let items = db.store.report_items(cid, uid).await.unwrap();
+    let b1 = items.iter().find(|r| r.item_id == "basic.1").unwrap();
+    assert_eq!(b1.state, kaohe_storage::ItemState::Done);
+    assert_eq!(
+        b1.version.to_string(),
+        version,
+        "the item was not saved again"
+    );
+    db.finish().await;
+}

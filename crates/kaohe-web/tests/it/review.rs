@@ -200,6 +200,7 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
                 ("filler_name", "王五"),
                 ("filler_phone", "0574-86000001"),
                 ("approver", "赵六"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -283,5 +284,107 @@ async fn an_assessor_cannot_review_another_departments_item_or_an_unsubmitted_re
         )
         .await;
     assert_eq!(r.status, 400);
+    db.finish().await;
+}
+
+/// The queue at volume: one item across all units, units not submitted shown as such,
+/// many items confirmed at once with a row each in the audit log, and a pick made stale
+/// by a review meanwhile left alone.
+#[tokio::test]
+async fn an_assessor_reviews_one_item_across_units_and_confirms_many_at_once() {
+    let db = testing::sqlite().await;
+    let (app, cid, uid) = setup(&db).await;
+    let mut a = Client::new(app.clone());
+    a.login("kaoheban", PW).await;
+    let queue = a
+        .get(&format!("/c/{cid}/review?item=basic.1&group=item"))
+        .await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert!(queue.body.contains("<h2>basic.1 "), "{}", queue.body);
+    assert!(
+        !queue.body.contains("/r/basic.2\""),
+        "only the item asked for: {}",
+        queue.body
+    );
+    // 新碶街道 has not submitted: 未提交, not 待审核, and nothing to pick.
+    let xinqi = between(&queue.body, "<td>新碶街道</td>", "</tr>").unwrap();
+    assert!(
+        xinqi.contains("未提交") && !xinqi.contains("待审核"),
+        "{xinqi}"
+    );
+    let picks: Vec<String> = queue
+        .body
+        .split("name=\"pick\" value=\"")
+        .skip(1)
+        .map(|p| p.split('"').next().unwrap().to_string())
+        .collect();
+    assert!(picks.len() >= 2, "submitted units can be picked: {picks:?}");
+    assert!(
+        picks
+            .iter()
+            .any(|p| p.starts_with(&format!("{uid}:basic.1:")))
+    );
+
+    // Someone reviews 小港街道's basic.1 after the page was opened: that pick is stale.
+    let page = a.get(&format!("/c/{cid}/u/{uid}/r/basic.1")).await;
+    assert!(
+        page.body.contains("下一单位"),
+        "the same item in the next unit: {}",
+        page.body
+    );
+    let misses = between(&page.body, "name=\"v:basic.1.misses\" value=\"", "\"").unwrap();
+    let r = a
+        .post(
+            &format!("/c/{cid}/u/{uid}/r/basic.1"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", "0"),
+                ("action", "confirm"),
+                ("v:basic.1.misses", &misses),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let csrf = queue.csrf();
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", &csrf), ("back", "item=basic.1&group=item")];
+    for p in &picks {
+        fields.push(("pick", p));
+    }
+    let done = a.post(&format!("/c/{cid}/review/confirm"), &fields).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let n = picks.len() - 1;
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("/c/{cid}/review?item=basic.1&group=item&confirmed={n}&skipped=1").as_str())
+    );
+    let after = a.get(done.location.as_deref().unwrap()).await;
+    assert!(
+        after
+            .body
+            .contains(&format!("已确认 {n} 项；另有 1 项未确认")),
+        "{}",
+        after.body
+    );
+    assert!(
+        !after.body.contains("name=\"pick\""),
+        "nothing left to confirm"
+    );
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let rows = db.store.audit_rows(org, 200).await.unwrap();
+    let batch = rows
+        .iter()
+        .filter(|r| {
+            r.entry.action == "review.confirm" && r.entry.changes.to_string().contains("批量确认")
+        })
+        .count();
+    assert_eq!(batch, n, "each confirmed item has its own audit row");
+    // Confirmed unchanged: 考核分 is the unit's own.
+    let reviews = db.store.reviews(cid, uid).await.unwrap();
+    assert_eq!(
+        reviews.len(),
+        1,
+        "the earlier review of 小港街道 stands alone"
+    );
     db.finish().await;
 }

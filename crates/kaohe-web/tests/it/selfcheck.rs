@@ -61,6 +61,7 @@ async fn a_reporter_fills_and_submits_and_the_score_matches_the_command_line() {
                 ("filler_name", "张三"),
                 ("filler_phone", "0574-86000000"),
                 ("approver", "李四"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -106,7 +107,46 @@ async fn a_reporter_fills_and_submits_and_the_score_matches_the_command_line() {
     );
     assert!(!page.body.contains("尚未填写的必填数据"), "{}", page.body);
 
+    // The printable 自查表: the annex's table, 自查分 filled in, 考核分 left blank, the
+    // lines for the seal and the leader.
+    let print = c.get(&format!("{report}/print")).await;
+    assert_eq!(print.status, 200, "{}", print.body);
+    assert!(print.body.contains("填报单位（盖章）"), "{}", print.body);
+    assert!(print.body.contains("审核领导（签字）"));
+    assert!(
+        print.body.contains(&format!("<th>{}</th><th></th>", total)),
+        "the total, and a blank 考核分: {}",
+        print.body
+    );
+    assert!(!print.body.contains("未填"), "every item is filled");
+
+    // Submitting asks first, listing what has no evidence; nothing is submitted yet.
     let csrf = page.csrf();
+    let asked = c
+        .post(
+            &format!("{report}/submit"),
+            &[
+                ("csrf", &csrf),
+                ("filler_name", "张三"),
+                ("filler_phone", "0574-86000000"),
+                ("approver", "李四"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked.body.contains("确认提交自查"), "{}", asked.body);
+    assert!(
+        asked.body.contains("没有上传佐证材料的项目（18 项）"),
+        "{}",
+        asked.body
+    );
+    assert!(!asked.body.contains("尚未标记完成的项目"), "{}", asked.body);
+    assert!(asked.body.contains("name=\"confirmed\" value=\"yes\""));
+    assert!(
+        c.get(&report).await.body.contains("自查中"),
+        "not submitted by the first press"
+    );
+
     let done = c
         .post(
             &format!("{report}/submit"),
@@ -115,6 +155,7 @@ async fn a_reporter_fills_and_submits_and_the_score_matches_the_command_line() {
                 ("filler_name", "张三"),
                 ("filler_phone", "0574-86000000"),
                 ("approver", "李四"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -317,5 +358,55 @@ async fn an_unfilled_report_shows_a_provisional_total_and_no_scores_for_unfilled
         "{}",
         overview.body
     );
+    db.finish().await;
+}
+
+/// 保存并下一项: done when the item can be, a draft when it cannot, and on to the next
+/// item; after the last, back to the list.
+#[tokio::test]
+async fn save_and_next_marks_done_when_it_can_and_goes_on() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut c = Client::new(app);
+    c.login("xinqi", PW).await;
+    let report = open_report(&mut c).await;
+    let values = demo_row("新碶街道");
+    let save_next = async |c: &mut Client, item: &str, skip: &str| {
+        let url = format!("{report}/i/{item}");
+        let page = c.get(&url).await;
+        let csrf = page.csrf();
+        let version = between(&page.body, "name=\"version\" value=\"", "\"").unwrap();
+        let mut fields: Vec<(&str, &str)> =
+            vec![("csrf", &csrf), ("version", &version), ("action", "next")];
+        let prefix = format!("{item}.");
+        for (k, v) in &values {
+            if k.starts_with(&prefix) && k != skip {
+                fields.push((k, v));
+            }
+        }
+        c.post(&url, &fields).await.location.unwrap_or_default()
+    };
+    assert_eq!(
+        save_next(&mut c, "basic.1", "").await,
+        format!("{report}/i/basic.2?saved=done&prev=basic.1")
+    );
+    // A required fact left out: kept as a draft, and the next item says so.
+    let to = save_next(&mut c, "service.5", "service.5.vaccination_rate").await;
+    assert_eq!(
+        to,
+        format!("{report}/i/innovation.1?saved=draft&prev=service.5")
+    );
+    let page = c.get(&to).await;
+    assert!(
+        page.body.contains("上一项 service.5 已保存为草稿"),
+        "{}",
+        page.body
+    );
+    let list = c.get(&report).await;
+    assert!(list.body.contains("已完成 1/18 项"), "{}", list.body);
+    // The last item goes back to the list, which says where one is.
+    let to = save_next(&mut c, "innovation.2", "").await;
+    assert_eq!(to, format!("{report}?saved=innovation.2"));
+    assert!(c.get(&to).await.body.contains("这是最后一项"));
     db.finish().await;
 }

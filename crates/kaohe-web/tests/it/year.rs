@@ -111,6 +111,7 @@ async fn a_whole_campaign_runs_and_locks_and_every_change_is_in_the_audit_log() 
                 ("filler_name", "张三"),
                 ("filler_phone", "0574-86000000"),
                 ("approver", "李四"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -132,6 +133,7 @@ async fn a_whole_campaign_runs_and_locks_and_every_change_is_in_the_audit_log() 
                     ("filler_name", "填报人"),
                     ("filler_phone", "0574-86000001"),
                     ("approver", "审核人"),
+                    ("confirmed", "yes"),
                 ],
             )
             .await;
@@ -244,6 +246,7 @@ async fn a_whole_campaign_runs_and_locks_and_every_change_is_in_the_audit_log() 
                 ("filler_name", "张三"),
                 ("filler_phone", "0574-86000000"),
                 ("approver", "李四"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -441,7 +444,10 @@ async fn a_whole_campaign_runs_and_locks_and_every_change_is_in_the_audit_log() 
         let (client, token): (&mut Client, String) = if path.starts_with("/admin/") {
             let t = admin.token().await;
             (&mut admin, t)
-        } else if path.contains("/r/{item}") || path.contains("/appeals/") {
+        } else if path.contains("/r/{item}")
+            || path.contains("/appeals/")
+            || path.contains("/review/")
+        {
             let c = assessors.get_mut("kaoheban").unwrap();
             let t = c.token().await;
             (c, t)
@@ -477,6 +483,7 @@ async fn a_whole_campaign_runs_and_locks_and_every_change_is_in_the_audit_log() 
                         ("filler_name", "张三"),
                         ("filler_phone", "0574-86000000"),
                         ("approver", "李四"),
+                        ("confirmed", "yes"),
                         ("basic.1.misses", "0"),
                     ],
                 )

@@ -5,7 +5,6 @@ use crate::audit::diff;
 use crate::http::layout::human_size;
 use std::collections::BTreeMap;
 
-use crate::http::form::Form;
 use crate::http::form::Path;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,9 +21,11 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
+use crate::http::form::Form;
 use crate::http::layout::{Layout, china_time};
-use crate::http::upload::field;
+use crate::http::upload::{Upload, field};
 use crate::year::Action;
+use crate::year::evidence::{attach, chosen_files};
 use crate::year::scoring;
 
 // ── one item ──────────────────────────────────────────────────────────────────
@@ -89,10 +90,15 @@ struct ItemPage {
     next: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ItemQuery {
-    #[serde(default)]
+    /// What was saved: `done`, `draft` or `evidence`.
     saved: Option<String>,
+    /// How many files came with it.
+    files: usize,
+    /// Saved on the previous item's page (保存并下一项).
+    prev: Option<String>,
 }
 
 fn input_views(
@@ -366,50 +372,73 @@ pub async fn item_page(
     Query(q): Query<ItemQuery>,
 ) -> AppResult<Response> {
     let cx = context(&state, &me, cid, uid).await?;
-    let message = q.saved.map(|s| match s.as_str() {
-        "done" => "已保存，此项标记为已完成".to_string(),
-        "evidence" => "佐证材料已上传".to_string(),
-        _ => "草稿已保存".to_string(),
+    let message = q.saved.map(|s| {
+        let saved = match (s.as_str(), &q.prev) {
+            ("done", None) => "已保存，此项标记为已完成".to_string(),
+            ("done", Some(p)) => format!("上一项 {p} 已保存并标记为已完成"),
+            ("evidence", _) => "佐证材料已上传".to_string(),
+            (_, None) => "草稿已保存".to_string(),
+            (_, Some(p)) => format!("上一项 {p} 已保存为草稿（还不能标记完成，请稍后补齐）"),
+        };
+        match q.files {
+            0 => saved,
+            1 if s == "evidence" => saved,
+            n if s == "evidence" => format!("{n} 个佐证材料已上传"),
+            n => format!("{saved}；{n} 个佐证材料已上传"),
+        }
     });
     render_item(&state, &session, &me, cx, &item, None, message, None).await
 }
 
+/// Saves the item's form: its values as a draft or marked done, and the files chosen on
+/// the same form, in one unit of work. `保存并下一项` goes on to the next item; `上传`
+/// stores the files and the values only if they were changed. Refused, the page comes
+/// back with everything as typed and why.
 pub async fn item_save(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
     Path((cid, uid, item)): Path<(Id, Id, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    form: Upload,
 ) -> AppResult<Response> {
-    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let pairs = &form.fields;
+    check_csrf(&session, field(pairs, "csrf")).await?;
     let cx = context(&state, &me, cid, uid).await?;
     if !cx.can_edit(&item) {
         return Err(cx.refusal(Action::ItemDone));
     }
     let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
     let ii = item_index(&rubric, &item)?;
-    let version: i64 = field(&pairs, "version").parse().unwrap_or(-1);
-    let done = field(&pairs, "action") == "done";
-    let (values, errors) = parse_item_values(&rubric, ii, &pairs);
+    let version: i64 = field(pairs, "version").parse().unwrap_or(-1);
+    let pressed = field(pairs, "action");
+    let upload_only = pressed == "upload";
+    let (values, errors) = parse_item_values(&rubric, ii, pairs);
+    // `保存并下一项` marks the item done when it can be, and keeps it a draft otherwise.
+    let done = pressed == "done"
+        || (pressed == "next" && save_problems(&rubric, ii, &values, true).is_empty());
     // Refused: the page again with everything as typed, and why.
     let again = |cx: Context, errors: BTreeMap<String, String>, why: String| {
-        let typed = Some((raw_of(&rubric, ii, &pairs), errors, version));
+        let typed = Some((raw_of(&rubric, ii, pairs), errors, version));
         render_item(&state, &session, &me, cx, &item, typed, None, Some(why))
+    };
+    let files = match chosen_files(&form, state.config.max_upload) {
+        Ok(files) => files,
+        Err(AppError::BadRequest(m)) => {
+            let why = format!("{m} 本次什么都没有保存；您填的内容都还在，请重新选择文件。");
+            return again(cx, BTreeMap::new(), why).await;
+        }
+        Err(e) => return Err(e),
+    };
+    let not_kept = if files.is_empty() {
+        ""
+    } else {
+        "所选文件也未上传，改正后请重新选择。"
     };
     if !errors.is_empty() {
         let n = errors.len();
-        let why = format!("有 {n} 个值不正确，未保存；请按提示改正（您填的内容都还在）。");
+        let why =
+            format!("有 {n} 个值不正确，未保存；请按提示改正（您填的内容都还在）。{not_kept}");
         return again(cx, errors, why).await;
-    }
-    let problems = save_problems(&rubric, ii, &values, done);
-    if !problems.is_empty() {
-        let what = if done {
-            "不能标记为已完成"
-        } else {
-            "未保存"
-        };
-        let why = format!("{what}：{}。", problems.join("；"));
-        return again(cx, BTreeMap::new(), why).await;
     }
     let old = state
         .store
@@ -417,43 +446,106 @@ pub async fn item_save(
         .await?
         .into_iter()
         .find(|r| r.item_id == item);
+    let before = old.as_ref().map(|o| o.facts.clone()).unwrap_or_default();
+    // Uploading keeps the item as it is unless its values were changed on the form.
+    let save_values = !upload_only || before != values;
+    if upload_only && files.is_empty() {
+        return again(cx, BTreeMap::new(), "请先选择要上传的文件。".into()).await;
+    }
+    let problems = if save_values {
+        save_problems(&rubric, ii, &values, done)
+    } else {
+        Vec::new()
+    };
+    if !problems.is_empty() {
+        let what = if done {
+            "不能标记为已完成"
+        } else {
+            "未保存"
+        };
+        let why = format!("{what}：{}。{not_kept}", problems.join("；"));
+        return again(cx, BTreeMap::new(), why).await;
+    }
     let item_state = if done {
         ItemState::Done
     } else {
         ItemState::Draft
     };
+    let n = files.len();
     let mut work = state.store.begin().await?;
-    let saved = work
-        .save_report_item(
-            cid,
-            uid,
-            &item,
-            &values,
-            item_state,
-            version,
-            Some(me.user.id),
-        )
-        .await;
-    match saved {
-        Ok(_) => {}
-        Err(StorageError::Conflict) => {
-            // The change did not happen: end its unit of work before rendering.
-            drop(work);
-            let why = saved_meanwhile(&state, old.as_ref()).await;
-            return again(cx, BTreeMap::new(), why).await;
+    if save_values {
+        let saved = work
+            .save_report_item(
+                cid,
+                uid,
+                &item,
+                &values,
+                item_state,
+                version,
+                Some(me.user.id),
+            )
+            .await;
+        match saved {
+            Ok(_) => {}
+            Err(StorageError::Conflict) => {
+                // The change did not happen: end its unit of work before rendering.
+                drop(work);
+                let why = saved_meanwhile(&state, old.as_ref()).await;
+                return again(cx, BTreeMap::new(), format!("{why}{not_kept}")).await;
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
     }
-    let before = old.map(|o| o.facts).unwrap_or_default();
-    let action = if done {
-        Action::ItemDone
+    let mut changes = if save_values {
+        diff(&before, &values)
     } else {
-        Action::ItemDraft
+        Vec::new()
+    };
+    changes.extend(attach(&mut work, &me, (cid, uid, &item), files).await?);
+    let action = match (save_values, done) {
+        (false, _) => Action::EvidenceUpload,
+        (true, true) => Action::ItemDone,
+        (true, false) => Action::ItemDraft,
     };
     let target = format!("campaign:{cid}/unit:{uid}/item:{item}");
-    crate::audit::record(work, &me, action, target, diff(&before, &values)).await?;
-    let flag = if done { "done" } else { "draft" };
-    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{item}?saved={flag}")).into_response())
+    crate::audit::record(work, &me, action, target, changes).await?;
+    let flag = match (save_values, done) {
+        (false, _) => "evidence",
+        (true, true) => "done",
+        (true, false) => "draft",
+    };
+    let mut query = format!("saved={flag}");
+    if n > 0 {
+        query.push_str(&format!("&files={n}"));
+    }
+    let next = match (pressed == "next").then(|| next_item(&rubric, &cx, &item)) {
+        Some(Some(next)) => {
+            query.push_str(&format!("&prev={item}"));
+            next
+        }
+        // The last item: on to the list, where the report is submitted.
+        Some(None) => {
+            return Ok(Redirect::to(&format!("/c/{cid}/u/{uid}?saved={item}")).into_response());
+        }
+        None => item.clone(),
+    };
+    Ok(Redirect::to(&format!("/c/{cid}/u/{uid}/i/{next}?{query}")).into_response())
+}
+
+/// The item after `item` among those the user sees, in the rubric's order.
+fn next_item(rubric: &Rubric, cx: &Context, item: &str) -> Option<String> {
+    let shown: Vec<&str> = rubric
+        .items()
+        .iter()
+        .map(|i| i.id.as_str())
+        .filter(|id| {
+            cx.visible
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|x| x == id))
+        })
+        .collect();
+    let pos = shown.iter().position(|id| *id == item)?;
+    shown.get(pos + 1).map(|s| s.to_string())
 }
 
 /// Why the item's values cannot be saved as they are: discretionary amounts need their

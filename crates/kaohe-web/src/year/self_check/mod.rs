@@ -14,10 +14,12 @@ use crate::year::{Action, Refusal, Year};
 use time::Date;
 
 mod item;
+mod print;
 mod submit;
 mod unit;
 
 pub use item::{item_page, item_preview, item_save};
+pub use print::print;
 pub use submit::submit;
 pub use unit::report_home;
 

@@ -4,10 +4,12 @@ use super::*;
 
 use crate::http::form::Form;
 use crate::http::form::Path;
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::fmt_decimal as f;
-use kaohe_storage::{AuditEntry, Id, StorageError};
+use kaohe_storage::{AuditEntry, Campaign, Id, ItemState, StorageError, Unit};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -15,6 +17,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::AppResult;
+use crate::http::layout::Layout;
 use crate::year::Action;
 use crate::year::scoring;
 
@@ -25,6 +28,25 @@ pub struct SubmitForm {
     pub(super) filler_name: String,
     pub(super) filler_phone: String,
     pub(super) approver: String,
+    /// `yes` from the confirmation page; without it the confirmation is shown.
+    pub(super) confirmed: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "year/self_check/confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    campaign: Campaign,
+    unit: Unit,
+    total: String,
+    done: usize,
+    count: usize,
+    /// Items not marked done, and items without evidence: `(id, name)`.
+    not_done: Vec<(String, String)>,
+    no_evidence: Vec<(String, String)>,
+    filler_name: String,
+    filler_phone: String,
+    approver: String,
 }
 
 pub async fn submit(
@@ -39,7 +61,7 @@ pub async fn submit(
     if cx.mode != Mode::Edit {
         return Err(cx.refusal(Action::ReportSubmit));
     }
-    let (rubric, facts, s, _) = scoring::self_score(&state, &cx.campaign, uid).await?;
+    let (rubric, facts, s, items) = scoring::self_score(&state, &cx.campaign, uid).await?;
     let mut problems = Vec::new();
     let missing = s.all_missing();
     if !missing.is_empty() {
@@ -73,8 +95,48 @@ pub async fn submit(
             uid,
             Some(format!("未提交：{}。", problems.join("；"))),
             Some(&form),
+            None,
         )
         .await;
+    }
+    if form.confirmed != "yes" {
+        let evidence = state.store.evidence_list(cid, uid).await?;
+        let named =
+            |i: &kaohe_core::rubric::Item| (i.id.clone(), i.name.clone().unwrap_or_default());
+        let not_done: Vec<_> = rubric
+            .items()
+            .iter()
+            .filter(|i| {
+                !items
+                    .iter()
+                    .any(|r| r.item_id == i.id && r.state == ItemState::Done)
+            })
+            .map(named)
+            .collect();
+        let no_evidence = rubric
+            .items()
+            .iter()
+            .filter(|i| {
+                !evidence
+                    .iter()
+                    .any(|e| e.item_id == i.id && e.appeal_id.is_none())
+            })
+            .map(named)
+            .collect();
+        return Ok(ConfirmPage {
+            layout: Layout::new(&state, &session, &me, "确认提交自查").await?,
+            total: f(s.total),
+            count: rubric.items().len(),
+            done: rubric.items().len() - not_done.len(),
+            not_done,
+            no_evidence,
+            filler_name: form.filler_name.trim().to_string(),
+            filler_phone: form.filler_phone.trim().to_string(),
+            approver: form.approver.trim().to_string(),
+            campaign: cx.campaign,
+            unit: cx.unit,
+        }
+        .into_response());
     }
     let mut work = state.store.begin().await?;
     match work
@@ -99,6 +161,7 @@ pub async fn submit(
                 cid,
                 uid,
                 Some("此报告已经提交过了。".into()),
+                None,
                 None,
             )
             .await;

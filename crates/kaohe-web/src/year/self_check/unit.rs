@@ -6,7 +6,7 @@ use super::*;
 use crate::http::form::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use kaohe_core::{Rubric, UnitScore, fmt_decimal as f};
 use kaohe_storage::{Campaign, Id, ItemState, ReportItem, ReportState, Unit};
@@ -73,6 +73,14 @@ struct ReportPage {
     /// ones, which is not a score the unit has reported).
     done: usize,
     shown: usize,
+    message: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ReportQuery {
+    /// The last item, saved with 保存并返回列表.
+    saved: Option<String>,
 }
 
 pub async fn report_home(
@@ -80,8 +88,12 @@ pub async fn report_home(
     session: Session,
     me: CurrentUser,
     Path((cid, uid)): Path<(Id, Id)>,
+    Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    render_report(&state, &session, &me, cid, uid, None, None).await
+    let message = q
+        .saved
+        .map(|item| format!("{item} 已保存。这是最后一项：请核对下面的清单后提交。"));
+    render_report(&state, &session, &me, cid, uid, None, None, message).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -93,6 +105,7 @@ pub(super) async fn render_report(
     uid: Id,
     error: Option<String>,
     typed: Option<&SubmitForm>,
+    message: Option<String>,
 ) -> AppResult<Response> {
     let cx = context(state, me, cid, uid).await?;
     let (rubric, facts, s, items) = scoring::self_score(state, &cx.campaign, uid).await?;
@@ -190,6 +203,7 @@ pub(super) async fn render_report(
         unit: cx.unit,
         done,
         shown,
+        message,
     }
     .into_response())
 }

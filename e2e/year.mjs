@@ -63,6 +63,12 @@ const ITEMS = [
   "service.1", "service.2", "service.3", "service.4", "service.5",
   "innovation.1", "innovation.2",
 ];
+// How people refer to an item (the pages never show its id): 基础工作第1项.
+const CATEGORY = { basic: "基础工作", management: "管理工作", service: "服务工作", innovation: "创新工作" };
+const ref = (id) => {
+  const [category, n] = id.split(".");
+  return `${CATEGORY[category]}第${n}项`;
+};
 // The required fact the reporter leaves for last, to be refused submission without it.
 const LATE_ITEM = "service.5";
 const LATE_KEY = "service.5.vaccination_rate";
@@ -390,7 +396,7 @@ async function year(browser) {
   expected.xinqi.push(...LOGIN, "GET /", "GET /c/:id/u/:id");
 
   // The first item: the preview follows what is typed, before anything is saved.
-  await xinqi.click(xinqi.link("basic.1 季度计划"));
+  await xinqi.click(xinqi.link("第1项 季度计划"));
   const preview = xinqi.page.locator("#preview .preview-score strong");
   const misses = xinqi.field("未落实次数");
   await misses.fill("2");
@@ -414,11 +420,11 @@ async function year(browser) {
   expected.xinqi.push("GET /c/:id/u/:id/i/basic.1", "GET /c/:id/u/:id/i/basic.1?saved=done&files=2");
 
   // The other items, one after another with 保存并下一项 (fewer taps on a phone).
-  await xinqi.click(xinqi.link("下一项 basic.2", xinqi.page.locator("nav.pager")));
+  await xinqi.click(xinqi.link(`下一项 ${ref("basic.2")}`, xinqi.page.locator("nav.pager")));
   expected.xinqi.push("GET /c/:id/u/:id/i/basic.2");
   const rest = ITEMS.slice(1);
   for (const [n, item] of rest.entries()) {
-    await xinqi.see(item, "h1");
+    await xinqi.see(ref(item), "h1");
     const next = rest[n + 1];
     if (item === LATE_ITEM) {
       // The vaccination rate is not at hand yet: "done" is refused, and "next" keeps a draft.
@@ -433,16 +439,16 @@ async function year(browser) {
     if (next) {
       await xinqi.click(xinqi.button("保存并下一项"));
       const draft = item === LATE_ITEM;
-      await xinqi.see(draft ? `上一项 ${item} 已保存为草稿` : `上一项 ${item} 已保存并标记为已完成`, "[role=status]");
+      await xinqi.see(draft ? `上一项（${ref(item)}）已保存为草稿` : `上一项（${ref(item)}）已保存并标记为已完成`, "[role=status]");
       expected.xinqi.push(`GET /c/:id/u/:id/i/${next}?saved=${draft ? "draft" : "done"}&prev=${item}`);
     } else {
       await xinqi.click(xinqi.button("保存并返回列表"));
-      await xinqi.see(`${item} 已保存`, "[role=status]");
+      await xinqi.see("最后一项已保存", "[role=status]");
       expected.xinqi.push(`GET /c/:id/u/:id?saved=${item}`);
     }
   }
   await xinqi.see("尚未填写的必填数据（1 项）");
-  await xinqi.see(`${LATE_ITEM} 一类疫苗接种率`, "ul.missing");
+  await xinqi.see(`${ref(LATE_ITEM)} 一类疫苗接种率`, "ul.missing");
 
   // Submitting with a required fact missing is refused, and says why.
   await xinqi.field("联系电话").fill("0574-86781234");
@@ -453,7 +459,7 @@ async function year(browser) {
   expected.xinqi.push("POST /c/:id/u/:id/submit");
 
   // The missing fact, then submission.
-  await xinqi.click(xinqi.link(LATE_ITEM, xinqi.page.locator("ul.missing")));
+  await xinqi.click(xinqi.link(ref(LATE_ITEM), xinqi.page.locator("ul.missing")));
   await xinqi.field("一类疫苗接种率").fill(FACTS[LATE_KEY]);
   await xinqi.click(xinqi.button("保存并标记完成"));
   await xinqi.see("已保存，此项标记为已完成", "[role=status]");
@@ -488,17 +494,17 @@ async function year(browser) {
   await assessor.login();
   await assessor.click(assessor.link(CAMPAIGN));
   await assessor.see(/审核 · 区考核办/, "h1");
-  await assessor.notSee("management.1");
-  const row = (item) => assessor.page.locator("main tr", { hasText: UNIT }).filter({ hasText: item });
+  await assessor.notSee(ref("management.1"));
+  const row = (item) => assessor.page.locator("main tr", { hasText: UNIT }).filter({ hasText: ref(item) });
   for (const item of ["basic.1", "basic.2", "basic.3", "basic.4"]) {
     assert.equal((await row(item).locator(".state").innerText()).trim(), "待审核", `${item} waits for review`);
   }
   expected.kaoheban.push(...LOGIN, "GET /", "GET /c/:id/review");
   await assessor.click(row("basic.1").getByRole("link"));
-  await assessor.see(`${UNIT} · basic.1`, "h1");
+  await assessor.see(`${UNIT} · ${ref("basic.1")}`, "h1");
   await assessor.click(assessor.button("确认"));
   await assessor.see("已确认。", "[role=status]");
-  await assessor.click(assessor.link("下一项 basic.2", assessor.page.locator("nav.pager")));
+  await assessor.click(assessor.link(`下一项 ${ref("basic.2")}`, assessor.page.locator("nav.pager")));
   await assessor.click(assessor.button("确认"));
   await assessor.see("已确认。", "[role=status]");
   expected.kaoheban.push(
@@ -510,7 +516,7 @@ async function year(browser) {
 
   // basic.3: the district's bulletin lists 12 adopted articles, not 14. The preview shows
   // the assessed score change; confirming needs the fact's reason and the score's.
-  await assessor.click(assessor.link("下一项 basic.3", assessor.page.locator("nav.pager")));
+  await assessor.click(assessor.link(`下一项 ${ref("basic.3")}`, assessor.page.locator("nav.pager")));
   const selfB3 = num(await assessor.text("#preview .columns > div:first-child h3 strong"));
   await assessor.page.getByLabel("录用信息", { exact: true }).fill("12");
   await assessor.page.getByLabel("录用信息 的改动理由").fill("区信息办通报录用 12 篇");
@@ -527,7 +533,7 @@ async function year(browser) {
   expected.kaoheban.push("GET /c/:id/u/:id/r/basic.3", "POST /c/:id/u/:id/r/basic.3", "GET /c/:id/u/:id/r/basic.3?saved=confirmed");
 
   // basic.4: returned to the unit with a comment.
-  await assessor.click(assessor.link("下一项 basic.4", assessor.page.locator("nav.pager")));
+  await assessor.click(assessor.link(`下一项 ${ref("basic.4")}`, assessor.page.locator("nav.pager")));
   await assessor.page.locator("details.return summary").click();
   await assessor.field("退回意见").fill("请上传两次培训的签到表");
   await assessor.click(assessor.button("退回此项"));
@@ -544,7 +550,7 @@ async function year(browser) {
   await xinqi.click(xinqi.link(CAMPAIGN));
   await xinqi.see("考核组退回了以下项目");
   await xinqi.see("请上传两次培训的签到表");
-  await xinqi.click(xinqi.link("basic.4", xinqi.page.locator("section.alert")));
+  await xinqi.click(xinqi.link(ref("basic.4"), xinqi.page.locator("section.alert")));
   await xinqi.see("考核组退回此项，请修改后重新提交：请上传两次培训的签到表", "main [role=note]");
   await xinqi.field("业务培训").fill(FACTS["basic.4.sessions"]);
   await xinqi.field("佐证材料（可一次选多个文件）").setInputFiles({ name: "业务培训签到表.pdf", mimeType: "application/pdf", buffer: pdf("Training sign-in sheets") });
@@ -587,7 +593,7 @@ async function year(browser) {
   await assessor.page.locator("form.filters select[name=item]").selectOption("innovation.1");
   await assessor.page.locator("form.filters select[name=group]").selectOption("item");
   await assessor.click(assessor.button("筛选"));
-  await assessor.see("innovation.1", "main section.card h2");
+  await assessor.see(ref("innovation.1"), "main section.card h2");
   await assessor.see("未提交");
   const boxes = assessor.page.locator("input[name=pick]");
   const picked = await boxes.count();
@@ -648,12 +654,12 @@ async function year(browser) {
   await xinqi.click(xinqi.link(CAMPAIGN));
   await xinqi.see(`${UNIT} · 考核结果`, "h1");
   same(num(await xinqi.text(".summary .total strong")), assessedTotal, "the unit's 考核总分");
-  const b3 = xinqi.page.locator("table.official tbody tr", { hasText: "basic.3" });
+  const b3 = xinqi.page.locator("table.official tbody tr", { hasText: ref("basic.3") });
   same(num(await b3.locator("strong.changed").innerText()), assessedB3, "basic.3's 考核分, marked as changed");
   assert.ok((await b3.innerText()).includes("对此项申诉"));
   await xinqi.shot("results-unit-phone");
   await xinqi.click(b3.getByRole("link", { name: "对此项申诉" }));
-  await xinqi.see("申诉：basic.3", "h1");
+  await xinqi.see(`申诉：${ref("basic.3")}`, "h1");
   await xinqi.see("信息录用篇数以区信息办通报为准");
   await xinqi.field("申诉理由").fill("另有 2 篇信息被市里录用，见附件通知");
   await xinqi.field("佐证材料").setInputFiles({ name: "市信息办录用通知.pdf", mimeType: "application/pdf", buffer: pdf("Adoption notice") });
@@ -664,7 +670,7 @@ async function year(browser) {
   // 8. The assessor answers the appeal.
   console.log("8. the assessor answers the appeal");
   await assessor.click(assessor.link("申诉"));
-  const appeal = assessor.page.locator("main section.card", { hasText: `${UNIT} · basic.3` });
+  const appeal = assessor.page.locator("main section.card", { hasText: `${UNIT} · ${ref("basic.3")}` });
   await assessor.see("待答复", "main section.card h2");
   assert.ok((await appeal.innerText()).includes("另有 2 篇信息被市里录用"));
   assert.ok((await appeal.innerText()).includes("市信息办录用通知.pdf"));

@@ -82,10 +82,7 @@ impl Facts {
             if input.required && self.get(slot).is_none() {
                 out.push((
                     slot,
-                    format!(
-                        "缺少单位基础数据 {}（{}）；由区里为每个单位填写",
-                        input.key, input.label
-                    ),
+                    format!("缺少单位基础数据“{}”；由区里为每个单位填写", input.label),
                 ));
             }
         }
@@ -98,10 +95,15 @@ impl Facts {
                         out.push((
                             reason,
                             format!(
-                                "{} 为 {} 分，须填写理由 {}",
-                                rubric.input(input).key,
+                                "{}的“{}”为 {} 分，须填写“{}”",
+                                rubric
+                                    .input(input)
+                                    .item
+                                    .map(|ii| rubric.item_ref(ii))
+                                    .unwrap_or_default(),
+                                rubric.input(input).label,
                                 f(amount),
-                                rubric.input(reason).key
+                                rubric.input(reason).label
                             ),
                         ));
                     }

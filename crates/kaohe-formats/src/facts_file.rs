@@ -162,7 +162,9 @@ impl Reader<'_> {
             if refused.contains(&slot) {
                 continue;
             }
-            self.problem(format!("{at}（{unit}）：{message}"));
+            // The file's own words: the column the problem is in.
+            let key = &self.rubric.input(slot).key;
+            self.problem(format!("{at}（{unit}）：{message}（列 {key}）"));
         }
         self.units.push(UnitFacts { unit, facts });
     }

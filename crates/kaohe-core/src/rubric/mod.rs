@@ -55,8 +55,12 @@ pub enum CategoryKind {
 /// One scored line of the rubric.
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// The rubric's own id (`basic.1`): for files and addresses, never shown to people.
     pub id: String,
     pub name: Option<String>,
+    /// The annex's own numbering of the item (`（三）2`), where the rubric gives one;
+    /// otherwise people refer to it by its place (see [`Rubric::item_ref`]).
+    pub number: Option<String>,
     pub category: usize,
     /// The item's points (分值); bonus items may have none.
     pub points: Option<Decimal>,
@@ -346,6 +350,30 @@ impl Rubric {
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)
     }
+    /// How people refer to item `ii`, on every page and document: the annex's own
+    /// numbering where the rubric gives one, else its category and place in it
+    /// (`基础工作第1项`). Never the id.
+    pub fn item_ref(&self, ii: usize) -> String {
+        let item = &self.items[ii];
+        let category = &self.categories[item.category];
+        item_ref(
+            &category.name,
+            ii - category.items.start,
+            item.number.as_deref(),
+        )
+    }
+    /// Item `ii` under its category's heading: `第1项`, or the annex's numbering.
+    pub fn item_place(&self, ii: usize) -> String {
+        let item = &self.items[ii];
+        match &item.number {
+            Some(n) => n.clone(),
+            None => item_place(ii - self.categories[item.category].items.start),
+        }
+    }
+    /// A category's heading as the annex numbers it: `一、基础工作`.
+    pub fn category_heading(&self, ci: usize) -> String {
+        format!("{}、{}", chinese_number(ci + 1), self.categories[ci].name)
+    }
     /// Unit-level facts (set by the district for each unit), such as the floating population.
     pub fn unit_inputs(&self) -> impl Iterator<Item = (Slot, &Input)> {
         self.inputs
@@ -367,4 +395,59 @@ pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .filter(|(d, c)| *d <= (c.chars().count() / 2).max(3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// How people refer to an item: its annex numbering (`number`) if any, else the
+/// category's name and the item's place in it (`place` from 0): `基础工作第1项`.
+pub fn item_ref(category: &str, place: usize, number: Option<&str>) -> String {
+    match number {
+        Some(n) => n.to_string(),
+        None => format!("{category}{}", item_place(place)),
+    }
+}
+
+/// An item's place in its category (from 0) as people count it: `第1项`.
+pub fn item_place(place: usize) -> String {
+    format!("第{}项", place + 1)
+}
+
+/// A small whole number in Chinese numerals as headings use them: 一, 十, 十二, 二十一.
+pub fn chinese_number(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n - 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod numbering_tests {
+    use super::*;
+
+    #[test]
+    fn items_are_referred_to_by_category_and_place_or_the_annexs_numbering() {
+        assert_eq!(chinese_number(1), "一");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(21), "二十一");
+        assert_eq!(item_ref("基础工作", 0, None), "基础工作第1项");
+        assert_eq!(item_ref("基础工作", 3, Some("（一）4")), "（一）4");
+        let rubric =
+            Rubric::from_toml(include_str!("../../../../rubrics/beilun-2026.toml"), "b").unwrap();
+        let b3 = rubric
+            .items()
+            .iter()
+            .position(|i| i.id == "basic.3")
+            .unwrap();
+        assert_eq!(rubric.item_ref(b3), "基础工作第3项");
+        assert_eq!(rubric.item_place(b3), "第3项");
+        assert_eq!(rubric.category_heading(1), "二、管理工作");
+    }
 }

@@ -1158,7 +1158,13 @@ fn a_unit_fact_not_provided_is_a_problem_and_listed_where_it_is_used() {
     let problems = facts.problems(&rubric);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].0, slot(&rubric, "floating_population"));
-    assert!(problems[0].1.contains("floating_population"));
+    // In words, as a person reads it: the fact's label, not its key.
+    assert!(
+        problems[0].1.contains("区域流动人口数"),
+        "{}",
+        problems[0].1
+    );
+    assert!(!problems[0].1.contains("floating_population"));
     let unit = score(&rubric, &facts);
     for id in ["management.2", "service.2"] {
         let i = item_index(&rubric, id);
@@ -1324,8 +1330,14 @@ fn a_discretionary_amount_without_its_reason_is_a_problem() {
     let problems = f.problems(&rubric);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].0, slot(&rubric, reason));
-    assert!(problems[0].1.contains(amount), "{}", problems[0].1);
-    assert!(problems[0].1.contains(reason), "{}", problems[0].1);
+    // The item as people number it and the facts by their labels; no keys.
+    let message = &problems[0].1;
+    assert!(message.starts_with("管理工作第3项的“"), "{message}");
+    assert!(message.contains("为 2 分，须填写“"), "{message}");
+    assert!(
+        !message.contains(amount) && !message.contains(reason),
+        "{message}"
+    );
 
     let mut blank = f.clone();
     blank.set(slot(&rubric, reason), Some(Value::Text("   ".into())));

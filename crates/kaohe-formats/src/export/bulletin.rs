@@ -80,7 +80,7 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
             docx = docx.add_paragraph(body(&format!(
                 "失分最多的是“{}”（{}），{} 个单位在此失分，合计失 {} 分。失分较多的 {} 项如下：",
                 item.name,
-                item.id,
+                item.reference,
                 top.units,
                 num(top.lost),
                 lost.len().min(MOST_LOST)
@@ -265,7 +265,7 @@ fn lost_table(r: &Results, lost: &[super::ItemLoss]) -> Table {
                 percent((points * units - l.lost) * Decimal::ONE_HUNDRED / (points * units))
             };
             vec![
-                format!("{} {}", item.id, item.name),
+                format!("{} {}", item.reference, item.name),
                 num(points),
                 l.units.to_string(),
                 num(l.lost),

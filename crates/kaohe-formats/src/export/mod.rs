@@ -62,6 +62,9 @@ pub struct Category {
 #[derive(Debug, Clone, Default)]
 pub struct Item {
     pub id: String,
+    /// How people refer to it (`基础工作第1项`, or the annex's numbering); documents
+    /// show this, never the id.
+    pub reference: String,
     pub name: String,
     /// Index into [`Results::categories`].
     pub category: usize,
@@ -185,8 +188,10 @@ impl Results {
             items: rubric
                 .items()
                 .iter()
-                .map(|i| Item {
+                .enumerate()
+                .map(|(ii, i)| Item {
                     id: i.id.clone(),
+                    reference: rubric.item_ref(ii),
                     name: i.name.clone().unwrap_or_default(),
                     category: i.category,
                     points: i.points,

@@ -157,7 +157,7 @@ fn category_sheet(
             .points
             .map(|p| format!("{}分", num(p)))
             .unwrap_or_else(|| "加分".into());
-        cols.push(format!("{}\n{}\n（{points}）", item.id, item.name));
+        cols.push(format!("{}\n{}\n（{points}）", item.reference, item.name));
     }
     cols.push(match cat.points {
         Some(p) => format!("小计\n（{}分）", num(p)),
@@ -249,7 +249,7 @@ fn explanations_sheet(
     for u in &r.units {
         for (ii, item) in r.items.iter().enumerate() {
             let res = &u.items[ii];
-            let item_text = format!("{} {}", item.id, item.name);
+            let item_text = format!("{} {}", item.reference, item.name);
             let explanation = res.explanation.join("\n");
             let self_explanation = res.self_explanation.join("\n");
             let reason = res.reason.clone().unwrap_or_default();

@@ -635,13 +635,17 @@ fn the_bulletin_draft_has_the_ranking_the_category_rates_and_the_most_points_los
         let item = &r.items[l.item];
         let row = format!(
             "{}{}{}{}{}",
-            item.id,
+            item.reference,
             item.name,
             num(item.points.unwrap()),
             l.units,
             num(l.lost)
         );
         assert!(text.contains(&squeeze(&row)), "{row} in\n{text}");
+    }
+    // Items are named as people number them: no id anywhere in the document.
+    for item in &r.items {
+        assert!(!text.contains(&item.id), "{} in the bulletin", item.id);
     }
     // The most lost item is named in the text, as the note's reader expects.
     assert!(text.contains(&format!("失分最多的是“{}”", r.items[lost[0].item].name)));

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use kaohe_storage::{AuditEntry, AuditFilter, AuditHit, Id};
 use tower_sessions::Session;
 
+use super::audit_words::{Words, state_words};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::error::{AppError, AppResult};
@@ -187,19 +188,24 @@ fn shown(v: &serde_json::Value) -> String {
     }
 }
 
-/// Each change of a row as `field：old → new` (or, for an access row, its details).
-fn changes_of(entry: &AuditEntry) -> Vec<String> {
+/// Each change of a row as `field：old → new` (or, for an access row, its details),
+/// fields and states in words where `words` knows them.
+fn changes_of(entry: &AuditEntry, words: Option<&Words>) -> Vec<String> {
+    let value = |v: &serde_json::Value| match v.as_str().and_then(state_words) {
+        Some(w) if words.is_some() => w.to_string(),
+        _ => shown(v),
+    };
     match &entry.changes {
         serde_json::Value::Array(list) => list
             .iter()
             .map(|c| match (c.get("field"), c.get("old"), c.get("new")) {
                 (Some(f), Some(o), Some(n)) => {
-                    format!(
-                        "{}：{} → {}",
-                        f.as_str().unwrap_or_default(),
-                        shown(o),
-                        shown(n)
-                    )
+                    let f = f.as_str().unwrap_or_default();
+                    let f = match words {
+                        Some(w) => w.field(&entry.target, f),
+                        None => f.to_string(),
+                    };
+                    format!("{f}：{} → {}", value(o), value(n))
                 }
                 _ => shown(c),
             })
@@ -221,19 +227,25 @@ struct RowView {
     at: String,
     who: String,
     action: String,
+    /// What the row is about, in names.
+    about: String,
+    /// The codes, one click away: the action's and the target's.
+    code: String,
     target: String,
     reason: String,
     changes: Vec<String>,
 }
 
-fn row_view(hit: AuditHit) -> RowView {
-    let changes = changes_of(&hit.row.entry);
+fn row_view(hit: AuditHit, words: &Words) -> RowView {
+    let changes = changes_of(&hit.row.entry, Some(words));
     let e = hit.row.entry;
     RowView {
         seq: hit.seq.map(|s| s.to_string()).unwrap_or_default(),
         at: china_time(hit.row.at),
-        who: e.username.unwrap_or_default(),
+        who: words.who(&e.username.unwrap_or_default()),
         action: action_words(&e.action),
+        about: words.target(&e.target),
+        code: e.action,
         target: e.target,
         reason: e.reason.unwrap_or_default(),
         changes,
@@ -256,6 +268,8 @@ struct AuditPage {
     actions: Vec<(String, String)>,
     users: Vec<String>,
     units: Vec<Opt>,
+    /// The items to filter by: `(id, words)`.
+    items: Vec<(String, String)>,
     error: Option<String>,
     rows: Vec<RowView>,
     total: i64,
@@ -292,6 +306,7 @@ pub async fn audit_log(
     let q = AuditQuery::read(&pairs);
     let unit_list = state.store.units(me.org()).await?;
     let (actions, users) = state.store.audit_vocabulary(me.org()).await?;
+    let words = Words::load(&state, me.org()).await?;
     let (rows, total, error) = match q.filter(&unit_list) {
         Ok(filter) => {
             let total = state.store.audit_count(me.org(), &filter).await?;
@@ -300,7 +315,8 @@ pub async fn audit_log(
                 .store
                 .audit_search(me.org(), &filter, PAGE, offset)
                 .await?;
-            (hits.into_iter().map(row_view).collect(), total, None)
+            let rows = hits.into_iter().map(|h| row_view(h, &words)).collect();
+            (rows, total, None)
         }
         Err(e) => (Vec::new(), 0, Some(e)),
     };
@@ -345,6 +361,7 @@ pub async fn audit_log(
             .collect(),
         users,
         units,
+        items: words.items(),
         error,
         rows,
         total,
@@ -388,8 +405,10 @@ pub async fn audit_export(
     let q = AuditQuery::read(&pairs);
     let units = state.store.units(me.org()).await?;
     let filter = q.filter(&units).map_err(AppError::BadRequest)?;
-    let mut out =
-        String::from("\u{feff}序号,时间（北京时间）,操作人,操作,操作代码,对象,理由,改动\r\n");
+    let words = Words::load(&state, me.org()).await?;
+    let mut out = String::from(
+        "\u{feff}序号,时间（北京时间）,操作人,操作,对象,理由,改动,操作代码,对象代码\r\n",
+    );
     let mut written = 0i64;
     while written < EXPORT_MAX {
         let hits = state
@@ -401,17 +420,17 @@ pub async fn audit_export(
         }
         written += hits.len() as i64;
         for hit in hits {
-            let code = hit.row.entry.action.clone();
-            let r = row_view(hit);
+            let r = row_view(hit, &words);
             let fields = [
                 r.seq,
                 r.at,
                 r.who,
                 r.action,
-                code,
-                r.target,
+                r.about,
                 r.reason,
                 r.changes.join("\n"),
+                r.code,
+                r.target,
             ];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             out.push_str(&line.join(","));

@@ -68,8 +68,9 @@ struct UnitBlock {
 
 struct DeptRow {
     id: String,
+    /// How people refer to the item (`基础工作第1项`).
+    item_ref: String,
     name: String,
-    category: String,
     value: String,
     error: Option<String>,
     no_assessor: bool,
@@ -215,7 +216,8 @@ async fn department_rows(
     Ok(rubric
         .items()
         .iter()
-        .map(|it| {
+        .enumerate()
+        .map(|(ii, it)| {
             let current = assignment.of(&it.id);
             let shown = match typed {
                 Typed::Departments(t) => t.get(&it.id).cloned(),
@@ -224,8 +226,8 @@ async fn department_rows(
             .unwrap_or_else(|| FieldView::new(department_value(current)));
             DeptRow {
                 id: it.id.clone(),
+                item_ref: rubric.item_ref(ii),
                 name: it.name.clone().unwrap_or_default(),
-                category: rubric.categories()[it.category].name.clone(),
                 no_assessor: !staffed.contains(&current.id),
                 value: shown.value,
                 error: shown.error,

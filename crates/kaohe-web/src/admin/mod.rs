@@ -3,6 +3,7 @@
 //! log.
 
 pub mod audit;
+mod audit_words;
 pub mod campaign_new;
 pub mod campaigns;
 pub mod departments;

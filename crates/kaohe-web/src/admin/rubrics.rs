@@ -357,6 +357,8 @@ pub async fn rubric_upload(
 
 struct ItemView {
     id: String,
+    /// Its place under the category's heading (`第1项`).
+    place: String,
     name: String,
     points: String,
     rules: Vec<String>,
@@ -385,19 +387,16 @@ struct RubricPage {
     message: Option<String>,
 }
 
-/// An input in words: `区域流动人口数（floating_population；整数，必填，不小于 1，单位 人）`.
+/// An input in words: `区域流动人口数（整数，必填，不小于 1，单位 人）`.
 fn input_text(i: &Input) -> String {
-    let mut parts = vec![
-        i.key.clone(),
-        match (i.ty, i.max) {
-            (InputType::Count, _) => "整数".to_string(),
-            (InputType::Percent, _) => "百分比".to_string(),
-            (InputType::Decimal, Some(max)) => format!("0 至 {} 分", f(max)),
-            (InputType::Decimal, None) => "小数".to_string(),
-            (InputType::Bool, _) => "是/否".to_string(),
-            (InputType::Text, _) => "文字".to_string(),
-        },
-    ];
+    let mut parts = vec![match (i.ty, i.max) {
+        (InputType::Count, _) => "整数".to_string(),
+        (InputType::Percent, _) => "百分比".to_string(),
+        (InputType::Decimal, Some(max)) => format!("0 至 {} 分", f(max)),
+        (InputType::Decimal, None) => "小数".to_string(),
+        (InputType::Bool, _) => "是/否".to_string(),
+        (InputType::Text, _) => "文字".to_string(),
+    }];
     if i.required {
         parts.push("必填".into());
     }
@@ -543,6 +542,7 @@ pub async fn rubric_page(
                     let item = &rubric.items()[ii];
                     ItemView {
                         id: item.id.clone(),
+                        place: rubric.item_place(ii),
                         name: item.name.clone().unwrap_or_default(),
                         points: points_text(item),
                         rules: rules_of(&rubric, ii),

@@ -33,6 +33,8 @@ struct AppealPage {
     unit_id: Id,
     unit: String,
     item_id: String,
+    /// How people refer to the item (`基础工作第3项`).
+    item_ref: String,
     item_name: String,
     criteria: String,
     self_score: String,
@@ -99,11 +101,12 @@ async fn render_form(
             )
         });
     Ok(AppealPage {
-        layout: Layout::new(state, session, me, &format!("申诉 {item}")).await?,
+        layout: Layout::new(state, session, me, &format!("申诉 {}", rubric.item_ref(ii))).await?,
         campaign_id: cid,
         unit_id: uid,
         unit: unit.name,
         item_id: it.id.clone(),
+        item_ref: rubric.item_ref(ii),
         item_name: it.name.clone().unwrap_or_default(),
         criteria: it.criteria.clone(),
         self_score: row.map(|r| f(r.self_score)).unwrap_or_default(),
@@ -265,6 +268,7 @@ pub async fn list(
     let year = Year::load(&state, me.org(), cid).await?;
     let campaign = &year.campaign;
     let mine = answerable(&state, &me, campaign).await?;
+    let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let units = state.store.units(me.org()).await?;
     let mut appeals = Vec::new();
     for a in state.store.appeals(cid).await? {
@@ -292,7 +296,14 @@ pub async fn list(
                 .map(|u| u.name.clone())
                 .unwrap_or_default(),
             unit_id: a.unit_id,
-            item: a.item_id,
+            item: match rubric.items().iter().position(|i| i.id == a.item_id) {
+                Some(ii) => format!(
+                    "{} {}",
+                    rubric.item_ref(ii),
+                    rubric.items()[ii].name.clone().unwrap_or_default()
+                ),
+                None => a.item_id,
+            },
             reason: a.reason,
             filed: china_time(a.created_at),
             state: a.state.label(),
@@ -375,7 +386,7 @@ pub async fn answer(
         "new": if accepted { "accepted" } else { "rejected" },
     })];
     if let Some((unconfirmed, data)) = recomputed {
-        let reason = format!("申诉采纳：{} {}", unit.name, appeal.item_id);
+        let reason = format!("申诉采纳：{} {}", unit.name, data.item_ref(&appeal.item_id));
         let run = work
             .add_result(
                 cid,

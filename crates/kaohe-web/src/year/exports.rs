@@ -48,6 +48,7 @@ pub fn results_from_snapshot(
         .iter()
         .map(|i| export::Item {
             id: i.id.clone(),
+            reference: snapshot.item_ref(&i.id),
             name: i.name.clone().unwrap_or_default(),
             category: categories
                 .iter()

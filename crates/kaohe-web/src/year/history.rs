@@ -30,6 +30,8 @@ pub struct YearRow {
     pub categories: Vec<(String, String)>,
     /// Item scores by id (empty for imported years).
     pub items: Vec<(String, String)>,
+    /// How people refer to each item that year (`基础工作第1项 季度计划`), by id.
+    pub names: Vec<(String, String)>,
 }
 
 /// The unit's results in every campaign that has results (with `published_only`, only
@@ -62,6 +64,14 @@ pub async fn unit_history(
                 .map(|c| (c.name.clone(), f(c.score)))
                 .collect(),
             items: u.items.iter().map(|i| (i.id.clone(), f(i.score))).collect(),
+            names: snapshot
+                .items
+                .iter()
+                .map(|i| {
+                    let name = i.name.as_deref().unwrap_or("");
+                    (i.id.clone(), format!("{} {name}", snapshot.item_ref(&i.id)))
+                })
+                .collect(),
         });
     }
     rows.sort_by_key(|r| r.year);
@@ -75,6 +85,8 @@ pub struct Comparison {
     pub totals: Vec<String>,
     pub ranks: Vec<String>,
     pub categories: Vec<(String, Vec<String>)>,
+    /// Per item compared: how people refer to it (as the latest year does), and a cell
+    /// per year.
     pub items: Vec<(String, Vec<String>)>,
 }
 
@@ -142,10 +154,13 @@ pub fn compare(rows: &[YearRow]) -> Comparison {
         items: ids
             .iter()
             .map(|id| {
-                (
-                    id.clone(),
-                    rows.iter().map(|r| cell(&r.items, id)).collect(),
-                )
+                let name = rows
+                    .iter()
+                    .rev()
+                    .find_map(|r| r.names.iter().find(|(i, _)| i == id))
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| id.clone());
+                (name, rows.iter().map(|r| cell(&r.items, id)).collect())
             })
             .collect(),
     }
@@ -617,6 +632,10 @@ mod tests {
             total: "90".into(),
             categories: pairs(cats),
             items: pairs(items),
+            names: items
+                .iter()
+                .map(|(id, _)| (id.to_string(), format!("第{}项", &id[id.len() - 1..])))
+                .collect(),
         }
     }
 
@@ -648,11 +667,12 @@ mod tests {
             c.categories[1].1,
             vec!["—".to_string(), "40".into(), "41".into()]
         );
-        // basic.1 is in two years; basic.5 and basic.9 in one each: not compared.
+        // basic.1 is in two years; basic.5 and basic.9 in one each: not compared. It is
+        // named as people name it.
         assert_eq!(
             c.items,
             vec![(
-                "basic.1".to_string(),
+                "第1项".to_string(),
                 vec!["—".into(), "6".into(), "5".into()]
             )]
         );

@@ -104,6 +104,7 @@ pub async fn compute(state: &AppState, campaign: &Campaign) -> AppResult<(Vec<St
             .map(|i| snapshot::Item {
                 id: i.id.clone(),
                 name: i.name.clone(),
+                number: i.number.clone(),
                 category: rubric.categories()[i.category].name.clone(),
                 points: i.points.map(|p| p.normalize()),
                 criteria: i.criteria.clone(),
@@ -147,7 +148,10 @@ pub async fn compute_results(
             layout: Layout::new(&state, &session, &me, "计算结果").await?,
             campaign_id: cid,
             title: campaign.title,
-            unconfirmed,
+            unconfirmed: unconfirmed
+                .iter()
+                .map(|p| data.unit_item_words(p))
+                .collect(),
         }
         .into_response());
     }
@@ -301,7 +305,14 @@ pub async fn results_page(
             .collect(),
         categories,
         rows,
-        unconfirmed: latest.map(|r| r.unconfirmed.clone()).unwrap_or_default(),
+        unconfirmed: match (latest, &snapshot) {
+            (Some(r), Some(snap)) => r
+                .unconfirmed
+                .iter()
+                .map(|p| snap.unit_item_words(p))
+                .collect(),
+            _ => Vec::new(),
+        },
         is_admin: me.role() == Role::Admin,
         published: campaign.published_at.map(china_time),
         window: year.window.map(Window::text),
@@ -421,7 +432,11 @@ async fn render_unit(
             category: item.category.clone(),
             category_rows,
             first,
-            item: format!("{} {}", item.id, item.name.as_deref().unwrap_or("")),
+            item: format!(
+                "{} {}",
+                snapshot.item_ref(&item.id),
+                item.name.as_deref().unwrap_or("")
+            ),
             points: opt(item.points),
             criteria: item.criteria.clone(),
             self_score: opt(r.map(|r| r.self_score)),

@@ -33,6 +33,8 @@ struct QueueRow {
     unit: String,
     unit_id: Id,
     item: String,
+    /// How people refer to the item (`基础工作第1项`).
+    item_ref: String,
     name: String,
     self_score: String,
     assessed: String,
@@ -153,6 +155,7 @@ pub async fn queue(
                 unit: a.unit.name.clone(),
                 unit_id: a.unit.id,
                 item: item.id.clone(),
+                item_ref: rubric.item_ref(ii),
                 name: item.name.clone().unwrap_or_default(),
                 self_score: f(s),
                 assessed: f(v),
@@ -195,7 +198,7 @@ pub async fn queue(
     }
     for r in shown {
         let heading = if by_item {
-            format!("{} {}", r.item, r.name)
+            format!("{} {}", r.item_ref, r.name)
         } else {
             r.unit.clone()
         };
@@ -213,7 +216,11 @@ pub async fn queue(
             let i = &rubric.items()[ii];
             (
                 i.id.clone(),
-                format!("{} {}", i.id, i.name.clone().unwrap_or_default()),
+                format!(
+                    "{} {}",
+                    rubric.item_ref(ii),
+                    i.name.clone().unwrap_or_default()
+                ),
             )
         })
         .collect();
@@ -351,6 +358,8 @@ struct ReviewPage {
     unit_id: Id,
     unit: String,
     item_id: String,
+    /// How people refer to the item (`基础工作第1项`).
+    item_ref: String,
     item_name: String,
     points: String,
     criteria: String,
@@ -367,8 +376,9 @@ struct ReviewPage {
     why_not: Option<String>,
     error: Option<String>,
     message: Option<String>,
-    prev: Option<String>,
-    next: Option<String>,
+    /// The department's items before and after: `(id, how people refer to it)`.
+    prev: Option<(String, String)>,
+    next: Option<(String, String)>,
     /// The same item in the next unit whose report can be reviewed: `(id, name)`.
     next_unit: Option<(Id, String)>,
 }
@@ -650,26 +660,26 @@ async fn render(
     let evidence = evidence_links(state, &a, &item.id).await?;
     let last = last_review(state, &a, &item.id, review.as_ref()).await?;
     let pos = mine.iter().position(|x| *x == ii);
+    let with_ref = |x: &usize| (rubric.items()[*x].id.clone(), rubric.item_ref(*x));
     let prev = pos
         .and_then(|p| p.checked_sub(1))
         .and_then(|p| mine.get(p))
-        .map(|x| rubric.items()[*x].id.clone());
-    let next = pos
-        .and_then(|p| mine.get(p + 1))
-        .map(|x| rubric.items()[*x].id.clone());
+        .map(with_ref);
+    let next = pos.and_then(|p| mine.get(p + 1)).map(with_ref);
     let next_unit = next_unit(state, me, &a).await?;
     Ok(ReviewPage {
         layout: Layout::new(
             state,
             session,
             me,
-            &format!("审核 {} {}", a.unit.name, item.id),
+            &format!("审核 {} {}", a.unit.name, rubric.item_ref(ii)),
         )
         .await?,
         campaign_id: a.report.campaign_id,
         unit_id: a.unit.id,
         unit: a.unit.name.clone(),
         item_id: item.id.clone(),
+        item_ref: rubric.item_ref(ii),
         item_name: item.name.clone().unwrap_or_default(),
         points: item.points.map(f).unwrap_or_else(|| "加分项".into()),
         criteria: item.criteria.clone(),

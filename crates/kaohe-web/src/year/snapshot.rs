@@ -59,6 +59,9 @@ pub struct Item {
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// The annex's own numbering, where the rubric gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     /// The name of its category.
     pub category: String,
     #[serde(default)]
@@ -165,6 +168,29 @@ impl Snapshot {
 
     pub fn unit(&self, unit_id: Id) -> Option<&UnitResult> {
         self.units.iter().find(|u| u.unit_id == unit_id)
+    }
+
+    /// How people refer to the item with id `id` (`基础工作第1项`, or the annex's
+    /// numbering), as [`kaohe_core::Rubric::item_ref`] does; the id itself only for an
+    /// item the snapshot does not know.
+    pub fn item_ref(&self, id: &str) -> String {
+        let Some(pos) = self.items.iter().position(|i| i.id == id) else {
+            return id.to_string();
+        };
+        let item = &self.items[pos];
+        let place = self.items[..pos]
+            .iter()
+            .filter(|i| i.category == item.category)
+            .count();
+        kaohe_core::rubric::item_ref(&item.category, place, item.number.as_deref())
+    }
+
+    /// A stored `unit item` pair (the unconfirmed items of a computation) in words.
+    pub fn unit_item_words(&self, pair: &str) -> String {
+        match pair.rsplit_once(' ') {
+            Some((unit, id)) => format!("{unit} {}", self.item_ref(id)),
+            None => pair.to_string(),
+        }
     }
 
     /// The category's points, by its name (what items name).

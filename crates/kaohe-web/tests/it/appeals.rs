@@ -150,7 +150,8 @@ async fn a_unit_appeals_an_item_and_an_accepted_appeal_changes_the_published_res
     // The published results show that they changed and why; the unit sees the answer.
     let results = unit.get(&format!("/c/{cid}/results")).await;
     assert!(
-        results.body.contains("结果有更新") && results.body.contains("申诉采纳：小港街道 basic.3"),
+        results.body.contains("结果有更新")
+            && results.body.contains("申诉采纳：小港街道 基础工作第3项"),
         "{}",
         results.body
     );

@@ -17,4 +17,5 @@ mod review_findings;
 mod selfcheck;
 mod two_servers;
 mod user_edit;
+mod words;
 mod year;

@@ -25,7 +25,7 @@ async fn the_admin_computes_results_and_a_leader_reads_the_ranking_and_a_unit_ta
         .await;
     assert_eq!(r.status, 200);
     assert!(
-        r.body.contains("未确认") && r.body.contains("新碶街道 basic.1"),
+        r.body.contains("未确认") && r.body.contains("新碶街道 基础工作第1项"),
         "{}",
         r.body
     );

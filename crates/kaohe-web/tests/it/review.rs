@@ -300,7 +300,7 @@ async fn an_assessor_reviews_one_item_across_units_and_confirms_many_at_once() {
         .get(&format!("/c/{cid}/review?item=basic.1&group=item"))
         .await;
     assert_eq!(queue.status, 200, "{}", queue.body);
-    assert!(queue.body.contains("<h2>basic.1 "), "{}", queue.body);
+    assert!(queue.body.contains("<h2>基础工作第1项 "), "{}", queue.body);
     assert!(
         !queue.body.contains("/r/basic.2\""),
         "only the item asked for: {}",

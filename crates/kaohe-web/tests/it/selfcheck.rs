@@ -320,7 +320,7 @@ async fn marking_an_item_done_needs_its_required_facts_and_reasons() {
     assert_eq!(r.status, 200);
     assert!(r.body.contains("不能标记为已完成"), "{}", r.body);
     assert!(r.body.contains("上一年度供应量"), "{}", r.body);
-    assert!(r.body.contains("须填写理由"), "{}", r.body);
+    assert!(r.body.contains("须填写“"), "{}", r.body);
     db.finish().await;
 }
 
@@ -398,7 +398,7 @@ async fn save_and_next_marks_done_when_it_can_and_goes_on() {
     );
     let page = c.get(&to).await;
     assert!(
-        page.body.contains("上一项 service.5 已保存为草稿"),
+        page.body.contains("上一项（服务工作第5项）已保存为草稿"),
         "{}",
         page.body
     );
@@ -407,6 +407,6 @@ async fn save_and_next_marks_done_when_it_can_and_goes_on() {
     // The last item goes back to the list, which says where one is.
     let to = save_next(&mut c, "innovation.2", "").await;
     assert_eq!(to, format!("{report}?saved=innovation.2"));
-    assert!(c.get(&to).await.body.contains("这是最后一项"));
+    assert!(c.get(&to).await.body.contains("最后一项已保存"));
     db.finish().await;
 }

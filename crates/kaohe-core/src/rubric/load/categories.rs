@@ -191,6 +191,10 @@ impl Declared {
         self.items.push(Item {
             id: iid,
             name: ri.name,
+            number: ri
+                .number
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
             category: ci,
             points,
             mode,

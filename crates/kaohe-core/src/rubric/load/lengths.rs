@@ -61,6 +61,7 @@ pub(super) fn check(cx: &mut Ctx, raw: &RawFile) {
             let i = item.get_ref();
             spanned(cx, &i.id, "项目 id", MAX_ID);
             optional(cx, &at, "项目名称", &i.name, MAX_NAME);
+            optional(cx, &at, "项目编号", &i.number, MAX_NAME);
             spanned(cx, &i.criteria, "评分标准（criteria）", MAX_TEXT);
             optional(cx, &at, "项目备注", &i.note, MAX_TEXT);
             for input in &i.inputs {

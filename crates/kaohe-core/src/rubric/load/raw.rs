@@ -53,6 +53,7 @@ pub(super) struct RawCategory {
 pub(super) struct RawItem {
     pub(super) id: Spanned<String>,
     pub(super) name: Option<String>,
+    pub(super) number: Option<String>,
     pub(super) points: Option<Spanned<Value>>,
     pub(super) mode: Option<Spanned<String>>,
     pub(super) cap: Option<Spanned<Value>>,

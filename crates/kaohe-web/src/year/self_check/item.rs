@@ -71,6 +71,8 @@ struct ItemPage {
     campaign: Campaign,
     unit: Unit,
     item_id: String,
+    /// How people refer to the item (`基础工作第1项`).
+    item_ref: String,
     item_name: String,
     category: String,
     points: String,
@@ -86,8 +88,9 @@ struct ItemPage {
     error: Option<String>,
     evidence: Vec<EvidenceView>,
     max_upload: String,
-    prev: Option<String>,
-    next: Option<String>,
+    /// The items before and after, in the order shown: `(id, how people refer to it)`.
+    prev: Option<(String, String)>,
+    next: Option<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -288,12 +291,17 @@ async fn render_item(
         state,
         session,
         me,
-        &format!("{} {}", it.id, it.name.clone().unwrap_or_default()),
+        &format!(
+            "{} {}",
+            rubric.item_ref(ii),
+            it.name.clone().unwrap_or_default()
+        ),
     )
     .await?;
     Ok(ItemPage {
         layout,
         item_id: it.id.clone(),
+        item_ref: rubric.item_ref(ii),
         item_name: it.name.clone().unwrap_or_default(),
         category: rubric.categories()[it.category].name.clone(),
         points: it.points.map(f).unwrap_or_else(|| "加分项".into()),
@@ -316,12 +324,23 @@ async fn render_item(
         prev: pos
             .checked_sub(1)
             .and_then(|p| visible.get(p))
-            .map(|s| s.to_string()),
-        next: visible.get(pos + 1).map(|s| s.to_string()),
+            .map(|id| with_ref(&rubric, id)),
+        next: visible.get(pos + 1).map(|id| with_ref(&rubric, id)),
         campaign: cx.campaign,
         unit: cx.unit,
     }
     .into_response())
+}
+
+/// An item's id with how people refer to it.
+fn with_ref(rubric: &Rubric, id: &str) -> (String, String) {
+    let words = rubric
+        .items()
+        .iter()
+        .position(|i| i.id == id)
+        .map(|ii| rubric.item_ref(ii))
+        .unwrap_or_else(|| id.to_string());
+    (id.to_string(), words)
 }
 
 /// The unit's evidence for the item (not the files of its appeals), under safe names.
@@ -372,13 +391,15 @@ pub async fn item_page(
     Query(q): Query<ItemQuery>,
 ) -> AppResult<Response> {
     let cx = context(&state, &me, cid, uid).await?;
+    let rubric = scoring::rubric(&state, me.org(), cx.campaign.rubric_id).await?;
+    let prev = q.prev.as_deref().map(|p| with_ref(&rubric, p).1);
     let message = q.saved.map(|s| {
-        let saved = match (s.as_str(), &q.prev) {
+        let saved = match (s.as_str(), &prev) {
             ("done", None) => "已保存，此项标记为已完成".to_string(),
-            ("done", Some(p)) => format!("上一项 {p} 已保存并标记为已完成"),
+            ("done", Some(p)) => format!("上一项（{p}）已保存并标记为已完成"),
             ("evidence", _) => "佐证材料已上传".to_string(),
             (_, None) => "草稿已保存".to_string(),
-            (_, Some(p)) => format!("上一项 {p} 已保存为草稿（还不能标记完成，请稍后补齐）"),
+            (_, Some(p)) => format!("上一项（{p}）已保存为草稿，还不能标记完成，请稍后补齐"),
         };
         match q.files {
             0 => saved,

@@ -101,25 +101,29 @@ pub async fn submit(
     }
     if form.confirmed != "yes" {
         let evidence = state.store.evidence_list(cid, uid).await?;
-        let named =
-            |i: &kaohe_core::rubric::Item| (i.id.clone(), i.name.clone().unwrap_or_default());
-        let not_done: Vec<_> = rubric
-            .items()
-            .iter()
-            .filter(|i| {
+        // Each listed item as `(id, how people refer to it and its name)`.
+        let named = |ii: usize| {
+            let i = &rubric.items()[ii];
+            let name = i.name.clone().unwrap_or_default();
+            (i.id.clone(), format!("{} {name}", rubric.item_ref(ii)))
+        };
+        let all = 0..rubric.items().len();
+        let not_done: Vec<_> = all
+            .clone()
+            .filter(|ii| {
+                let id = &rubric.items()[*ii].id;
                 !items
                     .iter()
-                    .any(|r| r.item_id == i.id && r.state == ItemState::Done)
+                    .any(|r| r.item_id == *id && r.state == ItemState::Done)
             })
             .map(named)
             .collect();
-        let no_evidence = rubric
-            .items()
-            .iter()
-            .filter(|i| {
+        let no_evidence = all
+            .filter(|ii| {
+                let id = &rubric.items()[*ii].id;
                 !evidence
                     .iter()
-                    .any(|e| e.item_id == i.id && e.appeal_id.is_none())
+                    .any(|e| e.item_id == *id && e.appeal_id.is_none())
             })
             .map(named)
             .collect();

@@ -22,6 +22,8 @@ use crate::year::scoring;
 
 struct ItemRow {
     id: String,
+    /// Its place under the category's heading (`第1项`).
+    place: String,
     name: String,
     points: String,
     state: &'static str,
@@ -34,6 +36,7 @@ struct ItemRow {
 }
 
 struct CategoryView {
+    /// `一、基础工作`.
     name: String,
     points: String,
     score: String,
@@ -42,6 +45,8 @@ struct CategoryView {
 
 struct MissingView {
     item: String,
+    /// How people refer to the item (`基础工作第1项`).
+    item_ref: String,
     label: String,
 }
 
@@ -67,7 +72,8 @@ struct ReportPage {
     problems: Vec<String>,
     error: Option<String>,
     partial: bool,
-    returned: Vec<(String, String)>,
+    /// Items returned: `(id, how people refer to it, the assessors' comment)`.
+    returned: Vec<(String, String, String)>,
     /// Items marked done, of those shown: until all are, the total is provisional
     /// (an item never filled counts as its default, e.g. full marks for discretionary
     /// ones, which is not a score the unit has reported).
@@ -92,7 +98,7 @@ pub async fn report_home(
 ) -> AppResult<Response> {
     let message = q
         .saved
-        .map(|item| format!("{item} 已保存。这是最后一项：请核对下面的清单后提交。"));
+        .map(|_| "最后一项已保存。请核对下面的清单后提交。".to_string());
     render_report(&state, &session, &me, cid, uid, None, None, message).await
 }
 
@@ -146,6 +152,7 @@ pub(super) async fn render_report(
                     .item
                     .map(|i| rubric.items()[i].id.clone())
                     .unwrap_or_default(),
+                item_ref: input.item.map(|i| rubric.item_ref(i)).unwrap_or_default(),
                 label: input.label.clone(),
             }
         })
@@ -197,7 +204,15 @@ pub(super) async fn render_report(
             .returned
             .iter()
             .filter(|(i, _)| visible(i))
-            .cloned()
+            .map(|(i, comment)| {
+                let words = rubric
+                    .items()
+                    .iter()
+                    .position(|x| x.id == *i)
+                    .map(|ii| rubric.item_ref(ii))
+                    .unwrap_or_else(|| i.clone());
+                (i.clone(), words, comment.clone())
+            })
             .collect(),
         campaign: cx.campaign,
         unit: cx.unit,
@@ -222,7 +237,7 @@ fn category_views(
         .iter()
         .enumerate()
         .map(|(ci, c)| CategoryView {
-            name: c.name.clone(),
+            name: rubric.category_heading(ci),
             points: c.points.map(f).unwrap_or_else(|| "加分".into()),
             score: f(s.categories[ci].score),
             items: c
@@ -239,6 +254,7 @@ fn category_views(
                     };
                     ItemRow {
                         id: item.id.clone(),
+                        place: rubric.item_place(ii),
                         name: item.name.clone().unwrap_or_default(),
                         points: item.points.map(f).unwrap_or_else(|| "加分".into()),
                         state,

@@ -17,12 +17,12 @@
         textStyle: font,
         title: { text: "考核总分排名", left: "center", textStyle: { fontSize: 15 } },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { bottom: 0, data: ["基础分", "加分"] },
+        legend: { bottom: 0, data: d.split === false ? ["总分"] : ["基础分", "加分"] },
         grid: { left: 90, right: 50, top: 40, bottom: 40 },
         xAxis: { type: "value", name: "分" },
         yAxis: { type: "category", data: units },
         series: [
-          { name: "基础分", type: "bar", stack: "total", data: num(d.base).reverse(), itemStyle: { color: BLUE } },
+          { name: d.split === false ? "总分" : "基础分", type: "bar", stack: "total", data: num(d.base).reverse(), itemStyle: { color: BLUE } },
           { name: "加分", type: "bar", stack: "total", data: num(d.bonus).reverse(), itemStyle: { color: GREEN },
             label: { show: true, position: "right", formatter: function (p) { return d.total[d.units.length - 1 - p.dataIndex]; } } }
         ]

@@ -61,8 +61,9 @@ pub async fn home(
                     } else {
                         String::new()
                     },
-                    deadline: c.deadline.clone(),
-                    state: "已结束".to_string(),
+                    // A past year had no deadline of its own here: it was imported.
+                    deadline: String::new(),
+                    state: "往年结果".to_string(),
                 });
             }
             (Role::Reporter, _) => {

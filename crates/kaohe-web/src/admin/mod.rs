@@ -38,10 +38,19 @@ struct UnitProgress {
     submitted: String,
 }
 
+/// A unit's line in a past year's results (imported): its rank and total.
+struct PastRow {
+    rank: String,
+    name: String,
+    total: String,
+}
+
 struct CampaignView {
     id: kaohe_storage::Id,
     /// A draft not yet issued to the units.
     draft: bool,
+    /// A past year imported with its results: shown as results, not as reporting.
+    past: Option<Vec<PastRow>>,
     title: String,
     year: i64,
     deadline: String,
@@ -68,6 +77,10 @@ pub async fn overview(
     for c in state.store.campaigns(me.org()).await? {
         let year = Year::of(&state, c.clone()).await?;
         let rubric_row = state.store.rubric(me.org(), c.rubric_id).await?;
+        if year.phase == Phase::PastYear {
+            campaigns.push(past_year(&state, c, &rubric_row).await?);
+            continue;
+        }
         let all_items = scoring::rubric(&state, me.org(), c.rubric_id)
             .await?
             .items()
@@ -93,12 +106,15 @@ pub async fn overview(
                 state: state_text,
                 progress,
                 self_score: {
-                    // Until every item is marked done, the total is provisional.
+                    // Not filled is not a score; until every item is marked done, the
+                    // total is provisional.
                     let done = items
                         .iter()
                         .filter(|r| r.state == kaohe_storage::ItemState::Done)
                         .count();
-                    if done < all_items {
+                    if items.is_empty() {
+                        "—".to_string()
+                    } else if done < all_items {
                         format!("{}（暂计，已完成 {done}/{all_items}）", f(s.total))
                     } else {
                         f(s.total)
@@ -111,6 +127,7 @@ pub async fn overview(
         campaigns.push(CampaignView {
             id: c.id,
             draft: year.phase == Phase::Draft,
+            past: None,
             submitted: units
                 .iter()
                 .filter(|u| u.progress == Progress::Submitted)
@@ -131,4 +148,36 @@ pub async fn overview(
         campaigns,
     }
     .into_response())
+}
+
+/// A past year imported with its results: its ranking, as the results say it.
+async fn past_year(
+    state: &AppState,
+    c: kaohe_storage::Campaign,
+    rubric: &kaohe_storage::RubricVersion,
+) -> AppResult<CampaignView> {
+    let rows = match state.store.latest_result(c.id).await? {
+        Some(run) => crate::year::snapshot::Snapshot::of(&run)?
+            .units
+            .iter()
+            .map(|u| PastRow {
+                rank: u.rank_text(),
+                name: u.unit.clone(),
+                total: f(u.total),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(CampaignView {
+        id: c.id,
+        draft: false,
+        past: Some(rows),
+        title: c.title,
+        year: c.year,
+        deadline: c.deadline,
+        rubric: format!("{} 第 {} 版", rubric.title, rubric.version),
+        submitted: 0,
+        overdue: 0,
+        units: Vec::new(),
+    })
 }

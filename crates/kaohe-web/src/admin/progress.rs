@@ -127,6 +127,10 @@ pub async fn progress_page(
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
     let year = Year::load(&state, me.org(), cid).await?;
+    if year.phase == crate::year::Phase::PastYear {
+        // A past year imported with its results had no reporting: its results instead.
+        return Ok(axum::response::Redirect::to(&format!("/c/{cid}/results")).into_response());
+    }
     let campaign = year.campaign.clone();
     let (rubric, all) = assess_all(&state, &campaign).await?;
     let assignment = state.store.assignment(me.org(), cid).await?;

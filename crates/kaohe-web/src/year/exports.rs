@@ -481,12 +481,15 @@ pub async fn print_ranking(
 /// totals (self-check against assessment), in ranked order, as the page shows them.
 pub fn ranking_chart(snapshot: &Snapshot) -> String {
     let r = results_from_snapshot(snapshot, "", "", "");
+    // An imported past year has its totals only: one bar each, not an empty split.
+    let split = !snapshot.imported;
     json!({
         "units": r.units.iter().map(|u| u.name.clone()).collect::<Vec<_>>(),
         "total": r.units.iter().map(|u| f(u.total.score)).collect::<Vec<_>>(),
         "self": r.units.iter().map(|u| f(u.total.self_score)).collect::<Vec<_>>(),
-        "base": r.units.iter().map(|u| f(u.base.score)).collect::<Vec<_>>(),
-        "bonus": r.units.iter().map(|u| f(u.bonus.score)).collect::<Vec<_>>(),
+        "base": r.units.iter().map(|u| f(if split { u.base.score } else { u.total.score })).collect::<Vec<_>>(),
+        "bonus": r.units.iter().map(|u| f(if split { u.bonus.score } else { Decimal::ZERO })).collect::<Vec<_>>(),
+        "split": split,
     })
     .to_string()
 }

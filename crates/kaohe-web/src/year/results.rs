@@ -253,6 +253,13 @@ struct ResultsPage {
     charts: String,
     /// May download the summary workbook and the 通报 draft (every unit's detail).
     can_export_all: bool,
+    /// A past year imported with its totals: no reporting, publication or self-check.
+    imported: bool,
+    /// Columns with something in them (an imported year has no base, bonus, grade or
+    /// self-check; a rubric without grades has no grade).
+    show_base: bool,
+    show_grade: bool,
+    show_self: bool,
 }
 
 pub async fn results_page(
@@ -321,6 +328,16 @@ pub async fn results_page(
             .map(crate::year::exports::ranking_chart)
             .unwrap_or_default(),
         can_export_all: vis.all,
+        imported: snapshot.as_ref().is_some_and(|s| s.imported),
+        show_base: snapshot
+            .as_ref()
+            .is_some_and(|s| s.units.iter().any(|u| u.base.is_some())),
+        show_grade: snapshot
+            .as_ref()
+            .is_some_and(|s| s.units.iter().any(|u| u.grade.is_some())),
+        show_self: snapshot
+            .as_ref()
+            .is_some_and(|s| s.units.iter().any(|u| u.self_total.is_some())),
     }
     .into_response())
 }
@@ -370,6 +387,8 @@ struct UnitPage {
     history: Option<crate::year::history::Comparison>,
     /// The year-over-year chart's numbers (JSON).
     history_chart: String,
+    /// A past year imported with its totals: no items, self-check or documents.
+    imported: bool,
 }
 
 pub async fn unit_page(
@@ -491,6 +510,7 @@ async fn render_unit(
         subtotals,
         unit_id,
         history_chart: history.as_ref().map(|h| h.chart()).unwrap_or_default(),
+        imported: snapshot.imported,
         history,
         charts: crate::year::exports::unit_chart(snapshot, unit_id),
         can_appeal: me.role() == Role::Reporter

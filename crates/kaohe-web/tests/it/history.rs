@@ -144,3 +144,61 @@ async fn past_results_are_imported_from_a_spreadsheet_and_bad_rows_save_nothing(
     assert_eq!(ranks[2].1, 2, "80 and 80 tie (并列)");
     db.finish().await;
 }
+
+/// An imported past year looks like results, not like an overdue campaign: no 逾期未交
+/// or 自查 on the overview, no empty columns or self-check chart, no progress page, and
+/// the import page is reached from the overview.
+#[tokio::test]
+async fn an_imported_past_year_reads_as_results_not_as_an_overdue_campaign() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let past = db.store.campaigns(org.id).await.unwrap()[1].clone();
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let overview = admin.get("/admin").await;
+    assert!(
+        overview.body.contains("href=\"/admin/history\""),
+        "the import page is linked"
+    );
+    let section = overview.body.split(&past.title).nth(1).unwrap();
+    assert!(section.contains("往年结果"), "{section}");
+    assert!(
+        !section.contains("逾期未交") && !section.contains("暂计"),
+        "{section}"
+    );
+    assert!(section.contains("春晓街道"), "its ranking: {section}");
+
+    let results = admin.get(&format!("/c/{}/results", past.id)).await;
+    assert!(results.body.contains("往年结果，于"), "{}", results.body);
+    for empty in [
+        "自查总分",
+        "基础分",
+        "等次",
+        "data-chart=\"self\"",
+        "重新计算结果",
+        "打印排名",
+    ] {
+        assert!(
+            !results.body.contains(empty),
+            "{empty} on a past year's results"
+        );
+    }
+    let progress = admin.get(&format!("/admin/c/{}/progress", past.id)).await;
+    assert_eq!(progress.status, 303);
+    assert_eq!(
+        progress.location.as_deref(),
+        Some(format!("/c/{}/results", past.id).as_str())
+    );
+
+    let mut unit = Client::new(app);
+    unit.login("xinqi", PW).await;
+    let home = unit.get("/").await;
+    let card = home.body.split(&past.title).nth(1).unwrap();
+    let card = card.split("</li>").next().unwrap();
+    assert!(
+        card.contains("往年结果") && !card.contains("截止"),
+        "{card}"
+    );
+    db.finish().await;
+}

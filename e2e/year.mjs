@@ -728,11 +728,19 @@ async function year(browser) {
   const leader = await new Person(browser, "lingdao", PHONE, "phone").open();
   people.push(leader);
   await leader.login();
-  await leader.click(leader.link(CAMPAIGN));
+  // The leader's first screen is the latest results: ranking with last year's rank,
+  // the biggest movers, where the district lost points.
   await leader.see("考核结果", "h1");
+  await leader.see(/名次变化较大的单位（与 2025 年度相比）/, "#movers");
+  await leader.see(ref("basic.3"), "#losses");
   assert.equal(await leader.page.locator("table.ranking tbody tr").count(), 11);
+  assert.ok((await leader.page.locator("table.ranking th", { hasText: "升降" }).count()) === 1, "the ranking shows 升降");
+  // On a phone a unit's name stays on one line (the table scrolls sideways).
+  const name = await leader.page.locator("table.ranking tbody td.unit").first().boundingBox();
+  const line = await leader.page.locator("table.ranking tbody td.num").first().boundingBox();
+  assert.ok(name.height <= line.height * 1.2, `a unit's name is one line high (${name.height} vs ${line.height})`);
   await leader.shot("results-phone");
-  expected.lingdao.push(...LOGIN, "GET /", "GET /c/:id/results");
+  expected.lingdao.push(...LOGIN, "GET /c/:id/results");
   const auditor = await new Person(browser, "shenji", DESKTOP, "desktop").open();
   people.push(auditor);
   await auditor.login();

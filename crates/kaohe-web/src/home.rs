@@ -43,6 +43,17 @@ pub async fn home(
     match me.role() {
         Role::Admin => return Ok(Redirect::to("/admin").into_response()),
         Role::Auditor => return Ok(Redirect::to("/audit").into_response()),
+        // A leader starts at the latest results: the newest issued year that has them.
+        Role::Viewer => {
+            let mut all = state.store.campaigns(me.org()).await?;
+            all.sort_by_key(|c| std::cmp::Reverse((c.year, c.id)));
+            for c in all {
+                let draft = Year::of(&state, c.clone()).await?.phase == Phase::Draft;
+                if !draft && state.store.has_results(c.id).await? {
+                    return Ok(Redirect::to(&format!("/c/{}/results", c.id)).into_response());
+                }
+            }
+        }
         _ => {}
     }
     let mut campaigns = Vec::new();

@@ -228,6 +228,51 @@ struct RankRow {
     grade: String,
     self_total: String,
     gap: String,
+    /// Last year's rank, and the change in places (`↑2`, `↓1`, `—`).
+    last_rank: String,
+    change: String,
+    change_class: &'static str,
+}
+
+/// A unit that moved most in the ranking since last year.
+struct Mover {
+    unit: String,
+    from: usize,
+    to: usize,
+    /// `上升 3 位` or `下降 2 位`.
+    words: String,
+}
+
+/// An item where the district lost most points.
+struct Loss {
+    item: String,
+    units: usize,
+    lost: String,
+    rate: String,
+}
+
+/// The campaign whose results are "last year" for `campaign`: its predecessor (set when
+/// it was copied), else the organiser's latest earlier year with results; with
+/// `published_only` (a unit reads it) only a published one.
+async fn last_year(
+    state: &AppState,
+    campaign: &Campaign,
+    published_only: bool,
+) -> AppResult<Option<(i64, Snapshot)>> {
+    let all = state.store.campaigns(campaign.organiser_id).await?;
+    let earlier = |c: &&Campaign| c.year < campaign.year;
+    let chosen = match campaign.predecessor_id {
+        Some(p) => all.iter().find(|c| c.id == p),
+        None => all.iter().filter(earlier).max_by_key(|c| (c.year, c.id)),
+    };
+    let Some(prev) = chosen else { return Ok(None) };
+    if published_only && prev.published_at.is_none() {
+        return Ok(None);
+    }
+    Ok(match state.store.latest_result(prev.id).await? {
+        Some(run) => Some((prev.year, Snapshot::of(&run)?)),
+        None => None,
+    })
 }
 
 struct RunView {
@@ -260,6 +305,11 @@ struct ResultsPage {
     show_base: bool,
     show_grade: bool,
     show_self: bool,
+    /// The year compared with, when there is one.
+    last_year: Option<i64>,
+    movers: Vec<Mover>,
+    /// Where the district lost most points (not for an imported year).
+    losses: Vec<Loss>,
 }
 
 pub async fn results_page(
@@ -276,11 +326,44 @@ pub async fn results_page(
     let snapshot = latest.map(Snapshot::of).transpose()?;
     let mut rows = Vec::new();
     let mut categories = Vec::new();
+    let previous = match &snapshot {
+        Some(_) => last_year(&state, &campaign, me.role() == Role::Reporter).await?,
+        None => None,
+    };
+    let mut movers = Vec::new();
+    let mut losses = Vec::new();
     if let Some(snap) = &snapshot {
         categories = snap.categories.iter().map(|c| c.name.clone()).collect();
         for u in &snap.units {
             let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
+            let before = previous
+                .as_ref()
+                .and_then(|(_, p)| p.unit(u.unit_id))
+                .map(|p| p.rank);
+            let (change, change_class) = match before {
+                Some(b) if b > u.rank => (format!("↑{}", b - u.rank), "up"),
+                Some(b) if b < u.rank => (format!("↓{}", u.rank - b), "down"),
+                Some(_) => ("—".to_string(), "same"),
+                None => (String::new(), "same"),
+            };
+            if let Some(b) = before
+                && b != u.rank
+            {
+                movers.push(Mover {
+                    unit: u.unit.clone(),
+                    from: b,
+                    to: u.rank,
+                    words: if b > u.rank {
+                        format!("上升 {} 位", b - u.rank)
+                    } else {
+                        format!("下降 {} 位", u.rank - b)
+                    },
+                });
+            }
             rows.push(RankRow {
+                last_rank: before.map(|b| b.to_string()).unwrap_or_default(),
+                change,
+                change_class,
                 rank: u.rank_text(),
                 unit: u.unit.clone(),
                 unit_id: u.unit_id,
@@ -296,6 +379,39 @@ pub async fn results_page(
                     _ => "0".into(),
                 },
             });
+        }
+        // The biggest movers first, up to three each way.
+        movers.sort_by_key(|m| std::cmp::Reverse(m.from.abs_diff(m.to)));
+        let (mut up, mut down) = (0, 0);
+        movers.retain(|m| {
+            let side = if m.to < m.from { &mut up } else { &mut down };
+            *side += 1;
+            *side <= 3
+        });
+        if !snap.imported {
+            let r = crate::year::exports::results_from_snapshot(snap, "", "", "");
+            losses = r
+                .points_lost()
+                .iter()
+                .take(5)
+                .map(|l| {
+                    let item = &r.items[l.item];
+                    let points = item.points.unwrap_or_default() * Decimal::from(r.units.len());
+                    Loss {
+                        item: format!("{} {}", item.reference, item.name),
+                        units: l.units,
+                        lost: f(l.lost),
+                        rate: if points.is_zero() {
+                            String::new()
+                        } else {
+                            format!(
+                                "{}%",
+                                f(((points - l.lost) * Decimal::ONE_HUNDRED / points).round_dp(1))
+                            )
+                        },
+                    }
+                })
+                .collect();
         }
     }
     Ok(ResultsPage {
@@ -338,6 +454,9 @@ pub async fn results_page(
         show_self: snapshot
             .as_ref()
             .is_some_and(|s| s.units.iter().any(|u| u.self_total.is_some())),
+        last_year: previous.as_ref().map(|(y, _)| *y),
+        movers,
+        losses,
     }
     .into_response())
 }

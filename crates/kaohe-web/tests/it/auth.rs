@@ -284,7 +284,7 @@ async fn a_user_who_must_change_their_password_can_do_nothing_else_first() {
         )
         .await;
     assert!(r.body.contains("密码已修改"));
-    assert_eq!(c.get("/").await.status, 200);
+    assert_eq!(c.get("/account/password").await.status, 200);
     db.finish().await;
 }
 
@@ -314,7 +314,7 @@ async fn a_password_reset_ends_every_open_session_of_that_user() {
     let app = demo_app(&db).await;
     let mut leader = Client::new(app.clone());
     leader.login("lingdao", PW).await;
-    assert_eq!(leader.get("/").await.status, 200);
+    assert_eq!(leader.get("/account/password").await.status, 200);
     // The admin resets the password (as the users page does).
     let mut admin = Client::new(app);
     admin.login("admin", PW).await;
@@ -358,7 +358,11 @@ async fn changing_ones_own_password_keeps_this_session_and_ends_the_others() {
         )
         .await;
     assert!(r.body.contains("密码已修改"), "{}", r.body);
-    assert_eq!(here.get("/").await.status, 200, "this session goes on");
+    assert_eq!(
+        here.get("/account/password").await.status,
+        200,
+        "this session goes on"
+    );
     let r = elsewhere.get("/").await;
     assert_eq!(r.status, 303, "the other session is over");
     db.finish().await;

@@ -39,8 +39,29 @@ async fn the_admin_computes_results_and_a_leader_reads_the_ranking_and_a_unit_ta
 
     let mut leader = Client::new(app.clone());
     leader.login("lingdao", PW).await;
+    // A leader starts at the latest results.
+    let home = leader.get("/").await;
+    assert_eq!(
+        home.location.as_deref(),
+        Some(format!("/c/{cid}/results").as_str())
+    );
     let ranking = leader.get(&format!("/c/{cid}/results")).await;
     assert_eq!(ranking.status, 200, "{}", ranking.body);
+    // Beside last year (the demo's imported 2025): each unit's rank then and its move,
+    // the biggest movers, and where the district lost most points.
+    assert!(
+        ranking
+            .body
+            .contains("<th class=\"num\">上年</th><th class=\"num\">升降</th>")
+    );
+    assert!(
+        ranking.body.contains("名次变化较大的单位"),
+        "{}",
+        ranking.body
+    );
+    assert!(ranking.body.contains("↑") && ranking.body.contains("↓"));
+    let losses = between(&ranking.body, "id=\"losses\"", "</section>").unwrap();
+    assert!(losses.contains("基础工作第3项 宣传和信息报送"), "{losses}");
     // The demo's 戚家山街道 and 梅山街道 tie at 91.5 (no review has changed anything).
     assert!(ranking.body.contains("（并列）"), "{}", ranking.body);
     assert!(ranking.body.contains("项未经确认"));

@@ -30,7 +30,7 @@ const SHOTS = path.join(OUT, "screenshots");
 const CHROMIUM = process.env.KAOHE_CHROMIUM ?? "/usr/bin/chromium";
 const SELF_TOTAL = process.env.KAOHE_E2E_SELF_TOTAL;
 const PASSWORD = "kaohe-demo-2026";
-const CAMPAIGN = "2026年度街道流动人口服务管理考核（演示）";
+const CAMPAIGN = "2026年度街道流动人口服务管理考核";
 const UNIT = "新碶街道";
 // Each step waits at most this long for what a person would see.
 const STEP_MS = 10_000;

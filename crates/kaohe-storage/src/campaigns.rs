@@ -32,6 +32,7 @@ pub(crate) fn campaign(r: &AnyRow) -> Result<Campaign> {
         is_demo: r.try_get::<i64, _>("is_demo")? != 0,
         issued_at: r.try_get("issued_at")?,
         predecessor_id: r.try_get("predecessor_id")?,
+        overall_weight: r.try_get("overall_weight")?,
         published_at: r.try_get("published_at")?,
         window_start: r.try_get("window_start")?,
         window_end: r.try_get("window_end")?,
@@ -63,7 +64,7 @@ pub(crate) async fn campaign_in<'e>(
     id: Id,
 ) -> Result<Campaign> {
     let row = sqlx::query(
-        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, published_at, window_start, window_end, show_details, locked FROM campaigns
+        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked FROM campaigns
          WHERE id = $1 AND organiser_id = $2",
     )
     .bind(id)
@@ -96,7 +97,7 @@ impl Store {
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, published_at, window_start, window_end, show_details, locked FROM campaigns
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked FROM campaigns
              WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
         )
         .bind(organiser_id)
@@ -206,9 +207,10 @@ impl Work {
     }
 
     /// Makes a new campaign (`to`, a draft) the next year of `from`, both of
-    /// `organiser_id`: it remembers `from` as its predecessor, and each item of `items`
-    /// (the new rubric's) keeps the department `from` gave it. Units are chosen by the
-    /// admin; base data and deadlines are the new year's own.
+    /// `organiser_id`: it remembers `from` as its predecessor and keeps its weight in the
+    /// overall assessment, and each item of `items` (the new rubric's) keeps the
+    /// department `from` gave it. Units are chosen by the admin; base data and deadlines
+    /// are the new year's own.
     pub async fn continue_campaign(
         &mut self,
         organiser_id: Id,
@@ -217,7 +219,8 @@ impl Work {
         items: &[String],
     ) -> Result<usize> {
         let done = sqlx::query(
-            "UPDATE campaigns SET predecessor_id = $1
+            "UPDATE campaigns SET predecessor_id = $1,
+                    overall_weight = (SELECT p.overall_weight FROM campaigns p WHERE p.id = $1)
              WHERE id = $2 AND organiser_id = $3 AND issued_at IS NULL
                AND EXISTS (SELECT 1 FROM campaigns p WHERE p.id = $1 AND p.organiser_id = $3)",
         )
@@ -307,6 +310,24 @@ impl Work {
         .bind(organiser_id)
         .execute(&mut *self.tx)
         .await?;
+        Ok(())
+    }
+
+    /// Sets (or clears) the weight of the campaign in the district's overall assessment,
+    /// an exact decimal as text.
+    pub async fn set_overall_weight(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        weight: Option<&str>,
+    ) -> Result<()> {
+        self.unfrozen_to_update(id).await?;
+        sqlx::query("UPDATE campaigns SET overall_weight = $1 WHERE id = $2 AND organiser_id = $3")
+            .bind(weight)
+            .bind(id)
+            .bind(organiser_id)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 

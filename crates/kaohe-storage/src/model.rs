@@ -192,6 +192,9 @@ pub struct Campaign {
     pub issued_at: Option<i64>,
     /// The campaign it was copied from (last year's), if it was.
     pub predecessor_id: Option<Id>,
+    /// The weight in the district's overall assessment (综合考核), an exact decimal as
+    /// text; `None` when the assessment does not count toward it.
+    pub overall_weight: Option<String>,
     /// When results were first published (公示), if they were.
     pub published_at: Option<i64>,
     /// The publication window (`YYYY-MM-DD`, China time, both days included), in which

@@ -1,13 +1,17 @@
-//! The 通报 draft: the note a district sends round after an assessment, with the
-//! ranking, each category's score rate (得分率) across units and the items where most
-//! points were lost, in 仿宋 三号 like an official letter, ready to be edited in Word or
-//! WPS. Everything a person still has to write is marked 【】.
+//! The 通报 draft: the note a district sends round after an assessment, laid out as
+//! GB/T 9704 asks of an official document (公文): 2号 小标宋 title, 3号 仿宋_GB2312 body,
+//! 黑体 and 楷体 headings, its margins and 22 × 28 grid, `— N —` page numbers. It gives
+//! the ranking (with last year's rank where known, grades where the rubric has them,
+//! the converted score where the assessment counts toward the overall one), each
+//! category's score rate (得分率) and the items where most points were lost with the
+//! units that lost them. Ready to be edited in Word or WPS; what a person still has to
+//! write is marked 【】; demo data is marked in the page header, not in the text.
 
 use docx_rs::TableRow;
 use docx_rs::{AlignmentType, LineSpacing, LineSpacingType, Paragraph, SpecialIndentType, Table};
 use kaohe_core::Decimal;
 
-use super::docx_kit::{self as dk, FANG, SONG, size};
+use super::docx_kit::{self as dk, FANG_GB, HEI, XIAOBIAOSONG, size};
 use super::{ExportError, Results, num, percent};
 
 /// How many items the list of most points lost shows.
@@ -25,23 +29,20 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
     } else {
         r.organiser.clone()
     };
-    let mut docx = dk::document(false)
-        .add_paragraph(dk::bold(
-            &format!("关于{heading}结果的通报"),
-            SONG,
-            size::ER,
+    let kind = r.unit_kind();
+    let marking = r.demo.then_some(dk::DEMO_MARK);
+    let mut docx = dk::gongwen(marking)
+        .add_paragraph(title(&format!("关于{heading}结果的通报")))
+        .add_paragraph(dk::para(
+            "（草稿）",
+            FANG_GB,
+            size::SAN,
             AlignmentType::Center,
         ))
-        .add_paragraph(dk::para("（草稿）", FANG, size::SAN, AlignmentType::Center))
-        .add_paragraph(dk::gap(FANG, size::SAN))
-        .add_paragraph(body_plain("各单位："));
-    let computed = if r.computed.is_empty() {
-        String::new()
-    } else {
-        format!("（结果计算于 {}）", r.computed)
-    };
+        .add_paragraph(body_plain(""))
+        .add_paragraph(body_plain(&format!("各{kind}：")));
     docx = docx.add_paragraph(body(&format!(
-        "根据《{}》，{organiser}对 {} 个单位的工作进行了考核{computed}。现将考核结果通报如下：",
+        "根据《{}》，{organiser}对 {} 个{kind}的工作进行了考核。现将考核结果通报如下：",
         r.rubric_title,
         r.units.len()
     )));
@@ -49,6 +50,9 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
     // 一、the ranking.
     docx = docx.add_paragraph(section("一、考核结果"));
     if let Some(text) = ranking_summary(r) {
+        docx = docx.add_paragraph(body(&text));
+    }
+    if let Some(text) = movers_summary(r) {
         docx = docx.add_paragraph(body(&text));
     }
     docx = docx.add_table(ranking_table(r));
@@ -71,14 +75,14 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
     }
     docx = docx.add_table(rates_table(r, &rates));
 
-    // 三、where most points were lost.
+    // 三、where most points were lost, and by whom.
     docx = docx.add_paragraph(section("三、失分较多的项目"));
     let lost = r.points_lost();
     match lost.first() {
         Some(top) => {
             let item = &r.items[top.item];
             docx = docx.add_paragraph(body(&format!(
-                "失分最多的是“{}”（{}），{} 个单位在此失分，合计失 {} 分。失分较多的 {} 项如下：",
+                "失分最多的是“{}”（{}），{} 个{kind}在此失分，合计失 {} 分。失分较多的 {} 项及失分的{kind}如下：",
                 item.name,
                 item.reference,
                 top.units,
@@ -88,7 +92,7 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
             docx = docx.add_table(lost_table(r, &lost[..lost.len().min(MOST_LOST)]));
         }
         None => {
-            docx = docx.add_paragraph(body("各单位在有分值的项目上均未失分。"));
+            docx = docx.add_paragraph(body(&format!("各{kind}在有分值的项目上均未失分。")));
         }
     }
 
@@ -96,33 +100,106 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
     docx = docx
         .add_paragraph(section("四、下一步工作要求"))
         .add_paragraph(body("【此处填写下一步工作要求。】"))
-        .add_paragraph(dk::gap(FANG, size::SAN))
+        .add_paragraph(body_plain(""))
         .add_paragraph(right(&organiser))
         .add_paragraph(right("【　　年　　月　　日】"));
     dk::pack(docx)
 }
 
-/// Body text: 仿宋 三号, first line indented two characters, 28 pt lines.
+/// A line on the 公文 grid: 28.95 pt, exactly.
+fn on_grid(p: Paragraph) -> Paragraph {
+    p.line_spacing(
+        LineSpacing::new()
+            .line_rule(LineSpacingType::Exact)
+            .line(dk::GONGWEN_LINE as i32)
+            .before(0)
+            .after(0),
+    )
+}
+
+/// The title: 2号 小标宋, centred.
+fn title(text: &str) -> Paragraph {
+    // One line of the grid each (2号 fits in it), as Word's 公文 template sets it.
+    on_grid(dk::para(
+        text,
+        XIAOBIAOSONG,
+        size::ER,
+        AlignmentType::Center,
+    ))
+}
+
+/// Body text: 仿宋_GB2312 三号, first line indented two characters.
 fn body(text: &str) -> Paragraph {
     body_plain(text).indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
 }
 
 fn body_plain(text: &str) -> Paragraph {
-    dk::para(text, FANG, size::SAN, AlignmentType::Both).line_spacing(
-        LineSpacing::new()
-            .line_rule(LineSpacingType::Exact)
-            .line(560),
+    on_grid(line(text, FANG_GB, AlignmentType::Both))
+}
+
+/// A paragraph in 三号 of the 公文 grid: 28 characters a line.
+fn line(text: &str, font: &str, align: AlignmentType) -> Paragraph {
+    Paragraph::new()
+        .add_run(dk::run(text, font, size::SAN).character_spacing(dk::GONGWEN_CHAR_SPACING))
+        .align(align)
+        .fonts(dk::fonts(font))
+        .size(size::SAN)
+}
+
+/// A first-level heading (`一、`): 黑体 三号, indented two characters.
+fn section(text: &str) -> Paragraph {
+    on_grid(line(text, HEI, AlignmentType::Left)).indent(
+        None,
+        Some(SpecialIndentType::FirstLine(640)),
+        None,
+        None,
     )
 }
 
-fn section(text: &str) -> Paragraph {
-    dk::bold(text, SONG, size::SAN, AlignmentType::Left)
-        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
-        .line_spacing(LineSpacing::new().before(120).after(60))
+fn right(text: &str) -> Paragraph {
+    on_grid(line(text, FANG_GB, AlignmentType::Right)).indent(None, None, Some(1280), None)
 }
 
-fn right(text: &str) -> Paragraph {
-    dk::para(text, FANG, size::SAN, AlignmentType::Right)
+/// The biggest moves since last year, in a sentence.
+fn movers_summary(r: &Results) -> Option<String> {
+    let year = r.last_year?;
+    let mut moves: Vec<(i64, &str)> = r
+        .units
+        .iter()
+        .filter_map(|u| {
+            let before = r.last_rank(&u.name)?;
+            Some((before as i64 - u.rank as i64, u.name.as_str()))
+        })
+        .filter(|(d, _)| *d != 0)
+        .collect();
+    if moves.is_empty() {
+        return Some(format!(
+            "与 {year} 年度相比，各{}名次没有变化。",
+            r.unit_kind()
+        ));
+    }
+    moves.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
+    let up: Vec<String> = moves
+        .iter()
+        .filter(|(d, _)| *d > 0)
+        .take(3)
+        .map(|(d, n)| format!("{n}上升 {d} 位"))
+        .collect();
+    let down: Vec<String> = moves
+        .iter()
+        .rev()
+        .filter(|(d, _)| *d < 0)
+        .take(3)
+        .map(|(d, n)| format!("{n}下降 {} 位", -d))
+        .collect();
+    let mut parts = Vec::new();
+    if !up.is_empty() {
+        parts.push(format!("名次上升较多的是{}", up.join("、")));
+    }
+    if !down.is_empty() {
+        parts.push(format!("下降较多的是{}", down.join("、")));
+    }
+    Some(format!("与 {year} 年度相比，{}。", parts.join("；")))
 }
 
 fn ranking_summary(r: &Results) -> Option<String> {
@@ -195,7 +272,7 @@ fn table_of(widths: &[usize], header: &[&str], rows: Vec<Vec<String>>) -> Table 
 /// Splits the text width in proportion to `parts`.
 fn widths(parts: &[usize]) -> Vec<usize> {
     let total: usize = parts.iter().sum();
-    let width = dk::text_width(false);
+    let width = dk::gongwen_text_width();
     let mut out: Vec<usize> = parts.iter().map(|p| width * p / total).collect();
     let used: usize = out.iter().sum();
     if let Some(last) = out.last_mut() {
@@ -205,29 +282,57 @@ fn widths(parts: &[usize]) -> Vec<usize> {
 }
 
 fn ranking_table(r: &Results) -> Table {
+    let graded = r.units.iter().any(|u| !u.grade.is_empty());
+    let yearly = r.last_year.is_some();
+    let mut header = vec!["排名", "单位", "基础分", "加分", "总分"];
+    let mut parts = vec![4, 5, 3, 3, 3];
+    if graded {
+        header.push("等次");
+        parts.push(3);
+    }
+    if r.overall_weight.is_some() {
+        header.push("折算分");
+        parts.push(3);
+    }
+    if yearly {
+        header.extend(["上年名次", "升降"]);
+        parts.extend([3, 2]);
+    }
     let rows = r
         .units
         .iter()
         .map(|u| {
-            vec![
+            let mut row = vec![
                 u.rank_text(),
                 u.name.clone(),
                 num(u.base.score),
                 num(u.bonus.score),
                 num(u.total.score),
-                if u.grade.is_empty() {
+            ];
+            if graded {
+                row.push(if u.grade.is_empty() {
                     "—".into()
                 } else {
                     u.grade.clone()
-                },
-            ]
+                });
+            }
+            if let Some(c) = r.converted(u) {
+                row.push(num(c));
+            }
+            if yearly {
+                let before = r.last_rank(&u.name);
+                row.push(before.map(|b| b.to_string()).unwrap_or_else(|| "—".into()));
+                row.push(match before {
+                    Some(b) if b > u.rank => format!("↑{}", b - u.rank),
+                    Some(b) if b < u.rank => format!("↓{}", u.rank - b),
+                    Some(_) => "—".into(),
+                    None => String::new(),
+                });
+            }
+            row
         })
         .collect();
-    table_of(
-        &widths(&[3, 5, 3, 3, 3, 3]),
-        &["排名", "单位", "基础分", "加分", "总分", "等次"],
-        rows,
-    )
+    table_of(&widths(&parts), &header, rows)
 }
 
 fn rates_table(r: &Results, rates: &[super::CategoryRate]) -> Table {
@@ -264,18 +369,30 @@ fn lost_table(r: &Results, lost: &[super::ItemLoss]) -> Table {
             } else {
                 percent((points * units - l.lost) * Decimal::ONE_HUNDRED / (points * units))
             };
+            // Who lost points here, most first.
+            let mut losers: Vec<(Decimal, &str)> = r
+                .units
+                .iter()
+                .map(|u| (points - u.items[l.item].score.score, u.name.as_str()))
+                .filter(|(lost, _)| *lost > Decimal::ZERO)
+                .collect();
+            losers.sort_by_key(|l| std::cmp::Reverse(l.0));
+            let who: Vec<String> = losers
+                .iter()
+                .map(|(lost, name)| format!("{name}（{}）", num(*lost)))
+                .collect();
             vec![
                 format!("{} {}", item.reference, item.name),
                 num(points),
-                l.units.to_string(),
                 num(l.lost),
                 rate,
+                who.join("、"),
             ]
         })
         .collect();
     table_of(
-        &widths(&[8, 2, 3, 3, 3]),
-        &["项目", "分值", "失分单位数", "合计失分", "得分率"],
+        &widths(&[6, 2, 3, 3, 9]),
+        &["项目", "分值", "合计失分", "得分率", "失分单位（失分）"],
         rows,
     )
 }

@@ -49,6 +49,15 @@ pub struct Results {
     pub items: Vec<Item>,
     /// Units in ranked order.
     pub units: Vec<UnitResult>,
+    /// The year compared with (上年), where the caller knows one, and each unit's rank
+    /// that year by name.
+    pub last_year: Option<i64>,
+    pub last_ranks: Vec<(String, usize)>,
+    /// Demo data: documents say so in their header, not in their text.
+    pub demo: bool,
+    /// Where this assessment counts toward the district's overall assessment (综合考核),
+    /// its weight: a unit's converted score is its total × weight / 100.
+    pub overall_weight: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -302,6 +311,43 @@ pub struct ItemLoss {
     pub lost: Decimal,
     /// How many units lost points on it.
     pub units: usize,
+}
+
+impl Results {
+    /// A unit's rank last year, by name.
+    pub fn last_rank(&self, unit: &str) -> Option<usize> {
+        self.last_ranks
+            .iter()
+            .find(|(n, _)| n == unit)
+            .map(|(_, r)| *r)
+    }
+
+    /// What the units are called together, by the kind their names end in: `街道`,
+    /// `镇`, `街道（镇）` for both, else `单位`.
+    pub fn unit_kind(&self) -> &'static str {
+        let all = |suffix: &str| {
+            !self.units.is_empty() && self.units.iter().all(|u| u.name.ends_with(suffix))
+        };
+        let mixed = self
+            .units
+            .iter()
+            .all(|u| u.name.ends_with("街道") || u.name.ends_with('镇') || u.name.ends_with('乡'));
+        if all("街道") {
+            "街道"
+        } else if all("镇") {
+            "镇"
+        } else if mixed && !self.units.is_empty() {
+            "街道（镇）"
+        } else {
+            "单位"
+        }
+    }
+
+    /// A unit's converted score for the overall assessment, when there is a weight.
+    pub fn converted(&self, u: &UnitResult) -> Option<Decimal> {
+        self.overall_weight
+            .map(|w| (u.total.score * w / Decimal::ONE_HUNDRED).round_dp(2))
+    }
 }
 
 impl UnitResult {

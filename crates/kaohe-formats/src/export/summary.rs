@@ -20,6 +20,9 @@ pub fn summary_xlsx(r: &Results) -> Result<Vec<u8>, ExportError> {
         category_sheet(r, ci, wb.add_worksheet(), &mut names)?;
     }
     explanations_sheet(r, wb.add_worksheet(), &mut names)?;
+    for ws in wb.worksheets_mut() {
+        xk::mark_demo(ws, r.demo);
+    }
     Ok(wb.save_to_buffer()?)
 }
 

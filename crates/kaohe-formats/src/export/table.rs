@@ -160,7 +160,7 @@ pub fn unit_table_docx(r: &Results, unit: &str) -> Result<Vec<u8>, ExportError> 
     }
     let table = dk::table(rows, &w);
 
-    let mut docx = dk::document(false).add_paragraph(dk::bold(
+    let mut docx = dk::mark_demo(dk::document(false), r.demo).add_paragraph(dk::bold(
         &r.rubric_title,
         SONG,
         size::XIAO_ER,
@@ -229,6 +229,7 @@ pub fn unit_table_xlsx(r: &Results, unit: &str) -> Result<Vec<u8>, ExportError> 
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(xk::sheet_name(&u.name))?;
+    xk::mark_demo(ws, r.demo);
     for (col, width) in XLSX_COLS.iter().enumerate() {
         ws.set_column_width(col as u16, *width)?;
     }

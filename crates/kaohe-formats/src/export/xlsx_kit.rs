@@ -119,6 +119,13 @@ pub fn page_setup(
 }
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+/// Marks a sheet's printed pages as demo data, in the header's right part, when `demo`.
+pub fn mark_demo(ws: &mut Worksheet, demo: bool) {
+    if demo {
+        ws.set_header(format!("&R{}", super::docx_kit::DEMO_MARK));
+    }
+}
+
 pub fn sheet_name(name: &str) -> String {
     let cleaned: String = name
         .chars()

@@ -60,9 +60,20 @@ fn results() -> &'static Results {
             })
             .collect();
         let mut r = Results::from_scores(&rubric, &scored);
-        r.title = "2026年度流动人口服务管理工作考核（演示）".into();
+        r.title = "2026年度流动人口服务管理工作考核".into();
         r.organiser = "北仑区流动人口服务管理领导小组办公室".into();
         r.computed = "2026-12-20 15:30".into();
+        // Demo data, a previous year with the ranks reversed, and a weight of 5 in the
+        // district's overall assessment.
+        r.demo = true;
+        r.last_year = Some(2025);
+        let n = r.units.len();
+        r.last_ranks = r
+            .units
+            .iter()
+            .map(|u| (u.name.clone(), n + 1 - u.rank))
+            .collect();
+        r.overall_weight = Some(Decimal::from(5));
         r
     })
 }
@@ -416,7 +427,9 @@ fn the_docx_files_merge_the_category_cells_and_set_east_asian_fonts() {
         "A4 portrait"
     );
     let bulletin = &parts(&files()["bulletin.docx"])["word/document.xml"];
-    assert!(bulletin.contains("w:eastAsia=\"仿宋\"") && bulletin.contains("w:eastAsia=\"宋体\""));
+    assert!(
+        bulletin.contains("w:eastAsia=\"仿宋_GB2312\"") && bulletin.contains("w:eastAsia=\"宋体\"")
+    );
     // Every run names its East Asian font: none falls back to a Latin default.
     for (name, xml) in [("table", doc), ("bulletin", bulletin)] {
         let runs = count(xml, "<w:r>");
@@ -602,13 +615,16 @@ fn the_bulletin_draft_has_the_ranking_the_category_rates_and_the_most_points_los
     let text = squeeze(&pdfs["bulletin.docx"].text);
     assert!(text.contains("通报") && text.contains("草稿"));
     for u in &r.units {
+        // With its converted score (weight 5) and last year's rank.
         let row = format!(
-            "{}{}{}{}{}",
+            "{}{}{}{}{}{}{}",
             u.rank_text(),
             u.name,
             num(u.base.score),
             num(u.bonus.score),
-            num(u.total.score)
+            num(u.total.score),
+            num((u.total.score * Decimal::from(5) / Decimal::ONE_HUNDRED).round_dp(2)),
+            r.last_rank(&u.name).unwrap()
         );
         assert!(text.contains(&squeeze(&row)), "{row} in\n{text}");
     }
@@ -629,19 +645,33 @@ fn the_bulletin_draft_has_the_ranking_the_category_rates_and_the_most_points_los
         };
         assert!(text.contains(&squeeze(&shown)), "{shown} in\n{text}");
     }
+    // Rows whose cells wrap over several lines come out of the PDF interleaved: the
+    // table is read from the document itself, cell after cell.
+    let xml = &parts(&files()["bulletin.docx"])["word/document.xml"];
+    let cells = squeeze(
+        &regex_lite::Regex::new(r"<w:t[^>]*>([^<]*)</w:t>")
+            .unwrap()
+            .captures_iter(xml)
+            .map(|c| c[1].to_string())
+            .collect::<String>(),
+    );
     let lost = r.points_lost();
     assert!(lost.len() >= 5);
     for l in &lost[..5] {
         let item = &r.items[l.item];
         let row = format!(
-            "{}{}{}{}{}",
+            "{}{}{}{}",
             item.reference,
             item.name,
             num(item.points.unwrap()),
-            l.units,
             num(l.lost)
         );
-        assert!(text.contains(&squeeze(&row)), "{row} in\n{text}");
+        assert!(cells.contains(&squeeze(&row)), "{row} in\n{cells}");
+        assert!(
+            text.contains(&item.reference),
+            "{} in the PDF",
+            item.reference
+        );
     }
     // Items are named as people number them: no id anywhere in the document.
     for item in &r.items {
@@ -649,4 +679,94 @@ fn the_bulletin_draft_has_the_ranking_the_category_rates_and_the_most_points_los
     }
     // The most lost item is named in the text, as the note's reader expects.
     assert!(text.contains(&format!("失分最多的是“{}”", r.items[lost[0].item].name)));
+}
+
+/// The 通报 is laid out as GB/T 9704 asks of an official document: margins, the 22 × 28
+/// grid, title, body and heading fonts with fallbacks Word and WPS resolve, `— N —` page
+/// numbers on alternating sides; no computation time or demo mark in its text, the demo
+/// mark in its header; the units called by their kind.
+#[test]
+fn the_bulletin_is_laid_out_as_gbt_9704_asks() {
+    let r = results();
+    let files = parts(&files()["bulletin.docx"]);
+    let doc = &files["word/document.xml"];
+    assert!(
+        doc.contains(r#"<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587""#),
+        "37/26/35/28 mm: {}",
+        &doc[doc.find("<w:pgMar").unwrap()..][..200]
+    );
+    // 22 lines of 28 characters: a 579-twip line pitch, 三号 at 15.8 pt.
+    assert!(doc.contains(r#"<w:docGrid w:type="lines" w:linePitch="579""#));
+    assert!(doc.contains(r#"<w:spacing w:val="-4" />"#));
+    // The title in 2号 小标宋, the body in 3号 仿宋_GB2312, headings in 黑体.
+    let title = &doc[doc.find("关于").unwrap().saturating_sub(400)..doc.find("关于").unwrap()];
+    assert!(
+        title.contains(r#"w:eastAsia="方正小标宋简体""#)
+            && title.contains(r#"<w:sz w:val="44" />"#),
+        "{title}"
+    );
+    let body = &doc[doc.find("根据《").unwrap().saturating_sub(400)..doc.find("根据《").unwrap()];
+    assert!(
+        body.contains(r#"w:eastAsia="仿宋_GB2312""#) && body.contains(r#"<w:sz w:val="32" />"#),
+        "{body}"
+    );
+    let heading = &doc
+        [doc.find("一、考核结果").unwrap().saturating_sub(400)..doc.find("一、考核结果").unwrap()];
+    assert!(heading.contains(r#"w:eastAsia="黑体""#), "{heading}");
+    // Fallbacks for fonts a computer may not have.
+    let fonts = &files["word/fontTable.xml"];
+    for (font, alt) in [
+        ("方正小标宋简体", "宋体"),
+        ("仿宋_GB2312", "仿宋"),
+        ("楷体_GB2312", "楷体"),
+    ] {
+        assert!(
+            fonts.contains(&format!(
+                r#"<w:font w:name="{font}"><w:altName w:val="{alt}"/>"#
+            )),
+            "{font} falls back to {alt}"
+        );
+    }
+    // Page numbers: — N —, odd pages on the right, even on the left.
+    assert!(files["word/settings.xml"].contains("<w:evenAndOddHeaders"));
+    let footers: Vec<&String> = files
+        .iter()
+        .filter(|(k, _)| k.starts_with("word/footer"))
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(footers.len(), 2, "an odd and an even footer");
+    for f in &footers {
+        assert!(
+            f.contains("— ") && f.contains(" —") && f.contains("PAGE"),
+            "{f}"
+        );
+    }
+    assert!(
+        footers.iter().any(|f| f.contains(r#"w:val="right""#))
+            && footers.iter().any(|f| f.contains(r#"w:val="left""#))
+    );
+    // Demo data marked in the header, not in the text; no computation time; 街道.
+    assert!(
+        files
+            .iter()
+            .any(|(k, v)| k.starts_with("word/header") && v.contains("演示数据"))
+    );
+    assert!(
+        !doc.contains("演示") && !doc.contains("计算于"),
+        "the text says nothing of the demo or the computation"
+    );
+    assert!(doc.contains("各街道：") && doc.contains("个街道的工作进行了考核"));
+    // Who lost points where.
+    let lost = &r.points_lost()[0];
+    let loser = r
+        .units
+        .iter()
+        .find(|u| u.items[lost.item].score.score < r.items[lost.item].points.unwrap())
+        .unwrap();
+    assert!(
+        doc.contains(&format!("{}（", loser.name)),
+        "the units that lost points on the top item are named"
+    );
+    // Year over year.
+    assert!(doc.contains("上年名次") && doc.contains("与 2025 年度相比"));
 }

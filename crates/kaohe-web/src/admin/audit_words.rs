@@ -160,6 +160,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("sha256", "SHA-256"),
     ("title", "名称"),
     ("deadline", "截止日期"),
+    ("overall_weight", "计入综合考核的分值"),
     ("unconfirmed", "未确认项目数"),
     ("department", "责任部门"),
     ("role", "角色"),

@@ -85,6 +85,8 @@ struct CampaignPage {
     rubric_label: String,
     title: FieldView,
     deadline: FieldView,
+    /// The weight in the district's overall assessment (综合考核); empty when none.
+    weight: FieldView,
     fact_labels: Vec<String>,
     /// A pasted table refused, shown again to correct.
     pasted: String,
@@ -115,6 +117,7 @@ pub(crate) enum Typed {
     Settings {
         title: FieldView,
         deadline: FieldView,
+        weight: FieldView,
     },
     Unit {
         uid: Id,
@@ -247,11 +250,16 @@ pub(crate) async fn render_campaign(
 ) -> AppResult<Response> {
     let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
     let version = state.store.rubric(me.org(), campaign.rubric_id).await?;
-    let (title, deadline) = match &typed {
-        Typed::Settings { title, deadline } => (title.clone(), deadline.clone()),
+    let (title, deadline, weight) = match &typed {
+        Typed::Settings {
+            title,
+            deadline,
+            weight,
+        } => (title.clone(), deadline.clone(), weight.clone()),
         _ => (
             FieldView::new(campaign.title.clone()),
             FieldView::new(campaign.deadline.clone()),
+            FieldView::new(campaign.overall_weight.clone().unwrap_or_default()),
         ),
     };
     let units = unit_blocks(state, me, &campaign, &rubric, &typed).await?;
@@ -293,6 +301,7 @@ pub(crate) async fn render_campaign(
         rubric_label: version_label(&version),
         title,
         deadline,
+        weight,
         fact_labels: rubric.unit_inputs().map(|(_, i)| i.label.clone()).collect(),
         addable: {
             let taking_part: Vec<Id> = units.iter().map(|u| u.id).collect();
@@ -558,9 +567,29 @@ pub async fn campaign_settings(
     if !valid_date(&deadline.value) {
         deadline.error = Some(DATE_HINT.into());
     }
-    if title.error.is_some() || deadline.error.is_some() {
+    let mut weight = FieldView::new(field(&pairs, "overall_weight").trim());
+    let parsed_weight = match weight.value.as_str() {
+        "" => None,
+        w => match w.parse::<kaohe_core::Decimal>() {
+            Ok(d) if d > kaohe_core::Decimal::ZERO && d <= kaohe_core::Decimal::ONE_HUNDRED => {
+                Some(kaohe_core::fmt_decimal(d))
+            }
+            _ => {
+                weight.error = Some(
+                    "请填写 0 到 100 之间的数，如 5（本考核在综合考核中占 5 分）；不计入综合考核请留空"
+                        .into(),
+                );
+                None
+            }
+        },
+    };
+    if title.error.is_some() || deadline.error.is_some() || weight.error.is_some() {
         let e = Some("未保存：请按提示改正。".to_string());
-        let typed = Typed::Settings { title, deadline };
+        let typed = Typed::Settings {
+            title,
+            deadline,
+            weight,
+        };
         return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
     }
     let mut changes = Vec::new();
@@ -574,12 +603,23 @@ pub async fn campaign_settings(
             deadline.value.clone(),
         ));
     }
+    if parsed_weight != campaign.overall_weight {
+        changes.push(change(
+            "overall_weight",
+            campaign.overall_weight.clone(),
+            parsed_weight.clone(),
+        ));
+    }
     if changes.is_empty() {
         return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing")).into_response());
     }
     let mut work = state.store.begin().await?;
     work.update_campaign(me.org(), cid, &title.value, &deadline.value, campaign.state)
         .await?;
+    if parsed_weight != campaign.overall_weight {
+        work.set_overall_weight(me.org(), cid, parsed_weight.as_deref())
+            .await?;
+    }
     record(
         work,
         &me,

@@ -131,6 +131,7 @@ pub fn results_from_snapshot(
         categories,
         items,
         units,
+        ..Results::default()
     }
 }
 
@@ -162,12 +163,24 @@ fn results_of(
     run: &ResultRun,
     snapshot: &Snapshot,
 ) -> Results {
-    results_from_snapshot(
+    let mut r = results_from_snapshot(
         snapshot,
         &campaign.title,
         &me.organiser.name,
         &china_time(run.computed_at),
-    )
+    );
+    // Demo data is marked in every document's header.
+    r.demo = me.organiser.is_demo;
+    r.overall_weight = overall_weight(campaign);
+    r
+}
+
+/// The campaign's weight in the district's overall assessment, if it has one.
+pub fn overall_weight(campaign: &Campaign) -> Option<Decimal> {
+    campaign
+        .overall_weight
+        .as_deref()
+        .and_then(|w| w.parse().ok())
 }
 
 /// The unit `uid` in the snapshot, if the user may see its detail.
@@ -299,7 +312,16 @@ pub async fn bulletin_docx(
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let r = results_of(&me, &campaign, &run, &snapshot);
+    let mut r = results_of(&me, &campaign, &run, &snapshot);
+    // Last year's ranks beside this year's.
+    if let Some((year, prev)) = crate::year::results::last_year(&state, &campaign, false).await? {
+        r.last_year = Some(year);
+        r.last_ranks = prev
+            .units
+            .iter()
+            .map(|u| (u.unit.clone(), u.rank))
+            .collect();
+    }
     let filename = export::safe_file_name(&format!("{}-结果通报（草稿）.docx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::bulletin_docx(&r)).await

@@ -228,6 +228,8 @@ struct RankRow {
     grade: String,
     self_total: String,
     gap: String,
+    /// The score converted for the overall assessment (综合考核), when it counts.
+    converted: String,
     /// Last year's rank, and the change in places (`↑2`, `↓1`, `—`).
     last_rank: String,
     change: String,
@@ -254,7 +256,7 @@ struct Loss {
 /// The campaign whose results are "last year" for `campaign`: its predecessor (set when
 /// it was copied), else the organiser's latest earlier year with results; with
 /// `published_only` (a unit reads it) only a published one.
-async fn last_year(
+pub(crate) async fn last_year(
     state: &AppState,
     campaign: &Campaign,
     published_only: bool,
@@ -307,6 +309,8 @@ struct ResultsPage {
     show_self: bool,
     /// The year compared with, when there is one.
     last_year: Option<i64>,
+    /// The weight in the overall assessment, as typed, when the campaign has one.
+    weight: Option<String>,
     movers: Vec<Mover>,
     /// Where the district lost most points (not for an imported year).
     losses: Vec<Loss>,
@@ -332,6 +336,7 @@ pub async fn results_page(
     };
     let mut movers = Vec::new();
     let mut losses = Vec::new();
+    let weight = crate::year::exports::overall_weight(&campaign);
     if let Some(snap) = &snapshot {
         categories = snap.categories.iter().map(|c| c.name.clone()).collect();
         for u in &snap.units {
@@ -361,6 +366,9 @@ pub async fn results_page(
                 });
             }
             rows.push(RankRow {
+                converted: weight
+                    .map(|w| f((u.total * w / Decimal::ONE_HUNDRED).round_dp(2)))
+                    .unwrap_or_default(),
                 last_rank: before.map(|b| b.to_string()).unwrap_or_default(),
                 change,
                 change_class,
@@ -448,13 +456,16 @@ pub async fn results_page(
         show_base: snapshot
             .as_ref()
             .is_some_and(|s| s.units.iter().any(|u| u.base.is_some())),
-        show_grade: snapshot
-            .as_ref()
-            .is_some_and(|s| s.units.iter().any(|u| u.grade.is_some())),
+        show_grade: snapshot.as_ref().is_some_and(|s| {
+            s.units
+                .iter()
+                .any(|u| u.grade.as_deref().is_some_and(|g| !g.is_empty()))
+        }),
         show_self: snapshot
             .as_ref()
             .is_some_and(|s| s.units.iter().any(|u| u.self_total.is_some())),
         last_year: previous.as_ref().map(|(y, _)| *y),
+        weight: weight.map(f),
         movers,
         losses,
     }

@@ -1029,10 +1029,7 @@ async fn last_years_campaign_is_copied_with_its_units_and_departments() {
         .await;
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("value=\"2027\""), "{}", form.body);
-    assert!(
-        form.body
-            .contains("2027年度街道流动人口服务管理考核（演示）")
-    );
+    assert!(form.body.contains("2027年度街道流动人口服务管理考核"));
     let next_deadline = {
         let y: i32 = last.deadline[..4].parse().unwrap();
         format!("{}{}", y + 1, &last.deadline[4..])

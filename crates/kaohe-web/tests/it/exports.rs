@@ -309,3 +309,79 @@ async fn a_unit_downloads_only_its_own_table_and_only_once_results_are_published
     assert!(!page.body.contains("summary.xlsx") && !page.body.contains("bulletin.docx"));
     db.finish().await;
 }
+
+/// The 通报 a leader can sign: demo data marked in the header and not in the text, last
+/// year's rank beside this year's, the units called 街道, and where the assessment counts
+/// toward the overall one (a weight set per campaign, a bad one refused), the converted
+/// score in the ranking and the document.
+#[tokio::test]
+async fn the_bulletin_marks_the_demo_compares_with_last_year_and_converts_for_the_overall_assessment()
+ {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let (cid, _, _) = computed(&db, &app).await;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin.get(&format!("/admin/c/{cid}")).await;
+    let campaign = db
+        .store
+        .campaign(db.store.organisers().await.unwrap()[0].id, cid)
+        .await
+        .unwrap();
+    let settings = |weight: &'static str| {
+        vec![
+            ("title", campaign.title.clone()),
+            ("deadline", campaign.deadline.clone()),
+            ("overall_weight", weight.to_string()),
+        ]
+    };
+    let send = |w: &'static str| {
+        let mut fields = settings(w);
+        fields.push(("csrf", page.csrf()));
+        fields
+    };
+    let fields = send("五分");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = admin
+        .post(&format!("/admin/c/{cid}/settings"), &pairs)
+        .await;
+    assert_eq!(refused.status, 200);
+    assert!(
+        refused.body.contains("请填写 0 到 100 之间的数"),
+        "{}",
+        refused.body
+    );
+    let fields = send("5");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = admin
+        .post(&format!("/admin/c/{cid}/settings"), &pairs)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    let ranking = admin.get(&format!("/c/{cid}/results")).await;
+    assert!(ranking.body.contains("折算分（5 分）"), "{}", ranking.body);
+    // 大榭街道's 101 (unreviewed, as reported) converts to 5.05.
+    let row = between(&ranking.body, ">大榭街道</a>", "</tr>").unwrap();
+    assert!(row.contains("<td class=\"num\">5.05</td>"), "{row}");
+
+    let bulletin = admin.get(&format!("/c/{cid}/results/bulletin.docx")).await;
+    assert_eq!(bulletin.status, 200);
+    let doc = zip_part(&bulletin.bytes, "word/document.xml");
+    let header = zip_part(&bulletin.bytes, "word/header1.xml");
+    assert!(header.contains("演示数据"), "{header}");
+    assert!(
+        !doc.contains("演示") && !doc.contains("计算于"),
+        "no demo mark or computation time in the text"
+    );
+    for words in [
+        "各街道：",
+        "折算分",
+        "上年名次",
+        "升降",
+        "与 2025 年度相比",
+        "5.05",
+    ] {
+        assert!(doc.contains(words), "{words} in the bulletin");
+    }
+    db.finish().await;
+}

@@ -740,7 +740,13 @@ async function year(browser) {
   const line = await leader.page.locator("table.ranking tbody td.num").first().boundingBox();
   assert.ok(name.height <= line.height * 1.2, `a unit's name is one line high (${name.height} vs ${line.height})`);
   await leader.shot("results-phone");
-  expected.lingdao.push(...LOGIN, "GET /c/:id/results");
+  // Help is one tap away: the guide for the leader's role, its pictures loaded.
+  await leader.click(leader.link("操作指南", leader.page.locator("header")));
+  await leader.see("操作指南 · 领导", "h1");
+  for (const img of await leader.page.locator("main img").all()) {
+    assert.ok(await img.evaluate((i) => i.complete && i.naturalWidth > 0), "the guide's pictures load");
+  }
+  expected.lingdao.push(...LOGIN, "GET /c/:id/results", "GET /guide");
   const auditor = await new Person(browser, "shenji", DESKTOP, "desktop").open();
   people.push(auditor);
   await auditor.login();

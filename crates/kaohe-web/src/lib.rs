@@ -7,6 +7,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod guide;
 mod home;
 mod http;
 pub mod routes;

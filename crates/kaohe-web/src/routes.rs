@@ -22,6 +22,7 @@ use crate::admin::{
     users,
 };
 use crate::auth::{CurrentUser, session_login_at, session_user};
+use crate::guide;
 use crate::http::client::ClientAddr;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, Refused};
@@ -120,6 +121,10 @@ pub fn table() -> Vec<Route> {
         get("/account/password", Access::LoggedIn, A::Read, auth::password_page),
         post("/account/password", Access::LoggedIn, A::PasswordChange, auth::change_password),
         get("/", Access::LoggedIn, A::Read, home::home),
+        // Help: the operating guide per role, and how a campaign's score is computed.
+        get("/guide", Access::LoggedIn, A::Read, guide::guide),
+        get("/guide/{role}", Access::LoggedIn, A::Read, guide::guide_for),
+        get("/c/{cid}/rules", Access::LoggedIn, A::Read, guide::scoring_rules),
         // A unit's report in a campaign.
         get("/c/{cid}/u/{uid}", REPORT_READERS, A::Read, self_check::report_home),
         post("/c/{cid}/u/{uid}/submit", REPORTER, A::ReportSubmit, self_check::submit),

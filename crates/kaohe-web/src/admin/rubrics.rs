@@ -355,21 +355,61 @@ pub async fn rubric_upload(
 
 // ── one version ───────────────────────────────────────────────────────────────
 
-struct ItemView {
-    id: String,
+pub(crate) struct ItemView {
+    pub(crate) id: String,
     /// Its place under the category's heading (`第1项`).
-    place: String,
-    name: String,
-    points: String,
-    rules: Vec<String>,
-    inputs: Vec<String>,
-    criteria: String,
+    pub(crate) place: String,
+    pub(crate) name: String,
+    pub(crate) points: String,
+    /// Its rules in plain words.
+    pub(crate) rules: Vec<String>,
+    /// The facts reported for it, in words.
+    pub(crate) inputs: Vec<String>,
+    pub(crate) criteria: String,
 }
 
-struct CategoryView {
-    title: String,
-    notes: String,
-    items: Vec<ItemView>,
+pub(crate) struct CategoryView {
+    pub(crate) title: String,
+    pub(crate) notes: String,
+    pub(crate) items: Vec<ItemView>,
+}
+
+/// A rubric in words, category by category: each item's place, points, criteria, rules
+/// and the facts reported for it (the rubric page, and "how the score is computed").
+pub(crate) fn rubric_in_words(rubric: &Rubric) -> Vec<CategoryView> {
+    rubric
+        .categories()
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| CategoryView {
+            title: format!(
+                "{}、{}",
+                kaohe_core::rubric::chinese_number(ci + 1),
+                category_title(c)
+            ),
+            notes: category_notes(c),
+            items: c
+                .items
+                .clone()
+                .map(|ii| {
+                    let item = &rubric.items()[ii];
+                    ItemView {
+                        id: item.id.clone(),
+                        place: rubric.item_place(ii),
+                        name: item.name.clone().unwrap_or_default(),
+                        points: points_text(item),
+                        rules: rules_of(rubric, ii),
+                        inputs: item
+                            .inputs
+                            .clone()
+                            .map(|s| input_text(rubric.input(s)))
+                            .collect(),
+                        criteria: item.criteria.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -388,7 +428,7 @@ struct RubricPage {
 }
 
 /// An input in words: `区域流动人口数（整数，必填，不小于 1，单位 人）`.
-fn input_text(i: &Input) -> String {
+pub(crate) fn input_text(i: &Input) -> String {
     let mut parts = vec![match (i.ty, i.max) {
         (InputType::Count, _) => "整数".to_string(),
         (InputType::Percent, _) => "百分比".to_string(),
@@ -529,34 +569,7 @@ pub async fn rubric_page(
     let v = state.store.rubric(me.org(), rid).await?;
     let rubric = scoring::rubric(&state, me.org(), rid).await?;
     let all = state.store.rubrics(me.org()).await?;
-    let categories = rubric
-        .categories()
-        .iter()
-        .map(|c| CategoryView {
-            title: category_title(c),
-            notes: category_notes(c),
-            items: c
-                .items
-                .clone()
-                .map(|ii| {
-                    let item = &rubric.items()[ii];
-                    ItemView {
-                        id: item.id.clone(),
-                        place: rubric.item_place(ii),
-                        name: item.name.clone().unwrap_or_default(),
-                        points: points_text(item),
-                        rules: rules_of(&rubric, ii),
-                        inputs: item
-                            .inputs
-                            .clone()
-                            .map(|s| input_text(rubric.input(s)))
-                            .collect(),
-                        criteria: item.criteria.clone(),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
+    let categories = rubric_in_words(&rubric);
     let message = q.uploaded.map(|_| {
         format!(
             "已保存为 {} 第 {} 版。旧版本保持不变；已开的考核任务仍用它们开始时的版本。",

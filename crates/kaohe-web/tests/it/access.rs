@@ -88,7 +88,15 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         ("POST", "/logout")
         | ("GET", "/account/password")
         | ("POST", "/account/password")
-        | ("GET", "/") => logged_in,
+        | ("GET", "/")
+        | ("GET", "/guide")
+        | ("GET", "/guide/{role}") => logged_in,
+        // How a campaign's score is computed: anyone of its organiser.
+        ("GET", "/c/{cid}/rules") => match who {
+            Anonymous => Login,
+            OtherOrgAdmin | OtherOrgReporter => NotFound,
+            _ => Ok,
+        },
         ("GET", "/c/{cid}/u/{uid}")
         | ("GET", "/c/{cid}/u/{uid}/i/{item}")
         | ("GET", "/c/{cid}/u/{uid}/print") => report_read,
@@ -326,7 +334,8 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{aid}", &appeal.id.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.to_string())
-            .replace("{rid}", &campaign.rubric_id.to_string());
+            .replace("{rid}", &campaign.rubric_id.to_string())
+            .replace("{role}", "assessor");
         for (who, client, token) in clients.iter_mut() {
             let Some(want) = expected(method, route.path, *who) else {
                 panic!(
@@ -402,7 +411,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{aid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
-            .replace("{rid}", &campaign.rubric_id.to_string());
+            .replace("{rid}", &campaign.rubric_id.to_string())
+            .replace("{role}", "assessor");
         // Whoever may use the route: the reporter for report routes, else the admin.
         let client = if route.path == "/login" {
             &mut anonymous

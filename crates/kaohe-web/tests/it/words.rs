@@ -195,7 +195,8 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             .replace("{aid}", &appeal.id.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.department_id.unwrap().to_string())
-            .replace("{rid}", &campaign.rubric_id.to_string());
+            .replace("{rid}", &campaign.rubric_id.to_string())
+            .replace("{role}", "assessor");
         for (name, c) in people.iter_mut() {
             let r = c.get(&url).await;
             if r.status != 200 || !r.body.starts_with("<!doctype html>") {
@@ -249,6 +250,61 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
         "{} pages show codes:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+    db.finish().await;
+}
+
+/// Help where people look for it: every page links the operating guide; each role's
+/// guide shows pictures the binary serves; "how the score is computed" lists every item
+/// of the campaign's rubric with its criteria and rules in words.
+#[tokio::test]
+async fn every_role_has_a_guide_and_units_can_read_how_the_score_is_computed() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let mut xinqi = Client::new(app.clone());
+    xinqi.login("xinqi", PW).await;
+    let home = xinqi.get("/").await;
+    assert!(
+        home.body.contains("href=\"/guide\""),
+        "the guide from every page"
+    );
+    let guide = xinqi.get("/guide").await;
+    assert!(guide.body.contains("操作指南 · 填报员"), "{}", guide.body);
+    assert!(guide.body.contains(&format!("href=\"/c/{cid}/rules\"")));
+    for role in ["reporter", "assessor", "admin", "leader", "auditor"] {
+        let page = xinqi.get(&format!("/guide/{role}")).await;
+        assert_eq!(page.status, 200, "{role}");
+        for img in page.body.split("<img src=\"").skip(1) {
+            let src = img.split('"').next().unwrap();
+            let r = xinqi.get(src).await;
+            assert_eq!(r.status, 200, "{src}");
+            assert_eq!(r.headers.get("content-type").unwrap(), "image/png", "{src}");
+        }
+    }
+    assert_eq!(xinqi.get("/guide/nobody").await.status, 404);
+
+    let rules = xinqi.get(&format!("/c/{cid}/rules")).await;
+    assert_eq!(rules.status, 200, "{}", rules.body);
+    let rubric = Rubric::from_toml(kaohe_web::setup::BEILUN_RUBRIC, "beilun").unwrap();
+    for (ii, item) in rubric.items().iter().enumerate() {
+        let place = format!(
+            "{} {}",
+            rubric.item_place(ii),
+            item.name.clone().unwrap_or_default()
+        );
+        assert!(rules.body.contains(&place), "{place}");
+        assert!(
+            rules.body.contains(&item.criteria),
+            "{}'s criteria",
+            item.id
+        );
+    }
+    assert!(
+        rules.body.contains("一、基础工作") && rules.body.contains("按次扣分"),
+        "{}",
+        rules.body
     );
     db.finish().await;
 }

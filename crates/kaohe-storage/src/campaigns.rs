@@ -106,10 +106,11 @@ impl Store {
         rows.iter().map(campaign).collect()
     }
 
+    /// The units taking part in a campaign (not those withdrawn from it).
     pub async fn campaign_units(&self, campaign_id: Id) -> Result<Vec<CampaignUnit>> {
         let rows = sqlx::query(
             "SELECT campaign_id, unit_id, unit_facts, deadline FROM campaign_units
-             WHERE campaign_id = $1 ORDER BY unit_id",
+             WHERE campaign_id = $1 AND withdrawn_at IS NULL ORDER BY unit_id",
         )
         .bind(campaign_id)
         .fetch_all(&self.pool)
@@ -122,6 +123,28 @@ impl Store {
                     unit_id: r.try_get("unit_id")?,
                     unit_facts: json_map(&facts)?,
                     deadline: r.try_get("deadline")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The units withdrawn from a campaign (退出考核), with when and why.
+    pub async fn withdrawn_units(&self, campaign_id: Id) -> Result<Vec<Withdrawn>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, withdrawn_at, withdrawn_reason FROM campaign_units
+             WHERE campaign_id = $1 AND withdrawn_at IS NOT NULL ORDER BY unit_id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Withdrawn {
+                    unit_id: r.try_get("unit_id")?,
+                    at: r.try_get("withdrawn_at")?,
+                    reason: r
+                        .try_get::<Option<String>, _>("withdrawn_reason")?
+                        .unwrap_or_default(),
                 })
             })
             .collect()
@@ -328,6 +351,50 @@ impl Work {
             .bind(organiser_id)
             .execute(&mut *self.tx)
             .await?;
+        Ok(())
+    }
+
+    /// Withdraws a unit taking part in a campaign (退出考核), for a reason: it is no
+    /// longer listed, scored or ranked; everything it reported is kept. `NotFound` when
+    /// it is not taking part.
+    pub async fn withdraw_unit(
+        &mut self,
+        campaign_id: Id,
+        unit_id: Id,
+        reason: &str,
+    ) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
+        let done = sqlx::query(
+            "UPDATE campaign_units SET withdrawn_at = $1, withdrawn_reason = $2
+             WHERE campaign_id = $3 AND unit_id = $4 AND withdrawn_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(reason)
+        .bind(campaign_id)
+        .bind(unit_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Brings a withdrawn unit back into the campaign, with its base data and report as
+    /// they were. `NotFound` when it was not withdrawn.
+    pub async fn reinstate_unit(&mut self, campaign_id: Id, unit_id: Id) -> Result<()> {
+        self.unfrozen(campaign_id).await?;
+        let done = sqlx::query(
+            "UPDATE campaign_units SET withdrawn_at = NULL, withdrawn_reason = NULL
+             WHERE campaign_id = $1 AND unit_id = $2 AND withdrawn_at IS NOT NULL",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
         Ok(())
     }
 

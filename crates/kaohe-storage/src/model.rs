@@ -246,6 +246,14 @@ pub struct CampaignUnit {
     pub deadline: Option<String>,
 }
 
+/// A unit withdrawn from a campaign (退出考核): when (ms) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    pub unit_id: Id,
+    pub at: i64,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportState {
     /// Being filled in (自查中).

@@ -81,8 +81,20 @@ pub async fn home(
                 let Some(uid) = me.user.unit_id else { continue };
                 let deadline = match year.deadline_of(&state, uid).await {
                     Ok(d) => d,
-                    // The unit does not take part in this campaign.
-                    Err(AppError::NotFound) => continue,
+                    // The unit does not take part in this campaign, or has withdrawn.
+                    Err(AppError::NotFound) => {
+                        let withdrawn = state.store.withdrawn_units(c.id).await?;
+                        if let Some(w) = withdrawn.iter().find(|w| w.unit_id == uid) {
+                            campaigns.push(CampaignLink {
+                                title: c.title.clone(),
+                                year: c.year,
+                                href: String::new(),
+                                deadline: String::new(),
+                                state: format!("本单位已退出本次考核（{}）", w.reason),
+                            });
+                        }
+                        continue;
+                    }
                     Err(e) => return Err(e),
                 };
                 if c.published_at.is_some() {

@@ -201,6 +201,8 @@ pub fn table() -> Vec<Route> {
         post("/admin/c/{cid}/u/{uid}", ADMIN, A::CampaignUnit, campaigns::campaign_unit_save),
         post("/admin/c/{cid}/facts", ADMIN, A::CampaignUnit, campaigns::campaign_facts_paste),
         post("/admin/c/{cid}/units", ADMIN, A::CampaignUnit, campaigns::campaign_unit_add),
+        post("/admin/c/{cid}/u/{uid}/withdraw", ADMIN, A::CampaignUnitWithdraw, campaigns::campaign_unit_withdraw),
+        post("/admin/c/{cid}/u/{uid}/reinstate", ADMIN, A::CampaignUnitReinstate, campaigns::campaign_unit_reinstate),
         post("/admin/c/{cid}/delete", ADMIN, A::CampaignDelete, campaigns::campaign_delete),
         post("/admin/c/{cid}/departments", ADMIN, A::CampaignDepartments, campaigns::campaign_departments),
         // Progress, publication (公示) and lock (定稿) of a campaign.

@@ -666,3 +666,61 @@ async fn a_campaign_continued_from_last_year_keeps_its_departments_on_every_back
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_unit_withdrawn_keeps_its_data_and_a_weight_follows_the_copy_on_every_backend() {
+    for db in testing::all().await {
+        let s = &db.store;
+        let org = kaohe_storage::change!(s, create_organiser("北仑区", false)).unwrap();
+        let rubric =
+            kaohe_storage::change!(s, add_rubric_version(org.id, "r", "细则", "x", "h", None))
+                .unwrap();
+        let c = kaohe_storage::change!(
+            s,
+            create_campaign(org.id, 2026, "2026年度", rubric.id, "2026-12-31", false)
+        )
+        .unwrap();
+        let unit =
+            kaohe_storage::change!(s, create_unit(org.id, None, "小港街道", None, false)).unwrap();
+        let mut facts = kaohe_storage::RawFacts::new();
+        facts.insert("floating_population".into(), "1000".into());
+        let cu = kaohe_storage::CampaignUnit {
+            campaign_id: c.id,
+            unit_id: unit.id,
+            unit_facts: facts.clone(),
+            deadline: None,
+        };
+        kaohe_storage::change!(s, set_campaign_unit(&cu)).unwrap();
+        kaohe_storage::change!(s, withdraw_unit(c.id, unit.id, "已撤并")).unwrap();
+        assert!(
+            s.campaign_units(c.id).await.unwrap().is_empty(),
+            "{}",
+            db.label
+        );
+        let w = s.withdrawn_units(c.id).await.unwrap();
+        assert_eq!((w[0].unit_id, w[0].reason.as_str()), (unit.id, "已撤并"));
+        assert!(matches!(
+            kaohe_storage::change!(s, withdraw_unit(c.id, unit.id, "again")),
+            Err(StorageError::NotFound)
+        ));
+        kaohe_storage::change!(s, reinstate_unit(c.id, unit.id)).unwrap();
+        let back = s.campaign_units(c.id).await.unwrap();
+        assert_eq!(
+            back[0].unit_facts, facts,
+            "{}: its base data kept",
+            db.label
+        );
+        assert!(s.withdrawn_units(c.id).await.unwrap().is_empty());
+        // The weight in the overall assessment is kept by a copy.
+        kaohe_storage::change!(s, set_overall_weight(org.id, c.id, Some("5"))).unwrap();
+        let next = kaohe_storage::change!(
+            s,
+            create_campaign(org.id, 2027, "2027年度", rubric.id, "2027-12-31", false)
+        )
+        .unwrap();
+        kaohe_storage::change!(s, continue_campaign(org.id, c.id, next.id, &[])).unwrap();
+        let next = s.campaign(org.id, next.id).await.unwrap();
+        assert_eq!(next.overall_weight.as_deref(), Some("5"), "{}", db.label);
+        db.finish().await;
+    }
+}

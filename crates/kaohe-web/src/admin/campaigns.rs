@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Rubric;
 use kaohe_core::Value;
 use kaohe_core::rubric::InputType;
-use kaohe_storage::{Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role};
+use kaohe_storage::{
+    Assignment, Campaign, CampaignUnit, Department, Id, RawFacts, Role, StorageError,
+};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -92,6 +94,8 @@ struct CampaignPage {
     pasted: String,
     /// The organiser's units not taking part yet, which may be added.
     addable: Vec<Opt>,
+    /// Units withdrawn from the campaign: `(id, name, when, why)`.
+    withdrawn: Vec<(Id, String, String, String)>,
     units: Vec<UnitBlock>,
     missing_units: usize,
     items: Vec<DeptRow>,
@@ -295,7 +299,25 @@ pub(crate) async fn render_campaign(
             selected: false,
         })
         .collect();
+    let all_units = state.store.units(me.org()).await?;
+    let withdrawn = state.store.withdrawn_units(campaign.id).await?;
     Ok(CampaignPage {
+        withdrawn: withdrawn
+            .iter()
+            .map(|w| {
+                let name = all_units
+                    .iter()
+                    .find(|u| u.id == w.unit_id)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default();
+                (
+                    w.unit_id,
+                    name,
+                    crate::http::layout::china_time(w.at),
+                    w.reason.clone(),
+                )
+            })
+            .collect(),
         layout: Layout::new(state, session, me, &campaign.title).await?,
         rubric_id: campaign.rubric_id,
         rubric_label: version_label(&version),
@@ -305,12 +327,11 @@ pub(crate) async fn render_campaign(
         fact_labels: rubric.unit_inputs().map(|(_, i)| i.label.clone()).collect(),
         addable: {
             let taking_part: Vec<Id> = units.iter().map(|u| u.id).collect();
-            state
-                .store
-                .units(me.org())
-                .await?
-                .into_iter()
+            all_units
+                .iter()
+                .cloned()
                 .filter(|u| !taking_part.contains(&u.id))
+                .filter(|u| !withdrawn.iter().any(|w| w.unit_id == u.id))
                 .map(|u| Opt {
                     value: u.id.to_string(),
                     label: u.name,
@@ -461,6 +482,81 @@ pub async fn campaign_unit_add(
     .into_response())
 }
 
+/// Withdraws a unit from a campaign (退出考核) for a stated reason: it leaves the lists,
+/// the review queue, the results and the ranking; what it reported is kept, and it can
+/// be brought back.
+pub async fn campaign_unit_withdraw(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid)): Path<(Id, Id)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let unit = state.store.unit(me.org(), uid).await?;
+    let reason = field(&pairs, "reason").trim();
+    if reason.is_empty() {
+        let e = Some(format!(
+            "{} 未退出：请写明退出的理由（如撤并、调整区划）。",
+            unit.name
+        ));
+        return render_campaign(&state, &session, &me, campaign, Typed::Nothing, None, e).await;
+    }
+    let mut work = state.store.begin().await?;
+    match work.withdraw_unit(cid, uid, reason).await {
+        Ok(()) => {}
+        Err(StorageError::NotFound) => {
+            drop(work);
+            let e = Some(format!("{} 没有参加本任务，无需退出。", unit.name));
+            return render_campaign(&state, &session, &me, campaign, Typed::Nothing, None, e).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    crate::audit::record_why(
+        work,
+        &me,
+        Action::CampaignUnitWithdraw,
+        format!("campaign:{cid}/unit:{uid}"),
+        reason,
+        vec![change("withdrawn", false, true)],
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=withdrawn#withdrawn")).into_response())
+}
+
+/// Brings a withdrawn unit back, its base data and report as they were.
+pub async fn campaign_unit_reinstate(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path((cid, uid)): Path<(Id, Id)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, field(&pairs, "csrf")).await?;
+    let campaign = state.store.campaign(me.org(), cid).await?;
+    let unit = state.store.unit(me.org(), uid).await?;
+    let mut work = state.store.begin().await?;
+    match work.reinstate_unit(cid, uid).await {
+        Ok(()) => {}
+        Err(StorageError::NotFound) => {
+            drop(work);
+            let e = Some(format!("{} 没有退出本任务，无需恢复。", unit.name));
+            return render_campaign(&state, &session, &me, campaign, Typed::Nothing, None, e).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    record(
+        work,
+        &me,
+        Action::CampaignUnitReinstate,
+        format!("campaign:{cid}/unit:{uid}"),
+        vec![change("withdrawn", true, false)],
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/c/{cid}?saved=reinstated&u={uid}#units")).into_response())
+}
+
 pub async fn campaign_issue(
     State(state): State<AppState>,
     session: Session,
@@ -527,6 +623,8 @@ pub async fn campaign_page(
         Some("departments") => Some("已保存各项目的责任部门。".to_string()),
         Some("facts") => Some("已保存粘贴的各单位基础数据。".to_string()),
         Some("unit_added") => Some("已添加参加单位；请填写它的基础数据。它的自查从空白开始。".to_string()),
+        Some("withdrawn") => Some("该单位已退出本任务：不再列入填报、审核、结果和排名；它填报的内容都保留，可随时恢复。".to_string()),
+        Some("reinstated") => Some("该单位已恢复参加，基础数据和自查都保持原样。".to_string()),
         Some("issued") => Some("已下发。各单位填报员登录后即可看到这项任务并开始填报。".to_string()),
         Some("published") => Some("已公示。各单位现在可以看到本单位的结果和排名，并可在公示期内申诉。".to_string()),
         Some("locked") => Some("已定稿。本任务的数据、审核、申诉和设置均已锁定；定稿时的审计链头已记下，见下方“定稿”一栏。".to_string()),

@@ -93,6 +93,8 @@ actions! {
     CampaignDelete = "campaign.delete", "删除了草稿任务", "未删除", Issue;
     CampaignUpdate = "campaign.update", "修改了任务设置", "未保存", Settings;
     CampaignUnit = "campaign.unit", "修改了单位基础数据或截止日期", "未保存", Settings;
+    CampaignUnitWithdraw = "campaign.unit.withdraw", "让单位退出了考核任务", "未退出", Settings;
+    CampaignUnitReinstate = "campaign.unit.reinstate", "让单位重新参加了考核任务", "未恢复", Settings;
     CampaignDepartments = "campaign.departments", "修改了项目的责任部门", "未保存", Settings;
     CampaignPublish = "campaign.publish", "公示了考核结果", "未公示", Settings;
     CampaignLock = "campaign.lock", "定稿了考核任务", "未定稿", Lock;

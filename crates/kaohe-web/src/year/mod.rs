@@ -421,6 +421,8 @@ mod tests {
         (Action::CampaignCreate, Rule::Always),
         (Action::CampaignUpdate, Rule::Settings),
         (Action::CampaignUnit, Rule::Settings),
+        (Action::CampaignUnitWithdraw, Rule::Settings),
+        (Action::CampaignUnitReinstate, Rule::Settings),
         (Action::CampaignDepartments, Rule::Settings),
         (Action::CampaignPublish, Rule::Settings),
         (Action::CampaignIssue, Rule::Issue),

@@ -179,6 +179,8 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/c/{cid}/u/{uid}")
         | ("POST", "/admin/c/{cid}/facts")
         | ("POST", "/admin/c/{cid}/units")
+        | ("POST", "/admin/c/{cid}/u/{uid}/withdraw")
+        | ("POST", "/admin/c/{cid}/u/{uid}/reinstate")
         | ("POST", "/admin/c/{cid}/delete")
         | ("POST", "/admin/c/{cid}/departments") => admin_ids,
         // Progress, publication and lock: an empty form publishes and locks nothing.

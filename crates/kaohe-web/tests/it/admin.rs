@@ -1581,3 +1581,118 @@ async fn campaign_settings_extensions_and_departments_are_saved_and_audited() {
     assert_eq!(office.get(&item).await.status, 200);
     db.finish().await;
 }
+
+/// A unit withdrawn from a running campaign (退出考核) with a reason leaves the lists,
+/// the review queue and the results; its reporter is told why; what it reported is kept
+/// and comes back with it.
+#[tokio::test]
+async fn a_unit_is_withdrawn_with_a_reason_and_brought_back_with_its_report() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let units = db.store.units(org.id).await.unwrap();
+    let xiaogang = units.iter().find(|u| u.name == "小港街道").unwrap().id;
+    let items_before = db.store.report_items(cid, xiaogang).await.unwrap().len();
+    assert!(items_before > 0, "小港街道 has reported");
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin.get(&format!("/admin/c/{cid}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/admin/c/{cid}/u/{xiaogang}/withdraw"))
+    );
+    let url = format!("/admin/c/{cid}/u/{xiaogang}/withdraw");
+    let refused = admin
+        .post(&url, &[("csrf", &page.csrf()), ("reason", " ")])
+        .await;
+    assert_eq!(refused.status, 200);
+    assert!(
+        refused.body.contains("请写明退出的理由"),
+        "{}",
+        refused.body
+    );
+    let done = admin
+        .post(
+            &url,
+            &[("csrf", &page.csrf()), ("reason", "已撤并入大碶街道")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = admin.get(&format!("/admin/c/{cid}")).await;
+    let withdrawn = between(&page.body, "id=\"withdrawn\"", "</ul>").unwrap();
+    assert!(
+        withdrawn.contains("小港街道") && withdrawn.contains("已撤并入大碶街道"),
+        "{withdrawn}"
+    );
+    assert!(
+        !db.store
+            .campaign_units(cid)
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.unit_id == xiaogang)
+    );
+    // Not in the review queue, the results or the ranking.
+    let mut assessor = Client::new(app.clone());
+    assessor.login("kaoheban", PW).await;
+    assert!(
+        !assessor
+            .get(&format!("/c/{cid}/review"))
+            .await
+            .body
+            .contains("小港街道")
+    );
+    let r = admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf()), ("force", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(
+        !admin
+            .get(&format!("/c/{cid}/results"))
+            .await
+            .body
+            .contains("小港街道")
+    );
+    // Its reporter is told, with the reason.
+    let mut reporter = Client::new(app.clone());
+    reporter.login("xiaogang", PW).await;
+    let home = reporter.get("/").await;
+    assert!(
+        home.body
+            .contains("本单位已退出本次考核（已撤并入大碶街道）"),
+        "{}",
+        home.body
+    );
+    // The audit row carries the reason.
+    let rows = db.store.audit_rows(org.id, 50).await.unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.entry.action == "campaign.unit.withdraw")
+        .unwrap();
+    assert_eq!(row.entry.reason.as_deref(), Some("已撤并入大碶街道"));
+    // Brought back: its report as it was.
+    let back = admin
+        .post(
+            &format!("/admin/c/{cid}/u/{xiaogang}/reinstate"),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert!(
+        db.store
+            .campaign_units(cid)
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.unit_id == xiaogang)
+    );
+    assert_eq!(
+        db.store.report_items(cid, xiaogang).await.unwrap().len(),
+        items_before
+    );
+    db.finish().await;
+}

@@ -329,12 +329,11 @@ pub(crate) async fn render_campaign(
             let taking_part: Vec<Id> = units.iter().map(|u| u.id).collect();
             all_units
                 .iter()
-                .cloned()
                 .filter(|u| !taking_part.contains(&u.id))
                 .filter(|u| !withdrawn.iter().any(|w| w.unit_id == u.id))
                 .map(|u| Opt {
                     value: u.id.to_string(),
-                    label: u.name,
+                    label: u.name.clone(),
                     selected: false,
                 })
                 .collect()

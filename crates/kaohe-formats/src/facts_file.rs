@@ -92,6 +92,60 @@ pub fn read_facts(
     }
 }
 
+/// The most rows a table file may have (a district's units, a province's at most).
+const MAX_TABLE_ROWS: usize = 100_000;
+
+/// A table file as text, one line per row, cells separated by tabs (what Excel's copy
+/// gives): an Excel or WPS workbook (.xlsx; its first sheet with anything in it), or a
+/// CSV or text file in any encoding [`decode`] reads.
+pub fn table_text(bytes: &[u8]) -> Result<String, String> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return decode(bytes);
+    }
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+            format!(
+                "Excel 文件打不开（{e}）；请在 Excel/WPS 中打开后重新另存为 .xlsx，或另存为 CSV"
+            )
+        })?;
+    for name in book.sheet_names() {
+        let Ok(range) = book.worksheet_range(&name) else {
+            continue;
+        };
+        let (height, width) = range.get_size();
+        if height == 0 || width == 0 {
+            continue;
+        }
+        if height > MAX_TABLE_ROWS || width > 200 {
+            return Err(format!(
+                "工作表“{name}”有 {height} 行 {width} 列，太大；请分几次导入"
+            ));
+        }
+        let cell = |d: &Data| -> String {
+            let text = match d {
+                Data::Empty => String::new(),
+                // The shortest decimal text of the number Excel stored.
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                other => other.to_string(),
+            };
+            if text.contains(['\t', '"', '\n', '\r']) {
+                format!("\"{}\"", text.replace('"', "\"\""))
+            } else {
+                text
+            }
+        };
+        let lines: Vec<String> = range
+            .rows()
+            .map(|row| row.iter().map(cell).collect::<Vec<_>>().join("\t"))
+            .collect();
+        return Ok(lines.join("\n"));
+    }
+    Err("Excel 文件里没有内容；请确认选对了文件".to_string())
+}
+
 /// UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), or GBK
 /// (what Chinese Excel writes as CSV), read as GB18030, its superset.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
@@ -489,5 +543,34 @@ fn flatten_json(
             serde_json::Value::Array(_) => Err("数组".to_string()),
         };
         out.push((key, cell));
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn a_workbook_reads_as_the_rows_excel_would_copy() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write(0, 0, "单位").unwrap();
+        ws.write(0, 1, "区域流动人口数").unwrap();
+        ws.write(1, 0, "小港街道").unwrap();
+        ws.write(1, 1, 12000).unwrap();
+        ws.write(2, 0, "新碶\t街道").unwrap();
+        ws.write(2, 1, 95.5).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        assert_eq!(
+            table_text(&bytes).unwrap(),
+            "单位\t区域流动人口数\n小港街道\t12000\n\"新碶\t街道\"\t95.5"
+        );
+        // Not a workbook: text in its encoding.
+        assert_eq!(table_text("单位,人数".as_bytes()).unwrap(), "单位,人数");
+        assert!(
+            table_text(b"PK\x03\x04broken")
+                .unwrap_err()
+                .contains("Excel 文件打不开")
+        );
     }
 }

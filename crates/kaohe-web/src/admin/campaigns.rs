@@ -30,7 +30,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form::{DATE_HINT, FieldView, Opt, valid_date};
 use crate::http::form::{Form, Path};
 use crate::http::layout::Layout;
-use crate::http::upload::{MAX_TABLE_BYTES, field, too_big};
+use crate::http::upload::{MAX_TABLE_BYTES, Upload, field, too_big};
 use crate::year::publish_lock::{LockPart, PublicationView, lock_part, publication_view};
 use crate::year::scoring;
 use crate::year::{Action, Phase, Year};
@@ -755,12 +755,26 @@ pub async fn campaign_facts_paste(
     session: Session,
     me: CurrentUser,
     Path(cid): Path<Id>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    upload: Upload,
 ) -> AppResult<Response> {
-    check_csrf(&session, field(&pairs, "csrf")).await?;
+    check_csrf(&session, upload.field("csrf")).await?;
     let campaign = state.store.campaign(me.org(), cid).await?;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
-    let text = field(&pairs, "text").to_string();
+    // A sheet chosen as a file (Excel, WPS or CSV), or a table pasted.
+    let file = upload.file("file");
+    let size = file.map_or(upload.field("text").len(), |f| f.data.len());
+    let text = match file {
+        Some(f) => match kaohe_formats::facts_file::table_text(&f.data) {
+            Ok(t) => t,
+            Err(e) if size <= MAX_TABLE_BYTES => {
+                let e = Some(format!("未保存：{}：{e}", f.filename));
+                let typed = Typed::Paste(String::new());
+                return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
+            }
+            Err(_) => String::new(),
+        },
+        None => upload.field("text").to_string(),
+    };
     let refuse = |problems: Vec<String>| {
         let typed = Typed::Paste(text.clone());
         let shown: Vec<String> = problems.iter().take(20).cloned().collect();
@@ -779,8 +793,7 @@ pub async fn campaign_facts_paste(
             Some(e),
         )
     };
-    if let Some(e) = too_big("基础数据表格", text.len(), MAX_TABLE_BYTES, "请分几次粘贴")
-    {
+    if let Some(e) = too_big("基础数据表格", size, MAX_TABLE_BYTES, "请分几次导入") {
         return refuse(vec![e]).await;
     }
     let records = match crate::admin::units::records(&text) {

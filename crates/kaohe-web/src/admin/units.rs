@@ -723,7 +723,7 @@ pub async fn units_import(
         return render(&state, &session, &me, x).await;
     }
     let text = match upload.file("file") {
-        Some(f) => match kaohe_formats::facts_file::decode(&f.data) {
+        Some(f) => match kaohe_formats::facts_file::table_text(&f.data) {
             Ok(t) => t,
             Err(e) => {
                 let x = refuse(

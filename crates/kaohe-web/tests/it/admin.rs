@@ -1165,6 +1165,34 @@ async fn base_data_for_every_unit_is_pasted_at_once_or_not_at_all() {
         "{:?}",
         log[0]
     );
+
+    // The same from an Excel workbook chosen as a file.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write(0, 0, "单位").unwrap();
+    ws.write(0, 1, "区域流动人口数").unwrap();
+    ws.write(1, 0, "大碶街道").unwrap();
+    ws.write(1, 1, 91000).unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    let r = c
+        .post_multipart(
+            &format!("/admin/c/{cid}/facts"),
+            &[("csrf", &csrf), ("text", "")],
+            ("file", "基础数据.xlsx", &xlsx),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(facts("大碶街道").await["floating_population"], "91000");
+    // A file that is not a table is refused by name.
+    let r = c
+        .post_multipart(
+            &format!("/admin/c/{cid}/facts"),
+            &[("csrf", &csrf)],
+            ("file", "坏的.xlsx", b"PK\x03\x04broken"),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("坏的.xlsx：Excel 文件打不开"), "{}", r.body);
     db.finish().await;
 }
 

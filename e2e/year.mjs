@@ -723,6 +723,42 @@ async function year(browser) {
   await xinqi.see(`${UNIT} · 考核结果`, "h1");
   expected.xinqi.push("GET /c/:id/results/u/:id/print", "GET /c/:id/results/u/:id");
 
+  // 10b. Next year: the admin copies the campaign (units and departments come along,
+  //      dates a year on), fills every unit's base data from one pasted sheet and
+  //      issues the draft once its check is clear.
+  console.log("10b. the admin copies the year and issues it");
+  await admin.click(admin.link("考核任务", admin.page.locator("p.crumbs")));
+  await admin.click(admin.link(CAMPAIGN));
+  await admin.click(admin.link("复制为下一年度任务"));
+  await admin.see(`复制自“${CAMPAIGN}”`, "[role=status]");
+  assert.equal(await admin.page.locator("input[name=year]").inputValue(), "2027");
+  // There is no 2027 rubric yet: the 2026 one is kept once the admin confirms it.
+  await admin.click(admin.button("创建考核任务"));
+  await admin.see("所选细则是 2026 年度的，而任务是 2027 年度的");
+  await admin.page.getByLabel("确认使用所选版本").check();
+  await admin.click(admin.button("创建考核任务"));
+  await admin.see("草稿：尚未下发", "#issue");
+  await admin.see("11 个单位的基础数据未填写", "#issue");
+  assert.equal((await admin.page.locator('select[name="d.management.1"] option:checked').innerText()).trim(), "区公安分局", "departments come along");
+  await admin.page.locator("#paste summary").click();
+  const sheet = ["单位\t区域流动人口数", ...["新碶街道", "小港街道", "大碶街道", "霞浦街道", "柴桥街道", "戚家山街道", "春晓街道", "梅山街道", "白峰街道", "郭巨街道", "大榭街道"].map((u, i) => `${u}\t${20000 + 1000 * i}`)].join("\n");
+  await admin.field("或粘贴表格内容").fill(sheet);
+  await admin.click(admin.button("保存基础数据"));
+  await admin.see("已保存各单位的基础数据。", "[role=status]");
+  await admin.notSee("基础数据未填写");
+  await admin.shot("campaign-draft-desktop", false);
+  await admin.click(admin.button("下发给各单位"));
+  await admin.see("已下发。", "[role=status]");
+  expected.admin.push(
+    "GET /admin",
+    "GET /admin/c/:id",
+    "GET /admin/campaigns/new?from=1",
+    "POST /admin/campaigns",
+    "GET /admin/c/:id?saved=created",
+    "GET /admin/c/:id?saved=facts",
+    "GET /admin/c/:id?saved=issued",
+  );
+
   // 11. A leader reads the ranking on a phone; the auditor reads the log.
   console.log("11. a leader reads the results; the auditor reads the log");
   const leader = await new Person(browser, "lingdao", PHONE, "phone").open();

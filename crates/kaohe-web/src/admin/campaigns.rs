@@ -266,7 +266,14 @@ pub(crate) async fn render_campaign(
             FieldView::new(campaign.overall_weight.clone().unwrap_or_default()),
         ),
     };
-    let units = unit_blocks(state, me, &campaign, &rubric, &typed).await?;
+    let year = Year::of(state, campaign.clone()).await?;
+    let mut units = unit_blocks(state, me, &campaign, &rubric, &typed).await?;
+    if year.phase == Phase::Draft {
+        // Nobody reports on a draft: its units wait for it to be issued.
+        for u in &mut units {
+            u.state = "待下发";
+        }
+    }
     let assignment = state.store.assignment(me.org(), campaign.id).await?;
     let items = department_rows(state, me, &rubric, &assignment, &typed).await?;
     let jump = match &typed {
@@ -278,7 +285,6 @@ pub(crate) async fn render_campaign(
         Typed::Lock(_) => Some("lock".to_string()),
         Typed::Paste(_) => Some("paste".to_string()),
     };
-    let year = Year::of(state, campaign.clone()).await?;
     let draft = if year.phase == Phase::Draft {
         Some(before_issue(state, me, &units, &items).await?)
     } else {
@@ -620,7 +626,7 @@ pub async fn campaign_page(
             Some(format!("已保存 {name} 的基础数据和截止日期。"))
         }
         Some("departments") => Some("已保存各项目的责任部门。".to_string()),
-        Some("facts") => Some("已保存粘贴的各单位基础数据。".to_string()),
+        Some("facts") => Some("已保存各单位的基础数据。".to_string()),
         Some("unit_added") => Some("已添加参加单位；请填写它的基础数据。它的自查从空白开始。".to_string()),
         Some("withdrawn") => Some("该单位已退出本任务：不再列入填报、审核、结果和排名；它填报的内容都保留，可随时恢复。".to_string()),
         Some("reinstated") => Some("该单位已恢复参加，基础数据和自查都保持原样。".to_string()),

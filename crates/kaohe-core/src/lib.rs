@@ -7,6 +7,7 @@
 pub mod engine;
 pub mod explain;
 pub mod facts;
+pub mod gaps;
 mod num;
 pub mod rank;
 pub mod rubric;

@@ -102,6 +102,9 @@ enum Command {
         /// 列出这个单位每一项的得分和理由
         #[arg(long, value_name = "UNIT", conflicts_with = "json")]
         detail: Option<String>,
+        /// 差距分析：这个单位每条失分规则要怎样改进、能提几分（每条单独计算）
+        #[arg(long, value_name = "UNIT", conflicts_with_all = ["json", "csv", "detail"])]
+        gaps: Option<String>,
         /// 输出 JSON（分数为精确小数字符串），逐个单位写出
         #[arg(long, conflicts_with = "csv")]
         json: bool,
@@ -292,6 +295,7 @@ fn run(cli: Cli) -> Result<()> {
             rubric,
             facts,
             detail,
+            gaps,
             json,
             compact,
             csv,
@@ -300,9 +304,10 @@ fn run(cli: Cli) -> Result<()> {
                 (true, false, _) => Output::Json { explain: true },
                 (true, true, _) => Output::Json { explain: false },
                 (_, _, true) => Output::Csv,
-                _ => match detail {
-                    Some(unit) => Output::Detail(unit),
-                    None => Output::Table,
+                _ => match (detail, gaps) {
+                    (Some(unit), _) => Output::Detail(unit),
+                    (_, Some(unit)) => Output::Gaps(unit),
+                    _ => Output::Table,
                 },
             };
             score(rubric, facts, form)
@@ -460,6 +465,7 @@ async fn audit_verify(db: DbArgs, expect: Option<String>) -> Result<()> {
 enum Output {
     Table,
     Detail(String),
+    Gaps(String),
     Json { explain: bool },
     Csv,
 }
@@ -479,19 +485,31 @@ fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
         Output::Json { explain } => show::write_json(&mut w, &rubric, &results, explain)?,
         Output::Csv => show::write_csv(&mut w, &rubric, &results)?,
         Output::Detail(unit) => {
-            let Some(r) = results.iter().find(|r| r.unit == unit.trim()) else {
-                let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
-                let hint = show::closest_name(&unit, &names)
-                    .map(|n| format!("是否指 “{n}”？"))
-                    .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
-                bail!("事实数据里没有单位 “{unit}”；{hint}");
-            };
+            let r = unit_named(&results, &unit)?;
             w.write_all(show::detail_text(&rubric, r, results.len()).as_bytes())?;
+        }
+        Output::Gaps(unit) => {
+            let r = unit_named(&results, &unit)?;
+            w.write_all(show::gaps_text(&rubric, r, results.len()).as_bytes())?;
         }
         Output::Table => w.write_all(show::ranking_text(&rubric, &results).as_bytes())?,
     }
     w.flush()?;
     Ok(())
+}
+
+/// The unit of that name in the file, or why not (with the closest name).
+fn unit_named<'a>(results: &'a [show::Scored], unit: &str) -> Result<&'a show::Scored> {
+    results
+        .iter()
+        .find(|r| r.unit == unit.trim())
+        .ok_or_else(|| {
+            let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
+            let hint = show::closest_name(unit, &names)
+                .map(|n| format!("是否指 “{n}”？"))
+                .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
+            anyhow::anyhow!("事实数据里没有单位 “{unit}”；{hint}")
+        })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -459,3 +459,53 @@ pub fn rubric_text(rubric: &Rubric) -> String {
     }
     out
 }
+
+/// `kaohe score --gaps UNIT`: what would raise the unit's total, best first, each gain
+/// computed alone; the facts to provide; the points no change of facts gives back.
+pub fn gaps_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
+    use kaohe_core::gaps::{Remedy, gaps, headline};
+    let found = gaps(rubric, &r.facts, &r.score);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}　第 {} 名（共 {units} 个单位）　总分 {}",
+        r.unit,
+        r.rank,
+        f(r.score.total)
+    );
+    let gains: Vec<_> = found
+        .iter()
+        .filter(|g| matches!(g.remedy, Remedy::Change(_)))
+        .collect();
+    let provide: Vec<_> = found
+        .iter()
+        .filter(|g| matches!(g.remedy, Remedy::Provide(_)))
+        .collect();
+    let none: Vec<_> = found
+        .iter()
+        .filter(|g| matches!(g.remedy, Remedy::Not(_)))
+        .collect();
+    if found.is_empty() {
+        let _ = writeln!(out, "没有失分的规则。");
+        return out;
+    }
+    if !gains.is_empty() {
+        let _ = writeln!(out, "\n最能提分的改进（每条单独计算，不能相加）：");
+        for (n, g) in gains.iter().enumerate() {
+            let _ = writeln!(out, "{:>3}. {}", n + 1, headline(rubric, g));
+        }
+    }
+    if !provide.is_empty() {
+        let _ = writeln!(out, "\n需要补填的数据：");
+        for g in provide {
+            let _ = writeln!(out, "  - {}", headline(rubric, g));
+        }
+    }
+    if !none.is_empty() {
+        let _ = writeln!(out, "\n改填数据不能挽回的：");
+        for g in none {
+            let _ = writeln!(out, "  - {}", headline(rubric, g));
+        }
+    }
+    out
+}

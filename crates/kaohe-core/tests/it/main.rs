@@ -2,6 +2,7 @@
 
 mod beilun;
 mod beilun_file;
+mod gaps;
 mod other_rubric;
 mod properties;
 mod validation;

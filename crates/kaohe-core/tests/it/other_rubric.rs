@@ -1187,6 +1187,16 @@ mod optional_empty {
     }
 
     proptest! {
+        /// The gap advisor holds on the second rubric too, whose rules use every kind.
+        #[test]
+        fn the_advisor_holds_on_random_haishu_reports(
+            raw in (0..RUBRIC.inputs().len())
+                .map(|s| prop::option::weighted(0.8, value_for(s)))
+                .collect::<Vec<_>>()
+        ) {
+            crate::gaps::advisor_holds(&RUBRIC, &facts_of(&raw))?;
+        }
+
         /// Every rule kind reads an optional fact left empty exactly as the same fact
         /// given as 0 or 否: the same scores, effects, grade and missing list.
         #[test]

@@ -23,7 +23,12 @@ static RUBRIC: LazyLock<Rubric> = LazyLock::new(|| {
 });
 
 /// One raw string per fact slot; `None` = not provided.
-type Raw = Vec<Option<String>>;
+pub type Raw = Vec<Option<String>>;
+
+/// The Beilun rubric the properties are about.
+pub fn rubric() -> &'static Rubric {
+    &RUBRIC
+}
 
 fn percent_text(hundredths: u32, sign: bool) -> String {
     let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
@@ -64,7 +69,7 @@ fn value_for(slot: Slot) -> BoxedStrategy<String> {
 }
 
 /// A random report: each fact provided or not, with a valid value.
-fn raw_facts() -> impl Strategy<Value = Raw> {
+pub fn raw_facts() -> impl Strategy<Value = Raw> {
     (0..RUBRIC.inputs().len())
         .map(|slot| prop::option::weighted(0.8, value_for(slot)))
         .collect::<Vec<_>>()
@@ -78,7 +83,7 @@ fn full_facts() -> impl Strategy<Value = Raw> {
 }
 
 /// Parses a raw report; a discretionary amount above 0 gets its reason.
-fn build(raw: &Raw) -> Facts {
+pub fn build(raw: &Raw) -> Facts {
     let mut facts = Facts::new(&RUBRIC);
     for (slot, value) in raw.iter().enumerate() {
         let Some(text) = value else { continue };

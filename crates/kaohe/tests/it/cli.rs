@@ -644,6 +644,41 @@ fn score_compact_json_and_csv_agree_with_the_full_json() {
     }
 }
 
+/// `kaohe score --gaps UNIT`: each improvement with its gain (computed alone, best
+/// first), in words and the official numbering; what to provide; a wrong name refused.
+#[test]
+fn score_gaps_lists_what_would_raise_a_units_total() {
+    let dir = TempDir::new("gaps");
+    let demo = demo_path();
+    let run = dir
+        .score(demo.to_str().unwrap(), &["--gaps", "春晓街道"])
+        .ok();
+    let out = &run.stdout;
+    assert!(out.starts_with("春晓街道　第 10 名"), "{out}");
+    assert!(
+        out.contains("最能提分的改进（每条单独计算，不能相加）"),
+        "{out}"
+    );
+    assert!(
+        out.contains("管理工作第5项 网格化管理和信息登记：信息登记率从 94.9%提高到 95% → +4 分"),
+        "{out}"
+    );
+    assert!(out.contains("补填“一类疫苗接种率”"), "{out}");
+    assert!(
+        !out.contains("basic.") && !out.contains("management."),
+        "no codes: {out}"
+    );
+    // Best first.
+    let gains: Vec<u32> = out
+        .lines()
+        .filter_map(|l| l.split(" → +").nth(1))
+        .map(|t| t.trim_end_matches(" 分").parse().unwrap())
+        .collect();
+    assert!(gains.windows(2).all(|w| w[0] >= w[1]), "{gains:?}");
+    let bad = dir.score(demo.to_str().unwrap(), &["--gaps", "春晓"]);
+    assert!(bad.stderr.contains("没有单位 “春晓”"), "{}", bad.stderr);
+}
+
 #[test]
 fn score_detail_explains_every_item_of_a_unit() {
     let dir = TempDir::new("detail");

@@ -200,7 +200,7 @@ mod beilun_random {
         #![proptest_config(ProptestConfig::with_cases(128))]
         #[test]
         fn the_advisor_holds_on_random_beilun_reports(raw in crate::properties::raw_facts()) {
-            advisor_holds(&crate::properties::rubric(), &crate::properties::build(&raw))?;
+            advisor_holds(crate::properties::rubric(), &crate::properties::build(&raw))?;
         }
     }
 }

@@ -782,7 +782,13 @@ async function year(browser) {
   for (const img of await leader.page.locator("main img").all()) {
     assert.ok(await img.evaluate((i) => i.complete && i.naturalWidth > 0), "the guide's pictures load");
   }
-  expected.lingdao.push(...LOGIN, "GET /c/:id/results", "GET /guide");
+  // Where the district lost its points: the heat table and the rules that cost most.
+  await leader.click(leader.link("考核", leader.page.locator("header")));
+  await leader.click(leader.link("失分分析"));
+  await leader.see("失分最多的原因", "#causes");
+  assert.equal(await leader.page.locator("#heat tbody tr").count(), 11, "a row per unit");
+  await leader.shot("gaps-phone");
+  expected.lingdao.push(...LOGIN, "GET /c/:id/results", "GET /guide", "GET /c/:id/results", "GET /c/:id/gaps");
   const auditor = await new Person(browser, "shenji", DESKTOP, "desktop").open();
   people.push(auditor);
   await auditor.login();

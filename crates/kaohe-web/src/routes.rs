@@ -29,7 +29,9 @@ use crate::http::error::{AppError, Refused};
 use crate::http::upload::Upload;
 use crate::http::{assets, health};
 use crate::year::{self, Action, Rule};
-use crate::year::{appeals, evidence, exports, history, publish_lock, results, review, self_check};
+use crate::year::{
+    appeals, evidence, exports, gaps, history, publish_lock, results, review, self_check,
+};
 use crate::{AppState, auth, home};
 
 /// Who may call a route.
@@ -144,6 +146,7 @@ pub fn table() -> Vec<Route> {
         // Results.
         get("/c/{cid}/results", Access::LoggedIn, A::Read, results::results_page),
         get("/c/{cid}/results/u/{uid}", Access::LoggedIn, A::Read, results::unit_page),
+        get("/c/{cid}/gaps", Access::LoggedIn, A::Read, gaps::district),
         // Results as documents and print views (the handlers apply the results pages'
         // visibility; every download is audited).
         get("/c/{cid}/results/u/{uid}/table.docx", Access::LoggedIn, A::ResultsExport, exports::unit_docx),

@@ -25,6 +25,7 @@ pub mod appeals;
 pub mod assess;
 pub mod evidence;
 pub mod exports;
+pub mod gaps;
 pub mod history;
 pub mod publish_lock;
 pub mod results;

@@ -519,6 +519,8 @@ struct UnitPage {
     history_chart: String,
     /// A past year imported with its totals: no items, self-check or documents.
     imported: bool,
+    /// The best improvements on the verified facts (差距分析).
+    best: Vec<crate::year::gaps::GapLine>,
 }
 
 pub async fn unit_page(
@@ -623,6 +625,21 @@ async fn render_unit(
     )
     .await?;
     let history = (years.len() > 1).then(|| crate::year::history::compare(&years));
+    // After review, the advice reads the verified facts (as the 考核分 does).
+    let taking_part = state
+        .store
+        .campaign_units(campaign.id)
+        .await?
+        .iter()
+        .any(|c| c.unit_id == unit_id);
+    let best = if snapshot.imported || !taking_part {
+        Vec::new()
+    } else {
+        let rubric =
+            crate::year::scoring::rubric(state, campaign.organiser_id, campaign.rubric_id).await?;
+        let a = crate::year::assess::assess_unit(state, campaign, &rubric, unit_id).await?;
+        crate::year::gaps::best(&rubric, &a.verified_facts, &a.assessed, &|_| true, 5)
+    };
     let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
     Ok(UnitPage {
         layout: Layout::new(state, session, me, &format!("{} · 考核结果", u.unit)).await?,
@@ -641,6 +658,7 @@ async fn render_unit(
         unit_id,
         history_chart: history.as_ref().map(|h| h.chart()).unwrap_or_default(),
         imported: snapshot.imported,
+        best,
         history,
         charts: crate::year::exports::unit_chart(snapshot, unit_id),
         can_appeal: me.role() == Role::Reporter

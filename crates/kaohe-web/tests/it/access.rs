@@ -125,7 +125,8 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("GET", "/c/{cid}/results/u/{uid}/print")
         | ("GET", "/c/{cid}/results/summary.xlsx")
         | ("GET", "/c/{cid}/results/bulletin.docx")
-        | ("GET", "/c/{cid}/results/print") => match who {
+        | ("GET", "/c/{cid}/results/print")
+        | ("GET", "/c/{cid}/gaps") => match who {
             Anonymous => Login,
             Admin | Assessor | Viewer | OwnReporter | OtherReporter => Ok,
             Auditor => Forbidden,

@@ -83,3 +83,67 @@ async fn the_admin_computes_results_and_a_leader_reads_the_ranking_and_a_unit_ta
     assert!(r.body.contains("尚未公示"));
     db.finish().await;
 }
+
+/// Where the points went: a unit's best improvements on its self-check page (its own
+/// facts) and on its results page (the verified facts), and the district's view of
+/// points lost per unit and item with the rules that cost most.
+#[tokio::test]
+async fn units_and_the_district_see_where_the_points_went() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let units = db.store.units(org.id).await.unwrap();
+    let chunxiao = units.iter().find(|u| u.name == "春晓街道").unwrap().id;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    // The self-check page, read by the admin: 春晓街道's best improvement in words.
+    let report = admin.get(&format!("/c/{cid}/u/{chunxiao}")).await;
+    let best = between(&report.body, "id=\"best\"", "</section>").unwrap();
+    assert!(
+        best.contains("最能提分的 5 项") && best.contains("→ +"),
+        "{best}"
+    );
+    assert!(
+        best.contains("信息登记率从 94.9%提高到 95% → +4 分"),
+        "{best}"
+    );
+    // Results computed: the unit's page and the district's view.
+    let page = admin.get(&format!("/c/{cid}/results")).await;
+    admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf()), ("force", "yes")],
+        )
+        .await;
+    let unit = admin.get(&format!("/c/{cid}/results/u/{chunxiao}")).await;
+    assert!(
+        between(&unit.body, "id=\"best\"", "</section>")
+            .unwrap()
+            .contains("→ +")
+    );
+    let ranking = admin.get(&format!("/c/{cid}/results")).await;
+    assert!(ranking.body.contains(&format!("href=\"/c/{cid}/gaps\"")));
+    let district = admin.get(&format!("/c/{cid}/gaps")).await;
+    assert_eq!(district.status, 200, "{}", district.body);
+    let causes = between(&district.body, "id=\"causes\"", "</section>").unwrap();
+    assert!(causes.contains("基础工作第3项 宣传和信息报送"), "{causes}");
+    // A unit counts once per rule, however many remedies the rule has.
+    for row in causes.split("<tr><td>").skip(1) {
+        let cells: Vec<&str> = row.split("<td class=\"num\">").skip(1).collect();
+        let units: usize = cells[0].split('<').next().unwrap().parse().unwrap();
+        assert!(units <= 11, "{row}");
+    }
+    let heat = between(&district.body, "id=\"heat\"", "</section>").unwrap();
+    assert_eq!(
+        heat.matches("<td class=\"unit\">").count(),
+        11,
+        "a row per unit"
+    );
+    assert!(heat.contains("shade4"), "some item lost in full");
+    // A unit before publication does not see the district's view.
+    let mut reporter = Client::new(app);
+    reporter.login("xiaogang", PW).await;
+    assert_ne!(reporter.get(&format!("/c/{cid}/gaps")).await.status, 200);
+    db.finish().await;
+}

@@ -80,6 +80,8 @@ struct ReportPage {
     done: usize,
     shown: usize,
     message: Option<String>,
+    /// The best improvements on the self-check's own facts (差距分析).
+    best: Vec<crate::year::gaps::GapLine>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -129,6 +131,13 @@ pub(super) async fn render_report(
             .count()
     };
     let categories = category_views(&rubric, &s, &items, &visible, &count);
+    let best = crate::year::gaps::best(
+        &rubric,
+        &facts,
+        &s,
+        &|ii| visible(&rubric.items()[ii].id),
+        5,
+    );
     let shown = rubric.items().iter().filter(|i| visible(&i.id)).count();
     let done = items
         .iter()
@@ -219,6 +228,7 @@ pub(super) async fn render_report(
         done,
         shown,
         message,
+        best,
     }
     .into_response())
 }

@@ -4,6 +4,7 @@
 //! This crate knows nothing of files, SQL, HTTP or HTML. It parses text it is given
 //! (a rubric's TOML, a fact's string) and cannot fail once a rubric is validated.
 
+pub mod compare;
 pub mod engine;
 pub mod explain;
 pub mod facts;

@@ -105,6 +105,9 @@ enum Command {
         /// 差距分析：这个单位每条失分规则要怎样改进、能提几分（每条单独计算）
         #[arg(long, value_name = "UNIT", conflicts_with_all = ["json", "csv", "detail"])]
         gaps: Option<String>,
+        /// 新旧细则对比：事实数据按这份（现行）细则读入，再按 --rubric 的新细则计分，并列各单位的总分、名次及其变化
+        #[arg(long, value_name = "OLD", conflicts_with_all = ["json", "csv", "detail", "gaps"])]
+        compare: Option<PathBuf>,
         /// 输出 JSON（分数为精确小数字符串），逐个单位写出
         #[arg(long, conflicts_with = "csv")]
         json: bool,
@@ -296,10 +299,14 @@ fn run(cli: Cli) -> Result<()> {
             facts,
             detail,
             gaps,
+            compare,
             json,
             compact,
             csv,
         } => {
+            if let Some(old) = compare {
+                return compare_rubrics(rubric, old, facts);
+            }
             let form = match (json, compact, csv) {
                 (true, false, _) => Output::Json { explain: true },
                 (true, true, _) => Output::Json { explain: false },
@@ -496,6 +503,18 @@ fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
     }
     w.flush()?;
     Ok(())
+}
+
+/// `kaohe score --rubric NEW --compare OLD FACTS`: the facts (written for OLD) scored
+/// under both rubrics, side by side.
+fn compare_rubrics(new: PathBuf, old: PathBuf, facts: PathBuf) -> Result<()> {
+    let new = load_rubric(&new)?;
+    let old = load_rubric(&old)?;
+    let bytes = std::fs::read(&facts)
+        .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
+    let units = kaohe_formats::read_facts(&old, &facts.display().to_string(), &bytes)
+        .map_err(|e| anyhow::anyhow!("事实数据（按 --compare 的现行细则读）有误，未计分：\n{e}"))?;
+    out(&show::compare_text(&old, &new, units))
 }
 
 /// The unit of that name in the file, or why not (with the closest name).

@@ -509,3 +509,146 @@ pub fn gaps_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
     }
     out
 }
+
+/// `kaohe score --rubric NEW --compare OLD FACTS`: the same facts (read for the old
+/// rubric) scored under both, side by side: totals, ranks and their changes, grades
+/// where either rubric has them, the items whose points moved most, and the facts the
+/// new rubric needs that the data does not have.
+pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String {
+    use kaohe_core::compare::carry;
+    let before = score_all(old, units);
+    let carried: Vec<_> = before.iter().map(|r| carry(old, &r.facts, new)).collect();
+    let after: Vec<UnitScore> = carried.iter().map(|c| score(new, &c.facts)).collect();
+    let new_ranks = rank(&after.iter().map(|s| s.total).collect::<Vec<_>>());
+    let graded = !old.grades().is_empty() || !new.grades().is_empty();
+    let mut out = String::new();
+    let named = |r: &Rubric| match r.year() {
+        Some(y) => format!("《{}》（{y} 年度）", r.title()),
+        None => format!("《{}》", r.title()),
+    };
+    let _ = writeln!(
+        out,
+        "同一份数据按两份细则计分：现行{}与新{}（{} 个单位）",
+        named(old),
+        named(new),
+        before.len()
+    );
+    let mut t = table();
+    let mut header: Vec<String> = [
+        "单位",
+        "现行总分",
+        "现行名次",
+        "新总分",
+        "新名次",
+        "分数变化",
+        "名次变化",
+    ]
+    .map(String::from)
+    .to_vec();
+    if graded {
+        header.push("等次变化".into());
+    }
+    t.set_header(header);
+    let mut order: Vec<usize> = (0..before.len()).collect();
+    order.sort_by_key(|&k| (new_ranks[k], before[k].rank));
+    for k in order {
+        let (b, a) = (&before[k], &after[k]);
+        let moved = b.rank as i64 - new_ranks[k] as i64;
+        let mut row = vec![
+            b.unit.clone(),
+            f(b.score.total),
+            b.rank.to_string(),
+            f(a.total),
+            new_ranks[k].to_string(),
+            kaohe_core::fmt_delta(a.total - b.score.total),
+            match moved {
+                0 => "—".to_string(),
+                m if m > 0 => format!("↑{m}"),
+                m => format!("↓{}", -m),
+            },
+        ];
+        if graded {
+            let (g0, g1) = (grade_text(old, &b.score), grade_text(new, a));
+            row.push(if g0 == g1 {
+                "—".to_string()
+            } else {
+                format!("{g0} → {g1}")
+            });
+        }
+        t.add_row(row);
+    }
+    let _ = writeln!(out, "{t}");
+
+    // The items whose points moved most (by id; new and dropped items said as such).
+    let mut moves: Vec<(kaohe_core::Decimal, String)> = Vec::new();
+    for (ni, item) in new.items().iter().enumerate() {
+        let name = format!(
+            "{} {}",
+            new.item_ref(ni),
+            item.name.clone().unwrap_or_default()
+        );
+        let after_sum: kaohe_core::Decimal = after.iter().map(|s| s.items[ni].score).sum();
+        match old.items().iter().position(|i| i.id == item.id) {
+            Some(oi) => {
+                let before_sum: kaohe_core::Decimal =
+                    before.iter().map(|r| r.score.items[oi].score).sum();
+                if after_sum != before_sum {
+                    moves.push((after_sum - before_sum, name));
+                }
+            }
+            None => moves.push((after_sum, format!("{name}（新增项目）"))),
+        }
+    }
+    for (oi, item) in old.items().iter().enumerate() {
+        if new.items().iter().all(|i| i.id != item.id) {
+            let before_sum: kaohe_core::Decimal =
+                before.iter().map(|r| r.score.items[oi].score).sum();
+            let name = format!(
+                "{} {}",
+                old.item_ref(oi),
+                item.name.clone().unwrap_or_default()
+            );
+            moves.push((-before_sum, format!("{name}（新细则中没有）")));
+        }
+    }
+    moves.sort_by(|a, b| b.0.abs().cmp(&a.0.abs()));
+    if moves.is_empty() {
+        let _ = writeln!(out, "\n各项目的得分没有变化。");
+    } else {
+        let _ = writeln!(out, "\n得分变化最大的项目（各单位合计）：");
+        for (d, name) in moves.iter().take(5) {
+            let _ = writeln!(out, "  {name}：{}", kaohe_core::fmt_delta(*d));
+        }
+    }
+
+    // Facts the new rubric needs that the data lacks, and facts it no longer reads.
+    let mut lacking: Vec<String> = Vec::new();
+    for (slot, why) in carried.iter().flat_map(|c| c.missing.iter()) {
+        let input = new.input(*slot);
+        let line = match why {
+            None => format!("{}（数据里没有）", input.label),
+            Some(w) => format!("{}：{w}", input.label),
+        };
+        if !lacking.contains(&line) {
+            lacking.push(line);
+        }
+    }
+    if !lacking.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n新细则需要、按现有数据无法计分的事实（按未填计，即最不利）：\n  {}",
+            lacking.join("\n  ")
+        );
+    }
+    if let Some(c) = carried.first()
+        && !c.dropped.is_empty()
+    {
+        let labels: Vec<&str> = c
+            .dropped
+            .iter()
+            .map(|s| old.input(*s).label.as_str())
+            .collect();
+        let _ = writeln!(out, "\n新细则不再使用的事实：{}", labels.join("、"));
+    }
+    out
+}

@@ -204,3 +204,38 @@ mod beilun_random {
         }
     }
 }
+
+/// Facts carried to another rubric by key: the values that fit are kept, a new fact is
+/// missing, a value the new input refuses is missing with why, a fact no longer read is
+/// dropped.
+#[test]
+fn facts_are_carried_to_a_draft_rubric_by_key_and_checked_again() {
+    let old = beilun();
+    let draft_text = include_str!("../../../../rubrics/beilun-2027-draft.toml").replace(
+        "max = 6, label = \"登记点不规范",
+        "max = 1, label = \"登记点不规范",
+    );
+    let new = Rubric::from_toml(&draft_text, "draft.toml").unwrap();
+    let f = facts(
+        &old,
+        &[
+            ("management.5.registration_rate", "96%"),
+            ("management.1.discretionary", "3"),
+            ("management.1.discretionary_reason", "登记点不规范"),
+        ],
+    );
+    let c = kaohe_core::compare::carry(&old, &f, &new);
+    let rate = new.slot("management.5.registration_rate").unwrap();
+    assert_eq!(c.facts.get(rate), Some(&Value::Number(Decimal::from(96))));
+    let app = new.slot("innovation.3.app_events").unwrap();
+    assert!(c.missing.contains(&(app, None)), "{:?}", c.missing);
+    let amount = new.slot("management.1.discretionary").unwrap();
+    assert!(
+        c.missing
+            .iter()
+            .any(|(s, why)| *s == amount && why.is_some()),
+        "a value over the new bound is not carried: {:?}",
+        c.missing
+    );
+    assert!(c.dropped.is_empty(), "the draft reads every old fact");
+}

@@ -1271,3 +1271,48 @@ fn a_refused_floating_population_is_reported_once() {
     run.refused(&["floating_population", "“0”"]);
     assert!(!run.stderr.contains("缺少单位基础数据"), "{}", run.stderr);
 }
+
+/// `kaohe score --rubric NEW --compare OLD FACTS`: the demo's facts under the 2027 draft
+/// (信息登记率 95% → 97%, a new bonus item): each unit's totals and ranks side by side,
+/// the item that moved, the new fact the data lacks.
+#[test]
+fn score_compare_shows_what_a_draft_rubric_would_change() {
+    let dir = TempDir::new("compare");
+    let demo = demo_path();
+    let repo = demo.parent().unwrap().parent().unwrap();
+    let draft = repo.join("rubrics/beilun-2027-draft.toml");
+    let current = repo.join("rubrics/beilun-2026.toml");
+    let run = dir
+        .run(&[
+            "score",
+            "--rubric",
+            draft.to_str().unwrap(),
+            "--compare",
+            current.to_str().unwrap(),
+            demo.to_str().unwrap(),
+        ])
+        .ok();
+    let out = &run.stdout;
+    assert!(
+        out.contains("（2026 年度）与新") && out.contains("（2027 年度）"),
+        "{out}"
+    );
+    // 大榭街道's 信息登记率 is below 97%: −4 under the draft.
+    let daxie = out.lines().find(|l| l.contains("大榭街道")).unwrap();
+    let cells: Vec<&str> = daxie.split_whitespace().collect();
+    assert_eq!(
+        &cells[..7],
+        &["大榭街道", "101", "2", "97", "2", "−4", "—"],
+        "{daxie}"
+    );
+    assert!(out.contains("↓1"), "some unit moves: {out}");
+    assert!(
+        out.contains("管理工作第5项 网格化管理和信息登记：−22"),
+        "{out}"
+    );
+    assert!(
+        out.contains("创新工作第3项 e乡北仑平台推广（新增项目）"),
+        "{out}"
+    );
+    assert!(out.contains("平台推广活动（数据里没有）"), "{out}");
+}

@@ -611,7 +611,7 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
             moves.push((-before_sum, format!("{name}（新细则中没有）")));
         }
     }
-    moves.sort_by(|a, b| b.0.abs().cmp(&a.0.abs()));
+    moves.sort_by_key(|m| std::cmp::Reverse(m.0.abs()));
     if moves.is_empty() {
         let _ = writeln!(out, "\n各项目的得分没有变化。");
     } else {

@@ -515,11 +515,10 @@ pub fn gaps_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
 /// where either rubric has them, the items whose points moved most, and the facts the
 /// new rubric needs that the data does not have.
 pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String {
-    use kaohe_core::compare::carry;
-    let before = score_all(old, units);
-    let carried: Vec<_> = before.iter().map(|r| carry(old, &r.facts, new)).collect();
-    let after: Vec<UnitScore> = carried.iter().map(|c| score(new, &c.facts)).collect();
-    let new_ranks = rank(&after.iter().map(|s| s.total).collect::<Vec<_>>());
+    let names: Vec<String> = units.iter().map(|u| u.unit.clone()).collect();
+    let facts: Vec<Facts> = units.into_iter().map(|u| u.facts).collect();
+    let (compared, moves) = kaohe_core::compare::compare(old, new, &facts);
+    let carried: Vec<&kaohe_core::compare::Carried> = compared.iter().map(|c| &c.carried).collect();
     let graded = !old.grades().is_empty() || !new.grades().is_empty();
     let mut out = String::new();
     let named = |r: &Rubric| match r.year() {
@@ -531,7 +530,7 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
         "同一份数据按两份细则计分：现行{}与新{}（{} 个单位）",
         named(old),
         named(new),
-        before.len()
+        compared.len()
     );
     let mut t = table();
     let mut header: Vec<String> = [
@@ -549,18 +548,18 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
         header.push("等次变化".into());
     }
     t.set_header(header);
-    let mut order: Vec<usize> = (0..before.len()).collect();
-    order.sort_by_key(|&k| (new_ranks[k], before[k].rank));
+    let mut order: Vec<usize> = (0..compared.len()).collect();
+    order.sort_by_key(|&k| (compared[k].rank_after, compared[k].rank_before));
     for k in order {
-        let (b, a) = (&before[k], &after[k]);
-        let moved = b.rank as i64 - new_ranks[k] as i64;
+        let c = &compared[k];
+        let moved = c.rank_before as i64 - c.rank_after as i64;
         let mut row = vec![
-            b.unit.clone(),
-            f(b.score.total),
-            b.rank.to_string(),
-            f(a.total),
-            new_ranks[k].to_string(),
-            kaohe_core::fmt_delta(a.total - b.score.total),
+            names[k].clone(),
+            f(c.before.total),
+            c.rank_before.to_string(),
+            f(c.after.total),
+            c.rank_after.to_string(),
+            kaohe_core::fmt_delta(c.after.total - c.before.total),
             match moved {
                 0 => "—".to_string(),
                 m if m > 0 => format!("↑{m}"),
@@ -568,7 +567,7 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
             },
         ];
         if graded {
-            let (g0, g1) = (grade_text(old, &b.score), grade_text(new, a));
+            let (g0, g1) = (grade_text(old, &c.before), grade_text(new, &c.after));
             row.push(if g0 == g1 {
                 "—".to_string()
             } else {
@@ -578,46 +577,17 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
         t.add_row(row);
     }
     let _ = writeln!(out, "{t}");
-
-    // The items whose points moved most (by id; new and dropped items said as such).
-    let mut moves: Vec<(kaohe_core::Decimal, String)> = Vec::new();
-    for (ni, item) in new.items().iter().enumerate() {
-        let name = format!(
-            "{} {}",
-            new.item_ref(ni),
-            item.name.clone().unwrap_or_default()
-        );
-        let after_sum: kaohe_core::Decimal = after.iter().map(|s| s.items[ni].score).sum();
-        match old.items().iter().position(|i| i.id == item.id) {
-            Some(oi) => {
-                let before_sum: kaohe_core::Decimal =
-                    before.iter().map(|r| r.score.items[oi].score).sum();
-                if after_sum != before_sum {
-                    moves.push((after_sum - before_sum, name));
-                }
-            }
-            None => moves.push((after_sum, format!("{name}（新增项目）"))),
-        }
-    }
-    for (oi, item) in old.items().iter().enumerate() {
-        if new.items().iter().all(|i| i.id != item.id) {
-            let before_sum: kaohe_core::Decimal =
-                before.iter().map(|r| r.score.items[oi].score).sum();
-            let name = format!(
-                "{} {}",
-                old.item_ref(oi),
-                item.name.clone().unwrap_or_default()
-            );
-            moves.push((-before_sum, format!("{name}（新细则中没有）")));
-        }
-    }
-    moves.sort_by_key(|m| std::cmp::Reverse(m.0.abs()));
     if moves.is_empty() {
         let _ = writeln!(out, "\n各项目的得分没有变化。");
     } else {
         let _ = writeln!(out, "\n得分变化最大的项目（各单位合计）：");
-        for (d, name) in moves.iter().take(5) {
-            let _ = writeln!(out, "  {name}：{}", kaohe_core::fmt_delta(*d));
+        for m in moves.iter().take(5) {
+            let _ = writeln!(
+                out,
+                "  {}：{}",
+                move_name(old, new, m),
+                kaohe_core::fmt_delta(m.delta)
+            );
         }
     }
 
@@ -651,4 +621,21 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
         let _ = writeln!(out, "\n新细则不再使用的事实：{}", labels.join("、"));
     }
     out
+}
+
+/// An item that moved, as people name it, with whether it is new or gone.
+pub fn move_name(old: &Rubric, new: &Rubric, m: &kaohe_core::compare::ItemMove) -> String {
+    let name = |r: &Rubric, ii: usize| {
+        format!(
+            "{} {}",
+            r.item_ref(ii),
+            r.items()[ii].name.clone().unwrap_or_default()
+        )
+    };
+    match (m.old_item, m.new_item) {
+        (_, Some(ni)) if m.old_item.is_none() => format!("{}（新增项目）", name(new, ni)),
+        (_, Some(ni)) => name(new, ni),
+        (Some(oi), None) => format!("{}（新细则中没有）", name(old, oi)),
+        (None, None) => String::new(),
+    }
 }

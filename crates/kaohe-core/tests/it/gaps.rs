@@ -238,4 +238,13 @@ fn facts_are_carried_to_a_draft_rubric_by_key_and_checked_again() {
         c.missing
     );
     assert!(c.dropped.is_empty(), "the draft reads every old fact");
+
+    // A draft with keys of its own (imported from an annex): the same item and label.
+    let renamed = draft_text
+        .replace("key = \"registration_rate\"", "key = \"reg_rate\"")
+        .replace("input = \"registration_rate\"", "input = \"reg_rate\"");
+    let new = Rubric::from_toml(&renamed, "renamed.toml").unwrap();
+    let c = kaohe_core::compare::carry(&old, &f, &new);
+    let rate = new.slot("management.5.reg_rate").unwrap();
+    assert_eq!(c.facts.get(rate), Some(&Value::Number(Decimal::from(96))));
 }

@@ -726,16 +726,24 @@ async function year(browser) {
   // 10b. Next year: the admin copies the campaign (units and departments come along,
   //      dates a year on), fills every unit's base data from one pasted sheet and
   //      issues the draft once its check is clear.
-  console.log("10b. the admin copies the year and issues it");
-  await admin.click(admin.link("考核任务", admin.page.locator("p.crumbs")));
+  console.log("10b. the admin tries next year's draft rubric, copies the year and issues it");
+  // What-if: next year's draft (信息登记率 97%) on this year's facts.
+  await admin.click(admin.link("评分细则", admin.page.locator("header")));
+  await admin.click(admin.link("新旧细则对比"));
+  await admin.page.locator("select[name=rubric]").selectOption({ label: await admin.page.locator("select[name=rubric] option", { hasText: "2027 年度" }).innerText() });
+  await admin.page.locator("select[name=campaign]").selectOption({ label: CAMPAIGN });
+  await admin.click(admin.button("试算"));
+  await admin.see("各单位的总分和名次", "#compare");
+  assert.equal(await admin.page.locator("#compare tbody tr").count(), 11);
+  await admin.see("网格化管理和信息登记", "#moves");
+  await admin.shot("whatif-desktop", false);
+  await admin.click(admin.link("考核任务", admin.page.locator("header")));
   await admin.click(admin.link(CAMPAIGN));
   await admin.click(admin.link("复制为下一年度任务"));
   await admin.see(`复制自“${CAMPAIGN}”`, "[role=status]");
   assert.equal(await admin.page.locator("input[name=year]").inputValue(), "2027");
-  // There is no 2027 rubric yet: the 2026 one is kept once the admin confirms it.
-  await admin.click(admin.button("创建考核任务"));
-  await admin.see("所选细则是 2026 年度的，而任务是 2027 年度的");
-  await admin.page.getByLabel("确认使用所选版本").check();
+  // Next year's draft is the newest rubric: the copy takes it.
+  assert.ok((await admin.page.locator("select[name=rubric] option:checked").innerText()).includes("2027 年度"), "the copy takes the 2027 draft");
   await admin.click(admin.button("创建考核任务"));
   await admin.see("草稿：尚未下发", "#issue");
   await admin.see("11 个单位的基础数据未填写", "#issue");
@@ -750,10 +758,12 @@ async function year(browser) {
   await admin.click(admin.button("下发给各单位"));
   await admin.see("已下发。", "[role=status]");
   expected.admin.push(
+    "GET /admin/rubrics",
+    "GET /admin/whatif",
+    "GET /admin/whatif?rubric=3&campaign=1",
     "GET /admin",
     "GET /admin/c/:id",
     "GET /admin/campaigns/new?from=1",
-    "POST /admin/campaigns",
     "GET /admin/c/:id?saved=created",
     "GET /admin/c/:id?saved=facts",
     "GET /admin/c/:id?saved=issued",

@@ -10,6 +10,27 @@
   function num(list) { return list.map(function (v) { return Number(v); }); }
 
   var charts = {
+    // The what-if: each unit's rank under the current rubric and under the draft.
+    slope: function (d) {
+      return {
+        textStyle: font,
+        title: { text: "名次变化（现行 → 试算）", left: "center", textStyle: { fontSize: 15 } },
+        tooltip: { trigger: "item", formatter: function (p) { return p.seriesName + "：第 " + p.value + " 名"; } },
+        grid: { left: 90, right: 90, top: 40, bottom: 30 },
+        xAxis: { type: "category", data: ["现行细则", "试算细则"], boundaryGap: false },
+        yAxis: { type: "value", inverse: true, min: 1, max: d.units.length, interval: 1, name: "名次" },
+        series: d.units.map(function (u, k) {
+          var moved = d.before[k] !== d.after[k];
+          return {
+            name: u, type: "line", data: [d.before[k], d.after[k]],
+            lineStyle: { width: moved ? 3 : 1, color: moved ? BLUE : GREY },
+            itemStyle: { color: moved ? BLUE : GREY },
+            label: { show: true, formatter: function (p) { return p.dataIndex === 0 ? u : ""; }, position: "left" },
+            endLabel: { show: moved, formatter: u }
+          };
+        })
+      };
+    },
     // The ranking: every unit's total (base + bonus stacked), best first.
     ranking: function (d) {
       var units = d.units.slice().reverse();

@@ -163,6 +163,7 @@ pub fn table() -> Vec<Route> {
         post("/c/{cid}/appeals/{aid}", ASSESSOR, A::AppealAccept, appeals::answer),
         // Past years' results, for year over year.
         get("/admin/history", ADMIN, A::Read, history::import_page),
+        get("/admin/whatif", ADMIN, A::Read, admin::whatif::whatif),
         post("/admin/history", ADMIN, A::HistoryImport, history::import),
         // Administration.
         get("/admin", ADMIN, A::Read, admin::overview),

@@ -12,6 +12,9 @@ use crate::year::Action;
 
 /// The Beilun rubric and the demo facts, shipped in the binary.
 pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml");
+/// Next year's draft (征求意见稿): 信息登记率 97% instead of 95%, a new bonus item; for
+/// the what-if (新旧细则对比) against this year's facts.
+pub const BEILUN_DRAFT: &str = include_str!("../../../rubrics/beilun-2027-draft.toml");
 const DEMO_FACTS: &str = include_str!("../../../examples/beilun-2026-demo.csv");
 const PREVIOUS_YEAR: &str = include_str!("../../../examples/beilun-2025-results.csv");
 
@@ -119,6 +122,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
     let [office, police, hr] = seed.departments(&campaign).await?;
     let units = seed.units(&campaign).await?;
     seed.previous_year(admin, &units).await?;
+    seed.next_year_draft(admin).await?;
     for (username, name, role, department) in [
         ("kaoheban", "区考核办考核员", Role::Assessor, Some(office)),
         ("gongan", "区公安分局考核员", Role::Assessor, Some(police)),
@@ -307,6 +311,22 @@ impl Seed<'_> {
 
     /// The previous year, from before kaohe: final results only, for year over year,
     /// scored on the previous version of the rubric (one threshold differed).
+    /// Next year's draft rubric, uploaded and used by no campaign yet.
+    async fn next_year_draft(&mut self, admin: Id) -> Result<(), AppError> {
+        let draft = Rubric::from_toml(BEILUN_DRAFT, "beilun-2027-draft.toml").map_err(err)?;
+        self.work
+            .add_rubric_version(
+                self.org,
+                draft.id(),
+                draft.title(),
+                BEILUN_DRAFT,
+                draft.hash(),
+                Some(admin),
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn previous_year(&mut self, admin: Id, units: &[(Id, String)]) -> Result<(), AppError> {
         let previous = BEILUN_RUBRIC
             .replace("id = \"beilun-2026\"", "id = \"beilun-2025\"")

@@ -12,6 +12,7 @@ pub mod rubric_import;
 pub mod rubrics;
 pub mod units;
 pub mod users;
+pub mod whatif;
 
 use askama::Template;
 use askama_web::WebTemplate;

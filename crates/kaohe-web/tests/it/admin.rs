@@ -951,10 +951,12 @@ async fn a_new_campaign_defaults_to_the_newest_rubric_and_asks_about_another_yea
             .to_string()
     };
     let (this_year, last_year) = (id_of("beilun-2026"), id_of("beilun-2025"));
+    // The demo also holds next year's draft: the newest year is the default.
+    let newest = id_of("beilun-2027");
     let page = c.get("/admin/campaigns/new").await;
     assert!(
         page.body
-            .contains(&format!("<option value=\"{this_year}\" selected>")),
+            .contains(&format!("<option value=\"{newest}\" selected>")),
         "{}",
         page.body
     );
@@ -989,8 +991,17 @@ async fn a_new_campaign_defaults_to_the_newest_rubric_and_asks_about_another_yea
         r.body
     );
     assert_eq!(db.store.campaigns(org.id).await.unwrap().len(), before);
-    // This year's rubric for this year's campaign: nothing to ask.
+    // This year's rubric for this year's campaign: asked only because a newer version
+    // (next year's draft) exists; confirmed, created.
     let form = post(&this_year, false);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post("/admin/campaigns", &pairs).await;
+    assert!(
+        r.body.contains("有更新的版本") && !r.body.contains("而任务是"),
+        "{}",
+        r.body
+    );
+    let form = post(&this_year, true);
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = c.post("/admin/campaigns", &pairs).await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -18,7 +18,11 @@ async fn a_units_results_compare_with_the_imported_previous_year_by_category() {
     let past = &campaigns[1];
     assert!(past.locked, "a past year is locked");
     let rubrics = db.store.rubrics(org.id).await.unwrap();
-    assert_eq!(rubrics.len(), 2, "two rubric versions: 2025 and 2026");
+    assert_eq!(
+        rubrics.len(),
+        3,
+        "three rubric versions: 2025, 2026 and the 2027 draft"
+    );
     assert_ne!(past.rubric_id, campaigns[0].rubric_id);
 
     let mut admin = Client::new(app.clone());

@@ -147,3 +147,66 @@ async fn units_and_the_district_see_where_the_points_went() {
     assert_ne!(reporter.get(&format!("/c/{cid}/gaps")).await.status, 200);
     db.finish().await;
 }
+
+/// What-if of next year's draft on this year's facts: each unit side by side, who moves,
+/// the item that moved most, the new fact the data lacks; only the admin.
+#[tokio::test]
+async fn the_admin_tries_the_draft_rubric_on_this_years_facts() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let draft = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == "beilun-2027")
+        .unwrap()
+        .id;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    assert!(
+        admin
+            .get("/admin/rubrics")
+            .await
+            .body
+            .contains("href=\"/admin/whatif\"")
+    );
+    let page = admin
+        .get(&format!("/admin/whatif?rubric={draft}&campaign={cid}"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let table = between(&page.body, "id=\"compare\"", "</section>").unwrap();
+    assert_eq!(table.matches("<td class=\"unit\">").count(), 11, "{table}");
+    assert!(table.contains("（2027 年度）"), "{table}");
+    // 大榭街道's 信息登记率 is below the draft's 97%.
+    let daxie = between(&table, "<td class=\"unit\">大榭街道</td>", "</tr>").unwrap();
+    assert!(daxie.contains("<td class=\"num\">−4</td>"), "{daxie}");
+    assert!(table.contains("change down"), "a unit moves down: {table}");
+    let moves = between(&page.body, "id=\"moves\"", "</section>").unwrap();
+    assert!(
+        moves.contains("管理工作第5项 网格化管理和信息登记"),
+        "{moves}"
+    );
+    assert!(
+        moves.contains("创新工作第3项 e乡北仑平台推广（新增项目）"),
+        "{moves}"
+    );
+    assert!(page.body.contains("平台推广活动（往年数据里没有）"));
+    assert!(page.body.contains("data-chart=\"slope\""));
+    // Nothing stored: the draft is still used by no campaign.
+    assert!(
+        db.store
+            .campaigns(org.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.rubric_id != draft)
+    );
+    let mut leader = Client::new(app);
+    leader.login("lingdao", PW).await;
+    assert_eq!(leader.get("/admin/whatif").await.status, 403);
+    db.finish().await;
+}

@@ -1,0 +1,224 @@
+//! What-if of a draft rubric (新旧细则对比): the admin picks a rubric version and a past
+//! campaign; the campaign's final facts (as verified) are scored under both, side by
+//! side — each unit's total and rank, the rank changes (a slope chart), grade changes,
+//! the items whose points moved most, and the facts the draft needs that the data lacks.
+//! Nothing is stored.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use kaohe_core::compare::compare;
+use kaohe_core::explain::grade_text;
+use kaohe_core::{Facts, Rubric, fmt_decimal as f, fmt_delta};
+use kaohe_storage::Id;
+use serde_json::json;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::http::error::AppResult;
+use crate::http::form::Opt;
+use crate::http::layout::Layout;
+use crate::year::assess::assess_unit;
+use crate::year::{Phase, Year, scoring};
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct WhatIfQuery {
+    rubric: Option<Id>,
+    campaign: Option<Id>,
+}
+
+struct Row {
+    unit: String,
+    before: String,
+    rank_before: usize,
+    after: String,
+    rank_after: usize,
+    delta: String,
+    moved: String,
+    moved_class: &'static str,
+    grade: String,
+}
+
+struct Outcome {
+    old: String,
+    new: String,
+    rows: Vec<Row>,
+    graded: bool,
+    moves: Vec<(String, String)>,
+    lacking: Vec<String>,
+    dropped: Vec<String>,
+    chart: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/whatif.html")]
+struct WhatIfPage {
+    layout: Layout,
+    rubrics: Vec<Opt>,
+    campaigns: Vec<Opt>,
+    outcome: Option<Outcome>,
+}
+
+pub async fn whatif(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(q): Query<WhatIfQuery>,
+) -> AppResult<Response> {
+    let versions = state.store.rubrics(me.org()).await?;
+    let mut campaigns = Vec::new();
+    for c in state.store.campaigns(me.org()).await? {
+        // A campaign with reported facts: not a draft, not a past year imported as totals.
+        let phase = Year::of(&state, c.clone()).await?.phase;
+        if !matches!(phase, Phase::Draft | Phase::PastYear) {
+            campaigns.push(c);
+        }
+    }
+    let outcome = match (q.rubric, q.campaign) {
+        (Some(rid), Some(cid)) => match campaigns.iter().find(|c| c.id == cid) {
+            Some(c) if versions.iter().any(|v| v.id == rid) => {
+                let old = scoring::rubric(&state, me.org(), c.rubric_id).await?;
+                let new = scoring::rubric(&state, me.org(), rid).await?;
+                let mut names = Vec::new();
+                let mut facts: Vec<Facts> = Vec::new();
+                for cu in state.store.campaign_units(cid).await? {
+                    let a = assess_unit(&state, c, &old, cu.unit_id).await?;
+                    names.push(a.unit.name.clone());
+                    facts.push(a.verified_facts);
+                }
+                Some(outcome(&old, &new, &names, &facts))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    // Each version by its year: versions of different years share a title.
+    let mut rubrics = Vec::new();
+    for v in &versions {
+        let year = scoring::rubric(&state, me.org(), v.id).await?.year();
+        rubrics.push(Opt {
+            value: v.id.to_string(),
+            label: match year {
+                Some(y) => format!("{}（{y} 年度，第 {} 版）", v.title, v.version),
+                None => format!("{}（第 {} 版）", v.title, v.version),
+            },
+            selected: q.rubric == Some(v.id),
+        });
+    }
+    Ok(WhatIfPage {
+        layout: Layout::new(&state, &session, &me, "新旧细则对比").await?,
+        rubrics,
+        campaigns: campaigns
+            .iter()
+            .map(|c| Opt {
+                value: c.id.to_string(),
+                label: c.title.clone(),
+                selected: q.campaign == Some(c.id),
+            })
+            .collect(),
+        outcome,
+    }
+    .into_response())
+}
+
+fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Outcome {
+    let (units, moves) = compare(old, new, facts);
+    let graded = !old.grades().is_empty() || !new.grades().is_empty();
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&k| (units[k].rank_after, units[k].rank_before));
+    let rows = order
+        .iter()
+        .map(|&k| {
+            let u = &units[k];
+            let moved = u.rank_before as i64 - u.rank_after as i64;
+            let (g0, g1) = (grade_text(old, &u.before), grade_text(new, &u.after));
+            Row {
+                unit: names[k].clone(),
+                before: f(u.before.total),
+                rank_before: u.rank_before,
+                after: f(u.after.total),
+                rank_after: u.rank_after,
+                delta: fmt_delta(u.after.total - u.before.total),
+                moved: match moved {
+                    0 => "—".to_string(),
+                    m if m > 0 => format!("↑{m}"),
+                    m => format!("↓{}", -m),
+                },
+                moved_class: match moved {
+                    0 => "same",
+                    m if m > 0 => "up",
+                    _ => "down",
+                },
+                grade: if g0 == g1 {
+                    String::new()
+                } else {
+                    format!("{g0} → {g1}")
+                },
+            }
+        })
+        .collect();
+    let name = |r: &Rubric, ii: usize| {
+        format!(
+            "{} {}",
+            r.item_ref(ii),
+            r.items()[ii].name.clone().unwrap_or_default()
+        )
+    };
+    let moves = moves
+        .iter()
+        .take(8)
+        .map(|m| {
+            let what = match (m.old_item, m.new_item) {
+                (None, Some(ni)) => format!("{}（新增项目）", name(new, ni)),
+                (_, Some(ni)) => name(new, ni),
+                (Some(oi), None) => format!("{}（新细则中没有）", name(old, oi)),
+                (None, None) => String::new(),
+            };
+            (what, fmt_delta(m.delta))
+        })
+        .collect();
+    let mut lacking: Vec<String> = Vec::new();
+    for (slot, why) in units.iter().flat_map(|u| u.carried.missing.iter()) {
+        let input = new.input(*slot);
+        let line = match why {
+            None => format!("{}（往年数据里没有）", input.label),
+            Some(w) => format!("{}：{w}", input.label),
+        };
+        if !lacking.contains(&line) {
+            lacking.push(line);
+        }
+    }
+    let dropped = units
+        .first()
+        .map(|u| {
+            u.carried
+                .dropped
+                .iter()
+                .map(|s| old.input(*s).label.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let chart = json!({
+        "units": names,
+        "before": units.iter().map(|u| u.rank_before).collect::<Vec<_>>(),
+        "after": units.iter().map(|u| u.rank_after).collect::<Vec<_>>(),
+    })
+    .to_string();
+    let named = |r: &Rubric| match r.year() {
+        Some(y) => format!("《{}》（{y} 年度）", r.title()),
+        None => format!("《{}》", r.title()),
+    };
+    Outcome {
+        old: named(old),
+        new: named(new),
+        rows,
+        graded,
+        moves,
+        lacking,
+        dropped,
+        chart,
+    }
+}

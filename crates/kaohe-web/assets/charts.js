@@ -10,6 +10,19 @@
   function num(list) { return list.map(function (v) { return Number(v); }); }
 
   var charts = {
+    // A unit's gaps: what each improvement alone would give back, best at the top.
+    gaps: function (d) {
+      return {
+        textStyle: font,
+        title: { text: "单独改进每一项能提的分数", left: "center", textStyle: { fontSize: 15 } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 160, right: 40, top: 40, bottom: 30 },
+        xAxis: { type: "value", name: "分", minInterval: 0.5 },
+        yAxis: { type: "category", data: d.gaps.slice().reverse(), axisLabel: { width: 150, overflow: "truncate" } },
+        series: [{ type: "bar", data: num(d.gains).reverse(), itemStyle: { color: GREEN },
+          label: { show: true, position: "right", formatter: function (p) { return "+" + p.value; } } }]
+      };
+    },
     // The what-if: each unit's rank under the current rubric and under the draft.
     slope: function (d) {
       return {
@@ -113,7 +126,7 @@
     var make = charts[el.getAttribute("data-chart")];
     if (!holder || !make) return;
     var data = JSON.parse(holder.getAttribute("data-charts"));
-    if (!data.units && !data.categories && !data.years) return;
+    if (!data.units && !data.categories && !data.years && !data.gaps) return;
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(make(data));
     window.addEventListener("resize", function () { chart.resize(); });

@@ -34,6 +34,22 @@ pub struct GapLine {
     pub item: String,
     /// The change in the unit's words, with its gain.
     pub text: String,
+    /// The points it gains alone.
+    pub gain: Decimal,
+}
+
+/// The numbers of a unit's gap bars (JSON for `charts.js`): each improvement's item and
+/// gain, best first.
+pub fn bars(lines: &[GapLine]) -> String {
+    serde_json::json!({
+        // Each bar named by its change (an item may have two), without the gain.
+        "gaps": lines
+            .iter()
+            .map(|l| l.text.split(" → ").next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>(),
+        "gains": lines.iter().map(|l| f(l.gain)).collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 /// A unit's best `n` improvements (changes of facts that gain points), of the items
@@ -64,6 +80,7 @@ fn line(rubric: &Rubric, g: &Gap) -> GapLine {
             it.name.clone().unwrap_or_default()
         ),
         text: describe(rubric, g),
+        gain: g.gain,
     }
 }
 

@@ -519,8 +519,9 @@ struct UnitPage {
     history_chart: String,
     /// A past year imported with its totals: no items, self-check or documents.
     imported: bool,
-    /// The best improvements on the verified facts (差距分析).
+    /// The best improvements on the verified facts (差距分析), and their bars (JSON).
     best: Vec<crate::year::gaps::GapLine>,
+    best_chart: String,
 }
 
 pub async fn unit_page(
@@ -658,6 +659,7 @@ async fn render_unit(
         unit_id,
         history_chart: history.as_ref().map(|h| h.chart()).unwrap_or_default(),
         imported: snapshot.imported,
+        best_chart: crate::year::gaps::bars(&best),
         best,
         history,
         charts: crate::year::exports::unit_chart(snapshot, unit_id),

@@ -117,10 +117,12 @@ async fn units_and_the_district_see_where_the_points_went() {
         )
         .await;
     let unit = admin.get(&format!("/c/{cid}/results/u/{chunxiao}")).await;
+    let best = between(&unit.body, "id=\"best\"", "</section>").unwrap();
+    assert!(best.contains("→ +"), "{best}");
+    // Its bars: each improvement's gain, as the chart draws them.
     assert!(
-        between(&unit.body, "id=\"best\"", "</section>")
-            .unwrap()
-            .contains("→ +")
+        best.contains("data-chart=\"gaps\"") && best.contains("gains"),
+        "{best}"
     );
     let ranking = admin.get(&format!("/c/{cid}/results")).await;
     assert!(ranking.body.contains(&format!("href=\"/c/{cid}/gaps\"")));

@@ -77,12 +77,9 @@ async fn versions_newest_first(
     Ok(versions)
 }
 
-/// A version as the form lists it: its title, code and number, and its year.
-fn version_option(v: &RubricVersion, year: Option<i64>) -> String {
-    match year {
-        Some(y) => format!("{}（{y} 年度）", version_label(v)),
-        None => version_label(v),
-    }
+/// A version as the form lists it: its title, its year and its number.
+fn version_option(v: &RubricVersion, _year: Option<i64>) -> String {
+    version_label(v)
 }
 
 /// Why the chosen version may not be the one meant: made for another year than the

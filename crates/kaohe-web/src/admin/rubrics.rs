@@ -105,8 +105,17 @@ fn short(hash: &str) -> String {
 }
 
 /// How a version is named to people: `北仑区…细则（beilun-2026 第 2 版）`.
+/// A version as people name it: its title, the year it is for and its number
+/// (`…评分细则（2026 年度，第 1 版）`); versions of different years share a title, and its
+/// code is for files.
 pub fn version_label(v: &RubricVersion) -> String {
-    format!("{}（{} 第 {} 版）", v.title, v.code, v.version)
+    match Rubric::from_toml(&v.source, &v.code)
+        .ok()
+        .and_then(|r| r.year())
+    {
+        Some(y) => format!("{}（{y} 年度，第 {} 版）", v.title, v.version),
+        None => format!("{}（第 {} 版）", v.title, v.version),
+    }
 }
 
 /// At most [`MAX_PROBLEMS`] problems, and how many more there were.
@@ -257,8 +266,8 @@ pub(crate) async fn save_version(
         .max_by_key(|v| v.version);
     if let Some(p) = previous.as_ref().filter(|p| p.hash == rubric.hash()) {
         return Ok(Err(NotSaved::say(format!(
-            "未保存：内容与已有的 {} 第 {} 版完全相同，不必再存一版。",
-            p.code, p.version
+            "未保存：内容与已有的{}完全相同，不必再存一版。",
+            version_label(p)
         ))));
     }
     let mut work = state.store.begin().await?;
@@ -572,8 +581,8 @@ pub async fn rubric_page(
     let categories = rubric_in_words(&rubric);
     let message = q.uploaded.map(|_| {
         format!(
-            "已保存为 {} 第 {} 版。旧版本保持不变；已开的考核任务仍用它们开始时的版本。",
-            v.code, v.version
+            "已保存为{}。旧版本保持不变；已开的考核任务仍用它们开始时的版本。",
+            version_label(&v)
         )
     });
     Ok(RubricPage {

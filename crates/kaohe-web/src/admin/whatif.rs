@@ -95,19 +95,14 @@ pub async fn whatif(
         },
         _ => None,
     };
-    // Each version by its year: versions of different years share a title.
-    let mut rubrics = Vec::new();
-    for v in &versions {
-        let year = scoring::rubric(&state, me.org(), v.id).await?.year();
-        rubrics.push(Opt {
+    let rubrics = versions
+        .iter()
+        .map(|v| Opt {
             value: v.id.to_string(),
-            label: match year {
-                Some(y) => format!("{}（{y} 年度，第 {} 版）", v.title, v.version),
-                None => format!("{}（第 {} 版）", v.title, v.version),
-            },
+            label: crate::admin::rubrics::version_label(v),
             selected: q.rubric == Some(v.id),
-        });
-    }
+        })
+        .collect();
     Ok(WhatIfPage {
         layout: Layout::new(&state, &session, &me, "新旧细则对比").await?,
         rubrics,

@@ -211,12 +211,7 @@ async fn render(
         .rubrics(me.org())
         .await?
         .into_iter()
-        .map(|r| {
-            (
-                r.id,
-                format!("{} 第 {} 版（{}）", r.title, r.version, r.code),
-            )
-        })
+        .map(|r| (r.id, crate::admin::rubrics::version_label(&r)))
         .collect();
     Ok(ImportPage {
         layout: Layout::new(state, session, me, "导入往年结果").await?,

@@ -778,7 +778,8 @@ async fn a_valid_upload_is_version_2_and_version_1_stays_as_it_was() {
 
     let page = c.get(r.location.as_deref().unwrap()).await;
     assert!(
-        page.body.contains("已保存为 beilun-2026 第 2 版"),
+        page.body
+            .contains("已保存为北仑区街道流动人口服务管理考核评分细则（2026 年度，第 2 版）"),
         "{}",
         page.body
     );

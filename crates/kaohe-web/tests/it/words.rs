@@ -1,6 +1,7 @@
 //! No machine codes in front of people: every page of the route table, for every role,
 //! read as a person reads it (its text, not its markup), shows no item id of the rubric
-//! (`basic.3`), no input key and no action code (`campaign.publish`) outside an element
+//! (`basic.3`), no input key, no rubric code (`beilun-2026`) and no action code
+//! (`campaign.publish`) outside an element
 //! marked `class="advanced"` (where the codes stay, one click away).
 
 use crate::common::*;
@@ -161,6 +162,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
     // actions' codes.
     let mut codes: Vec<String> = Action::ALL.iter().map(|a| a.code().to_string()).collect();
     for r in store.rubrics(org.id).await.unwrap() {
+        codes.push(r.code.clone());
         let rubric = Rubric::from_toml(&r.source, "r").unwrap();
         codes.extend(rubric.items().iter().map(|i| i.id.clone()));
         codes.extend(rubric.inputs().iter().map(|i| i.key.clone()));

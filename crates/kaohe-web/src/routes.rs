@@ -164,6 +164,7 @@ pub fn table() -> Vec<Route> {
         // Past years' results, for year over year.
         get("/admin/history", ADMIN, A::Read, history::import_page),
         get("/admin/whatif", ADMIN, A::Read, admin::whatif::whatif),
+        get("/admin/whatif.xlsx", ADMIN, A::ResultsExport, admin::whatif::whatif_xlsx),
         post("/admin/history", ADMIN, A::HistoryImport, history::import),
         // Administration.
         get("/admin", ADMIN, A::Read, admin::overview),

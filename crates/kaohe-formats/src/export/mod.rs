@@ -15,6 +15,7 @@
 //! pictures, no links, no external relationships.
 
 mod bulletin;
+mod comparison;
 mod docx_kit;
 mod summary;
 mod table;
@@ -26,6 +27,7 @@ use kaohe_core::explain::{explain_item, grade_text};
 use kaohe_core::{Decimal, Facts, Rubric, UnitScore, fmt_decimal, rank};
 
 pub use bulletin::bulletin_docx;
+pub use comparison::{CompareRow, Comparison, comparison_xlsx};
 pub use summary::summary_xlsx;
 pub use table::{
     SIGNATURES, TotalRow, category_points_text, total_rows, unit_table_docx, unit_table_xlsx,

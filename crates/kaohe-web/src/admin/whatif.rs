@@ -32,6 +32,8 @@ pub struct WhatIfQuery {
 
 struct Row {
     unit: String,
+    /// The two totals exactly, for the workbook.
+    totals: (kaohe_core::Decimal, kaohe_core::Decimal),
     before: String,
     rank_before: usize,
     after: String,
@@ -48,6 +50,8 @@ struct Outcome {
     rows: Vec<Row>,
     graded: bool,
     moves: Vec<(String, String)>,
+    /// The moves exactly, for the workbook.
+    move_values: Vec<(String, kaohe_core::Decimal)>,
     lacking: Vec<String>,
     dropped: Vec<String>,
     chart: String,
@@ -59,6 +63,8 @@ struct WhatIfPage {
     layout: Layout,
     rubrics: Vec<Opt>,
     campaigns: Vec<Opt>,
+    /// The query of the comparison shown, for its download.
+    query: String,
     outcome: Option<Outcome>,
 }
 
@@ -69,32 +75,8 @@ pub async fn whatif(
     Query(q): Query<WhatIfQuery>,
 ) -> AppResult<Response> {
     let versions = state.store.rubrics(me.org()).await?;
-    let mut campaigns = Vec::new();
-    for c in state.store.campaigns(me.org()).await? {
-        // A campaign with reported facts: not a draft, not a past year imported as totals.
-        let phase = Year::of(&state, c.clone()).await?.phase;
-        if !matches!(phase, Phase::Draft | Phase::PastYear) {
-            campaigns.push(c);
-        }
-    }
-    let outcome = match (q.rubric, q.campaign) {
-        (Some(rid), Some(cid)) => match campaigns.iter().find(|c| c.id == cid) {
-            Some(c) if versions.iter().any(|v| v.id == rid) => {
-                let old = scoring::rubric(&state, me.org(), c.rubric_id).await?;
-                let new = scoring::rubric(&state, me.org(), rid).await?;
-                let mut names = Vec::new();
-                let mut facts: Vec<Facts> = Vec::new();
-                for cu in state.store.campaign_units(cid).await? {
-                    let a = assess_unit(&state, c, &old, cu.unit_id).await?;
-                    names.push(a.unit.name.clone());
-                    facts.push(a.verified_facts);
-                }
-                Some(outcome(&old, &new, &names, &facts))
-            }
-            _ => None,
-        },
-        _ => None,
-    };
+    let campaigns = with_facts(&state, &me).await?;
+    let outcome = tried(&state, &me, &q, &versions, &campaigns).await?;
     let rubrics = versions
         .iter()
         .map(|v| Opt {
@@ -114,9 +96,103 @@ pub async fn whatif(
                 selected: q.campaign == Some(c.id),
             })
             .collect(),
+        query: match (q.rubric, q.campaign) {
+            (Some(r), Some(c)) => format!("rubric={r}&campaign={c}"),
+            _ => String::new(),
+        },
         outcome,
     }
     .into_response())
+}
+
+/// The what-if asked for, when the query names a version and a campaign the admin has.
+async fn tried(
+    state: &AppState,
+    me: &CurrentUser,
+    q: &WhatIfQuery,
+    versions: &[kaohe_storage::RubricVersion],
+    campaigns: &[kaohe_storage::Campaign],
+) -> AppResult<Option<Outcome>> {
+    let (Some(rid), Some(cid)) = (q.rubric, q.campaign) else {
+        return Ok(None);
+    };
+    let Some(c) = campaigns.iter().find(|c| c.id == cid) else {
+        return Ok(None);
+    };
+    if !versions.iter().any(|v| v.id == rid) {
+        return Ok(None);
+    }
+    let old = scoring::rubric(state, me.org(), c.rubric_id).await?;
+    let new = scoring::rubric(state, me.org(), rid).await?;
+    let mut names = Vec::new();
+    let mut facts: Vec<Facts> = Vec::new();
+    for cu in state.store.campaign_units(cid).await? {
+        let a = assess_unit(state, c, &old, cu.unit_id).await?;
+        names.push(a.unit.name.clone());
+        facts.push(a.verified_facts);
+    }
+    Ok(Some(outcome(&old, &new, &names, &facts)))
+}
+
+/// The campaigns whose facts can be tried: reported ones (not drafts, not past years
+/// imported as totals).
+async fn with_facts(state: &AppState, me: &CurrentUser) -> AppResult<Vec<kaohe_storage::Campaign>> {
+    let mut out = Vec::new();
+    for c in state.store.campaigns(me.org()).await? {
+        let phase = Year::of(state, c.clone()).await?.phase;
+        if !matches!(phase, Phase::Draft | Phase::PastYear) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// The what-if as a workbook (the page's 下载对比表).
+pub async fn whatif_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<WhatIfQuery>,
+) -> AppResult<Response> {
+    let versions = state.store.rubrics(me.org()).await?;
+    let campaigns = with_facts(&state, &me).await?;
+    let Some(o) = tried(&state, &me, &q, &versions, &campaigns).await? else {
+        return Err(crate::http::error::AppError::BadRequest(
+            "请先选择要试算的细则和往年考核任务。".into(),
+        ));
+    };
+    let sheet = kaohe_formats::export::Comparison {
+        old: o.old.clone(),
+        new: o.new.clone(),
+        rows: o
+            .rows
+            .iter()
+            .map(|r| kaohe_formats::export::CompareRow {
+                unit: r.unit.clone(),
+                before: r.totals.0,
+                rank_before: r.rank_before,
+                after: r.totals.1,
+                rank_after: r.rank_after,
+                grade: r.grade.clone(),
+            })
+            .collect(),
+        moves: o.move_values.clone(),
+        lacking: o.lacking.clone(),
+        demo: me.organiser.is_demo,
+    };
+    let filename = kaohe_formats::export::safe_file_name("新旧细则对比.xlsx");
+    let target = format!(
+        "whatif:rubric:{}/campaign:{}",
+        q.rubric.unwrap_or_default(),
+        q.campaign.unwrap_or_default()
+    );
+    crate::year::exports::send(
+        &state,
+        &me,
+        target,
+        filename,
+        kaohe_formats::export::comparison_xlsx(&sheet),
+    )
+    .await
 }
 
 fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Outcome {
@@ -132,6 +208,7 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
             let (g0, g1) = (grade_text(old, &u.before), grade_text(new, &u.after));
             Row {
                 unit: names[k].clone(),
+                totals: (u.before.total, u.after.total),
                 before: f(u.before.total),
                 rank_before: u.rank_before,
                 after: f(u.after.total),
@@ -162,9 +239,8 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
             r.items()[ii].name.clone().unwrap_or_default()
         )
     };
-    let moves = moves
+    let move_values: Vec<(String, kaohe_core::Decimal)> = moves
         .iter()
-        .take(8)
         .map(|m| {
             let what = match (m.old_item, m.new_item) {
                 (None, Some(ni)) => format!("{}（新增项目）", name(new, ni)),
@@ -172,8 +248,13 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
                 (Some(oi), None) => format!("{}（新细则中没有）", name(old, oi)),
                 (None, None) => String::new(),
             };
-            (what, fmt_delta(m.delta))
+            (what, m.delta)
         })
+        .collect();
+    let moves = move_values
+        .iter()
+        .take(8)
+        .map(|(w, d)| (w.clone(), fmt_delta(*d)))
         .collect();
     let mut lacking: Vec<String> = Vec::new();
     for (slot, why) in units.iter().flat_map(|u| u.carried.missing.iter()) {
@@ -212,6 +293,7 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
         rows,
         graded,
         moves,
+        move_values,
         lacking,
         dropped,
         chart,

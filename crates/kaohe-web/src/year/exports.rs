@@ -212,7 +212,8 @@ fn disposition(filename: &str) -> String {
 }
 
 /// Sends a produced file after writing the download to the audit log.
-async fn send(
+/// A document sent as a download, with its audit row.
+pub(crate) async fn send(
     state: &AppState,
     me: &CurrentUser,
     target: String,

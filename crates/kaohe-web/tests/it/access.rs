@@ -149,9 +149,10 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
             Assessor => Ok,
             _ => Forbidden,
         },
-        ("GET", "/admin/history") | ("POST", "/admin/history") | ("GET", "/admin/whatif") => {
-            admin_only
-        }
+        ("GET", "/admin/history")
+        | ("POST", "/admin/history")
+        | ("GET", "/admin/whatif")
+        | ("GET", "/admin/whatif.xlsx") => admin_only,
         ("GET", "/admin") => admin_only,
         ("GET", "/admin/units")
         | ("POST", "/admin/units")

@@ -198,6 +198,23 @@ async fn the_admin_tries_the_draft_rubric_on_this_years_facts() {
     );
     assert!(page.body.contains("平台推广活动（往年数据里没有）"));
     assert!(page.body.contains("data-chart=\"slope\""));
+    // The comparison as a workbook, on request: the same numbers.
+    let xlsx = admin
+        .get(&format!("/admin/whatif.xlsx?rubric={draft}&campaign={cid}"))
+        .await;
+    assert_eq!(xlsx.status, 200, "{}", xlsx.body);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
+    use calamine::Reader;
+    let sheet = book.worksheet_range("各单位").unwrap();
+    let daxie = sheet
+        .rows()
+        .find(|r| r[0].to_string() == "大榭街道")
+        .expect("大榭街道 in the workbook");
+    assert_eq!(
+        (daxie[1].to_string(), daxie[3].to_string()),
+        ("101".into(), "97".into())
+    );
     // Nothing stored: the draft is still used by no campaign.
     assert!(
         db.store

@@ -209,7 +209,7 @@ async fn the_admin_tries_the_draft_rubric_on_this_years_facts() {
     let sheet = book.worksheet_range("各单位").unwrap();
     let daxie = sheet
         .rows()
-        .find(|r| r[0].to_string() == "大榭街道")
+        .find(|r| r[0] == "大榭街道")
         .expect("大榭街道 in the workbook");
     assert_eq!(
         (daxie[1].to_string(), daxie[3].to_string()),

@@ -90,6 +90,22 @@ pub fn bulletin_docx(r: &Results) -> Result<Vec<u8>, ExportError> {
                 lost.len().min(MOST_LOST)
             )));
             docx = docx.add_table(lost_table(r, &lost[..lost.len().min(MOST_LOST)]));
+            if !r.causes.is_empty() {
+                let parts: Vec<String> = r
+                    .causes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}（{}，{} 个{kind}，各自改进后合计可挽回 {} 分）",
+                            c.what,
+                            c.item,
+                            c.units,
+                            num(c.gain)
+                        )
+                    })
+                    .collect();
+                docx = docx.add_paragraph(body(&format!("主要失分原因：{}。", parts.join("；"))));
+            }
         }
         None => {
             docx = docx.add_paragraph(body(&format!("各{kind}在有分值的项目上均未失分。")));

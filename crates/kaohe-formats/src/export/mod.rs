@@ -60,6 +60,19 @@ pub struct Results {
     /// Where this assessment counts toward the district's overall assessment (综合考核),
     /// its weight: a unit's converted score is its total × weight / 100.
     pub overall_weight: Option<Decimal>,
+    /// The rules that cost the district most (from the gap advisor), when the caller
+    /// computed them: the 通报's 主要失分原因.
+    pub causes: Vec<LossCause>,
+}
+
+/// A rule that cost units points: its item as people name it, what it asks, how many
+/// units it cost, and what each unit meeting it alone would regain in all.
+#[derive(Debug, Clone, Default)]
+pub struct LossCause {
+    pub item: String,
+    pub what: String,
+    pub units: usize,
+    pub gain: Decimal,
 }
 
 #[derive(Debug, Clone, Default)]

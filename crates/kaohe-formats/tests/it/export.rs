@@ -74,6 +74,12 @@ fn results() -> &'static Results {
             .map(|u| (u.name.clone(), n + 1 - u.rank))
             .collect();
         r.overall_weight = Some(Decimal::from(5));
+        r.causes = vec![export::LossCause {
+            item: "管理工作第5项 网格化管理和信息登记".into(),
+            what: "未做到“信息登记率”".into(),
+            units: 4,
+            gain: Decimal::from(16),
+        }];
         r
     })
 }
@@ -769,4 +775,9 @@ fn the_bulletin_is_laid_out_as_gbt_9704_asks() {
     );
     // Year over year.
     assert!(doc.contains("上年名次") && doc.contains("与 2025 年度相比"));
+    // The causes the gap advisor found.
+    assert!(
+        doc.contains("主要失分原因：未做到“信息登记率”（管理工作第5项 网格化管理和信息登记，4 个街道，各自改进后合计可挽回 16 分）。"),
+        "the causes"
+    );
 }

@@ -323,6 +323,18 @@ pub async fn bulletin_docx(
             .map(|u| (u.unit.clone(), u.rank))
             .collect();
     }
+    // The rules that cost the district most, on the verified facts (差距分析).
+    let rubric = crate::year::scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    r.causes = crate::year::gaps::district_causes(&state, &campaign, &rubric, 5)
+        .await?
+        .into_iter()
+        .map(|c| export::LossCause {
+            item: c.item,
+            what: c.what,
+            units: c.units,
+            gain: c.gain,
+        })
+        .collect();
     let filename = export::safe_file_name(&format!("{}-结果通报（草稿）.docx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::bulletin_docx(&r)).await

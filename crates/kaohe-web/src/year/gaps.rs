@@ -91,11 +91,78 @@ struct HeatRow {
     cells: Vec<(String, u8)>,
 }
 
-struct Cause {
-    item: String,
-    what: String,
-    units: usize,
-    gain: String,
+/// A rule that cost the district points: its item, what it asks, how many units it
+/// cost, and what meeting it would regain in all (each unit alone).
+pub struct Cause {
+    pub item: String,
+    pub what: String,
+    pub units: usize,
+    pub gain: Decimal,
+}
+
+/// The causes of lost points across units, gathered unit by unit.
+#[derive(Default)]
+pub struct Causes {
+    // (item, rule, check) → (words, units, gain in all)
+    found: BTreeMap<Cause3, (String, usize, Decimal)>,
+}
+
+impl Causes {
+    /// Adds a unit's gaps: a rule may have several remedies (one per award term), so a
+    /// unit counts once per rule, with its best.
+    pub fn add(&mut self, rubric: &Rubric, facts: &Facts, scored: &UnitScore) {
+        let mut mine: BTreeMap<Cause3, (String, Decimal)> = BTreeMap::new();
+        for g in gaps(rubric, facts, scored) {
+            if g.gain <= Decimal::ZERO {
+                continue;
+            }
+            let e = mine
+                .entry((g.item, g.rule, g.check))
+                .or_insert_with(|| (rule_words(rubric, &g), Decimal::ZERO));
+            e.1 = e.1.max(g.gain);
+        }
+        for (key, (words, gain)) in mine {
+            let e = self.found.entry(key).or_insert((words, 0, Decimal::ZERO));
+            e.1 += 1;
+            e.2 += gain;
+        }
+    }
+
+    /// The `n` that would regain most, most first.
+    pub fn top(self, rubric: &Rubric, n: usize) -> Vec<Cause> {
+        let mut out: Vec<Cause> = self
+            .found
+            .into_iter()
+            .map(|((ii, _, _), (what, units, gain))| Cause {
+                item: format!(
+                    "{} {}",
+                    rubric.item_ref(ii),
+                    rubric.items()[ii].name.clone().unwrap_or_default()
+                ),
+                what,
+                units,
+                gain,
+            })
+            .collect();
+        out.sort_by_key(|c| std::cmp::Reverse(c.gain));
+        out.truncate(n);
+        out
+    }
+}
+
+/// The district's causes of lost points in a campaign, on the verified facts.
+pub async fn district_causes(
+    state: &AppState,
+    campaign: &kaohe_storage::Campaign,
+    rubric: &Rubric,
+    n: usize,
+) -> AppResult<Vec<Cause>> {
+    let mut causes = Causes::default();
+    for cu in state.store.campaign_units(campaign.id).await? {
+        let a = assess_unit(state, campaign, rubric, cu.unit_id).await?;
+        causes.add(rubric, &a.verified_facts, &a.assessed);
+    }
+    Ok(causes.top(rubric, n))
 }
 
 #[derive(Template, WebTemplate)]
@@ -131,8 +198,7 @@ pub async fn district(
         .collect();
     let mut rows = Vec::new();
     let mut lost = vec![Decimal::ZERO; with_points.len()];
-    // (item, rule, check) → (words, units, gain in all)
-    let mut causes: BTreeMap<Cause3, (String, usize, Decimal)> = BTreeMap::new();
+    let mut causes = Causes::default();
     for cu in state.store.campaign_units(cid).await? {
         let a = assess_unit(&state, &campaign, &rubric, cu.unit_id).await?;
         let mut cells = Vec::new();
@@ -158,49 +224,14 @@ pub async fn district(
                 shade,
             ));
         }
-        // A rule may have several remedies (one per award term): a unit counts once per
-        // rule, with its best.
-        let mut mine: BTreeMap<Cause3, (String, Decimal)> = BTreeMap::new();
-        for g in gaps(&rubric, &a.verified_facts, &a.assessed) {
-            if g.gain <= Decimal::ZERO {
-                continue;
-            }
-            let e = mine
-                .entry((g.item, g.rule, g.check))
-                .or_insert_with(|| (rule_words(&rubric, &g), Decimal::ZERO));
-            e.1 = e.1.max(g.gain);
-        }
-        for (key, (words, gain)) in mine {
-            let e = causes.entry(key).or_insert((words, 0, Decimal::ZERO));
-            e.1 += 1;
-            e.2 += gain;
-        }
+        causes.add(&rubric, &a.verified_facts, &a.assessed);
         rows.push(HeatRow {
             unit: a.unit.name.clone(),
             total: f(a.assessed.total),
             cells,
         });
     }
-    let mut causes: Vec<Cause> = causes
-        .into_iter()
-        .map(|((ii, _, _), (what, units, gain))| Cause {
-            item: format!(
-                "{} {}",
-                rubric.item_ref(ii),
-                rubric.items()[ii].name.clone().unwrap_or_default()
-            ),
-            what,
-            units,
-            gain: f(gain),
-        })
-        .collect();
-    causes.sort_by(|a, b| {
-        b.gain
-            .parse::<Decimal>()
-            .unwrap_or_default()
-            .cmp(&a.gain.parse::<Decimal>().unwrap_or_default())
-    });
-    causes.truncate(10);
+    let causes = causes.top(&rubric, 10);
     Ok(GapsPage {
         layout: Layout::new(
             &state,

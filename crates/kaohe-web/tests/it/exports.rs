@@ -380,6 +380,7 @@ async fn the_bulletin_marks_the_demo_compares_with_last_year_and_converts_for_th
         "升降",
         "与 2025 年度相比",
         "5.05",
+        "主要失分原因：",
     ] {
         assert!(doc.contains(words), "{words} in the bulletin");
     }

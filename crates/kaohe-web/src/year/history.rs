@@ -541,7 +541,7 @@ pub async fn import(
     let mut file = "粘贴的内容".to_string();
     if let Some(f) = upload.files.iter().find(|f| !f.data.is_empty()) {
         file = f.filename.clone();
-        text = kaohe_formats::facts_file::decode(&f.data).map_err(AppError::BadRequest)?;
+        text = kaohe_formats::facts_file::table_text(&f.data).map_err(AppError::BadRequest)?;
     }
     let again = |problems: Vec<String>| {
         render(

@@ -146,6 +146,51 @@ async fn past_results_are_imported_from_a_spreadsheet_and_bad_rows_save_nothing(
     assert_eq!(ranks[0], ("大碶街道".to_string(), 1));
     assert_eq!(ranks[1].1, 2);
     assert_eq!(ranks[2].1, 2, "80 and 80 tie (并列)");
+
+    // The same from an Excel workbook.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in [
+        ["单位", "基础工作", "总分"],
+        ["新碶街道", "24", "79"],
+        ["小港街道", "26", "88.5"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) => ws.write(r as u32, c as u16, n).unwrap(),
+                Err(_) => ws.write(r as u32, c as u16, *cell).unwrap(),
+            };
+        }
+    }
+    let xlsx = wb.save_to_buffer().unwrap();
+    let page = admin.get("/admin/history").await;
+    let r = admin
+        .post_multipart(
+            "/admin/history",
+            &[
+                ("csrf", &page.csrf()),
+                ("year", "2023"),
+                ("title", "2023年度考核"),
+                ("rubric", &rubric),
+            ],
+            ("file", "2023年度结果.xlsx", &xlsx),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let c = db
+        .store
+        .campaigns(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.year == 2023)
+        .unwrap();
+    let run = db.store.results(c.id).await.unwrap().pop().unwrap();
+    assert_eq!(run.data["units"][0]["unit"], "小港街道");
+    assert_eq!(run.data["units"][0]["total"], "88.5");
     db.finish().await;
 }
 

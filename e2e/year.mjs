@@ -417,6 +417,7 @@ async function year(browser) {
   await xinqi.see("2026年一季度工作总结.pdf", "ul.files");
   await xinqi.see("2026年二季度工作总结.pdf", "ul.files");
   assert.equal(await xinqi.field("未落实次数").inputValue(), "0", "the typed value was saved with the files");
+  await xinqi.shot("item-files-phone");
   expected.xinqi.push("GET /c/:id/u/:id/i/basic.1", "GET /c/:id/u/:id/i/basic.1?saved=done&files=2");
 
   // The other items, one after another with 保存并下一项 (fewer taps on a phone).

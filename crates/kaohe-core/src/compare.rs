@@ -135,3 +135,23 @@ pub fn compare(old: &Rubric, new: &Rubric, facts: &[Facts]) -> (Vec<UnitCompare>
         .collect();
     (units, moves)
 }
+
+impl ItemMove {
+    /// The item as people name it (`管理工作第5项 网格化管理和信息登记`), said to be new
+    /// or gone where it is.
+    pub fn name(&self, old: &Rubric, new: &Rubric) -> String {
+        let named = |r: &Rubric, ii: usize| {
+            format!(
+                "{} {}",
+                r.item_ref(ii),
+                r.items()[ii].name.clone().unwrap_or_default()
+            )
+        };
+        match (self.old_item, self.new_item) {
+            (None, Some(ni)) => format!("{}（新增项目）", named(new, ni)),
+            (Some(_), Some(ni)) => named(new, ni),
+            (Some(oi), None) => format!("{}（新细则中没有）", named(old, oi)),
+            (None, None) => String::new(),
+        }
+    }
+}

@@ -585,7 +585,7 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
             let _ = writeln!(
                 out,
                 "  {}：{}",
-                move_name(old, new, m),
+                m.name(old, new),
                 kaohe_core::fmt_delta(m.delta)
             );
         }
@@ -621,21 +621,4 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
         let _ = writeln!(out, "\n新细则不再使用的事实：{}", labels.join("、"));
     }
     out
-}
-
-/// An item that moved, as people name it, with whether it is new or gone.
-pub fn move_name(old: &Rubric, new: &Rubric, m: &kaohe_core::compare::ItemMove) -> String {
-    let name = |r: &Rubric, ii: usize| {
-        format!(
-            "{} {}",
-            r.item_ref(ii),
-            r.items()[ii].name.clone().unwrap_or_default()
-        )
-    };
-    match (m.old_item, m.new_item) {
-        (_, Some(ni)) if m.old_item.is_none() => format!("{}（新增项目）", name(new, ni)),
-        (_, Some(ni)) => name(new, ni),
-        (Some(oi), None) => format!("{}（新细则中没有）", name(old, oi)),
-        (None, None) => String::new(),
-    }
 }

@@ -16,7 +16,7 @@ use super::audit_words::{Words, state_words};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::error::{AppError, AppResult};
-use crate::http::form::{DATE_HINT, Opt, valid_date};
+use crate::http::form::{DATE_HINT, Opt, query_encode, valid_date};
 use crate::http::layout::{Layout, china_time};
 use crate::http::upload::field;
 use crate::year::Action;
@@ -141,7 +141,7 @@ impl AuditQuery {
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", query_encode(v)))
         .collect();
         if page > 1 {
             parts.push(format!("page={page}"));
@@ -166,17 +166,6 @@ impl AuditQuery {
         .iter()
         .any(|v| !v.is_empty())
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A changed value as a person reads it.

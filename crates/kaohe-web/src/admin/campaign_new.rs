@@ -77,11 +77,6 @@ async fn versions_newest_first(
     Ok(versions)
 }
 
-/// A version as the form lists it: its title, its year and its number.
-fn version_option(v: &RubricVersion, _year: Option<i64>) -> String {
-    version_label(v)
-}
-
 /// Why the chosen version may not be the one meant: made for another year than the
 /// campaign's, or not the newest. Said before creating; the admin may confirm.
 fn rubric_doubts(
@@ -99,8 +94,8 @@ fn rubric_doubts(
             "所选细则是 {y} 年度的，而任务是 {campaign_year} 年度的"
         ));
     }
-    if let Some((newest, y)) = versions.first().filter(|(v, _)| v.id != chosen.id) {
-        doubts.push(format!("有更新的版本：{}", version_option(newest, *y)));
+    if let Some((newest, _)) = versions.first().filter(|(v, _)| v.id != chosen.id) {
+        doubts.push(format!("有更新的版本：{}", version_label(newest)));
     }
     doubts
 }
@@ -116,17 +111,17 @@ async fn render_new(
     let versions = versions_newest_first(state, me).await?;
     let rubrics = versions
         .iter()
-        .map(|(v, year)| Opt {
+        .map(|(v, _)| Opt {
             value: v.id.to_string(),
-            label: version_option(v, *year),
+            label: version_label(v),
             selected: form.rubric.value == v.id.to_string(),
         })
         .collect();
     let history = versions
         .iter()
-        .map(|(v, year)| VersionRow {
+        .map(|(v, _)| VersionRow {
             id: v.id,
-            label: version_option(v, *year),
+            label: version_label(v),
             uploaded: china_time(v.created_at),
             first: v.version == 1,
         })

@@ -232,25 +232,8 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
             }
         })
         .collect();
-    let name = |r: &Rubric, ii: usize| {
-        format!(
-            "{} {}",
-            r.item_ref(ii),
-            r.items()[ii].name.clone().unwrap_or_default()
-        )
-    };
-    let move_values: Vec<(String, kaohe_core::Decimal)> = moves
-        .iter()
-        .map(|m| {
-            let what = match (m.old_item, m.new_item) {
-                (None, Some(ni)) => format!("{}（新增项目）", name(new, ni)),
-                (_, Some(ni)) => name(new, ni),
-                (Some(oi), None) => format!("{}（新细则中没有）", name(old, oi)),
-                (None, None) => String::new(),
-            };
-            (what, m.delta)
-        })
-        .collect();
+    let move_values: Vec<(String, kaohe_core::Decimal)> =
+        moves.iter().map(|m| (m.name(old, new), m.delta)).collect();
     let moves = move_values
         .iter()
         .take(8)

@@ -110,6 +110,18 @@ pub fn valid_date(s: &str) -> bool {
 }
 
 /// The message for a date that is not one.
+/// A value for a query string, percent-encoded (unreserved characters kept).
+pub fn query_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub const DATE_HINT: &str = "请填写日期，格式如 2026-12-31";
 
 #[cfg(test)]

@@ -81,20 +81,11 @@ impl QueueQuery {
             ("group", &self.group),
         ] {
             if !v.is_empty() {
-                parts.push(format!("{k}={}", url_encode(v)));
+                parts.push(format!("{k}={}", crate::http::form::query_encode(v)));
             }
         }
         parts.join("&")
     }
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]

@@ -22,23 +22,9 @@ async fn a_unit_appeals_an_item_and_an_accepted_appeal_changes_the_published_res
         .id;
 
     // The admin computes and publishes (window: today for a week).
+    compute_and_publish(&app, &db, cid).await;
     let mut admin = Client::new(app.clone());
     admin.login("admin", PW).await;
-    let page = admin.get(&format!("/c/{cid}/results")).await;
-    admin
-        .post(
-            &format!("/admin/c/{cid}/results"),
-            &[("csrf", &page.csrf()), ("force", "yes")],
-        )
-        .await;
-    let today = kaohe_storage::now_ms();
-    let day = |offset: i64| {
-        let t = time::OffsetDateTime::from_unix_timestamp(today / 1000 + offset * 86400)
-            .unwrap()
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
-        format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
-    };
-    kaohe_storage::change!(db.store, publish(cid, &day(0), &day(6), false)).unwrap();
 
     // The unit sees its table and appeals basic.3.
     let mut unit = Client::new(app.clone());

@@ -232,3 +232,28 @@ pub fn app_on(store: Store) -> Router {
 }
 
 pub const PW: &str = kaohe_web::setup::DEMO_PASSWORD;
+
+/// The date `offset` days from today in China, as forms take it (`2026-12-01`).
+pub fn china_day(offset: i64) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(kaohe_storage::now_ms() / 1000 + offset * 86400)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
+}
+
+/// The admin computes the campaign's results (unconfirmed items too) and they are
+/// published with a window from today for a week.
+pub async fn compute_and_publish(app: &Router, db: &TestDb, cid: i64) {
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin.get(&format!("/c/{cid}/results")).await;
+    let r = admin
+        .post(
+            &format!("/admin/c/{cid}/results"),
+            &[("csrf", &page.csrf()), ("force", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    kaohe_storage::change!(db.store, publish(cid, &china_day(0), &china_day(6), false)).unwrap();
+}

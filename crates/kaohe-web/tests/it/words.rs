@@ -118,23 +118,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
     let xinqi = units.iter().find(|u| u.name == "新碶街道").unwrap().id;
 
     // Results computed and published, so that every results page has something to show.
-    let mut admin = Client::new(app.clone());
-    admin.login("admin", PW).await;
-    let page = admin.get(&format!("/c/{cid}/results")).await;
-    admin
-        .post(
-            &format!("/admin/c/{cid}/results"),
-            &[("csrf", &page.csrf()), ("force", "yes")],
-        )
-        .await;
-    let today = kaohe_storage::now_ms();
-    let day = |offset: i64| {
-        let t = time::OffsetDateTime::from_unix_timestamp(today / 1000 + offset * 86400)
-            .unwrap()
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
-        format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
-    };
-    kaohe_storage::change!(store, publish(cid, &day(0), &day(6), false)).unwrap();
+    compute_and_publish(&app, &db, cid).await;
     let evidence = kaohe_storage::change!(
         store,
         add_evidence(&kaohe_storage::NewEvidence {

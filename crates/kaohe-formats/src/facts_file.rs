@@ -47,48 +47,211 @@ pub fn read_facts(
     name: &str,
     bytes: &[u8],
 ) -> Result<Vec<UnitFacts>, FactsFileError> {
+    let text = decode(bytes).map_err(|p| FactsFileError {
+        file: name.to_string(),
+        problems: vec![p],
+    })?;
+    let mut units = Vec::new();
+    parse(rubric, name, &text, &mut |u| units.push(u))?;
+    Ok(units)
+}
+
+/// A facts file checked whole, then read again one unit at a time: what a batch of
+/// hundreds of thousands of units needs, since it holds the file's text and where each
+/// unit is, not every unit's facts. A CSV is re-read from the row's place; TOML and JSON
+/// (which nobody writes by the hundred thousand) keep their units as read.
+pub struct FactsTable<'r> {
+    rubric: &'r Rubric,
+    file: String,
+    source: Source,
+}
+
+enum Source {
+    Csv {
+        text: String,
+        delimiter: u8,
+        columns: Vec<Option<Slot>>,
+        /// Where each unit's row starts in `text`.
+        rows: Vec<csv::Position>,
+    },
+    Read(Vec<UnitFacts>),
+}
+
+impl<'r> FactsTable<'r> {
+    /// Reads and checks the whole file; `each` sees every unit in file order as it is
+    /// read (to score it on the way: the file is read once before anything is written).
+    /// A file with any problem gives none of its units, as [`read_facts`].
+    pub fn open(
+        rubric: &'r Rubric,
+        name: &str,
+        bytes: Vec<u8>,
+        mut each: impl FnMut(&UnitFacts),
+    ) -> Result<Self, FactsFileError> {
+        let text = decode_owned(bytes).map_err(|p| FactsFileError {
+            file: name.to_string(),
+            problems: vec![p],
+        })?;
+        let file = name.to_string();
+        if text.trim().is_empty() || Format::of(name, &text) != Format::Csv {
+            let mut units = Vec::new();
+            parse(rubric, name, &text, &mut |u| {
+                each(&u);
+                units.push(u)
+            })?;
+            return Ok(Self {
+                rubric,
+                file,
+                source: Source::Read(units),
+            });
+        }
+        let mut sink = |u: UnitFacts| each(&u);
+        let mut reader = Reader::new(rubric, &mut sink);
+        let read = reader.csv(&text);
+        let problems = reader.finish();
+        let Some((delimiter, columns, rows)) = read.filter(|_| problems.is_empty()) else {
+            return Err(FactsFileError { file, problems });
+        };
+        Ok(Self {
+            rubric,
+            file,
+            source: Source::Csv {
+                text,
+                delimiter,
+                columns,
+                rows,
+            },
+        })
+    }
+
+    /// How many units the file has.
+    pub fn len(&self) -> usize {
+        match &self.source {
+            Source::Csv { rows, .. } => rows.len(),
+            Source::Read(units) => units.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `index`th unit of the file (file order, from 0), read again.
+    pub fn unit(&self, index: usize) -> Result<UnitFacts, FactsFileError> {
+        let fail = |p: String| FactsFileError {
+            file: self.file.clone(),
+            problems: vec![p],
+        };
+        match &self.source {
+            Source::Read(units) => units
+                .get(index)
+                .cloned()
+                .ok_or_else(|| fail(format!("文件里没有第 {} 个单位", index + 1))),
+            Source::Csv {
+                text,
+                delimiter,
+                columns,
+                rows,
+            } => {
+                let at = rows
+                    .get(index)
+                    .ok_or_else(|| fail(format!("文件里没有第 {} 个单位", index + 1)))?;
+                let from = usize::try_from(at.byte()).unwrap_or(usize::MAX);
+                let rest = text.as_bytes().get(from..).unwrap_or_default();
+                let mut rdr = csv::ReaderBuilder::new()
+                    .delimiter(*delimiter)
+                    .has_headers(false)
+                    .flexible(false)
+                    // A comment line before the row is where the row's place starts.
+                    .comment(Some(b'#'))
+                    .buffer_capacity(4096)
+                    .from_reader(rest);
+                let mut record = csv::StringRecord::new();
+                match rdr.read_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => return Err(fail(format!("第 {} 行读不到了", at.line()))),
+                    Err(e) => return Err(fail(csv_error(&e))),
+                }
+                let mut facts = Facts::new(self.rubric);
+                for (i, cell) in record.iter().enumerate().skip(1) {
+                    let Some(slot) = columns.get(i).copied().flatten() else {
+                        continue;
+                    };
+                    let value = self
+                        .rubric
+                        .parse_value(slot, cell)
+                        .map_err(|e| fail(format!("第 {} 行：{e}", at.line())))?;
+                    facts.set(slot, value);
+                }
+                Ok(UnitFacts {
+                    unit: record.get(0).unwrap_or("").trim().to_string(),
+                    facts,
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Toml,
+    Json,
+}
+
+impl Format {
+    fn of(name: &str, text: &str) -> Format {
+        let lower = name.to_lowercase();
+        if lower.ends_with(".toml") {
+            Format::Toml
+        } else if lower.ends_with(".json") {
+            Format::Json
+        } else if lower.ends_with(".csv") || lower.ends_with(".txt") || lower.ends_with(".tsv") {
+            Format::Csv
+        } else {
+            let start = text.trim_start();
+            if start.starts_with('{')
+                || start.starts_with('[') && start.contains('"') && start.contains(':')
+            {
+                Format::Json
+            } else if text.contains("[units") {
+                Format::Toml
+            } else {
+                Format::Csv
+            }
+        }
+    }
+}
+
+/// Reads a facts file's text, giving each unit to `each`; all or nothing: the error
+/// lists every problem (up to [`MAX_PROBLEMS`]).
+fn parse(
+    rubric: &Rubric,
+    name: &str,
+    text: &str,
+    each: &mut dyn FnMut(UnitFacts),
+) -> Result<(), FactsFileError> {
     let fail = |problems: Vec<String>| FactsFileError {
         file: name.to_string(),
         problems,
     };
-    let text = decode(bytes).map_err(|p| fail(vec![p]))?;
     if text.trim().is_empty() {
         return Err(fail(vec![
             "文件是空的；请放入表头（unit, 各输入的 key）和每个单位一行的数据".to_string(),
         ]));
     }
-    let lower = name.to_lowercase();
-    let mut reader = Reader {
-        rubric,
-        problems: Vec::new(),
-        units: Vec::new(),
-        seen: HashMap::new(),
-    };
-    if lower.ends_with(".toml") {
-        reader.toml(&text);
-    } else if lower.ends_with(".json") {
-        reader.json(&text);
-    } else if lower.ends_with(".csv") || lower.ends_with(".txt") || lower.ends_with(".tsv") {
-        reader.csv(&text);
-    } else {
-        let start = text.trim_start();
-        if start.starts_with('{')
-            || start.starts_with('[') && start.contains('"') && start.contains(':')
-        {
-            reader.json(&text);
-        } else if text.contains("[units") {
-            reader.toml(&text);
-        } else {
-            reader.csv(&text);
+    let mut reader = Reader::new(rubric, each);
+    match Format::of(name, text) {
+        Format::Toml => reader.toml(text),
+        Format::Json => reader.json(text),
+        Format::Csv => {
+            reader.csv(text);
         }
     }
-    if reader.units.is_empty() && reader.problems.is_empty() {
-        reader.problems.push("文件里没有任何单位的数据".to_string());
-    }
-    if reader.problems.is_empty() {
-        Ok(reader.units)
+    let problems = reader.finish();
+    if problems.is_empty() {
+        Ok(())
     } else {
-        Err(fail(reader.problems))
+        Err(fail(problems))
     }
 }
 
@@ -146,6 +309,18 @@ pub fn table_text(bytes: &[u8]) -> Result<String, String> {
     Err("Excel 文件里没有内容；请确认选对了文件".to_string())
 }
 
+/// [`decode`] of bytes the caller gives up: UTF-8 (the common case) becomes the text
+/// without a copy, which matters for a file of a few hundred megabytes.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 /// UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), or GBK
 /// (what Chinese Excel writes as CSV), read as GB18030, its superset.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
@@ -172,14 +347,36 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
     Ok(text.into_owned())
 }
 
-struct Reader<'r> {
+struct Reader<'r, 's> {
     rubric: &'r Rubric,
     problems: Vec<String>,
-    units: Vec<UnitFacts>,
-    seen: HashMap<String, String>,
+    /// Where each unit read goes (when the file turns out to have problems, the caller
+    /// drops what it was given).
+    each: &'s mut dyn FnMut(UnitFacts),
+    units: usize,
+    /// Each unit's name and where it was first seen.
+    seen: HashMap<Box<str>, Box<str>>,
 }
 
-impl Reader<'_> {
+impl<'r, 's> Reader<'r, 's> {
+    fn new(rubric: &'r Rubric, each: &'s mut dyn FnMut(UnitFacts)) -> Self {
+        Reader {
+            rubric,
+            problems: Vec::new(),
+            each,
+            units: 0,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// The problems found, with “no units” when there were none at all.
+    fn finish(mut self) -> Vec<String> {
+        if self.units == 0 && self.problems.is_empty() {
+            self.problems.push("文件里没有任何单位的数据".to_string());
+        }
+        self.problems
+    }
+
     fn problem(&mut self, p: String) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(p);
@@ -205,7 +402,7 @@ impl Reader<'_> {
             self.problem(msg);
             return false;
         }
-        self.seen.insert(name.to_string(), at);
+        self.seen.insert(name.into(), at.into());
         true
     }
 
@@ -220,25 +417,37 @@ impl Reader<'_> {
             let key = &self.rubric.input(slot).key;
             self.problem(format!("{at}（{unit}）：{message}（列 {key}）"));
         }
-        self.units.push(UnitFacts { unit, facts });
+        self.units += 1;
+        (self.each)(UnitFacts { unit, facts });
     }
 
-    fn csv(&mut self, text: &str) {
-        let mut rdr = csv_reader(text);
-        let Some(columns) = self.csv_columns(&mut rdr) else {
-            return;
-        };
+    /// Reads a CSV; gives back its delimiter, each column's slot and where each unit's
+    /// row starts, for [`FactsTable`] to read a row again.
+    #[allow(clippy::type_complexity)]
+    fn csv(&mut self, text: &str) -> Option<(u8, Vec<Option<Slot>>, Vec<csv::Position>)> {
+        let (mut rdr, delimiter) = csv_reader(text);
+        let columns = self.csv_columns(&mut rdr)?;
+        let mut rows = Vec::new();
         let mut record = csv::StringRecord::new();
         loop {
             match rdr.read_record(&mut record) {
                 Ok(false) => break,
-                Ok(true) => self.csv_row(&record, &columns),
+                Ok(true) => {
+                    let before = self.units;
+                    self.csv_row(&record, &columns);
+                    if self.units > before
+                        && let Some(at) = record.position()
+                    {
+                        rows.push(at.clone());
+                    }
+                }
                 Err(e) => self.problem(csv_error(&e)),
             }
             if self.problems.len() >= MAX_PROBLEMS {
-                return;
+                return None;
             }
         }
+        Some((delimiter, columns, rows))
     }
 
     /// The slot of each column, from the header row; None when the header has a problem,
@@ -467,19 +676,20 @@ impl Reader<'_> {
 /// A CSV reader for a facts table: comma- or tab-separated (as the first line that is
 /// not a comment shows), with a header row; lines starting with # are comments (a note
 /// such as “figures are invented”).
-fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+fn csv_reader(text: &str) -> (csv::Reader<&[u8]>, u8) {
     let first_line = text.lines().find(|l| !l.starts_with('#')).unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
     } else {
         b','
     };
-    csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
         .flexible(false)
         .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
+        .from_reader(text.as_bytes());
+    (reader, delimiter)
 }
 
 /// What is wrong with a row the CSV reader refused.

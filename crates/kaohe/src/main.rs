@@ -477,29 +477,35 @@ enum Output {
     Csv,
 }
 
-/// `kaohe score`: the ranking, one unit's detail, JSON or CSV.
+/// `kaohe score`: the ranking, one unit's detail, JSON or CSV. The file is read and
+/// checked whole first (nothing is scored on half a file), keeping each unit's total;
+/// then each unit is read again in ranked order and written, so memory holds the file's
+/// text and a few dozen bytes a unit, never every unit's scores.
 fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
     let rubric = load_rubric(&rubric)?;
     let bytes = std::fs::read(&facts)
         .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
-    let units = kaohe_formats::read_facts(&rubric, &facts.display().to_string(), &bytes)
-        .map_err(|e| anyhow::anyhow!("事实数据有误，未计分：\n{e}"))?;
-    drop(bytes);
-    let results = show::score_all(&rubric, units);
+    let mut tally = show::Tally::new(&rubric, matches!(output, Output::Table));
+    let file = kaohe_formats::FactsTable::open(&rubric, &facts.display().to_string(), bytes, |u| {
+        tally.add(&rubric, u)
+    })
+    .map_err(|e| anyhow::anyhow!("事实数据有误，未计分：\n{e}"))?;
     let stdout = std::io::stdout().lock();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
     match output {
-        Output::Json { explain } => show::write_json(&mut w, &rubric, &results, explain)?,
-        Output::Csv => show::write_csv(&mut w, &rubric, &results)?,
+        Output::Json { explain } => {
+            show::write_json(&mut w, &rubric, &file, &tally.ranking(), explain)?
+        }
+        Output::Csv => show::write_csv(&mut w, &rubric, &file, &tally.ranking())?,
         Output::Detail(unit) => {
-            let r = unit_named(&results, &unit)?;
-            w.write_all(show::detail_text(&rubric, r, results.len()).as_bytes())?;
+            let r = unit_named(&rubric, &file, &tally.ranking(), &unit)?;
+            w.write_all(show::detail_text(&rubric, &r, file.len()).as_bytes())?;
         }
         Output::Gaps(unit) => {
-            let r = unit_named(&results, &unit)?;
-            w.write_all(show::gaps_text(&rubric, r, results.len()).as_bytes())?;
+            let r = unit_named(&rubric, &file, &tally.ranking(), &unit)?;
+            w.write_all(show::gaps_text(&rubric, &r, file.len()).as_bytes())?;
         }
-        Output::Table => w.write_all(show::ranking_text(&rubric, &results).as_bytes())?,
+        Output::Table => show::write_ranking(&mut w, &rubric, &file, &tally)?,
     }
     w.flush()?;
     Ok(())
@@ -517,18 +523,35 @@ fn compare_rubrics(new: PathBuf, old: PathBuf, facts: PathBuf) -> Result<()> {
     out(&show::compare_text(&old, &new, units))
 }
 
-/// The unit of that name in the file, or why not (with the closest name).
-fn unit_named<'a>(results: &'a [show::Scored], unit: &str) -> Result<&'a show::Scored> {
-    results
-        .iter()
-        .find(|r| r.unit == unit.trim())
-        .ok_or_else(|| {
-            let names: Vec<&str> = results.iter().map(|r| r.unit.as_str()).collect();
-            let hint = show::closest_name(unit, &names)
-                .map(|n| format!("是否指 “{n}”？"))
-                .unwrap_or_else(|| format!("文件里的单位：{}", names.join("、")));
-            anyhow::anyhow!("事实数据里没有单位 “{unit}”；{hint}")
-        })
+/// The unit of that name in the file, scored, or why not (with the closest name).
+fn unit_named(
+    rubric: &Rubric,
+    file: &kaohe_formats::FactsTable,
+    ranking: &show::Ranking,
+    unit: &str,
+) -> Result<show::Scored> {
+    let mut names = Vec::with_capacity(file.len());
+    for i in 0..file.len() {
+        let u = file.unit(i)?;
+        if u.unit == unit.trim() {
+            let score = kaohe_core::score(rubric, &u.facts);
+            return Ok(show::Scored {
+                unit: u.unit,
+                facts: u.facts,
+                score,
+                rank: ranking.rank_of(i),
+            });
+        }
+        names.push(u.unit);
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let hint = show::closest_name(unit, &names)
+        .map(|n| format!("是否指 “{n}”？"))
+        .unwrap_or_else(|| match names.len() {
+            0..=20 => format!("文件里的单位：{}", names.join("、")),
+            n => format!("文件里的单位：{} 等 {n} 个", names[..20].join("、")),
+        });
+    anyhow::bail!("事实数据里没有单位 “{unit}”；{hint}")
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -2,11 +2,11 @@
 
 use std::fmt::Write;
 
-use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle, presets};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle, presets};
 use kaohe_core::explain::{describe_rule, explain_item, grade_text, missing_keys};
 use kaohe_core::rubric::{CategoryKind, InputType};
-use kaohe_core::{Facts, Rubric, UnitScore, fmt_decimal as f, rank, score};
-use kaohe_formats::UnitFacts;
+use kaohe_core::{Decimal, Facts, Rubric, UnitScore, fmt_decimal as f, rank, score};
+use kaohe_formats::{FactsFileError, FactsTable, UnitFacts};
 use serde_json::{Value, json};
 
 pub struct Scored {
@@ -16,24 +16,127 @@ pub struct Scored {
     pub rank: usize,
 }
 
-/// Scores every unit and returns them in ranked order (ties keep file order).
-pub fn score_all(rubric: &Rubric, units: Vec<UnitFacts>) -> Vec<Scored> {
-    let scores: Vec<UnitScore> = units.iter().map(|u| score(rubric, &u.facts)).collect();
-    let totals: Vec<_> = scores.iter().map(|s| s.total).collect();
-    let ranks = rank(&totals);
-    let mut out: Vec<Scored> = units
-        .into_iter()
-        .zip(scores)
-        .zip(ranks)
-        .map(|((u, score), rank)| Scored {
-            unit: u.unit,
-            facts: u.facts,
-            score,
-            rank,
+/// What the first reading of a facts file keeps for writing the ranking: each unit's
+/// total (for the ranks) and, for the terminal table, each column's width and the notes
+/// under it; never a unit's facts or explanations, so memory grows by a few dozen bytes
+/// a unit.
+pub struct Tally {
+    totals: Vec<Decimal>,
+    /// Display width of each table column (empty when no table is written).
+    widths: Vec<usize>,
+    show_grade: bool,
+    incomplete: usize,
+    /// The first flagged items (unit and item), and how many there are in all.
+    flagged: Vec<String>,
+    flagged_count: usize,
+}
+
+/// How many flagged items the table's note names before it says “等”.
+const FLAGGED_SHOWN: usize = 20;
+
+impl Tally {
+    /// `table`: whether the terminal table will be written (its widths are measured).
+    pub fn new(rubric: &Rubric, table: bool) -> Tally {
+        let widths = if table {
+            table_header(rubric, true)
+                .iter()
+                .map(|h| width(h))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Tally {
+            totals: Vec::new(),
+            widths,
+            show_grade: !rubric.grades().is_empty(),
+            incomplete: 0,
+            flagged: Vec::new(),
+            flagged_count: 0,
+        }
+    }
+
+    /// Scores one unit and keeps what the ranking needs.
+    pub fn add(&mut self, rubric: &Rubric, unit: &UnitFacts) {
+        let s = score(rubric, &unit.facts);
+        self.totals.push(s.total);
+        self.show_grade |= s.vetoed || s.downgrades > 0;
+        if !s.all_missing().is_empty() {
+            self.incomplete += 1;
+        }
+        for (i, _) in s.items.iter().enumerate().filter(|(_, i)| i.flagged) {
+            self.flagged_count += 1;
+            if self.flagged.len() < FLAGGED_SHOWN {
+                self.flagged
+                    .push(format!("{} {}", unit.unit, rubric.item_ref(i)));
+            }
+        }
+        if !self.widths.is_empty() {
+            // The rank column is measured when the ranks are known.
+            for (w, cell) in self
+                .widths
+                .iter_mut()
+                .skip(1)
+                .zip(table_row(rubric, &unit.unit, &s, true))
+            {
+                *w = (*w).max(width(&cell));
+            }
+        }
+    }
+
+    /// The ranks, once every unit is in.
+    pub fn ranking(&self) -> Ranking {
+        let ranks = rank(&self.totals);
+        let mut order: Vec<usize> = (0..ranks.len()).collect();
+        order.sort_by_key(|&i| ranks[i]);
+        Ranking { ranks, order }
+    }
+}
+
+/// Each unit's rank (by file order) and the file order read in ranked order (ties keep
+/// file order).
+pub struct Ranking {
+    ranks: Vec<usize>,
+    order: Vec<usize>,
+}
+
+impl Ranking {
+    /// The units in ranked order: (index in the file, rank, shares its rank). A unit
+    /// can only share its rank with its neighbours in this order, so this is one pass.
+    pub fn ranked(&self) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+        let rank_at = |k: Option<usize>| k.and_then(|k| self.order.get(k)).map(|&i| self.ranks[i]);
+        self.order.iter().enumerate().map(move |(k, &i)| {
+            let r = self.ranks[i];
+            let tied = rank_at(k.checked_sub(1)) == Some(r) || rank_at(Some(k + 1)) == Some(r);
+            (i, r, tied)
         })
-        .collect();
-    out.sort_by_key(|s| s.rank);
-    out
+    }
+
+    /// The rank of the unit at `index` in the file.
+    pub fn rank_of(&self, index: usize) -> usize {
+        self.ranks[index]
+    }
+}
+
+/// The units of the file in ranked order, each read again and scored, with whether it
+/// shares its rank.
+pub fn scored<'a>(
+    rubric: &'a Rubric,
+    file: &'a FactsTable<'a>,
+    ranking: &'a Ranking,
+) -> impl Iterator<Item = Result<(Scored, bool), FactsFileError>> + 'a {
+    ranking.ranked().map(move |(i, rank, tied)| {
+        let u = file.unit(i)?;
+        let score = score(rubric, &u.facts);
+        Ok((
+            Scored {
+                unit: u.unit,
+                facts: u.facts,
+                score,
+                rank,
+            },
+            tied,
+        ))
+    })
 }
 
 /// The unit name a mistyped `--detail` most likely meant: one that contains it (or is
@@ -64,8 +167,12 @@ fn table() -> Table {
     t
 }
 
-pub fn ranking_text(rubric: &Rubric, results: &[Scored]) -> String {
-    let mut t = table();
+/// Display width in a terminal: a Chinese character takes two columns.
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+fn table_header(rubric: &Rubric, show_grade: bool) -> Vec<String> {
     let mut header = vec!["排名".to_string(), "单位".to_string()];
     for c in rubric.categories() {
         match c.kind {
@@ -76,86 +183,98 @@ pub fn ranking_text(rubric: &Rubric, results: &[Scored]) -> String {
         }
     }
     header.extend(["基础分", "加分", "总分"].map(String::from));
-    let show_grade = !rubric.grades().is_empty()
-        || results
-            .iter()
-            .any(|r| r.score.vetoed || r.score.downgrades > 0);
     if show_grade {
         header.push("等次".into());
     }
     header.push("缺项".into());
-    t.set_header(header.clone());
-    let tied = ties(results);
-    for (r, tied) in results.iter().zip(tied) {
-        let mut row = vec![rank_text(r.rank, tied), r.unit.clone()];
-        row.extend(r.score.categories.iter().map(|c| f(c.score)));
-        row.extend([f(r.score.base), f(r.score.bonus), f(r.score.total)]);
-        if show_grade {
-            row.push(grade_text(rubric, &r.score));
-        }
-        let missing = r.score.all_missing().len();
-        row.push(if missing == 0 {
-            String::new()
-        } else {
-            missing.to_string()
-        });
-        t.add_row(row);
-    }
-    for i in 0..header.len() {
-        if i != 1
-            && let Some(col) = t.column_mut(i)
-        {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let mut out = format!("{}（{}）\n{t}\n", rubric.title(), rubric.id());
-    let incomplete = results
-        .iter()
-        .filter(|r| !r.score.all_missing().is_empty())
-        .count();
-    if incomplete > 0 {
-        let _ = writeln!(
-            out,
-            "缺项：{incomplete} 个单位有未填的必填数据，已按最不利计分；用 --detail 单位名称 查看"
-        );
-    }
-    let flagged: Vec<String> = results
-        .iter()
-        .flat_map(|r| {
-            r.score
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.flagged)
-                .map(move |(i, _)| format!("{} {}", r.unit, rubric.items()[i].id))
-        })
-        .collect();
-    if !flagged.is_empty() {
-        let _ = writeln!(
-            out,
-            "指标未达目标（不计分，请关注）：{}",
-            flagged.join("、")
-        );
-    }
-    let _ = writeln!(
-        out,
-        "每一分的理由：kaohe score --rubric … --detail 单位名称"
-    );
-    out
+    header
 }
 
-/// Whether each unit (in ranked order) shares its rank with another: its neighbours
-/// are the only ones that can, so this is one pass.
-fn ties(results: &[Scored]) -> Vec<bool> {
-    (0..results.len())
-        .map(|i| {
-            let same = |j: Option<usize>| {
-                j.and_then(|j| results.get(j))
-                    .is_some_and(|o| o.rank == results[i].rank)
-            };
-            same(i.checked_sub(1)) || same(Some(i + 1))
-        })
-        .collect()
+/// A unit's cells after its rank: name, categories, base, bonus, total, grade, missing.
+fn table_row(rubric: &Rubric, unit: &str, s: &UnitScore, show_grade: bool) -> Vec<String> {
+    let mut row = vec![unit.to_string()];
+    row.extend(s.categories.iter().map(|c| f(c.score)));
+    row.extend([f(s.base), f(s.bonus), f(s.total)]);
+    if show_grade {
+        row.push(grade_text(rubric, s));
+    }
+    let missing = s.all_missing().len();
+    row.push(if missing == 0 {
+        String::new()
+    } else {
+        missing.to_string()
+    });
+    row
+}
+
+/// The ranking as a terminal table, a row at a time: the widths were measured on the
+/// first reading (`tally`), so no row is held.
+pub fn write_ranking(
+    out: &mut impl std::io::Write,
+    rubric: &Rubric,
+    file: &FactsTable,
+    tally: &Tally,
+) -> anyhow::Result<()> {
+    let ranking = tally.ranking();
+    let header = table_header(rubric, tally.show_grade);
+    let mut widths = tally.widths.clone();
+    if !tally.show_grade {
+        // Measured with a grade column; there is none.
+        widths.remove(widths.len() - 2);
+    }
+    for (_, rank, tied) in ranking.ranked() {
+        widths[0] = widths[0].max(width(&rank_text(rank, tied)));
+    }
+    let line_width: usize = widths.iter().map(|w| w + 2).sum();
+    let line = |out: &mut dyn std::io::Write, c: &str| writeln!(out, "{}", c.repeat(line_width));
+    let cells = |out: &mut dyn std::io::Write, cells: &[String]| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(width(cell)));
+            // The unit's name reads from the left, figures from the right.
+            if i == 1 {
+                let _ = write!(text, " {cell}{pad} ");
+            } else {
+                let _ = write!(text, " {pad}{cell} ");
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    writeln!(out, "{}（{}）", rubric.title(), rubric.id())?;
+    line(out, "─")?;
+    cells(out, &header)?;
+    line(out, "═")?;
+    for row in scored(rubric, file, &ranking) {
+        let (r, tied) = row?;
+        let mut row = vec![rank_text(r.rank, tied)];
+        row.extend(table_row(rubric, &r.unit, &r.score, tally.show_grade));
+        cells(out, &row)?;
+    }
+    line(out, "─")?;
+    if tally.incomplete > 0 {
+        writeln!(
+            out,
+            "缺项：{} 个单位有未填的必填数据，已按最不利计分；用 --detail 单位名称 查看",
+            tally.incomplete
+        )?;
+    }
+    if tally.flagged_count > 0 {
+        let more = if tally.flagged_count > tally.flagged.len() {
+            format!(" 等 {} 处", tally.flagged_count)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "指标未达目标（不计分，请关注）：{}{more}",
+            tally.flagged.join("、")
+        )?;
+    }
+    writeln!(
+        out,
+        "每一分的理由：kaohe score --rubric … --detail 单位名称"
+    )?;
+    Ok(())
 }
 
 fn rank_text(rank: usize, tied: bool) -> String {
@@ -258,16 +377,19 @@ pub fn detail_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
 pub fn write_json(
     out: &mut impl std::io::Write,
     rubric: &Rubric,
-    results: &[Scored],
+    file: &FactsTable,
+    ranking: &Ranking,
     explain: bool,
-) -> std::io::Result<()> {
+) -> anyhow::Result<()> {
     let head = json!({"id": rubric.id(), "title": rubric.title(), "hash": rubric.hash()});
     write!(out, "{{\"rubric\": {head},\n\"units\": [")?;
-    for (n, r) in results.iter().enumerate() {
+    for (n, row) in scored(rubric, file, ranking).enumerate() {
+        let (r, _) = row?;
         out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, &unit_json(rubric, r, explain))?;
+        serde_json::to_writer(&mut *out, &unit_json(rubric, &r, explain))?;
     }
-    out.write_all(b"\n]}\n")
+    out.write_all(b"\n]}\n")?;
+    Ok(())
 }
 
 fn unit_json(rubric: &Rubric, r: &Scored, explain: bool) -> Value {
@@ -318,8 +440,9 @@ fn unit_json(rubric: &Rubric, r: &Scored, explain: bool) -> Value {
 pub fn write_csv(
     out: &mut impl std::io::Write,
     rubric: &Rubric,
-    results: &[Scored],
-) -> std::io::Result<()> {
+    file: &FactsTable,
+    ranking: &Ranking,
+) -> anyhow::Result<()> {
     let cell = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -340,7 +463,8 @@ pub fn write_csv(
         "{}",
         header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(",")
     )?;
-    for (r, tied) in results.iter().zip(ties(results)) {
+    for row in scored(rubric, file, ranking) {
+        let (r, tied) = row?;
         let s = &r.score;
         let mut row = vec![rank_text(r.rank, tied), r.unit.clone()];
         row.extend(s.categories.iter().map(|c| f(c.score)));

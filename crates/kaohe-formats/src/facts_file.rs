@@ -135,59 +135,81 @@ impl<'r> FactsTable<'r> {
         self.len() == 0
     }
 
-    /// The `index`th unit of the file (file order, from 0), read again.
+    /// The `index`th unit of the file (file order, from 0), read again. For many units,
+    /// [`FactsTable::rows`] reads them with one reader.
     pub fn unit(&self, index: usize) -> Result<UnitFacts, FactsFileError> {
-        let fail = |p: String| FactsFileError {
-            file: self.file.clone(),
-            problems: vec![p],
-        };
-        match &self.source {
-            Source::Read(units) => units
-                .get(index)
-                .cloned()
-                .ok_or_else(|| fail(format!("文件里没有第 {} 个单位", index + 1))),
+        self.rows().unit(index)
+    }
+
+    /// A reader of the file's units in any order, each read again from its row.
+    pub fn rows(&self) -> Rows<'_> {
+        let csv = match &self.source {
             Source::Csv {
-                text,
-                delimiter,
-                columns,
-                rows,
-            } => {
-                let at = rows
-                    .get(index)
-                    .ok_or_else(|| fail(format!("文件里没有第 {} 个单位", index + 1)))?;
-                let from = usize::try_from(at.byte()).unwrap_or(usize::MAX);
-                let rest = text.as_bytes().get(from..).unwrap_or_default();
-                let mut rdr = csv::ReaderBuilder::new()
+                text, delimiter, ..
+            } => Some(
+                csv::ReaderBuilder::new()
                     .delimiter(*delimiter)
                     .has_headers(false)
                     .flexible(false)
-                    // A comment line before the row is where the row's place starts.
+                    // A comment line before a row is where the row's place starts.
                     .comment(Some(b'#'))
-                    .buffer_capacity(4096)
-                    .from_reader(rest);
-                let mut record = csv::StringRecord::new();
-                match rdr.read_record(&mut record) {
-                    Ok(true) => {}
-                    Ok(false) => return Err(fail(format!("第 {} 行读不到了", at.line()))),
-                    Err(e) => return Err(fail(csv_error(&e))),
-                }
-                let mut facts = Facts::new(self.rubric);
-                for (i, cell) in record.iter().enumerate().skip(1) {
-                    let Some(slot) = columns.get(i).copied().flatten() else {
-                        continue;
-                    };
-                    let value = self
-                        .rubric
-                        .parse_value(slot, cell)
-                        .map_err(|e| fail(format!("第 {} 行：{e}", at.line())))?;
-                    facts.set(slot, value);
-                }
-                Ok(UnitFacts {
-                    unit: record.get(0).unwrap_or("").trim().to_string(),
-                    facts,
-                })
-            }
+                    .from_reader(std::io::Cursor::new(text.as_bytes())),
+            ),
+            Source::Read(_) => None,
+        };
+        Rows {
+            table: self,
+            csv,
+            record: csv::StringRecord::new(),
         }
+    }
+}
+
+/// Reads a [`FactsTable`]'s units again, one CSV reader for all (a reader is built once:
+/// building one per unit costs more than reading the row).
+pub struct Rows<'t> {
+    table: &'t FactsTable<'t>,
+    csv: Option<csv::Reader<std::io::Cursor<&'t [u8]>>>,
+    record: csv::StringRecord,
+}
+
+impl Rows<'_> {
+    /// The `index`th unit of the file (file order, from 0).
+    pub fn unit(&mut self, index: usize) -> Result<UnitFacts, FactsFileError> {
+        let t = self.table;
+        let fail = |p: String| FactsFileError {
+            file: t.file.clone(),
+            problems: vec![p],
+        };
+        let missing = || fail(format!("文件里没有第 {} 个单位", index + 1));
+        let (columns, rows) = match &t.source {
+            Source::Read(units) => return units.get(index).cloned().ok_or_else(missing),
+            Source::Csv { columns, rows, .. } => (columns, rows),
+        };
+        let (Some(at), Some(rdr)) = (rows.get(index), self.csv.as_mut()) else {
+            return Err(missing());
+        };
+        rdr.seek(at.clone()).map_err(|e| fail(csv_error(&e)))?;
+        match rdr.read_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => return Err(fail(format!("第 {} 行读不到了", at.line()))),
+            Err(e) => return Err(fail(csv_error(&e))),
+        }
+        let mut facts = Facts::new(t.rubric);
+        for (i, cell) in self.record.iter().enumerate().skip(1) {
+            let Some(slot) = columns.get(i).copied().flatten() else {
+                continue;
+            };
+            let value = t
+                .rubric
+                .parse_value(slot, cell)
+                .map_err(|e| fail(format!("第 {} 行：{e}", at.line())))?;
+            facts.set(slot, value);
+        }
+        Ok(UnitFacts {
+            unit: self.record.get(0).unwrap_or("").trim().to_string(),
+            facts,
+        })
     }
 }
 

@@ -7,4 +7,4 @@ pub mod annex;
 pub mod export;
 pub mod facts_file;
 
-pub use facts_file::{FactsFileError, FactsTable, UnitFacts, read_facts};
+pub use facts_file::{FactsFileError, FactsTable, Rows, UnitFacts, read_facts};

@@ -531,8 +531,9 @@ fn unit_named(
     unit: &str,
 ) -> Result<show::Scored> {
     let mut names = Vec::with_capacity(file.len());
+    let mut rows = file.rows();
     for i in 0..file.len() {
-        let u = file.unit(i)?;
+        let u = rows.unit(i)?;
         if u.unit == unit.trim() {
             let score = kaohe_core::score(rubric, &u.facts);
             return Ok(show::Scored {

@@ -124,8 +124,9 @@ pub fn scored<'a>(
     file: &'a FactsTable<'a>,
     ranking: &'a Ranking,
 ) -> impl Iterator<Item = Result<(Scored, bool), FactsFileError>> + 'a {
+    let mut rows = file.rows();
     ranking.ranked().map(move |(i, rank, tied)| {
-        let u = file.unit(i)?;
+        let u = rows.unit(i)?;
         let score = score(rubric, &u.facts);
         Ok((
             Scored {

@@ -30,6 +30,24 @@ pub fn explain_item(rubric: &Rubric, facts: &Facts, score: &UnitScore, item: usi
     lines
 }
 
+/// The lines of one rule of an item (what [`explain_item`] says of that rule alone).
+pub fn explain_rule(
+    rubric: &Rubric,
+    facts: &Facts,
+    score: &UnitScore,
+    item: usize,
+    rule: usize,
+) -> Vec<String> {
+    let it = &rubric.items()[item];
+    score
+        .effects(item)
+        .iter()
+        .filter(|e| e.rule as usize == rule && e.rule != CLAMP)
+        .filter(|e| !is_unreported_optional_zero(rubric, facts, it, e))
+        .map(|e| explain_effect(rubric, facts, item, e))
+        .collect()
+}
+
 /// An optional count nobody reported (an innovation level with nothing at it) says
 /// nothing worth a line.
 fn is_unreported_optional_zero(rubric: &Rubric, facts: &Facts, item: &Item, e: &Effect) -> bool {

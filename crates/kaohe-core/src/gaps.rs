@@ -204,6 +204,64 @@ pub fn gaps(rubric: &Rubric, facts: &Facts, scored: &UnitScore) -> Vec<Gap> {
     out
 }
 
+/// A rule that took points from a unit: where a rectification (整改) starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub item: usize,
+    /// The rule in its item.
+    pub rule: usize,
+    /// The points the rule took (its deductions, before the item's floor), or, for an
+    /// award not reached, what its best remedy gives back; zero for a condition that
+    /// only touches the grade.
+    pub points: Decimal,
+    /// What the rule found, as the explanation says it.
+    pub lines: Vec<String>,
+    /// What would put it right, in the unit's words (each unmet check of the rule).
+    pub remedy: String,
+}
+
+/// Every rule that took points from a unit (one problem per rule, in the rubric's
+/// order), from the gaps: what a published result hands to rectification.
+pub fn problems(rubric: &Rubric, facts: &Facts, scored: &UnitScore) -> Vec<Problem> {
+    let found = gaps(rubric, facts, scored);
+    let mut out: Vec<Problem> = Vec::new();
+    for g in &found {
+        let took: Decimal = scored
+            .effects(g.item)
+            .iter()
+            .filter(|e| e.rule as usize == g.rule && e.delta < Decimal::ZERO)
+            .map(|e| -e.delta)
+            .sum();
+        let counts = took > Decimal::ZERO
+            || g.gain > Decimal::ZERO
+            || matches!(g.remedy, Remedy::Provide(_) | Remedy::Not(_));
+        if !counts {
+            continue;
+        }
+        let remedy = describe(rubric, g);
+        if let Some(p) = out
+            .iter_mut()
+            .find(|p| p.item == g.item && p.rule == g.rule)
+        {
+            // Another check of the same rule, or another award term: one problem.
+            if !p.remedy.split('；').any(|r| r == remedy) {
+                p.remedy = format!("{}；{remedy}", p.remedy);
+            }
+            p.points = p.points.max(g.gain);
+            continue;
+        }
+        out.push(Problem {
+            item: g.item,
+            rule: g.rule,
+            points: if took > Decimal::ZERO { took } else { g.gain },
+            lines: crate::explain::explain_rule(rubric, facts, scored, g.item, g.rule),
+            remedy,
+        });
+    }
+    out.sort_by_key(|p| (p.item, p.rule));
+    out
+}
+
 /// The unit rescored with a remedy's changes: its total's rise.
 pub fn gain_of(rubric: &Rubric, facts: &Facts, scored: &UnitScore, remedy: &Remedy) -> Decimal {
     match remedy {

@@ -13,6 +13,7 @@ mod campaigns;
 mod departments;
 mod model;
 mod organisers;
+mod rectification;
 mod reports;
 mod review;
 mod security;

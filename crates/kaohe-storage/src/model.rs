@@ -355,6 +355,15 @@ pub struct Evidence {
     pub uploaded_at: i64,
     /// Set for evidence attached to an appeal rather than to the self-check.
     pub appeal_id: Option<Id>,
+    /// Set for evidence of a rectification (整改) rather than of the self-check.
+    pub problem_id: Option<Id>,
+}
+
+impl Evidence {
+    /// Whether the file belongs to the self-check (not to an appeal or a rectification).
+    pub fn of_report(&self) -> bool {
+        self.appeal_id.is_none() && self.problem_id.is_none()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -368,6 +377,7 @@ pub struct NewEvidence {
     pub data: Vec<u8>,
     pub uploaded_by: Option<Id>,
     pub appeal_id: Option<Id>,
+    pub problem_id: Option<Id>,
 }
 
 /// One row of the audit log: who did what to what, why, and each field changed.
@@ -533,4 +543,151 @@ pub struct LockEvent {
     /// The audit chain's head when it happened: an anchor for `kaohe audit verify`.
     pub audit_seq: i64,
     pub audit_hash: String,
+}
+
+/// Where a rectification problem (整改问题) is. Every step's rule is here
+/// ([`ProblemState::after`]); storage moves a problem only from a state the step allows,
+/// in the step's own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemState {
+    /// Handed to the unit; no plan yet (待制定计划).
+    Open,
+    /// The unit has a plan (整改中).
+    Planned,
+    /// The unit reported it done; the department decides (待销号).
+    Reported,
+    /// The department sent the report back with a reason (已退回).
+    Returned,
+    /// Signed off by the department (已销号).
+    SignedOff,
+    /// Taken off the list by the district with a reason: merged, or not a problem after
+    /// an accepted appeal (已撤销).
+    Dropped,
+}
+
+/// A step of the rectification loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemStep {
+    /// The unit writes (or revises) its plan.
+    Plan,
+    /// The unit reports what it did.
+    Report,
+    /// The department signs it off (销号).
+    SignOff,
+    /// The department returns the report with a reason.
+    Return,
+    /// The district takes it off the list (or merges it into another).
+    Drop,
+}
+
+impl ProblemState {
+    pub const ALL: [ProblemState; 6] = [
+        ProblemState::Open,
+        ProblemState::Planned,
+        ProblemState::Reported,
+        ProblemState::Returned,
+        ProblemState::SignedOff,
+        ProblemState::Dropped,
+    ];
+
+    /// The state a step leads to from this one; `None` when the step cannot be taken
+    /// here.
+    pub fn after(self, step: ProblemStep) -> Option<ProblemState> {
+        use ProblemState::*;
+        use ProblemStep::*;
+        match (self, step) {
+            (Open | Planned | Returned, Plan) => Some(Planned),
+            (Planned | Returned, Report) => Some(Reported),
+            (Reported, SignOff) => Some(SignedOff),
+            (Reported, Return) => Some(Returned),
+            (Open | Planned | Reported | Returned, Drop) => Some(Dropped),
+            _ => None,
+        }
+    }
+
+    /// Whether the problem is finished (signed off or dropped).
+    pub fn closed(self) -> bool {
+        matches!(self, ProblemState::SignedOff | ProblemState::Dropped)
+    }
+
+    /// Whether the unit still owes something (a plan or a report): what a deadline
+    /// makes overdue.
+    pub fn owed_by_unit(self) -> bool {
+        matches!(
+            self,
+            ProblemState::Open | ProblemState::Planned | ProblemState::Returned
+        )
+    }
+
+    /// The state as every page says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemState::Open => "待制定计划",
+            ProblemState::Planned => "整改中",
+            ProblemState::Reported => "待销号",
+            ProblemState::Returned => "已退回",
+            ProblemState::SignedOff => "已销号",
+            ProblemState::Dropped => "已撤销",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemState::Open => "open",
+            ProblemState::Planned => "planned",
+            ProblemState::Reported => "reported",
+            ProblemState::Returned => "returned",
+            ProblemState::SignedOff => "signed_off",
+            ProblemState::Dropped => "dropped",
+        }
+    }
+
+    /// The state stored as `s`; `None` for a word kaohe never writes.
+    pub fn parse(s: &str) -> Option<ProblemState> {
+        ProblemState::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A problem of a unit to rectify (整改问题).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub id: Id,
+    pub campaign_id: Id,
+    pub unit_id: Id,
+    pub item_id: String,
+    /// The rule of the item that took the points; `None` when found by hand.
+    pub rule_index: Option<i64>,
+    /// What was found.
+    pub found: String,
+    /// Points lost (exact decimal as text); `None` when found by hand.
+    pub points: Option<String>,
+    /// What would put it right, in the unit's words.
+    pub remedy: Option<String>,
+    pub state: ProblemState,
+    /// Its own deadline (`YYYY-MM-DD`), else the campaign's.
+    pub deadline: Option<String>,
+    pub measures: Option<String>,
+    pub responsible: Option<String>,
+    /// The unit's own date for it, within the deadline.
+    pub planned_date: Option<String>,
+    pub report: Option<String>,
+    pub reported_at: Option<i64>,
+    /// Why it was returned or dropped, or the sign-off's remark.
+    pub answer: Option<String>,
+    pub answered_by: Option<Id>,
+    pub answered_at: Option<i64>,
+    pub merged_into: Option<Id>,
+    pub created_by: Option<Id>,
+    pub created_at: i64,
+}
+
+/// A problem to add: generated from a rule, or found by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProblem {
+    pub unit_id: Id,
+    pub item_id: String,
+    pub rule_index: Option<i64>,
+    pub found: String,
+    pub points: Option<String>,
+    pub remedy: Option<String>,
 }

@@ -46,12 +46,13 @@ pub(crate) fn evidence(r: &AnyRow) -> Result<Evidence> {
         uploaded_by: r.try_get("uploaded_by")?,
         uploaded_at: r.try_get("uploaded_at")?,
         appeal_id: r.try_get("appeal_id")?,
+        problem_id: r.try_get("problem_id")?,
     })
 }
 
 macro_rules! evidence_cols {
     () => {
-        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id"
+        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id"
     };
 }
 
@@ -264,15 +265,18 @@ impl Work {
     }
 
     pub async fn add_evidence(&mut self, new: &NewEvidence) -> Result<Evidence> {
-        self.unfrozen(new.campaign_id).await?;
+        // A rectification's evidence is its own data, which the lock does not freeze.
+        if new.problem_id.is_none() {
+            self.unfrozen(new.campaign_id).await?;
+        }
         // Self-check evidence belongs to the report: not once it is submitted. Appeal
         // evidence comes after the results, and is the appeal's.
-        if new.appeal_id.is_none() {
+        if new.appeal_id.is_none() && new.problem_id.is_none() {
             self.report_open(new.campaign_id, new.unit_id).await?;
         }
         let row = sqlx::query(
-            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id, problem_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(new.campaign_id)
         .bind(new.unit_id)
@@ -285,18 +289,26 @@ impl Work {
         .bind(new.uploaded_by)
         .bind(now_ms())
         .bind(new.appeal_id)
+        .bind(new.problem_id)
         .fetch_one(&mut *self.tx)
         .await?;
         evidence_in(&mut *self.tx, row.try_get("id")?).await
     }
 
     pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {
-        let row = sqlx::query("SELECT campaign_id, unit_id, appeal_id FROM evidence WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .ok_or(StorageError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT campaign_id, unit_id, appeal_id, problem_id FROM evidence WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or(StorageError::NotFound)?;
         let campaign_id: Id = row.try_get("campaign_id")?;
+        if row.try_get::<Option<Id>, _>("problem_id")?.is_some() {
+            // A rectification's file: its report must still be open (not reported or
+            // signed off); the caller checks the problem's state in this transaction.
+            return Err(StorageError::Conflict);
+        }
         self.unfrozen(campaign_id).await?;
         if row.try_get::<Option<Id>, _>("appeal_id")?.is_none() {
             self.report_open(campaign_id, row.try_get("unit_id")?)

@@ -114,6 +114,21 @@ pub async fn home(
                         }),
                         None => None,
                     };
+                    // What rectification still asks of the unit.
+                    let (open, late) =
+                        crate::year::rectify::open_counts(&state, c.id, |p| p.unit_id == uid)
+                            .await?;
+                    let result = match (result, open, late) {
+                        (r, 0, _) => r,
+                        (r, n, 0) => Some(format!(
+                            "{}；整改问题 {n} 个未完成",
+                            r.unwrap_or_else(|| "结果已公示".to_string())
+                        )),
+                        (r, n, l) => Some(format!(
+                            "{}；整改问题 {n} 个未完成，其中 {l} 个已逾期",
+                            r.unwrap_or_else(|| "结果已公示".to_string())
+                        )),
+                    };
                     campaigns.push(CampaignLink {
                         title: c.title.clone(),
                         year: c.year,

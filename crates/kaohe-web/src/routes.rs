@@ -30,7 +30,7 @@ use crate::http::upload::Upload;
 use crate::http::{assets, health};
 use crate::year::{self, Action, Rule};
 use crate::year::{
-    appeals, evidence, exports, gaps, history, publish_lock, results, review, self_check,
+    appeals, evidence, exports, gaps, history, publish_lock, rectify, results, review, self_check,
 };
 use crate::{AppState, auth, home};
 
@@ -75,6 +75,11 @@ const REPORT_READERS: Access = Access::Roles(&[Role::Reporter, Role::Admin, Role
 const APPEAL_READERS: Access = Access::Roles(&[Role::Assessor, Role::Admin]);
 const ASSESSOR: Access = Access::Roles(&[Role::Assessor]);
 const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
+/// Rectification: the unit its own problems, assessors their department's items, the
+/// admin and leaders all (the handler narrows it down); the auditor reads the audit log.
+const RECTIFY_READERS: Access =
+    Access::Roles(&[Role::Admin, Role::Viewer, Role::Assessor, Role::Reporter]);
+const LEDGER_READERS: Access = Access::Roles(&[Role::Admin, Role::Viewer, Role::Assessor]);
 
 /// A page (GET).
 fn get<H: Handler<T, AppState>, T: 'static>(
@@ -161,6 +166,18 @@ pub fn table() -> Vec<Route> {
         post("/c/{cid}/u/{uid}/appeal/{item}", REPORTER, A::AppealFile, appeals::file),
         get("/c/{cid}/appeals", APPEAL_READERS, A::Read, appeals::list),
         post("/c/{cid}/appeals/{aid}", ASSESSOR, A::AppealAccept, appeals::answer),
+        // Rectification (整改).
+        get("/c/{cid}/rectify", RECTIFY_READERS, A::Read, rectify::list),
+        get("/c/{cid}/rectify/{pid}", RECTIFY_READERS, A::Read, rectify::problem_page),
+        post("/c/{cid}/rectify/{pid}/plan", REPORTER, A::ProblemPlan, rectify::plan),
+        post("/c/{cid}/rectify/{pid}/report", REPORTER, A::ProblemReport, rectify::report),
+        post("/c/{cid}/rectify/{pid}/answer", ASSESSOR, A::ProblemSignOff, rectify::answer),
+        post("/c/{cid}/rectify/{pid}/drop", ADMIN, A::ProblemDrop, rectify::drop_problem),
+        post("/c/{cid}/rectify/{pid}/deadline", ADMIN, A::ProblemDeadline, rectify::problem_deadline),
+        post("/admin/c/{cid}/rectify/deadline", ADMIN, A::RectifyDeadline, rectify::deadline),
+        post("/admin/c/{cid}/rectify/problems", ADMIN, A::ProblemAdd, rectify::add),
+        get("/c/{cid}/u/{uid}/rectify.docx", RECTIFY_READERS, A::RectifyExport, rectify::notice_docx),
+        get("/c/{cid}/rectify.xlsx", LEDGER_READERS, A::RectifyExport, rectify::ledger_xlsx),
         // Past years' results, for year over year.
         get("/admin/history", ADMIN, A::Read, history::import_page),
         get("/admin/whatif", ADMIN, A::Read, admin::whatif::whatif),

@@ -2,7 +2,7 @@
 //! and no smaller change gives as much; gains are listed best first; every rule that
 //! took points is listed; examples on the Beilun rubric in the unit's words.
 
-use kaohe_core::gaps::{Change, Remedy, describe, gain_of, gaps};
+use kaohe_core::gaps::{Change, Problem, Remedy, describe, gain_of, gaps, problems};
 use kaohe_core::rubric::{InputType, RuleKind};
 use kaohe_core::{Decimal, Facts, Rubric, Value, score};
 use proptest::test_runner::TestCaseError;
@@ -30,6 +30,7 @@ fn one_step_short(rubric: &Rubric, c: &Change) -> Option<Value> {
 pub fn advisor_holds(rubric: &Rubric, facts: &Facts) -> Result<(), TestCaseError> {
     let scored = score(rubric, facts);
     let found = gaps(rubric, facts, &scored);
+    let problems = problems(rubric, facts, &scored);
     for pair in found.windows(2) {
         if pair[0].gain < pair[1].gain {
             return Err(TestCaseError::fail("gains are not listed best first"));
@@ -98,6 +99,31 @@ pub fn advisor_holds(rubric: &Rubric, facts: &Facts) -> Result<(), TestCaseError
                     item.id, e.delta
                 )));
             }
+            // And it is a problem for rectification, once, with its words.
+            let listed: Vec<&Problem> = problems
+                .iter()
+                .filter(|p| p.item == ii && p.rule == ri)
+                .collect();
+            let [p] = listed.as_slice() else {
+                return Err(TestCaseError::fail(format!(
+                    "{} rule {ri} took {} and is {} problems",
+                    item.id,
+                    e.delta,
+                    listed.len()
+                )));
+            };
+            if p.points < -e.delta || p.lines.is_empty() || p.remedy.is_empty() {
+                return Err(TestCaseError::fail(format!(
+                    "{} rule {ri}: the problem {p:?} does not say what the rule took ({})",
+                    item.id, e.delta
+                )));
+            }
+        }
+    }
+    // Problems come one per rule, each from a gap.
+    for p in &problems {
+        if !found.iter().any(|g| g.item == p.item && g.rule == p.rule) {
+            return Err(TestCaseError::fail(format!("{p:?} is no gap")));
         }
     }
     Ok(())
@@ -125,7 +151,7 @@ fn facts(rubric: &Rubric, pairs: &[(&str, &str)]) -> Facts {
 fn a_unit_is_told_what_each_unmet_rule_costs_and_what_would_give_it_back() {
     let rubric = beilun();
     let csv = include_str!("../../../../examples/beilun-2026-demo.csv");
-    let mut lines = csv.lines();
+    let mut lines = csv.lines().filter(|l| !l.starts_with('#'));
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let row: Vec<&str> = lines
         .find(|l| l.starts_with("春晓街道,"))
@@ -147,6 +173,21 @@ fn a_unit_is_told_what_each_unmet_rule_costs_and_what_would_give_it_back() {
         words[0].contains("→ +"),
         "the best first, with its gain: {words:?}"
     );
+    // As problems for rectification: one per rule, in the rubric's order, each with
+    // what was found and what would put it right; 春晓街道 left 免疫接种率 empty.
+    let listed = problems(&rubric, &f, &scored);
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| (w[0].item, w[0].rule) < (w[1].item, w[1].rule))
+    );
+    assert!(
+        listed.iter().any(|p| p.remedy.contains("补填")),
+        "{listed:?}"
+    );
+    for p in &listed {
+        assert!(!p.lines.is_empty() && !p.remedy.contains("basic."), "{p:?}");
+    }
     // Nothing in words is a code.
     for w in &words {
         assert!(!w.contains("basic.") && !w.contains("management."), "{w}");

@@ -134,7 +134,7 @@ fn on_grid(p: Paragraph) -> Paragraph {
 }
 
 /// The title: 2号 小标宋, centred.
-fn title(text: &str) -> Paragraph {
+pub(super) fn title(text: &str) -> Paragraph {
     // One line of the grid each (2号 fits in it), as Word's 公文 template sets it.
     on_grid(dk::para(
         text,
@@ -145,11 +145,11 @@ fn title(text: &str) -> Paragraph {
 }
 
 /// Body text: 仿宋_GB2312 三号, first line indented two characters.
-fn body(text: &str) -> Paragraph {
+pub(super) fn body(text: &str) -> Paragraph {
     body_plain(text).indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
 }
 
-fn body_plain(text: &str) -> Paragraph {
+pub(super) fn body_plain(text: &str) -> Paragraph {
     on_grid(line(text, FANG_GB, AlignmentType::Both))
 }
 
@@ -163,7 +163,7 @@ fn line(text: &str, font: &str, align: AlignmentType) -> Paragraph {
 }
 
 /// A first-level heading (`一、`): 黑体 三号, indented two characters.
-fn section(text: &str) -> Paragraph {
+pub(super) fn section(text: &str) -> Paragraph {
     on_grid(line(text, HEI, AlignmentType::Left)).indent(
         None,
         Some(SpecialIndentType::FirstLine(640)),
@@ -172,7 +172,7 @@ fn section(text: &str) -> Paragraph {
     )
 }
 
-fn right(text: &str) -> Paragraph {
+pub(super) fn right(text: &str) -> Paragraph {
     on_grid(line(text, FANG_GB, AlignmentType::Right)).indent(None, None, Some(1280), None)
 }
 
@@ -259,7 +259,7 @@ fn ranking_summary(r: &Results) -> Option<String> {
     Some(text)
 }
 
-fn table_of(widths: &[usize], header: &[&str], rows: Vec<Vec<String>>) -> Table {
+pub(super) fn table_of(widths: &[usize], header: &[&str], rows: Vec<Vec<String>>) -> Table {
     let c = AlignmentType::Center;
     let mut out = vec![
         TableRow::new(
@@ -286,7 +286,7 @@ fn table_of(widths: &[usize], header: &[&str], rows: Vec<Vec<String>>) -> Table 
 }
 
 /// Splits the text width in proportion to `parts`.
-fn widths(parts: &[usize]) -> Vec<usize> {
+pub(super) fn widths(parts: &[usize]) -> Vec<usize> {
     let total: usize = parts.iter().sum();
     let width = dk::gongwen_text_width();
     let mut out: Vec<usize> = parts.iter().map(|p| width * p / total).collect();

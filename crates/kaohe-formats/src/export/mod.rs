@@ -7,7 +7,9 @@
 //! - [`summary_xlsx`]: the campaign's workbook: the ranking, a sheet per category with
 //!   every unit's item scores, and every score's explanation;
 //! - [`bulletin_docx`]: the 通报 draft a district sends round: the ranking, each
-//!   category's score rate, and the items where most points were lost.
+//!   category's score rate, and the items where most points were lost;
+//! - [`notice_docx`] / [`ledger_xlsx`]: a unit's 整改通知 and the district's 整改台账
+//!   (from [`Rectification`], filled in by the web application).
 //!
 //! Everything is built from [`Results`], plain data that the web application (from a
 //! stored results snapshot) and the command line (from a facts file) both fill in. The
@@ -17,6 +19,7 @@
 mod bulletin;
 mod comparison;
 mod docx_kit;
+mod rectify;
 mod summary;
 mod table;
 mod xlsx_kit;
@@ -28,6 +31,7 @@ use kaohe_core::{Decimal, Facts, Rubric, UnitScore, fmt_decimal, rank};
 
 pub use bulletin::bulletin_docx;
 pub use comparison::{CompareRow, Comparison, comparison_xlsx};
+pub use rectify::{Rectification, RectifyProblem, ledger_xlsx, notice_docx};
 pub use summary::summary_xlsx;
 pub use table::{
     SIGNATURES, TotalRow, category_points_text, total_rows, unit_table_docx, unit_table_xlsx,

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use kaohe_core::{Decimal, Facts, Rubric, score};
-use kaohe_formats::export::{self, Results, ScoredUnit};
+use kaohe_formats::export::{self, Rectification, RectifyProblem, Results, ScoredUnit};
 
 const RUBRIC: &str = include_str!("../../../../rubrics/beilun-2026.toml");
 const FACTS: &[u8] = include_bytes!("../../../../examples/beilun-2026-demo.csv");
@@ -84,6 +84,113 @@ fn results() -> &'static Results {
     })
 }
 
+/// The unit whose 整改通知 is checked: it lost points on several rules.
+const RECTIFY_UNIT: &str = "春晓街道";
+
+/// A rectification as the web application would hand it over: every rule that took
+/// points from 春晓街道 and 郭巨街道 on their reported facts (the core's own words), at
+/// different stages of the loop, one found at an inspection, one overdue, one dropped.
+fn rectification() -> &'static Rectification {
+    static R: OnceLock<Rectification> = OnceLock::new();
+    R.get_or_init(|| {
+        let rubric = Rubric::from_toml(RUBRIC, "beilun-2026.toml").unwrap();
+        let units = kaohe_formats::read_facts(&rubric, "demo.csv", FACTS).unwrap();
+        let states = ["待制定计划", "整改中", "待销号", "已退回", "已销号"];
+        let mut problems = Vec::new();
+        for u in units
+            .iter()
+            .filter(|u| u.unit == RECTIFY_UNIT || u.unit == "郭巨街道")
+        {
+            let scored = score(&rubric, &u.facts);
+            for (n, p) in kaohe_core::gaps::problems(&rubric, &u.facts, &scored)
+                .into_iter()
+                .enumerate()
+            {
+                problems.push(RectifyProblem {
+                    unit: u.unit.clone(),
+                    item: format!(
+                        "{} {}",
+                        rubric.item_ref(p.item),
+                        rubric.items()[p.item].name.clone().unwrap_or_default()
+                    ),
+                    found: p.lines.join("；"),
+                    points: Some(p.points),
+                    remedy: p.remedy,
+                    department: "区流动人口服务管理中心".into(),
+                    deadline: "2027-03-31".into(),
+                    measures: if n % 5 > 0 {
+                        format!("整改措施{n}")
+                    } else {
+                        String::new()
+                    },
+                    responsible: if n % 5 > 0 {
+                        "张三".into()
+                    } else {
+                        String::new()
+                    },
+                    planned_date: if n % 5 > 0 {
+                        "2027-03-15".into()
+                    } else {
+                        String::new()
+                    },
+                    state: states[n % 5].into(),
+                    reported: if n % 5 >= 2 {
+                        "2027-03-10 09:30".into()
+                    } else {
+                        String::new()
+                    },
+                    report: if n % 5 >= 2 {
+                        format!("已完成整改{n}")
+                    } else {
+                        String::new()
+                    },
+                    answer: if n % 5 == 3 {
+                        "佐证不足，请补充".into()
+                    } else {
+                        String::new()
+                    },
+                    answered_by: if n % 5 >= 3 {
+                        "李四".into()
+                    } else {
+                        String::new()
+                    },
+                    answered_at: if n % 5 >= 3 {
+                        "2027-03-12 10:00".into()
+                    } else {
+                        String::new()
+                    },
+                    overdue: n % 5 == 0,
+                });
+            }
+        }
+        problems.push(RectifyProblem {
+            unit: RECTIFY_UNIT.into(),
+            item: "基础工作第2项 组织保障".into(),
+            found: "检查中发现出租房屋台账未及时更新".into(),
+            state: "待制定计划".into(),
+            deadline: "2027-02-28".into(),
+            department: "区流动人口服务管理中心".into(),
+            ..RectifyProblem::default()
+        });
+        problems.push(RectifyProblem {
+            unit: RECTIFY_UNIT.into(),
+            item: "基础工作第4项 业务培训".into(),
+            found: "这一条已撤销，不进通知".into(),
+            state: "已撤销".into(),
+            answer: "申诉采纳后本条不再失分".into(),
+            ..RectifyProblem::default()
+        });
+        Rectification {
+            organiser: "北仑区流动人口服务管理领导小组办公室".into(),
+            title: "2026年度流动人口服务管理工作考核".into(),
+            deadline: "2027-03-31".into(),
+            today: "2027-04-02".into(),
+            problems,
+            demo: true,
+        }
+    })
+}
+
 /// The documents under test, by file name.
 fn files() -> &'static BTreeMap<&'static str, Vec<u8>> {
     static FILES: OnceLock<BTreeMap<&'static str, Vec<u8>>> = OnceLock::new();
@@ -94,6 +201,11 @@ fn files() -> &'static BTreeMap<&'static str, Vec<u8>> {
             ("table-xlsx.xlsx", export::unit_table_xlsx(r, UNIT).unwrap()),
             ("summary.xlsx", export::summary_xlsx(r).unwrap()),
             ("bulletin.docx", export::bulletin_docx(r).unwrap()),
+            (
+                "notice.docx",
+                export::notice_docx(rectification(), RECTIFY_UNIT).unwrap(),
+            ),
+            ("ledger.xlsx", export::ledger_xlsx(rectification()).unwrap()),
         ])
     })
 }
@@ -374,14 +486,21 @@ fn every_page_of_every_document_is_a4() {
         }
     }
     // The unit table is portrait; the wide ranking sheet prints landscape.
-    for name in ["table-docx.docx", "table-xlsx.xlsx", "bulletin.docx"] {
+    for name in [
+        "table-docx.docx",
+        "table-xlsx.xlsx",
+        "bulletin.docx",
+        "notice.docx",
+    ] {
         assert!(
             pdfs[name].pages.iter().all(|(w, h)| w < h),
             "{name} is portrait"
         );
     }
-    let (w, h) = pdfs["summary.xlsx"].pages[0];
-    assert!(w > h, "the ranking sheet is landscape");
+    for name in ["summary.xlsx", "ledger.xlsx"] {
+        let (w, h) = pdfs[name].pages[0];
+        assert!(w > h, "{name}: the wide sheet is landscape");
+    }
 }
 
 #[test]
@@ -780,4 +899,74 @@ fn the_bulletin_is_laid_out_as_gbt_9704_asks() {
         doc.contains("主要失分原因：未做到“信息登记率”（管理工作第5项 网格化管理和信息登记，4 个街道，各自改进后合计可挽回 16 分）。"),
         "the causes"
     );
+}
+
+/// The 整改通知 names the unit, lists each of its problems (not the dropped one, not
+/// another unit's) with what was found, the points and the remedy, and says by when and
+/// how to report; the 整改台账 lists every problem of every unit with its state, and
+/// marks the overdue ones.
+#[test]
+fn the_rectification_notice_and_ledger_say_what_to_fix_by_when() {
+    let Some(pdfs) = pdfs() else { return };
+    let r = rectification();
+    let notice = squeeze(&pdfs["notice.docx"].text);
+    assert!(
+        notice.contains(&squeeze(&format!("关于{RECTIFY_UNIT}"))),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("问题清单") && notice.contains("整改要求"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("2027年3月31日"),
+        "the deadline in words: {notice}"
+    );
+    assert!(
+        notice.contains("2027年2月28日"),
+        "a problem's own deadline: {notice}"
+    );
+    let mine: Vec<&RectifyProblem> = r
+        .problems
+        .iter()
+        .filter(|p| p.unit == RECTIFY_UNIT && p.state != "已撤销")
+        .collect();
+    assert!(mine.len() >= 3, "春晓街道 has problems to fix");
+    // A cell's lines interleave with its neighbours' in the PDF's text: each problem's
+    // first words, and its remedy's.
+    let start = |t: &str| squeeze(t).chars().take(6).collect::<String>();
+    for p in &mine {
+        assert!(notice.contains(&start(&p.found)), "{}: {notice}", p.found);
+        assert!(notice.contains(&start(&p.remedy)), "{}: {notice}", p.remedy);
+    }
+    let lost: Decimal = mine.iter().filter_map(|p| p.points).sum();
+    assert!(notice.contains(&format!("共失{}分", num(lost))), "{notice}");
+    assert!(
+        !notice.contains("这一条已撤销"),
+        "a dropped problem is not notified"
+    );
+    assert!(
+        !notice.contains("郭巨街道"),
+        "another unit's problems are not in it"
+    );
+
+    let ledger = squeeze(&pdfs["ledger.xlsx"].text);
+    for p in &r.problems {
+        let found: String = squeeze(&p.found).chars().take(12).collect();
+        assert!(ledger.contains(&found), "{found}: {ledger}");
+    }
+    for s in [
+        "待制定计划",
+        "整改中",
+        "待销号",
+        "已退回",
+        "已销号",
+        "已撤销",
+        "逾期",
+    ] {
+        assert!(ledger.contains(s), "{s}: {ledger}");
+    }
+    let overdue = r.problems.iter().filter(|p| p.overdue).count();
+    assert!(ledger.contains(&format!("逾期{overdue}个")), "{ledger}");
+    assert!(ledger.contains("佐证不足，请补充") && ledger.contains("李四"));
 }

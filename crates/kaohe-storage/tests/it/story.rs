@@ -325,6 +325,7 @@ async fn story(db: &testing::TestDb) {
             data: data.clone(),
             uploaded_by: Some(reporter.id),
             appeal_id: None,
+            problem_id: None,
         })
     )
     .unwrap();

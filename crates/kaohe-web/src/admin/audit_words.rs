@@ -117,6 +117,7 @@ impl Words {
                 ),
                 "evidence" => Some("佐证材料".to_string()),
                 "appeal" => Some("申诉".to_string()),
+                "problem" => Some("整改问题".to_string()),
                 "results" => Some("考核结果".to_string()),
                 "user" | "password" => id(value).and_then(|i| self.user_ids.get(&i)).cloned(),
                 "department" => id(value).and_then(|i| self.departments.get(&i)).cloned(),
@@ -168,6 +169,16 @@ const FIELDS: &[(&str, &str)] = &[
     ("display_name", "姓名"),
     ("username", "用户名"),
     ("name", "名称"),
+    ("rectify_state", "整改状态"),
+    ("rectify_deadline", "整改期限"),
+    ("found", "存在问题"),
+    ("measures", "整改措施"),
+    ("responsible", "责任人"),
+    ("planned_date", "计划完成日期"),
+    ("report", "整改情况"),
+    ("answer", "审核意见"),
+    ("problems", "整改问题"),
+    ("merged_into", "并入"),
 ];
 
 /// A stored state's words.

@@ -59,6 +59,8 @@ struct CampaignView {
     submitted: usize,
     overdue: usize,
     units: Vec<UnitProgress>,
+    /// Rectification (整改) after publication: problems not finished, of which overdue.
+    rectify: (usize, usize),
 }
 
 #[derive(Template, WebTemplate)]
@@ -125,10 +127,12 @@ pub async fn overview(
                 submitted: report.submitted_at.map(china_time).unwrap_or_default(),
             });
         }
+        let rectify = crate::year::rectify::open_counts(&state, c.id, |_| true).await?;
         campaigns.push(CampaignView {
             id: c.id,
             draft: year.phase == Phase::Draft,
             past: None,
+            rectify,
             submitted: units
                 .iter()
                 .filter(|u| u.progress == Progress::Submitted)
@@ -180,5 +184,6 @@ async fn past_year(
         submitted: 0,
         overdue: 0,
         units: Vec::new(),
+        rectify: (0, 0),
     })
 }

@@ -27,6 +27,12 @@ pub enum Rule {
     Appeal,
     /// An assessor answers an appeal: not locked.
     Answer,
+    /// A step of rectification (整改): once results are published, and after the lock
+    /// too (rectification is its own data).
+    Rectify,
+    /// The district changes the list of problems (adds, drops, merges): published, not
+    /// yet locked (the list is final at the lock).
+    RectifyList,
 }
 
 macro_rules! actions {
@@ -103,6 +109,18 @@ actions! {
     /// Accepting an appeal (the answer route records this or `AppealReject`).
     AppealAccept = "appeal.accept", "采纳了申诉", "未答复", Answer;
     AppealReject = "appeal.reject", "答复申诉：不予采纳", "未答复", Answer;
+    RectifyDeadline = "rectify.deadline", "设定了整改期限", "未保存", Rectify;
+    ProblemAdd = "rectify.problem.add", "添加了整改问题", "未添加", RectifyList;
+    /// Dropping a problem or merging it into another (the route records either).
+    ProblemDrop = "rectify.problem.drop", "撤销了整改问题", "未撤销", RectifyList;
+    ProblemMerge = "rectify.problem.merge", "合并了整改问题", "未合并", RectifyList;
+    ProblemDeadline = "rectify.problem.deadline", "调整了整改问题的期限", "未保存", Rectify;
+    ProblemPlan = "rectify.plan", "填写了整改计划", "未保存", Rectify;
+    ProblemReport = "rectify.report", "报送了整改完成情况", "未报送", Rectify;
+    /// Signing a problem off (the answer route records this or `ProblemReturn`).
+    ProblemSignOff = "rectify.signoff", "对整改问题销号", "未保存", Rectify;
+    ProblemReturn = "rectify.return", "退回了整改情况", "未保存", Rectify;
+    RectifyExport = "rectify.export", "下载了整改文件", "无法下载", Always;
     UnitCreate = "unit.create", "添加了单位", "未添加", Always;
     UnitUpdate = "unit.update", "修改了单位", "未保存", Always;
     UnitImport = "unit.import", "导入了单位名单", "未导入", Always;

@@ -220,6 +220,7 @@ struct AppealView {
     id: Id,
     unit: String,
     unit_id: Id,
+    item_id: String,
     item: String,
     reason: String,
     filed: String,
@@ -296,6 +297,7 @@ pub async fn list(
                 .map(|u| u.name.clone())
                 .unwrap_or_default(),
             unit_id: a.unit_id,
+            item_id: a.item_id.clone(),
             item: match rubric.items().iter().position(|i| i.id == a.item_id) {
                 Some(ii) => format!(
                     "{} {}",
@@ -367,6 +369,14 @@ pub async fn answer(
     } else {
         None
     };
+    // The unit's problems to rectify follow its result as it now stands.
+    let found = match &recomputed {
+        Some((_, data)) if campaign.published_at.is_some() => {
+            let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+            crate::year::rectify::found(&rubric, data, Some(appeal.unit_id))
+        }
+        _ => Vec::new(),
+    };
     let mut work = state.store.begin().await?;
     match work
         .answer_appeal(aid, accepted, form.answer.trim(), me.user.id)
@@ -397,6 +407,10 @@ pub async fn answer(
             )
             .await?;
         changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.id)}));
+    }
+    let why = "申诉采纳后本条不再失分";
+    if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, why, me.user.id).await? {
+        changes.push(c);
     }
     work.commit(&AuditEntry {
         organiser_id: Some(me.org()),

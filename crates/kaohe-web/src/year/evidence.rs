@@ -202,6 +202,7 @@ pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'
             data,
             uploaded_by: None,
             appeal_id: None,
+            problem_id: None,
         },
         kind,
     ))
@@ -360,7 +361,8 @@ pub async fn delete(
     check_csrf(&session, &form.csrf).await?;
     let cx = context(&state, &me, cid, uid).await?;
     let e = state.store.evidence(eid).await?;
-    if e.campaign_id != cid || e.unit_id != uid {
+    // A rectification's files are part of its record: never deleted here.
+    if e.campaign_id != cid || e.unit_id != uid || e.problem_id.is_some() {
         return Err(AppError::NotFound);
     }
     if !cx.can_edit(&e.item_id) {

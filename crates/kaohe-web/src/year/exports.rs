@@ -211,11 +211,22 @@ fn disposition(filename: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// Sends a produced file after writing the download to the audit log.
-/// A document sent as a download, with its audit row.
+/// A results document sent as a download, with its audit row.
 pub(crate) async fn send(
     state: &AppState,
     me: &CurrentUser,
+    target: String,
+    filename: String,
+    bytes: Result<Vec<u8>, export::ExportError>,
+) -> AppResult<Response> {
+    send_as(state, me, Action::ResultsExport, target, filename, bytes).await
+}
+
+/// A document sent as a download, with its audit row naming `action`.
+pub(crate) async fn send_as(
+    state: &AppState,
+    me: &CurrentUser,
+    action: Action,
     target: String,
     filename: String,
     bytes: Result<Vec<u8>, export::ExportError>,
@@ -227,7 +238,7 @@ pub(crate) async fn send(
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: Action::ResultsExport.code().into(),
+            action: action.code().into(),
             target,
             reason: None,
             changes: json!([{"field": "file", "old": null, "new": filename}]),

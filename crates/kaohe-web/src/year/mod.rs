@@ -28,6 +28,7 @@ pub mod exports;
 pub mod gaps;
 pub mod history;
 pub mod publish_lock;
+pub mod rectify;
 pub mod results;
 pub mod review;
 pub mod scoring;
@@ -342,6 +343,23 @@ pub fn allows(
             Phase::Locked => no(format!("{what}：考核已定稿，不能再答复申诉。")),
             _ => Ok(()),
         },
+        Rule::Rectify => match phase {
+            Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Draft | Phase::Reporting | Phase::ResultsComputed => {
+                no(format!("{what}：结果公示后才有整改。"))
+            }
+            Phase::Published(_) | Phase::WindowOver(_) | Phase::Locked => Ok(()),
+        },
+        Rule::RectifyList => match phase {
+            Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Draft | Phase::Reporting | Phase::ResultsComputed => {
+                no(format!("{what}：结果公示后才有整改问题。"))
+            }
+            Phase::Locked => no(format!(
+                "{what}：考核已定稿，问题清单已定；整改本身照常进行。"
+            )),
+            Phase::Published(_) | Phase::WindowOver(_) => Ok(()),
+        },
     }
 }
 
@@ -433,6 +451,16 @@ mod tests {
         (Action::AppealFile, Rule::Appeal),
         (Action::AppealAccept, Rule::Answer),
         (Action::AppealReject, Rule::Answer),
+        (Action::RectifyDeadline, Rule::Rectify),
+        (Action::ProblemAdd, Rule::RectifyList),
+        (Action::ProblemDrop, Rule::RectifyList),
+        (Action::ProblemMerge, Rule::RectifyList),
+        (Action::ProblemDeadline, Rule::Rectify),
+        (Action::ProblemPlan, Rule::Rectify),
+        (Action::ProblemReport, Rule::Rectify),
+        (Action::ProblemSignOff, Rule::Rectify),
+        (Action::ProblemReturn, Rule::Rectify),
+        (Action::RectifyExport, Rule::Always),
         (Action::UnitCreate, Rule::Always),
         (Action::UnitUpdate, Rule::Always),
         (Action::UnitImport, Rule::Always),
@@ -546,6 +574,24 @@ mod tests {
         (Rule::Issue, "window over", "- - - - -"),
         (Rule::Issue, "locked", "- - - - -"),
         (Rule::Issue, "past year", "- - - - -"),
+        // Rectification follows publication, and goes on after the lock.
+        (Rule::Rectify, "draft", "- - - - -"),
+        (Rule::Rectify, "reporting", "- - - - -"),
+        (Rule::Rectify, "computed", "- - - - -"),
+        (Rule::Rectify, "window open", "y y y y y"),
+        (Rule::Rectify, "window ahead", "y y y y y"),
+        (Rule::Rectify, "window over", "y y y y y"),
+        (Rule::Rectify, "locked", "y y y y y"),
+        (Rule::Rectify, "past year", "- - - - -"),
+        // Its list of problems is final at the lock.
+        (Rule::RectifyList, "draft", "- - - - -"),
+        (Rule::RectifyList, "reporting", "- - - - -"),
+        (Rule::RectifyList, "computed", "- - - - -"),
+        (Rule::RectifyList, "window open", "y y y y y"),
+        (Rule::RectifyList, "window ahead", "y y y y y"),
+        (Rule::RectifyList, "window over", "y y y y y"),
+        (Rule::RectifyList, "locked", "- - - - -"),
+        (Rule::RectifyList, "past year", "- - - - -"),
     ];
 
     #[test]

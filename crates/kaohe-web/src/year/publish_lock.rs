@@ -17,7 +17,8 @@ use crate::http::error::AppResult;
 use crate::http::form::{DATE_HINT, FieldView, valid_date};
 use crate::http::form::{Form, Path};
 use crate::http::layout::china_time;
-use crate::year::{Action, Year};
+use crate::year::snapshot::Snapshot;
+use crate::year::{Action, Year, rectify, scoring};
 
 /// Publication (公示) as the campaign page shows it, with its form.
 pub(crate) struct PublicationView {
@@ -212,8 +213,20 @@ pub async fn campaign_publish(
             Redirect::to(&format!("/admin/c/{cid}?saved=nothing#publication")).into_response(),
         );
     }
+    // At the first publication every lost point becomes a problem to rectify (整改),
+    // from the results published.
+    let found = match (year.window, state.store.latest_result(cid).await?) {
+        (None, Some(run)) => {
+            let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+            rectify::found(&rubric, &Snapshot::of(&run)?, None)
+        }
+        _ => Vec::new(),
+    };
     let mut work = state.store.begin().await?;
     work.publish(cid, &start.value, &end.value, details).await?;
+    if let Some(c) = rectify::sync(&mut work, cid, &found, "", me.user.id).await? {
+        changes.push(c);
+    }
     record(
         work,
         &me,

@@ -165,6 +165,13 @@ pub async fn compute_results(
         (_, true) => "重新计算".to_string(),
         (_, false) => format!("重新计算（{} 项未确认）", unconfirmed.len()),
     };
+    // Recomputed while published: the problems to rectify follow the new results.
+    let found = if campaign.published_at.is_some() {
+        let rubric = crate::year::scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+        crate::year::rectify::found(&rubric, &data, None)
+    } else {
+        Vec::new()
+    };
     let mut work = state.store.begin().await?;
     let run = work
         .add_result(
@@ -175,6 +182,11 @@ pub async fn compute_results(
             &data.to_json(),
         )
         .await?;
+    let mut changes = vec![json!({"field": "unconfirmed", "old": null, "new": unconfirmed.len()})];
+    let why = "重新计算后本条不再失分";
+    if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, why, me.user.id).await? {
+        changes.push(c);
+    }
     work.commit(&AuditEntry {
         organiser_id: Some(me.org()),
         user_id: Some(me.user.id),
@@ -182,7 +194,7 @@ pub async fn compute_results(
         action: Action::ResultsCompute.code().into(),
         target: format!("campaign:{cid}/results:{}", run.id),
         reason: Some(reason),
-        changes: json!([{"field": "unconfirmed", "old": null, "new": unconfirmed.len()}]),
+        changes: serde_json::Value::Array(changes),
     })
     .await?;
     Ok(Redirect::to(&format!("/c/{cid}/results")).into_response())

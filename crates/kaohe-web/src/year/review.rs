@@ -554,7 +554,7 @@ async fn evidence_links(
         .evidence_list(a.report.campaign_id, a.unit.id)
         .await?
         .into_iter()
-        .filter(|e| e.item_id == item && e.appeal_id.is_none())
+        .filter(|e| e.item_id == item && e.of_report())
         .map(|e| EvidenceLink {
             href: format!("/c/{}/u/{}/evidence/{}", e.campaign_id, e.unit_id, e.id),
             filename: e.filename,

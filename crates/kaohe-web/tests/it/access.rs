@@ -149,6 +149,51 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
             Assessor => Ok,
             _ => Forbidden,
         },
+        // Rectification (the demo is not published: the pages say there is none yet,
+        // and every step is refused with a sentence). The unit reads its own problems,
+        // assessors their department's items, the admin and leaders all; the auditor
+        // reads the audit log instead.
+        ("GET", "/c/{cid}/rectify") => match who {
+            Anonymous => Login,
+            Admin | Assessor | OwnReporter | OtherReporter | Viewer => Ok,
+            Auditor => Forbidden,
+            OtherOrgAdmin | OtherOrgReporter => NotFound,
+        },
+        ("GET", "/c/{cid}/rectify/{pid}") => match who {
+            Anonymous => Login,
+            Admin | Assessor | OwnReporter | Viewer => Ok,
+            OtherReporter | Auditor => Forbidden,
+            OtherOrgAdmin | OtherOrgReporter => NotFound,
+        },
+        ("POST", "/c/{cid}/rectify/{pid}/plan") | ("POST", "/c/{cid}/rectify/{pid}/report") => {
+            match who {
+                Anonymous => Login,
+                OwnReporter | OtherReporter => Ok,
+                OtherOrgReporter => NotFound,
+                _ => Forbidden,
+            }
+        }
+        ("POST", "/c/{cid}/rectify/{pid}/answer") => match who {
+            Anonymous => Login,
+            Assessor => Ok,
+            _ => Forbidden,
+        },
+        ("POST", "/c/{cid}/rectify/{pid}/drop")
+        | ("POST", "/c/{cid}/rectify/{pid}/deadline")
+        | ("POST", "/admin/c/{cid}/rectify/deadline")
+        | ("POST", "/admin/c/{cid}/rectify/problems") => admin_ids,
+        ("GET", "/c/{cid}/u/{uid}/rectify.docx") => match who {
+            Anonymous => Login,
+            Admin | OwnReporter | Viewer => Ok,
+            OtherReporter | Assessor | Auditor => Forbidden,
+            OtherOrgAdmin | OtherOrgReporter => NotFound,
+        },
+        ("GET", "/c/{cid}/rectify.xlsx") => match who {
+            Anonymous => Login,
+            Admin | Assessor | Viewer => Ok,
+            OtherOrgAdmin => NotFound,
+            _ => Forbidden,
+        },
         ("GET", "/admin/history")
         | ("POST", "/admin/history")
         | ("GET", "/admin/whatif")
@@ -287,6 +332,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             data: b"%PDF-1.4".to_vec(),
             uploaded_by: None,
             appeal_id: None,
+            problem_id: None,
         })
     )
     .unwrap();
@@ -299,6 +345,23 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
     let appeal = kaohe_storage::change!(
         store,
         create_appeal(campaign.id, xinqi.id, "basic.1", "测试申诉", 1)
+    )
+    .unwrap();
+
+    let problem = kaohe_storage::change!(
+        store,
+        add_problem(
+            campaign.id,
+            &kaohe_storage::NewProblem {
+                unit_id: xinqi.id,
+                item_id: "basic.1".into(),
+                rule_index: None,
+                found: "检查中发现的问题".into(),
+                points: None,
+                remedy: None,
+            },
+            None
+        )
     )
     .unwrap();
 
@@ -338,6 +401,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{item}", "basic.1")
             .replace("{eid}", &evidence.id.to_string())
             .replace("{aid}", &appeal.id.to_string())
+            .replace("{pid}", &problem.id.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.to_string())
             .replace("{rid}", &campaign.rubric_id.to_string())
@@ -415,6 +479,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{item}", "basic.1")
             .replace("{eid}", "1")
             .replace("{aid}", "1")
+            .replace("{pid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())
@@ -426,8 +491,13 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             || route.path.ends_with("/review")
             || route.path.contains("/review/")
             || route.path.contains("/appeals/")
+            || route.path.ends_with("/answer")
         {
             &mut assessor
+        } else if route.path.ends_with("/rectify/{pid}/drop")
+            || route.path.ends_with("/rectify/{pid}/deadline")
+        {
+            &mut admin
         } else if route.path.starts_with("/c/") {
             &mut reporter
         } else {
@@ -481,6 +551,7 @@ async fn every_route_answers_with_the_browser_security_headers() {
             .replace("{item}", "basic.1")
             .replace("{eid}", "1")
             .replace("{aid}", "1")
+            .replace("{pid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())

@@ -11,6 +11,7 @@ mod evidence;
 mod exports;
 mod history;
 mod progress_lock;
+mod rectify;
 mod results;
 mod review;
 mod review_findings;

@@ -131,6 +131,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             data: b"%PDF-1.4".to_vec(),
             uploaded_by: None,
             appeal_id: None,
+            problem_id: None,
         })
     )
     .unwrap();
@@ -141,6 +142,38 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
     .unwrap();
     let renshe = store.user_by_username("renshe").await.unwrap().unwrap();
     let police = store.user_by_username("gongan").await.unwrap().unwrap();
+    // Problems to rectify as publication makes them (the words the core writes), and
+    // one found by hand.
+    let run = store.latest_result(cid).await.unwrap().unwrap();
+    let snapshot = kaohe_web::year::snapshot::Snapshot::of(&run).unwrap();
+    let source = store
+        .rubric(org.id, campaign.rubric_id)
+        .await
+        .unwrap()
+        .source;
+    let rubric = Rubric::from_toml(&source, "r").unwrap();
+    for (_, problems) in kaohe_web::year::rectify::found(&rubric, &snapshot, None) {
+        for p in problems {
+            kaohe_storage::change!(store, add_problem(cid, &p, None)).unwrap();
+        }
+    }
+    let problem = kaohe_storage::change!(
+        store,
+        add_problem(
+            cid,
+            &kaohe_storage::NewProblem {
+                unit_id: xinqi,
+                item_id: "basic.3".into(),
+                rule_index: None,
+                found: "检查中发现信息报送不及时".into(),
+                points: None,
+                remedy: None,
+            },
+            None
+        )
+    )
+    .unwrap();
+    assert!(store.problems(cid).await.unwrap().len() > 10);
 
     // Every code a person must not read: the rubrics' item ids and input keys, and the
     // actions' codes.
@@ -179,6 +212,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             .replace("{item}", "basic.3")
             .replace("{eid}", &evidence.id.to_string())
             .replace("{aid}", &appeal.id.to_string())
+            .replace("{pid}", &problem.id.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.department_id.unwrap().to_string())
             .replace("{rid}", &campaign.rubric_id.to_string())

@@ -478,6 +478,7 @@ async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() 
             data: b"%PDF-1.4 minutes".to_vec(),
             uploaded_by: None,
             appeal_id: None,
+            problem_id: None,
         })
     )
     .unwrap();

@@ -354,7 +354,7 @@ async fn evidence_views(
         .evidence_list(cx.campaign.id, cx.unit.id)
         .await?
         .into_iter()
-        .filter(|e| e.item_id == item_id && e.appeal_id.is_none())
+        .filter(|e| e.item_id == item_id && e.of_report())
         .map(|e| EvidenceView {
             id: e.id,
             filename: crate::year::evidence::safe_name(&e.filename, &e.content_type),

@@ -121,9 +121,7 @@ pub async fn submit(
         let no_evidence = all
             .filter(|ii| {
                 let id = &rubric.items()[*ii].id;
-                !evidence
-                    .iter()
-                    .any(|e| e.item_id == *id && e.appeal_id.is_none())
+                !evidence.iter().any(|e| e.item_id == *id && e.of_report())
             })
             .map(named)
             .collect();

@@ -82,6 +82,9 @@ struct ReportPage {
     message: Option<String>,
     /// The best improvements on the self-check's own facts (差距分析).
     best: Vec<crate::year::gaps::GapLine>,
+    /// Rectification (整改) after publication: the unit's problems not finished, of
+    /// which overdue.
+    rectify: (usize, usize),
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -127,7 +130,7 @@ pub(super) async fn render_report(
     let count = |item: &str| {
         evidence
             .iter()
-            .filter(|e| e.item_id == item && e.appeal_id.is_none())
+            .filter(|e| e.item_id == item && e.of_report())
             .count()
     };
     let categories = category_views(&rubric, &s, &items, &visible, &count);
@@ -229,6 +232,7 @@ pub(super) async fn render_report(
         shown,
         message,
         best,
+        rectify: crate::year::rectify::open_counts(state, cid, |p| p.unit_id == uid).await?,
     }
     .into_response())
 }

@@ -1,0 +1,336 @@
+//! Rectification (整改): problems, the campaign's deadline for them, and each step of
+//! the loop. A step moves a problem only from a state [`ProblemState::after`] allows,
+//! checked in the step's own statement; the campaign's lock does not freeze any of it.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::*;
+
+fn problem(r: &AnyRow) -> Result<Problem> {
+    let state: String = r.try_get("state")?;
+    Ok(Problem {
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        unit_id: r.try_get("unit_id")?,
+        item_id: r.try_get("item_id")?,
+        rule_index: r.try_get("rule_index")?,
+        found: r.try_get("found")?,
+        points: r.try_get("points")?,
+        remedy: r.try_get("remedy")?,
+        state: decode("problem state", &state, ProblemState::parse)?,
+        deadline: r.try_get("deadline")?,
+        measures: r.try_get("measures")?,
+        responsible: r.try_get("responsible")?,
+        planned_date: r.try_get("planned_date")?,
+        report: r.try_get("report")?,
+        reported_at: r.try_get("reported_at")?,
+        answer: r.try_get("answer")?,
+        answered_by: r.try_get("answered_by")?,
+        answered_at: r.try_get("answered_at")?,
+        merged_into: r.try_get("merged_into")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const COLS: &str = "id, campaign_id, unit_id, item_id, rule_index, found, points, remedy, state, deadline, measures, responsible, planned_date, report, reported_at, answer, answered_by, answered_at, merged_into, created_by, created_at";
+
+async fn problem_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> Result<Problem> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM problems WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(ex)
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    problem(&row)
+}
+
+/// The stored states a step may start from, as an SQL list (`'open', 'planned'`).
+fn from_states(step: ProblemStep) -> String {
+    ProblemState::ALL
+        .iter()
+        .filter(|s| s.after(step).is_some())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// A campaign's problems, by unit then as they were added.
+    pub async fn problems(&self, campaign_id: Id) -> Result<Vec<Problem>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM problems WHERE campaign_id = $1 ORDER BY unit_id, id"
+        )))
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(problem).collect()
+    }
+
+    /// One unit's problems in a campaign.
+    pub async fn unit_problems(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<Problem>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM problems WHERE campaign_id = $1 AND unit_id = $2 ORDER BY id"
+        )))
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(problem).collect()
+    }
+
+    pub async fn problem(&self, id: Id) -> Result<Problem> {
+        problem_in(&self.pool, id).await
+    }
+
+    /// The campaign's deadline for rectification (`YYYY-MM-DD`), once the admin set it.
+    pub async fn rectify_deadline(&self, campaign_id: Id) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT rectify_deadline FROM campaigns WHERE id = $1")
+            .bind(campaign_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        Ok(row.try_get("rectify_deadline")?)
+    }
+}
+
+/// A value a step writes: text or a number (bound as its own type, which PostgreSQL
+/// needs).
+enum Val {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+fn text(s: &str) -> Val {
+    Val::Text(Some(s.to_string()))
+}
+
+impl Work {
+    /// Sets the campaign's deadline for rectification.
+    pub async fn set_rectify_deadline(&mut self, campaign_id: Id, deadline: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE campaigns SET rectify_deadline = $1 WHERE id = $2")
+            .bind(deadline)
+            .bind(campaign_id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Adds a problem; one generated from a rule that the unit already has is
+    /// `Duplicate`.
+    pub async fn add_problem(
+        &mut self,
+        campaign_id: Id,
+        new: &NewProblem,
+        user_id: Option<Id>,
+    ) -> Result<Problem> {
+        let row = sqlx::query(
+            "INSERT INTO problems (campaign_id, unit_id, item_id, rule_index, found, points, remedy, state, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9) RETURNING id",
+        )
+        .bind(campaign_id)
+        .bind(new.unit_id)
+        .bind(&new.item_id)
+        .bind(new.rule_index)
+        .bind(&new.found)
+        .bind(&new.points)
+        .bind(&new.remedy)
+        .bind(user_id)
+        .bind(now_ms())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| crate::sql::unique(e, "problem"))?;
+        problem_in(&mut *self.tx, row.try_get("id")?).await
+    }
+
+    /// Brings a unit's generated problems in line with its results as they now stand
+    /// (after an accepted appeal): a rule that still takes points keeps its problem,
+    /// with the words and points of now; a new one is added; one that no longer takes
+    /// points is dropped with `why`, unless it was already signed off. Problems found by
+    /// hand are left alone. Returns (added, updated, dropped).
+    pub async fn sync_problems(
+        &mut self,
+        campaign_id: Id,
+        unit_id: Id,
+        now: &[NewProblem],
+        why: &str,
+        user_id: Option<Id>,
+    ) -> Result<(usize, usize, usize)> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM problems WHERE campaign_id = $1 AND unit_id = $2 AND rule_index IS NOT NULL"
+        )))
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let have: Vec<Problem> = rows.iter().map(problem).collect::<Result<_>>()?;
+        let (mut added, mut updated, mut dropped) = (0, 0, 0);
+        for n in now {
+            match have
+                .iter()
+                .find(|p| p.item_id == n.item_id && p.rule_index == n.rule_index)
+            {
+                Some(p) if p.found != n.found || p.points != n.points || p.remedy != n.remedy => {
+                    sqlx::query(
+                        "UPDATE problems SET found = $1, points = $2, remedy = $3 WHERE id = $4",
+                    )
+                    .bind(&n.found)
+                    .bind(&n.points)
+                    .bind(&n.remedy)
+                    .bind(p.id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                    updated += 1;
+                }
+                Some(_) => {}
+                None => {
+                    self.add_problem(campaign_id, n, user_id).await?;
+                    added += 1;
+                }
+            }
+        }
+        for p in &have {
+            let still = now
+                .iter()
+                .any(|n| p.item_id == n.item_id && p.rule_index == n.rule_index);
+            if !still && p.state.after(ProblemStep::Drop).is_some() {
+                self.drop_problem(p.id, why, None, user_id).await?;
+                dropped += 1;
+            }
+        }
+        Ok((added, updated, dropped))
+    }
+
+    /// Moves a problem one step, from a state the step allows; `Conflict` when it is no
+    /// longer in one (someone else moved it meanwhile). `set` are the columns the step
+    /// writes besides the state.
+    async fn step(
+        &mut self,
+        id: Id,
+        step: ProblemStep,
+        set: &[(&str, Val)],
+        answered_by: Option<Id>,
+    ) -> Result<Problem> {
+        let before = problem_in(&mut *self.tx, id).await?;
+        let Some(to) = before.state.after(step) else {
+            return Err(StorageError::Conflict);
+        };
+        let mut sql = "UPDATE problems SET state = $1".to_string();
+        for (n, (column, _)) in set.iter().enumerate() {
+            sql.push_str(&format!(", {column} = ${}", n + 2));
+        }
+        let at = set.len() + 2;
+        if answered_by.is_some() {
+            sql.push_str(&format!(", answered_by = ${at}, answered_at = ${}", at + 1));
+        }
+        let id_at = if answered_by.is_some() { at + 2 } else { at };
+        sql.push_str(&format!(
+            " WHERE id = ${id_at} AND state IN ({})",
+            from_states(step)
+        ));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to.as_str());
+        for (_, value) in set {
+            q = match value {
+                Val::Text(t) => q.bind(t.clone()),
+                Val::Int(i) => q.bind(*i),
+            };
+        }
+        if let Some(user) = answered_by {
+            q = q.bind(user).bind(now_ms());
+        }
+        let done = q.bind(id).execute(&mut *self.tx).await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict);
+        }
+        problem_in(&mut *self.tx, id).await
+    }
+
+    /// The unit's plan: its measures, who is responsible and its own date.
+    pub async fn plan_problem(
+        &mut self,
+        id: Id,
+        measures: &str,
+        responsible: &str,
+        planned_date: &str,
+    ) -> Result<Problem> {
+        self.step(
+            id,
+            ProblemStep::Plan,
+            &[
+                ("measures", text(measures)),
+                ("responsible", text(responsible)),
+                ("planned_date", text(planned_date)),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// The unit reports what it did (its files are added beside, in this work).
+    pub async fn report_problem(&mut self, id: Id, report: &str) -> Result<Problem> {
+        self.step(
+            id,
+            ProblemStep::Report,
+            &[
+                ("report", text(report)),
+                ("reported_at", Val::Int(Some(now_ms()))),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// The department signs the problem off (`sign_off`) or returns it with a reason.
+    pub async fn answer_problem(
+        &mut self,
+        id: Id,
+        sign_off: bool,
+        answer: &str,
+        user_id: Id,
+    ) -> Result<Problem> {
+        let step = if sign_off {
+            ProblemStep::SignOff
+        } else {
+            ProblemStep::Return
+        };
+        self.step(id, step, &[("answer", text(answer))], Some(user_id))
+            .await
+    }
+
+    /// The district takes a problem off the list with a reason, or merges it into
+    /// another of the same unit.
+    pub async fn drop_problem(
+        &mut self,
+        id: Id,
+        reason: &str,
+        merged_into: Option<Id>,
+        user_id: Option<Id>,
+    ) -> Result<Problem> {
+        let set = [
+            ("answer", text(reason)),
+            ("merged_into", Val::Int(merged_into)),
+        ];
+        self.step(id, ProblemStep::Drop, &set, user_id).await
+    }
+
+    /// Sets a problem's own deadline (`None`: the campaign's again).
+    pub async fn set_problem_deadline(&mut self, id: Id, deadline: Option<&str>) -> Result<()> {
+        let done = sqlx::query("UPDATE problems SET deadline = $1 WHERE id = $2")
+            .bind(deadline)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+}

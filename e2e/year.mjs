@@ -724,6 +724,52 @@ async function year(browser) {
   await xinqi.see(`${UNIT} · 考核结果`, "h1");
   expected.xinqi.push("GET /c/:id/results/u/:id/print", "GET /c/:id/results/u/:id");
 
+  // 10a. Rectification (整改) goes on after the lock: publication made 新碶街道's lost
+  //      point (basic.3, corrected by the assessor) a problem; the admin sets the
+  //      deadline, the reporter plans and reports with evidence on the phone, the
+  //      office's assessor signs it off, and the ledger says so.
+  console.log("10a. rectification: a plan, a report, a sign-off");
+  const day = (offset) => new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
+  await admin.click(admin.link("整改情况"));
+  await admin.see("整改", "h1");
+  await admin.see("尚未设定");
+  await admin.field("整改期限").fill(day(60));
+  await admin.click(admin.button("保存期限"));
+  await admin.see("已保存整改期限。", "[role=status]");
+  const problemRow = admin.page.locator("main table.items tbody tr", { hasText: UNIT });
+  assert.ok((await problemRow.innerText()).includes(ref("basic.3")), "新碶街道's problem is basic.3");
+  await admin.shot("rectify-list-desktop", false);
+  await xinqi.click(xinqi.link("整改（1 个问题未完成）"));
+  await xinqi.click(xinqi.link(ref("basic.3"), xinqi.page.locator("main table.items")));
+  await xinqi.see(`${UNIT}：${ref("basic.3")}`, "h1");
+  await xinqi.see("待制定计划");
+  await xinqi.field("整改措施").fill("建立信息报送台账，每月向区信息办报送两篇以上");
+  await xinqi.field("责任人").fill("综治办 王晓");
+  await xinqi.field("计划完成日期").fill(day(20));
+  await xinqi.click(xinqi.button("保存整改计划"));
+  await xinqi.see("整改中");
+  await xinqi.field("做了什么、结果如何").fill("已建立信息报送台账，本月报送 3 篇，录用 2 篇");
+  await xinqi.field("佐证材料").setInputFiles({ name: "信息报送台账.pdf", mimeType: "application/pdf", buffer: pdf("Report ledger") });
+  await xinqi.click(xinqi.button("报送"));
+  await xinqi.see("待销号");
+  await xinqi.see("信息报送台账.pdf");
+  await xinqi.shot("rectify-report-phone");
+  expected.xinqi.push("GET /c/:id/rectify?unit=1", "GET /c/:id/rectify/:id", "GET /c/:id/rectify/:id", "GET /c/:id/rectify/:id");
+  await assessor.click(assessor.link("考核", assessor.page.locator("nav.menu")));
+  await assessor.click(assessor.link(CAMPAIGN));
+  await assessor.click(assessor.link("整改", assessor.page.locator("p.campaign-links")));
+  await assessor.click(assessor.link(ref("basic.3"), assessor.page.locator("main table.items")));
+  await assessor.see("已建立信息报送台账");
+  await assessor.field("意见").fill("台账齐全，整改到位");
+  await assessor.click(assessor.button("销号"));
+  await assessor.see("已销号");
+  expected.kaoheban.push("GET /", "GET /c/:id/review", "GET /c/:id/rectify", "GET /c/:id/rectify/:id", "GET /c/:id/rectify/:id");
+  await admin.reload();
+  await admin.see("已销号", "main table.items");
+  const ledger = await download(admin, admin.link("下载整改台账（Excel）"));
+  for (const want of [UNIT, "已销号", "台账齐全，整改到位"]) assert.ok(ledger.text.includes(want), `${ledger.name} has ${want}`);
+  expected.admin.push("GET /c/:id/rectify", "GET /c/:id/rectify?saved=deadline", "GET /c/:id/rectify?saved=deadline");
+
   // 10b. Next year: the admin copies the campaign (units and departments come along,
   //      dates a year on), fills every unit's base data from one pasted sheet and
   //      issues the draft once its check is clear.
@@ -806,7 +852,7 @@ async function year(browser) {
   await auditor.see("审计日志", "h1");
   await auditor.notSee("审计日志被改动过");
   // The log reads as sentences (the codes stay in the exported file).
-  for (const action of ["定稿了考核任务", "申诉", "退回了一个项目请单位修改", "审核确认了一个项目", "提交了自查报告", "计算了考核结果"]) {
+  for (const action of ["定稿了考核任务", "申诉", "退回了一个项目请单位修改", "审核确认了一个项目", "提交了自查报告", "计算了考核结果", "对整改问题销号", "报送了整改完成情况"]) {
     await auditor.see(action);
   }
   expected.shenji.push(...LOGIN, "GET /audit");

@@ -250,11 +250,19 @@ pub fn problems(rubric: &Rubric, facts: &Facts, scored: &UnitScore) -> Vec<Probl
             p.points = p.points.max(g.gain);
             continue;
         }
+        let mut lines = crate::explain::explain_rule(rubric, facts, scored, g.item, g.rule);
+        // An award short of its points took nothing: say what it gave of what it could.
+        if took.is_zero()
+            && let Some(full) = rubric.items()[g.item].points
+        {
+            let got = scored.items[g.item].score;
+            lines.insert(0, format!("本项得 {} 分，满分 {} 分", f(got), f(full)));
+        }
         out.push(Problem {
             item: g.item,
             rule: g.rule,
             points: if took > Decimal::ZERO { took } else { g.gain },
-            lines: crate::explain::explain_rule(rubric, facts, scored, g.item, g.rule),
+            lines,
             remedy,
         });
     }

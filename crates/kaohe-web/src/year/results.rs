@@ -523,6 +523,9 @@ struct UnitPage {
     unit_id: Id,
     /// The unit's own reporter inside the publication window may appeal.
     can_appeal: bool,
+    /// The unit's problems to rectify not yet finished, shown to those who follow them
+    /// (its reporter, the admin, leaders); `None` when it has none or they may not.
+    rectify: Option<usize>,
     /// The category profile chart's numbers (JSON; see `exports::unit_chart`).
     charts: String,
     /// Year over year, when the unit has results in more than one campaign.
@@ -630,6 +633,19 @@ async fn render_unit(
             )
         })
         .collect();
+    let follows = match me.role() {
+        Role::Admin | Role::Viewer => true,
+        Role::Reporter => me.user.unit_id == Some(unit_id),
+        _ => false,
+    };
+    let rectify = if follows {
+        let (open, _) =
+            crate::year::rectify::open_counts(&state, campaign.id, |p| p.unit_id == unit_id)
+                .await?;
+        (open > 0).then_some(open)
+    } else {
+        None
+    };
     let years = crate::year::history::unit_history(
         &state.store,
         campaign.organiser_id,
@@ -678,5 +694,6 @@ async fn render_unit(
         can_appeal: me.role() == Role::Reporter
             && me.user.unit_id == Some(unit_id)
             && year.allows(None, None, Action::AppealFile).is_ok(),
+        rectify,
     })
 }

@@ -640,8 +640,7 @@ async fn render_unit(
     };
     let rectify = if follows {
         let (open, _) =
-            crate::year::rectify::open_counts(&state, campaign.id, |p| p.unit_id == unit_id)
-                .await?;
+            crate::year::rectify::open_counts(state, campaign.id, |p| p.unit_id == unit_id).await?;
         (open > 0).then_some(open)
     } else {
         None

@@ -221,6 +221,60 @@ pub async fn open_counts(
     Ok((open, late))
 }
 
+// ── last year's problems, beside this year's items ─────────────────────────────────
+
+/// A problem of last year as next year's pages show it beside its item.
+pub struct PastProblem {
+    pub item_id: String,
+    pub found: String,
+    pub state: &'static str,
+    /// Signed off (销号): rectified.
+    pub done: bool,
+}
+
+/// Last year's campaign for `campaign`: its predecessor (set when it was copied, and by
+/// the admin), else the latest earlier year's.
+pub async fn predecessor(state: &AppState, campaign: &Campaign) -> AppResult<Option<Campaign>> {
+    let all = state.store.campaigns(campaign.organiser_id).await?;
+    Ok(match campaign.predecessor_id {
+        Some(p) => all.into_iter().find(|c| c.id == p),
+        None => all
+            .into_iter()
+            .filter(|c| c.year < campaign.year)
+            .max_by_key(|c| (c.year, c.id)),
+    })
+}
+
+/// A unit's problems of last year (not the dropped ones), with that year: what next
+/// year's self-check and review show beside each item.
+pub async fn last_year(
+    state: &AppState,
+    campaign: &Campaign,
+    unit_id: Id,
+) -> AppResult<Option<(i64, Vec<PastProblem>)>> {
+    let Some(prev) = predecessor(state, campaign).await? else {
+        return Ok(None);
+    };
+    let problems: Vec<PastProblem> = state
+        .store
+        .unit_problems(prev.id, unit_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.state != ProblemState::Dropped)
+        .map(|p| PastProblem {
+            item_id: p.item_id,
+            found: p.found,
+            state: if p.state == ProblemState::SignedOff {
+                "已销号"
+            } else {
+                "未整改到位"
+            },
+            done: p.state == ProblemState::SignedOff,
+        })
+        .collect();
+    Ok((!problems.is_empty()).then_some((prev.year, problems)))
+}
+
 fn state_class(s: ProblemState) -> &'static str {
     match s {
         ProblemState::Open | ProblemState::Returned => "draft",

@@ -372,6 +372,8 @@ struct ReviewPage {
     next: Option<(String, String)>,
     /// The same item in the next unit whose report can be reviewed: `(id, name)`.
     next_unit: Option<(Id, String)>,
+    /// Last year's problems of the unit on this item (整改), with that year.
+    last_year: Option<(i64, Vec<crate::year::rectify::PastProblem>)>,
 }
 
 fn value_of(facts: &Facts, slot: usize) -> String {
@@ -658,6 +660,16 @@ async fn render(
         .map(with_ref);
     let next = pos.and_then(|p| mine.get(p + 1)).map(with_ref);
     let next_unit = next_unit(state, me, &a).await?;
+    let campaign = state.store.campaign(me.org(), a.report.campaign_id).await?;
+    let last_year = crate::year::rectify::last_year(state, &campaign, a.unit.id)
+        .await?
+        .map(|(y, all)| {
+            (
+                y,
+                all.into_iter().filter(|p| p.item_id == item.id).collect(),
+            )
+        })
+        .filter(|(_, mine): &(i64, Vec<_>)| !mine.is_empty());
     Ok(ReviewPage {
         layout: Layout::new(
             state,
@@ -690,6 +702,7 @@ async fn render(
         prev,
         next,
         next_unit,
+        last_year,
     }
     .into_response())
 }

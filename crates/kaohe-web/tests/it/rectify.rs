@@ -390,6 +390,52 @@ async fn follow_a_lost_point(db: testing::TestDb) {
         .await;
     assert_eq!(r.status, 303, "the loop goes on after the lock: {}", r.body);
 
+    // Next year (a copy of this campaign): beside each item, the unit's problems of last
+    // year and whether they were signed off; on the report page, a tag per item.
+    let campaign = db.store.campaign(org.id, cid).await.unwrap();
+    let next = kaohe_storage::change!(
+        db.store,
+        create_campaign(
+            org.id,
+            campaign.year + 1,
+            "下一年度考核",
+            campaign.rubric_id,
+            &china_day(300),
+            false
+        )
+    )
+    .unwrap();
+    kaohe_storage::change!(db.store, continue_campaign(org.id, cid, next.id, &[])).unwrap();
+    kaohe_storage::change!(
+        db.store,
+        set_campaign_unit(&kaohe_storage::CampaignUnit {
+            campaign_id: next.id,
+            unit_id: uid,
+            unit_facts: Default::default(),
+            deadline: None,
+        })
+    )
+    .unwrap();
+    let item_page = admin
+        .get(&format!("/c/{}/u/{uid}/i/{}", next.id, p.item_id))
+        .await;
+    assert_eq!(item_page.status, 200, "{}", item_page.body);
+    let year = campaign.year;
+    assert!(
+        item_page
+            .body
+            .contains(&format!("{year} 年度本项的整改问题"))
+            && item_page.body.contains("已销号"),
+        "{}",
+        item_page.body
+    );
+    let late_page = admin
+        .get(&format!("/c/{}/u/{uid}/i/{}", next.id, late.item_id))
+        .await;
+    assert!(late_page.body.contains("未整改到位"), "{}", late_page.body);
+    let report = admin.get(&format!("/c/{}/u/{uid}", next.id)).await;
+    assert!(report.body.contains("上年度整改未到位"), "{}", report.body);
+
     // Every step is in the audit log, and the auditor reads it there, not here.
     let actions: Vec<String> = db
         .store

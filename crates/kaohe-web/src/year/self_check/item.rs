@@ -91,6 +91,8 @@ struct ItemPage {
     /// The items before and after, in the order shown: `(id, how people refer to it)`.
     prev: Option<(String, String)>,
     next: Option<(String, String)>,
+    /// Last year's problems of the unit on this item (整改), with that year.
+    last_year: Option<(i64, Vec<crate::year::rectify::PastProblem>)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -326,6 +328,15 @@ async fn render_item(
             .and_then(|p| visible.get(p))
             .map(|id| with_ref(&rubric, id)),
         next: visible.get(pos + 1).map(|id| with_ref(&rubric, id)),
+        last_year: crate::year::rectify::last_year(state, &cx.campaign, cx.unit.id)
+            .await?
+            .map(|(y, all)| {
+                (
+                    y,
+                    all.into_iter().filter(|p| p.item_id == item_id).collect(),
+                )
+            })
+            .filter(|(_, mine): &(i64, Vec<_>)| !mine.is_empty()),
         campaign: cx.campaign,
         unit: cx.unit,
     }

@@ -33,6 +33,9 @@ struct ItemRow {
     flagged: bool,
     /// Evidence files attached to the item (not those of appeals).
     evidence: usize,
+    /// Last year's problems on the item (整改) not signed off, and all of them.
+    past_open: usize,
+    past: usize,
 }
 
 struct CategoryView {
@@ -133,7 +136,15 @@ pub(super) async fn render_report(
             .filter(|e| e.item_id == item && e.of_report())
             .count()
     };
-    let categories = category_views(&rubric, &s, &items, &visible, &count);
+    let past = crate::year::rectify::last_year(state, &cx.campaign, uid)
+        .await?
+        .map(|(_, p)| p)
+        .unwrap_or_default();
+    let past_of = |id: &str| {
+        let mine = past.iter().filter(|p| p.item_id == id);
+        (mine.clone().filter(|p| !p.done).count(), mine.count())
+    };
+    let categories = category_views(&rubric, &s, &items, &visible, &count, &past_of);
     let best = crate::year::gaps::best(
         &rubric,
         &facts,
@@ -245,6 +256,7 @@ fn category_views(
     items: &[ReportItem],
     visible: &dyn Fn(&str) -> bool,
     evidence: &dyn Fn(&str) -> usize,
+    past: &dyn Fn(&str) -> (usize, usize),
 ) -> Vec<CategoryView> {
     rubric
         .categories()
@@ -281,6 +293,8 @@ fn category_views(
                         missing: s.missing(ii).len(),
                         flagged: s.items[ii].flagged,
                         evidence: evidence(&item.id),
+                        past_open: past(&item.id).0,
+                        past: past(&item.id).1,
                     }
                 })
                 .collect(),

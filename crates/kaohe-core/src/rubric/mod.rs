@@ -103,6 +103,36 @@ pub struct Input {
     pub unit: Option<String>,
     /// `None` for a unit-level fact.
     pub item: Option<usize>,
+    /// Where kaohe takes a unit-level fact from instead of the district typing it
+    /// (`from` in the rubric file); `None` for a fact somebody enters.
+    pub from: Option<FactSource>,
+}
+
+/// A unit-level fact kaohe computes from its own records. The core only carries the
+/// declaration; the application fills the value (a facts file gives it as a column like
+/// any unit-level fact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactSource {
+    /// `from = "last_year_unrectified"`: how many of the unit's problems of last year's
+    /// rectification (整改) were not signed off, for a clause such as 上年度整改未到位的
+    /// 每个问题扣N分.
+    LastYearUnrectified,
+}
+
+impl FactSource {
+    /// The word in the rubric file.
+    pub fn code(self) -> &'static str {
+        match self {
+            FactSource::LastYearUnrectified => "last_year_unrectified",
+        }
+    }
+
+    /// What a person reads beside the value.
+    pub fn words(self) -> &'static str {
+        match self {
+            FactSource::LastYearUnrectified => "由上年度整改情况自动计算",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,6 +411,12 @@ impl Rubric {
             .enumerate()
             .filter(|(_, i)| i.item.is_none())
     }
+
+    /// The unit-level facts the district enters (not those kaohe computes, `from`).
+    pub fn district_inputs(&self) -> impl Iterator<Item = (Slot, &Input)> {
+        self.unit_inputs().filter(|(_, i)| i.from.is_none())
+    }
+
     /// The known fact key closest to `key`, for "did you mean" messages.
     pub fn closest_key(&self, key: &str) -> Option<&str> {
         closest(key, self.inputs.iter().map(|i| i.key.as_str()))

@@ -6,9 +6,17 @@ use kaohe_core::{Decimal, Rubric, score};
 
 const DOC: &str = include_str!("../../../../docs/rubric-format.md");
 
+/// The worked example's first block of `lang` (the page has smaller snippets before it).
 fn block(lang: &str) -> &'static str {
+    let example = DOC
+        .find("## Worked example")
+        .expect("the page has its worked example");
     let fence = format!("```{lang}\n");
-    let start = DOC.find(&fence).expect("the page has the block") + fence.len();
+    let start = example
+        + DOC[example..]
+            .find(&fence)
+            .expect("the example has the block")
+        + fence.len();
     let len = DOC[start..].find("```").expect("the block is closed");
     &DOC[start..start + len]
 }

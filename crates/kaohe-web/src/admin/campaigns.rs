@@ -162,7 +162,7 @@ async fn unit_blocks(
             _ => None,
         };
         let facts: Vec<FactField> = rubric
-            .unit_inputs()
+            .district_inputs()
             .map(|(_, input)| {
                 let typed_value = typed_here.and_then(|(f, _)| f.get(&input.key));
                 FactField {
@@ -179,7 +179,7 @@ async fn unit_blocks(
                 }
             })
             .collect();
-        let missing = rubric.unit_inputs().any(|(slot, input)| {
+        let missing = rubric.district_inputs().any(|(slot, input)| {
             input.required
                 && !cu
                     .unit_facts
@@ -330,7 +330,10 @@ pub(crate) async fn render_campaign(
         title,
         deadline,
         weight,
-        fact_labels: rubric.unit_inputs().map(|(_, i)| i.label.clone()).collect(),
+        fact_labels: rubric
+            .district_inputs()
+            .map(|(_, i)| i.label.clone())
+            .collect(),
         addable: {
             let taking_part: Vec<Id> = units.iter().map(|u| u.id).collect();
             all_units
@@ -869,13 +872,13 @@ fn read_pasted_facts(
     for (i, h) in header.iter().enumerate().skip(1) {
         let h = h.trim();
         match rubric
-            .unit_inputs()
+            .district_inputs()
             .find(|(_, input)| input.label == h || input.key == h)
         {
             Some((slot, _)) => columns.push((i, slot)),
             None => {
                 let names: Vec<&str> = rubric
-                    .unit_inputs()
+                    .district_inputs()
                     .map(|(_, i)| i.label.as_str())
                     .collect();
                 problems.push(format!(
@@ -945,7 +948,7 @@ pub async fn campaign_unit_save(
     let mut facts = BTreeMap::new();
     let mut new_facts = cu.unit_facts.clone();
     let mut bad = false;
-    for (slot, input) in rubric.unit_inputs() {
+    for (slot, input) in rubric.district_inputs() {
         let raw = field(&pairs, &format!("f.{}", input.key)).trim();
         let mut view = FieldView::new(raw);
         match base_value(&rubric, slot, raw) {

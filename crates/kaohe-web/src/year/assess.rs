@@ -8,7 +8,7 @@ use kaohe_core::{Facts, Rubric, UnitScore, score};
 use kaohe_storage::{Campaign, Id, RawFacts, Report, ReportItem, Review, ReviewState, Unit};
 
 use crate::AppState;
-use crate::http::error::{AppError, AppResult};
+use crate::http::error::AppResult;
 use crate::year::scoring;
 use crate::year::snapshot::{FactSource, FactUsed};
 
@@ -154,13 +154,7 @@ pub async fn assess_unit(
     unit_id: Id,
 ) -> AppResult<UnitAssessment> {
     let unit = state.store.unit(campaign.organiser_id, unit_id).await?;
-    let cu = state
-        .store
-        .campaign_units(campaign.id)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_id == unit_id)
-        .ok_or(AppError::NotFound)?;
+    let cu = scoring::campaign_unit(state, campaign, rubric, unit_id).await?;
     let report = state.store.report(campaign.id, unit_id).await?;
     let items = state.store.report_items(campaign.id, unit_id).await?;
     let reviews = state.store.reviews(campaign.id, unit_id).await?;

@@ -275,6 +275,22 @@ pub async fn last_year(
     Ok((!problems.is_empty()).then_some((prev.year, problems)))
 }
 
+/// How many of a unit's problems of last year were not signed off (dropped ones aside):
+/// the fact a rubric reads with `from = "last_year_unrectified"`. None without a
+/// predecessor.
+pub async fn unrectified(state: &AppState, campaign: &Campaign, unit_id: Id) -> AppResult<usize> {
+    let Some(prev) = predecessor(state, campaign).await? else {
+        return Ok(0);
+    };
+    Ok(state
+        .store
+        .unit_problems(prev.id, unit_id)
+        .await?
+        .iter()
+        .filter(|p| !p.state.closed())
+        .count())
+}
+
 fn state_class(s: ProblemState) -> &'static str {
     match s {
         ProblemState::Open | ProblemState::Returned => "draft",

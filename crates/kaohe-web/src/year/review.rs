@@ -355,7 +355,7 @@ struct ReviewPage {
     points: String,
     criteria: String,
     facts: Vec<FactRow>,
-    unit_facts: Vec<(String, String)>,
+    unit_facts: Vec<(String, String, &'static str)>,
     evidence: Vec<EvidenceLink>,
     preview: String,
     score_reason: String,
@@ -648,7 +648,14 @@ async fn render(
         .uses
         .iter()
         .filter(|s| rubric.input(**s).item.is_none())
-        .map(|s| (rubric.input(*s).label.clone(), value_of(&a.self_facts, *s)))
+        .map(|s| {
+            let input = rubric.input(*s);
+            (
+                input.label.clone(),
+                value_of(&a.self_facts, *s),
+                crate::year::self_check::whence(input),
+            )
+        })
         .collect();
     let evidence = evidence_links(state, &a, &item.id).await?;
     let last = last_review(state, &a, &item.id, review.as_ref()).await?;

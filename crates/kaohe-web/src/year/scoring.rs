@@ -74,6 +74,31 @@ pub fn unit_facts(rubric: &Rubric, unit_level: &RawFacts, items: &[ReportItem]) 
     facts
 }
 
+/// A unit's place in a campaign with its district facts as scoring reads them: what the
+/// district set, and the facts kaohe computes (`from` in the rubric: last year's
+/// problems not rectified), as of now. A unit not in the campaign is `NotFound`.
+pub async fn campaign_unit(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    unit_id: Id,
+) -> AppResult<kaohe_storage::CampaignUnit> {
+    let mut cu = state
+        .store
+        .campaign_units(campaign.id)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_id == unit_id)
+        .ok_or(AppError::NotFound)?;
+    for input in rubric.inputs().iter().filter(|i| i.item.is_none()) {
+        if let Some(kaohe_core::rubric::FactSource::LastYearUnrectified) = input.from {
+            let n = crate::year::rectify::unrectified(state, campaign, unit_id).await?;
+            cu.unit_facts.insert(input.key.clone(), n.to_string());
+        }
+    }
+    Ok(cu)
+}
+
 /// The self-check score of a unit in a campaign, with its facts.
 pub async fn self_score(
     state: &AppState,
@@ -81,13 +106,7 @@ pub async fn self_score(
     unit_id: Id,
 ) -> AppResult<(Arc<Rubric>, Facts, UnitScore, Vec<ReportItem>)> {
     let rubric = rubric(state, campaign.organiser_id, campaign.rubric_id).await?;
-    let cu = state
-        .store
-        .campaign_units(campaign.id)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_id == unit_id)
-        .ok_or(AppError::NotFound)?;
+    let cu = campaign_unit(state, campaign, &rubric, unit_id).await?;
     let items = state.store.report_items(campaign.id, unit_id).await?;
     let facts = unit_facts(&rubric, &cu.unit_facts, &items);
     let s = score(&rubric, &facts);

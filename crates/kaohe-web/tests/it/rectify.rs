@@ -392,14 +392,35 @@ async fn follow_a_lost_point(db: testing::TestDb) {
 
     // Next year (a copy of this campaign): beside each item, the unit's problems of last
     // year and whether they were signed off; on the report page, a tag per item.
+    // Its rubric adds the common clause 上年度整改未到位的，每个问题扣1分 to basic.1, fed
+    // by kaohe from this year's rectification.
     let campaign = db.store.campaign(org.id, cid).await.unwrap();
+    let this_year = db.store.rubric(org.id, campaign.rubric_id).await.unwrap();
+    let source = this_year
+        .source
+        .replacen(
+            "# ───────────────────────────── 基础工作 30",
+            "[[unit_facts]]\nkey = \"unrectified\"\nlabel = \"上年度整改未到位的问题数\"\ntype = \"count\"\nunit = \"个\"\nfrom = \"last_year_unrectified\"\n\n# ───────────────────────────── 基础工作 30",
+            1,
+        )
+        .replacen(
+            "{ kind = \"per_count\", input = \"misses\", each = 1, label = \"未落实\" },",
+            "{ kind = \"per_count\", input = \"misses\", each = 1, label = \"未落实\" },\n  { kind = \"per_count\", input = \"unrectified\", each = 1, label = \"上年度整改未到位\" },",
+            1,
+        );
+    let rubric = kaohe_core::Rubric::from_toml(&source, "next.toml").unwrap();
+    let next_rubric = kaohe_storage::change!(
+        db.store,
+        add_rubric_version(org.id, "next", "下一年度细则", &source, rubric.hash(), None)
+    )
+    .unwrap();
     let next = kaohe_storage::change!(
         db.store,
         create_campaign(
             org.id,
             campaign.year + 1,
             "下一年度考核",
-            campaign.rubric_id,
+            next_rubric.id,
             &china_day(300),
             false
         )
@@ -435,6 +456,47 @@ async fn follow_a_lost_point(db: testing::TestDb) {
     assert!(late_page.body.contains("未整改到位"), "{}", late_page.body);
     let report = admin.get(&format!("/c/{}/u/{uid}", next.id)).await;
     assert!(report.body.contains("上年度整改未到位"), "{}", report.body);
+    // The clause reads the problems not signed off (dropped ones aside) as a fact the
+    // district does not type, and deducts for each.
+    let open_last_year = db
+        .store
+        .unit_problems(cid, uid)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|q| !q.state.closed())
+        .count();
+    assert!(open_last_year >= 2, "{open_last_year}");
+    let b1 = admin
+        .get(&format!("/c/{}/u/{uid}/i/basic.1", next.id))
+        .await;
+    assert!(
+        b1.body.contains(&format!(
+            "上年度整改未到位的问题数：<strong>{open_last_year}</strong>（由上年度整改情况自动计算）"
+        )),
+        "{}",
+        b1.body
+    );
+    let preview = admin
+        .post(
+            &format!("/c/{}/u/{uid}/i/basic.1/preview", next.id),
+            &[("csrf", &b1.csrf()), ("v:basic.1.misses", "0")],
+        )
+        .await;
+    assert!(
+        preview
+            .body
+            .contains(&format!("上年度整改未到位 {open_last_year} 个")),
+        "{}",
+        preview.body
+    );
+    // The district's base-data form does not offer it: nobody types it.
+    let settings = admin.get(&format!("/admin/c/{}", next.id)).await;
+    assert!(
+        !settings.body.contains("f.unrectified"),
+        "{}",
+        settings.body
+    );
 
     // Every step is in the audit log, and the auditor reads it there, not here.
     let actions: Vec<String> = db

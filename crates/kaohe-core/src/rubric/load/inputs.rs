@@ -11,7 +11,7 @@ use super::Ctx;
 use super::raw::{RawInput, RawRule};
 use super::rules::direction_of;
 use crate::num::fmt as f;
-use crate::rubric::{CategoryKind, Direction, Input, InputType, ItemMode, Slot};
+use crate::rubric::{CategoryKind, Direction, FactSource, Input, InputType, ItemMode, Slot};
 
 /// Every input declared so far, in slot order, with the slot and the line of each key.
 #[derive(Default)]
@@ -140,6 +140,7 @@ impl Inputs {
             step: Some(Decimal::new(1, 1)),
             unit: Some("分".to_string()),
             item: Some(item.index),
+            from: None,
         };
         self.register(cx, amount, line, &key_span);
         let reason_key = Spanned::new(key_span.span(), format!("{local}_reason"));
@@ -154,6 +155,7 @@ impl Inputs {
             step: None,
             unit: None,
             item: Some(item.index),
+            from: None,
         };
         self.register(cx, reason, line, &reason_key);
     }
@@ -275,8 +277,44 @@ fn input_from_raw(
         Some((_, iid)) => format!("{iid}.{local}"),
         None => local.clone(),
     };
+    let from = match &ri.from {
+        None => None,
+        Some(from) => {
+            let source = match from.get_ref().as_str() {
+                "last_year_unrectified" => FactSource::LastYearUnrectified,
+                other => {
+                    cx.err(
+                        from.span(),
+                        format!("输入 {local} 的 from = \"{other}\" 未知；可用 \"last_year_unrectified\"（上年度整改未到位的问题数，由 kaohe 计算）"),
+                    );
+                    return None;
+                }
+            };
+            if item.is_some() {
+                cx.err(
+                    from.span(),
+                    format!("输入 {local}：只有 [[unit_facts]] 里的单位事实可以由 kaohe 计算（from）；请把它移到 [[unit_facts]]"),
+                );
+                return None;
+            }
+            if ty != InputType::Count {
+                cx.err(
+                    from.span(),
+                    format!(
+                        "输入 {local}：from = \"{}\" 是问题个数，type 应为 count",
+                        source.code()
+                    ),
+                );
+                return None;
+            }
+            Some(source)
+        }
+    };
     // Facts of base items and unit-level facts are required; bonus facts are optional.
-    let default_required = kind != Some(CategoryKind::Bonus) && ty != InputType::Text;
+    // A fact kaohe computes is always there (0 without last year's data); in a facts
+    // file, a missing column reads as none.
+    let default_required =
+        kind != Some(CategoryKind::Bonus) && ty != InputType::Text && from.is_none();
     Some(Input {
         key,
         local,
@@ -288,6 +326,7 @@ fn input_from_raw(
         step: None,
         unit: ri.unit.clone(),
         item: item.map(|(i, _)| i),
+        from,
     })
 }
 

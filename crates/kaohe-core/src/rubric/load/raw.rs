@@ -77,6 +77,8 @@ pub(super) struct RawInput {
     pub(super) max: Option<Spanned<Value>>,
     pub(super) unit: Option<String>,
     pub(super) note: Option<String>,
+    /// A unit-level fact kaohe computes instead of the district typing it.
+    pub(super) from: Option<Spanned<String>>,
 }
 
 /// One rule as written. Each kind uses some of these fields; which ones is checked in

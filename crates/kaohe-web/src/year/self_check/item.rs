@@ -79,7 +79,8 @@ struct ItemPage {
     criteria: String,
     rules: Vec<String>,
     inputs: Vec<InputView>,
-    unit_facts: Vec<(String, String)>,
+    /// The district's facts the item reads: label, value, where it comes from.
+    unit_facts: Vec<(String, String, &'static str)>,
     version: i64,
     editable: bool,
     returned_comment: Option<String>,
@@ -252,13 +253,7 @@ async fn render_item(
     let it = &rubric.items()[ii];
     let items = state.store.report_items(cx.campaign.id, cx.unit.id).await?;
     let saved = items.iter().find(|r| r.item_id == item_id);
-    let cu = state
-        .store
-        .campaign_units(cx.campaign.id)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_id == cx.unit.id)
-        .ok_or(AppError::NotFound)?;
+    let cu = scoring::campaign_unit(state, &cx.campaign, &rubric, cx.unit.id).await?;
     let (values, errors, version) = match typed {
         Some(t) => t,
         None => (
@@ -375,21 +370,31 @@ async fn evidence_views(
         .collect())
 }
 
+/// Where a unit-level fact comes from, as a page says it.
+pub(crate) fn whence(input: &kaohe_core::rubric::Input) -> &'static str {
+    match input.from {
+        Some(from) => from.words(),
+        None => "由区里设定",
+    }
+}
+
 /// The district's facts the item uses, as the unit sees them (read only).
-fn unit_fact_values(rubric: &Rubric, ii: usize, unit_facts: &RawFacts) -> Vec<(String, String)> {
+fn unit_fact_values(
+    rubric: &Rubric,
+    ii: usize,
+    unit_facts: &RawFacts,
+) -> Vec<(String, String, &'static str)> {
     rubric.items()[ii]
         .uses
         .iter()
         .filter(|slot| rubric.input(**slot).item.is_none())
         .map(|slot| {
             let input = rubric.input(*slot);
-            (
-                input.label.clone(),
-                unit_facts
-                    .get(&input.key)
-                    .cloned()
-                    .unwrap_or_else(|| "（未设置，请联系区里）".into()),
-            )
+            let value = unit_facts
+                .get(&input.key)
+                .cloned()
+                .unwrap_or_else(|| "（未设置，请联系区里）".into());
+            (input.label.clone(), value, whence(input))
         })
         .collect()
 }
@@ -651,13 +656,7 @@ pub async fn item_preview(
     let ii = item_index(&rubric, &item)?;
     let (values, errors) = parse_item_values(&rubric, ii, &pairs);
     let items = state.store.report_items(cid, uid).await?;
-    let cu = state
-        .store
-        .campaign_units(cid)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_id == uid)
-        .ok_or(AppError::NotFound)?;
+    let cu = scoring::campaign_unit(&state, &cx.campaign, &rubric, uid).await?;
     let facts = facts_with(&rubric, &cu.unit_facts, &items, &item, &values);
     let s = score(&rubric, &facts);
     let errors = errors

@@ -18,6 +18,7 @@ mod print;
 mod submit;
 mod unit;
 
+pub(crate) use item::whence;
 pub use item::{item_page, item_preview, item_save};
 pub use print::print;
 pub use submit::submit;

@@ -152,17 +152,35 @@ pub async fn home(
                     state: state_text,
                 });
             }
-            (Role::Assessor, phase) => campaigns.push(CampaignLink {
-                title: c.title.clone(),
-                year: c.year,
-                href: format!("/c/{}/review", c.id),
-                deadline: c.deadline.clone(),
-                state: if phase.is_locked() {
+            (Role::Assessor, phase) => {
+                // Reports of rectification waiting for this department's sign-off.
+                let assignment = state.store.assignment(me.org(), c.id).await?;
+                let waiting = state
+                    .store
+                    .problems(c.id)
+                    .await?
+                    .iter()
+                    .filter(|p| {
+                        p.state == kaohe_storage::ProblemState::Reported
+                            && assignment.reviews(me.user.department_id, &p.item_id)
+                    })
+                    .count();
+                let mut text = if phase.is_locked() {
                     phase.label().to_string()
                 } else {
                     "审核本部门负责的项目".to_string()
-                },
-            }),
+                };
+                if waiting > 0 {
+                    text.push_str(&format!("；整改待销号 {waiting} 个"));
+                }
+                campaigns.push(CampaignLink {
+                    title: c.title.clone(),
+                    year: c.year,
+                    href: format!("/c/{}/review", c.id),
+                    deadline: c.deadline.clone(),
+                    state: text,
+                })
+            }
             (_, phase) => {
                 let computed = state.store.has_results(c.id).await?;
                 campaigns.push(CampaignLink {

@@ -194,6 +194,8 @@ async fn follow_a_lost_point(db: testing::TestDb) {
     assert_eq!(r.status, 403);
     let mut office_assessor = Client::new(app.clone());
     office_assessor.login("kaoheban", PW).await;
+    let home = office_assessor.get("/").await;
+    assert!(home.body.contains("整改待销号 1 个"), "{}", home.body);
     let page = office_assessor.get(&url).await;
     assert!(page.body.contains("台账已补齐") && page.body.contains("台账.pdf"));
     let r = office_assessor

@@ -354,6 +354,28 @@ impl Work {
         Ok(())
     }
 
+    /// Sets the campaign last year's is (its predecessor: where last year's ranks and
+    /// rectification come from); `None`: the latest earlier year's.
+    pub async fn set_predecessor(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        predecessor: Option<Id>,
+    ) -> Result<()> {
+        self.unfrozen_to_update(id).await?;
+        if let Some(p) = predecessor {
+            // Only another campaign of the same organiser.
+            campaign_in(&mut *self.tx, organiser_id, p).await?;
+        }
+        sqlx::query("UPDATE campaigns SET predecessor_id = $1 WHERE id = $2 AND organiser_id = $3")
+            .bind(predecessor)
+            .bind(id)
+            .bind(organiser_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Withdraws a unit taking part in a campaign (退出考核), for a reason: it is no
     /// longer listed, scored or ranked; everything it reported is kept. `NotFound` when
     /// it is not taking part.

@@ -3,7 +3,8 @@
 
 use kaohe_core::Rubric;
 use kaohe_storage::{
-    Campaign, CampaignUnit, Id, ItemState, NewUser, RawFacts, Role, StorageError, Store, Work,
+    Campaign, CampaignUnit, Id, ItemState, NewUser, RawFacts, ReviewState, Role, StorageError,
+    Store, Work,
 };
 
 use crate::auth::{hash_password, password_problem};
@@ -16,7 +17,8 @@ pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml"
 /// the what-if (新旧细则对比) against this year's facts.
 pub const BEILUN_DRAFT: &str = include_str!("../../../rubrics/beilun-2027-draft.toml");
 const DEMO_FACTS: &str = include_str!("../../../examples/beilun-2026-demo.csv");
-const PREVIOUS_YEAR: &str = include_str!("../../../examples/beilun-2025-results.csv");
+/// The demo's previous year, a campaign run in kaohe.
+const PREVIOUS_TITLE: &str = "2025年度街道流动人口服务管理考核";
 
 /// The one password of every demo account (printed at start; demo data only).
 pub const DEMO_PASSWORD: &str = "kaohe-demo-2026";
@@ -94,9 +96,12 @@ pub async fn demo_logins(store: &Store) -> Result<Option<Vec<DemoLogin>>, AppErr
 
 /// On an empty database, creates the demo: the Beilun rubric, its eleven subdistricts,
 /// a campaign with invented figures (every unit but one already reporting, a few
-/// submitted), and demo accounts of every role. Returns whether it did.
+/// submitted), last year's campaign finished (results, publication, rectification under
+/// way, lock), next year's draft rubric, and demo accounts of every role. Returns
+/// whether it did.
 pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
     if !store.organisers().await?.is_empty() {
+        finish_demo_previous_year(store).await?;
         return Ok(false);
     }
     let rubric = Rubric::from_toml(BEILUN_RUBRIC, "beilun-2026.toml").map_err(err)?;
@@ -121,8 +126,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
     let campaign = seed.campaign(admin).await?;
     let [office, police, hr] = seed.departments(&campaign).await?;
     let units = seed.units(&campaign).await?;
-    seed.previous_year(admin, &units).await?;
-    seed.next_year_draft(admin).await?;
+    let mut assessors = Vec::new();
     for (username, name, role, department) in [
         ("kaoheban", "区考核办考核员", Role::Assessor, Some(office)),
         ("gongan", "区公安分局考核员", Role::Assessor, Some(police)),
@@ -130,8 +134,14 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         ("lingdao", "区领导", Role::Viewer, None),
         ("shenji", "区审计员", Role::Auditor, None),
     ] {
-        seed.user(username, name, role, department, None).await?;
+        let id = seed.user(username, name, role, department, None).await?;
+        if let Some(d) = department {
+            assessors.push((d, id));
+        }
     }
+    seed.previous_year(admin, &units, &[office, police, hr], &assessors)
+        .await?;
+    seed.next_year_draft(admin).await?;
     // The whole demo is one change: a server stopped half-way leaves nothing to trip on.
     seed.work
         .commit(&kaohe_storage::AuditEntry {
@@ -144,6 +154,7 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             changes: serde_json::json!([{"field": "campaign", "old": null, "new": campaign.title}]),
         })
         .await?;
+    finish_demo_previous_year(store).await?;
     Ok(true)
 }
 
@@ -309,8 +320,6 @@ impl Seed<'_> {
         Ok(units)
     }
 
-    /// The previous year, from before kaohe: final results only, for year over year,
-    /// scored on the previous version of the rubric (one threshold differed).
     /// Next year's draft rubric, uploaded and used by no campaign yet.
     async fn next_year_draft(&mut self, admin: Id) -> Result<(), AppError> {
         let draft = Rubric::from_toml(BEILUN_DRAFT, "beilun-2027-draft.toml").map_err(err)?;
@@ -327,7 +336,18 @@ impl Seed<'_> {
         Ok(())
     }
 
-    async fn previous_year(&mut self, admin: Id, units: &[(Id, String)]) -> Result<(), AppError> {
+    /// Last year's campaign, run as a year is in kaohe: on the previous version of the
+    /// rubric (one threshold differed), every unit reported (each with another unit's
+    /// demo figures, so that ranks move between the years) and submitted, every item
+    /// confirmed by its department. Its results, publication, rectification and lock
+    /// follow once this is committed ([`finish_demo_previous_year`]).
+    async fn previous_year(
+        &mut self,
+        admin: Id,
+        units: &[(Id, String)],
+        departments: &[Id; 3],
+        assessors: &[(Id, Id)],
+    ) -> Result<(), AppError> {
         let previous = BEILUN_RUBRIC
             .replace("id = \"beilun-2026\"", "id = \"beilun-2025\"")
             .replace("year = 2026", "year = 2025")
@@ -335,34 +355,226 @@ impl Seed<'_> {
                 "{ input = \"registration_rate\", at_least = 95 }",
                 "{ input = \"registration_rate\", at_least = 90 }",
             );
-        let old_rubric = Rubric::from_toml(&previous, "beilun-2025.toml").map_err(err)?;
-        let old_version = self
+        let old = Rubric::from_toml(&previous, "beilun-2025.toml").map_err(err)?;
+        let version = self
             .work
             .add_rubric_version(
                 self.org,
-                old_rubric.id(),
-                old_rubric.title(),
+                old.id(),
+                old.title(),
                 &previous,
-                old_rubric.hash(),
+                old.hash(),
                 Some(admin),
             )
             .await?;
-        let data = crate::year::history::read_results(PREVIOUS_YEAR, &old_rubric, units)
-            .map_err(|p| AppError::Internal(p.join("; ")))?;
-        crate::year::history::store_past_year(
-            &mut self.work,
-            self.org,
-            old_version.id,
-            2025,
-            "2025年度街道流动人口服务管理考核",
-            &data,
-            "beilun-2025-results.csv",
-            Some(admin),
-            true,
-        )
-        .await?;
+        let campaign = self
+            .work
+            .create_campaign(
+                self.org,
+                2025,
+                PREVIOUS_TITLE,
+                version.id,
+                "2025-11-30",
+                true,
+            )
+            .await?;
+        self.work.issue_campaign(self.org, campaign.id).await?;
+        let [_, police, hr] = *departments;
+        let department_of = |category: &str| match category {
+            "management" => Some(police),
+            "service" => Some(hr),
+            _ => None,
+        };
+        for item in old.items() {
+            let d = department_of(&old.categories()[item.category].id);
+            if d.is_some() {
+                self.work
+                    .set_item_department(campaign.id, &item.id, d)
+                    .await?;
+            }
+        }
+        let reviewer = |item: &kaohe_core::rubric::Item| {
+            let d = department_of(&old.categories()[item.category].id).unwrap_or(departments[0]);
+            assessors
+                .iter()
+                .find(|(dept, _)| *dept == d)
+                .map(|(_, u)| *u)
+                .unwrap_or(admin)
+        };
+        let demo = kaohe_formats::read_facts(&old, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
+            .map_err(err)?;
+        for (n, (unit, name)) in units.iter().enumerate() {
+            // Last year's figures: another unit's of this year's demo.
+            let Some(facts) = demo.get((n + 3) % demo.len()).map(|u| &u.facts) else {
+                continue;
+            };
+            let raw_of = |slots: &mut dyn Iterator<Item = usize>| -> RawFacts {
+                let mut raw = RawFacts::new();
+                for slot in slots {
+                    if let Some(v) = facts.get(slot) {
+                        raw.insert(old.input(slot).key.clone(), value_text(v));
+                    }
+                }
+                raw
+            };
+            self.work
+                .set_campaign_unit(&CampaignUnit {
+                    campaign_id: campaign.id,
+                    unit_id: *unit,
+                    unit_facts: raw_of(&mut old.unit_inputs().map(|(s, _)| s)),
+                    deadline: None,
+                })
+                .await?;
+            for item in old.items() {
+                let raw = raw_of(&mut item.inputs.clone());
+                self.work
+                    .save_report_item(campaign.id, *unit, &item.id, &raw, ItemState::Done, 0, None)
+                    .await?;
+            }
+            let filler = format!("{name}填报员");
+            self.work
+                .submit_report(
+                    campaign.id,
+                    *unit,
+                    &filler,
+                    "0574-86780000",
+                    "分管副主任",
+                    admin,
+                )
+                .await?;
+            for item in old.items() {
+                self.work
+                    .save_review(
+                        campaign.id,
+                        *unit,
+                        &item.id,
+                        &Default::default(),
+                        None,
+                        ReviewState::Confirmed,
+                        None,
+                        reviewer(item),
+                        0,
+                    )
+                    .await?;
+            }
+        }
         Ok(())
     }
+}
+
+/// The demo's previous year, finished as a year is: results computed from its reviewed
+/// facts, published, every lost point handed to rectification (most signed off, some
+/// waiting for the department, some planned and never finished), then locked. Runs right after the seed,
+/// and at every start until it is done: a server stopped between the two leaves it to
+/// the next start, and two servers starting at once finish it once (the second finds it
+/// locked and changes nothing).
+pub async fn finish_demo_previous_year(store: &Store) -> Result<(), AppError> {
+    let Some(org) = store.organisers().await?.into_iter().find(|o| o.is_demo) else {
+        return Ok(());
+    };
+    let Some(campaign) = store
+        .campaigns(org.id)
+        .await?
+        .into_iter()
+        .find(|c| c.is_demo && c.title == PREVIOUS_TITLE)
+    else {
+        return Ok(());
+    };
+    if store.has_results(campaign.id).await? {
+        return Ok(());
+    }
+    let Some(admin) = store
+        .user_by_username("admin")
+        .await?
+        .filter(|u| u.organiser_id == org.id)
+    else {
+        return Ok(());
+    };
+    let state = crate::AppState::new(store.clone(), crate::Config::default());
+    let (unconfirmed, data) = crate::year::results::compute(&state, &campaign).await?;
+    let rubric = crate::year::scoring::rubric(&state, org.id, campaign.rubric_id).await?;
+    let found = crate::year::rectify::found(&rubric, &data, None);
+    let mut work = store.begin().await?;
+    match finish_in(&mut work, &campaign, admin.id, &unconfirmed, &data, &found).await {
+        Ok(problems) => {
+            work.commit(&kaohe_storage::AuditEntry {
+                organiser_id: Some(org.id),
+                user_id: None,
+                username: Some("(演示数据)".into()),
+                action: Action::DemoSeed.code().into(),
+                target: format!("campaign:{}", campaign.id),
+                reason: Some("演示数据：上一年度的结果、公示、整改和定稿".into()),
+                changes: serde_json::json!([
+                    {"field": "results", "old": null, "new": "首次计算"},
+                    {"field": "problems", "old": null, "new": format!("{problems} 个")},
+                ]),
+            })
+            .await?;
+            Ok(())
+        }
+        // Another server finished it meanwhile: this work is dropped, nothing changes.
+        Err(StorageError::Conflict | StorageError::Duplicate(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// [`finish_demo_previous_year`]'s changes, in its unit of work; the problems made.
+async fn finish_in(
+    work: &mut Work,
+    campaign: &Campaign,
+    admin: Id,
+    unconfirmed: &[String],
+    data: &crate::year::snapshot::Snapshot,
+    found: &[(Id, Vec<kaohe_storage::NewProblem>)],
+) -> Result<usize, StorageError> {
+    // A second server finishing it at the same moment: on SQLite it waits for this
+    // write; on PostgreSQL its problems collide with these (`Duplicate`) or its lock
+    // finds the campaign locked (`Conflict`), and its work is dropped.
+    work.add_result(
+        campaign.id,
+        Some(admin),
+        "首次计算",
+        unconfirmed,
+        &data.to_json(),
+    )
+    .await?;
+    work.publish(campaign.id, "2025-12-20", "2025-12-26", false)
+        .await?;
+    work.set_rectify_deadline(campaign.id, "2026-03-31").await?;
+    let mut problems = 0;
+    for (_, list) in found {
+        for (k, new) in list.iter().enumerate() {
+            let p = work.add_problem(campaign.id, new, Some(admin)).await?;
+            problems += 1;
+            // A year on, most are signed off; some wait for the department, some were
+            // planned and never finished (what this year's rubric may deduct for).
+            work.plan_problem(
+                p.id,
+                "对照细则逐项整改，建立台账，每月检查",
+                "分管副主任",
+                "2026-03-15",
+            )
+            .await?;
+            if k % 3 == 2 {
+                continue;
+            }
+            work.report_problem(p.id, "已按计划完成整改，台账和记录见附件")
+                .await?;
+            if k % 3 == 1 {
+                continue;
+            }
+            work.answer_problem(p.id, true, "整改到位，予以销号", admin)
+                .await?;
+        }
+    }
+    work.set_locked(
+        campaign.id,
+        true,
+        Some("演示：2025 年度已定稿"),
+        Some(admin),
+    )
+    .await?;
+    Ok(problems)
 }
 
 fn value_text(v: &kaohe_core::Value) -> String {

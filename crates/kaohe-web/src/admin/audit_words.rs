@@ -179,6 +179,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("answer", "审核意见"),
     ("problems", "整改问题"),
     ("merged_into", "并入"),
+    ("predecessor", "上一年度任务"),
 ];
 
 /// A stored state's words.

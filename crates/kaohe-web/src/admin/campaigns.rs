@@ -89,6 +89,9 @@ struct CampaignPage {
     deadline: FieldView,
     /// The weight in the district's overall assessment (综合考核); empty when none.
     weight: FieldView,
+    /// Last year's campaign to compare with and take rectification from: the earlier
+    /// campaigns, the chosen one selected (none selected: the latest earlier year's).
+    predecessors: Vec<Opt>,
     fact_labels: Vec<String>,
     /// A pasted table refused, shown again to correct.
     pasted: String,
@@ -330,6 +333,18 @@ pub(crate) async fn render_campaign(
         title,
         deadline,
         weight,
+        predecessors: state
+            .store
+            .campaigns(me.org())
+            .await?
+            .into_iter()
+            .filter(|c| c.year < campaign.year)
+            .map(|c| Opt {
+                value: c.id.to_string(),
+                label: format!("{}（{} 年度）", c.title, c.year),
+                selected: campaign.predecessor_id == Some(c.id),
+            })
+            .collect(),
         fact_labels: rubric
             .district_inputs()
             .map(|(_, i)| i.label.clone())
@@ -716,6 +731,32 @@ pub async fn campaign_settings(
             parsed_weight.clone(),
         ));
     }
+    // Last year's campaign: an earlier one of this organiser, or the latest by year.
+    let all = state.store.campaigns(me.org()).await?;
+    let title_of = |id: Option<Id>| {
+        id.and_then(|i| all.iter().find(|c| c.id == i))
+            .map(|c| c.title.clone())
+            .unwrap_or_else(|| "按年度自动（最近的上一年度）".to_string())
+    };
+    let predecessor = match field(&pairs, "predecessor").trim() {
+        "" => None,
+        v => Some(
+            v.parse::<Id>()
+                .ok()
+                .filter(|p| all.iter().any(|c| c.id == *p && c.year < campaign.year))
+                .ok_or_else(|| {
+                    AppError::BadRequest("未保存：请从列表中选择上一年度任务。".into())
+                })?,
+        ),
+    };
+    let send_predecessor = pairs.iter().any(|(k, _)| k == "predecessor");
+    if send_predecessor && predecessor != campaign.predecessor_id {
+        changes.push(change(
+            "predecessor",
+            title_of(campaign.predecessor_id),
+            title_of(predecessor),
+        ));
+    }
     if changes.is_empty() {
         return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing")).into_response());
     }
@@ -725,6 +766,9 @@ pub async fn campaign_settings(
     if parsed_weight != campaign.overall_weight {
         work.set_overall_weight(me.org(), cid, parsed_weight.as_deref())
             .await?;
+    }
+    if send_predecessor && predecessor != campaign.predecessor_id {
+        work.set_predecessor(me.org(), cid, predecessor).await?;
     }
     record(
         work,

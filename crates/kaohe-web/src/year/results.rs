@@ -273,13 +273,9 @@ pub(crate) async fn last_year(
     campaign: &Campaign,
     published_only: bool,
 ) -> AppResult<Option<(i64, Snapshot)>> {
-    let all = state.store.campaigns(campaign.organiser_id).await?;
-    let earlier = |c: &&Campaign| c.year < campaign.year;
-    let chosen = match campaign.predecessor_id {
-        Some(p) => all.iter().find(|c| c.id == p),
-        None => all.iter().filter(earlier).max_by_key(|c| (c.year, c.id)),
+    let Some(prev) = crate::year::rectify::predecessor(state, campaign).await? else {
+        return Ok(None);
     };
-    let Some(prev) = chosen else { return Ok(None) };
     if published_only && prev.published_at.is_none() {
         return Ok(None);
     }

@@ -1,12 +1,13 @@
-//! Year over year: the demo includes the previous year (imported final results, on the
-//! previous rubric version); a unit's results page compares the years by category; past
-//! results are imported from a spreadsheet, each bad row named, nothing saved on error.
+//! Year over year: the demo includes the previous year (a whole campaign on the previous
+//! rubric version, published and locked); a unit's results page compares the years by
+//! category; past results from before kaohe are imported from a spreadsheet, each bad
+//! row named, nothing saved on error, and read as results.
 
 use crate::common::*;
 use kaohe_storage::testing;
 
 #[tokio::test]
-async fn a_units_results_compare_with_the_imported_previous_year_by_category() {
+async fn a_units_results_compare_with_the_previous_year_by_category() {
     let db = testing::sqlite().await;
     let app = demo_app(&db).await;
     let org = db.store.organisers().await.unwrap()[0].clone();
@@ -16,7 +17,8 @@ async fn a_units_results_compare_with_the_imported_previous_year_by_category() {
         vec![2026, 2025]
     );
     let past = &campaigns[1];
-    assert!(past.locked, "a past year is locked");
+    assert!(past.locked, "last year is locked");
+    assert!(past.published_at.is_some(), "and was published");
     let rubrics = db.store.rubrics(org.id).await.unwrap();
     assert_eq!(
         rubrics.len(),
@@ -58,8 +60,22 @@ async fn a_units_results_compare_with_the_imported_previous_year_by_category() {
         "{}",
         table.body
     );
-    // 新碶街道's 2025 total from the shipped file, 86.
-    assert!(table.body.contains(">86<"), "{}", table.body);
+    // 新碶街道's 2025 total, as last year's results have it.
+    let run = db.store.latest_result(past.id).await.unwrap().unwrap();
+    let total = run.data["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "新碶街道")
+        .unwrap()["total"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        table.body.contains(&format!(">{total}<")),
+        "{total}: {}",
+        table.body
+    );
 
     // The leader reads the past year's ranking.
     let mut leader = Client::new(app);
@@ -202,9 +218,32 @@ async fn an_imported_past_year_reads_as_results_not_as_an_overdue_campaign() {
     let db = testing::sqlite().await;
     let app = demo_app(&db).await;
     let org = db.store.organisers().await.unwrap()[0].clone();
-    let past = db.store.campaigns(org.id).await.unwrap()[1].clone();
+    let rubric = db.store.rubrics(org.id).await.unwrap()[0].id.to_string();
     let mut admin = Client::new(app.clone());
     admin.login("admin", PW).await;
+    let page = admin.get("/admin/history").await;
+    let sheet = "单位,基础工作,总分\n新碶街道,25,80\n小港街道,20,80\n春晓街道,28,90\n";
+    let r = admin
+        .post(
+            "/admin/history",
+            &[
+                ("csrf", &page.csrf()),
+                ("year", "2024"),
+                ("title", "2024年度考核"),
+                ("rubric", &rubric),
+                ("text", sheet),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let past = db
+        .store
+        .campaigns(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.year == 2024)
+        .unwrap();
     let overview = admin.get("/admin").await;
     assert!(
         overview.body.contains("href=\"/admin/history\""),

@@ -527,3 +527,93 @@ async fn follow_a_lost_point(db: testing::TestDb) {
     assert_eq!(auditor.get(&format!("/c/{cid}/rectify")).await.status, 403);
     db.finish().await;
 }
+
+/// The demo's last year is a whole campaign (reported, reviewed, published, locked) whose
+/// rectification is under way (signed off, waiting, unfinished); this year's self-check
+/// shows it beside each item. Finishing the demo again changes nothing.
+#[tokio::test]
+async fn the_demo_carries_last_years_rectification_into_this_year() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let campaigns = db.store.campaigns(org.id).await.unwrap();
+    let (this, last) = (&campaigns[0], &campaigns[1]);
+    assert_eq!((this.year, last.year), (2026, 2025));
+    assert!(last.locked && last.published_at.is_some());
+    assert_eq!(db.store.results(last.id).await.unwrap().len(), 1);
+    let problems = db.store.problems(last.id).await.unwrap();
+    for s in [
+        ProblemState::SignedOff,
+        ProblemState::Reported,
+        ProblemState::Planned,
+    ] {
+        assert!(
+            problems.iter().any(|p| p.state == s),
+            "{s:?} in {problems:?}"
+        );
+    }
+    let open = problems
+        .iter()
+        .find(|p| p.state == ProblemState::Planned)
+        .unwrap();
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin
+        .get(&format!(
+            "/c/{}/u/{}/i/{}",
+            this.id, open.unit_id, open.item_id
+        ))
+        .await;
+    assert!(
+        page.body.contains("2025 年度本项的整改问题") && page.body.contains("未整改到位"),
+        "{}",
+        page.body
+    );
+    let list = admin.get(&format!("/c/{}/rectify", last.id)).await;
+    assert!(list.body.contains("已销号") && list.body.contains("待销号"));
+
+    // The admin names last year's campaign on the settings form (it falls back to the
+    // latest earlier year); this year's own campaign is not one.
+    let page = admin.get(&format!("/admin/c/{}", this.id)).await;
+    assert!(page.body.contains("上一年度任务"), "{}", page.body);
+    let settings = |predecessor: String| {
+        vec![
+            ("csrf".to_string(), page.csrf()),
+            ("title".to_string(), this.title.clone()),
+            ("deadline".to_string(), this.deadline.clone()),
+            (
+                "overall_weight".to_string(),
+                this.overall_weight.clone().unwrap_or_default(),
+            ),
+            ("predecessor".to_string(), predecessor),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let mut admin = admin.clone();
+        let url = format!("/admin/c/{}/settings", this.id);
+        async move {
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            admin.post(&url, &pairs).await
+        }
+    };
+    let r = post(settings(this.id.to_string())).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("请从列表中选择上一年度任务"), "{}", r.body);
+    let r = post(settings(last.id.to_string())).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let now = db.store.campaign(org.id, this.id).await.unwrap();
+    assert_eq!(now.predecessor_id, Some(last.id));
+
+    kaohe_web::setup::finish_demo_previous_year(&db.store)
+        .await
+        .unwrap();
+    assert_eq!(db.store.results(last.id).await.unwrap().len(), 1);
+    assert_eq!(
+        db.store.problems(last.id).await.unwrap().len(),
+        problems.len()
+    );
+    db.finish().await;
+}

@@ -67,6 +67,17 @@ struct ProgressPage {
     drafting: usize,
     not_started: usize,
     overdue: Vec<Late>,
+    /// Rectification (整改) once published: per unit, its problems by where they are.
+    rectify: Vec<RectifyRow>,
+}
+
+struct RectifyRow {
+    name: String,
+    total: usize,
+    signed_off: usize,
+    waiting: usize,
+    open: usize,
+    overdue: usize,
 }
 
 struct Late {
@@ -217,7 +228,9 @@ pub async fn progress_page(
             deadline: u.deadline.clone(),
         })
         .collect();
+    let rectify = rectify_rows(&state, &campaign).await?;
     Ok(ProgressPage {
+        rectify,
         layout: Layout::new(&state, &session, &me, &format!("进度 · {}", campaign.title)).await?,
         campaign_id: cid,
         title: campaign.title,
@@ -233,6 +246,49 @@ pub async fn progress_page(
         overdue,
     }
     .into_response())
+}
+
+/// Each unit's problems to rectify: signed off, waiting for the department, still owed
+/// by the unit, and of those overdue (dropped ones aside).
+async fn rectify_rows(
+    state: &AppState,
+    campaign: &kaohe_storage::Campaign,
+) -> AppResult<Vec<RectifyRow>> {
+    use kaohe_storage::ProblemState;
+    let problems = state.store.problems(campaign.id).await?;
+    if problems.is_empty() {
+        return Ok(Vec::new());
+    }
+    let deadline = state.store.rectify_deadline(campaign.id).await?;
+    let today = crate::year::today();
+    let mut rows = Vec::new();
+    for unit in state.store.units(campaign.organiser_id).await? {
+        let mine: Vec<_> = problems
+            .iter()
+            .filter(|p| p.unit_id == unit.id && p.state != ProblemState::Dropped)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let late = |p: &&&kaohe_storage::Problem| {
+            crate::year::rectify::overdue(p, deadline.as_deref(), today)
+        };
+        rows.push(RectifyRow {
+            name: unit.name,
+            total: mine.len(),
+            signed_off: mine
+                .iter()
+                .filter(|p| p.state == ProblemState::SignedOff)
+                .count(),
+            waiting: mine
+                .iter()
+                .filter(|p| p.state == ProblemState::Reported)
+                .count(),
+            open: mine.iter().filter(|p| p.state.owed_by_unit()).count(),
+            overdue: mine.iter().filter(late).count(),
+        });
+    }
+    Ok(rows)
 }
 
 /// One unit's review progress per department (`item_dept`: each item's department, by

@@ -172,11 +172,7 @@ impl Scope {
 
     /// Whether the unit owes something past the deadline.
     fn overdue(&self, p: &Problem) -> bool {
-        p.state.owed_by_unit()
-            && self
-                .deadline_of(p)
-                .and_then(parse_date)
-                .is_some_and(|d: Date| self.year.today > d)
+        overdue(p, self.deadline.as_deref(), self.year.today)
     }
 
     /// `基础工作第1项 组织领导`.
@@ -190,6 +186,17 @@ impl Scope {
             None => "一个考核项目".to_string(),
         }
     }
+}
+
+/// Whether a problem is overdue on `today`: the unit still owes a plan or a report, and
+/// its deadline (its own, else the campaign's `deadline`) has passed.
+pub fn overdue(p: &Problem, deadline: Option<&str>, today: Date) -> bool {
+    p.state.owed_by_unit()
+        && p.deadline
+            .as_deref()
+            .or(deadline)
+            .and_then(parse_date)
+            .is_some_and(|d| today > d)
 }
 
 /// A unit's or the organiser's open rectification, for the notices on home pages:
@@ -209,12 +216,7 @@ pub async fn open_counts(
     let mut late = 0;
     for p in problems.iter().filter(|p| mine(p) && !p.state.closed()) {
         open += 1;
-        let due = p
-            .deadline
-            .as_deref()
-            .or(deadline.as_deref())
-            .and_then(parse_date);
-        if p.state.owed_by_unit() && due.is_some_and(|d| today > d) {
+        if overdue(p, deadline.as_deref(), today) {
             late += 1;
         }
     }

@@ -287,6 +287,17 @@ async fn follow_a_lost_point(db: testing::TestDb) {
     );
     let overview = admin.get("/admin").await;
     assert!(overview.body.contains("整改") && overview.body.contains("逾期"));
+    // And on the progress page, per unit, the overdue in red.
+    let progress = admin.get(&format!("/admin/c/{cid}/progress")).await;
+    let section = between(&progress.body, "id=\"rectify\"", "</section>").unwrap();
+    let row = section
+        .split("<tr")
+        .find(|r| r.contains(UNIT))
+        .unwrap_or_default();
+    assert!(
+        row.contains("class=\"overdue\"") && row.contains("tag late"),
+        "{section}"
+    );
 
     // The district merges one problem into another and adds one found at an inspection.
     let third = mine

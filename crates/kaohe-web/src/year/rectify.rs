@@ -735,6 +735,32 @@ fn target(p: &Problem) -> String {
 const MOVED: &str =
     "这个问题的状态刚刚已有变化（可能有人同时处理了它），本次没有保存。请看当前状态后再操作。";
 
+/// The page again after a step found the problem moved: what was typed, and why nothing
+/// was saved.
+async fn moved(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    (cid, pid): (Id, Id),
+    typed: Typed,
+) -> AppResult<Response> {
+    render(
+        state,
+        session,
+        me,
+        cid,
+        pid,
+        Some(typed),
+        Some(MOVED.into()),
+    )
+    .await
+}
+
+/// The audit change of a step: the state before and after, in words.
+fn state_change(before: &Problem, after: &Problem) -> serde_json::Value {
+    change("rectify_state", before.state.label(), after.state.label())
+}
+
 fn too_long(what: &str, text: &str, max: usize) -> Option<String> {
     (text.chars().count() > max).then(|| format!("{what}太长（最多 {max} 字），请精简后再保存。"))
 }
@@ -802,26 +828,13 @@ pub async fn plan(
         Ok(a) => a,
         Err(StorageError::Conflict) => {
             drop(work);
-            return render(
-                &state,
-                &session,
-                &me,
-                cid,
-                pid,
-                Some(typed),
-                Some(MOVED.into()),
-            )
-            .await;
+            return moved(&state, &session, &me, (cid, pid), typed).await;
         }
         Err(e) => return Err(e.into()),
     };
     let mut changes = Vec::new();
     if p.state != after.state {
-        changes.push(change(
-            "rectify_state",
-            p.state.label(),
-            after.state.label(),
-        ));
+        changes.push(state_change(&p, &after));
     }
     for (field, old, new) in [
         ("measures", &p.measures, &typed.measures),
@@ -890,7 +903,7 @@ pub async fn report(
         Err(e) => return Err(e.into()),
     };
     let mut changes = vec![
-        change("rectify_state", p.state.label(), after.state.label()),
+        state_change(&p, &after),
         change("report", p.report.clone(), typed.report.clone()),
     ];
     for (mut new, _) in files {
@@ -964,24 +977,11 @@ pub async fn answer(
         Ok(a) => a,
         Err(StorageError::Conflict) => {
             drop(work);
-            return render(
-                &state,
-                &session,
-                &me,
-                cid,
-                pid,
-                Some(typed),
-                Some(MOVED.into()),
-            )
-            .await;
+            return moved(&state, &session, &me, (cid, pid), typed).await;
         }
         Err(e) => return Err(e.into()),
     };
-    let mut changes = vec![change(
-        "rectify_state",
-        p.state.label(),
-        after.state.label(),
-    )];
+    let mut changes = vec![state_change(&p, &after)];
     if !answer.is_empty() {
         changes.push(change("answer", p.answer.clone(), answer.clone()));
     }
@@ -1051,24 +1051,11 @@ pub async fn drop_problem(
         Ok(a) => a,
         Err(StorageError::Conflict) => {
             drop(work);
-            return render(
-                &state,
-                &session,
-                &me,
-                cid,
-                pid,
-                Some(typed),
-                Some(MOVED.into()),
-            )
-            .await;
+            return moved(&state, &session, &me, (cid, pid), typed).await;
         }
         Err(e) => return Err(e.into()),
     };
-    let mut changes = vec![change(
-        "rectify_state",
-        p.state.label(),
-        after.state.label(),
-    )];
+    let mut changes = vec![state_change(&p, &after)];
     let action = match &into {
         Some(o) => {
             changes.push(change(

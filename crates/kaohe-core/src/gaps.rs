@@ -251,6 +251,9 @@ pub fn problems(rubric: &Rubric, facts: &Facts, scored: &UnitScore) -> Vec<Probl
             continue;
         }
         let mut lines = crate::explain::explain_rule(rubric, facts, scored, g.item, g.rule);
+        if lines.is_empty() {
+            lines.push(crate::explain::describe_rule(rubric, g.item, g.rule));
+        }
         // An award short of its points took nothing: say what it gave of what it could.
         if took.is_zero()
             && let Some(full) = rubric.items()[g.item].points

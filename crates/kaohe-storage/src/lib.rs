@@ -30,6 +30,7 @@ use sqlx::any::AnyPoolOptions;
 pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit};
 pub use departments::DepartmentUse;
 pub use model::*;
+pub use rectification::{NO_LONGER_LOST, Stepped};
 pub use security::{SecurityEvent, SecurityKind};
 pub use work::Work;
 

@@ -50,6 +50,17 @@ async fn problem_in<'e>(
     problem(&row)
 }
 
+/// Why sync drops a generated problem: its rule no longer takes points. A problem
+/// dropped with exactly this reason comes back if its rule takes points again.
+pub const NO_LONGER_LOST: &str = "结果重新计算后，本条不再失分";
+
+/// A step taken: the problem as it was in the step's transaction, and as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stepped {
+    pub before: Problem,
+    pub after: Problem,
+}
+
 /// The stored states a step may start from, as an SQL list (`'open', 'planned'`).
 fn from_states(step: ProblemStep) -> String {
     ProblemState::ALL
@@ -132,6 +143,8 @@ impl Work {
         new: &NewProblem,
         user_id: Option<Id>,
     ) -> Result<Problem> {
+        // The list is final at the lock: checked here, in the change's transaction.
+        self.unfrozen(campaign_id).await?;
         let row = sqlx::query(
             "INSERT INTO problems (campaign_id, unit_id, item_id, rule_index, found, points, remedy, state, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9) RETURNING id",
@@ -152,16 +165,17 @@ impl Work {
     }
 
     /// Brings a unit's generated problems in line with its results as they now stand
-    /// (after an accepted appeal): a rule that still takes points keeps its problem,
-    /// with the words and points of now; a new one is added; one that no longer takes
-    /// points is dropped with `why`, unless it was already signed off. Problems found by
-    /// hand are left alone. Returns (added, updated, dropped).
+    /// (after a recomputation while published): a rule that still takes points keeps
+    /// its problem, with the words and points of now (an unfinished one; a finished one
+    /// keeps its record), and one that sync had dropped comes back; a new one is added;
+    /// one that no longer takes points is dropped with [`NO_LONGER_LOST`], unless it is
+    /// finished or moves meanwhile. Problems found by hand are left alone. Returns
+    /// (added, updated, dropped).
     pub async fn sync_problems(
         &mut self,
         campaign_id: Id,
         unit_id: Id,
         now: &[NewProblem],
-        why: &str,
         user_id: Option<Id>,
     ) -> Result<(usize, usize, usize)> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -174,36 +188,57 @@ impl Work {
         let have: Vec<Problem> = rows.iter().map(problem).collect::<Result<_>>()?;
         let (mut added, mut updated, mut dropped) = (0, 0, 0);
         for n in now {
-            match have
+            let Some(p) = have
                 .iter()
                 .find(|p| p.item_id == n.item_id && p.rule_index == n.rule_index)
-            {
-                Some(p) if p.found != n.found || p.points != n.points || p.remedy != n.remedy => {
-                    sqlx::query(
-                        "UPDATE problems SET found = $1, points = $2, remedy = $3 WHERE id = $4",
-                    )
-                    .bind(&n.found)
-                    .bind(&n.points)
-                    .bind(&n.remedy)
-                    .bind(p.id)
-                    .execute(&mut *self.tx)
-                    .await?;
-                    updated += 1;
-                }
-                Some(_) => {}
-                None => {
-                    self.add_problem(campaign_id, n, user_id).await?;
-                    added += 1;
-                }
+            else {
+                self.add_problem(campaign_id, n, user_id).await?;
+                added += 1;
+                continue;
+            };
+            let by_sync = p.state == ProblemState::Dropped
+                && p.merged_into.is_none()
+                && p.answer.as_deref() == Some(NO_LONGER_LOST);
+            let changed = p.found != n.found || p.points != n.points || p.remedy != n.remedy;
+            if by_sync {
+                // Taking points again: back on the list, from the start.
+                sqlx::query(
+                    "UPDATE problems SET state = 'open', found = $1, points = $2, remedy = $3,
+                       answer = NULL, answered_by = NULL, answered_at = NULL WHERE id = $4",
+                )
+                .bind(&n.found)
+                .bind(&n.points)
+                .bind(&n.remedy)
+                .bind(p.id)
+                .execute(&mut *self.tx)
+                .await?;
+                added += 1;
+            } else if changed && !p.state.closed() {
+                sqlx::query(
+                    "UPDATE problems SET found = $1, points = $2, remedy = $3 WHERE id = $4",
+                )
+                .bind(&n.found)
+                .bind(&n.points)
+                .bind(&n.remedy)
+                .bind(p.id)
+                .execute(&mut *self.tx)
+                .await?;
+                updated += 1;
             }
         }
         for p in &have {
             let still = now
                 .iter()
                 .any(|n| p.item_id == n.item_id && p.rule_index == n.rule_index);
-            if !still && p.state.after(ProblemStep::Drop).is_some() {
-                self.drop_problem(p.id, why, None, user_id).await?;
-                dropped += 1;
+            if still || p.state.after(ProblemStep::Drop).is_none() {
+                continue;
+            }
+            let set = [("answer", text(NO_LONGER_LOST))];
+            match self.step(p.id, ProblemStep::Drop, &set, user_id).await {
+                Ok(_) => dropped += 1,
+                // Finished by its department meanwhile: it keeps its record.
+                Err(StorageError::Conflict) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok((added, updated, dropped))
@@ -218,7 +253,7 @@ impl Work {
         step: ProblemStep,
         set: &[(&str, Val)],
         answered_by: Option<Id>,
-    ) -> Result<Problem> {
+    ) -> Result<Stepped> {
         let before = problem_in(&mut *self.tx, id).await?;
         let Some(to) = before.state.after(step) else {
             return Err(StorageError::Conflict);
@@ -250,7 +285,8 @@ impl Work {
         if done.rows_affected() != 1 {
             return Err(StorageError::Conflict);
         }
-        problem_in(&mut *self.tx, id).await
+        let after = problem_in(&mut *self.tx, id).await?;
+        Ok(Stepped { before, after })
     }
 
     /// The unit's plan: its measures, who is responsible and its own date.
@@ -260,7 +296,7 @@ impl Work {
         measures: &str,
         responsible: &str,
         planned_date: &str,
-    ) -> Result<Problem> {
+    ) -> Result<Stepped> {
         self.step(
             id,
             ProblemStep::Plan,
@@ -275,7 +311,7 @@ impl Work {
     }
 
     /// The unit reports what it did (its files are added beside, in this work).
-    pub async fn report_problem(&mut self, id: Id, report: &str) -> Result<Problem> {
+    pub async fn report_problem(&mut self, id: Id, report: &str) -> Result<Stepped> {
         self.step(
             id,
             ProblemStep::Report,
@@ -295,7 +331,7 @@ impl Work {
         sign_off: bool,
         answer: &str,
         user_id: Id,
-    ) -> Result<Problem> {
+    ) -> Result<Stepped> {
         let step = if sign_off {
             ProblemStep::SignOff
         } else {
@@ -313,7 +349,21 @@ impl Work {
         reason: &str,
         merged_into: Option<Id>,
         user_id: Option<Id>,
-    ) -> Result<Problem> {
+    ) -> Result<Stepped> {
+        // The list is final at the lock: checked here, in the change's transaction.
+        let this = problem_in(&mut *self.tx, id).await?;
+        self.unfrozen(this.campaign_id).await?;
+        if let Some(into) = merged_into {
+            // Merged into an unfinished problem of the same unit, as it is now.
+            let target = problem_in(&mut *self.tx, into).await?;
+            if target.id == id
+                || target.campaign_id != this.campaign_id
+                || target.unit_id != this.unit_id
+                || target.state.closed()
+            {
+                return Err(StorageError::Conflict);
+            }
+        }
         let set = [
             ("answer", text(reason)),
             ("merged_into", Val::Int(merged_into)),

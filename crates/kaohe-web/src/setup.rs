@@ -494,8 +494,33 @@ pub async fn finish_demo_previous_year(store: &Store) -> Result<(), AppError> {
     let (unconfirmed, data) = crate::year::results::compute(&state, &campaign).await?;
     let rubric = crate::year::scoring::rubric(&state, org.id, campaign.rubric_id).await?;
     let found = crate::year::rectify::found(&rubric, &data, None);
+    // Each item's problems are signed off by an assessor of its department.
+    let assignment = store.assignment(org.id, campaign.id).await?;
+    let users = store.users(org.id).await?;
+    let signers: Vec<(String, Id)> = rubric
+        .items()
+        .iter()
+        .map(|i| {
+            let d = assignment.of(&i.id).id;
+            let signer = users
+                .iter()
+                .find(|u| u.role == Role::Assessor && u.department_id == Some(d))
+                .map(|u| u.id)
+                .unwrap_or(admin.id);
+            (i.id.clone(), signer)
+        })
+        .collect();
     let mut work = store.begin().await?;
-    match finish_in(&mut work, &campaign, admin.id, &unconfirmed, &data, &found).await {
+    let done = finish_in(
+        &mut work,
+        &campaign,
+        admin.id,
+        &unconfirmed,
+        &data,
+        &found,
+        &signers,
+    );
+    match done.await {
         Ok(problems) => {
             work.commit(&kaohe_storage::AuditEntry {
                 organiser_id: Some(org.id),
@@ -526,6 +551,7 @@ async fn finish_in(
     unconfirmed: &[String],
     data: &crate::year::snapshot::Snapshot,
     found: &[(Id, Vec<kaohe_storage::NewProblem>)],
+    signers: &[(String, Id)],
 ) -> Result<usize, StorageError> {
     // A second server finishing it at the same moment: on SQLite it waits for this
     // write; on PostgreSQL its problems collide with these (`Duplicate`) or its lock
@@ -563,7 +589,12 @@ async fn finish_in(
             if k % 3 == 1 {
                 continue;
             }
-            work.answer_problem(p.id, true, "整改到位，予以销号", admin)
+            let signer = signers
+                .iter()
+                .find(|(item, _)| *item == new.item_id)
+                .map(|(_, u)| *u)
+                .unwrap_or(admin);
+            work.answer_problem(p.id, true, "整改到位，予以销号", signer)
                 .await?;
         }
     }

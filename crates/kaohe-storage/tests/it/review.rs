@@ -559,15 +559,20 @@ async fn a_problem_moves_only_as_its_state_allows_and_the_lock_does_not_stop_it(
         ));
         change!(s, report_problem(p.id, "已补充")).unwrap();
         let done = change!(s, answer_problem(p.id, true, "到位", user)).unwrap();
-        assert_eq!(done.state, ProblemState::SignedOff);
-        assert_eq!(done.answered_by, Some(user));
+        assert_eq!(done.before.state, ProblemState::Reported);
+        assert_eq!(done.after.state, ProblemState::SignedOff);
+        assert_eq!(done.after.answered_by, Some(user));
         for refused in [
             change!(s, plan_problem(p.id, "x", "y", "2027-03-01")).err(),
             change!(s, report_problem(p.id, "x")).err(),
-            change!(s, drop_problem(p.id, "x", None, Some(user))).err(),
         ] {
             assert!(matches!(refused, Some(StorageError::Conflict)));
         }
+        // Dropping changes the list, which is final at the lock.
+        assert!(matches!(
+            change!(s, drop_problem(p.id, "x", None, Some(user))),
+            Err(StorageError::Locked)
+        ));
         // Every (state, step) pair that `after` refuses is refused by storage: checked
         // above for each state a problem passed through; the table itself:
         for st in ProblemState::ALL {
@@ -583,6 +588,13 @@ async fn a_problem_moves_only_as_its_state_allows_and_the_lock_does_not_stop_it(
                 }
             }
         }
+
+        // The list is final at the lock: nothing is added while locked.
+        assert!(matches!(
+            change!(s, add_problem(cid, &generated(5, "定稿后"), None)),
+            Err(StorageError::Locked)
+        ));
+        change!(s, set_locked(cid, false, Some("复查"), None)).unwrap();
 
         // Syncing with the unit's results as they now stand: rule 0 no longer takes
         // points but was signed off (kept); rule 1 is new; a problem found by hand is
@@ -603,18 +615,27 @@ async fn a_problem_moves_only_as_its_state_allows_and_the_lock_does_not_stop_it(
         )
         .unwrap();
         let now = vec![generated(1, "信息登记率 94.9% < 95% → −4")];
-        let got = change!(s, sync_problems(cid, uid, &now, "不再失分", Some(user))).unwrap();
+        let got = change!(s, sync_problems(cid, uid, &now, Some(user))).unwrap();
         assert_eq!(got, (1, 0, 0));
-        let again = change!(s, sync_problems(cid, uid, &now, "不再失分", Some(user))).unwrap();
+        let again = change!(s, sync_problems(cid, uid, &now, Some(user))).unwrap();
         assert_eq!(again, (0, 0, 0), "a second sync changes nothing");
-        let got = change!(s, sync_problems(cid, uid, &[], "不再失分", Some(user))).unwrap();
+        let got = change!(s, sync_problems(cid, uid, &[], Some(user))).unwrap();
         assert_eq!(got, (0, 0, 1));
         let all = s.unit_problems(cid, uid).await.unwrap();
         let rule1 = all.iter().find(|q| q.rule_index == Some(1)).unwrap();
         assert_eq!(rule1.state, ProblemState::Dropped);
-        assert_eq!(rule1.answer.as_deref(), Some("不再失分"));
+        assert_eq!(rule1.answer.as_deref(), Some(NO_LONGER_LOST));
         assert_eq!(state(p.id).await, ProblemState::SignedOff);
         assert_eq!(state(by_hand.id).await, ProblemState::Open);
+        // Its rule takes points again (a later recomputation): back on the list.
+        let got = change!(s, sync_problems(cid, uid, &now, Some(user))).unwrap();
+        assert_eq!(got, (1, 0, 0));
+        assert_eq!(state(rule1.id).await, ProblemState::Open);
+        // Merged only into an unfinished problem of the same unit.
+        assert!(matches!(
+            change!(s, drop_problem(rule1.id, "合并", Some(p.id), Some(user))),
+            Err(StorageError::Conflict)
+        ));
         db.finish().await;
     }
 }

@@ -373,7 +373,8 @@ pub async fn answer(
     let found = match &recomputed {
         Some((_, data)) if campaign.published_at.is_some() => {
             let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
-            crate::year::rectify::found(&rubric, data, Some(appeal.unit_id))
+            // Every unit: the recomputation ranks them all again.
+            crate::year::rectify::found(&rubric, data, None)
         }
         _ => Vec::new(),
     };
@@ -408,8 +409,7 @@ pub async fn answer(
             .await?;
         changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.id)}));
     }
-    let why = "申诉采纳后本条不再失分";
-    if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, why, me.user.id).await? {
+    if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, me.user.id).await? {
         changes.push(c);
     }
     work.commit(&AuditEntry {

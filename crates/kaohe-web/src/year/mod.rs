@@ -156,7 +156,14 @@ fn bad(campaign: &Campaign, what: &str, value: &str) -> AppError {
 pub fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
     let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
         return None;
     }
     let year: i32 = text.get(0..4)?.parse().ok()?;
@@ -699,6 +706,9 @@ mod tests {
     fn a_malformed_stored_date_is_an_error_not_a_guess() {
         assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(parse_date("2026-2-3"), None);
+        // Digits only: a sign would parse as a number and sort before every date.
+        assert_eq!(parse_date("2027-+4-30"), None);
+        assert_eq!(parse_date("+027-04-30"), None);
         assert_eq!(parse_date("2026-12-08"), Some(d("2026-12-08")));
     }
 

@@ -224,7 +224,7 @@ pub async fn campaign_publish(
     };
     let mut work = state.store.begin().await?;
     work.publish(cid, &start.value, &end.value, details).await?;
-    if let Some(c) = rectify::sync(&mut work, cid, &found, "", me.user.id).await? {
+    if let Some(c) = rectify::sync(&mut work, cid, &found, me.user.id).await? {
         changes.push(c);
     }
     record(

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::{Decimal, Facts, Rubric, fmt_decimal as f};
 use kaohe_formats::export::{self, Rectification, RectifyProblem};
 use kaohe_storage::{
-    Assignment, Campaign, Id, NewProblem, Problem, ProblemState, ProblemStep, Role, StorageError,
-    Work,
+    Assignment, Campaign, Id, NewProblem, Problem, ProblemState, ProblemStep, Role, Stepped,
+    StorageError, Work,
 };
 use serde::Deserialize;
 use time::Date;
@@ -87,13 +87,12 @@ pub async fn sync(
     work: &mut Work,
     campaign_id: Id,
     found: &[(Id, Vec<NewProblem>)],
-    why: &str,
     user: Id,
 ) -> AppResult<Option<serde_json::Value>> {
     let (mut added, mut updated, mut dropped) = (0, 0, 0);
     for (unit, now) in found {
         let (a, u, d) = work
-            .sync_problems(campaign_id, *unit, now, why, Some(user))
+            .sync_problems(campaign_id, *unit, now, Some(user))
             .await?;
         added += a;
         updated += u;
@@ -607,10 +606,14 @@ async fn render(
         .into_iter()
         .filter(|e| e.problem_id == Some(p.id))
         .map(|e| {
-            (
-                format!("/c/{cid}/u/{}/evidence/{}", p.unit_id, e.id),
-                safe_name(&e.filename, &e.content_type),
-            )
+            // Files are for those who work with the unit's reports; a leader sees
+            // that they are there.
+            let href = if me.role() == Role::Viewer {
+                String::new()
+            } else {
+                format!("/c/{cid}/u/{}/evidence/{}", p.unit_id, e.id)
+            };
+            (href, safe_name(&e.filename, &e.content_type))
         })
         .collect();
     let merge_choices = if me.role() == Role::Admin {
@@ -756,9 +759,14 @@ async fn moved(
     .await
 }
 
-/// The audit change of a step: the state before and after, in words.
-fn state_change(before: &Problem, after: &Problem) -> serde_json::Value {
-    change("rectify_state", before.state.label(), after.state.label())
+/// The audit change of a step: the state before and after (as the step's own
+/// transaction read them), in words.
+fn state_change(step: &Stepped) -> serde_json::Value {
+    change(
+        "rectify_state",
+        step.before.state.label(),
+        step.after.state.label(),
+    )
 }
 
 fn too_long(what: &str, text: &str, max: usize) -> Option<String> {
@@ -816,7 +824,7 @@ pub async fn plan(
         return render(&state, &session, &me, cid, pid, Some(typed), Some(e)).await;
     }
     let mut work = state.store.begin().await?;
-    let after = match work
+    let done = match work
         .plan_problem(
             pid,
             &typed.measures,
@@ -833,13 +841,14 @@ pub async fn plan(
         Err(e) => return Err(e.into()),
     };
     let mut changes = Vec::new();
-    if p.state != after.state {
-        changes.push(state_change(&p, &after));
+    let before = &done.before;
+    if before.state != done.after.state {
+        changes.push(state_change(&done));
     }
     for (field, old, new) in [
-        ("measures", &p.measures, &typed.measures),
-        ("responsible", &p.responsible, &typed.responsible),
-        ("planned_date", &p.planned_date, &typed.planned_date),
+        ("measures", &before.measures, &typed.measures),
+        ("responsible", &before.responsible, &typed.responsible),
+        ("planned_date", &before.planned_date, &typed.planned_date),
     ] {
         if old.as_deref() != Some(new.as_str()) {
             changes.push(change(field, old.clone(), new.clone()));
@@ -894,7 +903,7 @@ pub async fn report(
         Err(e) => return Err(e),
     };
     let mut work = state.store.begin().await?;
-    let after = match work.report_problem(pid, &typed.report).await {
+    let done = match work.report_problem(pid, &typed.report).await {
         Ok(a) => a,
         Err(StorageError::Conflict) => {
             drop(work);
@@ -903,8 +912,8 @@ pub async fn report(
         Err(e) => return Err(e.into()),
     };
     let mut changes = vec![
-        state_change(&p, &after),
-        change("report", p.report.clone(), typed.report.clone()),
+        state_change(&done),
+        change("report", done.before.report.clone(), typed.report.clone()),
     ];
     for (mut new, _) in files {
         new.campaign_id = cid;
@@ -970,7 +979,7 @@ pub async fn answer(
         return render(&state, &session, &me, cid, pid, Some(typed), Some(e)).await;
     }
     let mut work = state.store.begin().await?;
-    let after = match work
+    let done = match work
         .answer_problem(pid, sign_off, &answer, me.user.id)
         .await
     {
@@ -981,9 +990,9 @@ pub async fn answer(
         }
         Err(e) => return Err(e.into()),
     };
-    let mut changes = vec![state_change(&p, &after)];
+    let mut changes = vec![state_change(&done)];
     if !answer.is_empty() {
-        changes.push(change("answer", p.answer.clone(), answer.clone()));
+        changes.push(change("answer", done.before.answer.clone(), answer.clone()));
     }
     let action = if sign_off {
         Action::ProblemSignOff
@@ -1044,7 +1053,7 @@ pub async fn drop_problem(
         }
     };
     let mut work = state.store.begin().await?;
-    let after = match work
+    let done = match work
         .drop_problem(pid, &reason, into.as_ref().map(|o| o.id), Some(me.user.id))
         .await
     {
@@ -1055,7 +1064,7 @@ pub async fn drop_problem(
         }
         Err(e) => return Err(e.into()),
     };
-    let mut changes = vec![state_change(&p, &after)];
+    let mut changes = vec![state_change(&done)];
     let action = match &into {
         Some(o) => {
             changes.push(change(
@@ -1088,6 +1097,11 @@ pub async fn problem_deadline(
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     let (_, p) = the_problem(&state, &me, cid, pid, |_, _| me.role() == Role::Admin).await?;
+    if p.state.closed() {
+        return Err(AppError::BadRequest(
+            "未保存：这个问题已经销号或撤销，不再有期限。".into(),
+        ));
+    }
     let deadline = form.deadline.trim();
     if !deadline.is_empty() && !valid_date(deadline) {
         let e = "请按 2027-03-31 的格式填写日期；留空则按任务的整改期限。".to_string();

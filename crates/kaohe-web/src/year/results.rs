@@ -183,8 +183,7 @@ pub async fn compute_results(
         )
         .await?;
     let mut changes = vec![json!({"field": "unconfirmed", "old": null, "new": unconfirmed.len()})];
-    let why = "重新计算后本条不再失分";
-    if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, why, me.user.id).await? {
+    if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, me.user.id).await? {
         changes.push(c);
     }
     work.commit(&AuditEntry {

@@ -260,6 +260,11 @@ async fn follow_a_lost_point(db: testing::TestDb) {
     let done = db.store.problem(p.id).await.unwrap();
     assert_eq!(done.state, ProblemState::SignedOff);
     assert!(done.answered_by.is_some() && done.answered_at.is_some());
+    // A leader reads it, the files named but not linked (they are the unit's papers).
+    let mut reader = Client::new(app.clone());
+    reader.login("lingdao", PW).await;
+    let seen = reader.get(&url).await;
+    assert!(seen.body.contains("核查记录.pdf") && !seen.body.contains("/evidence/"));
     // Signed off, nothing more can be done to it.
     let page = unit.get(&url).await;
     assert!(page.body.contains("已销号") && !page.body.contains("报送整改完成情况"));

@@ -243,7 +243,16 @@ pub(super) async fn render_report(
         shown,
         message,
         best,
-        rectify: crate::year::rectify::open_counts(state, cid, |p| p.unit_id == uid).await?,
+        // The unit's own notice (the unit and the admin): an assessor follows their
+        // department's problems on the rectification page.
+        rectify: if matches!(
+            me.role(),
+            kaohe_storage::Role::Reporter | kaohe_storage::Role::Admin
+        ) {
+            crate::year::rectify::open_counts(state, cid, |p| p.unit_id == uid).await?
+        } else {
+            (0, 0)
+        },
     }
     .into_response())
 }

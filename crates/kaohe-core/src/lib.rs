@@ -11,6 +11,7 @@ pub mod facts;
 pub mod gaps;
 mod num;
 pub mod rank;
+pub mod records;
 pub mod rubric;
 
 pub use engine::{UnitScore, score};

@@ -38,6 +38,8 @@ pub(crate) fn campaign(r: &AnyRow) -> Result<Campaign> {
         window_end: r.try_get("window_end")?,
         show_details: r.try_get::<i64, _>("show_details")? != 0,
         locked: r.try_get::<i64, _>("locked")? != 0,
+        period_start: r.try_get("period_start")?,
+        period_end: r.try_get("period_end")?,
     })
 }
 
@@ -64,7 +66,7 @@ pub(crate) async fn campaign_in<'e>(
     id: Id,
 ) -> Result<Campaign> {
     let row = sqlx::query(
-        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked FROM campaigns
+        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked, period_start, period_end FROM campaigns
          WHERE id = $1 AND organiser_id = $2",
     )
     .bind(id)
@@ -97,7 +99,7 @@ impl Store {
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked FROM campaigns
+            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked, period_start, period_end FROM campaigns
              WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
         )
         .bind(organiser_id)

@@ -14,6 +14,7 @@ mod departments;
 mod model;
 mod organisers;
 mod rectification;
+mod records;
 mod reports;
 mod review;
 mod security;

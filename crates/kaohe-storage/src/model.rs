@@ -205,6 +205,30 @@ pub struct Campaign {
     pub show_details: bool,
     /// Locked (定稿): nothing in the campaign can change.
     pub locked: bool,
+    /// The period whose records the campaign counts (`YYYY-MM-DD`, both days included);
+    /// `None` for its year's first or last day.
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+}
+
+impl Campaign {
+    /// The period whose records the campaign counts: as set, else its calendar year.
+    pub fn period(&self) -> (String, String) {
+        (
+            self.period_start
+                .clone()
+                .unwrap_or_else(|| format!("{:04}-01-01", self.year)),
+            self.period_end
+                .clone()
+                .unwrap_or_else(|| format!("{:04}-12-31", self.year)),
+        )
+    }
+
+    /// Whether `day` (`YYYY-MM-DD`) is in the campaign's period.
+    pub fn in_period(&self, day: &str) -> bool {
+        let (start, end) = self.period();
+        start.as_str() <= day && day <= end.as_str()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,12 +381,15 @@ pub struct Evidence {
     pub appeal_id: Option<Id>,
     /// Set for evidence of a rectification (整改) rather than of the self-check.
     pub problem_id: Option<Id>,
+    /// Set for evidence of a record kept during the year.
+    pub record_id: Option<Id>,
 }
 
 impl Evidence {
-    /// Whether the file belongs to the self-check (not to an appeal or a rectification).
+    /// Whether the file belongs to the self-check (not to an appeal, a rectification or
+    /// a record).
     pub fn of_report(&self) -> bool {
-        self.appeal_id.is_none() && self.problem_id.is_none()
+        self.appeal_id.is_none() && self.problem_id.is_none() && self.record_id.is_none()
     }
 }
 
@@ -690,4 +717,148 @@ pub struct NewProblem {
     pub found: String,
     pub points: Option<String>,
     pub remedy: Option<String>,
+}
+
+/// Where a record kept during the year stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordState {
+    /// Declared by the unit (申报), waiting for the responsible department.
+    Declared,
+    /// Confirmed by the department, or entered by the district.
+    Confirmed,
+    /// Rejected by the department, with a reason.
+    Rejected,
+    /// Withdrawn by the unit before anyone confirmed it.
+    Withdrawn,
+}
+
+impl RecordState {
+    pub const ALL: [RecordState; 4] = [
+        RecordState::Declared,
+        RecordState::Confirmed,
+        RecordState::Rejected,
+        RecordState::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordState::Declared => "declared",
+            RecordState::Confirmed => "confirmed",
+            RecordState::Rejected => "rejected",
+            RecordState::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordState> {
+        RecordState::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordState::Declared => "待确认",
+            RecordState::Confirmed => "已确认",
+            RecordState::Rejected => "未予确认",
+            RecordState::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// What a person decided about a record flagged as maybe another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LikeState {
+    /// Flagged by kaohe; not counted until someone decides.
+    Suspected,
+    /// The same record (or work) as the other: not counted, for good.
+    Same,
+    /// A record of its own: counted.
+    Different,
+}
+
+impl LikeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LikeState::Suspected => "suspected",
+            LikeState::Same => "same",
+            LikeState::Different => "different",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LikeState> {
+        [LikeState::Suspected, LikeState::Same, LikeState::Different]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// A record kept during the year (台账): an adopted article, a media report, a
+/// leader's instruction, a miss found by the district.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub id: Id,
+    pub organiser_id: Id,
+    pub unit_id: Id,
+    /// The rubric's id for its kind (`info`).
+    pub kind: String,
+    /// The day it happened, `YYYY-MM-DD`.
+    pub day: String,
+    /// Field key → text, as the kind declares them.
+    pub fields: RawFacts,
+    pub state: RecordState,
+    pub by_district: bool,
+    /// Why it was rejected.
+    pub answer: Option<String>,
+    pub answered_by: Option<Id>,
+    pub answered_at: Option<i64>,
+    /// The record it may be the same as, with how (`twice`, `levels`) and what was
+    /// decided.
+    pub like_of: Option<Id>,
+    pub likeness: Option<String>,
+    pub like_state: Option<LikeState>,
+    pub version: i64,
+    pub created_by: Option<Id>,
+    pub created_at: i64,
+    pub updated_by: Option<Id>,
+    pub updated_at: i64,
+}
+
+impl Record {
+    /// Whether the record counts in a column: the self-check (自查) counts what the unit
+    /// declared and what was confirmed; the assessed column (考核) only what was
+    /// confirmed. A record flagged as maybe another one counts in neither until a
+    /// person says it is a record of its own.
+    pub fn counts(&self, assessed: bool) -> bool {
+        if matches!(self.like_state, Some(LikeState::Suspected | LikeState::Same)) {
+            return false;
+        }
+        match self.state {
+            RecordState::Confirmed => true,
+            RecordState::Declared => !assessed,
+            RecordState::Rejected | RecordState::Withdrawn => false,
+        }
+    }
+
+    /// Whether the record is still in play (not rejected or withdrawn).
+    pub fn live(&self) -> bool {
+        matches!(self.state, RecordState::Declared | RecordState::Confirmed)
+    }
+}
+
+/// A record to add or the new content of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    pub unit_id: Id,
+    pub kind: String,
+    pub day: String,
+    pub fields: RawFacts,
+    /// Entered by the district: confirmed from the start.
+    pub by_district: bool,
+}
+
+/// A record found like another one, by kaohe: flag `flagged` as maybe `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Like {
+    pub flagged: Id,
+    pub of: Id,
+    /// `twice` or `levels`.
+    pub likeness: &'static str,
 }

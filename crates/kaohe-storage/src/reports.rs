@@ -47,12 +47,13 @@ pub(crate) fn evidence(r: &AnyRow) -> Result<Evidence> {
         uploaded_at: r.try_get("uploaded_at")?,
         appeal_id: r.try_get("appeal_id")?,
         problem_id: r.try_get("problem_id")?,
+        record_id: r.try_get("record_id")?,
     })
 }
 
 macro_rules! evidence_cols {
     () => {
-        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id"
+        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id, record_id"
     };
 }
 
@@ -297,14 +298,16 @@ impl Work {
 
     pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {
         let row = sqlx::query(
-            "SELECT campaign_id, unit_id, appeal_id, problem_id FROM evidence WHERE id = $1",
+            "SELECT campaign_id, unit_id, appeal_id, problem_id, record_id FROM evidence WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *self.tx)
         .await?
         .ok_or(StorageError::NotFound)?;
         let campaign_id: Id = row.try_get("campaign_id")?;
-        if row.try_get::<Option<Id>, _>("problem_id")?.is_some() {
+        if row.try_get::<Option<Id>, _>("problem_id")?.is_some()
+            || row.try_get::<Option<Id>, _>("record_id")?.is_some()
+        {
             // A rectification's file: its report must still be open (not reported or
             // signed off); the caller checks the problem's state in this transaction.
             return Err(StorageError::Conflict);

@@ -24,6 +24,18 @@ struct CampaignLink {
     deadline: String,
     href: String,
     state: String,
+    /// The campaign's records page (台账), when its rubric counts records.
+    records: String,
+}
+
+/// The records page of a campaign whose rubric counts records; empty otherwise.
+async fn records_link(state: &crate::AppState, c: &kaohe_storage::Campaign) -> AppResult<String> {
+    let rubric = crate::year::scoring::rubric(state, c.organiser_id, c.rubric_id).await?;
+    Ok(if rubric.record_kinds().is_empty() {
+        String::new()
+    } else {
+        format!("/c/{}/records", c.id)
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -60,12 +72,32 @@ pub async fn home(
     for c in state.store.campaigns(me.org()).await? {
         let year = Year::of(&state, c.clone()).await?;
         match (me.role(), year.phase) {
-            // Not issued yet: the admin's alone.
+            // Not issued yet: the admin's alone, except its records (台账), which units
+            // and departments keep during the year.
+            (Role::Reporter | Role::Assessor, Phase::Draft) => {
+                let records = records_link(&state, &c).await?;
+                let takes_part = match (me.role(), me.user.unit_id) {
+                    (Role::Reporter, Some(uid)) => year.deadline_of(&state, uid).await.is_ok(),
+                    (Role::Reporter, None) => false,
+                    _ => true,
+                };
+                if !records.is_empty() && takes_part {
+                    campaigns.push(CampaignLink {
+                        title: c.title.clone(),
+                        year: c.year,
+                        href: String::new(),
+                        deadline: String::new(),
+                        state: "尚未下发；本年度的台账记录已可填报".to_string(),
+                        records,
+                    });
+                }
+            }
             (_, Phase::Draft) => {}
             // A past year is read through its results.
             (Role::Reporter | Role::Assessor, Phase::PastYear) => {
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
+                    records: String::new(),
                     year: c.year,
                     href: if c.published_at.is_some() || me.role() == Role::Assessor {
                         format!("/c/{}/results", c.id)
@@ -87,6 +119,7 @@ pub async fn home(
                         if let Some(w) = withdrawn.iter().find(|w| w.unit_id == uid) {
                             campaigns.push(CampaignLink {
                                 title: c.title.clone(),
+                                records: String::new(),
                                 year: c.year,
                                 href: String::new(),
                                 deadline: String::new(),
@@ -131,6 +164,7 @@ pub async fn home(
                     };
                     campaigns.push(CampaignLink {
                         title: c.title.clone(),
+                        records: String::new(),
                         year: c.year,
                         href: format!("/c/{}/results/u/{uid}", c.id),
                         deadline: deadline.to_string(),
@@ -146,6 +180,7 @@ pub async fn home(
                 };
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
+                    records: records_link(&state, &c).await?,
                     year: c.year,
                     href: format!("/c/{}/u/{uid}", c.id),
                     deadline: deadline.to_string(),
@@ -175,6 +210,11 @@ pub async fn home(
                 }
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
+                    records: if phase.is_locked() {
+                        String::new()
+                    } else {
+                        records_link(&state, &c).await?
+                    },
                     year: c.year,
                     href: format!("/c/{}/review", c.id),
                     deadline: c.deadline.clone(),
@@ -185,6 +225,7 @@ pub async fn home(
                 let computed = state.store.has_results(c.id).await?;
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
+                    records: String::new(),
                     year: c.year,
                     href: if computed {
                         format!("/c/{}/results", c.id)

@@ -30,7 +30,8 @@ use crate::http::upload::Upload;
 use crate::http::{assets, health};
 use crate::year::{self, Action, Rule};
 use crate::year::{
-    appeals, evidence, exports, gaps, history, publish_lock, rectify, results, review, self_check,
+    appeals, evidence, exports, gaps, history, publish_lock, records, rectify, results, review,
+    self_check,
 };
 use crate::{AppState, auth, home};
 
@@ -80,6 +81,9 @@ const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
 const RECTIFY_READERS: Access =
     Access::Roles(&[Role::Admin, Role::Viewer, Role::Assessor, Role::Reporter]);
 const LEDGER_READERS: Access = Access::Roles(&[Role::Admin, Role::Viewer, Role::Assessor]);
+/// Records kept during the year: confirmed or rejected by the item's department, or by
+/// the admin.
+const RECORD_ANSWERERS: Access = Access::Roles(&[Role::Admin, Role::Assessor]);
 
 /// A page (GET).
 fn get<H: Handler<T, AppState>, T: 'static>(
@@ -178,6 +182,16 @@ pub fn table() -> Vec<Route> {
         post("/admin/c/{cid}/rectify/problems", ADMIN, A::ProblemAdd, rectify::add),
         get("/c/{cid}/u/{uid}/rectify.docx", RECTIFY_READERS, A::RectifyExport, rectify::notice_docx),
         get("/c/{cid}/rectify.xlsx", LEDGER_READERS, A::RectifyExport, rectify::ledger_xlsx),
+        // Records kept during the year (台账), already in a draft campaign.
+        get("/c/{cid}/records", REPORT_READERS, A::RecordList, records::list),
+        get("/c/{cid}/records/{rid}", REPORT_READERS, A::RecordList, records::page),
+        get("/c/{cid}/records/{rid}/files/{eid}", REPORT_READERS, A::RecordFile, records::file),
+        post("/c/{cid}/u/{uid}/records", REPORTER, A::RecordDeclare, records::declare),
+        post("/c/{cid}/u/{uid}/records/{rid}", REPORTER, A::RecordEdit, records::edit),
+        post("/admin/c/{cid}/records", ADMIN, A::RecordEnter, records::enter),
+        post("/admin/c/{cid}/records/{rid}", ADMIN, A::RecordAmend, records::amend),
+        post("/c/{cid}/records/{rid}/answer", RECORD_ANSWERERS, A::RecordConfirm, records::answer),
+        post("/c/{cid}/records/{rid}/like", RECORD_ANSWERERS, A::RecordLike, records::like),
         // Past years' results, for year over year.
         get("/admin/history", ADMIN, A::Read, history::import_page),
         get("/admin/whatif", ADMIN, A::Read, admin::whatif::whatif),
@@ -401,7 +415,7 @@ async fn year_check(
     // Another organiser's campaign does not exist for this user (`NotFound`).
     let year = year::Year::load(state, me.org(), cid).await?;
     // A draft is the admin's alone: for everyone else it does not exist yet.
-    if year.phase == year::Phase::Draft && me.role() != Role::Admin {
+    if year.phase == year::Phase::Draft && me.role() != Role::Admin && !action.open_in_draft() {
         return Err(AppError::NotFound);
     }
     if action.rule() == Rule::Always {
@@ -413,7 +427,7 @@ async fn year_check(
         return Err(AppError::Forbidden);
     }
     let (report, deadline) = match (action.rule(), uid) {
-        (Rule::Report | Rule::Review, Some(uid)) => {
+        (Rule::Report | Rule::Review | Rule::Declare, Some(uid)) => {
             let report = state.store.report(cid, uid).await?;
             (
                 Some(report.state),

@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
+pub use crate::records::{RecordCount, RecordKind};
 pub use load::{Problem, RubricErrors};
 
 /// Index of a fact in a rubric's fact table (unit-level facts first, then item inputs).
@@ -27,6 +28,7 @@ pub struct Rubric {
     pub(crate) items: Vec<Item>,
     pub(crate) inputs: Vec<Input>,
     pub(crate) grades: Vec<Grade>,
+    pub(crate) record_kinds: Vec<RecordKind>,
     pub(crate) hash: String,
     pub(crate) by_key: HashMap<String, Slot>,
 }
@@ -108,29 +110,51 @@ pub struct Input {
     pub from: Option<FactSource>,
 }
 
-/// A unit-level fact kaohe computes from its own records. The core only carries the
-/// declaration; the application fills the value (a facts file gives it as a column like
-/// any unit-level fact).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A fact kaohe computes from its own records instead of somebody typing it. The core
+/// only carries the declaration; the application fills the value (a facts file gives it
+/// as a column like any other fact).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FactSource {
-    /// `from = "last_year_unrectified"`: how many of the unit's problems of last year's
-    /// rectification (整改) were not signed off, for a clause such as 上年度整改未到位的
-    /// 每个问题扣N分.
+    /// `from = "last_year_unrectified"` (a unit-level fact): how many of the unit's
+    /// problems of last year's rectification (整改) were not signed off, for a clause
+    /// such as 上年度整改未到位的每个问题扣N分.
     LastYearUnrectified,
+    /// `from = { records = "info", where = { typical = false } }` (an item's fact): how
+    /// many of the unit's records of a kind, dated in the campaign's period, the column
+    /// counts (see [`crate::records`]).
+    Records(RecordCount),
 }
 
 impl FactSource {
     /// The word in the rubric file.
-    pub fn code(self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             FactSource::LastYearUnrectified => "last_year_unrectified",
+            FactSource::Records(_) => "records",
         }
     }
 
     /// What a person reads beside the value.
-    pub fn words(self) -> &'static str {
+    pub fn words(&self, rubric: &Rubric) -> String {
         match self {
-            FactSource::LastYearUnrectified => "由上年度整改情况自动计算",
+            FactSource::LastYearUnrectified => "由上年度整改情况自动计算".to_string(),
+            FactSource::Records(c) => {
+                let kind = &rubric.record_kinds[c.kind];
+                let filter = c.words(kind);
+                if filter.is_empty() {
+                    format!("由“{}”记录计数", kind.name)
+                } else {
+                    format!("由“{}”记录计数（{filter}）", kind.name)
+                }
+            }
+        }
+    }
+
+    /// The records a fact counts, if it counts records.
+    pub fn records(&self) -> Option<&RecordCount> {
+        match self {
+            FactSource::Records(c) => Some(c),
+            FactSource::LastYearUnrectified => None,
         }
     }
 }
@@ -415,6 +439,24 @@ impl Rubric {
     /// The unit-level facts the district enters (not those kaohe computes, `from`).
     pub fn district_inputs(&self) -> impl Iterator<Item = (Slot, &Input)> {
         self.unit_inputs().filter(|(_, i)| i.from.is_none())
+    }
+
+    /// The kinds of record this rubric counts (`[[records]]`).
+    pub fn record_kinds(&self) -> &[RecordKind] {
+        &self.record_kinds
+    }
+
+    /// A kind of record by its id, with its index.
+    pub fn record_kind(&self, id: &str) -> Option<(usize, &RecordKind)> {
+        self.record_kinds.iter().enumerate().find(|(_, k)| k.id == id)
+    }
+
+    /// The facts that count records, each with what it counts.
+    pub fn record_inputs(&self) -> impl Iterator<Item = (Slot, &Input, &RecordCount)> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(s, i)| Some((s, i, i.from.as_ref()?.records()?)))
     }
 
     /// The known fact key closest to `key`, for "did you mean" messages.

@@ -118,6 +118,7 @@ impl Words {
                 "evidence" => Some("佐证材料".to_string()),
                 "appeal" => Some("申诉".to_string()),
                 "problem" => Some("整改问题".to_string()),
+                "record" => Some("台账记录".to_string()),
                 "results" => Some("考核结果".to_string()),
                 "user" | "password" => id(value).and_then(|i| self.user_ids.get(&i)).cloned(),
                 "department" => id(value).and_then(|i| self.departments.get(&i)).cloned(),
@@ -180,6 +181,9 @@ const FIELDS: &[(&str, &str)] = &[
     ("problems", "整改问题"),
     ("merged_into", "并入"),
     ("predecessor", "上一年度任务"),
+    ("record", "记录内容"),
+    ("record_state", "记录状态"),
+    ("like", "重复判定"),
 ];
 
 /// A stored state's words.

@@ -82,6 +82,8 @@ struct DeptRow {
 #[template(path = "admin/campaign.html")]
 struct CampaignPage {
     layout: Layout,
+    /// Whether its rubric counts records kept during the year (台账).
+    has_records: bool,
     campaign: Campaign,
     rubric_id: Id,
     rubric_label: String,
@@ -311,6 +313,7 @@ pub(crate) async fn render_campaign(
     let all_units = state.store.units(me.org()).await?;
     let withdrawn = state.store.withdrawn_units(campaign.id).await?;
     Ok(CampaignPage {
+        has_records: !rubric.record_kinds().is_empty(),
         withdrawn: withdrawn
             .iter()
             .map(|w| {

@@ -33,6 +33,14 @@ pub enum Rule {
     /// The district changes the list of problems (adds, drops, merges): published, not
     /// yet locked (the list is final at the lock).
     RectifyList,
+    /// A unit declares, edits or withdraws a record kept during the year: already in a
+    /// draft campaign (records are kept before it is issued); once issued, only while its
+    /// report is open (a record changes its self-check), never after the lock.
+    Declare,
+    /// The district enters records, the department confirms or rejects them, a person
+    /// decides about a record flagged as maybe another: any time before the lock, a
+    /// draft campaign included.
+    Records,
 }
 
 macro_rules! actions {
@@ -63,6 +71,13 @@ macro_rules! actions {
 
             pub fn rule(self) -> Rule {
                 match self { $(Action::$name => Rule::$rule,)+ }
+            }
+
+            /// Whether the action is open in a draft campaign to people other than the
+            /// admin: records are kept during the year, before the campaign is issued.
+            pub fn open_in_draft(self) -> bool {
+                matches!(self.rule(), Rule::Declare | Rule::Records)
+                    || matches!(self, Action::RecordList | Action::RecordFile)
             }
 
             /// The action with this code, for reading the audit log.
@@ -121,6 +136,19 @@ actions! {
     ProblemSignOff = "rectify.signoff", "对整改问题销号", "未保存", Rectify;
     ProblemReturn = "rectify.return", "退回了整改情况", "未保存", Rectify;
     RectifyExport = "rectify.export", "下载了整改文件", "无法下载", Always;
+    /// Reading the records kept during the year (a draft campaign's too).
+    RecordList = "records.view", "查看了台账记录", "无法查看", Always;
+    RecordFile = "record.file", "下载了台账记录的佐证材料", "无法下载", Always;
+    RecordDeclare = "record.declare", "申报了台账记录", "未申报", Declare;
+    /// Editing a declared record (the unit's edit route records this or `RecordWithdraw`).
+    RecordEdit = "record.edit", "修改了台账记录", "未保存", Declare;
+    RecordWithdraw = "record.withdraw", "撤回了台账记录", "未撤回", Declare;
+    RecordEnter = "record.enter", "录入了台账记录", "未录入", Records;
+    RecordAmend = "record.amend", "修改了区里录入的台账记录", "未保存", Records;
+    /// Confirming a record (the answer route records this or `RecordReject`).
+    RecordConfirm = "record.confirm", "确认了台账记录", "未保存", Records;
+    RecordReject = "record.reject", "对台账记录不予确认", "未保存", Records;
+    RecordLike = "record.like", "判定了疑似重复的台账记录", "未保存", Records;
     UnitCreate = "unit.create", "添加了单位", "未添加", Always;
     UnitUpdate = "unit.update", "修改了单位", "未保存", Always;
     UnitImport = "unit.import", "导入了单位名单", "未导入", Always;

@@ -58,6 +58,8 @@ pub struct UnitAssessment {
     pub self_score: UnitScore,
     pub verified_facts: Facts,
     pub assessed: UnitScore,
+    /// The records its facts count, in each column.
+    pub records: scoring::Counted,
 }
 
 impl UnitAssessment {
@@ -74,6 +76,14 @@ impl UnitAssessment {
                 let corrected = self.reviews.iter().find_map(|r| r.overrides.get(&key));
                 let reported = self.items.iter().find_map(|i| i.facts.get(&key));
                 // As `verified_facts` reads them: corrections apply to item facts only.
+                if input.from.as_ref().is_some_and(|f| f.records().is_some()) {
+                    let ids = self.records.ids(&key, true).to_vec();
+                    return FactUsed {
+                        key,
+                        value: ids.len().to_string(),
+                        source: FactSource::Records { ids },
+                    };
+                }
                 let (value, source) = match (input.item, corrected, reported) {
                     (None, _, _) => match self.unit_level.get(&key) {
                         Some(v) => (v.clone(), FactSource::District),
@@ -118,18 +128,22 @@ impl UnitAssessment {
 }
 
 /// Verified facts: the unit's facts with every override applied (an override to an
-/// empty value means the assessors found the fact unsupported: not provided).
+/// empty value means the assessors found the fact unsupported: not provided), and the
+/// records the assessed column counts (`counts`: confirmed ones). A count of records is
+/// not overridden: its department confirms or rejects the records instead.
 pub fn verified_facts(
     rubric: &Rubric,
     unit_level: &RawFacts,
     items: &[ReportItem],
     reviews: &[Review],
+    counts: &RawFacts,
 ) -> Facts {
-    let mut facts = scoring::unit_facts(rubric, unit_level, items);
+    let mut facts = scoring::unit_facts(rubric, unit_level, items, counts);
     for review in reviews {
         for (key, o) in &review.overrides {
             if let Some(slot) = rubric.slot(key)
                 && rubric.input(slot).item.is_some()
+                && rubric.input(slot).from.is_none()
             {
                 match o.value.trim() {
                     // An override to an empty value: the fact is found unsupported.
@@ -158,9 +172,16 @@ pub async fn assess_unit(
     let report = state.store.report(campaign.id, unit_id).await?;
     let items = state.store.report_items(campaign.id, unit_id).await?;
     let reviews = state.store.reviews(campaign.id, unit_id).await?;
-    let self_facts = scoring::unit_facts(rubric, &cu.unit_facts, &items);
+    let records = scoring::counted(state, campaign, rubric, unit_id).await?;
+    let self_facts = scoring::unit_facts(rubric, &cu.unit_facts, &items, &records.column(false));
     let self_score = score(rubric, &self_facts);
-    let verified = verified_facts(rubric, &cu.unit_facts, &items, &reviews);
+    let verified = verified_facts(
+        rubric,
+        &cu.unit_facts,
+        &items,
+        &reviews,
+        &records.column(true),
+    );
     let assessed = score(rubric, &verified);
     Ok(UnitAssessment {
         unit,
@@ -172,6 +193,7 @@ pub async fn assess_unit(
         self_score,
         verified_facts: verified,
         assessed,
+        records,
     })
 }
 

@@ -289,7 +289,7 @@ pub async fn upload(
 }
 
 /// `filename*=` of RFC 6266, so Chinese names arrive intact.
-fn disposition(filename: &str) -> String {
+pub(crate) fn disposition(filename: &str) -> String {
     let encoded: String = filename
         .bytes()
         .map(|b| match b {

@@ -28,6 +28,7 @@ pub mod exports;
 pub mod gaps;
 pub mod history;
 pub mod publish_lock;
+pub mod records;
 pub mod rectify;
 pub mod results;
 pub mod review;
@@ -367,6 +368,28 @@ pub fn allows(
             )),
             Phase::Published(_) | Phase::WindowOver(_) => Ok(()),
         },
+        Rule::Declare => match (phase, report) {
+            (Phase::PastYear, _) => no(format!("{what}：{PAST_YEAR}。")),
+            (Phase::Locked, _) => no(format!("{what}：{LOCKED}。")),
+            // Records are kept before the campaign is issued.
+            (Phase::Draft, _) => Ok(()),
+            (_, Some(ReportState::Submitted)) => no(format!(
+                "{what}：自查报告已提交，申报的记录会改变自查分；考核组退回后才能申报，或请责任部门直接录入。"
+            )),
+            (_, Some(ReportState::Returned)) => Ok(()),
+            (_, Some(ReportState::Draft)) => match unit_deadline {
+                Some(d) if today > d => no(format!(
+                    "{what}：已过自查截止日期 {d}；如需补报，请联系责任部门录入。"
+                )),
+                _ => Ok(()),
+            },
+            (_, None) => no(format!("{what}：不是某个单位的记录。")),
+        },
+        Rule::Records => match phase {
+            Phase::PastYear => no(format!("{what}：{PAST_YEAR}。")),
+            Phase::Locked => no(format!("{what}：{LOCKED}。")),
+            _ => Ok(()),
+        },
     }
 }
 
@@ -468,6 +491,16 @@ mod tests {
         (Action::ProblemSignOff, Rule::Rectify),
         (Action::ProblemReturn, Rule::Rectify),
         (Action::RectifyExport, Rule::Always),
+        (Action::RecordList, Rule::Always),
+        (Action::RecordFile, Rule::Always),
+        (Action::RecordDeclare, Rule::Declare),
+        (Action::RecordEdit, Rule::Declare),
+        (Action::RecordWithdraw, Rule::Declare),
+        (Action::RecordEnter, Rule::Records),
+        (Action::RecordAmend, Rule::Records),
+        (Action::RecordConfirm, Rule::Records),
+        (Action::RecordReject, Rule::Records),
+        (Action::RecordLike, Rule::Records),
         (Action::UnitCreate, Rule::Always),
         (Action::UnitUpdate, Rule::Always),
         (Action::UnitImport, Rule::Always),
@@ -599,6 +632,25 @@ mod tests {
         (Rule::RectifyList, "window over", "y y y y y"),
         (Rule::RectifyList, "locked", "- - - - -"),
         (Rule::RectifyList, "past year", "- - - - -"),
+        // A unit keeps its records from the draft on; once issued, while its report is
+        // open (as its self-check), never after the lock.
+        (Rule::Declare, "draft", "y y y y y"),
+        (Rule::Declare, "reporting", "- y - - y"),
+        (Rule::Declare, "computed", "- y - - y"),
+        (Rule::Declare, "window open", "- y - - y"),
+        (Rule::Declare, "window ahead", "- y - - y"),
+        (Rule::Declare, "window over", "- y - - y"),
+        (Rule::Declare, "locked", "- - - - -"),
+        (Rule::Declare, "past year", "- - - - -"),
+        // The district and the departments: any time before the lock.
+        (Rule::Records, "draft", "y y y y y"),
+        (Rule::Records, "reporting", "y y y y y"),
+        (Rule::Records, "computed", "y y y y y"),
+        (Rule::Records, "window open", "y y y y y"),
+        (Rule::Records, "window ahead", "y y y y y"),
+        (Rule::Records, "window over", "y y y y y"),
+        (Rule::Records, "locked", "- - - - -"),
+        (Rule::Records, "past year", "- - - - -"),
     ];
 
     #[test]

@@ -92,6 +92,8 @@ impl QueueQuery {
 #[template(path = "year/review/queue.html")]
 struct QueuePage {
     layout: Layout,
+    /// Whether its rubric counts records kept during the year (台账).
+    has_records: bool,
     campaign_id: Id,
     title: String,
     department: String,
@@ -220,6 +222,7 @@ pub async fn queue(
         k => format!("已确认 {n} 项；另有 {k} 项未确认（在您打开此页之后已有人审核，或单位已撤回），请刷新后逐项查看。"),
     });
     Ok(QueuePage {
+        has_records: !rubric.record_kinds().is_empty(),
         layout: Layout::new(&state, &session, &me, "审核").await?,
         campaign_id: cid,
         title: campaign.title,
@@ -355,7 +358,7 @@ struct ReviewPage {
     points: String,
     criteria: String,
     facts: Vec<FactRow>,
-    unit_facts: Vec<(String, String, &'static str)>,
+    unit_facts: Vec<(String, String, String)>,
     evidence: Vec<EvidenceLink>,
     preview: String,
     score_reason: String,
@@ -418,6 +421,11 @@ fn read_form(
     };
     for slot in rubric.items()[ii].inputs.clone() {
         let input = rubric.input(slot);
+        // A count of records follows its records (confirmed or rejected on the records
+        // page), never an override.
+        if input.from.is_some() {
+            continue;
+        }
         let Some(value) = get(&format!("v:{}", input.key)) else {
             continue;
         };
@@ -511,6 +519,20 @@ fn fact_rows(
         .map(|slot| {
             let input = rubric.input(slot);
             let reported = value_of(&a.self_facts, slot);
+            if let Some(from) = &input.from {
+                let assessed = a.records.ids(&input.key, true).len().to_string();
+                return FactRow {
+                    key: input.key.clone(),
+                    label: input.label.clone(),
+                    kind: "records",
+                    unit: input.unit.clone().unwrap_or_default(),
+                    changed: false,
+                    reported,
+                    verified: assessed,
+                    reason: from.words(rubric),
+                    error: None,
+                };
+            }
             let over = review.and_then(|r| r.overrides.get(&input.key));
             let (verified, reason) = match typed_values.get(&input.key) {
                 Some((v, r)) => (v.clone(), r.clone()),
@@ -653,7 +675,7 @@ async fn render(
             (
                 input.label.clone(),
                 value_of(&a.self_facts, *s),
-                crate::year::self_check::whence(input),
+                crate::year::self_check::whence(&rubric, input),
             )
         })
         .collect();
@@ -765,7 +787,13 @@ fn preview_html(
         reviewed_at: 0,
         version: 0,
     });
-    let verified = verified_facts(rubric, &a.unit_level, &a.items, &reviews);
+    let verified = verified_facts(
+        rubric,
+        &a.unit_level,
+        &a.items,
+        &reviews,
+        &a.records.column(true),
+    );
     let reported = column(rubric, &a.self_facts, ii);
     let assessed = column(rubric, &verified, ii);
     Ok(PreviewFragment {
@@ -984,7 +1012,13 @@ fn assessed_with(l: &Loaded, overrides: &Overrides) -> Decimal {
         reviewed_at: 0,
         version: 0,
     });
-    let verified = verified_facts(&l.rubric, &l.a.unit_level, &l.a.items, &reviews);
+    let verified = verified_facts(
+        &l.rubric,
+        &l.a.unit_level,
+        &l.a.items,
+        &reviews,
+        &l.a.records.column(true),
+    );
     score(&l.rubric, &verified).items[l.ii].score
 }
 

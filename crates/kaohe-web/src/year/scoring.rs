@@ -1,9 +1,10 @@
 //! From stored rows to scores: the campaign's frozen rubric, the unit's facts, the score.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kaohe_core::{Facts, Rubric, UnitScore, score};
-use kaohe_storage::{Campaign, Id, RawFacts, ReportItem};
+use kaohe_storage::{Campaign, Id, RawFacts, Record, ReportItem};
 
 use crate::AppState;
 use crate::http::error::{AppError, AppResult};
@@ -54,12 +55,23 @@ pub fn parse_stored(rubric: &Rubric, slot: usize, value: &str) -> Option<kaohe_c
     }
 }
 
-/// A unit's facts: the district's unit-level facts and everything the unit reported.
-pub fn unit_facts(rubric: &Rubric, unit_level: &RawFacts, items: &[ReportItem]) -> Facts {
+/// A unit's facts: the district's unit-level facts, everything the unit reported, and
+/// the counts of its records (`counts`, one column's: see [`Counted::column`]). A fact
+/// that counts records is never taken from what was typed.
+pub fn unit_facts(
+    rubric: &Rubric,
+    unit_level: &RawFacts,
+    items: &[ReportItem],
+    counts: &RawFacts,
+) -> Facts {
     let mut facts = Facts::new(rubric);
     for item in items {
         apply(rubric, &mut facts, &item.facts);
     }
+    for (slot, _, _) in rubric.record_inputs() {
+        facts.set(slot, None);
+    }
+    apply(rubric, &mut facts, counts);
     // Unit-level facts last: a unit cannot override what the district set.
     let district: RawFacts = unit_level
         .iter()
@@ -72,6 +84,75 @@ pub fn unit_facts(rubric: &Rubric, unit_level: &RawFacts, items: &[ReportItem]) 
         .collect();
     apply(rubric, &mut facts, &district);
     facts
+}
+
+/// The records a unit's facts count, in each column (by the facts' keys). A rubric with
+/// no records has none.
+#[derive(Debug, Clone, Default)]
+pub struct Counted {
+    /// Fact key → the records counted in the self-check column (declared and
+    /// confirmed) and in the assessed column (confirmed), by id.
+    pub by_key: BTreeMap<String, (Vec<Id>, Vec<Id>)>,
+}
+
+impl Counted {
+    /// One column's counts as facts (key → count), for [`unit_facts`].
+    pub fn column(&self, assessed: bool) -> RawFacts {
+        self.by_key
+            .iter()
+            .map(|(k, (s, a))| {
+                let n = if assessed { a.len() } else { s.len() };
+                (k.clone(), n.to_string())
+            })
+            .collect()
+    }
+
+    /// The records counted for `key` in a column.
+    pub fn ids(&self, key: &str, assessed: bool) -> &[Id] {
+        match self.by_key.get(key) {
+            Some((s, a)) => if assessed { a } else { s },
+            None => &[],
+        }
+    }
+}
+
+/// What each fact that counts records counts among `records` (one unit's), for a
+/// campaign's period.
+pub fn count(rubric: &Rubric, campaign: &Campaign, records: &[Record]) -> Counted {
+    let mut by_key = BTreeMap::new();
+    for (_, input, what) in rubric.record_inputs() {
+        let kind = &rubric.record_kinds()[what.kind];
+        let of_fact = || {
+            records.iter().filter(|r| {
+                r.kind == kind.id && campaign.in_period(&r.day) && what.matches(kind, &r.fields)
+            })
+        };
+        let ids = |assessed: bool| {
+            of_fact()
+                .filter(|r| r.counts(assessed))
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        };
+        by_key.insert(input.key.clone(), (ids(false), ids(true)));
+    }
+    Counted { by_key }
+}
+
+/// The records a unit's facts count in a campaign, as of now.
+pub async fn counted(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    unit_id: Id,
+) -> AppResult<Counted> {
+    if rubric.record_kinds().is_empty() {
+        return Ok(Counted::default());
+    }
+    let records = state
+        .store
+        .unit_records(campaign.organiser_id, unit_id)
+        .await?;
+    Ok(count(rubric, campaign, &records))
 }
 
 /// A unit's place in a campaign with its district facts as scoring reads them: what the
@@ -91,7 +172,7 @@ pub async fn campaign_unit(
         .find(|c| c.unit_id == unit_id)
         .ok_or(AppError::NotFound)?;
     for input in rubric.inputs().iter().filter(|i| i.item.is_none()) {
-        if let Some(kaohe_core::rubric::FactSource::LastYearUnrectified) = input.from {
+        if let Some(kaohe_core::rubric::FactSource::LastYearUnrectified) = &input.from {
             let n = crate::year::rectify::unrectified(state, campaign, unit_id).await?;
             cu.unit_facts.insert(input.key.clone(), n.to_string());
         }
@@ -108,7 +189,8 @@ pub async fn self_score(
     let rubric = rubric(state, campaign.organiser_id, campaign.rubric_id).await?;
     let cu = campaign_unit(state, campaign, &rubric, unit_id).await?;
     let items = state.store.report_items(campaign.id, unit_id).await?;
-    let facts = unit_facts(&rubric, &cu.unit_facts, &items);
+    let records = counted(state, campaign, &rubric, unit_id).await?;
+    let facts = unit_facts(&rubric, &cu.unit_facts, &items, &records.column(false));
     let s = score(&rubric, &facts);
     Ok((rubric, facts, s, items))
 }

@@ -148,6 +148,9 @@ pub enum FactSource {
     Verified { reason: String },
     /// Not given by anyone.
     Missing,
+    /// The count of the unit's records the assessed column counted (confirmed, or
+    /// entered by the district), by their ids.
+    Records { ids: Vec<Id> },
 }
 
 impl Snapshot {
@@ -290,6 +293,11 @@ mod tests {
                 key: "floating_population".into(),
                 value: "52000".into(),
                 source: FactSource::District,
+            },
+            FactUsed {
+                key: "basic.3.articles".into(),
+                value: "2".into(),
+                source: FactSource::Records { ids: vec![7, 9] },
             },
         ];
         let again = Snapshot::of(&run(&s.to_json().to_string())).unwrap();

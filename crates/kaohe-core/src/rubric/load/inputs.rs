@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use toml::Spanned;
+use toml::{Spanned, Value};
 
 use super::Ctx;
 use super::raw::{RawInput, RawRule};
@@ -16,6 +16,8 @@ use crate::rubric::{CategoryKind, Direction, FactSource, Input, InputType, ItemM
 /// Every input declared so far, in slot order, with the slot and the line of each key.
 #[derive(Default)]
 pub(super) struct Inputs {
+    /// The kinds of record facts may count (`[[records]]`, loaded first).
+    pub(super) kinds: Vec<crate::records::RecordKind>,
     list: Vec<Input>,
     by_key: HashMap<String, Slot>,
     lines: HashMap<String, usize>,
@@ -51,7 +53,7 @@ impl Inputs {
     pub(super) fn declare_unit_facts(&mut self, cx: &mut Ctx, raw: &[Spanned<RawInput>]) {
         for ri in raw {
             let line = cx.line(ri.span());
-            let parsed = input_from_raw(cx, ri.get_ref(), None, None);
+            let parsed = input_from_raw(cx, &self.kinds, ri.get_ref(), None, None);
             if parsed.is_none() {
                 cx.refused_inputs.insert(ri.get_ref().key.get_ref().clone());
             }
@@ -72,6 +74,7 @@ impl Inputs {
             let line = cx.line(input.span());
             let parsed = input_from_raw(
                 cx,
+                &self.kinds,
                 input.get_ref(),
                 Some((item.index, item.id)),
                 Some(item.kind),
@@ -227,6 +230,7 @@ fn discretionary_bound(
 /// unit-level fact), `kind` its category's kind.
 fn input_from_raw(
     cx: &mut Ctx,
+    kinds: &[crate::records::RecordKind],
     ri: &RawInput,
     item: Option<(usize, &str)>,
     kind: Option<CategoryKind>,
@@ -280,30 +284,44 @@ fn input_from_raw(
     let from = match &ri.from {
         None => None,
         Some(from) => {
-            let source = match from.get_ref().as_str() {
-                "last_year_unrectified" => FactSource::LastYearUnrectified,
+            let source = match from.get_ref() {
+                Value::String(name) if name == "last_year_unrectified" => {
+                    if item.is_some() {
+                        cx.err(
+                            from.span(),
+                            format!("输入 {local}：上年度整改未到位的问题数是单位事实，请把它移到 [[unit_facts]]"),
+                        );
+                        return None;
+                    }
+                    FactSource::LastYearUnrectified
+                }
+                Value::Table(_) => {
+                    let count = super::records::count_of(cx, kinds, &local, from)?;
+                    if item.is_none() {
+                        cx.err(
+                            from.span(),
+                            format!("输入 {local}：记录属于各单位的项目，计数记录的输入应写在项目的 inputs 里，而不是 [[unit_facts]]"),
+                        );
+                        return None;
+                    }
+                    FactSource::Records(count)
+                }
                 other => {
+                    let shown = match other {
+                        Value::String(s) => format!("\"{s}\""),
+                        v => v.to_string(),
+                    };
                     cx.err(
                         from.span(),
-                        format!("输入 {local} 的 from = \"{other}\" 未知；可用 \"last_year_unrectified\"（上年度整改未到位的问题数，由 kaohe 计算）"),
+                        format!("输入 {local} 的 from = {shown} 未知；可用 \"last_year_unrectified\"（上年度整改未到位的问题数）或 {{ records = \"记录种类\" }}（记录条数）"),
                     );
                     return None;
                 }
             };
-            if item.is_some() {
-                cx.err(
-                    from.span(),
-                    format!("输入 {local}：只有 [[unit_facts]] 里的单位事实可以由 kaohe 计算（from）；请把它移到 [[unit_facts]]"),
-                );
-                return None;
-            }
             if ty != InputType::Count {
                 cx.err(
                     from.span(),
-                    format!(
-                        "输入 {local}：from = \"{}\" 是问题个数，type 应为 count",
-                        source.code()
-                    ),
+                    format!("输入 {local}：from 计算的是个数，type 应为 count"),
                 );
                 return None;
             }
@@ -311,10 +329,12 @@ fn input_from_raw(
         }
     };
     // Facts of base items and unit-level facts are required; bonus facts are optional.
-    // A fact kaohe computes is always there (0 without last year's data); in a facts
-    // file, a missing column reads as none.
-    let default_required =
-        kind != Some(CategoryKind::Bonus) && ty != InputType::Text && from.is_none();
+    // Last year's unrectified problems are always there (0 without last year's data);
+    // in a facts file, a missing column reads as none. A count of records is required as typed facts are: kaohe always has it (0 without
+    // records), but a facts file that leaves it out is told, not read as 0.
+    let default_required = kind != Some(CategoryKind::Bonus)
+        && ty != InputType::Text
+        && from != Some(FactSource::LastYearUnrectified);
     Some(Input {
         key,
         local,
@@ -330,7 +350,7 @@ fn input_from_raw(
     })
 }
 
-fn valid_key(key: &str) -> bool {
+pub(super) fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key
             .chars()

@@ -46,6 +46,22 @@ pub(super) fn check(cx: &mut Ctx, raw: &RawFile) {
     spanned(cx, &meta.title, "rubric.title", MAX_NAME);
     optional(cx, &at, "rubric.source", &meta.source, MAX_TEXT);
     optional(cx, &at, "rubric.note", &meta.note, MAX_TEXT);
+    for kind in &raw.records {
+        let at = kind.span();
+        let k = kind.get_ref();
+        spanned(cx, &k.id, "记录种类 id", MAX_ID);
+        spanned(cx, &k.name, "记录种类名称", MAX_NAME);
+        optional(cx, &at, "计量单位（unit）", &k.unit, MAX_UNIT);
+        optional(cx, &at, "记录种类备注", &k.note, MAX_TEXT);
+        for field in &k.fields {
+            let f = field.get_ref();
+            spanned(cx, &f.key, "记录栏目 key", MAX_ID);
+            spanned(cx, &f.label, "记录栏目名称", MAX_NAME);
+            for o in f.options.iter().flatten() {
+                spanned(cx, o, "选项", MAX_NAME);
+            }
+        }
+    }
     for input in &raw.unit_facts {
         check_input(cx, input);
     }

@@ -13,6 +13,7 @@ mod grades;
 mod inputs;
 mod lengths;
 mod raw;
+mod records;
 mod rules;
 
 use std::collections::HashSet;
@@ -197,6 +198,7 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
     let meta = raw.rubric.into_inner();
     let (total, max_bonus) = check_meta(cx, &meta);
     let mut inputs = inputs::Inputs::default();
+    inputs.kinds = records::load(cx, &raw.records);
     inputs.declare_unit_facts(cx, &raw.unit_facts);
     let grades = grades::load(cx, &raw.grades);
     // First pass: categories, items and every input they declare, so that rules may
@@ -208,6 +210,7 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
 
     let digest = Sha256::digest(source.as_bytes());
     let hash = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let record_kinds = std::mem::take(&mut inputs.kinds);
     let (inputs, by_key) = inputs.into_parts();
     Rubric {
         id: meta.id.into_inner(),
@@ -219,6 +222,7 @@ fn build(cx: &mut Ctx, raw: RawFile, source: &str) -> Rubric {
         items: declared.items,
         inputs,
         grades,
+        record_kinds,
         hash,
         by_key,
     }

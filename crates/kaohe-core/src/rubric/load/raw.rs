@@ -9,6 +9,8 @@ use toml::{Spanned, Value};
 pub(super) struct RawFile {
     pub(super) rubric: Spanned<RawMeta>,
     #[serde(default)]
+    pub(super) records: Vec<Spanned<RawRecordKind>>,
+    #[serde(default)]
     pub(super) unit_facts: Vec<Spanned<RawInput>>,
     #[serde(default)]
     pub(super) grades: Vec<Spanned<RawGrade>>,
@@ -77,8 +79,35 @@ pub(super) struct RawInput {
     pub(super) max: Option<Spanned<Value>>,
     pub(super) unit: Option<String>,
     pub(super) note: Option<String>,
-    /// A unit-level fact kaohe computes instead of the district typing it.
-    pub(super) from: Option<Spanned<String>>,
+    /// A fact kaohe computes instead of somebody typing it: a name
+    /// (`"last_year_unrectified"`) or a table (`{ records = "info", where = {…} }`).
+    pub(super) from: Option<Spanned<Value>>,
+}
+
+/// A kind of record kept during the year (`[[records]]`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRecordKind {
+    pub(super) id: Spanned<String>,
+    pub(super) name: Spanned<String>,
+    pub(super) unit: Option<String>,
+    pub(super) fields: Vec<Spanned<RawRecordField>>,
+    pub(super) title: Spanned<String>,
+    #[serde(default)]
+    pub(super) same: Vec<Spanned<String>>,
+    pub(super) level: Option<Spanned<String>>,
+    pub(super) entered_by: Option<Spanned<String>>,
+    pub(super) note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRecordField {
+    pub(super) key: Spanned<String>,
+    pub(super) label: Spanned<String>,
+    #[serde(rename = "type")]
+    pub(super) ty: Spanned<String>,
+    pub(super) options: Option<Vec<Spanned<String>>>,
 }
 
 /// One rule as written. Each kind uses some of these fields; which ones is checked in

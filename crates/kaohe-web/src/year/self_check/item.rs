@@ -39,6 +39,9 @@ struct InputView {
     unit: String,
     hint: String,
     error: Option<String>,
+    /// For a fact that counts records: the records the self-check counts (day, title,
+    /// state), read only.
+    records: Vec<(String, String, &'static str)>,
 }
 
 struct PreviewView {
@@ -80,7 +83,7 @@ struct ItemPage {
     rules: Vec<String>,
     inputs: Vec<InputView>,
     /// The district's facts the item reads: label, value, where it comes from.
-    unit_facts: Vec<(String, String, &'static str)>,
+    unit_facts: Vec<(String, String, String)>,
     version: i64,
     editable: bool,
     returned_comment: Option<String>,
@@ -112,12 +115,33 @@ fn input_views(
     item: usize,
     values: &RawFacts,
     errors: &BTreeMap<String, String>,
+    counted: &[kaohe_storage::Record],
+    counts: &scoring::Counted,
 ) -> Vec<InputView> {
     let it = &rubric.items()[item];
     it.inputs
         .clone()
         .map(|slot| {
             let input = rubric.input(slot);
+            if let Some(what) = input.from.as_ref().and_then(|f| f.records()) {
+                let kind = &rubric.record_kinds()[what.kind];
+                let ids = counts.ids(&input.key, false);
+                return InputView {
+                    key: input.key.clone(),
+                    label: input.label.clone(),
+                    kind: "records",
+                    value: ids.len().to_string(),
+                    required: false,
+                    unit: input.unit.clone().unwrap_or_default(),
+                    hint: input.from.as_ref().map(|f| f.words(rubric)).unwrap_or_default(),
+                    error: None,
+                    records: counted
+                        .iter()
+                        .filter(|r| ids.contains(&r.id))
+                        .map(|r| (r.day.clone(), kind.title_of(&r.fields).to_string(), r.state.label()))
+                        .collect(),
+                };
+            }
             let kind = match input.ty {
                 InputType::Count => "count",
                 InputType::Percent => "percent",
@@ -143,6 +167,7 @@ fn input_views(
                 },
                 hint,
                 error: errors.get(&input.key).cloned(),
+                records: Vec::new(),
             }
         })
         .collect()
@@ -159,6 +184,10 @@ fn parse_item_values(
     let mut errors = BTreeMap::new();
     for slot in it.inputs.clone() {
         let key = &rubric.input(slot).key;
+        // A count of records is kaohe's, never typed.
+        if rubric.input(slot).from.is_some() {
+            continue;
+        }
         let Some((_, raw)) = pairs.iter().find(|(k, _)| k == key) else {
             continue;
         };
@@ -206,13 +235,15 @@ fn preview_of(
     }
 }
 
-/// Facts of the whole unit with one item's values replaced by `values`.
+/// Facts of the whole unit with one item's values replaced by `values` (self-check
+/// column: `counts` are the records it counts).
 fn facts_with(
     rubric: &Rubric,
     unit_level: &RawFacts,
     items: &[ReportItem],
     item_id: &str,
     values: &RawFacts,
+    counts: &RawFacts,
 ) -> Facts {
     let mut others: Vec<ReportItem> = items
         .iter()
@@ -227,7 +258,7 @@ fn facts_with(
         updated_by: None,
         updated_at: 0,
     });
-    scoring::unit_facts(rubric, unit_level, &others)
+    scoring::unit_facts(rubric, unit_level, &others, counts)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -262,8 +293,24 @@ async fn render_item(
             saved.map(|r| r.version).unwrap_or(0),
         ),
     };
-    let facts = facts_with(&rubric, &cu.unit_facts, &items, item_id, &values);
+    let counts = scoring::counted(state, &cx.campaign, &rubric, cx.unit.id).await?;
+    let facts = facts_with(
+        &rubric,
+        &cu.unit_facts,
+        &items,
+        item_id,
+        &values,
+        &counts.column(false),
+    );
     let s = score(&rubric, &facts);
+    let counted = if counts.by_key.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .unit_records(me.org(), cx.unit.id)
+            .await?
+    };
     let preview = PreviewFragment {
         p: preview_of(&rubric, &facts, &s, ii, errors.values().cloned().collect()),
     }
@@ -304,7 +351,7 @@ async fn render_item(
         points: it.points.map(f).unwrap_or_else(|| "加分项".into()),
         criteria: it.criteria.clone(),
         rules,
-        inputs: input_views(&rubric, ii, &values, &errors),
+        inputs: input_views(&rubric, ii, &values, &errors, &counted, &counts),
         unit_facts,
         version,
         editable: cx.can_edit(item_id),
@@ -371,10 +418,10 @@ async fn evidence_views(
 }
 
 /// Where a unit-level fact comes from, as a page says it.
-pub(crate) fn whence(input: &kaohe_core::rubric::Input) -> &'static str {
-    match input.from {
-        Some(from) => from.words(),
-        None => "由区里设定",
+pub(crate) fn whence(rubric: &Rubric, input: &kaohe_core::rubric::Input) -> String {
+    match &input.from {
+        Some(from) => from.words(rubric),
+        None => "由区里设定".to_string(),
     }
 }
 
@@ -383,7 +430,7 @@ fn unit_fact_values(
     rubric: &Rubric,
     ii: usize,
     unit_facts: &RawFacts,
-) -> Vec<(String, String, &'static str)> {
+) -> Vec<(String, String, String)> {
     rubric.items()[ii]
         .uses
         .iter()
@@ -394,7 +441,7 @@ fn unit_fact_values(
                 .get(&input.key)
                 .cloned()
                 .unwrap_or_else(|| "（未设置，请联系区里）".into());
-            (input.label.clone(), value, whence(input))
+            (input.label.clone(), value, whence(rubric, input))
         })
         .collect()
 }
@@ -657,7 +704,15 @@ pub async fn item_preview(
     let (values, errors) = parse_item_values(&rubric, ii, &pairs);
     let items = state.store.report_items(cid, uid).await?;
     let cu = scoring::campaign_unit(&state, &cx.campaign, &rubric, uid).await?;
-    let facts = facts_with(&rubric, &cu.unit_facts, &items, &item, &values);
+    let counts = scoring::counted(&state, &cx.campaign, &rubric, uid).await?;
+    let facts = facts_with(
+        &rubric,
+        &cu.unit_facts,
+        &items,
+        &item,
+        &values,
+        &counts.column(false),
+    );
     let s = score(&rubric, &facts);
     let errors = errors
         .iter()

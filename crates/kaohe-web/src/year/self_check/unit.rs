@@ -57,6 +57,8 @@ struct MissingView {
 #[template(path = "year/self_check/report.html")]
 struct ReportPage {
     layout: Layout,
+    /// Whether its rubric counts records kept during the year (台账).
+    has_records: bool,
     campaign: Campaign,
     unit: Unit,
     base: String,
@@ -194,6 +196,7 @@ pub(super) async fn render_report(
     )
     .await?;
     Ok(ReportPage {
+        has_records: !rubric.record_kinds().is_empty(),
         layout,
         base: f(s.base),
         bonus: f(s.bonus),

@@ -338,10 +338,14 @@ async function download(person, link) {
 }
 
 // Fills one item's facts on its page from the demo row, as typed by a person.
+// The facts the Beilun rubric counts from records kept during the year (台账): shown on
+// the item pages, never typed.
+const FROM_RECORDS = (key) => key === "basic.1.misses" || key.startsWith("basic.3.") || key.startsWith("innovation.1.");
+
 async function fillItem(p, item, except = []) {
   const form = p.page.locator("form#facts");
   for (const [key, value] of Object.entries(FACTS)) {
-    if (!key.startsWith(item + ".") || except.includes(key)) continue;
+    if (!key.startsWith(item + ".") || except.includes(key) || FROM_RECORDS(key)) continue;
     const input = form.locator(`[name="${key}"]`);
     const count = await input.count();
     assert.ok(count > 0, `${item}: the page has a field for ${key}`);
@@ -389,25 +393,43 @@ async function year(browser) {
   await xinqi.login();
   await xinqi.see(CAMPAIGN);
   await xinqi.see("自查中", ".badge");
+  expected.xinqi.push(...LOGIN, "GET /");
+
+  // Records kept during the year (台账): the unit declares an article adopted this month,
+  // with the adoption notice; it counts in the self-check at once, in the assessed
+  // column once the office confirms it.
+  await xinqi.click(xinqi.link("台账记录"));
+  await xinqi.see("台账记录", "h1");
+  const adopted = xinqi.page.locator("tr", { hasText: "录用信息" }).first();
+  const [selfBefore, assessedBefore] = (await adopted.locator("td.num").allInnerTexts()).map(Number);
+  await xinqi.page.locator("details#new-info summary").click();
+  const declare = xinqi.page.locator("details#new-info form");
+  await declare.getByLabel("日期").fill("2026-11-02");
+  await declare.getByLabel("信息标题").fill("新碶街道新居民积分入学政策解读会座无虚席");
+  await declare.getByLabel("录用载体").fill("北仑区流动人口工作简报");
+  await declare.getByLabel("佐证材料（可多选）").setInputFiles({ name: "录用通知.pdf", mimeType: "application/pdf", buffer: pdf("Adoption notice") });
+  await xinqi.click(xinqi.button("申报", declare));
+  await xinqi.see("已申报，等待责任部门确认。", "[role=status]");
+  await xinqi.see("新碶街道新居民积分入学政策解读会座无虚席", "table");
+  const [selfAfter, assessedAfter] = (await adopted.locator("td.num").allInnerTexts()).map(Number);
+  assert.equal(selfAfter, selfBefore + 1, "a declared article counts in the self-check");
+  assert.equal(assessedAfter, assessedBefore, "not yet in the assessed column");
+  await xinqi.shot("records-phone");
+  expected.xinqi.push("GET /c/:id/records", "GET /c/:id/records?message=declared");
+  await xinqi.click(xinqi.link("我的自查", xinqi.page.locator("nav.menu")));
   await xinqi.click(xinqi.link(CAMPAIGN));
   await xinqi.see(`${UNIT} · 自查`, "h1");
   await xinqi.see(/尚未填写的必填数据（\d+ 项）/);
   await xinqi.shot("report-empty-phone");
-  expected.xinqi.push(...LOGIN, "GET /", "GET /c/:id/u/:id");
+  expected.xinqi.push("GET /", "GET /c/:id/u/:id");
 
-  // The first item: the preview follows what is typed, before anything is saved.
+  // The first item counts the district's records of misses: shown, not typed.
   await xinqi.click(xinqi.link("第1项 季度计划"));
   const preview = xinqi.page.locator("#preview .preview-score strong");
-  const misses = xinqi.field("未落实次数");
-  await misses.fill("2");
-  await xinqi.see("未落实 2 次", "#preview");
-  assert.equal((await preview.innerText()).trim(), "4", "two misses cost two of six points");
-  await xinqi.page.locator("form#facts").evaluate((f) => f.scrollIntoView());
-  await xinqi.shot("item-preview-phone");
-  await misses.fill("0");
+  await xinqi.see("未落实次数", "form#facts");
+  await xinqi.see("不能直接修改", "form#facts");
   await xinqi.see(/本项得分 6/, "#preview");
-  await xinqi.notSee("未落实 2 次", "#preview");
-  // Evidence chosen on the same form after typing: one press saves both, nothing typed is lost.
+  // Evidence chosen on the form: one press saves it with the item.
   await xinqi.field("佐证材料（可一次选多个文件）").setInputFiles([
     { name: "2026年一季度工作总结.pdf", mimeType: "application/pdf", buffer: pdf("2026 Q1 summary") },
     { name: "2026年二季度工作总结.pdf", mimeType: "application/pdf", buffer: pdf("2026 Q2 summary") },
@@ -416,13 +438,19 @@ async function year(browser) {
   await xinqi.see("已保存，此项标记为已完成；2 个佐证材料已上传", "[role=status]");
   await xinqi.see("2026年一季度工作总结.pdf", "ul.files");
   await xinqi.see("2026年二季度工作总结.pdf", "ul.files");
-  assert.equal(await xinqi.field("未落实次数").inputValue(), "0", "the typed value was saved with the files");
   await xinqi.shot("item-files-phone");
   expected.xinqi.push("GET /c/:id/u/:id/i/basic.1", "GET /c/:id/u/:id/i/basic.1?saved=done&files=2");
 
-  // The other items, one after another with 保存并下一项 (fewer taps on a phone).
+  // The second item: the preview follows what is typed, before anything is saved.
   await xinqi.click(xinqi.link(`下一项 ${ref("basic.2")}`, xinqi.page.locator("nav.pager")));
   expected.xinqi.push("GET /c/:id/u/:id/i/basic.2");
+  await xinqi.page.locator('form#facts [name="basic.2.funding"][value="否"]').check();
+  await xinqi.see("落实工作经费：否", "#preview");
+  assert.equal((await preview.innerText()).trim(), "6", "funding not in place costs two of eight points");
+  await xinqi.page.locator("form#facts").evaluate((f) => f.scrollIntoView());
+  await xinqi.shot("item-preview-phone");
+
+  // The other items, one after another with 保存并下一项 (fewer taps on a phone).
   const rest = ITEMS.slice(1);
   for (const [n, item] of rest.entries()) {
     await xinqi.see(ref(item), "h1");
@@ -515,22 +543,20 @@ async function year(browser) {
     "GET /c/:id/u/:id/r/basic.2?saved=confirmed",
   );
 
-  // basic.3: the district's bulletin lists 12 adopted articles, not 14. The preview shows
-  // the assessed score change; confirming needs the fact's reason and the score's.
+  // basic.3 counts the unit's records: the two articles the office has not confirmed
+  // (and the one declared today) count in the self-check only. The preview shows both
+  // columns; confirming the item with different scores needs the reason.
   await assessor.click(assessor.link(`下一项 ${ref("basic.3")}`, assessor.page.locator("nav.pager")));
   const selfB3 = num(await assessor.text("#preview .columns > div:first-child h3 strong"));
-  await assessor.page.getByLabel("录用信息", { exact: true }).fill("12");
-  await assessor.page.getByLabel("录用信息 的改动理由").fill("区信息办通报录用 12 篇");
-  await assessor.see("考核分与自查分不同", "#preview");
   const assessedB3 = num(await assessor.text("#preview strong.changed"));
   assert.ok(assessedB3 < selfB3, `the assessed score of basic.3 (${assessedB3}) is below the self-score (${selfB3})`);
+  await assessor.see("在台账记录里确认或不予确认");
   await assessor.shot("review-item-desktop", false);
   await assessor.click(assessor.button("确认"));
   await assessor.see(`考核分 ${assessedB3} 与自查分 ${selfB3} 不同，请写明理由`, "[role=alert]");
-  await assessor.field("考核分与自查分不同的理由").fill("信息录用篇数以区信息办通报为准");
+  await assessor.field("考核分与自查分不同的理由").fill("信息录用以区信息办确认的篇数为准");
   await assessor.click(assessor.button("确认"));
   await assessor.see("已确认。", "[role=status]");
-  assert.equal(await assessor.page.getByLabel("录用信息", { exact: true }).inputValue(), "12");
   expected.kaoheban.push("GET /c/:id/u/:id/r/basic.3", "POST /c/:id/u/:id/r/basic.3", "GET /c/:id/u/:id/r/basic.3?saved=confirmed");
 
   // basic.4: returned to the unit with a comment.
@@ -661,7 +687,7 @@ async function year(browser) {
   await xinqi.shot("results-unit-phone");
   await xinqi.click(b3.getByRole("link", { name: "对此项申诉" }));
   await xinqi.see(`申诉：${ref("basic.3")}`, "h1");
-  await xinqi.see("信息录用篇数以区信息办通报为准");
+  await xinqi.see("信息录用以区信息办确认的篇数为准");
   await xinqi.field("申诉理由").fill("另有 2 篇信息被市里录用，见附件通知");
   await xinqi.field("佐证材料").setInputFiles({ name: "市信息办录用通知.pdf", mimeType: "application/pdf", buffer: pdf("Adoption notice") });
   await xinqi.click(xinqi.button("提交申诉"));

@@ -122,21 +122,14 @@ impl RecordKind {
                 FieldType::Bool => match yes_no(text) {
                     Some(b) => if b { "是" } else { "否" }.to_string(),
                     None => {
-                        return Err(format!(
-                            "“{}”应填“是”或“否”，而不是“{text}”",
-                            field.label
-                        ));
+                        return Err(format!("“{}”应填“是”或“否”，而不是“{text}”", field.label));
                     }
                 },
                 FieldType::Choice(options) => {
                     if let Some(o) = options.iter().find(|o| o.as_str() == text) {
                         o.clone()
                     } else if text.is_empty() {
-                        return Err(format!(
-                            "请选择“{}”（{}）",
-                            field.label,
-                            options.join("、")
-                        ));
+                        return Err(format!("请选择“{}”（{}）", field.label, options.join("、")));
                     } else {
                         return Err(format!(
                             "“{}”应为 {} 之一，而不是“{text}”",
@@ -237,11 +230,9 @@ pub struct RecordCount {
 impl RecordCount {
     /// Whether a record of this fact's kind, with these fields, is counted by the fact.
     pub fn matches(&self, kind: &RecordKind, fields: &RecordFields) -> bool {
-        self.filter.iter().all(|(i, want)| {
-            fields
-                .get(&kind.fields[*i].key)
-                .is_some_and(|v| v == want)
-        })
+        self.filter
+            .iter()
+            .all(|(i, want)| fields.get(&kind.fields[*i].key).is_some_and(|v| v == want))
     }
 
     /// The filter in words: `级别为省`, empty without one.
@@ -297,9 +288,18 @@ mod tests {
 
     #[test]
     fn titles_compare_without_punctuation_and_within_two_characters() {
-        assert!(similar_titles("《流动人口服务》新举措", "流动人口服务新举措"));
-        assert!(similar_titles("新碶街道流动人口积分管理", "新碶街道流动人口积分制管理"));
-        assert!(!similar_titles("新碶街道积分管理经验", "大碶街道出租房屋整治成效"));
+        assert!(similar_titles(
+            "《流动人口服务》新举措",
+            "流动人口服务新举措"
+        ));
+        assert!(similar_titles(
+            "新碶街道流动人口积分管理",
+            "新碶街道流动人口积分制管理"
+        ));
+        assert!(!similar_titles(
+            "新碶街道积分管理经验",
+            "大碶街道出租房屋整治成效"
+        ));
         assert!(!similar_titles("", ""));
     }
 
@@ -308,10 +308,16 @@ mod tests {
         let k = kind();
         let a = rec("积分制管理见成效", "宁波日报", "市");
         let b = rec("《积分制管理见成效》", "宁波日报", "市");
-        assert_eq!(k.likeness("2026-03-01", &a, "2026-03-01", &b), Some(Likeness::Twice));
+        assert_eq!(
+            k.likeness("2026-03-01", &a, "2026-03-01", &b),
+            Some(Likeness::Twice)
+        );
         assert_eq!(k.likeness("2026-03-01", &a, "2026-03-02", &b), None);
         let c = rec("积分制管理见成效", "浙江日报", "省");
-        assert_eq!(k.likeness("2026-03-01", &a, "2026-04-01", &c), Some(Likeness::Levels));
+        assert_eq!(
+            k.likeness("2026-03-01", &a, "2026-04-01", &c),
+            Some(Likeness::Levels)
+        );
         assert_eq!(k.level_of(&c), Some(1));
     }
 

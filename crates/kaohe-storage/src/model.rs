@@ -827,7 +827,10 @@ impl Record {
     /// confirmed. A record flagged as maybe another one counts in neither until a
     /// person says it is a record of its own.
     pub fn counts(&self, assessed: bool) -> bool {
-        if matches!(self.like_state, Some(LikeState::Suspected | LikeState::Same)) {
+        if matches!(
+            self.like_state,
+            Some(LikeState::Suspected | LikeState::Same)
+        ) {
             return false;
         }
         match self.state {

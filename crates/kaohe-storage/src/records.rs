@@ -40,7 +40,10 @@ fn record(r: &AnyRow) -> Result<Record> {
 
 const COLS: &str = "id, organiser_id, unit_id, kind, day, fields, state, by_district, answer, answered_by, answered_at, like_of, likeness, like_state, version, created_by, created_at, updated_by, updated_at";
 
-async fn record_in<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, id: Id) -> Result<Record> {
+async fn record_in<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> Result<Record> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM records WHERE id = $1"
     )))
@@ -266,8 +269,10 @@ impl Work {
         Ok((before, after))
     }
 
-    /// Confirms, rejects (with the reason) or withdraws a record that waits for
-    /// confirmation; `Conflict` when it no longer does.
+    /// Confirms or rejects (with the reason) a unit's record, or withdraws one that waits
+    /// for confirmation. A department may change its answer (a rejected record confirmed
+    /// on appeal, a confirmed one found wrong); `Conflict` when the record is no longer
+    /// where the step starts.
     pub async fn answer_record(
         &mut self,
         id: Id,
@@ -278,11 +283,17 @@ impl Work {
         let before = record_in(&mut *self.tx, id).await?;
         self.day_open(before.organiser_id, &before.day).await?;
         let now = now_ms();
-        let done = sqlx::query(
+        let from = match to {
+            RecordState::Confirmed => "'declared', 'rejected'",
+            RecordState::Rejected => "'declared', 'confirmed'",
+            RecordState::Withdrawn => "'declared'",
+            RecordState::Declared => return Err(StorageError::Conflict),
+        };
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE records SET state = $1, answer = $2, answered_by = $3, answered_at = $4,
                 version = version + 1, updated_by = $3, updated_at = $4
-             WHERE id = $5 AND state = 'declared'",
-        )
+             WHERE id = $5 AND by_district = 0 AND state IN ({from})"
+        )))
         .bind(to.as_str())
         .bind(answer)
         .bind(by)
@@ -320,7 +331,11 @@ impl Work {
     }
 
     /// Attaches evidence to a record (its campaign and item say where it was declared).
-    pub async fn add_record_evidence(&mut self, record_id: Id, new: &NewEvidence) -> Result<Evidence> {
+    pub async fn add_record_evidence(
+        &mut self,
+        record_id: Id,
+        new: &NewEvidence,
+    ) -> Result<Evidence> {
         let r = record_in(&mut *self.tx, record_id).await?;
         self.day_open(r.organiser_id, &r.day).await?;
         let row = sqlx::query(

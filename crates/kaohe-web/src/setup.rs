@@ -119,13 +119,13 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
         org: org.id,
         hash,
         rubric: &rubric,
+        reporters: Vec::new(),
     };
     let admin = seed
         .user("admin", "区考核办管理员", Role::Admin, None, None)
         .await?;
     let campaign = seed.campaign(admin).await?;
     let [office, police, hr] = seed.departments(&campaign).await?;
-    let units = seed.units(&campaign).await?;
     let mut assessors = Vec::new();
     for (username, name, role, department) in [
         ("kaoheban", "区考核办考核员", Role::Assessor, Some(office)),
@@ -139,6 +139,13 @@ pub async fn seed_demo_if_empty(store: &Store) -> Result<bool, AppError> {
             assessors.push((d, id));
         }
     }
+    // The office confirms the records (its items count them).
+    let confirmer = assessors
+        .iter()
+        .find(|(d, _)| *d == office)
+        .map(|(_, u)| *u)
+        .unwrap_or(admin);
+    let units = seed.units(&campaign, admin, confirmer).await?;
     seed.previous_year(admin, &units, &[office, police, hr], &assessors)
         .await?;
     seed.next_year_draft(admin).await?;
@@ -165,6 +172,8 @@ struct Seed<'r> {
     /// The demo password's hash, shared by every demo account.
     hash: String,
     rubric: &'r Rubric,
+    /// Each unit's reporter, in the order of [`DEMO_UNITS`].
+    reporters: Vec<Id>,
 }
 
 impl Seed<'_> {
@@ -253,7 +262,12 @@ impl Seed<'_> {
 
     /// The eleven subdistricts with their reporters and the demo figures: every unit but
     /// one has filled in, the first six have submitted.
-    async fn units(&mut self, campaign: &Campaign) -> Result<Vec<(Id, String)>, AppError> {
+    async fn units(
+        &mut self,
+        campaign: &Campaign,
+        admin: Id,
+        confirmer: Id,
+    ) -> Result<Vec<(Id, String)>, AppError> {
         let rubric = self.rubric;
         let demo = kaohe_formats::read_facts(rubric, "beilun-2026-demo.csv", DEMO_FACTS.as_bytes())
             .map_err(err)?;
@@ -268,10 +282,12 @@ impl Seed<'_> {
             let reporter = self
                 .user(username, &filler, Role::Reporter, None, Some(unit.id))
                 .await?;
+            self.reporters.push(reporter);
             let facts = demo.iter().find(|u| u.unit == *name).map(|u| &u.facts);
             let raw_of = |slots: &mut dyn Iterator<Item = usize>| -> RawFacts {
                 let mut raw = RawFacts::new();
-                for slot in slots {
+                // A count of records is kaohe's, never typed: the records follow.
+                for slot in slots.filter(|s| rubric.input(*s).from.is_none()) {
                     if let Some(v) = facts.and_then(|f| f.get(slot)) {
                         raw.insert(rubric.input(slot).key.clone(), value_text(v));
                     }
@@ -286,6 +302,40 @@ impl Seed<'_> {
                     deadline: None,
                 })
                 .await?;
+            // The year's records behind the figures (kept during the year, so the unit
+            // left empty has them too), confirmed by the office as they came; the empty
+            // unit's last two articles still wait for it.
+            if let Some(facts) = facts {
+                let by = Records {
+                    reporter,
+                    confirmer: Some(confirmer),
+                    admin,
+                    pending: if *name == DEMO_EMPTY_UNIT { 2 } else { 0 },
+                };
+                demo_records(
+                    &mut self.work,
+                    self.org,
+                    rubric,
+                    (unit.id, name),
+                    facts,
+                    2026,
+                    by,
+                )
+                .await?;
+                // What a department meets besides: one article declared twice (flagged,
+                // counted once until someone decides), one it could not confirm.
+                if n == 1 || n == 2 {
+                    demo_extra_record(
+                        &mut self.work,
+                        self.org,
+                        unit.id,
+                        n == 1,
+                        reporter,
+                        confirmer,
+                    )
+                    .await?;
+                }
+            }
             if *name == DEMO_EMPTY_UNIT {
                 continue;
             }
@@ -408,9 +458,25 @@ impl Seed<'_> {
             let Some(facts) = demo.get((n + 3) % demo.len()).map(|u| &u.facts) else {
                 continue;
             };
+            let by = Records {
+                reporter: self.reporters.get(n).copied().unwrap_or(admin),
+                confirmer: Some(reviewer(&old.items()[0])),
+                admin,
+                pending: 0,
+            };
+            demo_records(
+                &mut self.work,
+                self.org,
+                &old,
+                (*unit, name),
+                facts,
+                2025,
+                by,
+            )
+            .await?;
             let raw_of = |slots: &mut dyn Iterator<Item = usize>| -> RawFacts {
                 let mut raw = RawFacts::new();
-                for slot in slots {
+                for slot in slots.filter(|s| old.input(*s).from.is_none()) {
                     if let Some(v) = facts.get(slot) {
                         raw.insert(old.input(slot).key.clone(), value_text(v));
                     }
@@ -606,6 +672,163 @@ async fn finish_in(
     )
     .await?;
     Ok(problems)
+}
+
+/// Who keeps a unit's demo records: its reporter declares them, the department confirms
+/// them (`None`: they wait), the admin enters the district's own.
+struct Records {
+    reporter: Id,
+    confirmer: Option<Id>,
+    admin: Id,
+    /// How many of the unit's last ordinary articles still wait for confirmation.
+    pending: usize,
+}
+
+/// The records behind the counts of a unit's demo figures (信息录用, 媒体报道, 领导批示,
+/// 未落实记录), dated in `year`: as many as each fact counts, with invented titles.
+async fn demo_records(
+    work: &mut Work,
+    org: Id,
+    rubric: &Rubric,
+    (unit, name): (Id, &str),
+    facts: &kaohe_core::Facts,
+    year: i64,
+    by: Records,
+) -> Result<(), AppError> {
+    const TOPICS: [&str; 12] = [
+        "推行流动人口积分制管理",
+        "开展出租房屋消防安全专项整治",
+        "建成新居民服务驿站",
+        "组织新居民子女暑期托管",
+        "上线e乡北仑智能服务平台",
+        "开展流动人口信息登记百日攻坚",
+        "成立新居民志愿服务队",
+        "举办新居民技能培训班",
+        "推进融合性社会组织标准化建设",
+        "试点出租房屋旅馆式管理",
+        "开展新居民参与社区治理议事会",
+        "落实企业流动人口管理主体责任",
+    ];
+    const MISSES: [&str; 4] = [
+        "季度工作总结未按时报送",
+        "未参加区里召开的季度工作例会",
+        "季度工作计划未部署到社区",
+        "季度督查检查未留记录",
+    ];
+    let mut n = 0usize;
+    for (slot, _, what) in rubric.record_inputs() {
+        let kind = &rubric.record_kinds()[what.kind];
+        let count = match facts.get(slot) {
+            Some(kaohe_core::Value::Number(c)) => c.to_string().parse::<usize>().unwrap_or(0),
+            _ => 0,
+        };
+        for i in 0..count {
+            n += 1;
+            let day = format!("{year:04}-{:02}-{:02}", 1 + (n * 5) % 10, 1 + (n * 7) % 27);
+            let mut fields = RawFacts::new();
+            for (fi, value) in &what.filter {
+                fields.insert(kind.fields[*fi].key.clone(), value.clone());
+            }
+            let topic = TOPICS[(n + unit as usize) % TOPICS.len()];
+            let title = match kind.id.as_str() {
+                "miss" => format!("第{}季度：{}", 1 + i % 4, MISSES[i % MISSES.len()]),
+                "instruction" => format!("{name}{topic}的做法（第{n}件）"),
+                _ if fields.get("typical").is_some_and(|t| t == "是") => {
+                    format!("{name}{topic}的经验做法（第{n}篇）")
+                }
+                _ => format!("{name}{topic}（第{n}篇）"),
+            };
+            fields.insert(kind.fields[kind.title].key.clone(), title);
+            for f in &kind.fields {
+                let filler = match f.key.as_str() {
+                    "outlet" => match fields.get("level").map(String::as_str) {
+                        Some("国家") => "人民日报",
+                        Some("省") => "浙江日报",
+                        Some("市") => "宁波日报",
+                        _ => "北仑区流动人口工作简报",
+                    },
+                    "found_by" => "区考核办季度检查",
+                    _ => continue,
+                };
+                fields
+                    .entry(f.key.clone())
+                    .or_insert_with(|| filler.to_string());
+            }
+            let new = kaohe_storage::NewRecord {
+                unit_id: unit,
+                kind: kind.id.clone(),
+                day,
+                fields,
+                by_district: kind.district_only,
+            };
+            let maker = if kind.district_only {
+                by.admin
+            } else {
+                by.reporter
+            };
+            let r = work.add_record(org, &new, None, maker).await?;
+            let waits = what.kind == 0
+                && what.filter.iter().all(|(_, v)| v == "否")
+                && i + by.pending >= count;
+            if let (false, false, Some(confirmer)) = (kind.district_only, waits, by.confirmer) {
+                work.answer_record(r.id, kaohe_storage::RecordState::Confirmed, None, confirmer)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A record that counts nowhere: the unit's first article declared again (flagged as
+/// declared twice, waiting for a person), or an article the office did not confirm.
+async fn demo_extra_record(
+    work: &mut Work,
+    org: Id,
+    unit: Id,
+    twice: bool,
+    reporter: Id,
+    confirmer: Id,
+) -> Result<(), AppError> {
+    let mine = work.unit_records(org, unit).await?;
+    let Some(first) = mine
+        .iter()
+        .find(|r| r.kind == "info" && r.day.starts_with("2026"))
+    else {
+        return Ok(());
+    };
+    let mut fields = first.fields.clone();
+    if twice {
+        let title = fields.get("title").cloned().unwrap_or_default();
+        fields.insert("title".into(), format!("《{title}》"));
+    } else {
+        fields.insert(
+            "title".into(),
+            "关于做好春节期间流动人口返乡服务的通知（转发）".into(),
+        );
+    }
+    let new = kaohe_storage::NewRecord {
+        unit_id: unit,
+        kind: "info".into(),
+        day: first.day.clone(),
+        fields,
+        by_district: false,
+    };
+    let like = twice.then_some(kaohe_storage::Like {
+        flagged: 0,
+        of: first.id,
+        likeness: "twice",
+    });
+    let r = work.add_record(org, &new, like, reporter).await?;
+    if !twice {
+        work.answer_record(
+            r.id,
+            kaohe_storage::RecordState::Rejected,
+            Some("转发的通知不是录用的信息，不计分"),
+            confirmer,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn value_text(v: &kaohe_core::Value) -> String {

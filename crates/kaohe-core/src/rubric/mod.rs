@@ -448,7 +448,10 @@ impl Rubric {
 
     /// A kind of record by its id, with its index.
     pub fn record_kind(&self, id: &str) -> Option<(usize, &RecordKind)> {
-        self.record_kinds.iter().enumerate().find(|(_, k)| k.id == id)
+        self.record_kinds
+            .iter()
+            .enumerate()
+            .find(|(_, k)| k.id == id)
     }
 
     /// The facts that count records, each with what it counts.

@@ -3,5 +3,6 @@
 mod audit_chain;
 mod audit_search;
 mod departments_migration;
+mod records;
 mod review;
 mod story;

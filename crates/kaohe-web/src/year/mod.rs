@@ -718,6 +718,8 @@ mod tests {
                 window_end: Some("2026-12-14".into()),
                 show_details: false,
                 locked: false,
+                period_start: None,
+                period_end: None,
             };
             let phase = Phase::of(&c, true, d(today)).unwrap();
             assert_eq!(phase.window(), Some(w));
@@ -745,6 +747,8 @@ mod tests {
             window_end: None,
             show_details: false,
             locked: false,
+            period_start: None,
+            period_end: None,
         };
         assert_eq!(Phase::of(&c, false, d(TODAY)).unwrap(), Phase::Draft);
         c.issued_at = Some(1);

@@ -55,8 +55,7 @@ struct Scope {
 impl Scope {
     async fn load(state: &AppState, me: &CurrentUser, cid: Id) -> AppResult<Scope> {
         let year = Year::load(state, me.org(), cid).await?;
-        let rubric =
-            scoring::rubric(state, me.org(), year.campaign.rubric_id).await?;
+        let rubric = scoring::rubric(state, me.org(), year.campaign.rubric_id).await?;
         let names: BTreeMap<Id, String> = state
             .store
             .units(me.org())
@@ -389,7 +388,8 @@ async fn render_list(
     let mut rows = Vec::new();
     let (mut waiting, mut flagged) = (0, 0);
     for r in &records {
-        let (Some(unit), Some((_, kind))) = (scope.unit_name(r.unit_id), scope.kind(&r.kind)) else {
+        let (Some(unit), Some((_, kind))) = (scope.unit_name(r.unit_id), scope.kind(&r.kind))
+        else {
             continue;
         };
         let flag = flag_words(r);
@@ -577,6 +577,8 @@ struct RecordPage {
     version: i64,
     can_withdraw: bool,
     can_answer: bool,
+    /// The department may change its answer: `confirmed` or `rejected`, else empty.
+    revise: &'static str,
     can_decide: bool,
     /// Why the record cannot change now, if it cannot.
     closed: Option<String>,
@@ -592,7 +594,16 @@ pub async fn page(
     Path((cid, rid)): Path<(Id, Id)>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    render_record(&state, &session, &me, cid, rid, None, q.message.map(|_| "已保存。".into())).await
+    render_record(
+        &state,
+        &session,
+        &me,
+        cid,
+        rid,
+        None,
+        q.message.map(|_| "已保存。".into()),
+    )
+    .await
 }
 
 async fn render_record(
@@ -612,9 +623,15 @@ async fn render_record(
     // Who may change it: the unit its own declarations; the admin what the district
     // entered. The year decides when.
     let (edit_action, edit_to) = if mine && !r.by_district {
-        (Some(Action::RecordEdit), format!("/c/{cid}/u/{}/records/{rid}", r.unit_id))
+        (
+            Some(Action::RecordEdit),
+            format!("/c/{cid}/u/{}/records/{rid}", r.unit_id),
+        )
     } else if me.role() == Role::Admin && r.by_district {
-        (Some(Action::RecordAmend), format!("/admin/c/{cid}/records/{rid}"))
+        (
+            Some(Action::RecordAmend),
+            format!("/admin/c/{cid}/records/{rid}"),
+        )
     } else {
         (None, String::new())
     };
@@ -628,7 +645,11 @@ async fn render_record(
     };
     let closed = scope
         .year
-        .allows(report, deadline, edit_action.unwrap_or(Action::RecordConfirm))
+        .allows(
+            report,
+            deadline,
+            edit_action.unwrap_or(Action::RecordConfirm),
+        )
         .err()
         .map(|e| e.0);
     let locked_day = state.store.day_locked(me.org(), &r.day).await?;
@@ -644,7 +665,12 @@ async fn render_record(
         Some(o) => match state.store.record(me.org(), o).await {
             Ok(other) => Some((
                 other.id,
-                format!("{} {}（{}）", other.day, kind.title_of(&other.fields), other.state.label()),
+                format!(
+                    "{} {}（{}）",
+                    other.day,
+                    kind.title_of(&other.fields),
+                    other.state.label()
+                ),
             )),
             Err(StorageError::NotFound) => None,
             Err(e) => return Err(e.into()),
@@ -653,7 +679,12 @@ async fn render_record(
     };
     let answered = match (r.answered_by, r.answered_at) {
         (Some(by), Some(at)) => {
-            let who = state.store.user(by).await.map(|u| u.display_name).unwrap_or_default();
+            let who = state
+                .store
+                .user(by)
+                .await
+                .map(|u| u.display_name)
+                .unwrap_or_default();
             Some(format!("{who} 于 {}", china_time(at)))
         }
         _ => None,
@@ -663,7 +694,13 @@ async fn render_record(
         .record_evidence(rid)
         .await?
         .into_iter()
-        .map(|e| (e.id, safe_name(&e.filename, &e.content_type), human_size(e.size)))
+        .map(|e| {
+            (
+                e.id,
+                safe_name(&e.filename, &e.content_type),
+                human_size(e.size),
+            )
+        })
         .collect();
     let layout = Layout::new(state, session, me, &format!("台账记录 {}", kind.name)).await?;
     Ok(RecordPage {
@@ -677,7 +714,12 @@ async fn render_record(
         fields: kind
             .fields
             .iter()
-            .map(|f| (f.label.clone(), r.fields.get(&f.key).cloned().unwrap_or_default()))
+            .map(|f| {
+                (
+                    f.label.clone(),
+                    r.fields.get(&f.key).cloned().unwrap_or_default(),
+                )
+            })
             .collect(),
         state: r.state.label(),
         by_district: r.by_district,
@@ -693,9 +735,15 @@ async fn render_record(
         version: r.version,
         can_withdraw: mine && open && r.state == RecordState::Declared,
         can_answer: open && scope.answers(&r) && r.state == RecordState::Declared,
-        can_decide: open
-            && scope.answers(&r)
-            && r.like_state == Some(LikeState::Suspected),
+        revise: match r.state {
+            RecordState::Confirmed | RecordState::Rejected
+                if open && scope.answers(&r) && !r.by_district =>
+            {
+                r.state.as_str()
+            }
+            _ => "",
+        },
+        can_decide: open && scope.answers(&r) && r.like_state == Some(LikeState::Suspected),
         closed,
         error,
         message,
@@ -708,11 +756,7 @@ async fn render_record(
 
 /// Checks what was typed for a record of `kind`: its day (a real day, in the
 /// campaign's period, not in the future) and its fields. The message says what to do.
-fn checked(
-    scope: &Scope,
-    kind: &RecordKind,
-    t: &Typed,
-) -> Result<kaohe_storage::RawFacts, String> {
+fn checked(scope: &Scope, kind: &RecordKind, t: &Typed) -> Result<kaohe_storage::RawFacts, String> {
     let Some(day) = parse_date(&t.day) else {
         return Err("请填写日期，格式如 2026-03-15。".into());
     };
@@ -765,7 +809,8 @@ fn target(cid: Id, r: &Record) -> String {
 
 /// What a lock found in the record's own transaction says.
 const LOCKED_DAY: &str = "这条记录的日期在已定稿的考核期间内，不能再修改；本次没有保存。";
-const MOVED: &str = "这条记录刚刚已有变化（可能有人同时处理了它），本次没有保存。请看当前状态后再操作。";
+const MOVED: &str =
+    "这条记录刚刚已有变化（可能有人同时处理了它），本次没有保存。请看当前状态后再操作。";
 
 /// A unit declares a record (申报).
 pub async fn declare(
@@ -806,7 +851,16 @@ async fn add(
 ) -> AppResult<Response> {
     let scope = Scope::load(state, me, cid).await?;
     let typed = Typed::of(&form);
-    let again = |e: String| render_list(state, session, me, cid, ListQuery::default(), Some((typed.clone(), e)));
+    let again = |e: String| {
+        render_list(
+            state,
+            session,
+            me,
+            cid,
+            ListQuery::default(),
+            Some((typed.clone(), e)),
+        )
+    };
     let Some((_, kind)) = scope.kind(&typed.kind) else {
         return Err(AppError::BadRequest("请选择记录的种类。".into()));
     };
@@ -854,7 +908,11 @@ async fn add(
         summary(kind, &r.day, &r.fields),
     )];
     if let Some(l) = like {
-        changes.push(change("like", serde_json::Value::Null, like_sentence(l, r.id)));
+        changes.push(change(
+            "like",
+            serde_json::Value::Null,
+            like_sentence(l, r.id),
+        ));
     }
     changes.extend(attach(&mut work, me, &scope, &r, files).await?);
     let action = if by_district {
@@ -875,7 +933,11 @@ fn like_sentence(l: Like, me: Id) -> String {
         Likeness::Twice.words()
     };
     let fix = |x: Id| if x == 0 { me } else { x };
-    format!("{what}：记录 {} 与记录 {}，前者暂不计分", fix(l.flagged), fix(l.of))
+    format!(
+        "{what}：记录 {} 与记录 {}，前者暂不计分",
+        fix(l.flagged),
+        fix(l.of)
+    )
 }
 
 /// The unit changes or withdraws its record.
@@ -917,13 +979,21 @@ async fn change_record(
     let scope = Scope::load(state, me, cid).await?;
     let r = scope.record(state, me, rid).await?;
     // The unit changes its declarations, the district its own entries.
-    if unit.is_some_and(|u| u != r.unit_id) || (unit.is_some() == r.by_district) {
+    if unit.is_some_and(|u| u != r.unit_id) {
         return Err(AppError::Forbidden);
+    }
+    if unit.is_some() == r.by_district {
+        return Err(AppError::BadRequest(if r.by_district {
+            "这条记录由区里录入，单位不能修改；如有出入，请联系区里。".into()
+        } else {
+            "这条记录由单位申报，区里只能确认或不予确认，不能代为修改。".into()
+        }));
     }
     let (_, kind) = scope.kind(&r.kind).ok_or(AppError::NotFound)?;
     let mut typed = Typed::of(&form);
     typed.kind = r.kind.clone();
-    let again = |e: String| render_record(state, session, me, cid, rid, Some((typed.clone(), e)), None);
+    let again =
+        |e: String| render_record(state, session, me, cid, rid, Some((typed.clone(), e)), None);
     let version: i64 = form.field("version").trim().parse().unwrap_or(-1);
     let mut work;
     let (action, changes) = if form.field("action") == "withdraw" && unit.is_some() {
@@ -939,7 +1009,11 @@ async fn change_record(
         };
         (
             Action::RecordWithdraw,
-            vec![change("record_state", before.state.label(), after.state.label())],
+            vec![change(
+                "record_state",
+                before.state.label(),
+                after.state.label(),
+            )],
         )
     } else {
         let fields = match checked(&scope, kind, &typed) {
@@ -974,10 +1048,18 @@ async fn change_record(
             changes.push(change("record", old, new));
         }
         if before.state != after.state {
-            changes.push(change("record_state", before.state.label(), after.state.label()));
+            changes.push(change(
+                "record_state",
+                before.state.label(),
+                after.state.label(),
+            ));
         }
         if let Some(l) = like {
-            changes.push(change("like", serde_json::Value::Null, like_sentence(l, rid)));
+            changes.push(change(
+                "like",
+                serde_json::Value::Null,
+                like_sentence(l, rid),
+            ));
         }
         changes.extend(attach(&mut work, me, &scope, &after, files).await?);
         let action = if unit.is_some() {
@@ -1049,7 +1131,11 @@ pub async fn answer(
         }
         Err(e) => return Err(e.into()),
     };
-    let changes = vec![change("record_state", before.state.label(), after.state.label())];
+    let changes = vec![change(
+        "record_state",
+        before.state.label(),
+        after.state.label(),
+    )];
     commit(
         work,
         &me,
@@ -1110,7 +1196,17 @@ pub async fn like(
     let to = match form.decision.as_str() {
         "same" => LikeState::Same,
         "different" => LikeState::Different,
-        _ => return with_error(&state, &session, &me, cid, rid, "请选择：是重复记录，或不是。".into()).await,
+        _ => {
+            return with_error(
+                &state,
+                &session,
+                &me,
+                cid,
+                rid,
+                "请选择：是重复记录，或不是。".into(),
+            )
+            .await;
+        }
     };
     let mut work = state.store.begin().await?;
     let (_, after) = match work.decide_like(rid, to, me.user.id).await {
@@ -1130,7 +1226,15 @@ pub async fn like(
         _ => "不是重复记录，计分",
     };
     let changes = vec![change("like", "待判定", words)];
-    commit(work, &me, Action::RecordLike, target(cid, &after), None, changes).await?;
+    commit(
+        work,
+        &me,
+        Action::RecordLike,
+        target(cid, &after),
+        None,
+        changes,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/c/{cid}/records/{rid}?message=saved")).into_response())
 }
 

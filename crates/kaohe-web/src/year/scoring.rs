@@ -110,7 +110,13 @@ impl Counted {
     /// The records counted for `key` in a column.
     pub fn ids(&self, key: &str, assessed: bool) -> &[Id] {
         match self.by_key.get(key) {
-            Some((s, a)) => if assessed { a } else { s },
+            Some((s, a)) => {
+                if assessed {
+                    a
+                } else {
+                    s
+                }
+            }
             None => &[],
         }
     }

@@ -194,6 +194,41 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
             OtherOrgAdmin => NotFound,
             _ => Forbidden,
         },
+        // Records kept during the year: the unit its own (another unit's record does not
+        // exist for it), the departments the kinds their items count, the admin all.
+        ("GET", "/c/{cid}/records") => match who {
+            Anonymous => Login,
+            Admin | Assessor | OwnReporter | OtherReporter => Ok,
+            Viewer | Auditor => Forbidden,
+            OtherOrgAdmin | OtherOrgReporter => NotFound,
+        },
+        ("GET", "/c/{cid}/records/{recid}") | ("GET", "/c/{cid}/records/{recid}/files/{fid}") => {
+            match who {
+                Anonymous => Login,
+                Admin | Assessor | OwnReporter => Ok,
+                Viewer | Auditor => Forbidden,
+                OtherReporter | OtherOrgAdmin | OtherOrgReporter => NotFound,
+            }
+        }
+        ("POST", "/c/{cid}/u/{uid}/records") | ("POST", "/c/{cid}/u/{uid}/records/{recid}") => {
+            match who {
+                Anonymous => Login,
+                OwnReporter => Ok,
+                OtherOrgReporter => NotFound,
+                _ => Forbidden,
+            }
+        }
+        ("POST", "/admin/c/{cid}/records") | ("POST", "/admin/c/{cid}/records/{recid}") => {
+            admin_ids
+        }
+        ("POST", "/c/{cid}/records/{recid}/answer") | ("POST", "/c/{cid}/records/{recid}/like") => {
+            match who {
+                Anonymous => Login,
+                Admin | Assessor => Ok,
+                OtherOrgAdmin => NotFound,
+                _ => Forbidden,
+            }
+        }
         ("GET", "/admin/history")
         | ("POST", "/admin/history")
         | ("GET", "/admin/whatif")
@@ -365,6 +400,45 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
     )
     .unwrap();
 
+    // A record the unit declared, with its file.
+    let record = kaohe_storage::change!(
+        store,
+        add_record(
+            beilun.id,
+            &kaohe_storage::NewRecord {
+                unit_id: xinqi.id,
+                kind: "info".into(),
+                day: "2026-03-01".into(),
+                fields: [("title".to_string(), "新碶街道积分制管理".to_string())]
+                    .into_iter()
+                    .collect(),
+                by_district: false,
+            },
+            None,
+            store.user_by_username("xinqi").await.unwrap().unwrap().id
+        )
+    )
+    .unwrap();
+    let record_file = kaohe_storage::change!(
+        store,
+        add_record_evidence(
+            record.id,
+            &kaohe_storage::NewEvidence {
+                campaign_id: campaign.id,
+                unit_id: xinqi.id,
+                item_id: "basic.3".into(),
+                filename: "录用通知.pdf".into(),
+                content_type: "application/pdf".into(),
+                sha256: String::new(),
+                data: b"%PDF-1.4".to_vec(),
+                uploaded_by: None,
+                appeal_id: None,
+                problem_id: None,
+            }
+        )
+    )
+    .unwrap();
+
     let mut clients = Vec::new();
     for who in EVERYONE {
         let mut c = Client::new(app.clone());
@@ -402,6 +476,8 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{eid}", &evidence.id.to_string())
             .replace("{aid}", &appeal.id.to_string())
             .replace("{pid}", &problem.id.to_string())
+            .replace("{recid}", &record.id.to_string())
+            .replace("{fid}", &record_file.id.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.to_string())
             .replace("{rid}", &campaign.rubric_id.to_string())
@@ -480,6 +556,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{eid}", "1")
             .replace("{aid}", "1")
             .replace("{pid}", "1")
+            .replace("{recid}", "1")
+            .replace("{fid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())
@@ -492,6 +570,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             || route.path.contains("/review/")
             || route.path.contains("/appeals/")
             || route.path.ends_with("/answer")
+            || route.path.ends_with("/like")
         {
             &mut assessor
         } else if route.path.ends_with("/rectify/{pid}/drop")
@@ -552,6 +631,8 @@ async fn every_route_answers_with_the_browser_security_headers() {
             .replace("{eid}", "1")
             .replace("{aid}", "1")
             .replace("{pid}", "1")
+            .replace("{recid}", "1")
+            .replace("{fid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())

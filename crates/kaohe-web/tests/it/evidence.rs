@@ -198,7 +198,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
     let mut reporter = Client::new(app);
     reporter.login("xinqi", PW).await;
     let report = report_url(&mut reporter).await;
-    let item = format!("{report}/i/basic.1");
+    let item = format!("{report}/i/basic.4");
     let page = reporter.get(&item).await;
     assert!(page.body.contains("enctype=\"multipart/form-data\""));
     let csrf = page.csrf();
@@ -215,7 +215,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
                 ("csrf", &csrf),
                 ("version", &version),
                 ("action", "done"),
-                ("basic.1.misses", "3"),
+                ("basic.4.sessions", "3"),
             ],
             &[("file", "计划.pdf", &pdf), ("file", "run.bat", &bat)],
         )
@@ -242,7 +242,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
             .await
             .unwrap()
             .iter()
-            .all(|r| r.item_id != "basic.1")
+            .all(|r| r.item_id != "basic.4")
     );
 
     // Two good files with the value: saved together.
@@ -253,7 +253,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
                 ("csrf", &csrf),
                 ("version", &version),
                 ("action", "done"),
-                ("basic.1.misses", "3"),
+                ("basic.4.sessions", "3"),
             ],
             &[("file", "计划.pdf", &pdf), ("file", "照片.png", &png)],
         )
@@ -278,7 +278,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
         .expect("audited");
     let text = row.entry.changes.to_string();
     assert!(
-        text.contains("basic.1.misses") && text.contains("计划.pdf") && text.contains("照片.png"),
+        text.contains("basic.4.sessions") && text.contains("计划.pdf") && text.contains("照片.png"),
         "{text}"
     );
     assert!(
@@ -296,7 +296,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
                 ("csrf", &csrf),
                 ("version", &version),
                 ("action", "upload"),
-                ("basic.1.misses", "3"),
+                ("basic.4.sessions", "3"),
             ],
             &[("file", "补充.pdf", &pdf)],
         )
@@ -306,7 +306,7 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
         Some(format!("{item}?saved=evidence&files=1").as_str())
     );
     let items = db.store.report_items(cid, uid).await.unwrap();
-    let b1 = items.iter().find(|r| r.item_id == "basic.1").unwrap();
+    let b1 = items.iter().find(|r| r.item_id == "basic.4").unwrap();
     assert_eq!(b1.state, kaohe_storage::ItemState::Done);
     assert_eq!(
         b1.version.to_string(),

@@ -11,6 +11,7 @@ mod evidence;
 mod exports;
 mod history;
 mod progress_lock;
+mod records;
 mod rectify;
 mod results;
 mod review;

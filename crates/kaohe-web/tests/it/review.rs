@@ -44,7 +44,13 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
     let url = format!("/c/{cid}/u/{uid}/r/basic.1");
     let page = a.get(&url).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let misses = between(&page.body, "name=\"v:basic.1.misses\" value=\"", "\"").unwrap();
+    // Its count of misses follows the district's records: shown, not a field to change.
+    assert!(
+        !page.body.contains("name=\"v:basic.1.misses\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("未落实次数"), "{}", page.body);
     let r = a
         .post(
             &url,
@@ -52,8 +58,6 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
                 ("csrf", &page.csrf()),
                 ("version", "0"),
                 ("action", "confirm"),
-                ("v:basic.1.misses", &misses),
-                ("why:basic.1.misses", ""),
             ],
         )
         .await;
@@ -61,24 +65,16 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
     let queue = a.get(&format!("/c/{cid}/review")).await;
     assert!(queue.body.contains("已确认"));
 
-    // Correct basic.3: a changed value needs a reason, and a changed score another.
-    let url = format!("/c/{cid}/u/{uid}/r/basic.3");
+    // Correct basic.2: a changed value needs a reason, and a changed score another.
+    let url = format!("/c/{cid}/u/{uid}/r/basic.2");
     let page = a.get(&url).await;
-    let typical = between(
-        &page.body,
-        "name=\"v:basic.3.typical_articles\" value=\"",
-        "\"",
-    )
-    .unwrap();
     let fields = |csrf: &str, why: &str, score_reason: &str| {
         vec![
             ("csrf".to_string(), csrf.to_string()),
             ("version".into(), "0".into()),
             ("action".into(), "confirm".into()),
-            ("v:basic.3.articles".into(), "2".into()),
-            ("why:basic.3.articles".into(), why.to_string()),
-            ("v:basic.3.typical_articles".into(), typical.clone()),
-            ("why:basic.3.typical_articles".into(), String::new()),
+            ("v:basic.2.funding".into(), "否".into()),
+            ("why:basic.2.funding".into(), why.to_string()),
             ("score_reason".into(), score_reason.to_string()),
         ]
     };
@@ -92,7 +88,7 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
     let r = a.post(&url, &f1).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("请写明理由"), "{}", r.body);
-    let f2 = as_refs(&fields(&page.csrf(), "经核实录用 2 篇", ""));
+    let f2 = as_refs(&fields(&page.csrf(), "未见经费拨付凭证", ""));
     let f2: Vec<(&str, &str)> = f2.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = a.post(&url, &f2).await;
     assert!(
@@ -102,19 +98,15 @@ async fn an_assessor_confirms_corrects_with_a_reason_and_returns_an_item() {
     );
     let f3 = as_refs(&fields(
         &page.csrf(),
-        "经核实录用 2 篇",
-        "信息录用篇数以区信息办通报为准",
+        "未见经费拨付凭证",
+        "工作经费以财政拨付凭证为准",
     ));
     let f3: Vec<(&str, &str)> = f3.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = a.post(&url, &f3).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = a.get(&url).await;
-    assert!(page.body.contains("经核实录用 2 篇"));
-    assert!(
-        page.body.contains("录用信息 2 篇 × 0.5 → +1"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("未见经费拨付凭证"));
+    assert!(page.body.contains("落实工作经费：否"), "{}", page.body);
 
     // Return basic.4 with a comment; the report goes back to the unit.
     let url = format!("/c/{cid}/u/{uid}/r/basic.4");
@@ -332,7 +324,6 @@ async fn an_assessor_reviews_one_item_across_units_and_confirms_many_at_once() {
         "the same item in the next unit: {}",
         page.body
     );
-    let misses = between(&page.body, "name=\"v:basic.1.misses\" value=\"", "\"").unwrap();
     let r = a
         .post(
             &format!("/c/{cid}/u/{uid}/r/basic.1"),
@@ -340,7 +331,6 @@ async fn an_assessor_reviews_one_item_across_units_and_confirms_many_at_once() {
                 ("csrf", &page.csrf()),
                 ("version", "0"),
                 ("action", "confirm"),
-                ("v:basic.1.misses", &misses),
             ],
         )
         .await;

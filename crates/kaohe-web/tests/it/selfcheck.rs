@@ -69,7 +69,8 @@ async fn a_reporter_fills_and_submits_and_the_score_matches_the_command_line() {
     assert!(refused.body.contains("未提交"), "{}", refused.body);
     assert!(refused.body.contains("必填数据未填"), "{}", refused.body);
 
-    // Fill every item with the demo CSV's row for 新碶街道, marking each done.
+    // Fill every item with the demo CSV's row for 新碶街道, marking each done (the
+    // articles, reports and instructions it counts are its records, kept in the year).
     let values = demo_row("新碶街道");
     let rubric = Rubric::from_toml(kaohe_web::setup::BEILUN_RUBRIC, "beilun").unwrap();
     for item in rubric.items() {
@@ -165,7 +166,7 @@ async fn a_reporter_fills_and_submits_and_the_score_matches_the_command_line() {
     assert!(page.body.contains("审核领导 李四"), "{}", page.body);
 
     // Read-only after submission.
-    let url = format!("{report}/i/basic.1");
+    let url = format!("{report}/i/basic.4");
     let item = c.get(&url).await;
     assert!(item.body.contains("readonly"));
     let csrf = item.csrf();
@@ -176,7 +177,7 @@ async fn a_reporter_fills_and_submits_and_the_score_matches_the_command_line() {
                 ("csrf", &csrf),
                 ("version", "1"),
                 ("action", "draft"),
-                ("basic.1.misses", "0"),
+                ("basic.4.sessions", "0"),
             ],
         )
         .await;
@@ -260,7 +261,7 @@ async fn a_second_save_from_a_stale_page_is_refused_not_overwritten() {
     first.login("xinqi", PW).await;
     second.login("xinqi", PW).await;
     let report = open_report(&mut first).await;
-    let url = format!("{report}/i/basic.1");
+    let url = format!("{report}/i/basic.4");
     let a = first.get(&url).await;
     let b = second.get(&url).await;
     let saved = first
@@ -270,7 +271,7 @@ async fn a_second_save_from_a_stale_page_is_refused_not_overwritten() {
                 ("csrf", &a.csrf()),
                 ("version", "0"),
                 ("action", "draft"),
-                ("basic.1.misses", "1"),
+                ("basic.4.sessions", "1"),
             ],
         )
         .await;
@@ -282,7 +283,7 @@ async fn a_second_save_from_a_stale_page_is_refused_not_overwritten() {
                 ("csrf", &b.csrf()),
                 ("version", "0"),
                 ("action", "draft"),
-                ("basic.1.misses", "3"),
+                ("basic.4.sessions", "3"),
             ],
         )
         .await;

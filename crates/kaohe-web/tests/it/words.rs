@@ -183,10 +183,19 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
         let rubric = Rubric::from_toml(&r.source, "r").unwrap();
         codes.extend(rubric.items().iter().map(|i| i.id.clone()));
         codes.extend(rubric.inputs().iter().map(|i| i.key.clone()));
+        codes.extend(rubric.record_kinds().iter().map(|k| k.id.clone()));
     }
     codes.sort();
     codes.dedup();
 
+    // A record of the year (another unit's: the admin and the office read it).
+    let record = store
+        .records_between(org.id, "2026-01-01", "2026-12-31")
+        .await
+        .unwrap()
+        .first()
+        .map(|r| r.id)
+        .unwrap_or(1);
     let mut people = Vec::new();
     for name in ["admin", "kaoheban", "gongan", "xinqi", "lingdao", "shenji"] {
         let mut c = Client::new(app.clone());
@@ -203,6 +212,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             || path.ends_with(".docx")
             || path.ends_with(".xlsx")
             || path.contains("/evidence/")
+            || path.contains("/files/")
         {
             continue;
         }
@@ -213,6 +223,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             .replace("{eid}", &evidence.id.to_string())
             .replace("{aid}", &appeal.id.to_string())
             .replace("{pid}", &problem.id.to_string())
+            .replace("{recid}", &record.to_string())
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.department_id.unwrap().to_string())
             .replace("{rid}", &campaign.rubric_id.to_string())

@@ -63,7 +63,10 @@ fn load_kind(cx: &mut Ctx, r: &RawRecordKind) -> Option<RecordKind> {
             ("text", None) => FieldType::Text,
             ("bool", None) => FieldType::Bool,
             ("choice", Some(options)) if !options.is_empty() => {
-                let list: Vec<String> = options.iter().map(|o| o.get_ref().trim().to_string()).collect();
+                let list: Vec<String> = options
+                    .iter()
+                    .map(|o| o.get_ref().trim().to_string())
+                    .collect();
                 let unique: HashSet<&String> = list.iter().collect();
                 if unique.len() != list.len() || list.iter().any(String::is_empty) {
                     cx.err(
@@ -78,7 +81,9 @@ fn load_kind(cx: &mut Ctx, r: &RawRecordKind) -> Option<RecordKind> {
             ("choice", _) => {
                 cx.err(
                     f.ty.span(),
-                    format!("记录种类 {id} 的栏目 {key} 是 choice，需要 options = [\"市\", \"省\", …]"),
+                    format!(
+                        "记录种类 {id} 的栏目 {key} 是 choice，需要 options = [\"市\", \"省\", …]"
+                    ),
                 );
                 ok = false;
                 continue;
@@ -121,7 +126,11 @@ fn load_kind(cx: &mut Ctx, r: &RawRecordKind) -> Option<RecordKind> {
                 format!(
                     "记录种类 {id} 的 {what} = \"{}\" 不是它的栏目；可用：{}",
                     s.get_ref(),
-                    fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(", ")
+                    fields
+                        .iter()
+                        .map(|f| f.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
@@ -209,7 +218,10 @@ pub(super) fn count_of(
             if known.is_empty() {
                 format!("输入 {local} 计数的记录种类 {kid} 没有声明；请先写 [[records]]")
             } else {
-                format!("输入 {local} 计数的记录种类 {kid} 没有声明；已声明的有：{}", known.join(", "))
+                format!(
+                    "输入 {local} 计数的记录种类 {kid} 没有声明；已声明的有：{}",
+                    known.join(", ")
+                )
             },
         );
         return None;
@@ -236,7 +248,10 @@ pub(super) fn count_of(
                     (FieldType::Choice(options), _) => {
                         cx.err(
                             span.clone(),
-                            format!("输入 {local}：where 里 {key} 应为 {} 之一", options.join("、")),
+                            format!(
+                                "输入 {local}：where 里 {key} 应为 {} 之一",
+                                options.join("、")
+                            ),
                         );
                         return None;
                     }
@@ -250,7 +265,9 @@ pub(super) fn count_of(
                     (FieldType::Text, _) => {
                         cx.err(
                             span.clone(),
-                            format!("输入 {local}：where 只能按是/否或选项栏目筛选，{key} 是文字栏目"),
+                            format!(
+                                "输入 {local}：where 只能按是/否或选项栏目筛选，{key} 是文字栏目"
+                            ),
                         );
                         return None;
                     }

@@ -133,12 +133,22 @@ fn input_views(
                     value: ids.len().to_string(),
                     required: false,
                     unit: input.unit.clone().unwrap_or_default(),
-                    hint: input.from.as_ref().map(|f| f.words(rubric)).unwrap_or_default(),
+                    hint: input
+                        .from
+                        .as_ref()
+                        .map(|f| f.words(rubric))
+                        .unwrap_or_default(),
                     error: None,
                     records: counted
                         .iter()
                         .filter(|r| ids.contains(&r.id))
-                        .map(|r| (r.day.clone(), kind.title_of(&r.fields).to_string(), r.state.label()))
+                        .map(|r| {
+                            (
+                                r.day.clone(),
+                                kind.title_of(&r.fields).to_string(),
+                                r.state.label(),
+                            )
+                        })
                         .collect(),
                 };
             }
@@ -306,10 +316,7 @@ async fn render_item(
     let counted = if counts.by_key.is_empty() {
         Vec::new()
     } else {
-        state
-            .store
-            .unit_records(me.org(), cx.unit.id)
-            .await?
+        state.store.unit_records(me.org(), cx.unit.id).await?
     };
     let preview = PreviewFragment {
         p: preview_of(&rubric, &facts, &s, ii, errors.values().cloned().collect()),
@@ -646,7 +653,8 @@ fn save_problems(rubric: &Rubric, ii: usize, values: &RawFacts, done: bool) -> V
     if done {
         for slot in rubric.items()[ii].inputs.clone() {
             let input = rubric.input(slot);
-            if input.required && !values.contains_key(&input.key) {
+            // A count of records is kaohe's: never typed, never missing.
+            if input.required && input.from.is_none() && !values.contains_key(&input.key) {
                 problems.push(format!("“{}”未填", input.label));
             }
         }

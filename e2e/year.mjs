@@ -410,7 +410,7 @@ async function year(browser) {
   await declare.getByLabel("佐证材料（可多选）").setInputFiles({ name: "录用通知.pdf", mimeType: "application/pdf", buffer: pdf("Adoption notice") });
   await xinqi.click(xinqi.button("申报", declare));
   await xinqi.see("已申报，等待责任部门确认。", "[role=status]");
-  await xinqi.see("新碶街道新居民积分入学政策解读会座无虚席", "table");
+  await xinqi.see("新碶街道新居民积分入学政策解读会座无虚席", "#records");
   const [selfAfter, assessedAfter] = (await adopted.locator("td.num").allInnerTexts()).map(Number);
   assert.equal(selfAfter, selfBefore + 1, "a declared article counts in the self-check");
   assert.equal(assessedAfter, assessedBefore, "not yet in the assessed column");
@@ -444,6 +444,8 @@ async function year(browser) {
   // The second item: the preview follows what is typed, before anything is saved.
   await xinqi.click(xinqi.link(`下一项 ${ref("basic.2")}`, xinqi.page.locator("nav.pager")));
   expected.xinqi.push("GET /c/:id/u/:id/i/basic.2");
+  await fillItem(xinqi, "basic.2");
+  await xinqi.see(/本项得分 8/, "#preview");
   await xinqi.page.locator('form#facts [name="basic.2.funding"][value="否"]').check();
   await xinqi.see("落实工作经费：否", "#preview");
   assert.equal((await preview.innerText()).trim(), "6", "funding not in place costs two of eight points");

@@ -358,6 +358,29 @@ impl Work {
 
     /// Sets the campaign last year's is (its predecessor: where last year's ranks and
     /// rectification come from); `None`: the latest earlier year's.
+    /// Sets the period whose records the campaign counts (`None`: its calendar year).
+    pub async fn set_campaign_period(
+        &mut self,
+        organiser_id: Id,
+        id: Id,
+        period: Option<(&str, &str)>,
+    ) -> Result<()> {
+        self.unfrozen_to_update(id).await?;
+        let done = sqlx::query(
+            "UPDATE campaigns SET period_start = $1, period_end = $2 WHERE id = $3 AND organiser_id = $4",
+        )
+        .bind(period.map(|p| p.0))
+        .bind(period.map(|p| p.1))
+        .bind(id)
+        .bind(organiser_id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn set_predecessor(
         &mut self,
         organiser_id: Id,

@@ -182,6 +182,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("merged_into", "并入"),
     ("predecessor", "上一年度任务"),
     ("record", "记录内容"),
+    ("period", "台账记录期间"),
     ("record_state", "记录状态"),
     ("like", "重复判定"),
 ];

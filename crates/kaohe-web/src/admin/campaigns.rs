@@ -91,6 +91,8 @@ struct CampaignPage {
     deadline: FieldView,
     /// The weight in the district's overall assessment (综合考核); empty when none.
     weight: FieldView,
+    /// The period of the records it counts (台账记录期间): as set, empty for its year.
+    period: (FieldView, FieldView),
     /// Last year's campaign to compare with and take rectification from: the earlier
     /// campaigns, the chosen one selected (none selected: the latest earlier year's).
     predecessors: Vec<Opt>,
@@ -127,6 +129,8 @@ pub(crate) enum Typed {
         title: FieldView,
         deadline: FieldView,
         weight: FieldView,
+        /// The period whose records the campaign counts; empty for its year.
+        period: (FieldView, FieldView),
     },
     Unit {
         uid: Id,
@@ -259,16 +263,26 @@ pub(crate) async fn render_campaign(
 ) -> AppResult<Response> {
     let rubric = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
     let version = state.store.rubric(me.org(), campaign.rubric_id).await?;
-    let (title, deadline, weight) = match &typed {
+    let (title, deadline, weight, period) = match &typed {
         Typed::Settings {
             title,
             deadline,
             weight,
-        } => (title.clone(), deadline.clone(), weight.clone()),
+            period,
+        } => (
+            title.clone(),
+            deadline.clone(),
+            weight.clone(),
+            period.clone(),
+        ),
         _ => (
             FieldView::new(campaign.title.clone()),
             FieldView::new(campaign.deadline.clone()),
             FieldView::new(campaign.overall_weight.clone().unwrap_or_default()),
+            (
+                FieldView::new(campaign.period_start.clone().unwrap_or_default()),
+                FieldView::new(campaign.period_end.clone().unwrap_or_default()),
+            ),
         ),
     };
     let year = Year::of(state, campaign.clone()).await?;
@@ -336,6 +350,7 @@ pub(crate) async fn render_campaign(
         title,
         deadline,
         weight,
+        period,
         predecessors: state
             .store
             .campaigns(me.org())
@@ -707,12 +722,42 @@ pub async fn campaign_settings(
             }
         },
     };
-    if title.error.is_some() || deadline.error.is_some() || weight.error.is_some() {
+    // The records' period: both days or neither (its year).
+    let mut period = (
+        FieldView::new(field(&pairs, "period_start").trim()),
+        FieldView::new(field(&pairs, "period_end").trim()),
+    );
+    let period_sent = pairs.iter().any(|(k, _)| k == "period_start");
+    let new_period = match (period.0.value.as_str(), period.1.value.as_str()) {
+        ("", "") => None,
+        (a, b) if valid_date(a) && valid_date(b) && a <= b => Some((a.to_string(), b.to_string())),
+        (a, b) => {
+            period.1.error = Some(if valid_date(a) && valid_date(b) {
+                "结束日期不能早于开始日期".into()
+            } else {
+                format!(
+                    "请填写开始和结束两个日期（如 {0}-01-01 至 {0}-12-31），或都留空（按 {0} 年全年）",
+                    campaign.year
+                )
+            });
+            None
+        }
+    };
+    let old_period = campaign
+        .period_start
+        .clone()
+        .zip(campaign.period_end.clone());
+    if title.error.is_some()
+        || deadline.error.is_some()
+        || weight.error.is_some()
+        || period.1.error.is_some()
+    {
         let e = Some("未保存：请按提示改正。".to_string());
         let typed = Typed::Settings {
             title,
             deadline,
             weight,
+            period,
         };
         return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
     }
@@ -760,6 +805,14 @@ pub async fn campaign_settings(
             title_of(predecessor),
         ));
     }
+    let period_changed = period_sent && new_period != old_period;
+    if period_changed {
+        let words = |p: &Option<(String, String)>| match p {
+            Some((a, b)) => format!("{a} 至 {b}"),
+            None => format!("{} 年全年", campaign.year),
+        };
+        changes.push(change("period", words(&old_period), words(&new_period)));
+    }
     if changes.is_empty() {
         return Ok(Redirect::to(&format!("/admin/c/{cid}?saved=nothing")).into_response());
     }
@@ -772,6 +825,14 @@ pub async fn campaign_settings(
     }
     if send_predecessor && predecessor != campaign.predecessor_id {
         work.set_predecessor(me.org(), cid, predecessor).await?;
+    }
+    if period_changed {
+        work.set_campaign_period(
+            me.org(),
+            cid,
+            new_period.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        )
+        .await?;
     }
     record(
         work,

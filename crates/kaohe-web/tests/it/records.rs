@@ -399,3 +399,64 @@ async fn a_draft_campaigns_records_are_kept_before_it_is_issued() {
     );
     db.finish().await;
 }
+
+/// The admin sets the period whose records a campaign counts: records outside it count
+/// no more; a period that ends before it starts is refused with what to do.
+#[tokio::test]
+async fn a_campaigns_period_selects_the_records_it_counts() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let campaign = db.store.campaigns(org.id).await.unwrap()[0].clone();
+    let cid = campaign.id;
+    let mut unit = Client::new(app.clone());
+    unit.login("xiaogang", PW).await;
+    let page = unit.get(&format!("/c/{cid}/records")).await;
+    let (whole_year, _) = counts(&page.body, "录用信息");
+    assert!(whole_year > 2, "{whole_year}");
+
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let settings = admin.get(&format!("/admin/c/{cid}")).await;
+    assert!(settings.body.contains("台账记录期间"), "{}", settings.body);
+    let post = |start: &'static str, end: &'static str| {
+        let csrf = settings.csrf();
+        let title = campaign.title.clone();
+        let deadline = campaign.deadline.clone();
+        let mut admin = admin.clone();
+        async move {
+            admin
+                .post(
+                    &format!("/admin/c/{cid}/settings"),
+                    &[
+                        ("csrf", &csrf),
+                        ("title", &title),
+                        ("deadline", &deadline),
+                        ("overall_weight", ""),
+                        ("period_start", start),
+                        ("period_end", end),
+                    ],
+                )
+                .await
+        }
+    };
+    let r = post("2026-06-30", "2026-01-01").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("结束日期不能早于开始日期"), "{}", r.body);
+    let r = post("2026-01-01", "2026-03-31").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = unit.get(&format!("/c/{cid}/records")).await;
+    let (first_quarter, _) = counts(&page.body, "录用信息");
+    assert!(first_quarter < whole_year, "{first_quarter} < {whole_year}");
+    assert!(
+        page.body.contains("记录期间 2026-01-01 至 2026-03-31"),
+        "{}",
+        page.body
+    );
+    // Back to the whole year.
+    let r = post("", "").await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = unit.get(&format!("/c/{cid}/records")).await;
+    assert_eq!(counts(&page.body, "录用信息").0, whole_year);
+    db.finish().await;
+}

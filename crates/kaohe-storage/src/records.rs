@@ -338,23 +338,6 @@ impl Work {
     ) -> Result<Evidence> {
         let r = record_in(&mut *self.tx, record_id).await?;
         self.day_open(r.organiser_id, &r.day).await?;
-        let row = sqlx::query(
-            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, record_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(new.campaign_id)
-        .bind(new.unit_id)
-        .bind(&new.item_id)
-        .bind(&new.filename)
-        .bind(&new.content_type)
-        .bind(new.data.len() as i64)
-        .bind(&new.sha256)
-        .bind(&new.data)
-        .bind(new.uploaded_by)
-        .bind(now_ms())
-        .bind(record_id)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        crate::reports::evidence_in(&mut *self.tx, row.try_get("id")?).await
+        self.insert_evidence(new, Some(record_id)).await
     }
 }

@@ -275,9 +275,19 @@ impl Work {
         if new.appeal_id.is_none() && new.problem_id.is_none() {
             self.report_open(new.campaign_id, new.unit_id).await?;
         }
+        self.insert_evidence(new, None).await
+    }
+
+    /// Stores a file: the self-check's, an appeal's or a problem's (as `new` says), or a
+    /// record's (`record_id`). The caller has checked that it may.
+    pub(crate) async fn insert_evidence(
+        &mut self,
+        new: &NewEvidence,
+        record_id: Option<Id>,
+    ) -> Result<Evidence> {
         let row = sqlx::query(
-            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id, problem_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id, problem_id, record_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(new.campaign_id)
         .bind(new.unit_id)
@@ -291,6 +301,7 @@ impl Work {
         .bind(now_ms())
         .bind(new.appeal_id)
         .bind(new.problem_id)
+        .bind(record_id)
         .fetch_one(&mut *self.tx)
         .await?;
         evidence_in(&mut *self.tx, row.try_get("id")?).await

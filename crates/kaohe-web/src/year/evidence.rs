@@ -7,7 +7,7 @@ use crate::http::upload::Upload;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_storage::{AuditEntry, Id, NewEvidence, Work};
+use kaohe_storage::{AuditEntry, Evidence, Id, NewEvidence, Work};
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
@@ -289,7 +289,7 @@ pub async fn upload(
 }
 
 /// `filename*=` of RFC 6266, so Chinese names arrive intact.
-pub(crate) fn disposition(filename: &str) -> String {
+fn disposition(filename: &str) -> String {
     let encoded: String = filename
         .bytes()
         .map(|b| match b {
@@ -313,18 +313,32 @@ pub async fn download(
     if cx.visible.as_ref().is_some_and(|v| !v.contains(&e.item_id)) {
         return Err(AppError::Forbidden);
     }
-    let data = state.store.evidence_data(eid).await?;
+    let target = format!(
+        "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
+        e.item_id
+    );
+    send(&state, &me, &e, Action::EvidenceDownload, target).await
+}
+
+/// A stored file as an attachment under its safe name (files stored before names were
+/// made safe too), never sniffed or cached, after the download's audit row (`action` on
+/// `target`, the file's name as its field).
+pub(crate) async fn send(
+    state: &AppState,
+    me: &CurrentUser,
+    e: &Evidence,
+    action: Action,
+    target: String,
+) -> AppResult<Response> {
+    let data = state.store.evidence_data(e.id).await?;
     state
         .store
         .audit(&AuditEntry {
             organiser_id: Some(me.org()),
             user_id: Some(me.user.id),
             username: Some(me.user.username.clone()),
-            action: Action::EvidenceDownload.code().into(),
-            target: format!(
-                "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
-                e.item_id
-            ),
+            action: action.code().into(),
+            target,
             reason: None,
             changes: serde_json::json!([{"field": "file", "old": null, "new": e.filename}]),
         })
@@ -332,7 +346,6 @@ pub async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, e.content_type.clone()),
-            // Files stored before names were made safe are served under a safe one too.
             (
                 header::CONTENT_DISPOSITION,
                 disposition(&safe_name(&e.filename, &e.content_type)),

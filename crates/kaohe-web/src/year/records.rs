@@ -16,12 +16,11 @@ use std::sync::Arc;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::Rubric;
 use kaohe_core::records::{FieldType, Likeness, RecordKind};
 use kaohe_storage::{
-    AuditEntry, Id, Like, LikeState, NewRecord, Record, RecordState, Role, StorageError, Work,
+    Id, Like, LikeState, NewRecord, Record, RecordState, Role, StorageError, Work,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -35,7 +34,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form::{Form, Path};
 use crate::http::layout::{Layout, china_time, human_size};
 use crate::http::upload::Upload;
-use crate::year::evidence::{chosen_files, disposition, safe_name};
+use crate::year::evidence::{chosen_files, safe_name, send};
 use crate::year::{Action, Year, parse_date, scoring};
 
 /// What one person sees of a campaign's records, and may do with them.
@@ -1253,30 +1252,6 @@ pub async fn file(
         .into_iter()
         .find(|e| e.id == eid)
         .ok_or(AppError::NotFound)?;
-    let data = state.store.evidence_data(eid).await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            organiser_id: Some(me.org()),
-            user_id: Some(me.user.id),
-            username: Some(me.user.username.clone()),
-            action: Action::RecordFile.code().into(),
-            target: format!("{}/evidence:{eid}", target(cid, &r)),
-            reason: None,
-            changes: serde_json::json!([{"field": "file", "old": null, "new": e.filename}]),
-        })
-        .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, e.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition(&safe_name(&e.filename, &e.content_type)),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    let target = format!("{}/evidence:{eid}", target(cid, &r));
+    send(&state, &me, &e, Action::RecordFile, target).await
 }

@@ -497,6 +497,9 @@ struct TableRow {
     item_id: String,
     /// The unit's appeal on this item: state and answer.
     appeal: Option<(String, String)>,
+    /// The records the assessed score counted, as the snapshot keeps them: a link (for
+    /// those who may open the record; else empty) and `日期 标题`.
+    records: Vec<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -580,6 +583,39 @@ async fn render_unit(
         .into_iter()
         .filter(|a| a.unit_id == unit_id)
         .collect();
+    // The records the assessed column counted, named as their kinds name them; a link for
+    // the admin and the unit itself (others may not open every record).
+    let counted: Vec<Id> = u.items.iter().flat_map(|i| i.records()).collect();
+    let records: Vec<kaohe_storage::Record> = if counted.is_empty() {
+        Vec::new()
+    } else {
+        state.store.unit_records(me.org(), unit_id).await?
+    };
+    let rubric = if counted.is_empty() {
+        None
+    } else {
+        Some(crate::year::scoring::rubric(state, me.org(), campaign.rubric_id).await?)
+    };
+    let linked = me.role() == Role::Admin || me.user.unit_id == Some(unit_id);
+    let record_lines = |ids: &[Id]| -> Vec<(String, String)> {
+        records
+            .iter()
+            .filter(|r| ids.contains(&r.id))
+            .map(|r| {
+                let title = rubric
+                    .as_ref()
+                    .and_then(|rb| rb.record_kind(&r.kind))
+                    .map(|(_, k)| k.title_of(&r.fields).to_string())
+                    .unwrap_or_default();
+                let href = if linked {
+                    format!("/c/{}/records/{}", campaign.id, r.id)
+                } else {
+                    String::new()
+                };
+                (href, format!("{} {title}", r.day))
+            })
+            .collect()
+    };
     let mut rows = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let first = n == 0 || items[n - 1].category != item.category;
@@ -615,6 +651,9 @@ async fn render_unit(
                 )
             }),
             item_id: item.id.clone(),
+            records: r
+                .map(|r| record_lines(&r.records().collect::<Vec<_>>()))
+                .unwrap_or_default(),
         });
     }
     let subtotals = u

@@ -128,6 +128,19 @@ pub struct UnitItem {
     pub facts: Vec<FactUsed>,
 }
 
+impl UnitItem {
+    /// The records the item's assessed score counted, by id.
+    pub fn records(&self) -> impl Iterator<Item = Id> + '_ {
+        self.facts
+            .iter()
+            .flat_map(|f| match &f.source {
+                FactSource::Records { ids } => ids.as_slice(),
+                _ => &[],
+            })
+            .copied()
+    }
+}
+
 /// A fact as the assessed column used it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactUsed {

@@ -327,6 +327,12 @@ async fn records_feed_both_columns(db: testing::TestDb) {
     let run = db.store.latest_result(cid).await.unwrap().unwrap();
     let text = run.data.to_string();
     assert!(text.contains("\"kind\":\"records\""), "{text}");
+    // The unit's result names the records each count used, each reachable.
+    let table = admin.get(&format!("/c/{cid}/results/u/{uid}")).await;
+    assert_eq!(table.status, 200, "{}", table.body);
+    assert!(table.body.contains("计入的台账记录"), "{}", table.body);
+    assert!(table.body.contains(&format!("/c/{cid}/records/")), "{}", table.body);
+    assert!(table.body.contains("第一季度工作总结未按时报送"), "the district's miss: {}", table.body);
 
     // Locked: nothing dated in its period changes, for anyone.
     kaohe_storage::change!(db.store, set_locked(cid, true, Some("定稿"), None)).unwrap();

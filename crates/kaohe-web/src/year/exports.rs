@@ -157,12 +157,13 @@ async fn latest(
     Ok((campaign, vis, run, snapshot))
 }
 
-fn results_of(
+async fn results_of(
+    state: &AppState,
     me: &CurrentUser,
     campaign: &Campaign,
     run: &ResultRun,
     snapshot: &Snapshot,
-) -> Results {
+) -> AppResult<Results> {
     let mut r = results_from_snapshot(
         snapshot,
         &campaign.title,
@@ -172,7 +173,53 @@ fn results_of(
     // Demo data is marked in every document's header.
     r.demo = me.organiser.is_demo;
     r.overall_weight = overall_weight(campaign);
-    r
+    with_records(state, me, campaign, snapshot, &mut r).await?;
+    Ok(r)
+}
+
+/// Each item's assessed reasons end with the records its counts used (`日期 标题`), as
+/// the snapshot keeps their ids: the documents name what was counted, as the pages do.
+async fn with_records(
+    state: &AppState,
+    me: &CurrentUser,
+    campaign: &Campaign,
+    snapshot: &Snapshot,
+    r: &mut Results,
+) -> AppResult<()> {
+    let counted = snapshot
+        .units
+        .iter()
+        .any(|u| u.items.iter().any(|i| i.records().next().is_some()));
+    if !counted {
+        return Ok(());
+    }
+    let rubric = crate::year::scoring::rubric(state, me.org(), campaign.rubric_id).await?;
+    // Every record of the organiser: the period may have changed since the results.
+    let records = state
+        .store
+        .records_between(me.org(), "0000-01-01", "9999-12-31")
+        .await?;
+    for (u, out) in snapshot.units.iter().zip(r.units.iter_mut()) {
+        for (i, item) in u.items.iter().zip(out.items.iter_mut()) {
+            let ids: Vec<Id> = i.records().collect();
+            let lines: Vec<String> = records
+                .iter()
+                .filter(|rec| ids.contains(&rec.id))
+                .map(|rec| {
+                    let title = rubric
+                        .record_kind(&rec.kind)
+                        .map(|(_, k)| k.title_of(&rec.fields).to_string())
+                        .unwrap_or_default();
+                    format!("{} {title}", rec.day)
+                })
+                .collect();
+            if !lines.is_empty() {
+                item.explanation
+                    .push(format!("计入的台账记录：{}", lines.join("；")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The campaign's weight in the district's overall assessment, if it has one.
@@ -271,7 +318,7 @@ async fn unit_table(
 ) -> AppResult<Response> {
     let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
     let name = unit_name(&snapshot, &vis, uid)?;
-    let r = results_of(&me, &campaign, &run, &snapshot);
+    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
     let (bytes, ext) = if docx {
         (export::unit_table_docx(&r, &name), "docx")
     } else {
@@ -308,7 +355,7 @@ pub async fn summary_xlsx(
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let r = results_of(&me, &campaign, &run, &snapshot);
+    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
     let filename = export::safe_file_name(&format!("{}-考核结果汇总.xlsx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::summary_xlsx(&r)).await
@@ -324,7 +371,7 @@ pub async fn bulletin_docx(
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let mut r = results_of(&me, &campaign, &run, &snapshot);
+    let mut r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
     // Last year's ranks beside this year's.
     if let Some((year, prev)) = crate::year::results::last_year(&state, &campaign, false).await? {
         r.last_year = Some(year);
@@ -440,7 +487,7 @@ pub async fn print_unit(
 ) -> AppResult<Response> {
     let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
     let name = unit_name(&snapshot, &vis, uid)?;
-    let r = results_of(&me, &campaign, &run, &snapshot);
+    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
     let u = r
         .unit(&name)
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -489,7 +536,7 @@ pub async fn print_ranking(
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
     let (campaign, _, run, snapshot) = latest(&state, &me, cid).await?;
-    let r = results_of(&me, &campaign, &run, &snapshot);
+    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
     let rows = r
         .units
         .iter()

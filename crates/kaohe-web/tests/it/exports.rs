@@ -36,7 +36,7 @@ fn header(r: &Resp, name: &str) -> String {
         .to_string()
 }
 
-fn zip_part(bytes: &[u8], name: &str) -> String {
+pub fn zip_part(bytes: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut text = String::new();
     zip.by_name(name)

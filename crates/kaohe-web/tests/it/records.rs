@@ -331,8 +331,22 @@ async fn records_feed_both_columns(db: testing::TestDb) {
     let table = admin.get(&format!("/c/{cid}/results/u/{uid}")).await;
     assert_eq!(table.status, 200, "{}", table.body);
     assert!(table.body.contains("计入的台账记录"), "{}", table.body);
-    assert!(table.body.contains(&format!("/c/{cid}/records/")), "{}", table.body);
-    assert!(table.body.contains("第一季度工作总结未按时报送"), "the district's miss: {}", table.body);
+    assert!(
+        table.body.contains(&format!("/c/{cid}/records/")),
+        "{}",
+        table.body
+    );
+    assert!(
+        table.body.contains("第一季度工作总结未按时报送"),
+        "the district's miss: {}",
+        table.body
+    );
+    // And so does the summary workbook's sheet of reasons.
+    let summary = admin.get(&format!("/c/{cid}/results/summary.xlsx")).await;
+    assert_eq!(summary.status, 200);
+    let strings = crate::exports::zip_part(&summary.bytes, "xl/sharedStrings.xml");
+    assert!(strings.contains("计入的台账记录："), "{strings}");
+    assert!(strings.contains("第一季度工作总结未按时报送"), "{strings}");
 
     // Locked: nothing dated in its period changes, for anyone.
     kaohe_storage::change!(db.store, set_locked(cid, true, Some("定稿"), None)).unwrap();

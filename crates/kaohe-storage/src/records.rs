@@ -132,6 +132,25 @@ impl Store {
         locked_periods(&rows, day)
     }
 
+    /// How many files each of the organiser's records has (records without files left
+    /// out), in one query.
+    pub async fn record_file_counts(
+        &self,
+        organiser_id: Id,
+    ) -> Result<std::collections::BTreeMap<Id, i64>> {
+        let rows = sqlx::query(
+            "SELECT e.record_id AS id, COUNT(*) AS n FROM evidence e
+             JOIN records r ON r.id = e.record_id
+             WHERE r.organiser_id = $1 GROUP BY e.record_id",
+        )
+        .bind(organiser_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// The evidence attached to a record.
     pub async fn record_evidence(&self, record_id: Id) -> Result<Vec<Evidence>> {
         let rows = sqlx::query(

@@ -208,6 +208,12 @@ pub async fn home(
                 if waiting > 0 {
                     text.push_str(&format!("；整改待销号 {waiting} 个"));
                 }
+                if !phase.is_locked() && !records_link(&state, &c).await?.is_empty() {
+                    let records = crate::year::records::waiting(&state, &me, c.id).await?;
+                    if records > 0 {
+                        text.push_str(&format!("；台账记录待确认 {records} 条"));
+                    }
+                }
                 campaigns.push(CampaignLink {
                     title: c.title.clone(),
                     records: if phase.is_locked() {

@@ -130,6 +130,28 @@ impl Scope {
     }
 }
 
+/// How many records wait for this person's answer in a campaign: declared records of the
+/// kinds they confirm (the admin all), of its units, dated in its period, not flagged.
+pub async fn waiting(state: &AppState, me: &CurrentUser, cid: Id) -> AppResult<usize> {
+    let scope = Scope::load(state, me, cid).await?;
+    if scope.answers.is_empty() {
+        return Ok(0);
+    }
+    let (start, end) = scope.year.campaign.period();
+    Ok(state
+        .store
+        .records_between(me.org(), &start, &end)
+        .await?
+        .iter()
+        .filter(|r| {
+            r.state == RecordState::Declared
+                && r.like_state.is_none()
+                && scope.unit_name(r.unit_id).is_some()
+                && scope.answers(r)
+        })
+        .count())
+}
+
 /// The items whose facts count records of kind `k`, in rubric order.
 fn items_of_kind(rubric: &Rubric, k: usize) -> Vec<usize> {
     let mut items: Vec<usize> = rubric
@@ -245,7 +267,7 @@ struct Row {
     by_district: bool,
     flag: Option<(String, bool)>,
     counts: &'static str,
-    files: usize,
+    files: i64,
     /// This person may confirm it here (declared, theirs to answer, not flagged).
     confirm: bool,
 }
@@ -383,7 +405,7 @@ async fn render_list(
     }
     let unit_filter: Option<Id> = q.unit.parse().ok();
     let records = state.store.records_between(me.org(), &start, &end).await?;
-    let files = |rid: Id| async move { state.store.record_evidence(rid).await.map(|v| v.len()) };
+    let files = state.store.record_file_counts(me.org()).await?;
     let mut rows = Vec::new();
     let (mut waiting, mut flagged) = (0, 0);
     for r in &records {
@@ -426,7 +448,7 @@ async fn render_list(
             confirm: r.state == RecordState::Declared && scope.answers(r) && flag.is_none(),
             flag,
             counts: counts_words(r),
-            files: files(r.id).await?,
+            files: files.get(&r.id).copied().unwrap_or(0),
         });
     }
     // Forms: a reporter declares kinds units may declare; the admin enters any kind.

@@ -140,6 +140,8 @@ async fn records_feed_both_columns(db: testing::TestDb) {
 
     // The office's assessor (basic.3 is the office's item) confirms the first from the
     // list and decides the second is the same article: both columns count one.
+    let home = office.get("/").await;
+    assert!(home.body.contains("台账记录待确认 3 条"), "{}", home.body);
     let list = office.get(&format!("/c/{cid}/records?unit={uid}")).await;
     assert!(list.body.contains("待您确认"), "{}", list.body);
     let r = office

@@ -191,6 +191,7 @@ pub fn table() -> Vec<Route> {
         post("/admin/c/{cid}/records", ADMIN, A::RecordEnter, records::enter),
         post("/admin/c/{cid}/records/{recid}", ADMIN, A::RecordAmend, records::amend),
         post("/c/{cid}/records/{recid}/answer", RECORD_ANSWERERS, A::RecordConfirm, records::answer),
+        post("/c/{cid}/records/confirm", RECORD_ANSWERERS, A::RecordConfirm, records::confirm_many),
         post("/c/{cid}/records/{recid}/like", RECORD_ANSWERERS, A::RecordLike, records::like),
         // Past years' results, for year over year.
         get("/admin/history", ADMIN, A::Read, history::import_page),

@@ -322,6 +322,8 @@ struct ListPage {
     waiting: usize,
     flagged: usize,
     is_reporter: bool,
+    /// Some rows may be confirmed at once (a department's or the admin's list).
+    batch: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -332,6 +334,10 @@ pub struct ListQuery {
     /// `declared`, `confirmed`, `rejected`, `withdrawn`, `flagged`, or all.
     state: String,
     message: Option<String>,
+    /// After confirming several at once: how many were confirmed, and how many had
+    /// changed meanwhile and were left.
+    confirmed: usize,
+    skipped: usize,
 }
 
 /// What was typed into a record's form.
@@ -536,6 +542,7 @@ async fn render_list(
         Vec::new()
     };
     let layout = Layout::new(state, session, me, "台账记录").await?;
+    let batch = rows.iter().any(|r| r.confirm);
     Ok(ListPage {
         layout,
         campaign_id: cid,
@@ -546,6 +553,11 @@ async fn render_list(
             "declared" => "已申报，等待责任部门确认。".to_string(),
             "entered" => "已录入。".to_string(),
             "confirmed" => "已确认。".to_string(),
+            "batch" if q.skipped > 0 => format!(
+                "已确认 {} 条；{} 条刚刚已有变化（可能有人同时处理了），未确认，请看当前状态。",
+                q.confirmed, q.skipped
+            ),
+            "batch" => format!("已确认 {} 条。", q.confirmed),
             _ => "已保存。".to_string(),
         }),
         closed: if action.is_some() { closed } else { None },
@@ -563,6 +575,7 @@ async fn render_list(
         counts,
         rows,
         q,
+        batch,
         waiting,
         flagged,
         is_reporter,
@@ -1170,6 +1183,71 @@ pub async fn answer(
         return Ok(Redirect::to(&format!("/c/{cid}/records?message=confirmed")).into_response());
     }
     Ok(Redirect::to(&format!("/c/{cid}/records/{rid}?message=saved")).into_response())
+}
+
+/// A department confirms several declared records at once (批量确认): each in its own
+/// unit of work with its own audit row; one that changed meanwhile (confirmed, rejected,
+/// withdrawn or edited by someone else) is left and counted.
+pub async fn confirm_many(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(cid): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    check_csrf(&session, crate::http::upload::field(&pairs, "csrf")).await?;
+    let scope = Scope::load(&state, &me, cid).await?;
+    let ids: Vec<Id> = pairs
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect();
+    if ids.is_empty() {
+        return Err(AppError::BadRequest("请先勾选要确认的记录。".into()));
+    }
+    let (mut confirmed, mut skipped) = (0, 0);
+    for rid in ids {
+        let r = scope.record(&state, &me, rid).await?;
+        if !scope.answers(&r) {
+            return Err(AppError::Forbidden);
+        }
+        if r.like_state.is_some() {
+            skipped += 1;
+            continue;
+        }
+        let mut work = state.store.begin().await?;
+        match work
+            .answer_record(rid, RecordState::Confirmed, None, me.user.id)
+            .await
+        {
+            Ok((before, after)) => {
+                let changes = vec![change(
+                    "record_state",
+                    before.state.label(),
+                    after.state.label(),
+                )];
+                commit(
+                    work,
+                    &me,
+                    Action::RecordConfirm,
+                    target(cid, &r),
+                    None,
+                    changes,
+                )
+                .await?;
+                confirmed += 1;
+            }
+            Err(StorageError::Conflict) => skipped += 1,
+            Err(StorageError::Locked) => {
+                return Err(AppError::BadRequest(LOCKED_DAY.into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Redirect::to(&format!(
+        "/c/{cid}/records?message=batch&confirmed={confirmed}&skipped={skipped}"
+    ))
+    .into_response())
 }
 
 /// The record page with an error above its forms.

@@ -221,14 +221,14 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         ("POST", "/admin/c/{cid}/records") | ("POST", "/admin/c/{cid}/records/{recid}") => {
             admin_ids
         }
-        ("POST", "/c/{cid}/records/{recid}/answer") | ("POST", "/c/{cid}/records/{recid}/like") => {
-            match who {
-                Anonymous => Login,
-                Admin | Assessor => Ok,
-                OtherOrgAdmin => NotFound,
-                _ => Forbidden,
-            }
-        }
+        ("POST", "/c/{cid}/records/{recid}/answer")
+        | ("POST", "/c/{cid}/records/{recid}/like")
+        | ("POST", "/c/{cid}/records/confirm") => match who {
+            Anonymous => Login,
+            Admin | Assessor => Ok,
+            OtherOrgAdmin => NotFound,
+            _ => Forbidden,
+        },
         ("GET", "/admin/history")
         | ("POST", "/admin/history")
         | ("GET", "/admin/whatif")
@@ -571,6 +571,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             || route.path.contains("/appeals/")
             || route.path.ends_with("/answer")
             || route.path.ends_with("/like")
+            || route.path.ends_with("/records/confirm")
         {
             &mut assessor
         } else if route.path.ends_with("/rectify/{pid}/drop")

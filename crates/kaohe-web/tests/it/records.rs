@@ -165,6 +165,40 @@ async fn records_feed_both_columns(db: testing::TestDb) {
     let page = unit.get(&format!("/c/{cid}/records")).await;
     assert_eq!(counts(&page.body, "录用信息"), (s0 + 1, a0 + 1));
 
+    // The two articles the demo left waiting are confirmed at once, with their own audit
+    // rows; one that changed meanwhile would be left and said.
+    let list = office
+        .get(&format!("/c/{cid}/records?unit={uid}&state=declared"))
+        .await;
+    assert!(list.body.contains("确认所选记录"), "{}", list.body);
+    let waiting: Vec<String> = db
+        .store
+        .records_between(org.id, "2026-01-01", "2026-12-31")
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.unit_id == uid && r.state == RecordState::Declared && r.like_of.is_none())
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    let mut fields = vec![("csrf", list.csrf())];
+    fields.extend(waiting.iter().map(|id| ("id", id.clone())));
+    fields.push(("id", first.id.to_string()));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = office
+        .post(&format!("/c/{cid}/records/confirm"), &fields)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = office.get(r.location.as_deref().unwrap()).await;
+    assert!(
+        page.body.contains("已确认 2 条；1 条刚刚已有变化"),
+        "the first one was confirmed already: {}",
+        page.body
+    );
+    let page = unit.get(&format!("/c/{cid}/records")).await;
+    assert_eq!(counts(&page.body, "录用信息"), (s0 + 1, a0 + 3));
+    let a0 = a0 + 2;
+
     // Another department's assessor neither sees the record nor answers it.
     let mut police = Client::new(app.clone());
     police.login("gongan", PW).await;

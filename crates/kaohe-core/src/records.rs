@@ -65,6 +65,21 @@ pub enum Likeness {
 }
 
 impl Likeness {
+    /// The word stored with a flagged record.
+    pub fn code(self) -> &'static str {
+        match self {
+            Likeness::Twice => "twice",
+            Likeness::Levels => "levels",
+        }
+    }
+
+    /// The likeness stored as `code`, if kaohe wrote it.
+    pub fn parse(code: &str) -> Option<Likeness> {
+        [Likeness::Twice, Likeness::Levels]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+
     pub fn words(self) -> &'static str {
         match self {
             Likeness::Twice => "疑似重复申报",

@@ -60,15 +60,24 @@ pub(crate) async fn rubric_in<'e>(
     rubric(&row)
 }
 
+/// The columns [`campaign`] reads, in every `SELECT` of campaigns.
+macro_rules! campaign_cols {
+    () => {
+        "id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked, period_start, period_end"
+    };
+}
+pub(crate) use campaign_cols;
+
 pub(crate) async fn campaign_in<'e>(
     ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
     organiser_id: Id,
     id: Id,
 ) -> Result<Campaign> {
-    let row = sqlx::query(
-        "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked, period_start, period_end FROM campaigns
-         WHERE id = $1 AND organiser_id = $2",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        campaign_cols!(),
+        " FROM campaigns WHERE id = $1 AND organiser_id = $2"
+    ))
     .bind(id)
     .bind(organiser_id)
     .fetch_optional(ex)
@@ -98,10 +107,11 @@ impl Store {
     }
 
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
-        let rows = sqlx::query(
-            "SELECT id, organiser_id, year, title, rubric_id, deadline, state, is_demo, issued_at, predecessor_id, overall_weight, published_at, window_start, window_end, show_details, locked, period_start, period_end FROM campaigns
-             WHERE organiser_id = $1 ORDER BY year DESC, id DESC",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            campaign_cols!(),
+            " FROM campaigns WHERE organiser_id = $1 ORDER BY year DESC, id DESC"
+        ))
         .bind(organiser_id)
         .fetch_all(&self.pool)
         .await?;

@@ -69,20 +69,20 @@ async fn unit_records_in<'e>(
     rows.iter().map(record).collect()
 }
 
-/// Whether `day` falls in the period of one of `rows` (locked campaigns: year and
-/// period), each period its year's when not set.
-fn locked_periods(rows: &[AnyRow], day: &str) -> Result<bool> {
-    for r in rows {
-        let year: i64 = r.try_get("year")?;
-        let start: Option<String> = r.try_get("period_start")?;
-        let end: Option<String> = r.try_get("period_end")?;
-        let start = start.unwrap_or_else(|| format!("{year:04}-01-01"));
-        let end = end.unwrap_or_else(|| format!("{year:04}-12-31"));
-        if start.as_str() <= day && day <= end.as_str() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+/// The organiser's locked campaigns, whose periods' records no longer change.
+async fn locked_campaigns<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    organiser_id: Id,
+) -> Result<Vec<Campaign>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        crate::campaigns::campaign_cols!(),
+        " FROM campaigns WHERE organiser_id = $1 AND locked <> 0"
+    ))
+    .bind(organiser_id)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(crate::campaigns::campaign).collect()
 }
 
 impl Store {
@@ -122,14 +122,8 @@ impl Store {
     /// Whether `day` is in the period of one of the organiser's locked campaigns (a
     /// record dated then no longer changes).
     pub async fn day_locked(&self, organiser_id: Id, day: &str) -> Result<bool> {
-        let rows = sqlx::query(
-            "SELECT year, period_start, period_end FROM campaigns
-             WHERE organiser_id = $1 AND locked <> 0",
-        )
-        .bind(organiser_id)
-        .fetch_all(&self.pool)
-        .await?;
-        locked_periods(&rows, day)
+        let locked = locked_campaigns(&self.pool, organiser_id).await?;
+        Ok(locked.iter().any(|c| c.in_period(day)))
     }
 
     /// How many files each of the organiser's records has (records without files left
@@ -173,14 +167,8 @@ impl Work {
     /// Refuses (`Locked`) when `day` is in the period of one of the organiser's locked
     /// campaigns: what was counted there is final.
     async fn day_open(&mut self, organiser_id: Id, day: &str) -> Result<()> {
-        let rows = sqlx::query(
-            "SELECT year, period_start, period_end FROM campaigns
-             WHERE organiser_id = $1 AND locked <> 0",
-        )
-        .bind(organiser_id)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        if locked_periods(&rows, day)? {
+        let locked = locked_campaigns(&mut *self.tx, organiser_id).await?;
+        if locked.iter().any(|c| c.in_period(day)) {
             return Err(StorageError::Locked);
         }
         Ok(())

@@ -816,7 +816,7 @@ async fn demo_extra_record(
     let like = twice.then_some(kaohe_storage::Like {
         flagged: 0,
         of: first.id,
-        likeness: "twice",
+        likeness: kaohe_core::records::Likeness::Twice.code(),
     });
     let r = work.add_record(org, &new, like, reporter).await?;
     if !twice {

@@ -190,10 +190,11 @@ fn summary(kind: &RecordKind, day: &str, fields: &kaohe_storage::RawFacts) -> St
 
 /// What a flag says, and whether the record waits for a person.
 fn flag_words(r: &Record) -> Option<(String, bool)> {
-    let likeness = match r.likeness.as_deref() {
-        Some("levels") => Likeness::Levels,
-        _ => Likeness::Twice,
-    };
+    let likeness = r
+        .likeness
+        .as_deref()
+        .and_then(Likeness::parse)
+        .unwrap_or(Likeness::Twice);
     Some(match r.like_state? {
         LikeState::Suspected => (format!("{}，待判定（暂不计分）", likeness.words()), true),
         LikeState::Same => ("已判定与另一条记录重复，不计分".to_string(), false),
@@ -232,7 +233,7 @@ fn find_like(
             Likeness::Twice => Some(Like {
                 flagged: me,
                 of: o.id,
-                likeness: "twice",
+                likeness: Likeness::Twice.code(),
             }),
             Likeness::Levels => {
                 let (mine, theirs) = (kind.level_of(fields), kind.level_of(&o.fields));
@@ -240,13 +241,13 @@ fn find_like(
                     Like {
                         flagged: me,
                         of: o.id,
-                        likeness: "levels",
+                        likeness: Likeness::Levels.code(),
                     }
                 } else {
                     Like {
                         flagged: o.id,
                         of: me,
-                        likeness: "levels",
+                        likeness: Likeness::Levels.code(),
                     }
                 })
             }
@@ -510,7 +511,13 @@ async fn render_list(
     };
     // A reporter sees what its facts count in each column.
     let counts = if is_reporter {
-        let counted = scoring::counted(state, campaign, &scope.rubric, scope.units[0].0).await?;
+        // The unit's records of the period are loaded already: count them as scoring does.
+        let mine: Vec<Record> = records
+            .iter()
+            .filter(|r| r.unit_id == scope.units[0].0)
+            .cloned()
+            .collect();
+        let counted = scoring::count(&scope.rubric, campaign, &mine);
         scope
             .kinds
             .iter()
@@ -806,6 +813,34 @@ fn checked(scope: &Scope, kind: &RecordKind, t: &Typed) -> Result<kaohe_storage:
     kind.parse(&t.fields).map_err(|e| format!("{e}。"))
 }
 
+/// A record's form checked whole: its day and fields ([`checked`]) and the files chosen
+/// with it; `Err` with what to do when something is refused (nothing is saved then).
+/// A record's fields as read, and the files chosen with it.
+type Checked = (
+    kaohe_storage::RawFacts,
+    Vec<(kaohe_storage::NewEvidence, &'static str)>,
+);
+
+fn with_files(
+    state: &AppState,
+    scope: &Scope,
+    kind: &RecordKind,
+    typed: &Typed,
+    form: &Upload,
+) -> AppResult<Result<Checked, String>> {
+    let fields = match checked(scope, kind, typed) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    match chosen_files(form, state.config.max_upload) {
+        Ok(files) => Ok(Ok((fields, files))),
+        Err(AppError::BadRequest(m)) => {
+            Ok(Err(format!("{m}本次什么都没有保存；您填的内容都还在。")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The audit fields of the files stored with a record.
 async fn attach(
     work: &mut Work,
@@ -907,16 +942,9 @@ async fn add(
     if scope.unit_name(uid).is_none() {
         return again("请选择单位。".into()).await;
     }
-    let fields = match checked(&scope, kind, &typed) {
-        Ok(f) => f,
+    let (fields, files) = match with_files(state, &scope, kind, &typed, &form)? {
+        Ok(x) => x,
         Err(e) => return again(e).await,
-    };
-    let files = match chosen_files(&form, state.config.max_upload) {
-        Ok(files) => files,
-        Err(AppError::BadRequest(m)) => {
-            return again(format!("{m}本次什么都没有保存；您填的内容都还在。")).await;
-        }
-        Err(e) => return Err(e),
     };
     let mut work = state.store.begin().await?;
     let others = work.unit_records(me.org(), uid).await?;
@@ -961,11 +989,9 @@ async fn add(
 
 /// The audit's words for a flag set by kaohe.
 fn like_sentence(l: Like, me: Id) -> String {
-    let what = if l.likeness == "levels" {
-        Likeness::Levels.words()
-    } else {
-        Likeness::Twice.words()
-    };
+    let what = Likeness::parse(l.likeness)
+        .unwrap_or(Likeness::Twice)
+        .words();
     let fix = |x: Id| if x == 0 { me } else { x };
     format!(
         "{what}：记录 {} 与记录 {}，前者暂不计分",
@@ -1050,16 +1076,9 @@ async fn change_record(
             )],
         )
     } else {
-        let fields = match checked(&scope, kind, &typed) {
-            Ok(f) => f,
+        let (fields, files) = match with_files(state, &scope, kind, &typed, &form)? {
+            Ok(x) => x,
             Err(e) => return again(e).await,
-        };
-        let files = match chosen_files(&form, state.config.max_upload) {
-            Ok(files) => files,
-            Err(AppError::BadRequest(m)) => {
-                return again(format!("{m}本次什么都没有保存；您填的内容都还在。")).await;
-            }
-            Err(e) => return Err(e),
         };
         work = state.store.begin().await?;
         let others = work.unit_records(me.org(), r.unit_id).await?;

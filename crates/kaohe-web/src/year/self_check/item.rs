@@ -303,7 +303,13 @@ async fn render_item(
             saved.map(|r| r.version).unwrap_or(0),
         ),
     };
-    let counts = scoring::counted(state, &cx.campaign, &rubric, cx.unit.id).await?;
+    // The unit's records, read once: what its counts count, and their titles beside them.
+    let counted = if rubric.record_kinds().is_empty() {
+        Vec::new()
+    } else {
+        state.store.unit_records(me.org(), cx.unit.id).await?
+    };
+    let counts = scoring::count(&rubric, &cx.campaign, &counted);
     let facts = facts_with(
         &rubric,
         &cu.unit_facts,
@@ -313,11 +319,6 @@ async fn render_item(
         &counts.column(false),
     );
     let s = score(&rubric, &facts);
-    let counted = if counts.by_key.is_empty() {
-        Vec::new()
-    } else {
-        state.store.unit_records(me.org(), cx.unit.id).await?
-    };
     let preview = PreviewFragment {
         p: preview_of(&rubric, &facts, &s, ii, errors.values().cloned().collect()),
     }

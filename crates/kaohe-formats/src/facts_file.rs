@@ -277,58 +277,25 @@ fn parse(
     }
 }
 
-/// The most rows a table file may have (a district's units, a province's at most).
-const MAX_TABLE_ROWS: usize = 100_000;
-
 /// A table file as text, one line per row, cells separated by tabs (what Excel's copy
-/// gives): an Excel or WPS workbook (.xlsx; its first sheet with anything in it), or a
-/// CSV or text file in any encoding [`decode`] reads.
+/// gives): an Excel or WPS workbook read as [`crate::sheet::read`] reads it (number
+/// formats included), or a CSV or text file in any encoding [`decode`] reads.
 pub fn table_text(bytes: &[u8]) -> Result<String, String> {
-    if !bytes.starts_with(b"PK\x03\x04") {
+    if !crate::sheet::is_workbook(bytes) {
         return decode(bytes);
     }
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-            format!(
-                "Excel 文件打不开（{e}）；请在 Excel/WPS 中打开后重新另存为 .xlsx，或另存为 CSV"
-            )
-        })?;
-    for name in book.sheet_names() {
-        let Ok(range) = book.worksheet_range(&name) else {
-            continue;
-        };
-        let (height, width) = range.get_size();
-        if height == 0 || width == 0 {
-            continue;
+    let quote = |text: &String| {
+        if text.contains(['\t', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.clone()
         }
-        if height > MAX_TABLE_ROWS || width > 200 {
-            return Err(format!(
-                "工作表“{name}”有 {height} 行 {width} 列，太大；请分几次导入"
-            ));
-        }
-        let cell = |d: &Data| -> String {
-            let text = match d {
-                Data::Empty => String::new(),
-                // The shortest decimal text of the number Excel stored.
-                Data::Float(f) => f.to_string(),
-                Data::Int(i) => i.to_string(),
-                Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-                other => other.to_string(),
-            };
-            if text.contains(['\t', '"', '\n', '\r']) {
-                format!("\"{}\"", text.replace('"', "\"\""))
-            } else {
-                text
-            }
-        };
-        let lines: Vec<String> = range
-            .rows()
-            .map(|row| row.iter().map(cell).collect::<Vec<_>>().join("\t"))
-            .collect();
-        return Ok(lines.join("\n"));
-    }
-    Err("Excel 文件里没有内容；请确认选对了文件".to_string())
+    };
+    let lines: Vec<String> = crate::sheet::read(bytes)?
+        .iter()
+        .map(|row| row.iter().map(quote).collect::<Vec<_>>().join("\t"))
+        .collect();
+    Ok(lines.join("\n"))
 }
 
 /// [`decode`] of bytes the caller gives up: UTF-8 (the common case) becomes the text

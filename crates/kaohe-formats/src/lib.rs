@@ -6,5 +6,7 @@
 pub mod annex;
 pub mod export;
 pub mod facts_file;
+pub mod import;
+pub mod sheet;
 
 pub use facts_file::{FactsFileError, FactsTable, Rows, UnitFacts, read_facts};

@@ -4,3 +4,4 @@ mod annex;
 mod docs_example;
 mod export;
 mod facts_table;
+mod import;

@@ -1,0 +1,281 @@
+//! Facts for many units from one spreadsheet, as a responsible department keeps them
+//! (the public-security bureau's registration rates, one row per subdistrict): a header
+//! row naming the unit column and one column per fact (by the fact's key, or by its
+//! column title as kaohe's template writes it, `基础工作第3项 信息登记率（%）`), an
+//! optional reason column, and title lines above the header. Read all or nothing: every
+//! refused header or cell is named as Excel names it (`D5`) with why, and a file with any
+//! problem gives no rows.
+
+use std::collections::HashMap;
+
+use kaohe_core::rubric::{InputType, Slot};
+use kaohe_core::{Rubric, Value};
+
+use crate::sheet::{Cells, column_name};
+
+/// The most problems listed: a file with more is wrong in one way many times.
+const MAX_PROBLEMS: usize = 50;
+
+/// One unit's row.
+#[derive(Debug, Clone)]
+pub struct UnitRow {
+    /// The row as Excel numbers it (from 1).
+    pub line: usize,
+    pub unit: String,
+    /// The row's own reason (the 理由 column), when it gives one.
+    pub reason: Option<String>,
+    /// Each fact the row gives (empty cells give none).
+    pub values: Vec<CellValue>,
+}
+
+/// A fact given in a cell.
+#[derive(Debug, Clone)]
+pub struct CellValue {
+    pub slot: Slot,
+    /// As typed (trimmed): what the preview shows and what is stored.
+    pub typed: String,
+    pub value: Value,
+    /// The cell as Excel names it (`D5`).
+    pub cell: String,
+}
+
+/// How a column is headed in kaohe's templates: the item as people refer to it and the
+/// fact's label, with its unit (`基础工作第3项 信息登记率（%）`); a unit-level fact by its
+/// label.
+pub fn column_title(rubric: &Rubric, slot: Slot) -> String {
+    let input = rubric.input(slot);
+    let unit = match input.ty {
+        InputType::Percent => "%".to_string(),
+        InputType::Bool => "是/否".to_string(),
+        _ => input.unit.clone().unwrap_or_default(),
+    };
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!("（{unit}）")
+    };
+    match input.item {
+        Some(ii) => format!("{} {}{unit}", rubric.item_ref(ii), input.label),
+        None => format!("{}{unit}", input.label),
+    }
+}
+
+/// A header or title without spaces and without a unit in brackets at its end.
+fn plain(text: &str) -> String {
+    let mut t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            other => other,
+        })
+        .collect();
+    if t.ends_with(')')
+        && let Some(open) = t.rfind('(')
+        && open > 0
+    {
+        t.truncate(open);
+    }
+    t
+}
+
+const UNIT_HEADERS: [&str; 3] = ["单位", "单位名称", "unit"];
+const REASON_HEADERS: [&str; 4] = ["理由", "核定理由", "修改理由", "reason"];
+const IGNORED_HEADERS: [&str; 3] = ["序号", "编号", "备注"];
+
+/// What each column of the header row holds.
+enum Column {
+    Unit,
+    Reason,
+    Fact(Slot),
+    Ignored,
+    /// Refused (the problem is already said).
+    Refused,
+}
+
+/// Reads the units' rows of `cells`. `may` says whether a fact may be imported here,
+/// and why not (another department's item, a count of records).
+pub fn unit_rows(
+    rubric: &Rubric,
+    cells: &Cells,
+    may: &dyn Fn(Slot) -> Result<(), String>,
+) -> Result<Vec<UnitRow>, Vec<String>> {
+    let mut problems = Vec::new();
+    let Some(h) = cells.iter().position(|row| {
+        row.iter()
+            .any(|c| UNIT_HEADERS.contains(&c.trim().to_lowercase().as_str()))
+    }) else {
+        return Err(vec![
+            "没有找到表头：表头行应有“单位”一列（单位名称），其余各列为要导入的数据；可下载模板对照"
+                .to_string(),
+        ]);
+    };
+    let line = |r: usize| r + 1;
+    let by_title = titles(rubric);
+    let mut columns = Vec::new();
+    let mut seen: HashMap<Slot, usize> = HashMap::new();
+    for (c, text) in cells[h].iter().enumerate() {
+        let text = text.trim();
+        let at = format!("{}{}", column_name(c), line(h));
+        let column = if text.is_empty() {
+            Column::Ignored
+        } else if UNIT_HEADERS.contains(&text.to_lowercase().as_str()) {
+            Column::Unit
+        } else if REASON_HEADERS.contains(&text.to_lowercase().as_str()) {
+            Column::Reason
+        } else if IGNORED_HEADERS.contains(&text) {
+            Column::Ignored
+        } else {
+            match header_slot(rubric, &by_title, text) {
+                Err(why) => {
+                    problems.push(format!("表头 {at}“{text}”：{why}"));
+                    Column::Refused
+                }
+                Ok(slot) => match (may(slot), seen.insert(slot, c)) {
+                    (Err(why), _) => {
+                        problems.push(format!("表头 {at}“{text}”：{why}"));
+                        Column::Refused
+                    }
+                    (Ok(()), Some(first)) => {
+                        problems.push(format!(
+                            "表头 {at}“{text}”与 {} 列是同一项数据；请只保留一列",
+                            column_name(first)
+                        ));
+                        Column::Refused
+                    }
+                    (Ok(()), None) => Column::Fact(slot),
+                },
+            }
+        };
+        columns.push(column);
+    }
+    if columns.iter().filter(|c| matches!(c, Column::Unit)).count() > 1 {
+        problems.push(format!("第 {} 行有两列“单位”；请只保留一列", line(h)));
+    }
+    if !columns.iter().any(|c| matches!(c, Column::Fact(_))) && problems.is_empty() {
+        problems.push("表头里没有要导入的数据列；可下载模板对照".to_string());
+    }
+    let unit_col = columns
+        .iter()
+        .position(|c| matches!(c, Column::Unit))
+        .unwrap_or(0);
+    let mut rows = Vec::new();
+    let mut units: HashMap<String, usize> = HashMap::new();
+    for (r, row) in cells.iter().enumerate().skip(h + 1) {
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let unit = row.get(unit_col).map(|u| u.trim()).unwrap_or("");
+        if unit.is_empty() {
+            problems.push(format!(
+                "第 {} 行：{} 列（单位）是空的；请填写单位名称，或删除这一行",
+                line(r),
+                column_name(unit_col)
+            ));
+            continue;
+        }
+        if let Some(first) = units.insert(unit.to_string(), line(r)) {
+            problems.push(format!(
+                "第 {} 行：单位“{unit}”在第 {first} 行已有；每个单位只能有一行",
+                line(r)
+            ));
+            continue;
+        }
+        let mut out = UnitRow {
+            line: line(r),
+            unit: unit.to_string(),
+            reason: None,
+            values: Vec::new(),
+        };
+        for (c, text) in row.iter().enumerate() {
+            let typed = text.trim();
+            let cell = format!("{}{}", column_name(c), line(r));
+            match columns.get(c) {
+                Some(Column::Fact(slot)) => match rubric.parse_value(*slot, typed) {
+                    Ok(Some(value)) => out.values.push(CellValue {
+                        slot: *slot,
+                        typed: typed.to_string(),
+                        value,
+                        cell,
+                    }),
+                    Ok(None) => {}
+                    Err(e) => problems.push(format!(
+                        "{cell} 单元格（{unit}，“{}”）的值“{typed}”：{e}",
+                        rubric.input(*slot).label
+                    )),
+                },
+                Some(Column::Reason) if !typed.is_empty() => out.reason = Some(typed.to_string()),
+                None if !typed.is_empty() => problems.push(format!(
+                    "{cell} 单元格在表头之外（该列没有表头）；请补上表头或删除这些内容"
+                )),
+                _ => {}
+            }
+        }
+        rows.push(out);
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push("表头下面没有任何单位的数据".to_string());
+    }
+    problems.truncate(MAX_PROBLEMS);
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Every fact's plain title and plain label, for reading headers; a label two facts
+/// share reads as neither.
+fn titles(rubric: &Rubric) -> HashMap<String, Option<Slot>> {
+    let mut by = HashMap::new();
+    for slot in 0..rubric.inputs().len() {
+        by.insert(plain(&column_title(rubric, slot)), Some(slot));
+    }
+    let mut labels: HashMap<String, Option<Slot>> = HashMap::new();
+    for (slot, input) in rubric.inputs().iter().enumerate() {
+        labels
+            .entry(plain(&input.label))
+            .and_modify(|s| *s = None)
+            .or_insert(Some(slot));
+    }
+    for (label, slot) in labels {
+        by.entry(label).or_insert(slot);
+    }
+    by
+}
+
+fn header_slot(
+    rubric: &Rubric,
+    by_title: &HashMap<String, Option<Slot>>,
+    text: &str,
+) -> Result<Slot, String> {
+    if let Some(slot) = rubric.slot(text) {
+        return Ok(slot);
+    }
+    match by_title.get(&plain(text)) {
+        Some(Some(slot)) => Ok(*slot),
+        Some(None) => Err("细则里有几项数据都叫这个名字；请用模板里的列名（带项目序号）".into()),
+        None => {
+            Err("细则里没有这项数据；请用模板里的列名（如“基础工作第3项 信息登记率（%）”）".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_in_brackets_is_not_part_of_the_name() {
+        assert_eq!(
+            plain("基础工作第3项 信息登记率（%）"),
+            "基础工作第3项信息登记率"
+        );
+        assert_eq!(plain("信息登记率 (%)"), "信息登记率");
+        assert_eq!(plain("(一)"), "(一)");
+    }
+}

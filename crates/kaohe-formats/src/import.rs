@@ -265,6 +265,57 @@ fn header_slot(
     }
 }
 
+/// A department's template to fill in: a title line, a note, the header row (单位, each
+/// fact's [`column_title`], 理由) and a row per unit with its current values (an empty
+/// cell changes nothing when imported). Numbers are numbers, 是/否 and text are text.
+pub fn template_xlsx(
+    title: &str,
+    note: &str,
+    slots: &[Slot],
+    rubric: &Rubric,
+    rows: &[(String, Vec<Option<Value>>)],
+) -> Result<Vec<u8>, crate::export::ExportError> {
+    use crate::export::xlsx_kit::{cell, header, number_format, plain, to_f64};
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("导入数据")?;
+    ws.write_with_format(0, 0, title, &plain(14.0).set_bold())?;
+    ws.write_with_format(1, 0, note, &plain(10.5))?;
+    let head = 2;
+    ws.write_with_format(head, 0, "单位", &header())?;
+    ws.set_column_width(0, 16)?;
+    for (c, &slot) in slots.iter().enumerate() {
+        let col = c as u16 + 1;
+        ws.write_with_format(head, col, column_title(rubric, slot), &header())?;
+        ws.set_column_width(col, 18)?;
+    }
+    let reason_col = slots.len() as u16 + 1;
+    ws.write_with_format(head, reason_col, "理由", &header())?;
+    ws.set_column_width(reason_col, 24)?;
+    ws.set_row_height(head, 45)?;
+    for (r, (unit, values)) in rows.iter().enumerate() {
+        let row = head + 1 + r as u32;
+        ws.write_with_format(row, 0, unit, &cell())?;
+        for (c, v) in values.iter().enumerate() {
+            let col = c as u16 + 1;
+            match v {
+                Some(Value::Number(n)) => {
+                    let f = cell().set_num_format(number_format(*n));
+                    ws.write_number_with_format(row, col, to_f64(*n), &f)?
+                }
+                Some(Value::Bool(b)) => {
+                    ws.write_with_format(row, col, if *b { "是" } else { "否" }, &cell())?
+                }
+                Some(Value::Text(t)) => ws.write_with_format(row, col, t.as_ref(), &cell())?,
+                None => ws.write_blank(row, col, &cell())?,
+            };
+        }
+        ws.write_blank(row, reason_col, &cell())?;
+    }
+    ws.set_freeze_panes(head + 1, 1)?;
+    Ok(book.save_to_buffer()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 mod audit;
 mod campaigns;
 mod departments;
+mod imports;
 mod model;
 mod organisers;
 mod records;

@@ -865,3 +865,75 @@ pub struct Like {
     /// `twice` or `levels`.
     pub likeness: &'static str,
 }
+
+/// What a spreadsheet import fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// A department's verified facts for many units (核定数据).
+    Verified,
+    /// A unit's own self-check (自查数据).
+    SelfCheck,
+    /// A list of records kept during the year.
+    Records,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 3] = [
+        ImportKind::Verified,
+        ImportKind::SelfCheck,
+        ImportKind::Records,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Verified => "verified",
+            ImportKind::SelfCheck => "self",
+            ImportKind::Records => "records",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A spreadsheet brought in: staged for its preview, then applied (or never). The
+/// file is kept as it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub id: Id,
+    pub campaign_id: Id,
+    pub what: ImportKind,
+    pub unit_id: Option<Id>,
+    pub reason: Option<String>,
+    pub filename: String,
+    pub size: i64,
+    pub sha256: String,
+    pub applied: bool,
+    /// How many values it changed, once applied.
+    pub changed: i64,
+    pub created_by: Id,
+    pub created_at: i64,
+    pub applied_at: Option<i64>,
+}
+
+/// A file to stage for an import's preview.
+pub struct NewImport<'a> {
+    pub campaign_id: Id,
+    pub what: ImportKind,
+    pub unit_id: Option<Id>,
+    pub reason: Option<&'a str>,
+    pub filename: &'a str,
+    pub data: &'a [u8],
+    pub created_by: Id,
+}
+
+/// A verified fact a department imported for a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedFact {
+    pub key: String,
+    pub value: String,
+    pub reason: String,
+    pub import_id: Id,
+    pub imported_at: i64,
+}

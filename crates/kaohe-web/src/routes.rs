@@ -30,8 +30,8 @@ use crate::http::upload::Upload;
 use crate::http::{assets, health};
 use crate::year::{self, Action, Rule};
 use crate::year::{
-    appeals, evidence, exports, gaps, history, publish_lock, records, rectify, results, review,
-    self_check,
+    appeals, evidence, exports, gaps, history, imports, publish_lock, records, rectify, results,
+    review, self_check,
 };
 use crate::{AppState, auth, home};
 
@@ -84,6 +84,8 @@ const LEDGER_READERS: Access = Access::Roles(&[Role::Admin, Role::Viewer, Role::
 /// Records kept during the year: confirmed or rejected by the item's department, or by
 /// the admin.
 const RECORD_ANSWERERS: Access = Access::Roles(&[Role::Admin, Role::Assessor]);
+/// An import's kept file: its department's, and the admin's.
+const IMPORT_READERS: Access = Access::Roles(&[Role::Admin, Role::Assessor]);
 
 /// A page (GET).
 fn get<H: Handler<T, AppState>, T: 'static>(
@@ -149,6 +151,12 @@ pub fn table() -> Vec<Route> {
         // Review (考核) by the assessors.
         get("/c/{cid}/review", ASSESSOR, A::Read, review::queue),
         post("/c/{cid}/review/confirm", ASSESSOR, A::ReviewConfirm, review::confirm_many),
+        // A department's verified facts from its spreadsheet: preview, then apply.
+        get("/c/{cid}/review/import", ASSESSOR, A::Read, imports::import_page),
+        get("/c/{cid}/review/import/template.xlsx", ASSESSOR, A::ResultsExport, imports::template),
+        post("/c/{cid}/review/import", ASSESSOR, A::FactsImport, imports::preview),
+        post("/c/{cid}/review/import/{iid}", ASSESSOR, A::FactsImport, imports::apply),
+        get("/c/{cid}/imports/{iid}/file", IMPORT_READERS, A::ImportFile, imports::file),
         get("/c/{cid}/u/{uid}/r/{item}", ASSESSOR, A::Read, review::item_page),
         post("/c/{cid}/u/{uid}/r/{item}", ASSESSOR, A::ReviewConfirm, review::save),
         post("/c/{cid}/u/{uid}/r/{item}/preview", ASSESSOR, A::Read, review::preview),

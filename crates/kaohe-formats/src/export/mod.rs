@@ -22,7 +22,7 @@ mod docx_kit;
 mod rectify;
 mod summary;
 mod table;
-mod xlsx_kit;
+pub(crate) mod xlsx_kit;
 
 use std::ops::Range;
 

@@ -109,3 +109,28 @@ fn duplicate_units_and_cells_outside_the_header_are_refused() {
     assert!(problems[0].contains("第 3 行：单位“新碶街道”在第 2 行已有"));
     assert!(problems[1].starts_with("C4 单元格在表头之外"));
 }
+
+#[test]
+fn the_template_reads_back_as_the_values_it_was_written_with() {
+    let r = rubric();
+    let slots: Vec<usize> = [
+        "management.5.registration_rate",
+        "management.4.law_enforcement",
+    ]
+    .iter()
+    .map(|k| r.slot(k).unwrap())
+    .collect();
+    let rows = vec![(
+        "新碶街道".to_string(),
+        vec![
+            Some(Value::Number("97.3".parse().unwrap())),
+            Some(Value::Bool(true)),
+        ],
+    )];
+    let bytes = kaohe_formats::import::template_xlsx("t", "n", &slots, &r, &rows).unwrap();
+    let cells = sheet::read(&bytes).unwrap();
+    let back = unit_rows(&r, &cells, &any).unwrap();
+    assert_eq!(back[0].values.len(), 2, "{cells:?}");
+    assert_eq!(back[0].values[0].typed, "97.3");
+    assert_eq!(back[0].values[1].value, Value::Bool(true));
+}

@@ -107,6 +107,10 @@ actions! {
     /// Confirming an item (the review route records this or `ReviewReturn`).
     ReviewConfirm = "review.confirm", "审核确认了一个项目", "未保存", Review;
     ReviewReturn = "review.return", "退回了一个项目请单位修改", "未保存", Review;
+    /// A department's verified facts for many units from its spreadsheet, applied after
+    /// its preview (the preview itself changes nothing).
+    FactsImport = "facts.import", "导入了核定数据", "未导入", Review;
+    ImportFile = "import.file", "下载了导入时留存的表格", "无法下载", Always;
     ResultsCompute = "results.compute", "计算了考核结果", "未计算", Results;
     ResultsExport = "results.export", "下载了考核结果文件", "无法下载", Always;
     CampaignCreate = "campaign.create", "创建了考核任务", "未创建", Always;

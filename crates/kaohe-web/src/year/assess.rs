@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use kaohe_core::{Facts, Rubric, UnitScore, score};
-use kaohe_storage::{Campaign, Id, RawFacts, Report, ReportItem, Review, ReviewState, Unit};
+use kaohe_storage::{
+    Campaign, Id, ImportedFact, RawFacts, Report, ReportItem, Review, ReviewState, Unit,
+};
 
 use crate::AppState;
 use crate::http::error::AppResult;
@@ -60,6 +62,8 @@ pub struct UnitAssessment {
     pub assessed: UnitScore,
     /// The records its facts count, in each column.
     pub records: scoring::Counted,
+    /// The verified facts its departments imported from spreadsheets.
+    pub imported: Vec<ImportedFact>,
 }
 
 impl UnitAssessment {
@@ -74,6 +78,7 @@ impl UnitAssessment {
                 let input = rubric.input(slot);
                 let key = input.key.clone();
                 let corrected = self.reviews.iter().find_map(|r| r.overrides.get(&key));
+                let imported = self.imported.iter().find(|f| f.key == key);
                 let reported = self.items.iter().find_map(|i| i.facts.get(&key));
                 // As `verified_facts` reads them: corrections apply to item facts only.
                 if input.from.as_ref().is_some_and(|f| f.records().is_some()) {
@@ -84,23 +89,38 @@ impl UnitAssessment {
                         source: FactSource::Records { ids },
                     };
                 }
-                let (value, source) = match (input.item, corrected, reported) {
-                    (None, _, _) => match self.unit_level.get(&key) {
+                let (value, source) = match (input.item, corrected, imported, reported) {
+                    (None, ..) => match self.unit_level.get(&key) {
                         Some(v) => (v.clone(), FactSource::District),
                         None => (String::new(), FactSource::Missing),
                     },
-                    (Some(_), Some(o), _) => (
+                    (Some(_), Some(o), _, _) => (
                         o.value.clone(),
                         FactSource::Verified {
                             reason: o.reason.clone(),
                         },
                     ),
-                    (Some(_), None, Some(v)) => (v.clone(), FactSource::Reported),
-                    (Some(_), None, None) => (String::new(), FactSource::Missing),
+                    (Some(_), None, Some(i), _) => (
+                        i.value.clone(),
+                        FactSource::Imported {
+                            reason: i.reason.clone(),
+                            import: i.import_id,
+                        },
+                    ),
+                    (Some(_), None, None, Some(v)) => (v.clone(), FactSource::Reported),
+                    (Some(_), None, None, None) => (String::new(), FactSource::Missing),
                 };
                 FactUsed { key, value, source }
             })
             .collect()
+    }
+
+    /// Whether a fact of `item` was imported after `at`.
+    fn imported_since(&self, item: &str, at: i64) -> bool {
+        let prefix = format!("{item}.");
+        self.imported
+            .iter()
+            .any(|f| f.imported_at > at && f.key.starts_with(&prefix))
     }
 
     pub fn review(&self, item: &str) -> Option<&Review> {
@@ -110,6 +130,14 @@ impl UnitAssessment {
     pub fn status(&self, item: &str) -> ReviewStatus {
         match self.review(item) {
             None => ReviewStatus::Unreviewed,
+            // A department's import changed one of its facts after the confirmation: it
+            // is confirmed again on the new figures.
+            Some(r)
+                if r.state == ReviewState::Confirmed
+                    && self.imported_since(item, r.reviewed_at) =>
+            {
+                ReviewStatus::Resubmitted
+            }
             Some(r) if r.state == ReviewState::Confirmed => ReviewStatus::Confirmed,
             Some(r) => {
                 let corrected = self
@@ -127,18 +155,29 @@ impl UnitAssessment {
     }
 }
 
-/// Verified facts: the unit's facts with every override applied (an override to an
-/// empty value means the assessors found the fact unsupported: not provided), and the
-/// records the assessed column counts (`counts`: confirmed ones). A count of records is
-/// not overridden: its department confirms or rejects the records instead.
+/// Verified facts: the unit's facts with the values its departments imported, then
+/// every assessor's override applied (an override to an empty value means the assessors
+/// found the fact unsupported: not provided), and the records the assessed column counts
+/// (`counts`: confirmed ones). A count of records is not overridden: its department
+/// confirms or rejects the records instead.
 pub fn verified_facts(
     rubric: &Rubric,
     unit_level: &RawFacts,
     items: &[ReportItem],
+    imported: &[ImportedFact],
     reviews: &[Review],
     counts: &RawFacts,
 ) -> Facts {
     let mut facts = scoring::unit_facts(rubric, unit_level, items, counts);
+    for fact in imported {
+        if let Some(slot) = rubric.slot(&fact.key)
+            && rubric.input(slot).item.is_some()
+            && rubric.input(slot).from.is_none()
+            && let Some(v) = scoring::parse_stored(rubric, slot, &fact.value)
+        {
+            facts.set(slot, Some(v));
+        }
+    }
     for review in reviews {
         for (key, o) in &review.overrides {
             if let Some(slot) = rubric.slot(key)
@@ -172,6 +211,7 @@ pub async fn assess_unit(
     let report = state.store.report(campaign.id, unit_id).await?;
     let items = state.store.report_items(campaign.id, unit_id).await?;
     let reviews = state.store.reviews(campaign.id, unit_id).await?;
+    let imported = state.store.imported_facts(campaign.id, unit_id).await?;
     let records = scoring::counted(state, campaign, rubric, unit_id).await?;
     let self_facts = scoring::unit_facts(rubric, &cu.unit_facts, &items, &records.column(false));
     let self_score = score(rubric, &self_facts);
@@ -179,6 +219,7 @@ pub async fn assess_unit(
         rubric,
         &cu.unit_facts,
         &items,
+        &imported,
         &reviews,
         &records.column(true),
     );
@@ -194,6 +235,7 @@ pub async fn assess_unit(
         verified_facts: verified,
         assessed,
         records,
+        imported,
     })
 }
 

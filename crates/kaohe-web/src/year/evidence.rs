@@ -101,6 +101,7 @@ fn extensions(content_type: &str) -> &'static [&'static str] {
         "image/bmp" => &["bmp"],
         "image/webp" => &["webp"],
         "image/tiff" => &["tif", "tiff"],
+        "text/csv" => &["csv", "txt", "tsv"],
         _ => &[],
     }
 }
@@ -289,7 +290,7 @@ pub async fn upload(
 }
 
 /// `filename*=` of RFC 6266, so Chinese names arrive intact.
-fn disposition(filename: &str) -> String {
+pub(crate) fn disposition(filename: &str) -> String {
     let encoded: String = filename
         .bytes()
         .map(|b| match b {

@@ -27,6 +27,7 @@ pub mod evidence;
 pub mod exports;
 pub mod gaps;
 pub mod history;
+pub mod imports;
 pub mod publish_lock;
 pub mod records;
 pub mod rectify;
@@ -464,6 +465,8 @@ mod tests {
         (Action::EvidenceDelete, Rule::Report),
         (Action::EvidenceDownload, Rule::Always),
         (Action::ReviewConfirm, Rule::Review),
+        (Action::FactsImport, Rule::Review),
+        (Action::ImportFile, Rule::Always),
         (Action::ReviewReturn, Rule::Review),
         (Action::ResultsCompute, Rule::Results),
         (Action::ResultsExport, Rule::Always),

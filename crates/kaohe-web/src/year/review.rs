@@ -403,7 +403,8 @@ struct Typed {
 }
 
 /// Reads the review form: each verified value and its reason. A value that parses to
-/// what the unit reported is no override; any other needs a reason.
+/// what the unit reported, or to what its department imported, is no override; any
+/// other needs a reason.
 fn read_form(
     rubric: &Rubric,
     ii: usize,
@@ -438,7 +439,11 @@ fn read_form(
                 continue;
             }
         };
-        if parsed.as_ref() == a.self_facts.get(slot) {
+        let base = match a.imported.iter().find(|f| f.key == input.key) {
+            Some(f) => scoring::parse_stored(rubric, slot, &f.value),
+            None => a.self_facts.get(slot).cloned(),
+        };
+        if parsed == base {
             continue;
         }
         if reason.is_empty() {
@@ -534,12 +539,12 @@ fn fact_rows(
                 };
             }
             let over = review.and_then(|r| r.overrides.get(&input.key));
-            let (verified, reason) = match typed_values.get(&input.key) {
-                Some((v, r)) => (v.clone(), r.clone()),
-                None => match over {
-                    Some(o) => (o.value.clone(), o.reason.clone()),
-                    None => (reported.clone(), String::new()),
-                },
+            let imported = a.imported.iter().find(|f| f.key == input.key);
+            let (verified, reason) = match (typed_values.get(&input.key), over, imported) {
+                (Some((v, r)), ..) => (v.clone(), r.clone()),
+                (None, Some(o), _) => (o.value.clone(), o.reason.clone()),
+                (None, None, Some(i)) => (i.value.clone(), format!("部门导入：{}", i.reason)),
+                (None, None, None) => (reported.clone(), String::new()),
             };
             FactRow {
                 key: input.key.clone(),
@@ -791,6 +796,7 @@ fn preview_html(
         rubric,
         &a.unit_level,
         &a.items,
+        &a.imported,
         &reviews,
         &a.records.column(true),
     );
@@ -1016,6 +1022,7 @@ fn assessed_with(l: &Loaded, overrides: &Overrides) -> Decimal {
         &l.rubric,
         &l.a.unit_level,
         &l.a.items,
+        &l.a.imported,
         &reviews,
         &l.a.records.column(true),
     );

@@ -159,6 +159,9 @@ pub enum FactSource {
     District,
     /// Corrected by an assessor, with the reason they gave.
     Verified { reason: String },
+    /// Imported by the responsible department from its spreadsheet, with the reason it
+    /// gave (and the import, whose file is kept).
+    Imported { reason: String, import: Id },
     /// Not given by anyone.
     Missing,
     /// The count of the unit's records the assessed column counted (confirmed, or

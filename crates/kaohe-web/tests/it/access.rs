@@ -109,9 +109,23 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/c/{cid}/review/confirm")
         | ("GET", "/c/{cid}/u/{uid}/r/{item}")
         | ("POST", "/c/{cid}/u/{uid}/r/{item}")
-        | ("POST", "/c/{cid}/u/{uid}/r/{item}/preview") => match who {
+        | ("POST", "/c/{cid}/u/{uid}/r/{item}/preview")
+        | ("GET", "/c/{cid}/review/import")
+        | ("GET", "/c/{cid}/review/import/template.xlsx")
+        | ("POST", "/c/{cid}/review/import") => match who {
             Anonymous => Login,
             Assessor => Ok,
+            _ => Forbidden,
+        },
+        // No import has been applied here: for those who may reach one, there is none.
+        ("POST", "/c/{cid}/review/import/{iid}") => match who {
+            Anonymous => Login,
+            Assessor => NotFound,
+            _ => Forbidden,
+        },
+        ("GET", "/c/{cid}/imports/{iid}/file") => match who {
+            Anonymous => Login,
+            Admin | Assessor | OtherOrgAdmin => NotFound,
             _ => Forbidden,
         },
         // Results: computed ones are read by the admin, leaders and assessors; units
@@ -478,6 +492,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             .replace("{pid}", &problem.id.to_string())
             .replace("{recid}", &record.id.to_string())
             .replace("{fid}", &record_file.id.to_string())
+            .replace("{iid}", "999999")
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.to_string())
             .replace("{rid}", &campaign.rubric_id.to_string())
@@ -558,6 +573,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             .replace("{pid}", "1")
             .replace("{recid}", "1")
             .replace("{fid}", "1")
+            .replace("{iid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())
@@ -634,6 +650,7 @@ async fn every_route_answers_with_the_browser_security_headers() {
             .replace("{pid}", "1")
             .replace("{recid}", "1")
             .replace("{fid}", "1")
+            .replace("{iid}", "1")
             .replace("{user}", "1")
             .replace("{did}", "1")
             .replace("{rid}", &campaign.rubric_id.to_string())

@@ -10,6 +10,7 @@ mod common;
 mod evidence;
 mod exports;
 mod history;
+mod imports;
 mod progress_lock;
 mod records;
 mod rectify;

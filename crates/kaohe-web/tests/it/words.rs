@@ -224,6 +224,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             .replace("{aid}", &appeal.id.to_string())
             .replace("{pid}", &problem.id.to_string())
             .replace("{recid}", &record.to_string())
+            .replace("{iid}", "1")
             .replace("{user}", &renshe.id.to_string())
             .replace("{did}", &police.department_id.unwrap().to_string())
             .replace("{rid}", &campaign.rubric_id.to_string())

@@ -480,7 +480,8 @@ async fn a_whole_campaign_runs_and_locks_and_every_change_is_in_the_audit_log() 
             )
             .replace("{aid}", &accept.to_string())
             .replace("{pid}", "1")
-            .replace("{recid}", &record.to_string());
+            .replace("{recid}", &record.to_string())
+            .replace("{iid}", "1");
         let (client, token): (&mut Client, String) =
             if path.starts_with("/admin/") || path.ends_with("/rectify/{pid}/drop") {
                 let t = admin.token().await;

@@ -6,6 +6,7 @@
 pub mod annex;
 pub mod export;
 pub mod facts_file;
+pub mod fill_in;
 pub mod import;
 pub mod sheet;
 

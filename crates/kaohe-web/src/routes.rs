@@ -142,6 +142,11 @@ pub fn table() -> Vec<Route> {
         get("/c/{cid}/u/{uid}", REPORT_READERS, A::Read, self_check::report_home),
         post("/c/{cid}/u/{uid}/submit", REPORTER, A::ReportSubmit, self_check::submit),
         get("/c/{cid}/u/{uid}/print", REPORT_READERS, A::Read, self_check::print),
+        // The self-check filled in Excel: the workbook, then its import (preview, apply).
+        get("/c/{cid}/u/{uid}/fill.xlsx", REPORT_READERS, A::ReportExport, self_check::fill_xlsx),
+        get("/c/{cid}/u/{uid}/fill", REPORTER, A::Read, self_check::fill_page),
+        post("/c/{cid}/u/{uid}/fill", REPORTER, A::ReportImport, self_check::fill_preview),
+        post("/c/{cid}/u/{uid}/fill/{iid}", REPORTER, A::ReportImport, self_check::fill_apply),
         get("/c/{cid}/u/{uid}/i/{item}", REPORT_READERS, A::Read, self_check::item_page),
         post("/c/{cid}/u/{uid}/i/{item}", REPORTER, A::ItemDone, self_check::item_save),
         post("/c/{cid}/u/{uid}/i/{item}/preview", REPORT_READERS, A::Read, self_check::item_preview),

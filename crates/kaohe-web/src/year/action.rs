@@ -100,6 +100,9 @@ actions! {
     /// `ItemDone`; both obey the same rule).
     ItemDraft = "report.item.draft", "保存了自查项目（草稿）", "未保存", Report;
     ItemDone = "report.item.done", "保存了自查项目并标记完成", "未保存", Report;
+    /// A unit's self-check from its filled-in workbook, applied after its preview.
+    ReportImport = "report.import", "从 Excel 表导入了自查数据", "未导入", Report;
+    ReportExport = "report.export", "下载了自查填报表", "无法下载", Always;
     ReportSubmit = "report.submit", "提交了自查报告", "未提交", Report;
     EvidenceUpload = "evidence.upload", "上传了佐证材料", "未上传", Report;
     EvidenceDelete = "evidence.delete", "删除了佐证材料", "未删除", Report;

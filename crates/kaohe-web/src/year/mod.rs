@@ -466,6 +466,8 @@ mod tests {
         (Action::EvidenceDownload, Rule::Always),
         (Action::ReviewConfirm, Rule::Review),
         (Action::FactsImport, Rule::Review),
+        (Action::ReportImport, Rule::Report),
+        (Action::ReportExport, Rule::Always),
         (Action::ImportFile, Rule::Always),
         (Action::ReviewReturn, Rule::Review),
         (Action::ResultsCompute, Rule::Results),

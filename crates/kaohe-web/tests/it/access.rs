@@ -99,7 +99,14 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         },
         ("GET", "/c/{cid}/u/{uid}")
         | ("GET", "/c/{cid}/u/{uid}/i/{item}")
-        | ("GET", "/c/{cid}/u/{uid}/print") => report_read,
+        | ("GET", "/c/{cid}/u/{uid}/print")
+        | ("GET", "/c/{cid}/u/{uid}/fill.xlsx") => report_read,
+        ("GET", "/c/{cid}/u/{uid}/fill") | ("POST", "/c/{cid}/u/{uid}/fill") => report_write,
+        // No import was staged: for the unit, there is none.
+        ("POST", "/c/{cid}/u/{uid}/fill/{iid}") => match report_write {
+            Ok => NotFound,
+            other => other,
+        },
         ("POST", "/c/{cid}/u/{uid}/i/{item}/preview") => report_read,
         ("POST", "/c/{cid}/u/{uid}/submit") | ("POST", "/c/{cid}/u/{uid}/i/{item}") => report_write,
         ("POST", "/c/{cid}/u/{uid}/i/{item}/evidence")

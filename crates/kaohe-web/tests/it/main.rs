@@ -9,6 +9,7 @@ mod bounds;
 mod common;
 mod evidence;
 mod exports;
+mod fill_in;
 mod history;
 mod imports;
 mod progress_lock;

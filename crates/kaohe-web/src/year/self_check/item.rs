@@ -642,7 +642,12 @@ fn next_item(rubric: &Rubric, cx: &Context, item: &str) -> Option<String> {
 
 /// Why the item's values cannot be saved as they are: discretionary amounts need their
 /// reasons; marking it done needs every required fact.
-fn save_problems(rubric: &Rubric, ii: usize, values: &RawFacts, done: bool) -> Vec<String> {
+pub(crate) fn save_problems(
+    rubric: &Rubric,
+    ii: usize,
+    values: &RawFacts,
+    done: bool,
+) -> Vec<String> {
     let mut facts = Facts::new(rubric);
     scoring::apply(rubric, &mut facts, values);
     let mut problems: Vec<String> = facts

@@ -13,11 +13,13 @@ use crate::year::scoring;
 use crate::year::{Action, Refusal, Year};
 use time::Date;
 
+mod fill;
 mod item;
 mod print;
 mod submit;
 mod unit;
 
+pub use fill::{fill_apply, fill_page, fill_preview, fill_xlsx};
 pub(crate) use item::whence;
 pub use item::{item_page, item_preview, item_save};
 pub use print::print;

@@ -97,6 +97,8 @@ struct ReportPage {
 pub struct ReportQuery {
     /// The last item, saved with 保存并返回列表.
     saved: Option<String>,
+    /// How many values an import from the fill-in workbook changed.
+    imported: Option<usize>,
 }
 
 pub async fn report_home(
@@ -106,9 +108,13 @@ pub async fn report_home(
     Path((cid, uid)): Path<(Id, Id)>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let message = q
-        .saved
-        .map(|_| "最后一项已保存。请核对下面的清单后提交。".to_string());
+    let message = match (q.saved, q.imported) {
+        (_, Some(n)) => Some(format!(
+            "已从 Excel 表导入，改动了 {n} 个数据，整次导入记入了操作日志。请核对下面的清单后提交。"
+        )),
+        (Some(_), None) => Some("最后一项已保存。请核对下面的清单后提交。".to_string()),
+        (None, None) => None,
+    };
     render_report(&state, &session, &me, cid, uid, None, None, message).await
 }
 

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 from=target/tmp/browser-year/screenshots
 to=crates/kaohe-web/assets
 for shot in report-empty-phone item-preview-phone submit-confirm-phone results-unit-phone \
-    review-queue-by-item-desktop review-item-desktop admin-campaign-desktop results-phone; do
+    review-queue-by-item-desktop review-item-desktop import-preview-desktop admin-campaign-desktop \
+    results-phone; do
     pngquant 64 --strip --force --output "$to/guide-$shot.png" "$from/$shot.png"
 done
 ls -l "$to"/guide-*.png

@@ -365,7 +365,7 @@ async function year(browser) {
   const xinqi = await new Person(browser, "xinqi", PHONE, "phone").open();
   const assessor = await new Person(browser, "kaoheban", DESKTOP, "desktop").open();
   const people = [admin, xinqi, assessor];
-  const expected = { admin: [], xinqi: [], kaoheban: [], lingdao: [], shenji: [] };
+  const expected = { admin: [], xinqi: [], kaoheban: [], gongan: [], lingdao: [], shenji: [] };
   const LOGIN = ["GET /login?next=/"];
 
   // 1. The admin opens the campaign (seeded with the demo): its settings, units,
@@ -638,6 +638,39 @@ async function year(browser) {
     `GET /c/:id/review?item=innovation.1&group=item&confirmed=${picked}&skipped=0`,
   );
 
+  // 5b. The public-security bureau brings its registration rates from its own system,
+  //     for every unit at once: a preview first (old → new, the unit that has not
+  //     submitted held back), then all of it, confirming no item by itself.
+  console.log("5b. a department imports its verified figures from its spreadsheet");
+  const police = await new Person(browser, "gongan", DESKTOP, "desktop").open();
+  people.push(police);
+  await police.login();
+  await police.click(police.link(CAMPAIGN));
+  await police.see(/审核 · 区公安分局/, "h1");
+  await police.click(police.link("导入核定数据", police.page.locator("p.campaign-links")));
+  await police.see("导入核定数据 · 区公安分局", "h1");
+  const rates = [
+    "单位,管理工作第5项 信息登记率（%）,理由",
+    "新碶街道,97%,",
+    "小港街道,96.5,按系统 11 月底数据复核",
+    "春晓街道,95.5,",
+  ].join("\r\n");
+  await police.field(/表格文件/).setInputFiles({ name: "流动人口登记率.csv", mimeType: "text/csv", buffer: Buffer.from("\uFEFF" + rates + "\r\n", "utf8") });
+  await police.field(/导入理由/).fill("以公安分局流动人口信息系统 11 月数据为准");
+  await police.click(police.button("预览"));
+  await police.see("导入预览：流动人口登记率.csv", "#preview h2");
+  await police.see("将改动 2 个数据", "#preview");
+  await police.see("春晓街道（第 4 行）", "#preview");
+  await police.see("按系统 11 月底数据复核", "#preview");
+  await police.shot("import-preview-desktop", false);
+  await police.click(police.button("确认导入这 2 个数据"));
+  await police.see("已导入，改动了 2 个数据", "[role=status]");
+  await police.see("流动人口登记率.csv", "main");
+  await police.click(police.link("审核", police.page.locator("p.crumbs")));
+  const policeRow = police.page.locator("main tr", { hasText: UNIT }).filter({ hasText: ref("management.5") });
+  assert.equal((await policeRow.locator(".state").innerText()).trim(), "待审核", "an import confirms no item");
+  expected.gongan.push(...LOGIN, "GET /", "GET /c/:id/review", "GET /c/:id/review/import", "POST /c/:id/review/import", "GET /c/:id/review/import?applied=2", "GET /c/:id/review");
+
   // 6. The admin computes the results (other departments have not finished: the admin
   //    decides to compute anyway) and publishes them.
   console.log("6. the admin computes and publishes the results");
@@ -880,7 +913,7 @@ async function year(browser) {
   await auditor.see("审计日志", "h1");
   await auditor.notSee("审计日志被改动过");
   // The log reads as sentences (the codes stay in the exported file).
-  for (const action of ["定稿了考核任务", "申诉", "退回了一个项目请单位修改", "审核确认了一个项目", "提交了自查报告", "计算了考核结果", "对整改问题销号", "报送了整改完成情况"]) {
+  for (const action of ["定稿了考核任务", "导入了核定数据", "申诉", "退回了一个项目请单位修改", "审核确认了一个项目", "提交了自查报告", "计算了考核结果", "对整改问题销号", "报送了整改完成情况"]) {
     await auditor.see(action);
   }
   expected.shenji.push(...LOGIN, "GET /audit");

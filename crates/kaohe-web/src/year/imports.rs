@@ -41,6 +41,8 @@ pub struct Change {
     pub key: String,
     pub old: String,
     pub new: String,
+    /// `%` for a percentage (the values are stored without it).
+    pub percent: bool,
     pub reason: String,
     /// The cell it came from (`D5`).
     pub cell: String,
@@ -196,6 +198,7 @@ async fn plan(
                 key: input.key.clone(),
                 old: shown(now),
                 new: shown(Some(&v.value)),
+                percent: input.ty == kaohe_core::rubric::InputType::Percent,
                 reason,
                 cell: v.cell.clone(),
                 reconfirm: a

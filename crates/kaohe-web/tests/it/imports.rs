@@ -131,7 +131,7 @@ async fn department_import(db: testing::TestDb) {
     assert!(r.body.contains("另有 1 个与现在相同"), "{}", r.body);
     assert!(
         r.body
-            .contains("<td class=\"num\">96.1</td><td class=\"num\"><strong>93</strong>"),
+            .contains("<td class=\"num\">96.1%</td><td class=\"num\"><strong>93%</strong>"),
         "{}",
         r.body
     );

@@ -265,6 +265,137 @@ fn header_slot(
     }
 }
 
+/// A record of a list (a month's adopted articles from the information office): its
+/// unit, its day (`YYYY-MM-DD`) and its fields as the kind reads them.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    pub line: usize,
+    pub unit: String,
+    pub day: String,
+    pub fields: kaohe_core::records::RecordFields,
+}
+
+/// A day as people write it (`2026-03-05`, `2026/3/5`, `2026.3.5`, `2026年3月5日`), as
+/// `YYYY-MM-DD`; `None` when it is not one.
+pub fn day_text(text: &str) -> Option<String> {
+    let t = text.trim().trim_end_matches('日');
+    let parts: Vec<&str> = t
+        .split(['-', '/', '.', '年', '月'])
+        .map(str::trim)
+        .collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m, d): (u16, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    ((1000..=9999).contains(&y) && (1..=days).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Reads a list of records of `kind`: a header row with 单位, 日期 and the kind's fields
+/// (by their names), one record per row. All or nothing, each problem naming its row or
+/// cell.
+pub fn record_rows(
+    kind: &kaohe_core::records::RecordKind,
+    cells: &Cells,
+) -> Result<Vec<RecordRow>, Vec<String>> {
+    let is = |c: &String, names: &[&str]| names.contains(&c.trim());
+    let Some(h) = cells.iter().position(|row| {
+        row.iter().any(|c| is(c, &UNIT_HEADERS)) && row.iter().any(|c| is(c, &["日期", "时间"]))
+    }) else {
+        let names: Vec<&str> = kind.fields.iter().map(|f| f.label.as_str()).collect();
+        return Err(vec![format!(
+            "没有找到表头：表头行应有“单位”“日期”两列，以及“{}”的各栏（{}）",
+            kind.name,
+            names.join("、")
+        )]);
+    };
+    let mut problems = Vec::new();
+    // Each column: None (ignored), or Some(None) for the unit, or the field's key.
+    let mut unit_col = 0;
+    let mut day_col = 0;
+    let mut fields: Vec<(usize, String)> = Vec::new();
+    for (c, text) in cells[h].iter().enumerate() {
+        let t = text.trim();
+        if t.is_empty() || IGNORED_HEADERS.contains(&t) {
+            continue;
+        }
+        if UNIT_HEADERS.contains(&t) {
+            unit_col = c;
+        } else if t == "日期" || t == "时间" {
+            day_col = c;
+        } else if let Some(f) = kind
+            .fields
+            .iter()
+            .find(|f| plain(&f.label) == plain(t) || f.key == t)
+        {
+            fields.push((c, f.key.clone()));
+        } else {
+            let names: Vec<&str> = kind.fields.iter().map(|f| f.label.as_str()).collect();
+            problems.push(format!(
+                "表头 {}{}“{t}”：“{}”没有这一栏；可用的栏目：{}",
+                column_name(c),
+                h + 1,
+                kind.name,
+                names.join("、")
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for (r, row) in cells.iter().enumerate().skip(h + 1) {
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let line = r + 1;
+        let get = |c: usize| row.get(c).map(|s| s.trim()).unwrap_or("");
+        let unit = get(unit_col);
+        if unit.is_empty() {
+            problems.push(format!(
+                "第 {line} 行：单位是空的；请填写单位名称，或删除这一行"
+            ));
+            continue;
+        }
+        let Some(day) = day_text(get(day_col)) else {
+            problems.push(format!(
+                "{}{line} 单元格（{unit}）的日期“{}”看不懂；请写成 2026-03-05",
+                column_name(day_col),
+                get(day_col)
+            ));
+            continue;
+        };
+        let typed = fields
+            .iter()
+            .map(|(c, key)| (key.clone(), get(*c).to_string()))
+            .collect();
+        match kind.parse(&typed) {
+            Ok(parsed) => rows.push(RecordRow {
+                line,
+                unit: unit.to_string(),
+                day,
+                fields: parsed,
+            }),
+            Err(e) => problems.push(format!("第 {line} 行（{unit}）：{e}")),
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push("表头下面没有任何记录".to_string());
+    }
+    problems.truncate(MAX_PROBLEMS);
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
 /// A department's template to fill in: a title line, a note, the header row (单位, each
 /// fact's [`column_title`], 理由) and a row per unit with its current values (an empty
 /// cell changes nothing when imported). Numbers are numbers, 是/否 and text are text.
@@ -319,6 +450,18 @@ pub fn template_xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_read_as_people_write_them() {
+        assert_eq!(day_text("2026-03-05").as_deref(), Some("2026-03-05"));
+        assert_eq!(day_text("2026/3/5").as_deref(), Some("2026-03-05"));
+        assert_eq!(day_text("2026.3.5").as_deref(), Some("2026-03-05"));
+        assert_eq!(day_text("2026年3月5日").as_deref(), Some("2026-03-05"));
+        assert_eq!(day_text("2026-02-30"), None);
+        assert_eq!(day_text("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert_eq!(day_text("3月5日"), None);
+        assert_eq!(day_text(""), None);
+    }
 
     #[test]
     fn a_unit_in_brackets_is_not_part_of_the_name() {

@@ -30,8 +30,8 @@ use crate::http::upload::Upload;
 use crate::http::{assets, health};
 use crate::year::{self, Action, Rule};
 use crate::year::{
-    appeals, evidence, exports, gaps, history, imports, publish_lock, records, rectify, results,
-    review, self_check,
+    appeals, evidence, exports, gaps, history, imports, publish_lock, records, records_import,
+    rectify, results, review, self_check,
 };
 use crate::{AppState, auth, home};
 
@@ -202,6 +202,8 @@ pub fn table() -> Vec<Route> {
         post("/c/{cid}/u/{uid}/records", REPORTER, A::RecordDeclare, records::declare),
         post("/c/{cid}/u/{uid}/records/{recid}", REPORTER, A::RecordEdit, records::edit),
         post("/admin/c/{cid}/records", ADMIN, A::RecordEnter, records::enter),
+        post("/admin/c/{cid}/records/import", ADMIN, A::RecordImport, records_import::preview),
+        post("/admin/c/{cid}/records/import/{iid}", ADMIN, A::RecordImport, records_import::apply),
         post("/admin/c/{cid}/records/{recid}", ADMIN, A::RecordAmend, records::amend),
         post("/c/{cid}/records/{recid}/answer", RECORD_ANSWERERS, A::RecordConfirm, records::answer),
         post("/c/{cid}/records/confirm", RECORD_ANSWERERS, A::RecordConfirm, records::confirm_many),

@@ -151,6 +151,8 @@ actions! {
     RecordEdit = "record.edit", "修改了台账记录", "未保存", Declare;
     RecordWithdraw = "record.withdraw", "撤回了台账记录", "未撤回", Declare;
     RecordEnter = "record.enter", "录入了台账记录", "未录入", Records;
+    /// Records from a list the district keeps, applied after its preview.
+    RecordImport = "record.import", "从表格导入了台账记录", "未导入", Records;
     RecordAmend = "record.amend", "修改了区里录入的台账记录", "未保存", Records;
     /// Confirming a record (the answer route records this or `RecordReject`).
     RecordConfirm = "record.confirm", "确认了台账记录", "未保存", Records;

@@ -30,6 +30,7 @@ pub mod history;
 pub mod imports;
 pub mod publish_lock;
 pub mod records;
+pub mod records_import;
 pub mod rectify;
 pub mod results;
 pub mod review;
@@ -466,6 +467,7 @@ mod tests {
         (Action::EvidenceDownload, Rule::Always),
         (Action::ReviewConfirm, Rule::Review),
         (Action::FactsImport, Rule::Review),
+        (Action::RecordImport, Rule::Records),
         (Action::ReportImport, Rule::Report),
         (Action::ReportExport, Rule::Always),
         (Action::ImportFile, Rule::Always),

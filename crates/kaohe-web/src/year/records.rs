@@ -38,11 +38,11 @@ use crate::year::evidence::{chosen_files, safe_name, send};
 use crate::year::{Action, Year, parse_date, scoring};
 
 /// What one person sees of a campaign's records, and may do with them.
-struct Scope {
-    year: Year,
-    rubric: Arc<Rubric>,
+pub(crate) struct Scope {
+    pub(crate) year: Year,
+    pub(crate) rubric: Arc<Rubric>,
     /// The units whose records are shown: a reporter's own, else the campaign's.
-    units: Vec<(Id, String)>,
+    pub(crate) units: Vec<(Id, String)>,
     /// The kinds shown (indexes into the rubric's kinds): an assessor those counted in
     /// their department's items, everyone else all.
     kinds: Vec<usize>,
@@ -52,7 +52,7 @@ struct Scope {
 }
 
 impl Scope {
-    async fn load(state: &AppState, me: &CurrentUser, cid: Id) -> AppResult<Scope> {
+    pub(crate) async fn load(state: &AppState, me: &CurrentUser, cid: Id) -> AppResult<Scope> {
         let year = Year::load(state, me.org(), cid).await?;
         let rubric = scoring::rubric(state, me.org(), year.campaign.rubric_id).await?;
         let names: BTreeMap<Id, String> = state
@@ -99,7 +99,7 @@ impl Scope {
         })
     }
 
-    fn kind(&self, id: &str) -> Option<(usize, &RecordKind)> {
+    pub(crate) fn kind(&self, id: &str) -> Option<(usize, &RecordKind)> {
         self.rubric
             .record_kind(id)
             .filter(|(k, _)| self.kinds.contains(k))
@@ -178,7 +178,7 @@ fn details(kind: &RecordKind, r: &Record) -> String {
 }
 
 /// The record in one line, for the audit log: `2026-03-01 标题；录用载体：…`.
-fn summary(kind: &RecordKind, day: &str, fields: &kaohe_storage::RawFacts) -> String {
+pub(crate) fn summary(kind: &RecordKind, day: &str, fields: &kaohe_storage::RawFacts) -> String {
     let mut parts = vec![format!("{day} {}", kind.name)];
     for f in &kind.fields {
         if let Some(v) = fields.get(&f.key).filter(|v| !v.is_empty()) {
@@ -214,7 +214,7 @@ fn counts_words(r: &Record) -> &'static str {
 /// The record `r` may repeat among `others` (one unit's): declared twice, or one piece
 /// of work at two levels (the lower one is flagged). `me` is the record's id, 0 for a
 /// new one.
-fn find_like(
+pub(crate) fn find_like(
     kind: &RecordKind,
     me: Id,
     day: &str,
@@ -323,6 +323,8 @@ struct ListPage {
     waiting: usize,
     flagged: usize,
     is_reporter: bool,
+    /// The admin may bring a list of records from a spreadsheet.
+    can_import: bool,
     /// Some rows may be confirmed at once (a department's or the admin's list).
     batch: bool,
 }
@@ -559,6 +561,10 @@ async fn render_list(
         message: q.message.clone().map(|m| match m.as_str() {
             "declared" => "已申报，等待责任部门确认。".to_string(),
             "entered" => "已录入。".to_string(),
+            "imported" => format!(
+                "已从表格导入 {} 条记录，整次导入记入了操作日志，文件已留存。",
+                q.confirmed
+            ),
             "confirmed" => "已确认。".to_string(),
             "batch" if q.skipped > 0 => format!(
                 "已确认 {} 条；{} 条刚刚已有变化（可能有人同时处理了），未确认，请看当前状态。",
@@ -567,6 +573,7 @@ async fn render_list(
             "batch" => format!("已确认 {} 条。", q.confirmed),
             _ => "已保存。".to_string(),
         }),
+        can_import: me.role() == Role::Admin && closed.is_none() && !scope.kinds.is_empty(),
         closed: if action.is_some() { closed } else { None },
         post_to,
         forms,
@@ -872,12 +879,13 @@ async fn attach(
     Ok(changes)
 }
 
-fn target(cid: Id, r: &Record) -> String {
+pub(crate) fn target(cid: Id, r: &Record) -> String {
     format!("campaign:{cid}/unit:{}/record:{}", r.unit_id, r.id)
 }
 
 /// What a lock found in the record's own transaction says.
-const LOCKED_DAY: &str = "这条记录的日期在已定稿的考核期间内，不能再修改；本次没有保存。";
+pub(crate) const LOCKED_DAY: &str =
+    "这条记录的日期在已定稿的考核期间内，不能再修改；本次没有保存。";
 const MOVED: &str =
     "这条记录刚刚已有变化（可能有人同时处理了它），本次没有保存。请看当前状态后再操作。";
 
@@ -988,7 +996,7 @@ async fn add(
 }
 
 /// The audit's words for a flag set by kaohe.
-fn like_sentence(l: Like, me: Id) -> String {
+pub(crate) fn like_sentence(l: Like, me: Id) -> String {
     let what = Likeness::parse(l.likeness)
         .unwrap_or(Likeness::Twice)
         .words();

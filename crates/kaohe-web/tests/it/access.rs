@@ -239,9 +239,10 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
                 _ => Forbidden,
             }
         }
-        ("POST", "/admin/c/{cid}/records") | ("POST", "/admin/c/{cid}/records/{recid}") => {
-            admin_ids
-        }
+        ("POST", "/admin/c/{cid}/records")
+        | ("POST", "/admin/c/{cid}/records/{recid}")
+        | ("POST", "/admin/c/{cid}/records/import")
+        | ("POST", "/admin/c/{cid}/records/import/{iid}") => admin_ids,
         ("POST", "/c/{cid}/records/{recid}/answer")
         | ("POST", "/c/{cid}/records/{recid}/like")
         | ("POST", "/c/{cid}/records/confirm") => match who {

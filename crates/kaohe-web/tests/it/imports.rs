@@ -253,3 +253,106 @@ async fn assessed(c: &mut Client, cid: i64, uid: i64) -> (i64, i64) {
     };
     (score("自查分"), score("考核分"))
 }
+
+/// The district brings the information office's list of adopted articles for several
+/// units: previewed, added all at once as records it entered (both columns count them),
+/// the same list again adds nothing, a bad date refuses the whole list.
+#[tokio::test]
+async fn the_district_imports_records_from_a_list() {
+    for db in testing::all().await {
+        records_from_a_list(db).await;
+    }
+}
+
+async fn records_from_a_list(db: testing::TestDb) {
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let units = db.store.units(org.id).await.unwrap();
+    let xiaogang = units.iter().find(|u| u.name == "小港街道").unwrap().id;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let page = admin.get(&format!("/c/{cid}/records")).await;
+    assert!(page.body.contains("从表格导入记录"), "{}", page.body);
+    let token = admin.token().await;
+    let before = db.store.unit_records(org.id, xiaogang).await.unwrap().len();
+
+    // A bad date refuses the whole list, the cell named.
+    let list = "单位,日期,信息标题,录用载体,典型经验综合类信息\n\
+                小港街道,2026/3/3,小港街道推行出租房屋积分管理,宁波信息,否\n\
+                大碶街道,2026年13月1日,大碶街道流动人口服务站建设,北仑信息,是\n";
+    let r = admin
+        .post_multipart(
+            &format!("/admin/c/{cid}/records/import"),
+            &[("csrf", &token), ("kind", "info")],
+            ("file", "录用通报.csv", list.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("B3 单元格（大碶街道）的日期“2026年13月1日”看不懂"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("确认导入"), "{}", r.body);
+
+    // Right: a preview, then all of it.
+    let list = list.replace("2026年13月1日", "2026年3月1日");
+    let r = admin
+        .post_multipart(
+            &format!("/admin/c/{cid}/records/import"),
+            &[("csrf", &token), ("kind", "info")],
+            ("file", "录用通报.csv", list.as_bytes()),
+        )
+        .await;
+    assert!(
+        r.body.contains("将导入 <strong>2</strong> 条记录"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("小港街道推行出租房屋积分管理"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        db.store.unit_records(org.id, xiaogang).await.unwrap().len(),
+        before
+    );
+    let action = between(&r.body, "action=\"/admin/c/", "\"").unwrap();
+    let action = format!("/admin/c/{action}");
+    let digest = between(&r.body, "name=\"digest\" value=\"", "\"").unwrap();
+    let r = admin
+        .post(
+            &action,
+            &[("csrf", &token), ("kind", "info"), ("digest", &digest)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let records = db.store.unit_records(org.id, xiaogang).await.unwrap();
+    assert_eq!(records.len(), before + 1);
+    let added = records.iter().find(|r| r.day == "2026-03-03").unwrap();
+    assert!(added.by_district);
+    assert_eq!(added.state, kaohe_storage::RecordState::Confirmed);
+    let page = admin.get(r.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("已从表格导入 2 条记录"), "{}", page.body);
+    let log = db.store.audit_rows(org.id, 3).await.unwrap();
+    assert!(log.iter().any(|r| r.entry.action == "record.import"));
+
+    // The same list again: both already kept, nothing to add.
+    let r = admin
+        .post_multipart(
+            &format!("/admin/c/{cid}/records/import"),
+            &[("csrf", &token), ("kind", "info")],
+            ("file", "录用通报.csv", list.as_bytes()),
+        )
+        .await;
+    assert!(
+        r.body
+            .contains("将导入 <strong>0</strong> 条记录；另有 2 条已有"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("确认导入"), "{}", r.body);
+}

@@ -447,6 +447,31 @@ pub struct ApplyForm {
     digest: String,
 }
 
+/// Begins applying a staged import (`changed` values): its unit of work, with the
+/// import marked applied and the audit change that names its kept file. `None` when a
+/// second click applied it already (the first did it; nothing more happens).
+pub(crate) async fn begin_apply(
+    state: &AppState,
+    me: &CurrentUser,
+    staged: &kaohe_storage::Import,
+    changed: usize,
+) -> AppResult<Option<(kaohe_storage::Work, serde_json::Value)>> {
+    let mut work = state.store.begin().await?;
+    match work
+        .apply_import(staged.campaign_id, staged.id, me.user.id, changed as i64)
+        .await
+    {
+        Ok(()) => {}
+        Err(StorageError::Conflict) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let file = serde_json::json!({
+        "field": "文件", "old": null,
+        "new": format!("{}（{}，SHA-256 {}）", staged.filename, human_size(staged.size), staged.sha256),
+    });
+    Ok(Some((work, file)))
+}
+
 /// Applies a previewed import: all its changes or none, in one unit of work with one
 /// audit row. If anything moved since the preview, the new preview is shown instead.
 pub async fn apply(
@@ -481,22 +506,11 @@ pub async fn apply(
         )
         .await;
     }
-    let mut work = state.store.begin().await?;
-    match work
-        .apply_import(cid, iid, me.user.id, plan.changes.len() as i64)
-        .await
-    {
-        Ok(()) => {}
-        // Applied by a second click meanwhile: the first did it.
-        Err(StorageError::Conflict) => {
-            return Ok(Redirect::to(&format!("/c/{cid}/review/import")).into_response());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let mut changes = vec![serde_json::json!({
-        "field": "文件", "old": null,
-        "new": format!("{}（{}，SHA-256 {}）", staged.filename, human_size(staged.size), staged.sha256),
-    })];
+    let Some((mut work, file)) = begin_apply(&state, &me, &staged, plan.changes.len()).await?
+    else {
+        return Ok(Redirect::to(&format!("/c/{cid}/review/import")).into_response());
+    };
+    let mut changes = vec![file];
     for c in &plan.changes {
         work.set_imported_fact(cid, c.unit_id, &c.key, &c.new, &c.reason, iid)
             .await?;

@@ -21,9 +21,10 @@ use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::{Form, Path};
-use crate::http::layout::{Layout, human_size};
+use crate::http::layout::Layout;
 use crate::http::upload::{MAX_TABLE_BYTES, Upload, too_big};
 use crate::year::Action;
+use crate::year::imports::begin_apply;
 use crate::year::records::{LOCKED_DAY, Scope, find_like, like_sentence, summary, target};
 
 /// A record the list adds.
@@ -316,27 +317,10 @@ pub async fn apply(
         )
         .await;
     }
-    let mut work = state.store.begin().await?;
-    match work
-        .apply_import(cid, iid, me.user.id, plan.adding.len() as i64)
-        .await
-    {
-        Ok(()) => {}
-        Err(StorageError::Conflict) => {
-            return Ok(Redirect::to(&format!("/c/{cid}/records")).into_response());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let mut changes = vec![change(
-        "文件",
-        serde_json::Value::Null,
-        format!(
-            "{}（{}，SHA-256 {}）",
-            staged.filename,
-            human_size(staged.size),
-            staged.sha256
-        ),
-    )];
+    let Some((mut work, file)) = begin_apply(&state, &me, &staged, plan.adding.len()).await? else {
+        return Ok(Redirect::to(&format!("/c/{cid}/records")).into_response());
+    };
+    let mut changes = vec![file];
     for a in &plan.adding {
         // Like the records already kept, and those this list added before it.
         let others = work.unit_records(me.org(), a.unit_id).await?;

@@ -23,8 +23,9 @@ use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::{Form, Path};
-use crate::http::layout::{Layout, human_size};
+use crate::http::layout::Layout;
 use crate::http::upload::{MAX_TABLE_BYTES, Upload, too_big};
+use crate::year::imports::begin_apply;
 use crate::year::{Action, scoring};
 
 /// An item the import changes: its facts before and after.
@@ -343,21 +344,10 @@ pub async fn fill_apply(
         let again = Some((iid, staged.filename, plan));
         return page(&state, &session, &me, &cx, again, Some(why.into())).await;
     }
-    let mut work = state.store.begin().await?;
-    match work
-        .apply_import(cid, iid, me.user.id, plan.changed() as i64)
-        .await
-    {
-        Ok(()) => {}
-        Err(StorageError::Conflict) => {
-            return Ok(Redirect::to(&format!("/c/{cid}/u/{uid}")).into_response());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let mut changes = vec![serde_json::json!({
-        "field": "文件", "old": null,
-        "new": format!("{}（{}，SHA-256 {}）", staged.filename, human_size(staged.size), staged.sha256),
-    })];
+    let Some((mut work, file)) = begin_apply(&state, &me, &staged, plan.changed()).await? else {
+        return Ok(Redirect::to(&format!("/c/{cid}/u/{uid}")).into_response());
+    };
+    let mut changes = vec![file];
     for i in &plan.items {
         let state_ = if i.done {
             ItemState::Done

@@ -158,7 +158,7 @@ pub fn table() -> Vec<Route> {
         post("/c/{cid}/review/confirm", ASSESSOR, A::ReviewConfirm, review::confirm_many),
         // A department's verified facts from its spreadsheet: preview, then apply.
         get("/c/{cid}/review/import", ASSESSOR, A::Read, imports::import_page),
-        get("/c/{cid}/review/import/template.xlsx", ASSESSOR, A::ResultsExport, imports::template),
+        get("/c/{cid}/review/import/template.xlsx", ASSESSOR, A::ImportTemplate, imports::template),
         post("/c/{cid}/review/import", ASSESSOR, A::FactsImport, imports::preview),
         post("/c/{cid}/review/import/{iid}", ASSESSOR, A::FactsImport, imports::apply),
         get("/c/{cid}/imports/{iid}/file", IMPORT_READERS, A::ImportFile, imports::file),

@@ -114,6 +114,7 @@ actions! {
     /// its preview (the preview itself changes nothing).
     FactsImport = "facts.import", "导入了核定数据", "未导入", Review;
     ImportFile = "import.file", "下载了导入时留存的表格", "无法下载", Always;
+    ImportTemplate = "import.template", "下载了导入核定数据的模板", "无法下载", Always;
     ResultsCompute = "results.compute", "计算了考核结果", "未计算", Results;
     ResultsExport = "results.export", "下载了考核结果文件", "无法下载", Always;
     CampaignCreate = "campaign.create", "创建了考核任务", "未创建", Always;

@@ -361,7 +361,7 @@ pub async fn template(
     crate::year::exports::send_as(
         &state,
         &me,
-        Action::ResultsExport,
+        Action::ImportTemplate,
         format!("campaign:{cid}/import-template"),
         filename,
         bytes,

@@ -471,6 +471,7 @@ mod tests {
         (Action::ReportImport, Rule::Report),
         (Action::ReportExport, Rule::Always),
         (Action::ImportFile, Rule::Always),
+        (Action::ImportTemplate, Rule::Always),
         (Action::ReviewReturn, Rule::Review),
         (Action::ResultsCompute, Rule::Results),
         (Action::ResultsExport, Rule::Always),

@@ -320,6 +320,9 @@ struct FactRow {
     verified: String,
     reason: String,
     error: Option<String>,
+    /// The value's department imported it, with this reason (the reason field stays
+    /// the assessor's own).
+    imported: Option<String>,
     changed: bool,
 }
 
@@ -536,6 +539,7 @@ fn fact_rows(
                     verified: assessed,
                     reason: from.words(rubric),
                     error: None,
+                    imported: None,
                 };
             }
             let over = review.and_then(|r| r.overrides.get(&input.key));
@@ -543,7 +547,7 @@ fn fact_rows(
             let (verified, reason) = match (typed_values.get(&input.key), over, imported) {
                 (Some((v, r)), ..) => (v.clone(), r.clone()),
                 (None, Some(o), _) => (o.value.clone(), o.reason.clone()),
-                (None, None, Some(i)) => (i.value.clone(), format!("部门导入：{}", i.reason)),
+                (None, None, Some(i)) => (i.value.clone(), String::new()),
                 (None, None, None) => (reported.clone(), String::new()),
             };
             FactRow {
@@ -567,6 +571,7 @@ fn fact_rows(
                 verified,
                 reason,
                 error: errors.get(&input.key).cloned(),
+                imported: imported.map(|i| format!("{}（{}）", i.value, i.reason)),
             }
         })
         .collect()

@@ -56,6 +56,12 @@ async fn department_import(db: testing::TestDb) {
     let row = cells.iter().find(|r| r[0] == "小港街道").unwrap();
     assert_eq!(row[col], "96.1", "{:?} {:?}", cells[header], row);
 
+    let log = db.store.audit_rows(org.id, 1).await.unwrap();
+    assert_eq!(
+        log[0].entry.action, "import.template",
+        "the download says what it was"
+    );
+
     // A GBK CSV with one bad cell is refused whole, the cell named; nothing changes.
     let csv =
         format!("单位,{RATE},management.5.accuracy_rate\n小港街道,93,92\n大碶街道,\"9,5\",91\n");
@@ -187,7 +193,8 @@ async fn department_import(db: testing::TestDb) {
         .get(&format!("/c/{cid}/u/{xiaogang}/r/management.5"))
         .await;
     assert!(
-        item.body.contains("部门导入：以公安系统 11 月数据为准"),
+        item.body
+            .contains("部门导入：93（以公安系统 11 月数据为准）"),
         "{}",
         item.body
     );
@@ -196,6 +203,29 @@ async fn department_import(db: testing::TestDb) {
         .get(&format!("/c/{cid}/review?unit={xiaogang}&state=waiting"))
         .await;
     assert!(queue.body.contains("/r/management.5\""), "{}", queue.body);
+    // Confirmed on the review page with the imported value: no correction of the
+    // assessor's own, no reason for it, only the reason the score differs.
+    let r = police
+        .post(
+            &format!("/c/{cid}/u/{xiaogang}/r/management.5"),
+            &[
+                ("csrf", &token),
+                ("version", "0"),
+                ("action", "confirm"),
+                (&format!("v:{RATE}"), "93"),
+                (&format!("why:{RATE}"), ""),
+                ("score_reason", "登记率以公安系统数据为准"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let reviews = db.store.reviews(cid, xiaogang).await.unwrap();
+    let review = reviews
+        .iter()
+        .find(|r| r.item_id == "management.5")
+        .unwrap();
+    assert!(review.overrides.is_empty(), "{:?}", review.overrides);
+    assert_eq!(assessed(&mut police, cid, xiaogang).await, after);
     let log = db.store.audit_rows(org.id, 5).await.unwrap();
     let row = log
         .iter()

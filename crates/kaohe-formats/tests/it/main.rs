@@ -5,3 +5,4 @@ mod docs_example;
 mod export;
 mod facts_table;
 mod import;
+mod whatif_mapping;

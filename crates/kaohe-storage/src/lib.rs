@@ -12,6 +12,7 @@ mod audit;
 mod campaigns;
 mod departments;
 mod imports;
+mod mappings;
 mod model;
 mod organisers;
 mod records;

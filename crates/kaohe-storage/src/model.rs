@@ -937,3 +937,13 @@ pub struct ImportedFact {
     pub import_id: Id,
     pub imported_at: i64,
 }
+
+/// A fact of a draft rubric mapped by hand to an old version's fact (or to none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactMapping {
+    pub new_key: String,
+    /// `None`: the old rubric has no such fact, a person said.
+    pub old_key: Option<String>,
+    pub set_by: Id,
+    pub set_at: i64,
+}

@@ -3,6 +3,7 @@
 mod audit_chain;
 mod audit_search;
 mod departments_migration;
+mod mappings;
 mod records;
 mod review;
 mod story;

@@ -212,6 +212,8 @@ pub fn table() -> Vec<Route> {
         get("/admin/history", ADMIN, A::Read, history::import_page),
         get("/admin/whatif", ADMIN, A::Read, admin::whatif::whatif),
         get("/admin/whatif.xlsx", ADMIN, A::ResultsExport, admin::whatif::whatif_xlsx),
+        get("/admin/whatif/map", ADMIN, A::Read, admin::whatif_map::mapping_page),
+        post("/admin/whatif/map", ADMIN, A::WhatIfMapping, admin::whatif_map::mapping_save),
         post("/admin/history", ADMIN, A::HistoryImport, history::import),
         // Administration.
         get("/admin", ADMIN, A::Read, admin::overview),

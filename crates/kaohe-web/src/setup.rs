@@ -14,8 +14,13 @@ use crate::year::Action;
 /// The Beilun rubric and the demo facts, shipped in the binary.
 pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml");
 /// Next year's draft (征求意见稿): 信息登记率 97% instead of 95%, a new bonus item; for
-/// the what-if (新旧细则对比) against this year's facts.
+/// the what-if (新旧细则对比) against this year's facts. Written with this year's keys,
+/// so a copy of the year can take it.
 pub const BEILUN_DRAFT: &str = include_str!("../../../rubrics/beilun-2027-draft.toml");
+/// The same draft as the annex the district office circulated, imported as it came
+/// (keys of its own): its what-if maps last year's facts on the 数据对应 page.
+pub const BEILUN_DRAFT_ANNEX: &[u8] =
+    include_bytes!("../../../rubrics/source/beilun-2027-draft-annex.txt");
 const DEMO_FACTS: &str = include_str!("../../../examples/beilun-2026-demo.csv");
 /// The demo's previous year, a campaign run in kaohe.
 const PREVIOUS_TITLE: &str = "2025年度街道流动人口服务管理考核";
@@ -370,8 +375,25 @@ impl Seed<'_> {
         Ok(units)
     }
 
-    /// Next year's draft rubric, uploaded and used by no campaign yet.
+    /// Next year's draft rubric, used by no campaign yet: first imported from the annex
+    /// as it came, then written with this year's keys (the newest, which a copy of the
+    /// year takes).
     async fn next_year_draft(&mut self, admin: Id) -> Result<(), AppError> {
+        let imported =
+            kaohe_formats::annex::import_annex("beilun-2027-draft-annex.txt", BEILUN_DRAFT_ANNEX)
+                .map_err(|e| AppError::Internal(format!("demo annex: {e}")))?
+                .to_toml();
+        let annex = Rubric::from_toml(&imported, "beilun-2027-draft-annex.toml").map_err(err)?;
+        self.work
+            .add_rubric_version(
+                self.org,
+                annex.id(),
+                annex.title(),
+                &imported,
+                annex.hash(),
+                Some(admin),
+            )
+            .await?;
         let draft = Rubric::from_toml(BEILUN_DRAFT, "beilun-2027-draft.toml").map_err(err)?;
         self.work
             .add_rubric_version(

@@ -13,6 +13,7 @@ pub mod rubrics;
 pub mod units;
 pub mod users;
 pub mod whatif;
+pub mod whatif_map;
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use kaohe_core::compare::compare;
+use kaohe_core::compare::{Mapping, compare_with, suggest};
 use kaohe_core::explain::grade_text;
 use kaohe_core::{Facts, Rubric, fmt_decimal as f, fmt_delta};
 use kaohe_storage::Id;
@@ -26,8 +26,10 @@ use crate::year::{Phase, Year, scoring};
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct WhatIfQuery {
-    rubric: Option<Id>,
-    campaign: Option<Id>,
+    pub(crate) rubric: Option<Id>,
+    pub(crate) campaign: Option<Id>,
+    /// `map`: back from saving the mapping.
+    pub(crate) saved: Option<String>,
 }
 
 struct Row {
@@ -54,6 +56,10 @@ struct Outcome {
     move_values: Vec<(String, kaohe_core::Decimal)>,
     lacking: Vec<String>,
     dropped: Vec<String>,
+    /// The draft's facts no old fact is mapped to and no person ruled on, and how many
+    /// of them have a suggestion on the mapping page.
+    open: usize,
+    suggested: usize,
     chart: String,
 }
 
@@ -65,6 +71,7 @@ struct WhatIfPage {
     campaigns: Vec<Opt>,
     /// The query of the comparison shown, for its download.
     query: String,
+    saved: bool,
     outcome: Option<Outcome>,
 }
 
@@ -76,7 +83,7 @@ pub async fn whatif(
 ) -> AppResult<Response> {
     let versions = state.store.rubrics(me.org()).await?;
     let campaigns = with_facts(&state, &me).await?;
-    let outcome = tried(&state, &me, &q, &versions, &campaigns).await?;
+    let outcome = tried(&state, &me, &q).await?;
     let rubrics = versions
         .iter()
         .map(|v| Opt {
@@ -100,43 +107,81 @@ pub async fn whatif(
             (Some(r), Some(c)) => format!("rubric={r}&campaign={c}"),
             _ => String::new(),
         },
+        saved: q.saved.as_deref() == Some("map"),
         outcome,
     }
     .into_response())
 }
 
-/// The what-if asked for, when the query names a version and a campaign the admin has.
-async fn tried(
+/// A draft and a past campaign to try it on, with the mapping of facts between the
+/// campaign's rubric and the draft.
+pub(crate) struct Pair {
+    pub campaign: kaohe_storage::Campaign,
+    pub new_id: Id,
+    pub old: std::sync::Arc<Rubric>,
+    pub new: std::sync::Arc<Rubric>,
+    /// The automatic mapping with a person's choices over it.
+    pub mapping: Mapping,
+}
+
+/// The pair the query names, when the admin has both.
+pub(crate) async fn pair(
     state: &AppState,
     me: &CurrentUser,
     q: &WhatIfQuery,
-    versions: &[kaohe_storage::RubricVersion],
-    campaigns: &[kaohe_storage::Campaign],
-) -> AppResult<Option<Outcome>> {
+) -> AppResult<Option<Pair>> {
     let (Some(rid), Some(cid)) = (q.rubric, q.campaign) else {
         return Ok(None);
     };
-    let Some(c) = campaigns.iter().find(|c| c.id == cid) else {
+    let versions = state.store.rubrics(me.org()).await?;
+    let campaigns = with_facts(state, me).await?;
+    let Some(campaign) = campaigns.into_iter().find(|c| c.id == cid) else {
         return Ok(None);
     };
     if !versions.iter().any(|v| v.id == rid) {
         return Ok(None);
     }
-    let old = scoring::rubric(state, me.org(), c.rubric_id).await?;
+    let old = scoring::rubric(state, me.org(), campaign.rubric_id).await?;
     let new = scoring::rubric(state, me.org(), rid).await?;
+    let chosen: Vec<(String, Option<String>)> = state
+        .store
+        .fact_mappings(me.org(), campaign.rubric_id, rid)
+        .await?
+        .into_iter()
+        .map(|m| (m.new_key, m.old_key))
+        .collect();
+    // Versions never change, so a kept key is always there; one that is not is skipped.
+    let (mapping, _) = Mapping::auto(&old, &new).with_hand(&old, &new, &chosen);
+    Ok(Some(Pair {
+        campaign,
+        new_id: rid,
+        old,
+        new,
+        mapping,
+    }))
+}
+
+/// The what-if asked for, when the query names a version and a campaign the admin has.
+async fn tried(state: &AppState, me: &CurrentUser, q: &WhatIfQuery) -> AppResult<Option<Outcome>> {
+    let Some(p) = pair(state, me, q).await? else {
+        return Ok(None);
+    };
     let mut names = Vec::new();
     let mut facts: Vec<Facts> = Vec::new();
-    for cu in state.store.campaign_units(cid).await? {
-        let a = assess_unit(state, c, &old, cu.unit_id).await?;
+    for cu in state.store.campaign_units(p.campaign.id).await? {
+        let a = assess_unit(state, &p.campaign, &p.old, cu.unit_id).await?;
         names.push(a.unit.name.clone());
         facts.push(a.verified_facts);
     }
-    Ok(Some(outcome(&old, &new, &names, &facts)))
+    Ok(Some(outcome(&p.old, &p.new, &p.mapping, &names, &facts)))
 }
 
 /// The campaigns whose facts can be tried: reported ones (not drafts, not past years
 /// imported as totals).
-async fn with_facts(state: &AppState, me: &CurrentUser) -> AppResult<Vec<kaohe_storage::Campaign>> {
+pub(crate) async fn with_facts(
+    state: &AppState,
+    me: &CurrentUser,
+) -> AppResult<Vec<kaohe_storage::Campaign>> {
     let mut out = Vec::new();
     for c in state.store.campaigns(me.org()).await? {
         let phase = Year::of(state, c.clone()).await?.phase;
@@ -153,9 +198,7 @@ pub async fn whatif_xlsx(
     me: CurrentUser,
     Query(q): Query<WhatIfQuery>,
 ) -> AppResult<Response> {
-    let versions = state.store.rubrics(me.org()).await?;
-    let campaigns = with_facts(&state, &me).await?;
-    let Some(o) = tried(&state, &me, &q, &versions, &campaigns).await? else {
+    let Some(o) = tried(&state, &me, &q).await? else {
         return Err(crate::http::error::AppError::BadRequest(
             "请先选择要试算的细则和往年考核任务。".into(),
         ));
@@ -195,8 +238,14 @@ pub async fn whatif_xlsx(
     .await
 }
 
-fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Outcome {
-    let (units, moves) = compare(old, new, facts);
+fn outcome(
+    old: &Rubric,
+    new: &Rubric,
+    mapping: &Mapping,
+    names: &[String],
+    facts: &[Facts],
+) -> Outcome {
+    let (units, moves) = compare_with(old, new, mapping, facts);
     let graded = !old.grades().is_empty() || !new.grades().is_empty();
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by_key(|&k| (units[k].rank_after, units[k].rank_before));
@@ -243,6 +292,7 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
     for (slot, why) in units.iter().flat_map(|u| u.carried.missing.iter()) {
         let input = new.input(*slot);
         let line = match why {
+            None if mapping.none_by_hand[*slot] => format!("{}（新增数据，往年没有）", input.label),
             None => format!("{}（往年数据里没有）", input.label),
             Some(w) => format!("{}：{w}", input.label),
         };
@@ -279,6 +329,8 @@ fn outcome(old: &Rubric, new: &Rubric, names: &[String], facts: &[Facts]) -> Out
         move_values,
         lacking,
         dropped,
+        open: mapping.open().count(),
+        suggested: suggest(old, new, mapping).len(),
         chart,
     }
 }

@@ -175,6 +175,8 @@ actions! {
     RubricUpload = "rubric.upload", "上传了评分细则", "未保存", Always;
     RubricImport = "rubric.import", "从附件导入了评分细则", "未保存", Always;
     HistoryImport = "history.import", "导入了往年结果", "未导入", Always;
+    /// The what-if's facts mapped by hand between a past rubric and a draft.
+    WhatIfMapping = "whatif.mapping", "保存了新旧细则的数据对应", "未保存", Always;
     AuditExport = "audit.export", "导出了审计日志", "无法导出", Always;
     OrganiserCreate = "organiser.create", "创建了组织单位和管理员", "未创建", Always;
     DemoSeed = "demo.seed", "创建了演示数据", "未创建", Always;

@@ -524,6 +524,7 @@ mod tests {
         (Action::RubricUpload, Rule::Always),
         (Action::RubricImport, Rule::Always),
         (Action::HistoryImport, Rule::Always),
+        (Action::WhatIfMapping, Rule::Always),
         (Action::AuditExport, Rule::Always),
         (Action::OrganiserCreate, Rule::Always),
         (Action::DemoSeed, Rule::Always),

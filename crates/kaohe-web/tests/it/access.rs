@@ -254,7 +254,9 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         ("GET", "/admin/history")
         | ("POST", "/admin/history")
         | ("GET", "/admin/whatif")
-        | ("GET", "/admin/whatif.xlsx") => admin_only,
+        | ("GET", "/admin/whatif.xlsx")
+        | ("GET", "/admin/whatif/map")
+        | ("POST", "/admin/whatif/map") => admin_only,
         ("GET", "/admin") => admin_only,
         ("GET", "/admin/units")
         | ("POST", "/admin/units")

@@ -229,3 +229,182 @@ async fn the_admin_tries_the_draft_rubric_on_this_years_facts() {
     assert_eq!(leader.get("/admin/whatif").await.status, 403);
     db.finish().await;
 }
+
+/// Each select's chosen value on a page: (name, value).
+fn chosen(body: &str) -> Vec<(String, String)> {
+    body.split("<select ")
+        .skip(1)
+        .filter_map(|s| {
+            let name = between(s, "name=\"", "\"")?;
+            let head = s.split("</select>").next()?;
+            let value = head
+                .split("<option ")
+                .find(|o| o.contains(" selected>"))
+                .and_then(|o| between(o, "value=\"", "\""))
+                .unwrap_or_default();
+            Some((name, value))
+        })
+        .collect()
+}
+
+/// The draft imported from next year's annex has keys of its own: the what-if says how
+/// many facts are not mapped, the mapping page suggests last year's facts, a wrong
+/// choice is refused with nothing kept, and the saved mapping is remembered, audited
+/// and used by the what-if.
+#[tokio::test]
+async fn the_admin_maps_an_imported_drafts_facts_to_last_years_by_hand() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let campaign = db.store.campaigns(org.id).await.unwrap()[0].clone();
+    let cid = campaign.id;
+    let draft = db
+        .store
+        .rubrics(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == "annex-2027")
+        .expect("the demo has the draft imported from the annex")
+        .id;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let query = format!("rubric={draft}&campaign={cid}");
+    let page = admin.get(&format!("/admin/whatif?{query}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let notice = between(&page.body, "id=\"unmapped\"", "</p>").expect("the unmapped notice");
+    assert!(notice.contains("项有建议的对应"), "{notice}");
+    assert!(
+        notice.contains(&format!("/admin/whatif/map?rubric={draft}")),
+        "{notice}"
+    );
+
+    let map = admin.get(&format!("/admin/whatif/map?{query}")).await;
+    assert_eq!(map.status, 200, "{}", map.body);
+    assert!(
+        map.body
+            .contains("<span class=\"state draft\">建议，请核对</span>")
+    );
+    assert!(map.body.contains("同一项目同名") || map.body.contains("代码相同"));
+    let mut form = chosen(&map.body);
+    let value = |form: &[(String, String)], name: &str| {
+        form.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{name} on the page"))
+    };
+    assert_eq!(
+        value(&form, "m.glgz.5.xxdjl"),
+        "management.5.registration_rate"
+    );
+    assert_eq!(
+        value(&form, "m.cxgz.3.kztghd"),
+        "",
+        "the new item's fact is open"
+    );
+    // No machine code is shown: the options name the item and the fact.
+    assert!(map.body.contains("管理工作第5项 · 信息登记率（百分比）"));
+
+    // A count chosen for a percentage is refused, the form kept, nothing stored.
+    let csrf = map.csrf();
+    let (rubric_s, campaign_s) = (draft.to_string(), cid.to_string());
+    let send = |form: &[(String, String)]| -> Vec<(String, String)> {
+        [
+            ("csrf", &csrf),
+            ("rubric", &rubric_s),
+            ("campaign", &campaign_s),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .chain(form.iter().cloned())
+        .collect()
+    };
+    let mut bad = form.clone();
+    bad.iter_mut()
+        .find(|(n, _)| n == "m.glgz.5.xxdjl")
+        .unwrap()
+        .1 = "basic.1.misses".into();
+    let r = admin
+        .post("/admin/whatif/map", &borrowed(&send(&bad)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("类型不同，不能对应"), "{}", r.body);
+    // (Only a forged form can send it: the page offers facts of the same type.)
+    assert!(
+        r.body
+            .contains("name=\"m.glgz.5.xxdjl\" aria-invalid=\"true\"")
+    );
+    assert_eq!(
+        value(&chosen(&r.body), "m.glgz.1.hfhgdczfwgyl"),
+        value(&form, "m.glgz.1.hfhgdczfwgyl"),
+        "the other choices are kept"
+    );
+    let kept = db
+        .store
+        .fact_mappings(org.id, campaign.rubric_id, draft)
+        .await
+        .unwrap();
+    assert!(kept.is_empty());
+
+    // The suggestions confirmed, the new item's fact said to be new.
+    form.iter_mut()
+        .find(|(n, _)| n == "m.cxgz.3.kztghd")
+        .unwrap()
+        .1 = "~none".into();
+    let suggested = form.iter().filter(|(_, v)| !v.is_empty()).count();
+    let r = admin
+        .post("/admin/whatif/map", &borrowed(&send(&form)))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location.as_deref(),
+        Some(format!("/admin/whatif?{query}&saved=map").as_str())
+    );
+    let kept = db
+        .store
+        .fact_mappings(org.id, campaign.rubric_id, draft)
+        .await
+        .unwrap();
+    // The automatic ones (the unit-level fact of the same label) need no row.
+    assert_eq!(kept.len(), suggested - 1, "{kept:?}");
+    assert!(
+        kept.iter()
+            .any(|m| m.new_key == "cxgz.3.kztghd" && m.old_key.is_none())
+    );
+    let log = db.store.audit_rows(org.id, 5).await.unwrap();
+    let row = log
+        .iter()
+        .find(|r| r.entry.action == "whatif.mapping")
+        .expect("an audit row");
+    assert!(
+        row.entry
+            .changes
+            .to_string()
+            .contains("管理工作第5项 · 信息登记率（百分比）"),
+        "{}",
+        row.entry.changes
+    );
+
+    // The what-if uses it: the rate moves with the draft's 97%, the new fact is new.
+    let page = admin.get(&format!("/admin/whatif?{query}&saved=map")).await;
+    assert!(page.body.contains("已保存数据对应"));
+    assert!(
+        page.body.contains("开展推广活动（新增数据，往年没有）"),
+        "{}",
+        page.body
+    );
+    let again = admin.get(&format!("/admin/whatif/map?{query}")).await;
+    assert_eq!(value(&chosen(&again.body), "m.cxgz.3.kztghd"), "~none");
+    assert!(again.body.contains("人工对应"));
+    assert!(
+        !again
+            .body
+            .contains("<span class=\"state draft\">建议，请核对</span>"),
+        "every suggestion was confirmed"
+    );
+    db.finish().await;
+}
+
+fn borrowed(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+}

@@ -835,15 +835,30 @@ async function year(browser) {
   //      dates a year on), fills every unit's base data from one pasted sheet and
   //      issues the draft once its check is clear.
   console.log("10b. the admin tries next year's draft rubric, copies the year and issues it");
-  // What-if: next year's draft (信息登记率 97%) on this year's facts.
+  // What-if: next year's draft (信息登记率 97%) on this year's facts, first as the
+  // annex came (imported, keys of its own: its facts are mapped to this year's by hand).
   await admin.click(admin.link("评分细则", admin.page.locator("header")));
   await admin.click(admin.link("新旧细则对比"));
-  await admin.page.locator("select[name=rubric]").selectOption({ label: await admin.page.locator("select[name=rubric] option", { hasText: "2027 年度" }).innerText() });
+  await admin.page.locator("select[name=rubric]").selectOption({ label: await admin.page.locator("select[name=rubric] option", { hasText: "征求意见稿" }).innerText() });
   await admin.page.locator("select[name=campaign]").selectOption({ label: CAMPAIGN });
+  await admin.click(admin.button("试算"));
+  await admin.see("项数据还没有对应往年的数据", "#unmapped");
+  await admin.click(admin.link("核对数据对应"));
+  await admin.see("建议，请核对", "#mapping");
+  assert.equal(await admin.page.locator("select[name='m.glgz.5.xxdjl']").inputValue(), "management.5.registration_rate", "the rate is suggested");
+  await admin.field("开展推广活动").selectOption({ label: "（往年没有这项数据）" });
+  await admin.shot("whatif-map-desktop", false);
+  await admin.click(admin.button("保存对应并试算"));
+  await admin.see("已保存数据对应", "[role=status]");
+  await admin.see("开展推广活动（新增数据，往年没有）", "#facts");
+  await admin.see("管理工作第5项", "#moves");
+  // Then as the office wrote it with this year's keys: every fact carried by key but the new item's.
+  await admin.page.locator("select[name=rubric]").selectOption({ label: await admin.page.locator("select[name=rubric] option", { hasText: "北仑区街道流动人口服务管理考核评分细则（2027 年度" }).innerText() });
   await admin.click(admin.button("试算"));
   await admin.see("各单位的总分和名次", "#compare");
   assert.equal(await admin.page.locator("#compare tbody tr").count(), 11);
   await admin.see("网格化管理和信息登记", "#moves");
+  await admin.see("有 1 项数据还没有对应往年的数据", "#unmapped");
   await admin.shot("whatif-desktop", false);
   await admin.click(admin.link("考核任务", admin.page.locator("header")));
   await admin.click(admin.link(CAMPAIGN));
@@ -869,6 +884,9 @@ async function year(browser) {
     "GET /admin/rubrics",
     "GET /admin/whatif",
     "GET /admin/whatif?rubric=3&campaign=1",
+    "GET /admin/whatif/map?rubric=3&campaign=1",
+    "GET /admin/whatif?rubric=3&campaign=1&saved=map",
+    "GET /admin/whatif?rubric=4&campaign=1",
     "GET /admin",
     "GET /admin/c/:id",
     "GET /admin/campaigns/new?from=1",

@@ -127,23 +127,7 @@ pub fn suggest(old: &Rubric, new: &Rubric, mapping: &Mapping) -> Vec<(Slot, Slot
     for (s, _) in mapping.links.iter().flatten() {
         used[*s] = true;
     }
-    let item_match: Vec<Option<usize>> = new
-        .items()
-        .iter()
-        .map(|item| {
-            if let Some(oi) = old.items().iter().position(|o| o.id == item.id) {
-                return Some(oi);
-            }
-            let wanted = grams(&item.criteria);
-            old.items()
-                .iter()
-                .enumerate()
-                .map(|(oi, o)| (oi, dice(&wanted, &grams(&o.criteria))))
-                .filter(|(_, d)| *d >= 0.5)
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(oi, _)| oi)
-        })
-        .collect();
+    let item_match = items_matched(old, new);
     let open: Vec<Slot> = mapping.open().collect();
     let candidates = |slot: Slot| -> Vec<Slot> {
         let input = new.input(slot);
@@ -265,6 +249,43 @@ fn pairing(score: &[Vec<f64>]) -> Vec<(usize, usize)> {
     }
 }
 
+/// For each item of the new rubric, the old rubric's item it continues: the same id,
+/// else (a draft imported from an annex has ids of its own) the item whose criteria
+/// text is most alike, at least half of its characters and pairs shared, each old item
+/// taken once (the most alike pairs first).
+pub fn items_matched(old: &Rubric, new: &Rubric) -> Vec<Option<usize>> {
+    let mut out: Vec<Option<usize>> = new
+        .items()
+        .iter()
+        .map(|item| old.items().iter().position(|o| o.id == item.id))
+        .collect();
+    let mut taken: Vec<bool> = vec![false; old.items().len()];
+    for oi in out.iter().flatten() {
+        taken[*oi] = true;
+    }
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (ni, item) in new.items().iter().enumerate() {
+        if out[ni].is_some() {
+            continue;
+        }
+        let wanted = grams(&item.criteria);
+        for (oi, o) in old.items().iter().enumerate() {
+            let d = dice(&wanted, &grams(&o.criteria));
+            if !taken[oi] && d >= 0.5 {
+                pairs.push((d, ni, oi));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    for (_, ni, oi) in pairs {
+        if out[ni].is_none() && !taken[oi] {
+            out[ni] = Some(oi);
+            taken[oi] = true;
+        }
+    }
+    out
+}
+
 /// A text's characters and pairs of adjacent characters, punctuation and spaces left
 /// out: pairs weigh the order of words, single characters tell 市 from 省.
 type Gram = (char, Option<char>);
@@ -346,8 +367,8 @@ pub struct UnitCompare {
     pub carried: Carried,
 }
 
-/// An item whose points moved across all units: in both rubrics (by id), only in the
-/// new one (added) or only in the old one (dropped).
+/// An item whose points moved across all units: in both rubrics (matched by
+/// [`items_matched`]), only in the new one (added) or only in the old one (dropped).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemMove {
     pub old_item: Option<usize>,
@@ -383,8 +404,8 @@ pub fn compare_with(
     let sum = |scores: &[crate::engine::UnitScore], ii: usize| -> Decimal {
         scores.iter().map(|s| s.items[ii].score).sum()
     };
-    for (ni, item) in new.items().iter().enumerate() {
-        let old_item = old.items().iter().position(|i| i.id == item.id);
+    let matched = items_matched(old, new);
+    for (ni, &old_item) in matched.iter().enumerate() {
         let delta = sum(&after, ni) - old_item.map_or(Decimal::ZERO, |oi| sum(&before, oi));
         if !delta.is_zero() || old_item.is_none() {
             moves.push(ItemMove {
@@ -394,8 +415,8 @@ pub fn compare_with(
             });
         }
     }
-    for (oi, item) in old.items().iter().enumerate() {
-        if new.items().iter().all(|i| i.id != item.id) {
+    for oi in 0..old.items().len() {
+        if !matched.contains(&Some(oi)) {
             moves.push(ItemMove {
                 old_item: Some(oi),
                 new_item: None,
@@ -424,12 +445,9 @@ impl ItemMove {
     /// The item as people name it (`管理工作第5项 网格化管理和信息登记`), said to be new
     /// or gone where it is.
     pub fn name(&self, old: &Rubric, new: &Rubric) -> String {
-        let named = |r: &Rubric, ii: usize| {
-            format!(
-                "{} {}",
-                r.item_ref(ii),
-                r.items()[ii].name.clone().unwrap_or_default()
-            )
+        let named = |r: &Rubric, ii: usize| match &r.items()[ii].name {
+            Some(name) => format!("{} {name}", r.item_ref(ii)),
+            None => r.item_ref(ii),
         };
         match (self.old_item, self.new_item) {
             (None, Some(ni)) => format!("{}（新增项目）", named(new, ni)),

@@ -108,6 +108,9 @@ enum Command {
         /// 新旧细则对比：事实数据按这份（现行）细则读入，再按 --rubric 的新细则计分，并列各单位的总分、名次及其变化
         #[arg(long, value_name = "OLD", conflicts_with_all = ["json", "csv", "detail", "gaps"])]
         compare: Option<PathBuf>,
+        /// 与 --compare 同用：数据对应文件（CSV 或 Excel，每行“新细则的数据代码,往年的数据代码”，往年没有的留空），用于新细则的数据代码与现行细则不同时（如从附件导入的草稿）
+        #[arg(long, value_name = "FILE", requires = "compare")]
+        map: Option<PathBuf>,
         /// 输出 JSON（分数为精确小数字符串），逐个单位写出
         #[arg(long, conflicts_with = "csv")]
         json: bool,
@@ -300,12 +303,13 @@ fn run(cli: Cli) -> Result<()> {
             detail,
             gaps,
             compare,
+            map,
             json,
             compact,
             csv,
         } => {
             if let Some(old) = compare {
-                return compare_rubrics(rubric, old, facts);
+                return compare_rubrics(rubric, old, map, facts);
             }
             let form = match (json, compact, csv) {
                 (true, false, _) => Output::Json { explain: true },
@@ -513,14 +517,71 @@ fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
 
 /// `kaohe score --rubric NEW --compare OLD FACTS`: the facts (written for OLD) scored
 /// under both rubrics, side by side.
-fn compare_rubrics(new: PathBuf, old: PathBuf, facts: PathBuf) -> Result<()> {
+fn compare_rubrics(new: PathBuf, old: PathBuf, map: Option<PathBuf>, facts: PathBuf) -> Result<()> {
     let new = load_rubric(&new)?;
     let old = load_rubric(&old)?;
+    let chosen = match &map {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("无法读取数据对应文件 {}", path.display()))?;
+            mapping_file(&old, &new, &bytes).map_err(|e| {
+                anyhow::anyhow!("数据对应文件 {} 有误，未计分：\n{e}", path.display())
+            })?
+        }
+        None => Vec::new(),
+    };
+    let (mapping, _) =
+        kaohe_core::compare::Mapping::auto(&old, &new).with_hand(&old, &new, &chosen);
     let bytes = std::fs::read(&facts)
         .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
     let units = kaohe_formats::read_facts(&old, &facts.display().to_string(), &bytes)
         .map_err(|e| anyhow::anyhow!("事实数据（按 --compare 的现行细则读）有误，未计分：\n{e}"))?;
-    out(&show::compare_text(&old, &new, units))
+    out(&show::compare_text(&old, &new, &mapping, units))
+}
+
+/// A mapping file's pairs (the new rubric's key, the old one's or none), each row
+/// checked: both keys known, the types compatible. A first row that names no key of
+/// the new rubric is a header; empty rows are skipped. Every problem is listed.
+fn mapping_file(
+    old: &Rubric,
+    new: &Rubric,
+    bytes: &[u8],
+) -> std::result::Result<Vec<(String, Option<String>)>, String> {
+    let rows = kaohe_formats::sheet::read(bytes)?;
+    let mut pairs = Vec::new();
+    let mut problems = Vec::new();
+    for (n, row) in rows.iter().enumerate() {
+        let cell = |i: usize| row.get(i).map_or("", |c| c.trim());
+        let (to, from) = (cell(0), cell(1));
+        if to.is_empty() || (n == 0 && new.slot(to).is_none()) {
+            continue;
+        }
+        let line = n + 1;
+        let Some(slot) = new.slot(to) else {
+            problems.push(format!("第 {line} 行：新细则里没有数据代码“{to}”。"));
+            continue;
+        };
+        if from.is_empty() || from == "无" {
+            pairs.push((to.to_string(), None));
+            continue;
+        }
+        match old.slot(from) {
+            None => problems.push(format!("第 {line} 行：现行细则里没有数据代码“{from}”。")),
+            Some(o) if !kaohe_core::compare::compatible(old.input(o).ty, new.input(slot).ty) => {
+                problems.push(format!(
+                    "第 {line} 行：“{}”与“{}”类型不同，不能对应。",
+                    new.input(slot).label,
+                    old.input(o).label
+                ))
+            }
+            Some(_) => pairs.push((to.to_string(), Some(from.to_string()))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(pairs)
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// The unit of that name in the file, scored, or why not (with the closest name).

@@ -639,10 +639,16 @@ pub fn gaps_text(rubric: &Rubric, r: &Scored, units: usize) -> String {
 /// rubric) scored under both, side by side: totals, ranks and their changes, grades
 /// where either rubric has them, the items whose points moved most, and the facts the
 /// new rubric needs that the data does not have.
-pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String {
+pub fn compare_text(
+    old: &Rubric,
+    new: &Rubric,
+    mapping: &kaohe_core::compare::Mapping,
+    units: Vec<UnitFacts>,
+) -> String {
     let names: Vec<String> = units.iter().map(|u| u.unit.clone()).collect();
     let facts: Vec<Facts> = units.into_iter().map(|u| u.facts).collect();
-    let (compared, moves) = kaohe_core::compare::compare(old, new, &facts);
+    let (compared, moves) = kaohe_core::compare::compare_with(old, new, mapping, &facts);
+    let suggested = kaohe_core::compare::suggest(old, new, mapping);
     let carried: Vec<&kaohe_core::compare::Carried> = compared.iter().map(|c| &c.carried).collect();
     let graded = !old.grades().is_empty() || !new.grades().is_empty();
     let mut out = String::new();
@@ -721,7 +727,15 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
     for (slot, why) in carried.iter().flat_map(|c| c.missing.iter()) {
         let input = new.input(*slot);
         let line = match why {
-            None => format!("{}（数据里没有）", input.label),
+            None if mapping.none_by_hand[*slot] => format!("{}（新增数据，往年没有）", input.label),
+            None => match suggested.iter().find(|(s, _)| s == slot) {
+                Some((_, from)) => format!(
+                    "{}（数据里没有；可能对应现行细则的“{}”）",
+                    input.label,
+                    old.input(*from).label
+                ),
+                None => format!("{}（数据里没有）", input.label),
+            },
             Some(w) => format!("{}：{w}", input.label),
         };
         if !lacking.contains(&line) {
@@ -744,6 +758,16 @@ pub fn compare_text(old: &Rubric, new: &Rubric, units: Vec<UnitFacts>) -> String
             .map(|s| old.input(*s).label.as_str())
             .collect();
         let _ = writeln!(out, "\n新细则不再使用的事实：{}", labels.join("、"));
+    }
+    if !suggested.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n新细则有 {} 项数据可能对应现行细则的数据。核对后可存为数据对应文件，用 --map 指定（每行：新细则的数据代码,现行细则的数据代码；往年没有的留空）：",
+            suggested.len()
+        );
+        for (to, from) in &suggested {
+            let _ = writeln!(out, "{},{}", new.input(*to).key, old.input(*from).key);
+        }
     }
     out
 }

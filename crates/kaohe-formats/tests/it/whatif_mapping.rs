@@ -2,7 +2,7 @@
 //! suggests last year's facts for it (the same item by its criteria, the fact by its
 //! label), a person confirms, and the same facts then score under both.
 
-use kaohe_core::compare::{Mapping, carry_with, suggest};
+use kaohe_core::compare::{Mapping, carry_with, items_matched, suggest};
 use kaohe_core::{Facts, Rubric, engine::score};
 
 fn rubrics() -> (Rubric, Rubric) {
@@ -18,6 +18,21 @@ fn rubrics() -> (Rubric, Rubric) {
     .unwrap();
     let new = Rubric::from_toml(&draft.to_toml(), "draft.toml").unwrap();
     (old, new)
+}
+
+#[test]
+fn each_imported_item_continues_last_years_item_but_the_new_one() {
+    let (old, new) = rubrics();
+    let matched = items_matched(&old, &new);
+    for (ni, m) in matched.iter().enumerate() {
+        let people = new.item_ref(ni);
+        match m {
+            // The imported draft numbers items by their place, as last year's did.
+            Some(oi) => assert_eq!(old.item_ref(*oi), people),
+            None => assert_eq!(people, "创新工作第3项"),
+        }
+    }
+    assert_eq!(matched.iter().filter(|m| m.is_none()).count(), 1);
 }
 
 #[test]

@@ -56,6 +56,7 @@ struct MapPage {
     groups: Vec<Group>,
     linked: usize,
     suggested: usize,
+    /// Open and with no suggestion.
     open: usize,
     error: Option<String>,
 }
@@ -130,7 +131,7 @@ async fn render(
         } else {
             match p.mapping.links[slot] {
                 Some((_, Link::Key)) => ("代码相同", "done"),
-                Some((_, Link::Label)) => ("同一项目同名", "done"),
+                Some((_, Link::Label)) => ("名称相同", "done"),
                 Some((_, Link::ByHand)) => ("人工对应", "done"),
                 None if suggested.iter().any(|(s, _)| *s == slot) => ("建议，请核对", "draft"),
                 None => ("未对应", "late"),
@@ -202,7 +203,7 @@ async fn render(
         groups,
         linked,
         suggested: suggested.len(),
-        open,
+        open: open - suggested.len(),
         error,
     }
     .into_response())

@@ -22,8 +22,8 @@ async fn a_units_results_compare_with_the_previous_year_by_category() {
     let rubrics = db.store.rubrics(org.id).await.unwrap();
     assert_eq!(
         rubrics.len(),
-        3,
-        "three rubric versions: 2025, 2026 and the 2027 draft"
+        4,
+        "four rubric versions: 2025, 2026 and the 2027 draft, as imported from its annex and as written"
     );
     assert_ne!(past.rubric_id, campaigns[0].rubric_id);
 

@@ -285,7 +285,15 @@ async fn the_admin_maps_an_imported_drafts_facts_to_last_years_by_hand() {
         map.body
             .contains("<span class=\"state draft\">建议，请核对</span>")
     );
-    assert!(map.body.contains("同一项目同名") || map.body.contains("代码相同"));
+    assert!(
+        map.body.contains(">名称相同</span>"),
+        "the unit-level fact of the same name"
+    );
+    let summary = between(&map.body, "id=\"map-summary\">", "</p>").unwrap();
+    assert!(
+        summary.starts_with("已对应 1 项，有建议待核对 "),
+        "{summary}"
+    );
     let mut form = chosen(&map.body);
     let value = |form: &[(String, String)], name: &str| {
         form.iter()

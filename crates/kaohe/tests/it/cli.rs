@@ -1316,3 +1316,78 @@ fn score_compare_shows_what_a_draft_rubric_would_change() {
     );
     assert!(out.contains("平台推广活动（数据里没有）"), "{out}");
 }
+
+/// A draft imported from the annex has keys of its own: the compare lists the facts it
+/// lacks with the likely counterpart and prints the suggested mapping as a file to
+/// check; `--map` with that file carries them; a wrong row is refused by its line.
+#[test]
+fn score_compare_takes_a_mapping_file_for_an_imported_draft() {
+    let dir = TempDir::new("compare-map");
+    let demo = demo_path();
+    let repo = demo.parent().unwrap().parent().unwrap();
+    let annex = repo.join("rubrics/source/beilun-2027-draft-annex.txt");
+    let draft = dir.0.join("draft.toml");
+    dir.run(&[
+        "rubric",
+        "import",
+        annex.to_str().unwrap(),
+        "-o",
+        draft.to_str().unwrap(),
+    ])
+    .ok();
+    let current = repo.join("rubrics/beilun-2026.toml");
+    let compare = |extra: &[&str]| {
+        let mut args = vec![
+            "score",
+            "--rubric",
+            draft.to_str().unwrap(),
+            "--compare",
+            current.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.push(demo.to_str().unwrap());
+        dir.run(&args)
+    };
+    let run = compare(&[]).ok();
+    let out = &run.stdout;
+    assert!(
+        out.contains("信息登记率（数据里没有；可能对应现行细则的“信息登记率”）"),
+        "{out}"
+    );
+    let suggested: Vec<&str> = out
+        .split("往年没有的留空）：\n")
+        .nth(1)
+        .expect("the suggested mapping")
+        .lines()
+        .collect();
+    assert!(
+        suggested.contains(&"glgz.5.xxdjl,management.5.registration_rate"),
+        "{suggested:?}"
+    );
+    let mut file = String::from("新细则的数据代码,现行细则的数据代码\n");
+    for line in &suggested {
+        file.push_str(line);
+        file.push('\n');
+    }
+    file.push_str("cxgz.3.kztghd,\n");
+    let map = dir.write("map.csv", &file);
+    let run = compare(&["--map", map.to_str().unwrap()]).ok();
+    let out = &run.stdout;
+    assert!(out.contains("开展推广活动（新增数据，往年没有）"), "{out}");
+    assert!(
+        !out.contains("可能对应"),
+        "every suggestion is taken: {out}"
+    );
+    // The draft's 97% moves 管理工作第5项 once the rate is carried.
+    assert!(out.contains("管理工作第5项："), "{out}");
+
+    let bad = dir.write(
+        "bad.csv",
+        "glgz.5.xxdjl,basic.1.misses\nglgz.9.nope,basic.1.misses\n",
+    );
+    compare(&["--map", bad.to_str().unwrap()]).refused(&[
+        "数据对应文件",
+        "第 1 行：“信息登记率”与“未落实次数”类型不同",
+        "第 2 行：新细则里没有数据代码“glgz.9.nope”",
+    ]);
+}

@@ -162,8 +162,12 @@ impl Store {
         };
         // sqlx's SQLite connections wait up to 5 s for a lock by default, so several
         // connections can write to one file.
+        // A request waits at most this long for a connection: while PostgreSQL restarts,
+        // requests are answered (503) instead of hanging; sqlx checks an idle connection
+        // before handing it out, so none broken by the restart is used afterwards.
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .connect(&url)
             .await?;
         let store = Store { pool, backend };
@@ -171,6 +175,19 @@ impl Store {
             store.chain_legacy_audit_rows().await?;
         }
         Ok(store)
+    }
+
+    /// Whether an error says the database could not be reached (down, restarting, no
+    /// connection free within the wait), rather than that a request was wrong.
+    pub fn unreachable(e: &StorageError) -> bool {
+        matches!(
+            e,
+            StorageError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+            )
+        ) || matches!(e, StorageError::Database(sqlx::Error::Database(d))
+            // PostgreSQL shutting down or starting (admin_shutdown, cannot_connect_now).
+            if matches!(d.code().as_deref(), Some("57P01" | "57P02" | "57P03")))
     }
 
     pub fn backend(&self) -> Backend {

@@ -116,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
     routes::router(state.clone())
         .layer(sessions)
+        .layer(axum::middleware::map_response(http::error::session_failure))
         // Browser security headers on every response (see `CSP`). Pages and downloads are
         // a person's own data: never kept by a shared cache or the browser's history
         // (assets set their own caching, which stays).

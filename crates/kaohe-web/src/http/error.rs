@@ -22,6 +22,13 @@ pub enum AppError {
     /// A request a person can fix, with what to do.
     #[error("{0}")]
     BadRequest(String),
+    /// The database cannot be reached for now (restarting, down): try again shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database went away after the request was handled (its session could not be
+    /// kept): whatever the request did may or may not have been saved.
+    #[error("database unavailable after the request was handled")]
+    Interrupted,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -40,6 +47,9 @@ impl From<StorageError> for AppError {
             StorageError::Submitted => AppError::BadRequest(
                 "未保存：报告刚刚已提交，考核组退回后才能修改。".into(),
             ),
+            other if kaohe_storage::Store::unreachable(&other) => {
+                AppError::Unavailable(other.to_string())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -53,7 +63,14 @@ impl From<askama::Error> for AppError {
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> AppError {
-        AppError::Internal(format!("session: {e}"))
+        use tower_sessions::session::Error::Store;
+        use tower_sessions::session_store::Error::Backend;
+        match e {
+            Store(Backend(m)) if m.starts_with(crate::http::sessions::UNREACHABLE) => {
+                AppError::Unavailable(format!("session: {m}"))
+            }
+            e => AppError::Internal(format!("session: {e}")),
+        }
     }
 }
 
@@ -99,6 +116,19 @@ impl IntoResponse for AppError {
                 "表单已过期或来源不明，未保存任何内容。请返回上一页，刷新后重新提交。".to_string(),
             ),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "无法完成操作", m.clone()),
+            AppError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "暂时无法访问",
+                    "数据库暂时无法连接，操作未完成、没有保存。请过一两分钟再试：用浏览器的“返回”回到上一页，已填写的内容通常还在，再提交一次即可。".to_string(),
+                )
+            }
+            AppError::Interrupted => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "暂时无法访问",
+                "数据库暂时无法连接。刚才的操作可能已经完成，也可能没有：请过一两分钟刷新页面，看清结果后再决定是否重新提交。".to_string(),
+            ),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (
@@ -125,3 +155,38 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A bare 500 from the session layer (its store could not keep the session after the
+/// handler answered: the database went away) becomes the page saying so, as a 503.
+/// kaohe's own error pages always carry their content type, so nothing else is taken
+/// for it.
+pub async fn session_failure(response: Response) -> Response {
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return AppError::Interrupted.into_response();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_bare_500_from_the_session_layer_becomes_the_unavailable_page() {
+        let bare = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        let r = session_failure(bare).await;
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("刚才的操作可能已经完成"));
+        // kaohe's own 500 page is left as it is.
+        let own = AppError::Internal("x".into()).into_response();
+        assert_eq!(
+            session_failure(own).await.status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

@@ -17,8 +17,16 @@ impl DbSessionStore {
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> session_store::Error {
-    session_store::Error::Backend(e.to_string())
+/// Said at the start of a session error when the database could not be reached, so the
+/// request is answered as unavailable (503), not as a fault.
+pub const UNREACHABLE: &str = "database unreachable: ";
+
+fn backend(e: kaohe_storage::StorageError) -> session_store::Error {
+    if Store::unreachable(&e) {
+        session_store::Error::Backend(format!("{UNREACHABLE}{e}"))
+    } else {
+        session_store::Error::Backend(e.to_string())
+    }
 }
 
 fn encode(record: &Record) -> session_store::Result<(String, i64)> {

@@ -4,3 +4,4 @@ mod cli;
 mod export;
 mod import;
 mod serve;
+mod servers;

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn kaohe() -> Command {
+pub(crate) fn kaohe() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kaohe"))
 }
 
-fn temp(name: &str) -> PathBuf {
+pub(crate) fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kaohe-serve-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
@@ -232,19 +232,24 @@ fn audit_verify_reports_a_whole_chain_and_a_wrong_anchor() {
 
 /// A tiny HTTP/1.1 client over one connection per request, keeping the session cookie:
 /// enough to log in and save a form against the real server.
-struct Http {
-    addr: String,
-    cookie: String,
+pub(crate) struct Http {
+    pub addr: String,
+    pub cookie: String,
 }
 
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
+pub(crate) struct Reply {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
 }
 
 impl Http {
-    fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> std::io::Result<Reply> {
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> std::io::Result<Reply> {
         let body: String = form
             .iter()
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -294,7 +299,7 @@ fn enc(s: &str) -> String {
 }
 
 /// The value of the form field `name` in a page.
-fn input_value(page: &str, name: &str) -> Option<String> {
+pub(crate) fn input_value(page: &str, name: &str) -> Option<String> {
     let at = page.find(&format!("name=\"{name}\""))?;
     let rest = &page[at..];
     let v = rest.split("value=\"").nth(1)?;
@@ -303,9 +308,15 @@ fn input_value(page: &str, name: &str) -> Option<String> {
 
 /// Starts `kaohe serve` on a data folder and returns it with its address.
 fn start_server(dir: &std::path::Path) -> (std::process::Child, String) {
+    start_serve(&["--data", dir.to_str().unwrap()])
+}
+
+/// Starts `kaohe serve` with these arguments on a free port and returns it with its
+/// address once it answers.
+pub(crate) fn start_serve(args: &[&str]) -> (std::process::Child, String) {
     let mut child = kaohe()
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-        .arg(dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -322,20 +333,27 @@ fn start_server(dir: &std::path::Path) -> (std::process::Child, String) {
             break rest.split('/').next().unwrap().to_string();
         }
     };
-    // Keep reading what it prints, so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // Keep reading what it prints, so that it never blocks on a full pipe; its errors
+    // go to the test's output.
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if line.contains("ERROR") {
+                eprintln!("server: {line}");
+            }
+        }
+    });
     (child, addr)
 }
 
 /// A reporter, logged in over HTTP, at the page of one item.
-struct Saver {
-    http: Http,
-    unit: &'static str,
-    item: String,
+pub(crate) struct Saver {
+    pub http: Http,
+    pub unit: &'static str,
+    pub item: String,
 }
 
 impl Saver {
-    fn log_in(addr: &str, username: &str, unit: &'static str) -> Saver {
+    pub fn log_in(addr: &str, username: &str, unit: &'static str) -> Saver {
         let mut http = Http {
             addr: addr.to_string(),
             cookie: String::new(),

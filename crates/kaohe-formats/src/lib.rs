@@ -7,6 +7,7 @@ pub mod annex;
 pub mod export;
 pub mod facts_file;
 pub mod fill_in;
+pub mod fuzzing;
 pub mod import;
 pub mod sheet;
 

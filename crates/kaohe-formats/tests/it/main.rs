@@ -4,5 +4,6 @@ mod annex;
 mod docs_example;
 mod export;
 mod facts_table;
+mod fuzz_corpus;
 mod import;
 mod whatif_mapping;

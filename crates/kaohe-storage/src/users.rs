@@ -268,8 +268,9 @@ impl Work {
         }
         let row = sqlx::query(
             "INSERT INTO users (organiser_id, username, display_name, role, department_id, unit_id,
-                                password_hash, must_change_password, active, is_demo, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) RETURNING id",
+                                password_hash, must_change_password, active, is_demo, created_at,
+                                credentials_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $10) RETURNING id",
         )
         .bind(new.organiser_id)
         .bind(&new.username)

@@ -42,6 +42,12 @@ pub use year::exports::{StoredResults, results_from_snapshot, stored_results};
 pub struct Config {
     /// Log out after this much inactivity.
     pub idle_timeout: time::Duration,
+    /// Log out this long after logging in, however active (等保: an absolute session
+    /// lifetime beside the idle one).
+    pub session_lifetime: time::Duration,
+    /// A password older than this must be changed before anything else is done
+    /// (`None`: passwords do not expire).
+    pub password_max_age: Option<time::Duration>,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// The largest evidence file accepted, in bytes.
@@ -64,6 +70,8 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             idle_timeout: time::Duration::minutes(30),
+            session_lifetime: time::Duration::hours(12),
+            password_max_age: Some(time::Duration::days(90)),
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
             login_attempts: 5,

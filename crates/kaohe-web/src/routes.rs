@@ -342,15 +342,31 @@ async fn check(
     if access == Access::Public {
         return next.run(req).await;
     }
+    let login_at = session_login_at(session).await.unwrap_or(0);
+    let now = kaohe_storage::now_ms();
+    let lifetime = state.config.session_lifetime.whole_milliseconds() as i64;
+    if login_at > 0 && now - login_at > lifetime {
+        // Logged in longer ago than a session may last, however active since.
+        let _ = session.flush().await;
+        let hours = state.config.session_lifetime.whole_hours();
+        if req.method() == Method::GET {
+            let next = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let to = format!("/login?next={}&why=lifetime", percent_encode(next));
+            return Redirect::to(&to).into_response();
+        }
+        return AppError::BadRequest(format!(
+            "已连续登录超过 {hours} 小时，为安全起见已自动退出，此次操作未保存。请重新登录后再操作。"
+        ))
+        .into_response();
+    }
     let user = match session_user(session).await {
         Ok(Some(id)) => match state.store.user(id).await {
             // A session from before the user's last password change is over.
-            Ok(u)
-                if u.active
-                    && session_login_at(session).await.unwrap_or(0) >= u.credentials_changed_at =>
-            {
-                Some(u)
-            }
+            Ok(u) if u.active && login_at >= u.credentials_changed_at => Some(u),
             Ok(_) | Err(kaohe_storage::StorageError::NotFound) => {
                 let _ = session.flush().await;
                 None
@@ -374,7 +390,9 @@ async fn check(
         return AppError::Unauthorized.into_response();
     };
     *who = Some((user.organiser_id, user.username.clone()));
-    if user.must_change_password && !WHILE_MUST_CHANGE.contains(&path) {
+    if (user.must_change_password || crate::auth::password_expired(&state.config, &user, now))
+        && !WHILE_MUST_CHANGE.contains(&path)
+    {
         return Redirect::to("/account/password").into_response();
     }
     if !access.allows(Some(user.role)) {

@@ -40,6 +40,12 @@ enum Command {
         /// X-Forwarded-For 认定用户的来源地址（用于登录失败计数和审计）
         #[arg(long = "trusted-proxy", value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// 密码有效期（天）：密码使用超过这么多天须修改后才能继续使用；0 表示不过期
+        #[arg(long, value_name = "DAYS", default_value_t = 90)]
+        password_max_age: u32,
+        /// 会话最长时间（小时）：登录后超过这么久须重新登录，无论期间是否操作（闲置 30 分钟也会退出）
+        #[arg(long, value_name = "HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
+        session_hours: u32,
     },
     /// 正式部署：创建组织单位（区）及其第一个管理员，不含演示数据
     Init {
@@ -237,7 +243,19 @@ fn run(cli: Cli) -> Result<()> {
             addr,
             secure_cookies,
             trusted_proxies,
-        } => runtime()?.block_on(serve(db, addr, secure_cookies, trusted_proxies)),
+            password_max_age,
+            session_hours,
+        } => {
+            let config = kaohe_web::Config {
+                secure_cookies,
+                trusted_proxies,
+                password_max_age: (password_max_age > 0)
+                    .then(|| time::Duration::days(password_max_age.into())),
+                session_lifetime: time::Duration::hours(session_hours.into()),
+                ..Default::default()
+            };
+            runtime()?.block_on(serve(db, addr, config))
+        }
         Command::Init {
             db,
             organiser,
@@ -656,12 +674,7 @@ fn admin_password(admin: &str) -> Result<String> {
     }
 }
 
-async fn serve(
-    db: DbArgs,
-    addr: std::net::SocketAddr,
-    secure_cookies: bool,
-    trusted_proxies: Vec<std::net::IpAddr>,
-) -> Result<()> {
+async fn serve(db: DbArgs, addr: std::net::SocketAddr, config: kaohe_web::Config) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -693,11 +706,6 @@ async fn serve(
             ));
         }
     }
-    let config = kaohe_web::Config {
-        secure_cookies,
-        trusted_proxies,
-        ..Default::default()
-    };
     let state = kaohe_web::AppState::new(store, config);
     kaohe_web::serve(state, addr, |bound| {
         let host = if bound.ip().is_unspecified() {

@@ -33,6 +33,18 @@ pub async fn session_login_at(session: &Session) -> AppResult<i64> {
     Ok(session.get::<i64>(LOGIN_AT_KEY).await?.unwrap_or(0))
 }
 
+/// Whether a user's password is older than the deployment allows (a user whose password
+/// change was never recorded, from before kaohe kept it, is not held to it).
+pub fn password_expired(config: &crate::Config, user: &User, now_ms: i64) -> bool {
+    match config.password_max_age {
+        Some(age) => {
+            user.credentials_changed_at > 0
+                && now_ms - user.credentials_changed_at > age.whole_milliseconds() as i64
+        }
+        None => false,
+    }
+}
+
 /// The logged-in user of a request, put there by the route guard.
 #[derive(Clone, Debug)]
 pub struct CurrentUser {

@@ -33,6 +33,9 @@ struct LoginPage {
 pub struct LoginQuery {
     #[serde(default)]
     next: String,
+    /// `lifetime`: the session ended because it lasted as long as a session may.
+    #[serde(default)]
+    why: String,
 }
 
 pub async fn login_page(
@@ -47,7 +50,12 @@ pub async fn login_page(
         layout: Layout::anonymous(&state, &session, "登录").await?,
         username: String::new(),
         next: safe_next(&q.next),
-        error: None,
+        error: (q.why == "lifetime").then(|| {
+            format!(
+                "已连续登录超过 {} 小时，为安全起见已自动退出，请重新登录。",
+                state.config.session_lifetime.whole_hours()
+            )
+        }),
     }
     .into_response())
 }
@@ -154,6 +162,8 @@ pub async fn logout(session: Session, Form(form): Form<CsrfOnly>) -> AppResult<R
 struct PasswordPage {
     layout: Layout,
     must_change: bool,
+    /// The password is older than the deployment allows: how many days it may be.
+    expired_after: Option<i64>,
     error: Option<String>,
     done: bool,
 }
@@ -166,10 +176,19 @@ pub async fn password_page(
     Ok(PasswordPage {
         layout: Layout::new(&state, &session, &me, "修改密码").await?,
         must_change: me.user.must_change_password,
+        expired_after: expired_after(&state, &me.user),
         error: None,
         done: false,
     }
     .into_response())
+}
+
+/// The days a password may be used, when this user's has been used longer.
+fn expired_after(state: &AppState, user: &kaohe_storage::User) -> Option<i64> {
+    let now = kaohe_storage::now_ms();
+    crate::auth::password_expired(&state.config, user, now)
+        .then(|| state.config.password_max_age.map(|a| a.whole_days()))
+        .flatten()
 }
 
 #[derive(Deserialize, Default)]
@@ -223,6 +242,11 @@ pub async fn change_password(
     Ok(PasswordPage {
         layout: Layout::new(&state, &session, &me, "修改密码").await?,
         must_change: me.user.must_change_password && !done,
+        expired_after: if done {
+            None
+        } else {
+            expired_after(&state, &me.user)
+        },
         error: problem,
         done,
     }

@@ -453,3 +453,122 @@ async fn security_events_are_counted_for_the_auditor_and_the_password_check_is_t
     }
     db.finish().await;
 }
+
+fn app_with(db: &kaohe_storage::testing::TestDb, config: kaohe_web::Config) -> axum::Router {
+    kaohe_web::app(kaohe_web::AppState::new(db.store.clone(), config))
+}
+
+/// 等保: a session ends a fixed time after login however active it is; the login page
+/// says why, and a form sent after it is refused with the same reason, nothing saved.
+#[tokio::test]
+async fn a_session_ends_its_lifetime_after_login_however_active() {
+    let db = kaohe_storage::testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let app = app_with(
+        &db,
+        kaohe_web::Config {
+            session_lifetime: time::Duration::seconds(2),
+            ..Default::default()
+        },
+    );
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let page = admin.get("/admin/departments").await;
+    assert_eq!(page.status, 200);
+    let csrf = page.csrf();
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let r = admin.get("/admin/units").await;
+    assert_eq!(r.status, 303);
+    let to = r.location.unwrap();
+    assert_eq!(to, "/login?next=/admin/units&why=lifetime");
+    let login = admin.get(&to).await;
+    assert!(
+        login.body.contains("为安全起见已自动退出，请重新登录"),
+        "{}",
+        login.body
+    );
+    // The session is gone: a form sent with it changes nothing.
+    let before = db
+        .store
+        .departments(db.store.organisers().await.unwrap()[0].id)
+        .await
+        .unwrap()
+        .len();
+    let r = admin
+        .post(
+            "/admin/departments",
+            &[("csrf", &csrf), ("name", "区民政局")],
+        )
+        .await;
+    assert!(
+        r.status == 401 || r.status == 400,
+        "{} {}",
+        r.status,
+        r.body
+    );
+    let org = db.store.organisers().await.unwrap()[0].id;
+    assert_eq!(db.store.departments(org).await.unwrap().len(), before);
+    // Logging in again starts a new lifetime.
+    admin.login("admin", PW).await;
+    assert_eq!(admin.get("/admin/units").await.status, 200);
+    db.finish().await;
+}
+
+/// 等保: a password older than the deployment allows must be changed before anything
+/// else; the password page says why; once changed, work goes on.
+#[tokio::test]
+async fn an_expired_password_must_be_changed_before_anything_else() {
+    let db = kaohe_storage::testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let app = app_with(
+        &db,
+        kaohe_web::Config {
+            password_max_age: Some(time::Duration::seconds(2)),
+            ..Default::default()
+        },
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let mut admin = Client::new(app.clone());
+    admin.login("admin", PW).await;
+    let r = admin.get("/admin/units").await;
+    assert_eq!(r.location.as_deref(), Some("/account/password"));
+    let page = admin.get("/account/password").await;
+    assert!(
+        page.body.contains("按安全规定须修改后才能继续使用"),
+        "{}",
+        page.body
+    );
+    let new = "Xinmima-2027!";
+    let r = admin
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &page.csrf()),
+                ("current", PW),
+                ("new", new),
+                ("confirm", new),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("密码已修改"), "{}", r.body);
+    assert!(!r.body.contains("按安全规定须修改"));
+    assert_eq!(admin.get("/admin/units").await.status, 200);
+    // Without an expiry, an old password is not held to one.
+    let app = app_with(
+        &db,
+        kaohe_web::Config {
+            password_max_age: None,
+            ..Default::default()
+        },
+    );
+    let mut leader = Client::new(app);
+    leader.login("lingdao", PW).await;
+    let home = leader.get("/").await;
+    assert_ne!(home.location.as_deref(), Some("/account/password"));
+    assert!(home.status == 200 || home.status == 303, "{}", home.status);
+    db.finish().await;
+}

@@ -328,6 +328,21 @@ async fn guard(
     response
 }
 
+/// A page asked for without a (live) session goes to the login page and back after it
+/// (`why` added to the login page's address); a form sent without one gets `refused`.
+fn to_login(req: &Request, why: &str, refused: AppError) -> Response {
+    if req.method() == Method::GET {
+        let next = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let to = format!("/login?next={}{why}", percent_encode(next));
+        return Redirect::to(&to).into_response();
+    }
+    refused.into_response()
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn check(
     state: &AppState,
@@ -349,19 +364,13 @@ async fn check(
         // Logged in longer ago than a session may last, however active since.
         let _ = session.flush().await;
         let hours = state.config.session_lifetime.whole_hours();
-        if req.method() == Method::GET {
-            let next = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let to = format!("/login?next={}&why=lifetime", percent_encode(next));
-            return Redirect::to(&to).into_response();
-        }
-        return AppError::BadRequest(format!(
-            "已连续登录超过 {hours} 小时，为安全起见已自动退出，此次操作未保存。请重新登录后再操作。"
-        ))
-        .into_response();
+        return to_login(
+            &req,
+            "&why=lifetime",
+            AppError::BadRequest(format!(
+                "已连续登录超过 {hours} 小时，为安全起见已自动退出，此次操作未保存。请重新登录后再操作。"
+            )),
+        );
     }
     let user = match session_user(session).await {
         Ok(Some(id)) => match state.store.user(id).await {
@@ -378,16 +387,7 @@ async fn check(
     };
     let Some(user) = user else {
         // Not logged in (or the session timed out): to the login page, then back.
-        if req.method() == Method::GET {
-            let next = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            let to = format!("/login?next={}", percent_encode(next));
-            return Redirect::to(&to).into_response();
-        }
-        return AppError::Unauthorized.into_response();
+        return to_login(&req, "", AppError::Unauthorized);
     };
     *who = Some((user.organiser_id, user.username.clone()));
     if (user.must_change_password || crate::auth::password_expired(&state.config, &user, now))

@@ -458,6 +458,16 @@ fn app_with(db: &kaohe_storage::testing::TestDb, config: kaohe_web::Config) -> a
     kaohe_web::app(kaohe_web::AppState::new(db.store.clone(), config))
 }
 
+/// The demo on SQLite, served with `config`.
+async fn demo_with(config: kaohe_web::Config) -> (kaohe_storage::testing::TestDb, axum::Router) {
+    let db = kaohe_storage::testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let app = app_with(&db, config);
+    (db, app)
+}
+
 /// 等保: a session ends a fixed time after login however active it is; the login page
 /// says why, and a form sent after it is refused with the same reason, nothing saved.
 #[tokio::test]

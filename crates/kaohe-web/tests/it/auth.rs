@@ -472,17 +472,11 @@ async fn demo_with(config: kaohe_web::Config) -> (kaohe_storage::testing::TestDb
 /// says why, and a form sent after it is refused with the same reason, nothing saved.
 #[tokio::test]
 async fn a_session_ends_its_lifetime_after_login_however_active() {
-    let db = kaohe_storage::testing::sqlite().await;
-    kaohe_web::setup::seed_demo_if_empty(&db.store)
-        .await
-        .unwrap();
-    let app = app_with(
-        &db,
-        kaohe_web::Config {
-            session_lifetime: time::Duration::seconds(2),
-            ..Default::default()
-        },
-    );
+    let (db, app) = demo_with(kaohe_web::Config {
+        session_lifetime: time::Duration::seconds(2),
+        ..Default::default()
+    })
+    .await;
     let mut admin = Client::new(app);
     admin.login("admin", PW).await;
     let page = admin.get("/admin/departments").await;
@@ -530,17 +524,11 @@ async fn a_session_ends_its_lifetime_after_login_however_active() {
 /// else; the password page says why; once changed, work goes on.
 #[tokio::test]
 async fn an_expired_password_must_be_changed_before_anything_else() {
-    let db = kaohe_storage::testing::sqlite().await;
-    kaohe_web::setup::seed_demo_if_empty(&db.store)
-        .await
-        .unwrap();
-    let app = app_with(
-        &db,
-        kaohe_web::Config {
-            password_max_age: Some(time::Duration::seconds(2)),
-            ..Default::default()
-        },
-    );
+    let (db, app) = demo_with(kaohe_web::Config {
+        password_max_age: Some(time::Duration::seconds(2)),
+        ..Default::default()
+    })
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
     let mut admin = Client::new(app.clone());
     admin.login("admin", PW).await;

@@ -125,6 +125,7 @@ pub fn app(state: AppState) -> Router {
     routes::router(state.clone())
         .layer(sessions)
         .layer(axum::middleware::map_response(http::error::session_failure))
+        .layer(axum::middleware::map_response(http::error::plain_rejection))
         // Browser security headers on every response (see `CSP`). Pages and downloads are
         // a person's own data: never kept by a shared cache or the browser's history
         // (assets set their own caching, which stays).

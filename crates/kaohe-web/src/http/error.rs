@@ -156,6 +156,32 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// An address or form the framework could not read (a number in the path that is not
+/// one, a query or form that does not parse) answers with kaohe's page in Chinese, as
+/// every other refusal does, not with the framework's English text.
+pub async fn plain_rejection(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !plain {
+        return response;
+    }
+    match response.status() {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
+            AppError::NotFound.into_response()
+        }
+        StatusCode::BAD_REQUEST
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest(
+            "地址或提交的内容无法识别，未做任何改动。请从页面上的链接或按钮重新进入。".into(),
+        )
+        .into_response(),
+        _ => response,
+    }
+}
+
 /// A bare 500 from the session layer (its store could not keep the session after the
 /// handler answered: the database went away) becomes the page saying so, as a 503.
 /// kaohe's own error pages always carry their content type, so nothing else is taken
@@ -182,6 +208,20 @@ mod tests {
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
         assert!(String::from_utf8_lossy(&body).contains("刚才的操作可能已经完成"));
+        // The framework's English refusal of an address it cannot read becomes a page.
+        let english = (
+            StatusCode::BAD_REQUEST,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            "Invalid URL: Cannot parse `abc` to a `i64`",
+        )
+            .into_response();
+        let r = plain_rejection(english).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("地址或提交的内容无法识别"));
         // kaohe's own 500 page is left as it is.
         let own = AppError::Internal("x".into()).into_response();
         assert_eq!(

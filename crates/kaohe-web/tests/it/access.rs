@@ -731,3 +731,31 @@ async fn the_health_check_answers_and_every_response_has_a_request_id() {
     assert_ne!(first, second, "each request its own id");
     db.finish().await;
 }
+
+/// An address with something that is not a number where an id goes, or a query that
+/// does not parse, answers with kaohe's page in Chinese, not the framework's English.
+#[tokio::test]
+async fn an_unreadable_address_answers_in_chinese() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    for path in [
+        "/c/abc/results",
+        "/admin/c/1x/progress",
+        "/admin/whatif?rubric=abc&campaign=1",
+        "/admin/rubrics/x/diff",
+        "/no/such/page",
+    ] {
+        let r = admin.get(path).await;
+        let page = between(&r.body, "<main", "</main>").unwrap_or_default();
+        assert!(
+            (r.status == 400 && page.contains("地址或提交的内容无法识别"))
+                || (r.status == 404 && page.contains("找不到该页面")),
+            "{path}: {} {}",
+            r.status,
+            r.body
+        );
+    }
+    db.finish().await;
+}

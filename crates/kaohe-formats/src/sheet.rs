@@ -46,9 +46,9 @@ pub fn text_cells(text: &str) -> Result<Cells, String> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, record) in rdr.records().enumerate() {
-        let record = record.map_err(|e| {
+        let record = record.map_err(|_| {
             format!(
-                "第 {} 行无法读取（{e}）；请检查引号是否成对，或在 Excel 中另存为 CSV",
+                "第 {} 行无法读取；请检查引号是否成对，或在 Excel 中另存为 CSV",
                 i + 1
             )
         })?;
@@ -65,10 +65,10 @@ pub fn text_cells(text: &str) -> Result<Cells, String> {
 fn workbook(bytes: &[u8]) -> Result<Cells, String> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-            format!(
-                "Excel 文件打不开（{e}）；请在 Excel/WPS 中打开后重新另存为 .xlsx，或另存为 CSV"
-            )
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| {
+            // The reader's own words (a zip error, in English) say nothing to a person.
+            "Excel 文件打不开（文件已损坏，或不是 .xlsx 格式）；请在 Excel/WPS 中打开后重新另存为 .xlsx，或另存为 CSV"
+                .to_string()
         })?;
     for name in book.sheet_names() {
         let Ok(range) = book.worksheet_range(&name) else {

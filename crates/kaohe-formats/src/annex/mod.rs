@@ -207,7 +207,7 @@ fn open_zip(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, String> {
 fn zip_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Result<Vec<u8>, String> {
     let mut part = zip
         .by_name(path)
-        .map_err(|e| format!("文件缺少 {path}（{e}）；文件可能已损坏，请重新另存后再导入"))?;
+        .map_err(|_| format!("文件缺少 {path}；文件可能已损坏，请重新另存后再导入"))?;
     if part.size() > MAX_XML_BYTES {
         return Err(too_big_part(path));
     }
@@ -215,10 +215,8 @@ fn zip_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Result<Vec<
     (&mut part)
         .take(MAX_XML_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| {
-            format!(
-                "文件已损坏，{path} 解压失败（{e}）；请在 Word/WPS 中打开后重新另存为 .docx 再导入"
-            )
+        .map_err(|_| {
+            format!("文件已损坏，{path} 解压失败；请在 Word/WPS 中打开后重新另存为 .docx 再导入")
         })?;
     if out.len() as u64 > MAX_XML_BYTES {
         return Err(too_big_part(path));

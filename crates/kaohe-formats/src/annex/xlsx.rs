@@ -10,10 +10,9 @@ use super::Annex;
 use super::grid::{Cell, Grid, interpret};
 
 pub(crate) fn read(bytes: &[u8]) -> Result<Annex, String> {
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-        format!(
-            "Excel 文件打不开（{e}）；文件可能已损坏或加密，请在 Excel/WPS 中打开后重新另存为 .xlsx 再导入"
-        )
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| {
+        "Excel 文件打不开（文件已损坏、已加密，或不是 .xlsx 格式）；请在 Excel/WPS 中打开后重新另存为 .xlsx 再导入"
+            .to_string()
     })?;
     let names = book.sheet_names();
     if names.is_empty() {
@@ -23,9 +22,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Annex, String> {
     for name in &names {
         let range = match book.worksheet_range(name) {
             Ok(r) => r,
-            Err(e) => {
+            Err(_) => {
                 first_error.get_or_insert(format!(
-                    "工作表“{name}”读不出（{e}）；请在 Excel/WPS 中打开后重新另存为 .xlsx 再导入"
+                    "工作表“{name}”读不出（内容已损坏）；请在 Excel/WPS 中打开后重新另存为 .xlsx 再导入"
                 ));
                 continue;
             }

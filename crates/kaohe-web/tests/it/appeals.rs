@@ -107,6 +107,30 @@ async fn a_unit_appeals_an_item_and_an_accepted_appeal_changes_the_published_res
         )
         .await;
     assert!(r.body.contains("请写明申诉理由"));
+    // A file that is not what it may be (a program named as a PDF) files nothing, and
+    // the reason typed is kept in the form to send again with another file.
+    let r = unit
+        .post_multipart(
+            &form_url,
+            &[("csrf", &form.csrf()), ("reason", "见附件的录用通知")],
+            ("file", "录用通知.pdf", b"MZ\x90\x00\x03 not a pdf"),
+        )
+        .await;
+    assert!(
+        r.body
+            .contains("的类型不支持（按文件内容判断，而不是文件名）"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("见附件的录用通知"),
+        "the reason is kept: {}",
+        r.body
+    );
+    assert!(
+        db.store.appeals(cid).await.unwrap().is_empty(),
+        "nothing filed"
+    );
     let r = unit
         .post_multipart(
             &form_url,

@@ -166,3 +166,69 @@ async fn an_overlong_field_or_rubric_text_is_refused_and_nothing_changes() {
     assert_eq!(db.store.rubrics(org.id).await.unwrap().len(), before);
     db.finish().await;
 }
+
+/// A campaign's three spreadsheet imports (a department's verified facts, a unit's
+/// fill-in workbook, the district's list of records) refuse a table over the tables'
+/// bound by name and size, before reading it: no preview, nothing staged or changed.
+#[tokio::test]
+async fn the_campaigns_imports_refuse_a_table_over_its_bound() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let xinqi = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap()
+        .id;
+    let table = format!(
+        "单位,日期,信息标题\n{}",
+        "新碶街道,2026-03-01,某某\n".repeat(200_000)
+    );
+    assert!(table.len() > 5 * 1024 * 1024);
+    for (user, url, fields) in [
+        (
+            "gongan",
+            format!("/c/{cid}/review/import"),
+            vec![("reason", "以公安系统数据为准")],
+        ),
+        ("xinqi", format!("/c/{cid}/u/{xinqi}/fill"), vec![]),
+        (
+            "admin",
+            format!("/admin/c/{cid}/records/import"),
+            vec![("kind", "info")],
+        ),
+    ] {
+        let mut client = Client::new(app.clone());
+        client.login(user, PW).await;
+        let token = client.token().await;
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend(fields);
+        let r = client
+            .post_multipart(&url, &form, ("file", "大表.csv", table.as_bytes()))
+            .await;
+        assert_eq!(r.status, 200, "{url}: {}", r.body);
+        assert!(r.body.contains("导入的表格太大"), "{url}: {}", r.body);
+        assert!(r.body.contains("最多 5.0 MB"), "{url}: {}", r.body);
+        assert!(!r.body.contains("导入预览"), "{url}: no preview");
+    }
+    assert!(
+        db.store
+            .imported_facts(cid, xinqi)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for what in [
+        kaohe_storage::ImportKind::Verified,
+        kaohe_storage::ImportKind::SelfCheck,
+        kaohe_storage::ImportKind::Records,
+    ] {
+        assert!(db.store.imports(cid, what).await.unwrap().is_empty());
+    }
+    db.finish().await;
+}

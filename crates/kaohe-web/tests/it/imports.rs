@@ -327,6 +327,47 @@ async fn records_from_a_list(db: testing::TestDb) {
     );
     assert!(!r.body.contains("确认导入"), "{}", r.body);
 
+    // A unit that is not in the campaign, and a column the kind does not have: each
+    // named, the whole list refused.
+    for (list, said) in [
+        (
+            "单位,日期,信息标题,录用载体,典型经验综合类信息\n火星街道,2026-03-03,某某,宁波信息,否\n",
+            "火星街道",
+        ),
+        (
+            "单位,日期,信息标题,录用载体,阅读量\n小港街道,2026-03-03,某某,宁波信息,300\n",
+            "阅读量",
+        ),
+    ] {
+        let r = admin
+            .post_multipart(
+                &format!("/admin/c/{cid}/records/import"),
+                &[("csrf", &token), ("kind", "info")],
+                ("file", "录用通报.csv", list.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let problems = between(&r.body, "<main", "</main>").unwrap_or_default();
+        assert!(problems.contains(said), "{said}: {problems}");
+        assert!(!r.body.contains("确认导入"), "{said}: {}", r.body);
+    }
+    // Not a table at all (a broken workbook).
+    let r = admin
+        .post_multipart(
+            &format!("/admin/c/{cid}/records/import"),
+            &[("csrf", &token), ("kind", "info")],
+            ("file", "录用通报.xlsx", b"PK\x03\x04broken"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!r.body.contains("确认导入"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Excel 文件打不开（文件已损坏，或不是 .xlsx 格式）"),
+        "{}",
+        r.body
+    );
+
     // Right: a preview, then all of it.
     let list = list.replace("2026年13月1日", "2026年3月1日");
     let r = admin

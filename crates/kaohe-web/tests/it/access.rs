@@ -569,6 +569,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
         .unwrap();
     let mut anonymous = Client::new(app);
     anonymous.get("/login").await;
+    // Every change commits an audit row: an unmoved head means nothing changed.
+    let head = db.store.audit_head().await.unwrap().seq;
     for route in routes::table()
         .into_iter()
         .filter(|r| r.method.as_str() == "POST")
@@ -629,6 +631,11 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             assert!(r.body.contains("页面已过期"), "{}", r.body);
         }
     }
+    assert_eq!(
+        db.store.audit_head().await.unwrap().seq,
+        head,
+        "a forged form changed something"
+    );
     db.finish().await;
 }
 

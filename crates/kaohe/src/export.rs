@@ -215,8 +215,7 @@ fn from_facts(
 }
 
 fn read(rubric: &Rubric, path: &Path) -> Result<Vec<UnitFacts>> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("无法读取事实数据文件 {}", path.display()))?;
+    let bytes = crate::read_input(path, "事实数据文件")?;
     kaohe_formats::read_facts(rubric, &path.display().to_string(), &bytes)
         .map_err(|e| anyhow::anyhow!("事实数据有误，未导出：\n{e}"))
 }

@@ -505,8 +505,7 @@ enum Output {
 /// text and a few dozen bytes a unit, never every unit's scores.
 fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
     let rubric = load_rubric(&rubric)?;
-    let bytes = std::fs::read(&facts)
-        .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
+    let bytes = read_input(&facts, "事实数据文件")?;
     let mut tally = show::Tally::new(&rubric, matches!(output, Output::Table));
     let file = kaohe_formats::FactsTable::open(&rubric, &facts.display().to_string(), bytes, |u| {
         tally.add(&rubric, u)
@@ -540,8 +539,7 @@ fn compare_rubrics(new: PathBuf, old: PathBuf, map: Option<PathBuf>, facts: Path
     let old = load_rubric(&old)?;
     let chosen = match &map {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("无法读取数据对应文件 {}", path.display()))?;
+            let bytes = read_input(path, "数据对应文件")?;
             mapping_file(&old, &new, &bytes).map_err(|e| {
                 anyhow::anyhow!("数据对应文件 {} 有误，未计分：\n{e}", path.display())
             })?
@@ -550,8 +548,7 @@ fn compare_rubrics(new: PathBuf, old: PathBuf, map: Option<PathBuf>, facts: Path
     };
     let (mapping, _) =
         kaohe_core::compare::Mapping::auto(&old, &new).with_hand(&old, &new, &chosen);
-    let bytes = std::fs::read(&facts)
-        .with_context(|| format!("无法读取事实数据文件 {}", facts.display()))?;
+    let bytes = read_input(&facts, "事实数据文件")?;
     let units = kaohe_formats::read_facts(&old, &facts.display().to_string(), &bytes)
         .map_err(|e| anyhow::anyhow!("事实数据（按 --compare 的现行细则读）有误，未计分：\n{e}"))?;
     out(&show::compare_text(&old, &new, &mapping, units))
@@ -736,8 +733,7 @@ fn out(text: &str) -> Result<()> {
 /// on stderr.
 fn import_annex(file: &Path, output: Option<&Path>) -> Result<()> {
     use kaohe_formats::annex::FlagKind;
-    let bytes =
-        std::fs::read(file).with_context(|| format!("无法读取附件文件 {}", file.display()))?;
+    let bytes = read_input(file, "附件文件")?;
     let draft = kaohe_formats::annex::import_annex(&file.display().to_string(), &bytes)
         .map_err(|e| anyhow::anyhow!("附件读不出评分表：\n{e}"))?;
     let toml = draft.to_toml();
@@ -777,10 +773,25 @@ fn import_annex(file: &Path, output: Option<&Path>) -> Result<()> {
     }
 }
 
+/// A file a person named on the command line, or why it cannot be read, in words (not
+/// the system's English).
+pub(crate) fn read_input(path: &Path, what: &str) -> Result<Vec<u8>> {
+    use std::io::ErrorKind;
+    std::fs::read(path).map_err(|e| {
+        let p = path.display();
+        match e.kind() {
+            ErrorKind::NotFound => anyhow::anyhow!("找不到{what} {p}；请检查文件名和所在的文件夹"),
+            ErrorKind::PermissionDenied => anyhow::anyhow!("没有读取{what} {p} 的权限"),
+            ErrorKind::IsADirectory => anyhow::anyhow!("{p} 是文件夹，不是{what}"),
+            _ => anyhow::anyhow!("无法读取{what} {p}（{e}）"),
+        }
+    })
+}
+
 fn load_rubric(path: &Path) -> Result<Rubric> {
-    let source = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "无法读取细则文件 {}（须为 UTF-8 编码的 TOML）",
+    let source = String::from_utf8(read_input(path, "细则文件")?).map_err(|_| {
+        anyhow::anyhow!(
+            "细则文件 {} 不是 UTF-8 编码；请用文本编辑器另存为 UTF-8 编码的 TOML",
             path.display()
         )
     })?;

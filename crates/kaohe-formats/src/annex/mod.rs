@@ -196,10 +196,9 @@ fn read_text_bytes(bytes: &[u8]) -> Result<Annex, String> {
 
 /// The names of the parts in a zip, and a check that it opens at all.
 fn open_zip(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, String> {
-    zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        format!(
-            "文件已损坏，打不开（不是完整的 .docx/.xlsx 压缩包：{e}）；请在 Word、WPS 或 Excel 中打开它，重新另存为 .docx 或 .xlsx 后再导入"
-        )
+    zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        "文件已损坏，打不开（不是完整的 .docx/.xlsx 压缩包）；请在 Word、WPS 或 Excel 中打开它，重新另存为 .docx 或 .xlsx 后再导入"
+            .to_string()
     })
 }
 

@@ -1180,8 +1180,9 @@ fn an_empty_facts_file_is_refused() {
 #[test]
 fn a_missing_facts_file_is_refused() {
     let dir = TempDir::new("missing_facts");
-    dir.score("nope.csv", &[])
-        .refused(&["无法读取事实数据文件", "nope.csv"]);
+    let run = dir.score("nope.csv", &[]);
+    run.refused(&["找不到事实数据文件", "nope.csv", "请检查文件名"]);
+    assert!(!run.stderr.contains("os error"), "{}", run.stderr);
 }
 
 #[test]
@@ -1189,7 +1190,7 @@ fn a_missing_rubric_file_is_refused() {
     let dir = TempDir::new("missing_rubric");
     let demo = demo_path();
     dir.run(&["score", "--rubric", "nope.toml", demo.to_str().unwrap()])
-        .refused(&["无法读取细则文件", "nope.toml"]);
+        .refused(&["找不到细则文件", "nope.toml"]);
     dir.run(&["rubric", "check", "nope.toml"])
         .refused(&["nope.toml"]);
     dir.run(&["rubric", "show", "nope.toml"])

@@ -614,6 +614,7 @@ fn a_backup_taken_while_serving_restores_to_the_same_data_and_chain() {
         "--replace",
     ]);
     assert!(ok && said.contains("原数据库已改名"), "{said}");
+    let head_after_restore = contents(&url(&restored)).0;
     let kept = std::fs::read_dir(&restored)
         .unwrap()
         .filter(|e| {
@@ -637,6 +638,23 @@ fn a_backup_taken_while_serving_restores_to_the_same_data_and_chain() {
         "--replace",
     ]);
     assert!(!ok && said.contains("未恢复"), "{said}");
+    // A backup that is not there: said, nothing replaced.
+    let missing = backups.join("没有这个文件.db");
+    let (ok, said) = run(&[
+        "restore",
+        "--data",
+        &restored_arg,
+        "--from",
+        &missing.display().to_string(),
+        "--replace",
+    ]);
+    assert!(!ok && said.contains("没有这个文件.db"), "{said}");
+    assert!(!said.contains("os error"), "no machine words: {said}");
+    assert_eq!(
+        contents(&url(&restored)).0,
+        head_after_restore,
+        "nothing replaced"
+    );
     for dir in [live, backups, restored] {
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -257,3 +257,46 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A file that is not a workbook or table, or a broken one, is refused with what to do;
+/// no preview, nothing filled. (Needs no office tools.)
+#[tokio::test]
+async fn a_broken_or_foreign_file_fills_nothing() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let uid = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "新碶街道")
+        .unwrap()
+        .id;
+    let mut unit = Client::new(app);
+    unit.login("xinqi", PW).await;
+    let token = unit.token().await;
+    for (name, bytes, said) in [
+        (
+            "自查填报表.xlsx",
+            &b"PK\x03\x04broken"[..],
+            "Excel 文件打不开（文件已损坏，或不是 .xlsx 格式）",
+        ),
+        ("自查填报表.xlsx", &b"%PDF-1.4 a scan"[..], "没有找到"),
+    ] {
+        let r = unit
+            .post_multipart(
+                &format!("/c/{cid}/u/{uid}/fill"),
+                &[("csrf", &token)],
+                ("file", name, bytes),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let main = between(&r.body, "<main", "</main>").unwrap_or_default();
+        assert!(main.contains(said), "{said}: {main}");
+        assert!(!main.contains("导入预览"), "{main}");
+    }
+    db.finish().await;
+}

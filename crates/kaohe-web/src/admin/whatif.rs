@@ -30,6 +30,8 @@ pub struct WhatIfQuery {
     pub(crate) campaign: Option<Id>,
     /// `map`: back from saving the mapping.
     pub(crate) saved: Option<String>,
+    /// `open`: the mapping page shows only the facts a person still has to look at.
+    pub(crate) only: Option<String>,
 }
 
 struct Row {

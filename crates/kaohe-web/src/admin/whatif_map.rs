@@ -58,6 +58,7 @@ struct MapPage {
     suggested: usize,
     /// Open and with no suggestion.
     open: usize,
+    only_open: bool,
     error: Option<String>,
 }
 
@@ -72,7 +73,8 @@ pub async fn mapping_page(
         return Ok(Redirect::to("/admin/whatif").into_response());
     };
     let chosen = current(&p);
-    render(&state, &session, &me, &p, &chosen, &[], None).await
+    let only_open = q.only.as_deref() == Some("open");
+    render(&state, &session, &me, &p, &chosen, &[], None, only_open).await
 }
 
 /// What the page shows chosen for each slot of the draft: a person's choice, else the
@@ -113,6 +115,9 @@ fn fact_words(r: &Rubric, slot: Slot) -> String {
     format!("{place} · {}（{kind}）", input.label)
 }
 
+/// The page; with `only_open`, only the facts not yet mapped or ruled on (the others
+/// are not on the form, so saving it keeps them as they are).
+#[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
     session: &Session,
@@ -121,6 +126,7 @@ async fn render(
     chosen: &[String],
     errors: &[(Slot, String)],
     error: Option<String>,
+    only_open: bool,
 ) -> AppResult<Response> {
     let suggested = suggest(&p.old, &p.new, &p.mapping);
     let mut groups: Vec<Group> = Vec::new();
@@ -141,6 +147,9 @@ async fn render(
             linked += 1;
         } else if !p.mapping.none_by_hand[slot] {
             open += 1;
+        }
+        if only_open && how_class == "done" && !errors.iter().any(|(s, _)| *s == slot) {
+            continue;
         }
         let mut options = vec![
             Opt {
@@ -204,6 +213,7 @@ async fn render(
         linked,
         suggested: suggested.len(),
         open: open - suggested.len(),
+        only_open,
         error,
     }
     .into_response())
@@ -267,7 +277,17 @@ pub async fn mapping_save(
             Action::WhatIfMapping.refused(),
             errors.len()
         );
-        return render(&state, &session, &me, &p, &chosen, &errors, Some(message)).await;
+        return render(
+            &state,
+            &session,
+            &me,
+            &p,
+            &chosen,
+            &errors,
+            Some(message),
+            false,
+        )
+        .await;
     }
     let before: Vec<(String, Option<String>)> = state
         .store

@@ -393,6 +393,34 @@ async fn the_admin_maps_an_imported_drafts_facts_to_last_years_by_hand() {
         row.entry.changes
     );
 
+    // Only what still needs a person: the facts neither mapped nor ruled on; saving
+    // that shorter form keeps every mapping it does not show.
+    let open = admin
+        .get(&format!("/admin/whatif/map?{query}&only=open"))
+        .await;
+    assert!(open.body.contains("显示全部数据"));
+    let shown = chosen(&open.body);
+    assert!(
+        !shown.is_empty() && shown.len() < form.len(),
+        "{}",
+        shown.len()
+    );
+    assert!(
+        shown.iter().all(|(_, v)| v.is_empty()),
+        "only open facts: {shown:?}"
+    );
+    assert!(!open.body.contains("name=\"m.qyldrks\""));
+    let r = admin
+        .post("/admin/whatif/map", &borrowed(&send(&shown)))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let again_kept = db
+        .store
+        .fact_mappings(org.id, campaign.rubric_id, draft)
+        .await
+        .unwrap();
+    assert_eq!(again_kept, kept, "nothing not shown was changed");
+
     // The what-if uses it: the rate moves with the draft's 97%, the new fact is new.
     let page = admin.get(&format!("/admin/whatif?{query}&saved=map")).await;
     assert!(page.body.contains("已保存数据对应"));

@@ -180,8 +180,9 @@ fn shown(v: &serde_json::Value) -> String {
 /// Each change of a row as `field：old → new` (or, for an access row, its details),
 /// fields and states in words where `words` knows them.
 fn changes_of(entry: &AuditEntry, words: Option<&Words>) -> Vec<String> {
-    let value = |v: &serde_json::Value| match v.as_str().and_then(state_words) {
-        Some(w) if words.is_some() => w.to_string(),
+    let value = |v: &serde_json::Value| match (v.as_str().and_then(state_words), v) {
+        (Some(w), _) if words.is_some() => w.to_string(),
+        (_, serde_json::Value::Bool(b)) if words.is_some() => if *b { "是" } else { "否" }.into(),
         _ => shown(v),
     };
     match &entry.changes {
@@ -270,7 +271,13 @@ struct AuditPage {
     chain: ChainView,
     /// Security events of the last 30 days, counted by hour.
     security: Vec<SecurityRow>,
+    /// Changes to accounts in the last 30 days (created, edited, reset, unlocked,
+    /// deactivated): what an auditor reviews of the administrator's work (三员分立).
+    accounts: Vec<RowView>,
 }
+
+/// The most account changes listed on the page (the rest through the filter 账号).
+const ACCOUNT_ROWS: i64 = 50;
 
 struct SecurityRow {
     hour: String,
@@ -322,6 +329,18 @@ pub async fn audit_log(
         })
         .collect();
     let since = kaohe_storage::now_ms() - 30 * 24 * 60 * 60 * 1000;
+    let account_changes = kaohe_storage::AuditFilter {
+        action: Some("user".into()),
+        from: Some(since),
+        ..Default::default()
+    };
+    let accounts = state
+        .store
+        .audit_search(me.org(), &account_changes, ACCOUNT_ROWS, 0)
+        .await?
+        .into_iter()
+        .map(|h| row_view(h, &words))
+        .collect();
     let security = state
         .store
         .security_events(me.org(), since, SECURITY_ROWS)
@@ -340,6 +359,7 @@ pub async fn audit_log(
     Ok(AuditPage {
         layout: Layout::new(&state, &session, &me, "审计日志").await?,
         security,
+        accounts,
         filtered: q.any(),
         actions: actions
             .into_iter()

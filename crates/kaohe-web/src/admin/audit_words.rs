@@ -120,7 +120,11 @@ impl Words {
                 "problem" => Some("整改问题".to_string()),
                 "record" => Some("台账记录".to_string()),
                 "results" => Some("考核结果".to_string()),
-                "user" | "password" => id(value).and_then(|i| self.user_ids.get(&i)).cloned(),
+                // Accounts are named by their user name in newer rows, by id in older ones.
+                "user" | "password" => id(value)
+                    .and_then(|i| self.user_ids.get(&i))
+                    .cloned()
+                    .or_else(|| Some(format!("账号 {value}"))),
                 "department" => id(value).and_then(|i| self.departments.get(&i)).cloned(),
                 "rubric" => id(value.split_whitespace().next().unwrap_or(value))
                     .and_then(|i| self.rubrics.get(&i))
@@ -167,6 +171,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("department", "责任部门"),
     ("role", "角色"),
     ("active", "启用"),
+    ("password", "密码"),
+    ("must_change_password", "登录后须先改密码"),
     ("display_name", "姓名"),
     ("username", "用户名"),
     ("name", "名称"),

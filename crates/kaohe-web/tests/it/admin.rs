@@ -649,6 +649,28 @@ async fn a_reset_password_must_be_changed_and_a_deactivated_account_is_out_at_on
     assert_eq!(r.status, 303);
     assert!(db.store.user(id).await.unwrap().active);
 
+    // The auditor sees these account changes on the audit page (三员分立), in words,
+    // the temporary password nowhere.
+    let mut auditor = Client::new(demo_app(&db).await);
+    auditor.login("shenji", PW).await;
+    let page = auditor.get("/audit").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let accounts = between(&page.body, "id=\"accounts\"", "</section>").unwrap();
+    for want in ["重置了用户的密码", "停用了用户", "恢复了用户"] {
+        assert!(accounts.contains(want), "{want}: {accounts}");
+    }
+    assert!(!accounts.contains(&password));
+    assert!(
+        !accounts.contains("user.password.reset"),
+        "words, not codes"
+    );
+    assert!(
+        accounts.contains("账号 xiaogang"),
+        "whose account: {accounts}"
+    );
+    assert!(accounts.contains("启用：否 → 是"), "{accounts}");
+    assert!(!accounts.contains("must_change_password"), "{accounts}");
+
     // Not oneself.
     let me = db.store.user_by_username("admin").await.unwrap().unwrap();
     let r = c

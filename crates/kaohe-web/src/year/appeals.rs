@@ -172,7 +172,13 @@ pub async fn file(
         return again("请写明申诉理由。".into()).await;
     }
     // Check the file before filing anything, so that a bad file files nothing.
-    let evidence = match chosen_file(&form, state.config.max_upload)? {
+    let chosen = match chosen_file(&form, state.config.max_upload) {
+        Ok(chosen) => chosen,
+        // Too big: said on the form, the reason kept.
+        Err(AppError::BadRequest(m)) => return again(m).await,
+        Err(e) => return Err(e),
+    };
+    let evidence = match chosen {
         Some((name, data)) => match checked_file(&name, data) {
             Ok(e) => Some(e),
             Err(AppError::BadRequest(m)) => return again(m).await,

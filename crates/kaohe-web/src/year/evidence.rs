@@ -168,7 +168,9 @@ const ACCEPTED: &str =
 pub fn chosen_file(form: &Upload, max: usize) -> AppResult<Option<(String, Vec<u8>)>> {
     match form.file("file") {
         Some(f) if f.data.len() > max => Err(AppError::BadRequest(format!(
-            "文件太大：单个文件不能超过 {}。请压缩或拆分后再上传。",
+            "文件太大：“{}”有 {}，单个文件不能超过 {}。请压缩或拆分后再上传。",
+            f.filename,
+            human_size(f.data.len() as i64),
             human_size(max as i64)
         ))),
         Some(f) if !f.data.is_empty() => Ok(Some((f.filename.clone(), f.data.clone()))),

@@ -1770,3 +1770,34 @@ async fn a_unit_is_withdrawn_with_a_reason_and_brought_back_with_its_report() {
     );
     db.finish().await;
 }
+
+/// A rubric file that is not text (neither UTF-8 nor GBK) is refused by name with what
+/// to do; no version is added.
+#[tokio::test]
+async fn a_rubric_file_that_is_not_text_is_refused() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let before = db.store.rubrics(org).await.unwrap().len();
+    let csrf = c.get("/admin/rubrics").await.csrf();
+    let r = c
+        .post_multipart(
+            "/admin/rubrics",
+            &[("csrf", &csrf)],
+            (
+                "file",
+                "细则.toml",
+                &[0xff, 0xff, 0xfe, 0x81, 0x20, 0xff][..],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("未保存：细则.toml 不是 UTF-8 或 GBK 编码的文本文件"),
+        "{}",
+        r.body
+    );
+    assert_eq!(db.store.rubrics(org).await.unwrap().len(), before);
+    db.finish().await;
+}

@@ -226,3 +226,57 @@ async fn a_unit_appeals_an_item_and_an_accepted_appeal_changes_the_published_res
     assert!(table.body.contains("经核实采纳，加 1 分"), "{}", table.body);
     db.finish().await;
 }
+
+/// An appeal's file over the server's bound is refused with its size and the bound;
+/// nothing is filed and the reason typed stays.
+#[tokio::test]
+async fn an_appeal_file_over_the_bound_files_nothing() {
+    let db = testing::sqlite().await;
+    kaohe_web::setup::seed_demo_if_empty(&db.store)
+        .await
+        .unwrap();
+    let app = kaohe_web::app(kaohe_web::AppState::new(
+        db.store.clone(),
+        kaohe_web::Config {
+            max_upload: 10_000,
+            ..Default::default()
+        },
+    ));
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let uid = db
+        .store
+        .units(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "小港街道")
+        .unwrap()
+        .id;
+    compute_and_publish(&app, &db, cid).await;
+    let mut unit = Client::new(app);
+    unit.login("xiaogang", PW).await;
+    let form_url = format!("/c/{cid}/u/{uid}/appeal/basic.3");
+    let form = unit.get(&form_url).await;
+    let mut big = b"%PDF-1.4 ".to_vec();
+    big.resize(20_000, b'x');
+    let r = unit
+        .post_multipart(
+            &form_url,
+            &[("csrf", &form.csrf()), ("reason", "另有录用通知，见附件")],
+            ("file", "录用通知.pdf", &big),
+        )
+        .await;
+    assert!(r.body.contains("录用通知.pdf"), "{}", r.body);
+    assert!(r.body.contains("太大"), "{}", r.body);
+    assert!(
+        r.body.contains("另有录用通知，见附件"),
+        "the reason is kept: {}",
+        r.body
+    );
+    assert!(
+        db.store.appeals(cid).await.unwrap().is_empty(),
+        "nothing filed"
+    );
+    db.finish().await;
+}

@@ -129,6 +129,7 @@ async fn render(
     only_open: bool,
 ) -> AppResult<Response> {
     let suggested = suggest(&p.old, &p.new, &p.mapping);
+    let auto = kaohe_core::compare::Mapping::auto(&p.old, &p.new);
     let mut groups: Vec<Group> = Vec::new();
     let (mut linked, mut open) = (0, 0);
     for (slot, input) in p.new.inputs().iter().enumerate() {
@@ -151,18 +152,21 @@ async fn render(
         if only_open && how_class == "done" && !errors.iter().any(|(s, _)| *s == slot) {
             continue;
         }
-        let mut options = vec![
-            Opt {
+        // A fact found by its key or label is undone by saying last year had none;
+        // leaving it open is offered only where nothing was found.
+        let mut options = Vec::new();
+        if auto.from(slot).is_none() {
+            options.push(Opt {
                 value: String::new(),
                 label: "（未对应：按未填计）".into(),
                 selected: chosen[slot].is_empty(),
-            },
-            Opt {
-                value: NONE.into(),
-                label: "（往年没有这项数据）".into(),
-                selected: chosen[slot] == NONE,
-            },
-        ];
+            });
+        }
+        options.push(Opt {
+            value: NONE.into(),
+            label: "（往年没有这项数据）".into(),
+            selected: chosen[slot] == NONE,
+        });
         options.extend(
             (0..p.old.inputs().len())
                 .filter(|&o| compatible(p.old.input(o).ty, input.ty))

@@ -242,17 +242,7 @@ async fn an_appeal_file_over_the_bound_files_nothing() {
             ..Default::default()
         },
     ));
-    let org = db.store.organisers().await.unwrap()[0].clone();
-    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
-    let uid = db
-        .store
-        .units(org.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.name == "小港街道")
-        .unwrap()
-        .id;
+    let (_, cid, uid) = demo_unit(&db, "小港街道").await;
     compute_and_publish(&app, &db, cid).await;
     let mut unit = Client::new(app);
     unit.login("xiaogang", PW).await;

@@ -174,17 +174,7 @@ async fn an_overlong_field_or_rubric_text_is_refused_and_nothing_changes() {
 async fn the_campaigns_imports_refuse_a_table_over_its_bound() {
     let db = testing::sqlite().await;
     let app = demo_app(&db).await;
-    let org = db.store.organisers().await.unwrap()[0].clone();
-    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
-    let xinqi = db
-        .store
-        .units(org.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.name == "新碶街道")
-        .unwrap()
-        .id;
+    let (_, cid, xinqi) = demo_unit(&db, "新碶街道").await;
     let table = format!(
         "单位,日期,信息标题\n{}",
         "新碶街道,2026-03-01,某某\n".repeat(200_000)

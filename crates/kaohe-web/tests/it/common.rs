@@ -257,3 +257,22 @@ pub async fn compute_and_publish(app: &Router, db: &TestDb, cid: i64) {
     assert_eq!(r.status, 303, "{}", r.body);
     kaohe_storage::change!(db.store, publish(cid, &china_day(0), &china_day(6), false)).unwrap();
 }
+
+/// The demo's organiser, its current campaign and the id of the unit of that name.
+pub async fn demo_unit(
+    db: &TestDb,
+    name: &str,
+) -> (kaohe_storage::Id, kaohe_storage::Id, kaohe_storage::Id) {
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let cid = db.store.campaigns(org).await.unwrap()[0].id;
+    let uid = db
+        .store
+        .units(org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == name)
+        .unwrap_or_else(|| panic!("the demo has {name}"))
+        .id;
+    (org, cid, uid)
+}

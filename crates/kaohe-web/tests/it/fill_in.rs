@@ -264,17 +264,7 @@ fn tempdir() -> std::path::PathBuf {
 async fn a_broken_or_foreign_file_fills_nothing() {
     let db = testing::sqlite().await;
     let app = demo_app(&db).await;
-    let org = db.store.organisers().await.unwrap()[0].clone();
-    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
-    let uid = db
-        .store
-        .units(org.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.name == "新碶街道")
-        .unwrap()
-        .id;
+    let (_, cid, uid) = demo_unit(&db, "新碶街道").await;
     let mut unit = Client::new(app);
     unit.login("xinqi", PW).await;
     let token = unit.token().await;

@@ -289,6 +289,10 @@ async fn the_admin_maps_an_imported_drafts_facts_to_last_years_by_hand() {
         map.body.contains(">名称相同</span>"),
         "the unit-level fact of the same name"
     );
+    // A fact found by its label is undone only by saying last year had none.
+    let found = between(&map.body, "name=\"m.qyldrks\"", "</select>").unwrap();
+    assert!(!found.contains("<option value=\"\""), "{found}");
+    assert!(found.contains("往年没有这项数据"));
     let summary = between(&map.body, "id=\"map-summary\">", "</p>").unwrap();
     assert!(
         summary.starts_with("已对应 1 项，有建议待核对 "),

@@ -428,6 +428,12 @@ async fn the_admin_maps_an_imported_drafts_facts_to_last_years_by_hand() {
     // The what-if uses it: the rate moves with the draft's 97%, the new fact is new.
     let page = admin.get(&format!("/admin/whatif?{query}&saved=map")).await;
     assert!(page.body.contains("已保存数据对应"));
+    // Which units move under the imported draft, once its facts are carried.
+    let table = between(&page.body, "id=\"compare\"", "</section>").unwrap();
+    assert!(
+        table.contains("change down") && table.contains("change up"),
+        "units move: {table}"
+    );
     assert!(
         page.body.contains("开展推广活动（新增数据，往年没有）"),
         "{}",

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::facts::Facts;
 use crate::rubric::{
-    Apply, CategoryKind, Check, Direction, Item, ItemMode, Rubric, RuleKind, Slot, Term, Test,
-    VetoEffect,
+    Apply, CategoryKind, Check, Direction, Item, ItemMode, Round, Rubric, RuleKind, Share, Slot,
+    Term, Test, Tier, TierCmp, VetoEffect,
 };
 
 /// The score of one unit.
@@ -83,9 +83,25 @@ pub enum What {
     AnyUnmet {
         unmet: u16,
     },
+    /// shortfall: how far below `required` the value is, in the input's own terms, the
+    /// steps that counted, and whether `max` held the deduction.
     Shortfall {
         value: Option<Decimal>,
         short: Decimal,
+        steps: Decimal,
+        capped: bool,
+    },
+    /// proportional: the value (the numerator of a ratio), the denominator of a ratio,
+    /// and the share of the target reached, held to [0, 1].
+    Proportional {
+        value: Option<Decimal>,
+        den: Option<Decimal>,
+        share: Decimal,
+    },
+    /// tiers: the value and the band whose deduction applied (`None`: in no band).
+    Tier {
+        value: Option<Decimal>,
+        tier: Option<u16>,
     },
     Below {
         value: Option<Decimal>,
@@ -287,7 +303,40 @@ fn score_item(
                 input,
                 required,
                 each,
-            } => shortfall(&mut out, facts, *input, *required, *each),
+                step,
+                round,
+                max,
+            } => {
+                let counted = Steps {
+                    required: *required,
+                    each: *each,
+                    step: *step,
+                    round: *round,
+                    max: *max,
+                };
+                shortfall(&mut out, facts, *input, counted)
+            }
+            RuleKind::Proportional { of, max } => {
+                let (value, den, share) = share_of(facts, of);
+                let gained = proportional_points(*max, share);
+                let delta = match item.mode {
+                    ItemMode::Deduct => gained - *max,
+                    ItemMode::Award => gained,
+                };
+                out.push(delta, What::Proportional { value, den, share });
+            }
+            RuleKind::Tiers { input, cmp, tiers } => {
+                let value = facts.number(*input);
+                let tier = tier_of(value, *cmp, tiers);
+                let delta = tier.map(|t| -tiers[t].deduct).unwrap_or_default();
+                out.push(
+                    delta,
+                    What::Tier {
+                        value,
+                        tier: tier.map(|t| t as u16),
+                    },
+                );
+            }
             RuleKind::Below {
                 input,
                 reference,
@@ -409,17 +458,81 @@ fn record_checks(
     unmet
 }
 
-/// −`each` per occurrence short of `required`; a missing count is 0 occurrences.
-fn shortfall(
-    out: &mut ItemEffects,
-    facts: Read<'_>,
-    input: Slot,
+/// What a shortfall rule counts: `required`, and −`each` per `step` short of it.
+#[derive(Clone, Copy)]
+struct Steps {
     required: Decimal,
     each: Decimal,
-) {
+    step: Decimal,
+    round: Round,
+    max: Option<Decimal>,
+}
+
+/// −`each` per step short of `required`, at most `max`; a missing value is 0.
+fn shortfall(out: &mut ItemEffects, facts: Read<'_>, input: Slot, s: Steps) {
     let value = facts.number(input);
-    let short = (required - value.unwrap_or_default()).max(Decimal::ZERO);
-    out.push(-(short * each), What::Shortfall { value, short });
+    let short = (s.required - value.unwrap_or_default()).max(Decimal::ZERO);
+    let steps = s.round.steps(short, s.step);
+    let full = steps.checked_mul(s.each).unwrap_or(Decimal::MAX);
+    let capped = s.max.is_some_and(|m| full > m);
+    let lost = match s.max {
+        Some(m) => full.min(m),
+        None => full,
+    };
+    out.push(
+        -lost,
+        What::Shortfall {
+            value,
+            short,
+            steps,
+            capped,
+        },
+    );
+}
+
+/// The share of its target a proportional rule's value reaches, held to [0, 1], with the
+/// value (the numerator) and the denominator it read. A missing value, or a ratio whose
+/// denominator is 0, reaches nothing.
+pub(crate) fn share_of(facts: Read<'_>, of: &Share) -> (Option<Decimal>, Option<Decimal>, Decimal) {
+    let (value, den, share) = match *of {
+        Share::Value { input, target } => {
+            let value = facts.number(input);
+            let share = value.map(|v| v.checked_div(target).unwrap_or(Decimal::ONE));
+            (value, None, share)
+        }
+        Share::Ratio { num, den, target } => {
+            let value = facts.number(num);
+            let d = facts.number(den);
+            let share = match (value, d) {
+                (Some(n), Some(d)) if !d.is_zero() => Some(
+                    n.checked_mul(Decimal::ONE_HUNDRED)
+                        .and_then(|n| n.checked_div(d))
+                        .and_then(|q| q.checked_div(target))
+                        .unwrap_or(Decimal::ONE),
+                ),
+                _ => None,
+            };
+            (value, d, share)
+        }
+    };
+    let share = share.unwrap_or_default().clamp(Decimal::ZERO, Decimal::ONE);
+    (value, den, share)
+}
+
+/// The points a share of `max` is worth, rounded half up to 0.01 (四舍五入到分).
+pub fn proportional_points(max: Decimal, share: Decimal) -> Decimal {
+    (max * share).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The band of a tiers rule that applies: the largest deduction among the bands the
+/// value falls in (a missing value falls in all of them).
+pub fn tier_of(value: Option<Decimal>, cmp: TierCmp, tiers: &[Tier]) -> Option<usize> {
+    tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| value.is_none_or(|v| cmp.falls_in(v, t.bound)))
+        .max_by(|a, b| a.1.deduct.cmp(&b.1.deduct).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i)
 }
 
 /// −`deduct` when `input` is below `reference`, or either is missing.

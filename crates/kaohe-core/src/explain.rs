@@ -6,8 +6,8 @@ use crate::engine::{CLAMP, Effect, Seen, UnitScore, What};
 use crate::facts::Facts;
 use crate::num::{fmt as f, fmt_delta, fmt_ratio_percent};
 use crate::rubric::{
-    Apply, Check, Cmp, Input, InputType, Item, ItemMode, Rubric, RuleKind, Slot, Term, Test,
-    VetoEffect,
+    Apply, Check, Cmp, Input, InputType, Item, ItemMode, Round, Rubric, RuleKind, Share, Slot,
+    Term, Test, TierCmp, VetoEffect,
 };
 
 /// The explanation of one item's score, one line per effect, e.g.
@@ -120,18 +120,65 @@ fn explain_effect(rubric: &Rubric, facts: &Facts, item_index: usize, e: &Effect)
                 input,
                 required,
                 each,
+                step,
+                max,
+                ..
             },
-            What::Shortfall { value, short },
+            What::Shortfall {
+                value,
+                short,
+                steps,
+                capped,
+            },
         ) => {
             let inp = rubric.input(*input);
             let label = rule.label.as_deref().unwrap_or(&inp.label);
             let counted = Shortfall {
                 required: *required,
                 each: *each,
+                step: *step,
+                max: max.filter(|_| *capped),
                 value: *value,
                 short: *short,
+                steps: *steps,
             };
             explain_shortfall(inp, label, counted, e.delta)
+        }
+        (RuleKind::Proportional { of, max }, What::Proportional { value, den, share }) => {
+            let label = rule.label.as_deref();
+            explain_proportional(rubric, (of, *max, label), (*value, *den, *share), e.delta)
+        }
+        (RuleKind::Tiers { input, cmp, tiers }, What::Tier { value, tier }) => {
+            let inp = rubric.input(*input);
+            let label = rule.label.as_deref().unwrap_or(&inp.label);
+            let band = tier.map(|t| &tiers[t as usize]);
+            match (value, band) {
+                (None, _) => format!("{label} 未填，按最不利一档计{}", arrow(e.delta)),
+                (Some(v), Some(t)) => format!(
+                    "{label} {}，{} {}的一档扣 {} 分{}",
+                    value_text(inp, *v),
+                    tier_word(*cmp),
+                    value_text(inp, t.bound),
+                    f(t.deduct),
+                    arrow(e.delta)
+                ),
+                (Some(v), None) => {
+                    let edge = match cmp {
+                        TierCmp::Below => tiers.iter().map(|t| t.bound).max(),
+                        TierCmp::Above => tiers.iter().map(|t| t.bound).min(),
+                    }
+                    .unwrap_or_default();
+                    let sign = match cmp {
+                        TierCmp::Below => "≥",
+                        TierCmp::Above => "≤",
+                    };
+                    format!(
+                        "{label} {} {sign} {}，不在扣分档内",
+                        value_text(inp, *v),
+                        value_text(inp, edge)
+                    )
+                }
+            }
         }
         (
             RuleKind::Below {
@@ -269,32 +316,111 @@ fn explain_count(
 struct Shortfall {
     required: Decimal,
     each: Decimal,
+    step: Decimal,
+    /// The rule's `max`, when it held the deduction.
+    max: Option<Decimal>,
     value: Option<Decimal>,
     short: Decimal,
+    steps: Decimal,
 }
 
 fn explain_shortfall(inp: &Input, label: &str, s: Shortfall, delta: Decimal) -> String {
-    let u = unit(inp);
-    match s.value {
-        None => format!(
-            "{label} 未填，按 0{u}计，要求 {}{u}，少 {}{u} × {}{}",
-            f(s.required),
-            f(s.short),
-            f(s.each),
-            arrow(delta)
-        ),
-        Some(v) if s.short.is_zero() => {
-            format!("{label} {}{u} ≥ 要求 {}{u}", f(v), f(s.required))
+    let percent = inp.ty == InputType::Percent;
+    let amount = |d: Decimal| {
+        if percent {
+            format!("{} 个百分点", f(d))
+        } else {
+            value_text(inp, d)
         }
-        Some(v) => format!(
-            "{label} {}{u}，要求 {}{u}，少 {}{u} × {}{}",
-            f(v),
-            f(s.required),
-            f(s.short),
-            f(s.each),
-            arrow(delta)
+    };
+    let (seen, less) = match s.value {
+        None => (format!("{label} 未填，按 0 计"), "少"),
+        Some(v) if s.short.is_zero() => {
+            return format!(
+                "{label} {} ≥ 要求 {}",
+                value_text(inp, v),
+                value_text(inp, s.required)
+            );
+        }
+        Some(v) => (
+            format!("{label} {}", value_text(inp, v)),
+            if percent { "低" } else { "少" },
         ),
+    };
+    let counted = if s.step != Decimal::ONE {
+        format!("，每 {} 为一档，计 {} 档", amount(s.step), f(s.steps))
+    } else if s.steps != s.short {
+        format!("，计 {}", amount(s.steps))
+    } else {
+        String::new()
+    };
+    let cap = s
+        .max
+        .map(|m| format!("，最多扣 {} 分", f(m)))
+        .unwrap_or_default();
+    format!(
+        "{seen}，要求 {}，{less} {}{counted} × {}{cap}{}",
+        value_text(inp, s.required),
+        amount(s.short),
+        f(s.each),
+        arrow(delta)
+    )
+}
+
+fn tier_word(cmp: TierCmp) -> &'static str {
+    match cmp {
+        TierCmp::Below => "低于",
+        TierCmp::Above => "高于",
     }
+}
+
+/// A proportional rule: the value against its target, the share reached and what it is
+/// worth of the points at stake.
+fn explain_proportional(
+    rubric: &Rubric,
+    (of, max, label): (&Share, Decimal, Option<&str>),
+    (value, den, share): (Option<Decimal>, Option<Decimal>, Decimal),
+    delta: Decimal,
+) -> String {
+    let worth = crate::engine::proportional_points(max, share);
+    let seen = match (*of, value, den) {
+        (Share::Value { input, target }, Some(v), _) => {
+            let inp = rubric.input(input);
+            format!(
+                "{} {}，目标 {}",
+                label.unwrap_or(&inp.label),
+                value_text(inp, v),
+                value_text(inp, target)
+            )
+        }
+        (Share::Ratio { den: d, .. }, Some(_), Some(z)) if z.is_zero() => {
+            format!("{}为 0，无法计算比例", rubric.input(d).label)
+        }
+        (Share::Ratio { num, target, .. }, Some(n), Some(z)) => format!(
+            "{} {}/{} = {}，目标 {}%",
+            label.unwrap_or(&rubric.input(num).label),
+            f(n),
+            f(z),
+            fmt_ratio_percent(n, z, target),
+            f(target)
+        ),
+        (Share::Value { input, .. }, None, _) | (Share::Ratio { num: input, .. }, None, _) => {
+            format!("{} 未填，按 0 计", rubric.input(input).label)
+        }
+        (Share::Ratio { den: d, .. }, Some(_), None) => {
+            format!("{} 未填，无法计算比例", rubric.input(d).label)
+        }
+    };
+    let percent = (share * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!(
+        "{seen}，完成 {}%，按比例得 {} × {}% = {} 分{}",
+        f(percent),
+        f(max),
+        f(percent),
+        f(worth),
+        arrow(delta)
+    )
 }
 
 /// A below rule: this year's figure `a` against the reference `b`, each with its value.
@@ -494,13 +620,68 @@ pub fn describe_rule(rubric: &Rubric, item: usize, rule: usize) -> String {
             input,
             required,
             each,
-        } => format!(
-            "{} 要求 {} {}以上，每少一次扣 {} 分",
-            label(*input),
-            f(*required),
-            rubric.input(*input).unit.as_deref().unwrap_or(""),
-            f(*each)
-        ),
+            step,
+            round,
+            max,
+        } => {
+            let inp = rubric.input(*input);
+            let per = if inp.ty == InputType::Percent {
+                format!("每低 {} 个百分点", f(*step))
+            } else if *step == Decimal::ONE && inp.ty == InputType::Count {
+                "每少一次".to_string()
+            } else {
+                format!("每少 {}", value_text(inp, *step))
+            };
+            let part = match (round, *step == Decimal::ONE && inp.ty == InputType::Count) {
+                (_, true) => "",
+                (Round::Down, false) => "（不足一档的不扣）",
+                (Round::Up, false) => "（不足一档的按一档计）",
+                (Round::Exact, false) => "（按比例）",
+            };
+            let cap = max
+                .map(|m| format!("，最多扣 {} 分", f(m)))
+                .unwrap_or_default();
+            format!(
+                "{} 要求 {}以上，{per}扣 {} 分{part}{cap}",
+                label(*input),
+                value_text(inp, *required),
+                f(*each)
+            )
+        }
+        RuleKind::Proportional { of, max } => match of {
+            Share::Value { input, target } => format!(
+                "按完成比例得分：{} 达到 {} 得满分 {} 分，不足的按比例得分（四舍五入到 0.01 分）",
+                label(*input),
+                value_text(rubric.input(*input), *target),
+                f(*max)
+            ),
+            Share::Ratio { num, den, target } => format!(
+                "按完成比例得分：{}/{} 达到 {}% 得满分 {} 分，不足的按比例得分（四舍五入到 0.01 分）",
+                label(*num),
+                label(*den),
+                f(*target),
+                f(*max)
+            ),
+        },
+        RuleKind::Tiers { input, cmp, tiers } => {
+            let inp = rubric.input(*input);
+            let bands: Vec<String> = tiers
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} {}，扣 {} 分",
+                        tier_word(*cmp),
+                        value_text(inp, t.bound),
+                        f(t.deduct)
+                    )
+                })
+                .collect();
+            format!(
+                "分档扣分：{} {}（落在几档的，按扣分最多的一档扣一次）",
+                label(*input),
+                bands.join("；")
+            )
+        }
         RuleKind::Below {
             input,
             reference,

@@ -10,7 +10,8 @@ use crate::engine::{Effect, UnitScore, What, score};
 use crate::facts::{Facts, Value};
 use crate::num::fmt as f;
 use crate::rubric::{
-    Apply, Check, Cmp, Direction, InputType, ItemMode, Rubric, RuleKind, Slot, Test,
+    Apply, Check, Cmp, Direction, InputType, ItemMode, Round, Rubric, RuleKind, Share, Slot, Test,
+    TierCmp,
 };
 
 /// One way a unit lost points, and what would give them back.
@@ -84,14 +85,67 @@ pub fn gaps(rubric: &Rubric, facts: &Facts, scored: &UnitScore) -> Vec<Gap> {
                     }
                 }
                 RuleKind::Shortfall {
-                    input, required, ..
+                    input,
+                    required,
+                    step,
+                    round,
+                    ..
                 } => {
                     if !mine.iter().any(|e| e.delta < Decimal::ZERO) {
                         continue;
                     }
+                    // With whole steps counted, a value less than a step short is enough.
+                    let enough = match round {
+                        Round::Down => {
+                            let g = grid(rubric, *input);
+                            let above = ((*required - *step) / g).floor() * g + g;
+                            above.min(*required)
+                        }
+                        Round::Up | Round::Exact => *required,
+                    };
                     out.push(match facts.get(*input) {
                         None => gap(Remedy::Provide(*input), None),
-                        Some(_) => gap(change(facts, *input, Value::Number(*required)), None),
+                        Some(_) => gap(
+                            change(facts, *input, Value::Number(enough.normalize())),
+                            None,
+                        ),
+                    });
+                }
+                RuleKind::Proportional { of, max } => {
+                    if !took_points(&mine, item.mode, *max) {
+                        continue;
+                    }
+                    let (input, target) = match *of {
+                        Share::Value { input, target } => (input, Some(target)),
+                        Share::Ratio { num, den, target } => (
+                            num,
+                            facts.number(den).map(|d| d * target / Decimal::ONE_HUNDRED),
+                        ),
+                    };
+                    let remedy = match (facts.get(input), of, target) {
+                        (None, _, _) => Remedy::Provide(input),
+                        (_, Share::Ratio { den, .. }, None) => Remedy::Provide(*den),
+                        (Some(_), _, Some(t)) => change(
+                            facts,
+                            input,
+                            Value::Number(full_share(rubric, input, t, *max)),
+                        ),
+                        (Some(_), Share::Value { .. }, None) => continue,
+                    };
+                    out.push(gap(remedy, None));
+                }
+                RuleKind::Tiers { input, cmp, tiers } => {
+                    if !mine.iter().any(|e| e.delta < Decimal::ZERO) {
+                        continue;
+                    }
+                    let clear = match cmp {
+                        TierCmp::Below => tiers.iter().map(|t| t.bound).max(),
+                        TierCmp::Above => tiers.iter().map(|t| t.bound).min(),
+                    }
+                    .unwrap_or_default();
+                    out.push(match facts.get(*input) {
+                        None => gap(Remedy::Provide(*input), None),
+                        Some(_) => gap(change(facts, *input, Value::Number(clear)), None),
                     });
                 }
                 RuleKind::Below {
@@ -285,6 +339,45 @@ pub fn gain_of(rubric: &Rubric, facts: &Facts, scored: &UnitScore, remedy: &Reme
         }
         Remedy::Provide(_) | Remedy::Not(_) => Decimal::ZERO,
     }
+}
+
+/// The finest change a fact takes in advice: 1 for a count, 0.01 otherwise.
+fn grid(rubric: &Rubric, slot: Slot) -> Decimal {
+    match rubric.input(slot).ty {
+        InputType::Count => Decimal::ONE,
+        _ => Decimal::new(1, 2),
+    }
+}
+
+/// Whether a proportional rule fell short of its points at stake.
+fn took_points(mine: &[&Effect], mode: ItemMode, max: Decimal) -> bool {
+    mine.iter().any(|e| match mode {
+        ItemMode::Deduct => e.delta < Decimal::ZERO,
+        ItemMode::Award => e.delta < max,
+    })
+}
+
+/// The least value (on the fact's grid) whose share of `target` is worth all of `max`
+/// once rounded to 0.01.
+fn full_share(rubric: &Rubric, slot: Slot, target: Decimal, max: Decimal) -> Decimal {
+    let g = grid(rubric, slot);
+    let worth = |v: Decimal| {
+        let share = v
+            .checked_div(target)
+            .unwrap_or(Decimal::ONE)
+            .clamp(Decimal::ZERO, Decimal::ONE);
+        crate::engine::proportional_points(max, share)
+    };
+    let half_cent = Decimal::new(5, 3);
+    let exact = target * (max - half_cent).max(Decimal::ZERO) / max;
+    let mut v = (exact / g).ceil() * g;
+    while v > Decimal::ZERO && worth(v - g) == max {
+        v -= g;
+    }
+    while worth(v) < max && v < target {
+        v += g;
+    }
+    v.min((target / g).ceil() * g).normalize()
 }
 
 fn missing(scored: &UnitScore, item: usize, slot: Slot) -> bool {

@@ -220,11 +220,26 @@ pub enum RuleKind {
         each: Decimal,
         apply: Apply,
     },
-    /// −`each` per occurrence short of `required` (每少一次扣N分).
+    /// −`each` per `step` short of `required` (每少一次扣N分; 每低1个百分点扣N分), at
+    /// most `max`; a part of a step counts as `round` says.
     Shortfall {
         input: Slot,
         required: Decimal,
         each: Decimal,
+        step: Decimal,
+        round: Round,
+        max: Option<Decimal>,
+    },
+    /// Points in proportion to a value's share of its target (按完成比例得分): in a
+    /// deduct item −`max` × (1 − share), in an award item +`max` × share, the share held
+    /// to [0, 1] and the amount rounded half up to 0.01.
+    Proportional { of: Share, max: Decimal },
+    /// Deductions by band (未开展的扣4分，开展不足3次的扣2分): the largest deduction of
+    /// the bands the value falls in; a missing value falls in every band.
+    Tiers {
+        input: Slot,
+        cmp: TierCmp,
+        tiers: Vec<Tier>,
     },
     /// −`deduct` when `input` falls below `reference` (this year vs last).
     Below {
@@ -253,6 +268,78 @@ pub enum RuleKind {
         checks: Vec<Check>,
         effect: VetoEffect,
     },
+}
+
+/// How a part of a step counts in a shortfall: 每低1个百分点扣0.5分 with 2.5 points short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    /// Only whole steps count (2): the default, and the reading when the text says
+    /// nothing.
+    Down,
+    /// A started step counts whole (3): 不足1个百分点的按1个百分点计.
+    Up,
+    /// The exact share (2.5): 按比例扣分.
+    Exact,
+}
+
+impl Round {
+    /// The word in the rubric file.
+    pub fn code(self) -> &'static str {
+        match self {
+            Round::Down => "down",
+            Round::Up => "up",
+            Round::Exact => "exact",
+        }
+    }
+
+    /// How many steps `short` is.
+    pub fn steps(self, short: Decimal, step: Decimal) -> Decimal {
+        let exact = short / step;
+        match self {
+            Round::Down => exact.floor(),
+            Round::Up => exact.ceil(),
+            Round::Exact => exact,
+        }
+    }
+}
+
+/// What a proportional rule measures: one value against a target, or a ratio of two
+/// facts (as a percentage) against a target percentage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    Value {
+        input: Slot,
+        target: Decimal,
+    },
+    Ratio {
+        num: Slot,
+        den: Slot,
+        target: Decimal,
+    },
+}
+
+/// Which side of its bound a tier's value falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierCmp {
+    /// `below = N`: the value is less than N (不足N次).
+    Below,
+    /// `above = N`: the value is more than N (高于N%).
+    Above,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    pub bound: Decimal,
+    pub deduct: Decimal,
+}
+
+impl TierCmp {
+    pub fn falls_in(self, value: Decimal, bound: Decimal) -> bool {
+        match self {
+            TierCmp::Below => value < bound,
+            TierCmp::Above => value > bound,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,6 +421,23 @@ pub struct Term {
 }
 
 impl RuleKind {
+    /// The kind's word in the rubric file.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RuleKind::PerCount { .. } => "per_count",
+            RuleKind::Checks { .. } => "checks",
+            RuleKind::Shortfall { .. } => "shortfall",
+            RuleKind::Below { .. } => "below",
+            RuleKind::Award { tiered: true, .. } => "tiered",
+            RuleKind::Award { .. } => "award",
+            RuleKind::Discretionary { .. } => "discretionary",
+            RuleKind::Indicator { .. } => "indicator",
+            RuleKind::Veto { .. } => "veto",
+            RuleKind::Proportional { .. } => "proportional",
+            RuleKind::Tiers { .. } => "tiers",
+        }
+    }
+
     /// The slots this rule reads.
     pub fn slots(&self) -> Vec<Slot> {
         fn of_checks(checks: &[Check]) -> Vec<Slot> {
@@ -346,7 +450,13 @@ impl RuleKind {
                 .collect()
         }
         match self {
-            RuleKind::PerCount { input, .. } | RuleKind::Shortfall { input, .. } => vec![*input],
+            RuleKind::PerCount { input, .. }
+            | RuleKind::Shortfall { input, .. }
+            | RuleKind::Tiers { input, .. } => vec![*input],
+            RuleKind::Proportional { of, .. } => match of {
+                Share::Value { input, .. } => vec![*input],
+                Share::Ratio { num, den, .. } => vec![*num, *den],
+            },
             RuleKind::Checks { checks, .. }
             | RuleKind::Indicator { checks }
             | RuleKind::Veto { checks, .. } => of_checks(checks),

@@ -3,6 +3,7 @@
 mod beilun;
 mod beilun_file;
 mod gaps;
+mod new_kinds;
 mod other_rubric;
 mod properties;
 mod validation;

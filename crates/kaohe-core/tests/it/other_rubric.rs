@@ -865,6 +865,9 @@ fn the_haishu_file_uses_every_rule_kind_and_variant() {
                     }
                 }
                 RuleKind::Shortfall { .. } => "shortfall".into(),
+                // Tried on their own rubric: new_kinds.rs.
+                RuleKind::Proportional { .. } => "proportional".into(),
+                RuleKind::Tiers { .. } => "tiers".into(),
                 RuleKind::Below { .. } => "below".into(),
                 RuleKind::Award {
                     tiered: true, cap, ..

@@ -44,17 +44,7 @@ fn import(name: &str, bytes: &[u8]) -> Draft {
 }
 
 fn core_kind(k: &RuleKind) -> &'static str {
-    match k {
-        RuleKind::PerCount { .. } => "per_count",
-        RuleKind::Checks { .. } => "checks",
-        RuleKind::Shortfall { .. } => "shortfall",
-        RuleKind::Below { .. } => "below",
-        RuleKind::Award { tiered: true, .. } => "tiered",
-        RuleKind::Award { .. } => "award",
-        RuleKind::Discretionary { .. } => "discretionary",
-        RuleKind::Indicator { .. } => "indicator",
-        RuleKind::Veto { .. } => "veto",
-    }
+    k.code()
 }
 
 fn draft_kinds(draft: &Draft) -> Vec<Vec<&'static str>> {

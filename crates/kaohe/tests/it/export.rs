@@ -575,3 +575,100 @@ async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() 
     assert!(anchors.contains(&format!("{}:{}", lock.audit_seq, lock.audit_hash)));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The rule kinds read from other districts' annexes (shortfall per percentage point,
+/// proportional, tiers) reach every output of the command line: `rubric show` describes
+/// them, `score --detail` explains them, `score --gaps` advises on them and `export`
+/// writes their explanations into the unit's table.
+#[test]
+fn the_newer_rule_kinds_reach_show_score_gaps_and_export() {
+    let dir = temp("newer-kinds");
+    let rubric = workspace()
+        .join("crates/kaohe-core/tests/data/anquan-2027.toml")
+        .display()
+        .to_string();
+    let shown = kaohe(&dir, &["rubric", "show", &rubric]);
+    for words in [
+        "隐患整改完成率 要求 95%以上，每低 1 个百分点扣",
+        "按完成比例得分：已检查企业数/辖区企业数 达到",
+        "分档扣分：安全宣传活动 低于 1 次，扣 4",
+    ] {
+        assert!(shown.contains(words), "rubric show lacks {words}:\n{shown}");
+    }
+    std::fs::write(
+        dir.join("facts.csv"),
+        "unit,enterprises,duty.1.rectified_rate,duty.2.training_rate,duty.3.inspected,duty.4.campaigns,result.1.goal_rate,result.2.accident_rate,result.3.drill_score\n\
+         甲街道,40,92.5,95,37,2,90,1.5,100\n\
+         乙街道,40,96,95,40,3,100,1.5,100\n",
+    )
+    .unwrap();
+    let detail = kaohe(
+        &dir,
+        &[
+            "score",
+            "--rubric",
+            &rubric,
+            "facts.csv",
+            "--detail",
+            "甲街道",
+        ],
+    );
+    for words in [
+        "隐患整改完成率 92.5%，要求 95%，低 2.5 个百分点，计 2 个百分点 × 0.5 → −1",
+        "已检查企业数 37/40 = 92.5%，目标 100%，完成 92.5%，按比例得 5 × 92.5% = 4.63 分 → −0.37",
+        "安全宣传活动 2 次，低于 3 次的一档扣 2 分 → −2",
+    ] {
+        assert!(detail.contains(words), "detail lacks {words}:\n{detail}");
+    }
+    let gaps = kaohe(
+        &dir,
+        &[
+            "score",
+            "--rubric",
+            &rubric,
+            "facts.csv",
+            "--gaps",
+            "甲街道",
+        ],
+    );
+    assert!(
+        gaps.contains("隐患整改完成率从 92.5%提高到 94.01% → +1 分"),
+        "{gaps}"
+    );
+    assert!(
+        gaps.contains("安全宣传活动从 2 次提高到 3 次 → +2 分"),
+        "{gaps}"
+    );
+    let out = kaohe(
+        &dir,
+        &[
+            "export",
+            "--rubric",
+            &rubric,
+            "facts.csv",
+            "--format",
+            "xlsx",
+        ],
+    );
+    assert!(out.contains("考核结果汇总.xlsx"), "{out}");
+    let mut book = workbook(&dir.join("江北区安全生产工作考核评分细则-考核结果汇总.xlsx"));
+    let all: Vec<String> = book
+        .sheet_names()
+        .into_iter()
+        .flat_map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            range
+                .cells()
+                .map(|(_, _, c)| c.to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let all = all.join("\n");
+    for words in [
+        "按比例得 5 × 92.5% = 4.63 分 → −0.37",
+        "隐患整改完成率 92.5%，要求 95%，低 2.5 个百分点，计 2 个百分点 × 0.5 → −1",
+    ] {
+        assert!(all.contains(words), "the summary explains: {words}\n{all}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -130,7 +130,21 @@ pub(super) struct RawRule {
     pub(super) cap: Option<Spanned<Value>>,
     pub(super) direction: Option<Spanned<String>>,
     pub(super) effect: Option<Spanned<String>>,
+    pub(super) step: Option<Spanned<Value>>,
+    pub(super) round: Option<Spanned<String>>,
+    pub(super) target: Option<Spanned<Value>>,
+    pub(super) ratio: Option<Spanned<Vec<String>>>,
+    pub(super) tiers: Option<Vec<Spanned<RawTier>>>,
     pub(super) note: Option<String>,
+}
+
+/// One band of a `tiers` rule: `{ below = 3, deduct = 2 }` or `{ above = 2, deduct = 2 }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTier {
+    pub(super) below: Option<Spanned<Value>>,
+    pub(super) above: Option<Spanned<Value>>,
+    pub(super) deduct: Spanned<Value>,
 }
 
 impl RawRule {

@@ -5,15 +5,17 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rust_decimal::Decimal;
 use toml::Spanned;
 
 use super::Ctx;
 use super::checks::compile_checks;
 use super::inputs::Inputs;
 use super::raw::RawRule;
+use crate::num::fmt as f;
 use crate::rubric::{
-    Apply, Direction, Input, InputType, Item, ItemMode, Rule, RuleKind, Slot, Term, VetoEffect,
-    closest,
+    Apply, Direction, Input, InputType, Item, ItemMode, Round, Rule, RuleKind, Share, Slot, Term,
+    Tier, TierCmp, VetoEffect, closest,
 };
 
 const RULE_KINDS: &[&str] = &[
@@ -26,6 +28,8 @@ const RULE_KINDS: &[&str] = &[
     "discretionary",
     "indicator",
     "veto",
+    "proportional",
+    "tiers",
 ];
 
 /// Compiles every item's rules (`rules[i]` are item `i`'s, as written) and records the
@@ -181,6 +185,8 @@ fn compile_rule(cx: &mut Ctx, at: &Scope, rr: &RawRule) -> Option<Rule> {
             checks: compile_checks(cx, at, rr)?,
         },
         "veto" => veto(cx, at, rr)?,
+        "proportional" => proportional(cx, at, rr)?,
+        "tiers" => tiers(cx, at, rr)?,
         _ => unreachable!("kinds are checked against RULE_KINDS above"),
     };
     Some(Rule {
@@ -192,7 +198,7 @@ fn compile_rule(cx: &mut Ctx, at: &Scope, rr: &RawRule) -> Option<Rule> {
 /// Each kind takes its own fields; a field of another kind is a mistake worth naming.
 /// Reports every such field; `false` when there was one.
 fn fields_fit_kind(cx: &mut Ctx, rr: &RawRule, kind: &str) -> bool {
-    let present: [(&str, Option<Range<usize>>); 14] = [
+    let present: [(&str, Option<Range<usize>>); 19] = [
         ("input", rr.input.as_ref().map(|v| v.span())),
         ("each", rr.each.as_ref().map(|v| v.span())),
         ("max", rr.max.as_ref().map(|v| v.span())),
@@ -215,12 +221,22 @@ fn fields_fit_kind(cx: &mut Ctx, rr: &RawRule, kind: &str) -> bool {
         ("cap", rr.cap.as_ref().map(|v| v.span())),
         ("direction", rr.direction.as_ref().map(|v| v.span())),
         ("effect", rr.effect.as_ref().map(|v| v.span())),
+        ("step", rr.step.as_ref().map(|v| v.span())),
+        ("round", rr.round.as_ref().map(|v| v.span())),
+        ("target", rr.target.as_ref().map(|v| v.span())),
+        ("ratio", rr.ratio.as_ref().map(|v| v.span())),
+        (
+            "tiers",
+            rr.tiers.as_ref().and_then(|c| c.first()).map(|v| v.span()),
+        ),
         ("label", None),
     ];
     let allowed: &[&str] = match kind {
         "per_count" => &["input", "each", "max"],
         "checks" => &["checks", "each", "apply"],
-        "shortfall" => &["input", "required", "each"],
+        "shortfall" => &["input", "required", "each", "step", "round", "max"],
+        "proportional" => &["input", "ratio", "target", "max"],
+        "tiers" => &["input", "tiers"],
         "below" => &["input", "reference", "deduct"],
         "award" => &["terms", "cap"],
         "tiered" => &["levels", "cap"],
@@ -319,13 +335,144 @@ fn shortfall(cx: &mut Ctx, at: &Scope, rr: &RawRule) -> Option<RuleKind> {
         need(cx, at, rr, missing);
         return None;
     };
-    let input = at.typed(cx, input, &[InputType::Count])?;
+    let input = at.typed(cx, input, &NUMERIC)?;
     let required = cx.positive(required, "required")?;
     let each = cx.positive(each, "each")?;
+    let step = match &rr.step {
+        Some(s) => cx.positive(s, "step")?,
+        None => Decimal::ONE,
+    };
+    let round = match rr.round.as_ref().map(|r| r.get_ref().as_str()) {
+        None | Some("down") => Round::Down,
+        Some("up") => Round::Up,
+        Some("exact") => Round::Exact,
+        Some(other) => {
+            let span = rr.round.as_ref().map(|a| a.span()).unwrap_or_default();
+            cx.err(span, format!("round = \"{other}\" 未知；可用 \"down\"（不足一个 step 的不扣，默认）、\"up\"（不足一个 step 的按一个计）或 \"exact\"（按比例）"));
+            return None;
+        }
+    };
+    let max = match &rr.max {
+        Some(m) => Some(cx.positive(m, "max")?),
+        None => None,
+    };
     Some(RuleKind::Shortfall {
         input,
         required,
         each,
+        step,
+        round,
+        max,
+    })
+}
+
+const NUMERIC: [InputType; 3] = [InputType::Count, InputType::Percent, InputType::Decimal];
+
+/// `proportional`: `input` and `target`, or `ratio = [num, den]` and a target percentage
+/// (default 100); `max` (default the item's points) is the points at stake.
+fn proportional(cx: &mut Ctx, at: &Scope, rr: &RawRule) -> Option<RuleKind> {
+    let target = match &rr.target {
+        Some(t) => Some(cx.positive(t, "target")?),
+        None => None,
+    };
+    let of = match (&rr.input, &rr.ratio) {
+        (Some(_), Some(r)) => {
+            cx.err(r.span(), "proportional 规则只能有 input 或 ratio 之一");
+            return None;
+        }
+        (None, None) => {
+            need(cx, at, rr, "input（及 target）或 ratio");
+            return None;
+        }
+        (Some(input), None) => {
+            let input = at.typed(cx, input, &NUMERIC)?;
+            let Some(target) = target else {
+                need(cx, at, rr, "target");
+                return None;
+            };
+            Share::Value { input, target }
+        }
+        (None, Some(ratio)) => {
+            let names = ratio.get_ref();
+            if names.len() != 2 {
+                cx.err(
+                    ratio.span(),
+                    "ratio 应写成 [\"分子\", \"分母\"]，恰好两个输入",
+                );
+                return None;
+            }
+            let span = ratio.span();
+            let name = |n: &String| Spanned::new(span.clone(), n.clone());
+            let num = at.typed(cx, &name(&names[0]), &NUMERIC);
+            let den = at.typed(cx, &name(&names[1]), &NUMERIC);
+            let target = target.unwrap_or(Decimal::ONE_HUNDRED);
+            Share::Ratio {
+                num: num?,
+                den: den?,
+                target,
+            }
+        }
+    };
+    let max = match (&rr.max, at.item.points) {
+        (Some(m), _) => cx.positive(m, "max")?,
+        (None, Some(p)) => p,
+        (None, None) => {
+            if !cx.items_without_points.contains(&at.item.id) {
+                need(cx, at, rr, "max");
+            }
+            return None;
+        }
+    };
+    Some(RuleKind::Proportional { of, max })
+}
+
+/// `tiers`: bands all `below` or all `above`, each with its deduction.
+fn tiers(cx: &mut Ctx, at: &Scope, rr: &RawRule) -> Option<RuleKind> {
+    let Some(input) = &rr.input else {
+        need(cx, at, rr, "input");
+        return None;
+    };
+    let Some(list) = rr.tiers.as_ref().filter(|l| !l.is_empty()) else {
+        need(cx, at, rr, "tiers");
+        return None;
+    };
+    let input = at.typed(cx, input, &NUMERIC);
+    let mut cmp = None;
+    let mut out = Vec::new();
+    for t in list {
+        let span = t.span();
+        let t = t.get_ref();
+        let (this, bound) = match (&t.below, &t.above) {
+            (Some(b), None) => (TierCmp::Below, b),
+            (None, Some(a)) => (TierCmp::Above, a),
+            _ => {
+                cx.err(
+                    span,
+                    "每一档要有 below = N（低于N）或 above = N（高于N）之一，以及 deduct = 扣分",
+                );
+                return None;
+            }
+        };
+        if cmp.is_some_and(|c| c != this) {
+            cx.err(
+                span,
+                "同一条 tiers 规则的各档应都用 below 或都用 above；方向不同的请分成两条规则",
+            );
+            return None;
+        }
+        cmp = Some(this);
+        let bound = cx.num(bound, "below/above")?;
+        let deduct = cx.positive(&t.deduct, "deduct")?;
+        if out.iter().any(|o: &Tier| o.bound == bound) {
+            cx.err(span, format!("分档 {} 重复", f(bound)));
+            return None;
+        }
+        out.push(Tier { bound, deduct });
+    }
+    Some(RuleKind::Tiers {
+        input: input?,
+        cmp: cmp?,
+        tiers: out,
     })
 }
 
@@ -342,9 +489,8 @@ fn below(cx: &mut Ctx, at: &Scope, rr: &RawRule) -> Option<RuleKind> {
         need(cx, at, rr, missing);
         return None;
     };
-    let numeric = [InputType::Count, InputType::Decimal, InputType::Percent];
-    let input = at.typed(cx, input, &numeric)?;
-    let reference = at.typed(cx, reference, &numeric)?;
+    let input = at.typed(cx, input, &NUMERIC)?;
+    let reference = at.typed(cx, reference, &NUMERIC)?;
     let deduct = cx.positive(deduct, "deduct")?;
     Some(RuleKind::Below {
         input,

@@ -156,6 +156,26 @@ pub enum DraftKind {
         /// `None` when the text states no required count (unsettled).
         required: Option<Decimal>,
         each: Decimal,
+        /// Per how much short (每低2个百分点): 1 unless stated.
+        step: Decimal,
+        /// How a part of a step counts: "down" (default), "up", "exact".
+        round: &'static str,
+        max: Option<Decimal>,
+    },
+    /// 按完成比例得分: the share of a target reached, of `max` points (None: the item's).
+    Proportional {
+        input: Option<String>,
+        ratio: Option<(String, String)>,
+        target: Option<Decimal>,
+        max: Option<Decimal>,
+    },
+    /// 未开展的扣4分，不足3次的扣2分: bands of a value, each with its deduction.
+    Tiers {
+        input: String,
+        /// Bands are `above` (高于N) rather than `below` (低于N).
+        above: bool,
+        /// (bound, deduct), in the order of the text.
+        tiers: Vec<(Decimal, Decimal)>,
     },
     Below {
         input: String,
@@ -199,6 +219,8 @@ impl DraftKind {
             DraftKind::Discretionary { .. } => "discretionary",
             DraftKind::Indicator { .. } => "indicator",
             DraftKind::Veto { .. } => "veto",
+            DraftKind::Proportional { .. } => "proportional",
+            DraftKind::Tiers { .. } => "tiers",
         }
     }
 
@@ -220,6 +242,7 @@ impl DraftKind {
                 | DraftKind::Checks { .. }
                 | DraftKind::Shortfall { .. }
                 | DraftKind::Below { .. }
+                | DraftKind::Tiers { .. }
                 | DraftKind::Discretionary { add: false, .. }
         )
     }

@@ -144,12 +144,60 @@ fn rule(out: &mut String, r: &DraftRule, award_mode: bool) {
             input,
             required,
             each,
+            step,
+            round,
+            max,
         } => {
             let _ = write!(out, ", input = {}", string(input));
             if let Some(n) = required {
                 let _ = write!(out, ", required = {}", num(*n));
             }
+            if *step != Decimal::ONE {
+                let _ = write!(out, ", step = {}", num(*step));
+            }
             let _ = write!(out, ", each = {}", num(*each));
+            if *round != "down" {
+                let _ = write!(out, ", round = \"{round}\"");
+            }
+            if let Some(m) = max {
+                let _ = write!(out, ", max = {}", num(*m));
+            }
+        }
+        DraftKind::Proportional {
+            input,
+            ratio,
+            target,
+            max,
+        } => {
+            if let Some(i) = input {
+                let _ = write!(out, ", input = {}", string(i));
+            }
+            if let Some((n, d)) = ratio {
+                let _ = write!(out, ", ratio = [{}, {}]", string(n), string(d));
+            }
+            if let Some(t) = target {
+                let _ = write!(out, ", target = {}", num(*t));
+            }
+            if let Some(m) = max {
+                let _ = write!(out, ", max = {}", num(*m));
+            }
+        }
+        DraftKind::Tiers {
+            input,
+            above,
+            tiers,
+        } => {
+            let side = if *above { "above" } else { "below" };
+            let bands: Vec<String> = tiers
+                .iter()
+                .map(|(b, d)| format!("{{ {side} = {}, deduct = {} }}", num(*b), num(*d)))
+                .collect();
+            let _ = write!(
+                out,
+                ", input = {}, tiers = [{}]",
+                string(input),
+                bands.join(", ")
+            );
         }
         DraftKind::Below {
             input,

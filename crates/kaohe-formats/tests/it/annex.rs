@@ -582,6 +582,9 @@ fn the_corpus_reads_targets_bounds_and_levels_from_their_own_words() {
             input: items[5].inputs[0].key.clone(),
             required: Some(4.into()),
             each: "2.5".parse().unwrap(),
+            step: 1.into(),
+            round: "down",
+            max: None,
         }
     );
     match &items[9].rules[0].kind {

@@ -15,7 +15,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaohe_core::fmt_decimal as f;
+use kaohe_core::{Decimal, fmt_decimal as f};
 use kaohe_formats::annex::{
     self, Confidence, Draft, DraftCheck, DraftItem, DraftKind, DraftRule, Flag, FlagKind,
     InputKind, Threshold,
@@ -208,13 +208,31 @@ fn rule_words(draft: &Draft, item: &DraftItem, rule: &DraftRule) -> String {
             input,
             required,
             each,
+            step,
+            round,
+            max,
         } => match required {
-            Some(n) => format!(
-                "{} 要求 {} 以上，每少一次扣 {} 分",
-                label(input),
-                f(*n),
-                f(*each)
-            ),
+            Some(n) => {
+                let per = if *step == Decimal::ONE {
+                    "每少一个".to_string()
+                } else {
+                    format!("每少 {}", f(*step))
+                };
+                let part = match *round {
+                    "up" => "（不足一档的按一档计）",
+                    "exact" => "（按比例）",
+                    _ => "",
+                };
+                let cap = max
+                    .map(|m| format!("，最多扣 {} 分", f(m)))
+                    .unwrap_or_default();
+                format!(
+                    "{} 要求 {} 以上，{per}扣 {} 分{part}{cap}",
+                    label(input),
+                    f(*n),
+                    f(*each)
+                )
+            }
             None => format!(
                 "{} 每少一次扣 {} 分；要求的次数原文没有写明，须填上 required",
                 label(input),
@@ -261,6 +279,42 @@ fn rule_words(draft: &Draft, item: &DraftItem, rule: &DraftRule) -> String {
         },
         DraftKind::Indicator { checks } => {
             format!("指标，不计分，未达目标时标注：{}", list(checks))
+        }
+        DraftKind::Proportional {
+            input,
+            ratio,
+            target,
+            max,
+        } => {
+            let what = match (input, ratio) {
+                (Some(i), _) => label(i),
+                (None, Some((n, d))) => format!("{}/{}", label(n), label(d)),
+                (None, None) => String::new(),
+            };
+            let target = target
+                .map(|t| format!(" 达到 {}", f(t)))
+                .unwrap_or_default();
+            let max = max
+                .or(item.points)
+                .map(|m| format!(" {} 分", f(m)))
+                .unwrap_or_default();
+            format!("按完成比例得分：{what}{target} 得满分{max}，不足的按比例得分")
+        }
+        DraftKind::Tiers {
+            input,
+            above,
+            tiers,
+        } => {
+            let word = if *above { "高于" } else { "低于" };
+            let bands: Vec<String> = tiers
+                .iter()
+                .map(|(b, d)| format!("{word} {} 扣 {} 分", f(*b), f(*d)))
+                .collect();
+            format!(
+                "分档扣分：{} {}（按扣分最多的一档扣一次）",
+                label(input),
+                bands.join("；")
+            )
         }
         DraftKind::Veto {
             checks,

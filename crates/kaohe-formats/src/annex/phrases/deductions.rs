@@ -53,6 +53,9 @@ impl Reader<'_> {
                         input: key,
                         required: Some(required),
                         each,
+                        step: Decimal::ONE,
+                        round: "down",
+                        max: None,
                     },
                     &source,
                 );
@@ -78,6 +81,9 @@ impl Reader<'_> {
                         input: key,
                         required: None,
                         each,
+                        step: Decimal::ONE,
+                        round: "down",
+                        max: None,
                     },
                     &source,
                 );

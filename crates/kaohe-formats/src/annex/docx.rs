@@ -77,6 +77,9 @@ pub(crate) fn read(xml: &[u8]) -> Result<Annex, String> {
         buf.clear();
     }
     if doc.tables == 0 {
+        if super::prose::looks_like_prose(&doc.grid.preamble) {
+            return super::prose::read(&doc.grid.preamble, "docx");
+        }
         return Err(
             "Word 文档里没有表格：评分细则应是一张列出考核内容、分值和评分标准的表格；若细则写在正文段落里，请先在 Word/WPS 中把它整理成表格再导入".to_string(),
         );

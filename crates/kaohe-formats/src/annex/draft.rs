@@ -425,6 +425,7 @@ impl Draft {
                 items,
             });
         }
+        place_veto_sections(&mut categories, &mut flags);
         let base: Vec<&DraftCategory> = categories.iter().filter(|c| !c.bonus).collect();
         let total = if !base.is_empty() && base.iter().all(|c| c.points.is_some()) {
             Some(base.iter().filter_map(|c| c.points).sum())
@@ -506,6 +507,77 @@ impl Draft {
                 .flat_map(|i| i.rules.iter())
                 .all(|r| r.confidence != Confidence::Unsettled)
     }
+}
+
+/// A section of its own for 一票否决 (a prose annex's last heading) holds no points: its
+/// vetoes move into the first item, where they act the same (a veto acts on the unit's
+/// grade, whatever item holds it), each with a note saying where it came from.
+fn place_veto_sections(categories: &mut Vec<DraftCategory>, flags: &mut Vec<Flag>) {
+    let is_veto_section = |c: &DraftCategory| {
+        !c.bonus
+            && c.name.contains("否决")
+            && c.items.iter().all(|i| {
+                i.points.is_none()
+                    && !i.rules.is_empty()
+                    && i.rules
+                        .iter()
+                        .all(|r| matches!(r.kind, DraftKind::Veto { .. }))
+            })
+    };
+    let Some(at) = categories.iter().position(is_veto_section) else {
+        return;
+    };
+    let Some(target) = categories
+        .iter()
+        .position(|c| !c.bonus && !is_veto_section(c) && !c.items.is_empty())
+    else {
+        return;
+    };
+    let section = categories.remove(at);
+    let target = if target > at { target - 1 } else { target };
+    let first = &mut categories[target].items[0];
+    for item in section.items {
+        let mut renamed: Vec<(String, String)> = Vec::new();
+        for mut input in item.inputs {
+            let mut key = input.key.clone();
+            let mut n = 2;
+            while first.inputs.iter().any(|i| i.key == key) {
+                key = format!("{}_{n}", input.key);
+                n += 1;
+            }
+            if key != input.key {
+                renamed.push((input.key.clone(), key.clone()));
+                input.key = key;
+            }
+            first.inputs.push(input);
+        }
+        for mut rule in item.rules {
+            if let DraftKind::Veto { checks, .. } = &mut rule.kind {
+                for c in checks {
+                    if let Some(k) = &c.input
+                        && let Some((_, new)) = renamed.iter().find(|(old, _)| old == k)
+                    {
+                        c.input = Some(new.clone());
+                    }
+                }
+            }
+            rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!(
+                    "原文在“{}”一节，已放在本项；一票否决作用于整个单位的等次，放在哪一项都一样",
+                    section.name
+                ),
+                None,
+            ));
+            first.rules.push(rule);
+        }
+        first.flags.extend(item.flags);
+    }
+    flags.push(Flag::new(
+        FlagKind::Note,
+        format!("“{}”一节的条款已并入第一项（{}）", section.name, first.id),
+        None,
+    ));
 }
 
 fn year_in(text: &str) -> Option<i64> {

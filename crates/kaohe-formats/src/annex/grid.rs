@@ -451,7 +451,7 @@ fn settle_points(categories: &mut [AnnexCategory], notes: &mut Vec<String>) {
 
 /// The title among the lines before the table: the one that reads like a rubric's
 /// (细则, 标准, 办法, 考核), else the longest, 附件1： taken off.
-fn title(preamble: &[String]) -> Option<String> {
+pub(crate) fn title(preamble: &[String]) -> Option<String> {
     preamble
         .iter()
         .map(|p| ANNEX_PREFIX.replace(p, "").trim().to_string())

@@ -24,6 +24,7 @@ mod grid;
 mod keys;
 mod legacy;
 mod phrases;
+mod prose;
 mod render;
 mod text;
 mod xlsx;

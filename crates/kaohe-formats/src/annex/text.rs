@@ -21,8 +21,12 @@ pub(crate) fn read(text: &str) -> Result<Annex, String> {
     } else if tab_inside >= 2 {
         tab_separated(&lines)
     } else {
+        let owned: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        if super::prose::looks_like_prose(&owned) {
+            return super::prose::read(&owned, "text");
+        }
         return Err(
-            "文本里没有找到表格：评分细则文本应是 Word 表格复制出的文字（每格一行、以制表符开头，行与行之间空一行），或每行一个表格行、各格以制表符分隔；请从 Word/WPS/Excel 中复制整张表格，或直接导入 .docx/.xlsx 文件".to_string(),
+            "文本里没有找到评分表，也没有带分值的标题和编号条目：评分细则文本应是 Word 表格复制出的文字（每格一行、以制表符开头，行与行之间空一行），或每行一个表格行、各格以制表符分隔，或是正文形式（“一、组织领导（20分）”下列“1. ……（5分）。未落实的扣2分”）；请从 Word/WPS/Excel 中复制整张表格，或直接导入 .docx/.xlsx 文件".to_string(),
         );
     };
     interpret(grid, "text")

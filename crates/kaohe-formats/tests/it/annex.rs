@@ -466,13 +466,14 @@ const CORPUS: &[Expected] = &[
             &["per_count"],
             &["checks", "discretionary"],
             &["award"],
-            &[],
+            // 每低1个百分点扣0.5分: a shortfall per percentage point.
+            &["shortfall"],
             &["checks"],
             &["discretionary"],
         ],
         settled: false,
         discretionary: 2,
-        unread: 2,
+        unread: 1,
     },
     Expected {
         file: "cixi-2027.txt",
@@ -679,7 +680,8 @@ fn text_without_a_table_is_refused_saying_what_a_table_looks_like() {
         "附件.txt",
         "北仑区考核办法\n各街道：请认真执行。\n".as_bytes(),
     );
-    assert!(msg.contains("没有找到表格"), "{msg}");
+    assert!(msg.contains("没有找到评分表"), "{msg}");
+    assert!(msg.contains("一、组织领导（20分）"), "{msg}");
 }
 
 #[test]

@@ -313,7 +313,7 @@ async fn a_file_that_is_not_a_readable_annex_is_refused_on_the_page_and_nothing_
             "关于开展考核的通知\n请各街道按时报送。\n"
                 .as_bytes()
                 .to_vec(),
-            "没有找到表格",
+            "没有找到评分表",
         ),
         ("附件1.pdf", b"%PDF-1.4 ...".to_vec(), "PDF"),
         (

@@ -34,14 +34,28 @@ impl Reader<'_> {
         if verb != "加" && verb != "计" || values.len() < 2 {
             return false;
         }
-        let before = strip_de(&clause[..whole.start()]);
+        let own = strip_de(&clause[..whole.start()])
+            .trim_end_matches('每')
+            .to_string();
+        let own_parts = own.split('、').count();
+        // 被国家、省、市级媒体报道的，每篇分别加3分、2分、1分: the levels stand in the
+        // clause before.
+        let (before, first) = match self.scope.last() {
+            Some(&last) if own_parts < values.len() => {
+                (strip_de(self.clause(last)).to_string(), last)
+            }
+            _ => (own, i),
+        };
         let parts: Vec<&str> = before.split('、').collect();
         if parts.len() < values.len() {
             return false;
         }
         let parts = &parts[parts.len() - values.len()..];
         let (levels, suffix, sure) = levels_of(parts);
-        let source = self.span(i, i).to_string();
+        let source = self.span(first, i).to_string();
+        if first != i {
+            self.scope.pop();
+        }
         let mut terms = Vec::new();
         for (level, each) in levels.iter().zip(&values) {
             let label = join_overlap(level, &suffix);

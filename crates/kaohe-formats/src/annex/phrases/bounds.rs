@@ -12,7 +12,7 @@ regex!(
 );
 regex!(
     CAP,
-    "(?:最高|最多|至多)(?:可得|可加|得|加|计)?NUM分|(?:加分|得分)上限为?NUM分|NUM分封顶|封顶NUM分|加满NUM分为止|以NUM分为限"
+    "(?:最高|最多|至多)(?:可得|可加|得|加|计)?NUM分|(?:加分|得分)上限为?NUM分|NUM分封顶|封顶NUM分|加满NUM分为止|以NUM分为限|(?:累计|合计|总计)?(?:加分)?不超过NUM分"
 );
 
 impl Reader<'_> {
@@ -49,7 +49,9 @@ impl Reader<'_> {
         };
         let rule = &mut self.rules[last];
         match &mut rule.kind {
-            DraftKind::PerCount { max, .. } if max.is_none() => *max = Some(n),
+            DraftKind::PerCount { max, .. } | DraftKind::Shortfall { max, .. } if max.is_none() => {
+                *max = Some(n)
+            }
             DraftKind::Discretionary {
                 add: false, max, ..
             } if max.is_none() => {

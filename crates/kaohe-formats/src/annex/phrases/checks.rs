@@ -81,15 +81,18 @@ impl Reader<'_> {
                 if reaching && !targets.is_empty() {
                     left_out.push(clause);
                 } else {
-                    let label = strip_de(&clause).to_string();
-                    let key = self.input(&label, InputKind::Bool, None, &clause);
-                    checks.push(DraftCheck {
-                        input: Some(key),
-                        ratio: None,
-                        threshold: None,
-                        label: None,
-                        source_text: clause,
-                    });
+                    // 台账齐全且每日记录完整: two duties.
+                    for part in clause.split(['且', '并']).filter(|p| !p.trim().is_empty()) {
+                        let label = strip_de(part).to_string();
+                        let key = self.input(&label, InputKind::Bool, None, part);
+                        checks.push(DraftCheck {
+                            input: Some(key),
+                            ratio: None,
+                            threshold: None,
+                            label: None,
+                            source_text: part.to_string(),
+                        });
+                    }
                 }
             } else {
                 for t in own {
@@ -169,6 +172,26 @@ impl Reader<'_> {
                 return false;
             };
             vec![check]
+        } else if cond.contains('或') && cond.split('或').all(|p| named_check(p).is_some()) {
+            // 未建立台账或台账不完整的: either fails, one deduction.
+            let parts: Vec<String> = cond.split('或').map(str::to_string).collect();
+            let mut checks = Vec::new();
+            for part in parts {
+                let label = named_check(&part).expect("checked above");
+                let key = self.input(&label, InputKind::Bool, None, &part);
+                checks.push(DraftCheck {
+                    input: Some(key),
+                    ratio: None,
+                    threshold: None,
+                    label: None,
+                    source_text: part,
+                });
+            }
+            self.push_checks(checks, &source, flags, each, true);
+            if let Some(rule) = self.rules.last_mut() {
+                rule.label = None;
+            }
+            return true;
         } else if let Some(label) = named_check(&cond) {
             let key = self.input(&label, InputKind::Bool, None, &cond);
             vec![DraftCheck {

@@ -25,7 +25,180 @@ regex!(
     "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
 );
 
+regex!(
+    PER_STEP,
+    "^(.*?)每(?:低于?|少|下降|降低|减少)(?:目标值?|标准值?|要求)?NUM(个百分点|%|分)(?:的)?[，,]?(?:扣|扣除)NUM分"
+);
+regex!(FULL_SCORE, "满分NUM分|百分制");
+regex!(ROUND_UP, "不足.*按.*计");
+regex!(ROUND_EXACT, "按比例(?:扣分|扣减|计算|计)");
+
+regex!(PROPORTIONAL, "^(.*?)按(?:完成)?比例(?:得分|计分)");
+
 impl Reader<'_> {
+    /// 下达的任务，按完成比例得分（满分5分）: a completion rate against 100%, flagged, since
+    /// the measure may as well be a count against its task.
+    pub(super) fn proportional(&mut self, i: usize, clause: &str) -> bool {
+        let Some(c) = PROPORTIONAL.captures(clause) else {
+            return false;
+        };
+        let (cond, first) = self.condition(i, c.get(1).map(|m| m.end()).unwrap_or(0));
+        let subject = clean_subject(&cond);
+        let label = if subject.is_empty() || subject.ends_with('率') {
+            if subject.is_empty() {
+                "完成率".to_string()
+            } else {
+                subject
+            }
+        } else {
+            format!("{subject}完成率")
+        };
+        let source = self.span(first, i).to_string();
+        let key = self.input(&label, InputKind::Percent, None, &source);
+        // 满分N分 in the clause or the next: the points at stake.
+        let mut max = None;
+        for j in i..(i + 2).min(self.clauses.len()) {
+            if let Some(f) = FULL_SCORE.captures(self.clause(j))
+                && let Some(n) = f.get(1).and_then(|n| parse_num(n.as_str()))
+            {
+                max = Some(n);
+                if j > i {
+                    self.consumed.push(j);
+                }
+            }
+        }
+        let mut rule = DraftRule::new(
+            DraftKind::Proportional {
+                input: Some(key),
+                ratio: None,
+                target: Some(Decimal::ONE_HUNDRED),
+                max,
+            },
+            &source,
+        );
+        rule.flag(
+            FlagKind::Review,
+            "按完成比例得分：读作“完成率”对 100% 的比例；若完成的是数量对任务数，改为 ratio = [\"完成数\", \"任务数\"]（任务数可设为单位基础数据）",
+            Some(&source),
+        );
+        self.rules.push(rule);
+        true
+    }
+
+    /// 完成率达到95%，每低于目标值1个百分点扣0.5分 / 测评得分（满分100分）每少1分扣0.2分.
+    pub(super) fn shortfall_per_step(&mut self, i: usize, clause: &str) -> bool {
+        let Some(c) = PER_STEP.captures(clause) else {
+            return false;
+        };
+        let (Some(step), Some(each)) = (parse_num(&c[2]), parse_num(&c[4])) else {
+            return false;
+        };
+        let percent = &c[3] != "分";
+        let own = self.clauses[i].start;
+        let subject = strip_de(&c[1]).trim_end_matches(['，', ',']).to_string();
+        let mut in_clause = super::targets::targets_in(&c[1], own);
+        let mut targets = self.scope_targets();
+        targets.append(&mut in_clause);
+        let (label, required, words) = if percent {
+            match targets
+                .into_iter()
+                .rev()
+                .find(|t| matches!(t.measure, Measure::Percent { .. }))
+            {
+                Some(t) => {
+                    let n = match t.threshold {
+                        Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
+                    };
+                    let words = self.text[t.start..t.end].to_string();
+                    (t.label, Some(n), Some(words))
+                }
+                None => (clean_subject(&subject), None, None),
+            }
+        } else {
+            let scope_text: String = self
+                .scope
+                .iter()
+                .map(|&s| self.clause(s).to_string())
+                .chain([clause.to_string()])
+                .collect();
+            let full = FULL_SCORE.captures(&scope_text).map(|f| match f.get(1) {
+                Some(n) => parse_num(n.as_str()),
+                None => Some(Decimal::ONE_HUNDRED),
+            });
+            let label = clean_subject(
+                &FULL_SCORE
+                    .replace_all(&subject, "")
+                    .replace(['（', '）', '(', ')'], ""),
+            );
+            (label, full.flatten(), None)
+        };
+        let label = if label.is_empty() {
+            "完成值".to_string()
+        } else {
+            label
+        };
+        let source = self.span(i, i).to_string();
+        let kind = if percent {
+            InputKind::Percent
+        } else {
+            InputKind::Decimal
+        };
+        let key = self.input(&label, kind, None, words.as_deref().unwrap_or(&source));
+        if !percent && let Some(inp) = self.inputs.last_mut() {
+            inp.min = Some(Decimal::ZERO);
+            inp.max = required;
+        }
+        // How a part of a step counts, said in the clauses after it.
+        let mut round = "down";
+        let mut said = None;
+        for j in i + 1..(i + 3).min(self.clauses.len()) {
+            let next = self.clause(j).to_string();
+            if ROUND_UP.is_match(&next) {
+                round = "up";
+            } else if ROUND_EXACT.is_match(&next) {
+                round = "exact";
+            } else {
+                continue;
+            }
+            self.consumed.push(j);
+            said = Some(next);
+            break;
+        }
+        let mut rule = DraftRule::new(
+            DraftKind::Shortfall {
+                input: key,
+                required,
+                each,
+                step,
+                round,
+                max: None,
+            },
+            &source,
+        );
+        match (&words, required) {
+            (Some(w), Some(n)) => rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("目标值 {}% 取自「{w}」", fmt(n)),
+                Some(w),
+            )),
+            (None, Some(_)) => {}
+            (_, None) => rule.flag(
+                FlagKind::Unsettled,
+                "没有读出目标值（如“完成率达到95%”或“满分100分”）：请填上 required = …",
+                Some(&source),
+            ),
+        }
+        if let Some(next) = said {
+            rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("不足一档如何计取自「{next}」"),
+                Some(&next),
+            ));
+        }
+        self.rules.push(rule);
+        true
+    }
+
     pub(super) fn shortfall(&mut self, i: usize, clause: &str) -> bool {
         let Some(c) = SHORTFALL.captures(clause) else {
             return false;

@@ -18,7 +18,9 @@
 use kaohe_core::Decimal;
 use regex_lite::Regex;
 
-use super::draft::{DraftInput, DraftRule, Flag, FlagKind, InputKind, UnitFacts};
+use super::draft::{
+    DraftCheck, DraftInput, DraftKind, DraftRule, Flag, FlagKind, InputKind, Threshold, UnitFacts,
+};
 use super::keys::{KeySet, suggest_key};
 use words::{Clause, clauses, strip_de};
 
@@ -50,7 +52,7 @@ mod words;
 
 regex!(
     SCORE,
-    "扣NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|分别[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+    "按(?:完成)?比例(?:得分|计分)|扣NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|分别[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
 );
 regex!(
     FLOOR,
@@ -116,6 +118,21 @@ const PHRASINGS: &[Phrasing] = &[
         drafts: "tiered, one level per list part",
         examples: &["在市、省、国家主流媒体发表的分别加2、5、8分"],
         read: |r, i, clause| r.tiered(i, clause),
+    },
+    Phrasing {
+        words: "每低于目标值1个百分点扣N分 / 得分每少1分扣N分",
+        drafts: "shortfall per step: the target from 达到95% (or the full score from 满分100分) in its scope; 不足1个百分点的按1个百分点计 rounds up, 按比例扣分 is exact",
+        examples: &[
+            "完成率达到95%，每低于目标值1个百分点扣0.5分",
+            "测评得分（满分100分）每少1分扣0.2分",
+        ],
+        read: |r, i, clause| r.shortfall_per_step(i, clause),
+    },
+    Phrasing {
+        words: "按完成比例得分",
+        drafts: "proportional, flagged: the measure and its target to check (a rate against 100%, or a count against its task)",
+        examples: &["下达的检查任务按完成比例得分"],
+        read: |r, i, clause| r.proportional(i, clause),
     },
     Phrasing {
         words: "每少一次扣N分",
@@ -201,6 +218,8 @@ struct Reader<'a> {
     /// Index in `rules` of the rule the previous clause made, for a cap or max after it.
     last_rule: Option<usize>,
     discretionary: usize,
+    /// Clauses a rule has read as its own (不足1个百分点的按1个百分点计 after a shortfall).
+    consumed: Vec<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -229,6 +248,7 @@ impl<'a> Reader<'a> {
             scope: Vec::new(),
             last_rule: None,
             discretionary: 0,
+            consumed: Vec::new(),
         }
     }
 
@@ -241,6 +261,9 @@ impl<'a> Reader<'a> {
         for i in 0..self.clauses.len() {
             let c = self.clauses[i];
             let clause = &text[c.start..c.end];
+            if self.consumed.contains(&i) {
+                continue;
+            }
             if !(SCORE.is_match(clause) || FLOOR.is_match(clause)) {
                 self.scope.push(i);
                 continue;
@@ -270,6 +293,7 @@ impl<'a> Reader<'a> {
 
     fn finish(mut self) -> Reading {
         self.unused_targets();
+        self.merge_tiers();
         if self.rules.is_empty() && self.flags.iter().all(|f| f.kind == FlagKind::Note) {
             self.flags.push(Flag::new(
                 FlagKind::Unread,
@@ -286,6 +310,97 @@ impl<'a> Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Two checks in a row on one measure, the second a milder band of the first, are one
+    /// `tiers` rule: 未开展的扣4分，开展不足3次的扣2分 (0 → −4, 1–2 → −2, not −6);
+    /// 高于3‰的扣6分，高于2‰的扣3分.
+    fn merge_tiers(&mut self) {
+        let mut k = 0;
+        while k + 1 < self.rules.len() {
+            if let Some(merged) = self.tiers_of(k) {
+                let (rule, drop) = merged;
+                self.inputs.retain(|i| !drop.contains(&i.key));
+                self.rules.splice(k..k + 2, [rule]);
+            }
+            k += 1;
+        }
+    }
+
+    fn tiers_of(&self, k: usize) -> Option<(DraftRule, Vec<String>)> {
+        let one = |r: &DraftRule| match &r.kind {
+            DraftKind::Checks {
+                checks, each, once, ..
+            } if checks.len() == 1 && !*once => Some((checks[0].clone(), *each)),
+            _ => None,
+        };
+        let (a, b) = (&self.rules[k], &self.rules[k + 1]);
+        let ((ca, ea), (cb, eb)) = (one(a)?, one(b)?);
+        // Adjacent in the text.
+        let end_a = self.text.find(&a.source_text)? + a.source_text.len();
+        let start_b = self.text[end_a..].find(&b.source_text)? + end_a;
+        if self.text[end_a..start_b].chars().count() > 2 {
+            return None;
+        }
+        let label = |c: &DraftCheck| {
+            let key = c.input.as_ref()?;
+            self.inputs
+                .iter()
+                .find(|i| &i.key == key)
+                .map(|i| (i.label.clone(), i.kind))
+        };
+        let ((la, ka), (lb, kb)) = (label(&ca)?, label(&cb)?);
+        let same = la.contains(&lb) || lb.contains(&la);
+        let (input, above, tiers, drop) = match (ca.threshold, cb.threshold) {
+            // 未开展的扣4分，开展不足3次的扣2分.
+            (None, Some(Threshold::AtLeast(m))) if ka == InputKind::Bool && same && ea > eb => (
+                cb.input.clone()?,
+                false,
+                vec![(Decimal::ONE, ea), (m, eb)],
+                vec![ca.input.clone()?],
+            ),
+            // 高于3‰的扣6分，高于2‰的扣3分.
+            (Some(Threshold::AtMost(x)), Some(Threshold::AtMost(y)))
+                if la == lb && ka == kb && x > y && ea > eb =>
+            {
+                (
+                    ca.input.clone()?,
+                    true,
+                    vec![(x, ea), (y, eb)],
+                    vec![cb.input.clone()?],
+                )
+            }
+            // 低于80%的扣6分，低于90%的扣3分.
+            (Some(Threshold::AtLeast(x)), Some(Threshold::AtLeast(y)))
+                if la == lb && ka == kb && x < y && ea > eb =>
+            {
+                (
+                    ca.input.clone()?,
+                    false,
+                    vec![(x, ea), (y, eb)],
+                    vec![cb.input.clone()?],
+                )
+            }
+            _ => return None,
+        };
+        let source =
+            self.text[end_a - a.source_text.len()..start_b + b.source_text.len()].to_string();
+        let mut rule = DraftRule::new(
+            DraftKind::Tiers {
+                input,
+                above,
+                tiers,
+            },
+            &source,
+        );
+        rule.flags = a
+            .flags
+            .iter()
+            .chain(&b.flags)
+            .filter(|f| f.kind == FlagKind::Note)
+            .cloned()
+            .collect();
+        Some((rule, drop))
+    }
+
     fn clause(&self, i: usize) -> &str {
         let c = self.clauses[i];
         &self.text[c.start..c.end]

@@ -219,6 +219,8 @@ struct Table {
     criteria_column: Option<usize>,
     /// A 序号 column holds row numbers, not points.
     number_column: Option<usize>,
+    /// The 分值 column, which some tables put after the criteria.
+    points_column: Option<usize>,
 }
 
 impl Table {
@@ -288,6 +290,9 @@ impl Table {
                 .iter()
                 .position(|t| CRITERIA_WORDS.contains(&squeeze(t).as_str()));
             self.number_column = texts.iter().position(|t| squeeze(t) == "序号");
+            self.points_column = texts
+                .iter()
+                .position(|t| matches!(squeeze(t).as_str(), "分值" | "分数" | "标准分"));
         }
     }
 
@@ -338,6 +343,13 @@ impl Table {
             self.continue_category(line);
             numbers.last().copied()
         };
+        // A 分值 column after the criteria (序号 / 考核项目 / 考核内容及评分标准 / 分值).
+        let points = points.or_else(|| {
+            self.points_column
+                .filter(|&c| c > crit)
+                .and_then(|c| texts.get(c))
+                .and_then(|t| number(t))
+        });
         let category = self
             .categories
             .last_mut()

@@ -422,9 +422,18 @@ fn score_annex(dir: &Path, log: &mut String) -> (Tally, Vec<String>) {
             }
             continue;
         }
-        // Something flagged in its item stands in its place.
+        // Something flagged in its item stands in its place: a flagged rule not matched,
+        // or a flagged rule of the same reading (one rule drafted for two measures, its
+        // flag asking for one per measure).
         let stand_in = (di != usize::MAX).then(|| {
             let d = drafted[di];
+            let same_flagged = d
+                .rules
+                .iter()
+                .any(|r| r.confidence != Confidence::Sure && draft_sig(d, &r.kind) == sig);
+            if same_flagged {
+                return true;
+            }
             let rule = (0..d.rules.len())
                 .find(|ri| !used[di][*ri] && d.rules[*ri].confidence != Confidence::Sure);
             if let Some(ri) = rule {
@@ -520,7 +529,7 @@ fn the_corpus_imports_with_no_rule_misread_silently() {
     // below is where the reader stands (docs/annex-import.md), so that no change makes it
     // worse unseen; raise it with the reader, up to the targets.
     const MOST_WRONG: usize = 14;
-    const LEAST_RIGHT_PERCENT: usize = 40;
+    const LEAST_RIGHT_PERCENT: usize = 42;
     if std::env::var_os("KAOHE_CORPUS_REPORT_ONLY").is_none() {
         assert!(
             total.wrong <= MOST_WRONG,

@@ -188,6 +188,14 @@ impl Reader<'_> {
                 Some(&source),
             ),
         }
+        if label.contains('、') {
+            // 及时受理率、按期办结率均应达到100%: each measure may count on its own.
+            rule.flag(
+                FlagKind::Review,
+                format!("「{label}」是几项指标：若各自计算（每项最多扣…），请为每项写一条 shortfall 规则"),
+                Some(&label),
+            );
+        }
         if let Some(next) = said {
             rule.flags.push(Flag::new(
                 FlagKind::Note,

@@ -7,6 +7,11 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixed_zip import normalize  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXED_TIME = datetime.datetime(2026, 1, 5, 9, 0, 0)
 
@@ -47,22 +52,6 @@ NOTES = [
     "注：1. 考核数据统计时间为2026年1月1日至11月30日。",
     "2. 本细则由区安委会办公室负责解释。",
 ]
-
-
-def normalize(path):
-    """Rewrites the zip with fixed timestamps (of its entries and of the document's
-    modified date) so that running this script twice gives the same bytes."""
-    import re
-    import zipfile
-    with zipfile.ZipFile(path) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-05T09:00:00Z", data)
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 5, 9, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
 
 
 def main():

@@ -2,12 +2,15 @@
 headings 一、…（N分）, items 1. whose first sentence ends with （N分）, some items running
 over a second paragraph, and a 加分项 section. Run: python3 make.py"""
 import os
-import re
-import zipfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixed_zip import normalize  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,19 +38,6 @@ PARAGRAPHS = [
     ("body", "10. 创建工作创新做法获区委、区政府主要领导批示肯定的，适当加分，最多加2分。"),
     ("body", "本细则由区文明办负责解释，自印发之日起施行。"),
 ]
-
-
-def normalize(path):
-    """Rewrites the zip with fixed timestamps so that two runs give the same bytes."""
-    with zipfile.ZipFile(path) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2026-01-05T09:00:00Z", data)
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 5, 9, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
 
 
 def main():

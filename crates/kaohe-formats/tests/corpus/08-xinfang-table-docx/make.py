@@ -2,12 +2,15 @@
 are rows of their own merged across the full width (一、信访秩序（30分）), under a title
 paragraph, with notes below. Run: python3 make.py"""
 import os
-import re
-import zipfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixed_zip import normalize  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -60,19 +63,6 @@ NOTES = [
     "注：1. 考核周期为2026年1月1日至12月31日。",
     "2. 信访事项相关数据以信访信息系统统计为准。",
 ]
-
-
-def normalize(path):
-    """Rewrites the zip with fixed timestamps so that two runs give the same bytes."""
-    with zipfile.ZipFile(path) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2026-01-05T09:00:00Z", data)
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 5, 9, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
 
 
 def main():

@@ -2,11 +2,14 @@
 category cell merged down its items (its points in brackets), a 加分项 category whose 分值
 cells say 加分项 or are blank, a title row above and a note row below. Run: python3 make.py"""
 import os
-import re
-import zipfile
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixed_zip import normalize  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -58,19 +61,6 @@ ROWS = [
 ]
 
 NOTE = "说明：各项数据统计截至2026年12月31日，以县级主管部门认定结果为准。"
-
-
-def normalize(path):
-    """Rewrites the zip with fixed timestamps so that two runs give the same bytes."""
-    with zipfile.ZipFile(path) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2026-01-05T09:00:00Z", data)
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 5, 9, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
 
 
 def main():

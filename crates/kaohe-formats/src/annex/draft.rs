@@ -323,6 +323,8 @@ pub struct DraftCategory {
     pub name: String,
     pub bonus: bool,
     pub points: Option<Decimal>,
+    /// A bonus category's cap (加分项（最高加5分）).
+    pub cap: Option<Decimal>,
     pub items: Vec<DraftItem>,
 }
 
@@ -422,6 +424,7 @@ impl Draft {
                 name: cat.name.clone(),
                 bonus: cat.bonus,
                 points: if cat.bonus { None } else { cat.points },
+                cap: if cat.bonus { cat.points } else { None },
                 items,
             });
         }

@@ -109,6 +109,12 @@ static NAME_POINTS: LazyLock<Regex> = LazyLock::new(|| {
 static NAME_BONUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(.+?)\s*[（(]\s*(?:加分项|加分|附加分|加分项目)\s*[）)]$").expect("valid regex")
 });
+static BONUS_CAP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(.+?)\s*[（(]\s*(?:累计)?(?:最高|最多|不超过|至多)\s*(?:加)?\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[）)]$",
+    )
+    .expect("valid regex")
+});
 /// 附件1： before a title.
 static ANNEX_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^附件\s*[0-9一二三四五六七八九十]*\s*[：:]?\s*").expect("valid regex")
@@ -138,6 +144,12 @@ fn split_name(s: &str) -> (String, Option<Decimal>, bool) {
     let s = HEADING_NUMBER.replace(&s, "").to_string();
     if let Some(c) = NAME_BONUS.captures(&s) {
         return (c[1].to_string(), None, true);
+    }
+    // 加分项（最高5分）, 加分项（不超过5分）, 加分项（最高加5分）: a bonus and its cap.
+    if let Some(c) = BONUS_CAP.captures(&s)
+        && is_bonus_word(&c[1])
+    {
+        return (c[1].to_string(), c[2].parse().ok(), true);
     }
     if let Some(c) = NAME_POINTS.captures(&s)
         && let Ok(p) = c[2].parse::<Decimal>()
@@ -221,6 +233,13 @@ struct Table {
     number_column: Option<usize>,
     /// The 分值 column, which some tables put after the criteria.
     points_column: Option<usize>,
+    /// The column holding the category name when it is not the first one (序号 / 考核项目
+    /// / 考核内容 / 分值 / 评分标准, the category merged down its items), learnt from the
+    /// first row that has two names before its criteria.
+    category_column: Option<usize>,
+    /// Categories stand in rows of their own (一、组织管理（20分）): an item row's first
+    /// cell is then the item's name, not another category.
+    heading_rows: bool,
 }
 
 impl Table {
@@ -241,6 +260,7 @@ impl Table {
             if self.seen_table
                 && let Some((name, points, bonus)) = heading(t)
             {
+                self.heading_rows = true;
                 self.start_category(line, name, points, bonus);
                 return;
             }
@@ -320,11 +340,32 @@ impl Table {
     fn item(&mut self, line: usize, row: &[Cell], texts: &[String], crit: usize) {
         let criteria = row[crit].text.trim().to_string();
         let pre = &texts[..crit];
-        let name = pre.first().cloned().unwrap_or_default();
+        let is_name = |t: &String| !t.is_empty() && number(t).is_none() && !is_bonus_word(t);
+        if self.category_column.is_none()
+            && !self.heading_rows
+            && pre.first().is_some_and(|t| t.is_empty())
+        {
+            let names: Vec<usize> = (1..pre.len()).filter(|&i| is_name(&pre[i])).collect();
+            if names.len() >= 2 {
+                self.category_column = Some(names[0]);
+            }
+        }
+        let cat_col = self.category_column.unwrap_or(0);
+        let mut name = pre.get(cat_col).cloned().unwrap_or_default();
         let mut numbers = Vec::new();
         let mut bonus = false;
         let mut item_name = None;
-        for t in pre.iter().skip(1).filter(|t| !t.is_empty()) {
+        if self.heading_rows && is_name(&name) && heading(&name).is_none_or(|h| h.1.is_none()) {
+            // 组织机构和经费保障 | 10 | … under 一、组织管理（20分）: the item's name.
+            item_name = Some(squeeze(&name));
+            name = String::new();
+        }
+        let rest = pre
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| *i != cat_col && (*i > cat_col || t.is_empty() || number(t).is_some()))
+            .map(|(_, t)| t);
+        for t in rest.filter(|t| !t.is_empty()) {
             if let Some(n) = number(t) {
                 numbers.push(n);
             } else if is_bonus_word(t) {
@@ -429,7 +470,7 @@ impl Table {
         }
         self.categories.push(AnnexCategory {
             name,
-            points: if bonus { None } else { points },
+            points,
             bonus,
             items: Vec::new(),
         });

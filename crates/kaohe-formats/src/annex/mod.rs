@@ -73,7 +73,8 @@ pub struct Annex {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnexCategory {
     pub name: String,
-    /// The category's points; `None` for a bonus category, or where the table gives none.
+    /// The category's points, where the table gives them; for a bonus category, its cap
+    /// (加分项（最高加5分）), where one is stated.
     pub points: Option<Decimal>,
     /// 加分项: a bonus category on top of the base total.
     pub bonus: bool,

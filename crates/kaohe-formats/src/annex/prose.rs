@@ -130,8 +130,9 @@ fn heading(text: &str) -> Heading {
     let most = MOST.captures(&note).and_then(|c| num(&c[1]));
     Heading {
         name,
+        // A bonus section's points are its cap (加分项（最高加5分）).
         points: if bonus {
-            None
+            points.or(most)
         } else {
             points.or(most.filter(|_| penalty))
         },
@@ -325,7 +326,7 @@ mod tests {
             [
                 ("组织领导", Some("20".into()), false),
                 ("工作成效", Some("10".into()), false),
-                ("加分项", None, true)
+                ("加分项", Some("5".into()), true)
             ]
         );
         let first = &annex.categories[0].items;

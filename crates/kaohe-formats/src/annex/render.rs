@@ -377,6 +377,9 @@ impl Draft {
             let _ = writeln!(out, "name = {}", string(&c.name));
             if c.bonus {
                 out.push_str("kind = \"bonus\"\n");
+                if let Some(cap) = c.cap {
+                    let _ = writeln!(out, "cap = {}", num(cap));
+                }
             } else if let Some(p) = c.points {
                 let _ = writeln!(out, "points = {}", num(p));
             } else {

@@ -289,6 +289,11 @@ impl Tally {
     }
 }
 
+/// `KAOHE_CORPUS_VERBOSE=1`: also list the flagged rules with their flags.
+fn verbose() -> bool {
+    std::env::var_os("KAOHE_CORPUS_VERBOSE").is_some()
+}
+
 fn item_flagged(item: &DraftItem) -> bool {
     item.flags.iter().any(|f| {
         matches!(
@@ -398,6 +403,16 @@ fn score_annex(dir: &Path, log: &mut String) -> (Tally, Vec<String>) {
                         tally.right += 1;
                     } else {
                         tally.flagged += 1;
+                        if verbose() {
+                            let why: Vec<&str> = r
+                                .flags
+                                .iter()
+                                .chain(d.flags.iter())
+                                .filter(|f| f.kind != FlagKind::Note)
+                                .map(|f| f.message.as_str())
+                                .collect();
+                            let _ = writeln!(log, "  flagged: {sig} ({:?}): {why:?}", r.confidence);
+                        }
                     }
                 }
                 None => left.push((di, sig)),
@@ -455,6 +470,20 @@ fn score_annex(dir: &Path, log: &mut String) -> (Tally, Vec<String>) {
                     .collect()
             };
             let _ = writeln!(log, "  wrong: want {sig}; drafted {got:?}");
+            if verbose() && di != usize::MAX {
+                let _ = writeln!(log, "    in 「{}」", drafted[di].criteria);
+            }
+        }
+    }
+    // Items drafted that no careful item matches.
+    let matched: Vec<usize> = expected
+        .items()
+        .iter()
+        .filter_map(|i| find_item(&draft, &i.criteria).map(|(di, _)| di))
+        .collect();
+    for (di, d) in drafted.iter().enumerate() {
+        if !matched.contains(&di) {
+            structure.push(format!("item drafted with no counterpart: {}", d.criteria));
         }
     }
     // Rules the careful reader has no counterpart for, drafted without a flag: invented.
@@ -528,8 +557,8 @@ fn the_corpus_imports_with_no_rule_misread_silently() {
     // Issue 17's targets are no wrong rule and at least 85% right. Not met yet: the floor
     // below is where the reader stands (docs/annex-import.md), so that no change makes it
     // worse unseen; raise it with the reader, up to the targets.
-    const MOST_WRONG: usize = 14;
-    const LEAST_RIGHT_PERCENT: usize = 42;
+    const MOST_WRONG: usize = 5;
+    const LEAST_RIGHT_PERCENT: usize = 58;
     if std::env::var_os("KAOHE_CORPUS_REPORT_ONLY").is_none() {
         assert!(
             total.wrong <= MOST_WRONG,

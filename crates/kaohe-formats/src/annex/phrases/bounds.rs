@@ -47,6 +47,35 @@ impl Reader<'_> {
         let Some(last) = self.last_rule else {
             return false;
         };
+        // One rule per measure of a list (及时受理率、按期办结率均应达到100%，每低1个百分点
+        // 扣0.5分): 每项最多扣N分 bounds each; 最多扣N分 may be each's or all's.
+        let siblings: Vec<usize> = (0..last)
+            .filter(|&r| {
+                self.rules[r].source_text == self.rules[last].source_text
+                    && matches!(self.rules[r].kind, DraftKind::Shortfall { max: None, .. })
+            })
+            .collect();
+        if !siblings.is_empty() && matches!(self.rules[last].kind, DraftKind::Shortfall { .. }) {
+            let each = clause.contains("每项");
+            for &r in &siblings {
+                if each && let DraftKind::Shortfall { max, .. } = &mut self.rules[r].kind {
+                    *max = Some(n);
+                    self.extend_source(r, i);
+                }
+            }
+            if !each {
+                for r in siblings.iter().copied().chain([last]) {
+                    self.rules[r].flag(
+                        FlagKind::Review,
+                        format!(
+                            "「{clause}」只写在最后一项指标上；若是几项合计最多扣 {} 分，请核对各项的 max",
+                            fmt(n)
+                        ),
+                        Some(clause),
+                    );
+                }
+            }
+        }
         let rule = &mut self.rules[last];
         match &mut rule.kind {
             DraftKind::PerCount { max, .. } | DraftKind::Shortfall { max, .. } if max.is_none() => {

@@ -6,7 +6,7 @@ use kaohe_core::Decimal;
 use regex_lite::Captures;
 
 use super::Reader;
-use super::targets::{Measure, RATE_WORDS, Target};
+use super::targets::{Measure, RATE_WORDS, Target, duties};
 use super::words::{clean_subject, fmt, parse_num, strip_de};
 use crate::annex::draft::{DraftCheck, DraftKind, DraftRule, FlagKind, InputKind, Threshold};
 
@@ -16,7 +16,7 @@ regex!(
 );
 regex!(
     CHECKS_EACH,
-    "^(.*?)[，,]?每(?:一)?(?:项|条|个方面|处)(?:扣|扣除)NUM分"
+    "^(.*?)[，,]?每(?:一)?(?:项|条|个方面|处)(?:[^，。；扣每]{1,12}?的[，,]?)?(?:扣|扣除)NUM分"
 );
 regex!(DEDUCT, "^(.*?)[，,]?(?:扣|扣除)NUM分");
 // A target stated in a condition: 信息登记率低于95%的扣2分.
@@ -24,25 +24,49 @@ regex!(
     COND_PERCENT,
     "^(.*?)(低于|不足|未达到|达不到|小于|不到|高于|超过|大于)([0-9]+(?:\\.[0-9]+)?)%"
 );
+// A rate per mille or a plain number in a condition: 发案率高于3‰的, 死亡率高于0.03的.
+regex!(
+    COND_DECIMAL,
+    "^(.*?)(低于|不足|未达到|达不到|小于|不到|高于|超过|大于)([0-9]+(?:\\.[0-9]+)?)(‰)?$"
+);
 regex!(
     COND_COUNT,
-    "^(.*?)(?:少于|不足|不到|低于)NUM(次|期|场|篇|个)"
+    "^(.*?)(?:少于|不足|不到|低于)NUM(次|期|场|篇|个|名|人|家|户|件|学时|小时|天)"
 );
+regex!(PARENS, "（[^（）]*）|\\([^()]*\\)");
 // A condition that only says "not done": the checks are the duties before it.
 regex!(
     pub(super) GENERIC,
-    "^(?:凡|如|若|对|否则)?(?:有)?(?:未|没有|没|不)?(?:按要求|按时|及时|全面)?(?:落实|开展|完成|达到|达标|做到|执行|建立|到位|实施)?(?:到位)?(?:要求|标准|目标|任务|规定)?(?:的)?(?:或(?:落实|完成|开展|执行)?(?:不佳|不力|不到位))?(?:的)?$"
+    "^(?:凡|如|若|对|否则)?(?:有)?(?:未|没有|没|不)?(?:按要求|按时|及时|全面)?(?:落实|开展|完成|达到|达标|做到|执行|建立|到位|实施|超过|超出|超标|突破)?(?:到位)?(?:要求|标准|目标|任务|规定)?(?:的)?(?:或(?:落实|完成|开展|执行)?(?:不佳|不力|不到位))?(?:的)?$"
 );
 
 /// A condition's check: 登记点不规范 → 登记点规范; 发生重大安全事故 → 未发生重大安全事故.
 pub(super) fn named_check(cond: &str) -> Option<String> {
-    if cond.contains('每') || cond.contains("百分点") || cond.chars().any(|c| c.is_ascii_digit())
+    // A number in parentheses only says more (进京赴省集体访（5人以上）).
+    let bare = PARENS.replace_all(cond, "");
+    if cond.contains('每') || cond.contains("百分点") || bare.chars().any(|c| c.is_ascii_digit())
     {
         return None;
     }
-    for event in ["发生", "出现", "被"] {
+    for event in ["发生", "出现", "被", "受到"] {
         if cond.starts_with(event) {
             return Some(format!("未{cond}"));
+        }
+    }
+    if let Some(rest) = cond.strip_prefix("存在") {
+        return Some(format!("不存在{rest}"));
+    }
+    // 台账记录缺失 → 台账记录完整.
+    for (lack, done) in [
+        ("缺失", "完整"),
+        ("缺少", "齐全"),
+        ("缺位", "到位"),
+        ("滞后", "及时"),
+    ] {
+        if let Some(rest) = cond.strip_suffix(lack)
+            && !rest.is_empty()
+        {
+            return Some(format!("{rest}{done}"));
         }
     }
     if let Some(rest) = cond.strip_prefix('有') {
@@ -64,39 +88,48 @@ impl Reader<'_> {
     /// yes/no duty). Returns the checks and the clauses left out.
     pub(super) fn scope_checks(&mut self, cond: &str) -> (Vec<DraftCheck>, Vec<String>) {
         let targets = self.scope_targets();
-        let reaching = ["达到", "达标", "完成", "达不到"]
-            .iter()
-            .any(|w| cond.contains(w));
+        let reaching = [
+            "达到",
+            "达标",
+            "完成",
+            "达不到",
+            "超过",
+            "超出",
+            "超标",
+            "突破",
+        ]
+        .iter()
+        .any(|w| cond.contains(w));
         let mut checks = Vec::new();
         let mut left_out = Vec::new();
         for &i in &self.scope.clone() {
             let clause = self.clause(i).to_string();
             let start = self.clauses[i].start;
-            let own: Vec<Target> = targets
-                .iter()
-                .filter(|t| t.start >= start && t.end <= self.clauses[i].end)
-                .cloned()
-                .collect();
-            if own.is_empty() {
-                if reaching && !targets.is_empty() {
-                    left_out.push(clause);
-                } else {
-                    // 台账齐全且每日记录完整: two duties.
-                    for part in clause.split(['且', '并']).filter(|p| !p.trim().is_empty()) {
-                        let label = strip_de(part).to_string();
-                        let key = self.input(&label, InputKind::Bool, None, part);
-                        checks.push(DraftCheck {
-                            input: Some(key),
-                            ratio: None,
-                            threshold: None,
-                            label: None,
-                            source_text: part.to_string(),
-                        });
+            // 台账齐全且每日记录完整: two duties; 队伍不少于30人且每月开展训练: a target and
+            // a duty.
+            for (at, part) in duties(&clause) {
+                let (from, to) = (start + at, start + at + part.len());
+                let own: Vec<Target> = targets
+                    .iter()
+                    .filter(|t| t.start >= from && t.end <= to)
+                    .cloned()
+                    .collect();
+                if !own.is_empty() {
+                    for t in own {
+                        checks.push(self.target_check(&t));
                     }
-                }
-            } else {
-                for t in own {
-                    checks.push(self.target_check(&t));
+                } else if reaching && !targets.is_empty() {
+                    left_out.push(part.to_string());
+                } else {
+                    let label = strip_de(part).to_string();
+                    let key = self.input(&label, InputKind::Bool, None, part);
+                    checks.push(DraftCheck {
+                        input: Some(key),
+                        ratio: None,
+                        threshold: None,
+                        label: None,
+                        source_text: part.to_string(),
+                    });
                 }
             }
         }
@@ -130,9 +163,10 @@ impl Reader<'_> {
             return false;
         }
         let rule = self.rules.last_mut().expect("make_checks pushed a rule");
-        if let DraftKind::Checks { checks, .. } = &rule.kind
+        if let DraftKind::Checks { checks, once, .. } = &rule.kind
             && checks.len() > 1
             && !per_item
+            && !*once
         {
             let words = clause.to_string();
             rule.flag(
@@ -164,6 +198,11 @@ impl Reader<'_> {
             self.generic_checks(&cond, clause, &mut flags)
         } else if let Some(c) = COND_PERCENT.captures(&cond) {
             let Some(check) = self.percent_condition(&cond, &c) else {
+                return false;
+            };
+            vec![check]
+        } else if let Some(c) = COND_DECIMAL.captures(&cond) {
+            let Some(check) = self.decimal_condition(&cond, &c) else {
                 return false;
             };
             vec![check]
@@ -253,17 +292,23 @@ impl Reader<'_> {
 
     /// 经费到位率低于90%: the percentage the condition names, as a check.
     fn percent_condition(&mut self, cond: &str, c: &Captures<'_>) -> Option<DraftCheck> {
-        let label = clean_subject(&c[1]);
+        let mut label = clean_subject(&c[1]);
         let n = c[3].parse::<Decimal>().ok()?;
         if label.is_empty() {
-            return None;
+            // 低于80%的扣6分，低于90%的扣3分: the measure of the band before.
+            let (before, kind) = self.measure_before()?;
+            if kind != InputKind::Percent {
+                return None;
+            }
+            label = before;
         }
         let threshold = if matches!(&c[2], "高于" | "超过" | "大于") {
             Threshold::AtMost(n)
         } else {
             Threshold::AtLeast(n)
         };
-        let based = RATE_WORDS.iter().any(|w| label.ends_with(w));
+        let based = RATE_WORDS.iter().any(|w| label.ends_with(w)) || label.ends_with("占比");
+
         let t = Target {
             start: 0,
             end: 0,
@@ -277,6 +322,67 @@ impl Reader<'_> {
             inp.source_text = cond.to_string();
         }
         Some(check)
+    }
+
+    /// The measure of the single check the rule before this one made, for a condition
+    /// that names none (发案率高于3‰的扣6分，高于2‰的扣3分): its label and kind.
+    pub(super) fn measure_before(&self) -> Option<(String, InputKind)> {
+        self.input_before().map(|(_, label, kind)| (label, kind))
+    }
+
+    /// The input of the single check the rule before this one made: (key, label, kind).
+    pub(super) fn input_before(&self) -> Option<(String, String, InputKind)> {
+        let rule = self.rules.last()?;
+        let DraftKind::Checks { checks, .. } = &rule.kind else {
+            return None;
+        };
+        let [check] = checks.as_slice() else {
+            return None;
+        };
+        let key = check.input.as_ref()?;
+        check.threshold?;
+        self.inputs
+            .iter()
+            .find(|i| &i.key == key)
+            .map(|i| (i.key.clone(), i.label.clone(), i.kind))
+    }
+
+    /// 发案率高于3‰, 死亡率高于0.03: a number with no unit or per mille, as a check on a
+    /// decimal input (a rate per mille is entered as the number of ‰).
+    fn decimal_condition(&mut self, cond: &str, c: &Captures<'_>) -> Option<DraftCheck> {
+        let n = c[3].parse::<Decimal>().ok()?;
+        let mille = c.get(4).is_some();
+        let mut label = clean_subject(&c[1]);
+        if label.is_empty() {
+            let (before, kind) = self.measure_before()?;
+            if kind != InputKind::Decimal {
+                return None;
+            }
+            label = before;
+        } else if mille {
+            label = format!("{label}（‰）");
+        }
+        // A plain number needs a measure that reads as one: a rate, an index, a score.
+        if !mille
+            && !["率", "指数", "得分", "分数", "（‰）"]
+                .iter()
+                .any(|w| label.ends_with(w))
+        {
+            return None;
+        }
+        let threshold = if matches!(&c[2], "高于" | "超过" | "大于") {
+            Threshold::AtMost(n)
+        } else {
+            Threshold::AtLeast(n)
+        };
+        let key = self.input(&label, InputKind::Decimal, None, cond);
+        Some(DraftCheck {
+            input: Some(key),
+            ratio: None,
+            threshold: Some(threshold),
+            label: None,
+            source_text: cond.to_string(),
+        })
     }
 
     /// 业务培训次数少于3次: the count the condition names, as a check.

@@ -99,13 +99,25 @@ impl Reader<'_> {
         let mut in_clause = super::targets::targets_in(&c[1], own);
         let mut targets = self.scope_targets();
         targets.append(&mut in_clause);
+        let mut measures = Vec::new();
         let (label, required, words) = if percent {
-            match targets
-                .into_iter()
+            let last = targets
+                .iter()
                 .rev()
                 .find(|t| matches!(t.measure, Measure::Percent { .. }))
-            {
+                .cloned();
+            match last {
                 Some(t) => {
+                    // The measures of one list (及时受理率、按期办结率均应达到100%): a rule each.
+                    measures = targets
+                        .iter()
+                        .filter(|s| {
+                            s.start == t.start
+                                && s.end == t.end
+                                && matches!(s.measure, Measure::Percent { .. })
+                        })
+                        .cloned()
+                        .collect();
                     let n = match t.threshold {
                         Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
                     };
@@ -202,6 +214,23 @@ impl Reader<'_> {
                 format!("不足一档如何计取自「{next}」"),
                 Some(&next),
             ));
+        }
+        // The other measures of the list, each its own rule, before the last one (which
+        // a 最多扣N分 after it bounds).
+        for m in measures.iter().filter(|m| m.label != label) {
+            let at = words.as_deref().unwrap_or(&source);
+            let k = self.input(&m.label, kind, None, at);
+            let mut other = rule.clone();
+            if let DraftKind::Shortfall {
+                input, required, ..
+            } = &mut other.kind
+            {
+                *input = k;
+                *required = Some(match m.threshold {
+                    Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
+                });
+            }
+            self.rules.push(other);
         }
         self.rules.push(rule);
         true

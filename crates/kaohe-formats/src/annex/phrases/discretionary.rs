@@ -8,7 +8,7 @@ use crate::annex::draft::{DraftCheck, DraftKind, DraftRule, FlagKind};
 
 regex!(
     pub(super) DISC_DEDUCT,
-    "(?:酌情|视情|视情况|根据情况)(?:扣分|扣减|扣除|扣)"
+    "(?:酌情|视情节轻重|视情节|视情况|视情|根据情节|根据情况)(?:扣分|扣减|扣除|扣)"
 );
 regex!(DISC_ADD, "(?:适当|酌情|视情|视情况)(?:给予)?加分");
 regex!(

@@ -11,17 +11,33 @@ regex!(
     RATIO,
     "^(.*?)(?:要|须|应|均|都)?(?:达到|达|占|不低于|不少于)(.{1,24}?(?:数|总数|总量|人口))的?([0-9]+(?:\\.[0-9]+)?)%(以上|及以上)?"
 );
+// 35岁以下青年党员占当年新发展党员比例达到60%以上: a share of two counts.
+regex!(
+    SHARE,
+    "^(.*?)占(.{1,24}?)的?(?:比例|比重|比率)(?:要|须|应|均)?(?:达到|达|不低于|不少于)([0-9]+(?:\\.[0-9]+)?)%(以上|及以上)?"
+);
 regex!(
     PERCENT,
     "^(.*?)(达到|达|不低于|不少于|在|控制在|低于|不高于|不超过|小于)?([0-9]+(?:\\.[0-9]+)?)%(以上|及以上|以下|以内)?"
 );
+// 实现率、压缩比分别达到95%、60%以上: (subjects, verb, levels, tail).
+regex!(
+    RESPECTIVE,
+    "^(.*?)分别(达到|达|不低于|不少于|控制在|低于|不高于|不超过)([0-9]+(?:\\.[0-9]+)?%?(?:、[0-9]+(?:\\.[0-9]+)?%?)+)(以上|及以上|以下|以内)?"
+);
+// 按期办结率、企业满意率均达到95%以上: (subjects, what each must reach).
+regex!(
+    ALL,
+    "^(.*?、.*?)(?:均|都)(?:应|要|须|需)?((?:达到|达|不低于|不少于|控制在|低于|不高于|不超过).*)$"
+);
+regex!(RHYTHM, "每(?:周|月|日|天|季度|季|半月|旬)$");
 regex!(
     COUNT_YEAR,
     "^(.*?)(?:每年|一年|1年|全年|年内|年度内|每年度)(?:内)?(?:至少|不少于|开展|举办|组织|召开|达到|达)?NUM(次|期|场|批|篇|项|个)(以上|及以上)?(?:的)?(.*)$"
 );
 regex!(
     COUNT_LEAST,
-    "^(.*?)(?:至少|不少于)NUM(次|期|场|批|篇)(以上|及以上)?(?:的)?(.*)$"
+    "^(.*?)(?:至少|不少于)NUM(次|期|场|批|篇|学时|小时|天|件|个|名|人|家|户)(以上|及以上)?(?:的)?(.*)$"
 );
 regex!(
     COUNT_ABOVE,
@@ -38,9 +54,15 @@ pub(super) enum Measure {
     Ratio {
         den: String,
     },
+    /// num / den as a percentage, both counted by the unit (青年党员占当年新发展党员比例).
+    Share {
+        den: String,
+    },
     Count {
         unit: String,
     },
+    /// A rhythm within the year (每周开放不少于5天, 每月不少于1次): kept or not, a yes/no.
+    Rhythm,
 }
 
 /// A target stated in the text: 信息登记率95%以上, 业务培训1年2次以上.
@@ -62,42 +84,150 @@ pub(super) const RATE_WORDS: &[&str] = &[
     "覆盖面",
     "满意度",
     "知晓度",
+    "水平",
 ];
 
-/// The targets in one clause (at `offset` in the criteria).
+/// The targets in one clause (at `offset` in the criteria): those of each part joined by
+/// 且 or 并 (综合性应急救援队伍不少于30人且每月开展训练).
 pub(super) fn targets_in(text: &str, offset: usize) -> Vec<Target> {
-    parts(text)
+    duties(text)
         .into_iter()
-        .filter_map(|(at, part)| {
-            let base = offset + at;
-            ratio(part, base)
-                .or_else(|| percent(part, base))
-                .or_else(|| count(part, base))
-        })
+        .flat_map(|(at, part)| part_targets(part, offset + at))
         .collect()
 }
 
-/// The parts of a clause that may each hold a target, with their byte offsets: two
-/// percentages in one clause are two targets joined by 、.
-fn parts(text: &str) -> Vec<(usize, &str)> {
-    if text.matches('%').count() >= 2 {
-        let mut v = Vec::new();
-        let mut s = 0;
-        for (i, c) in text.char_indices() {
-            if c == '、' {
+/// The parts of a clause joined by 且 or 并, each a duty, with their byte offsets.
+pub(super) fn duties(text: &str) -> Vec<(usize, &str)> {
+    let mut v = Vec::new();
+    let mut s = 0;
+    for (i, c) in text.char_indices() {
+        if c == '且' || c == '并' {
+            if !text[s..i].trim().is_empty() {
                 v.push((s, &text[s..i]));
-                s = i + c.len_utf8();
             }
+            s = i + c.len_utf8();
         }
-        v.push((s, &text[s..]));
-        v
-    } else {
-        vec![(0, text)]
     }
+    if !text[s..].trim().is_empty() {
+        v.push((s, &text[s..]));
+    }
+    v
 }
 
-/// 培训人数达到区域流动人口数30%以上: a ratio to a unit-level fact.
+fn part_targets(text: &str, offset: usize) -> Vec<Target> {
+    if let Some(list) = listed(text, offset) {
+        return list;
+    }
+    let one = |at: usize, part: &str| {
+        let base = offset + at;
+        ratio(part, base)
+            .or_else(|| percent(part, base))
+            .or_else(|| count(part, base))
+    };
+    // 召开党员大会不少于4次、讲党课不少于4次: parts that each hold a target are several
+    // targets.
+    let parts = parts(text);
+    if parts.len() > 1 {
+        let each: Vec<Option<Target>> = parts.iter().map(|(at, p)| one(*at, p)).collect();
+        if each.iter().all(Option::is_some) {
+            return each.into_iter().flatten().collect();
+        }
+        if text.matches('%').count() >= 2 {
+            return each.into_iter().flatten().collect();
+        }
+    }
+    one(0, text).into_iter().collect()
+}
+
+/// Measures listed with 、 and one level for all (按期办结率、企业满意率均达到95%以上) or one
+/// each (实现率、压缩比分别达到95%、60%以上): a target per measure, each citing the whole.
+fn listed(text: &str, offset: usize) -> Option<Vec<Target>> {
+    let (subjects, levels, tail) = if let Some(c) = RESPECTIVE.captures(text) {
+        // 95、60%: the last level's % holds for all.
+        let percent = c[3].ends_with('%');
+        let levels: Vec<String> = c[3]
+            .split('、')
+            .map(|l| {
+                let l = l.trim_end_matches('%');
+                format!("{}{l}{}", &c[2], if percent { "%" } else { "" })
+            })
+            .collect();
+        (
+            c[1].to_string(),
+            levels,
+            c.get(4).map_or("", |m| m.as_str()).to_string(),
+        )
+    } else if let Some(c) = ALL.captures(text) {
+        (c[1].to_string(), Vec::new(), c[2].to_string())
+    } else {
+        return None;
+    };
+    let names: Vec<&str> = subjects.split('、').map(str::trim).collect();
+    // Each name a measure, not a target of its own (信息登记率95%以上、信息准确率均达90%以上).
+    if names.len() < 2
+        || names
+            .iter()
+            .any(|n| n.is_empty() || n.contains(|c: char| c.is_ascii_digit() || c == '%'))
+    {
+        return None;
+    }
+    if !levels.is_empty() && levels.len() != names.len() {
+        return None;
+    }
+    let whole = text.trim_end();
+    let mut out = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        let said = if levels.is_empty() {
+            format!("{name}{tail}")
+        } else {
+            format!("{name}{}{tail}", levels[k])
+        };
+        let t = ratio(&said, 0)
+            .or_else(|| percent(&said, 0))
+            .or_else(|| count(&said, 0))?;
+        out.push(Target {
+            start: offset + first_char(text, &subjects),
+            end: offset + whole.len(),
+            ..t
+        });
+    }
+    Some(out)
+}
+
+/// The parts of a clause joined by 、, with their byte offsets.
+fn parts(text: &str) -> Vec<(usize, &str)> {
+    let mut v = Vec::new();
+    let mut s = 0;
+    for (i, c) in text.char_indices() {
+        if c == '、' {
+            v.push((s, &text[s..i]));
+            s = i + c.len_utf8();
+        }
+    }
+    v.push((s, &text[s..]));
+    v
+}
+
+/// 培训人数达到区域流动人口数30%以上: a ratio to a unit-level fact; 青年党员占新发展党员
+/// 比例达到60%: a share of two counts.
 fn ratio(part: &str, base: usize) -> Option<Target> {
+    if let Some(c) = SHARE.captures(part) {
+        let label = clean_subject(&c[1]);
+        let den = c[2].trim().to_string();
+        if !label.is_empty()
+            && !den.is_empty()
+            && let Ok(n) = c[3].parse()
+        {
+            let m = c.get(0).expect("whole match");
+            return Some(Target {
+                start: base + first_char(part, &c[1]),
+                end: base + m.end(),
+                label,
+                measure: Measure::Share { den },
+                threshold: Threshold::AtLeast(n),
+            });
+        }
+    }
     let c = RATIO.captures(part)?;
     let label = clean_subject(&c[1]);
     let den = c[2].trim().to_string();
@@ -155,6 +285,15 @@ fn count(part: &str, base: usize) -> Option<Target> {
         .or_else(|| COUNT_LEAST.captures(part))
         .or_else(|| COUNT_ABOVE.captures(part))?;
     let n = super::words::parse_num(&c[2])?;
+    if RHYTHM.is_match(&c[1]) {
+        return Some(Target {
+            start: base,
+            end: base + part.len(),
+            label: strip_de(part.trim()).to_string(),
+            measure: Measure::Rhythm,
+            threshold: Threshold::AtLeast(n),
+        });
+    }
     let tail = c
         .get(5)
         .or_else(|| c.get(4))
@@ -270,6 +409,27 @@ impl Reader<'_> {
                     source_text: source,
                 }
             }
+            Measure::Share { den } => {
+                let num = self.input(&t.label, InputKind::Count, None, &source);
+                let den_key = self.input(den, InputKind::Count, None, &source);
+                DraftCheck {
+                    input: None,
+                    ratio: Some((num, den_key)),
+                    threshold: Some(t.threshold),
+                    label: Some(format!("{}占{}的比例", t.label, den)),
+                    source_text: source,
+                }
+            }
+            Measure::Rhythm => {
+                let key = self.input(&t.label, InputKind::Bool, None, &source);
+                DraftCheck {
+                    input: Some(key),
+                    ratio: None,
+                    threshold: None,
+                    label: None,
+                    source_text: source,
+                }
+            }
             Measure::Count { unit } => {
                 let key = self.input(&t.label, InputKind::Count, Some(unit), &source);
                 DraftCheck {
@@ -301,7 +461,9 @@ impl Reader<'_> {
                     Some(&c.source_text),
                 );
             }
-            if c.ratio.is_some() {
+            if let Some((_, den)) = &c.ratio
+                && self.units.facts.iter().any(|f| &f.key == den)
+            {
                 rule.flag(
                     FlagKind::Review,
                     format!(

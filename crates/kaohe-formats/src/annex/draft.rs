@@ -574,7 +574,12 @@ fn place_veto_sections(categories: &mut Vec<DraftCategory>, flags: &mut Vec<Flag
             ));
             first.rules.push(rule);
         }
-        first.flags.extend(item.flags);
+        // The section's lack of points is not the item's.
+        first.flags.extend(
+            item.flags
+                .into_iter()
+                .filter(|f| !(f.kind == FlagKind::Unsettled && f.message.contains("没有分值"))),
+        );
     }
     flags.push(Flag::new(
         FlagKind::Note,

@@ -115,6 +115,11 @@ static BONUS_CAP: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// A row that explains the table: 注：…, 说明：….
+static NOTE_ROW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:注|说明|备注|附注|注释)\s*[0-9一二三四五六七八九十]*\s*[：:.、]")
+        .expect("valid regex")
+});
 /// 附件1： before a title.
 static ANNEX_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^附件\s*[0-9一二三四五六七八九十]*\s*[：:]?\s*").expect("valid regex")
@@ -257,6 +262,13 @@ impl Table {
         }
         if filled.len() == 1 {
             let t = &texts[filled[0]];
+            if self.seen_table && NOTE_ROW.is_match(t) {
+                // 注：考核数据来源为…, 说明：各项数据统计截至…: under the table, not an item.
+                self.notes.push(format!(
+                    "表格第 {line} 行是说明（“{t}”），不是评分条目，已略去"
+                ));
+                return;
+            }
             if self.seen_table
                 && let Some((name, points, bonus)) = heading(t)
             {

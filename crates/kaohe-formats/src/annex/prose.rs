@@ -55,6 +55,8 @@ static HEADING_POINTS: LazyLock<Regex> =
 static HEADING_NOTE: LazyLock<Regex> = LazyLock::new(|| re(r"^(.*?)\s*[（(](.*)[）)]\s*$"));
 static MOST: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:最多|最高|至多|不超过|累计)[^0-9]{0,6}([0-9]+(?:\.[0-9]+)?)\s*分"));
+/// A line on how a section scores, before its items: 以下扣分直接从考核总分中扣除.
+static LEAD: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:以下|下列|本部分|本节|本类)"));
 /// Words that score: a paragraph with one belongs to the item above.
 static SCORES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"[扣加得计][0-9一二两三四五六七八九十半.]+分|扣分|加分|不得分|否决|降一?档|按完成比例")
@@ -236,7 +238,7 @@ pub(crate) fn read(lines: &[String], format: &str) -> Result<Annex, String> {
                 }
                 // An unnumbered paragraph that scores, under a heading: an item of its
                 // own (the one line of a 一票否决 section).
-                None if SCORES.is_match(line) => {
+                None if SCORES.is_match(line) && !LEAD.is_match(line) => {
                     let (name, points, criteria) = item(line);
                     section.items.push(AnnexItem {
                         name,

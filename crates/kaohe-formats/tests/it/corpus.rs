@@ -419,13 +419,23 @@ fn score_annex(dir: &Path, log: &mut String) -> (Tally, Vec<String>) {
             }
         }
     }
+    let matched: Vec<usize> = expected
+        .items()
+        .iter()
+        .filter_map(|i| find_item(&draft, &i.criteria).map(|(di, _)| di))
+        .collect();
     for (di, sig) in left {
-        // The same rule drafted in another item.
+        // The same rule drafted in another item: one no careful item stands for, or a
+        // veto (a 一票否决 section the careful reader put in an item).
         let elsewhere = drafted.iter().enumerate().find_map(|(dj, d)| {
             d.rules
                 .iter()
                 .enumerate()
-                .find(|(ri, r)| !used[dj][*ri] && draft_sig(d, &r.kind) == sig)
+                .find(|(ri, r)| {
+                    !used[dj][*ri]
+                        && draft_sig(d, &r.kind) == sig
+                        && (!matched.contains(&dj) || matches!(r.kind, DraftKind::Veto { .. }))
+                })
                 .map(|(ri, r)| (dj, ri, r.confidence == Confidence::Sure))
         });
         if let Some((dj, ri, sure)) = elsewhere {
@@ -476,11 +486,6 @@ fn score_annex(dir: &Path, log: &mut String) -> (Tally, Vec<String>) {
         }
     }
     // Items drafted that no careful item matches.
-    let matched: Vec<usize> = expected
-        .items()
-        .iter()
-        .filter_map(|i| find_item(&draft, &i.criteria).map(|(di, _)| di))
-        .collect();
     for (di, d) in drafted.iter().enumerate() {
         if !matched.contains(&di) {
             structure.push(format!("item drafted with no counterpart: {}", d.criteria));
@@ -557,8 +562,8 @@ fn the_corpus_imports_with_no_rule_misread_silently() {
     // Issue 17's targets are no wrong rule and at least 85% right. Not met yet: the floor
     // below is where the reader stands (docs/annex-import.md), so that no change makes it
     // worse unseen; raise it with the reader, up to the targets.
-    const MOST_WRONG: usize = 5;
-    const LEAST_RIGHT_PERCENT: usize = 58;
+    const MOST_WRONG: usize = 0;
+    const LEAST_RIGHT_PERCENT: usize = 79;
     if std::env::var_os("KAOHE_CORPUS_REPORT_ONLY").is_none() {
         assert!(
             total.wrong <= MOST_WRONG,

@@ -8,7 +8,7 @@ use regex_lite::Captures;
 use super::Reader;
 use super::targets::{Measure, RATE_WORDS, Target, duties};
 use super::words::{clean_subject, fmt, parse_num, strip_de};
-use crate::annex::draft::{DraftCheck, DraftKind, DraftRule, FlagKind, InputKind, Threshold};
+use crate::annex::draft::{DraftCheck, DraftKind, DraftRule, Flag, FlagKind, InputKind, Threshold};
 
 regex!(
     NO_SCORE,
@@ -33,6 +33,19 @@ regex!(
     COND_COUNT,
     "^(.*?)(?:少于|不足|不到|低于)NUM(次|期|场|篇|个|名|人|家|户|件|学时|小时|天)"
 );
+// A duty led by its verb: 成立…, 建立…, 明确…
+regex!(
+    DUTY_VERBS,
+    "^(?:成立|建立|明确|落实|配备|配齐|建成|制定|开展|组织|召开|签订|设立|设置|完善|健全|纳入|列入|安排|实行|推行|编制|印发|公布|组建|培育|打造|创建)"
+);
+regex!(
+    DUTY_VERB_IN,
+    "成立|建立|明确|落实|配备|配齐|建成|制定|开展|组织|召开|签订|设立|设置|完善|健全|纳入|列入|安排|实行|推行|编制|印发|公布|组建|培育|打造|创建"
+);
+regex!(
+    COUNT_SAID,
+    "(NUM)(?:项|个|类)(?:制度|机制|工作|任务|措施)?$"
+);
 regex!(PARENS, "（[^（）]*）|\\([^()]*\\)");
 // A condition that only says "not done": the checks are the duties before it.
 regex!(
@@ -51,6 +64,18 @@ pub(super) fn named_check(cond: &str) -> Option<String> {
     for event in ["发生", "出现", "被", "受到"] {
         if cond.starts_with(event) {
             return Some(format!("未{cond}"));
+        }
+    }
+    // 辖区内发生…, “两委”班子成员受到…处分, 对事故迟报造成严重后果: an event after who or
+    // where it happens.
+    if !["没有", "未", "不", "无", "没"]
+        .iter()
+        .any(|n| cond.contains(n))
+    {
+        for event in ["发生", "出现", "受到", "造成"] {
+            if let Some(at) = cond.find(event) {
+                return Some(format!("{}未{}", &cond[..at], &cond[at..]));
+            }
         }
     }
     if let Some(rest) = cond.strip_prefix("存在") {
@@ -162,6 +187,7 @@ impl Reader<'_> {
         if !self.make_checks(i, clause, at, each, false) {
             return false;
         }
+        self.listed_duty(per_item);
         let rule = self.rules.last_mut().expect("make_checks pushed a rule");
         if let DraftKind::Checks { checks, once, .. } = &rule.kind
             && checks.len() > 1
@@ -182,6 +208,81 @@ impl Reader<'_> {
         true
     }
 
+    /// The checks rule just made has one yes/no duty listing several things with 、
+    /// (配齐协管员、信息员; 蚊、蝇、蟑螂密度均应达到C级以上): with 每项, a check per thing;
+    /// without, one check — either way flagged, since where the list ends and what each
+    /// part is called are guesses.
+    fn listed_duty(&mut self, per_item: bool) {
+        let Some(rule) = self.rules.last() else {
+            return;
+        };
+        let DraftKind::Checks { checks, .. } = &rule.kind else {
+            return;
+        };
+        let [check] = checks.as_slice() else {
+            return;
+        };
+        if check.threshold.is_some() || !check.source_text.contains('、') {
+            return;
+        }
+        let whole = check.source_text.clone();
+        let old_key = check.input.clone();
+        let parts: Vec<String> = whole.split('、').map(|p| p.trim().to_string()).collect();
+        if per_item && parts.len() > 1 {
+            self.inputs.retain(|i| Some(&i.key) != old_key.as_ref());
+            let mut split = Vec::new();
+            for part in &parts {
+                let key = self.input(strip_de(part), InputKind::Bool, None, part);
+                split.push(DraftCheck {
+                    input: Some(key),
+                    ratio: None,
+                    threshold: None,
+                    label: None,
+                    source_text: part.clone(),
+                });
+            }
+            let n = split.len();
+            // 成立领导小组、建立工作制度、明确专人负责: each part a duty of its own, led by
+            // its verb; 建立排查化解、包案、联席会议三项制度: the count said.
+            // The first part may open with who does it (镇（街道）成立…, 将…纳入…).
+            let sure = DUTY_VERB_IN.is_match(&parts[0])
+                && parts[1..].iter().all(|p| DUTY_VERBS.is_match(p))
+                || COUNT_SAID
+                    .captures(&whole)
+                    .and_then(|c| parse_num(&c[1]))
+                    .is_some_and(|k| k == Decimal::from(n));
+            let rule = self.rules.last_mut().expect("a rule");
+            if let DraftKind::Checks { checks, .. } = &mut rule.kind {
+                *checks = split;
+            }
+            rule.flags
+                .retain(|f| !f.message.starts_with("检查项按前文各句拟出"));
+            rule.recompute();
+            if sure {
+                rule.flags.push(Flag::new(
+                    FlagKind::Note,
+                    format!("「{whole}」按“、”拆成 {n} 个检查项，每项未做到各扣"),
+                    Some(&whole),
+                ));
+            } else {
+                rule.flag(
+                    FlagKind::Review,
+                    format!(
+                        "「{whole}」按“、”拆成 {n} 个检查项，每项未做到各扣；请核对各项的名称和项数"
+                    ),
+                    Some(&whole),
+                );
+            }
+        } else {
+            let rule = self.rules.last_mut().expect("a rule");
+            rule.flag(
+                FlagKind::Review,
+                format!("「{whole}」列了几件事，读作一个检查项（都做到才不扣分）；若每件分别扣分，请拆成几个检查项"),
+                Some(&whole),
+            );
+        }
+    }
+
     /// A checks rule for the condition before byte `at` of clause `i`.
     fn make_checks(
         &mut self,
@@ -194,7 +295,10 @@ impl Reader<'_> {
         let (cond, first) = self.condition(i, at);
         let source = self.span(first, i).to_string();
         let mut flags = Vec::new();
-        let checks = if GENERIC.is_match(&cond) {
+        // 未配齐的: a verb alone names no duty; the scope says what.
+        let bare_verb =
+            named_check(&cond).is_some_and(|l| l.chars().count() <= 2) && !self.scope.is_empty();
+        let checks = if GENERIC.is_match(&cond) || bare_verb {
             self.generic_checks(&cond, clause, &mut flags)
         } else if let Some(c) = COND_PERCENT.captures(&cond) {
             let Some(check) = self.percent_condition(&cond, &c) else {
@@ -207,7 +311,7 @@ impl Reader<'_> {
             };
             vec![check]
         } else if let Some(c) = COND_COUNT.captures(&cond) {
-            let Some(check) = self.count_condition(&cond, &c) else {
+            let Some(check) = self.count_condition(&cond, &c, &mut flags) else {
                 return false;
             };
             vec![check]
@@ -267,8 +371,17 @@ impl Reader<'_> {
             ));
         }
         if !left_out.is_empty() {
+            // 未达到的 names the targets; the sentences around them say what they measure
+            // (推行网上信访，网上信访占比达到80%以上). 未完成的 may mean the tasks too.
+            let named = ["达到", "达标", "达不到", "超过", "超出", "超标"]
+                .iter()
+                .any(|w| cond.contains(w));
             flags.push((
-                FlagKind::Review,
+                if named {
+                    FlagKind::Note
+                } else {
+                    FlagKind::Review
+                },
                 format!(
                     "只把有指标的句子列为检查项；以下句子未列入，若也应考核请加上：{}",
                     left_out
@@ -386,11 +499,35 @@ impl Reader<'_> {
     }
 
     /// 业务培训次数少于3次: the count the condition names, as a check.
-    fn count_condition(&mut self, cond: &str, c: &Captures<'_>) -> Option<DraftCheck> {
-        let label = clean_subject(&c[1]);
+    fn count_condition(
+        &mut self,
+        cond: &str,
+        c: &Captures<'_>,
+        flags: &mut Vec<(FlagKind, String)>,
+    ) -> Option<DraftCheck> {
+        let mut label = clean_subject(&c[1]);
+        for w in ["全年", "年内", "年度内", "每年", "一年", "1年", "年度"] {
+            if let Some(rest) = label.strip_prefix(w) {
+                label = rest.to_string();
+            }
+        }
         let n = parse_num(&c[2])?;
         if label.is_empty() {
-            return None;
+            // 未开展的扣5分，全年少于4次的扣2分: the count of what the rule before checks,
+            // as a guess.
+            let before = match self.rules.last().map(|r| &r.kind) {
+                Some(DraftKind::Checks { checks, .. }) => {
+                    checks.last().map(|c| strip_de(&c.source_text).to_string())
+                }
+                _ => None,
+            };
+            label = format!("{}次数", before.unwrap_or_default());
+            flags.push((
+                FlagKind::Review,
+                format!(
+                    "「{cond}」没写明是什么的次数：拟为「{label}」；若它与前一句是同一事项的两档（未开展的扣…，不足…次的扣…），请合并为一条 tiers 规则"
+                ),
+            ));
         }
         let key = self.input(&label, InputKind::Count, Some(&c[3]), cond);
         Some(DraftCheck {

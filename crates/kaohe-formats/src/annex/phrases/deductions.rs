@@ -4,13 +4,13 @@
 use kaohe_core::Decimal;
 
 use super::Reader;
-use super::targets::Measure;
+use super::targets::{Measure, RATE_WORDS};
 use super::words::{clean_subject, fmt, parse_num, strip_de};
 use crate::annex::draft::{DraftKind, DraftRule, Flag, FlagKind, InputKind, Threshold};
 
 regex!(
     SHORTFALL,
-    "(?:每)?(?:少|缺|差)(?:一|1)(次|期|场|篇|个|项|人次|批)(?:的)?(?:扣|扣除)NUM分"
+    "(?:每)?(?:少|缺|差)(?:一|1)(次|期|场|篇|个|项|人次|批|件|家|户|名|人)(?:的)?(?:扣|扣除)NUM分"
 );
 regex!(
     BELOW,
@@ -21,8 +21,12 @@ regex!(
     "^(.*?)(?:比|较|与)(?:上一?年度?|上年度?|去年)(?:同期)?(?:相比)?(?:有所)?(?:减少|下降|降低)的?[，,]?(?:扣|扣除)NUM分"
 );
 regex!(
+    BELOW_DISTRICT,
+    "^(.*?)(?:低于|少于|小于|不及)((?:全省|全市|全区|全县|全镇|全街道)[^，。；的]{0,24})的?[，,]?(?:扣|扣除)NUM分"
+);
+regex!(
     PER_COUNT,
-    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
+    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
 );
 
 regex!(
@@ -33,7 +37,11 @@ regex!(FULL_SCORE, "满分NUM分|百分制");
 regex!(ROUND_UP, "不足.*按.*计");
 regex!(ROUND_EXACT, "按比例(?:扣分|扣减|计算|计)");
 
-regex!(PROPORTIONAL, "^(.*?)按(?:完成)?比例(?:得分|计分)");
+regex!(
+    PROPORTIONAL,
+    "^(.*?)按(?:完成)?比例(?:得分|计分)|^(.*?)按.{1,30}?占.{1,30}?的?比例(?:得分|计分)"
+);
+regex!(SHARE_OF, "(按.{1,30}?)占(.{1,30}?)的?比例(?:得分|计分)");
 
 impl Reader<'_> {
     /// 下达的任务，按完成比例得分（满分5分）: a completion rate against 100%, flagged, since
@@ -42,9 +50,11 @@ impl Reader<'_> {
         let Some(c) = PROPORTIONAL.captures(clause) else {
             return false;
         };
-        let (cond, first) = self.condition(i, c.get(1).map(|m| m.end()).unwrap_or(0));
+        let at = c.get(1).or_else(|| c.get(2)).map_or(0, |m| m.end());
+        let (cond, first) = self.condition(i, at);
         let subject = clean_subject(&cond);
-        let label = if subject.is_empty() || subject.ends_with('率') {
+        let named_rate = subject.ends_with('率');
+        let label = if subject.is_empty() || named_rate {
             if subject.is_empty() {
                 "完成率".to_string()
             } else {
@@ -54,7 +64,24 @@ impl Reader<'_> {
             format!("{subject}完成率")
         };
         let source = self.span(first, i).to_string();
-        let key = self.input(&label, InputKind::Percent, None, &source);
+        // 按已兑现事项数占应兑现事项数的比例计分: a share of two counts the unit reports.
+        let share = SHARE_OF.captures(clause).map(|c| {
+            (
+                clean_subject(&c[1]).trim_start_matches('按').to_string(),
+                c[2].trim().to_string(),
+            )
+        });
+        let (key, ratio) = match &share {
+            Some((num, den)) if !num.is_empty() && !den.is_empty() => {
+                let n = self.input(num, InputKind::Count, None, &source);
+                let d = self.input(den, InputKind::Count, None, &source);
+                (None, Some((n, d)))
+            }
+            _ => (
+                Some(self.input(&label, InputKind::Percent, None, &source)),
+                None,
+            ),
+        };
         // 满分N分 in the clause or the next: the points at stake.
         let mut max = None;
         for j in i..(i + 2).min(self.clauses.len()) {
@@ -69,18 +96,26 @@ impl Reader<'_> {
         }
         let mut rule = DraftRule::new(
             DraftKind::Proportional {
-                input: Some(key),
-                ratio: None,
-                target: Some(Decimal::ONE_HUNDRED),
+                input: key,
+                target: if ratio.is_some() {
+                    None
+                } else {
+                    Some(Decimal::ONE_HUNDRED)
+                },
+                ratio,
                 max,
             },
             &source,
         );
-        rule.flag(
-            FlagKind::Review,
-            "按完成比例得分：读作“完成率”对 100% 的比例；若完成的是数量对任务数，改为 ratio = [\"完成数\", \"任务数\"]（任务数可设为单位基础数据）",
-            Some(&source),
-        );
+        // A rate named (水质达标率按完成比例得分) or a share of two counts is what it says;
+        // a task (下达的检查任务，按完成比例得分) may be a rate or a count against the task.
+        if !named_rate && share.is_none() {
+            rule.flag(
+                FlagKind::Review,
+                "按完成比例得分：读作“完成率”对 100% 的比例；若完成的是数量对任务数，改为 ratio = [\"完成数\", \"任务数\"]（任务数可设为单位基础数据）",
+                Some(&source),
+            );
+        }
         self.rules.push(rule);
         true
     }
@@ -308,6 +343,48 @@ impl Reader<'_> {
         true
     }
 
+    /// 得分率低于全市平均水平的扣5分 / 增幅低于全县农村居民人均可支配收入增幅的扣4分: below
+    /// a figure of the district, the same for every unit (a unit-level fact it sets).
+    pub(super) fn below_district(&mut self, i: usize, clause: &str) -> bool {
+        let Some(c) = BELOW_DISTRICT.captures(clause) else {
+            return false;
+        };
+        let Some(deduct) = parse_num(&c[3]) else {
+            return false;
+        };
+        let subject = clean_subject(&c[1]);
+        if subject.is_empty() {
+            return false;
+        }
+        let source = self.span(i, i).to_string();
+        let reference = c[2].to_string();
+        let kind = if subject.ends_with('数') || subject.ends_with("数量") {
+            InputKind::Count
+        } else if RATE_WORDS.iter().any(|w| subject.ends_with(w)) {
+            InputKind::Percent
+        } else {
+            InputKind::Decimal
+        };
+        let input = self.input(&subject, kind, None, &source);
+        let reference = self.units.key_for(&reference, &source);
+        self.keys.reserve(&reference);
+        let mut rule = DraftRule::new(
+            DraftKind::Below {
+                input,
+                reference,
+                deduct,
+            },
+            &source,
+        );
+        rule.flags.push(Flag::new(
+            FlagKind::Note,
+            format!("「{}」读作单位级事实：由区里为每个单位填同一个数", &c[2]),
+            Some(&c[2]),
+        ));
+        self.rules.push(rule);
+        true
+    }
+
     pub(super) fn below(&mut self, i: usize, clause: &str) -> bool {
         let Some(c) = BELOW
             .captures(clause)
@@ -319,10 +396,23 @@ impl Reader<'_> {
             return false;
         };
         let subject = clean_subject(&c[1]);
-        if subject.is_empty() {
-            return false;
-        }
         let source = self.span(i, i).to_string();
+        if subject.is_empty() {
+            // 达到32%以上，未达到的扣3分，比上年下降的扣3分: the measure of the rule before.
+            let Some((input, label, kind)) = self.input_before() else {
+                return false;
+            };
+            let reference = self.input(&format!("上一年度{label}"), kind, None, &source);
+            self.rules.push(DraftRule::new(
+                DraftKind::Below {
+                    input,
+                    reference,
+                    deduct,
+                },
+                &source,
+            ));
+            return true;
+        }
         let kind = if subject.ends_with('数') {
             InputKind::Count
         } else {
@@ -356,7 +446,7 @@ impl Reader<'_> {
             return false;
         };
         let cond = strip_de(&c[1]).to_string();
-        if cond.contains('每') || cond.contains("百分点") {
+        if cond.contains('每') || cond.contains("百分点") || c[5].starts_with("方面") {
             return false;
         }
         let verb = c

@@ -52,7 +52,7 @@ mod words;
 
 regex!(
     SCORE,
-    "按(?:完成)?比例(?:得分|计分)|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|分别[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+    "按(?:完成)?比例(?:得分|计分)|比例(?:得分|计分)|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|分别[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
 );
 regex!(
     FLOOR,
@@ -145,6 +145,12 @@ const PHRASINGS: &[Phrasing] = &[
         drafts: "below (this year's input and last year's)",
         examples: &["出租房源数少于上一年度的扣3分", "参保人数比上年下降的扣5分"],
         read: |r, i, clause| r.below(i, clause),
+    },
+    Phrasing {
+        words: "低于全市平均水平的扣N分",
+        drafts: "below, the reference a unit-level fact the district sets (the same for every unit)",
+        examples: &["牵头指标得分率低于全市平均水平的扣5分"],
+        read: |r, i, clause| r.below_district(i, clause),
     },
     Phrasing {
         words: "每次扣N分 / 每发现一起扣N分",
@@ -435,8 +441,18 @@ impl Reader<'_> {
             && let Some(&last) = self.scope.last()
             && self.clause(last).ends_with('的')
         {
-            let cond = strip_de(self.clause(last)).to_string();
+            let mut cond = strip_de(self.clause(last)).to_string();
             self.scope.pop();
+            // 发生重大食品安全事故，或者对事故迟报造成严重后果的: both clauses.
+            if let Some(rest) = cond
+                .strip_prefix("或者")
+                .or_else(|| cond.strip_prefix('或'))
+                && let Some(&prev) = self.scope.last()
+            {
+                cond = format!("{}或{rest}", self.clause(prev));
+                self.scope.pop();
+                return (cond, prev);
+            }
             return (cond, last);
         }
         (own, i)

@@ -85,6 +85,7 @@ pub(super) const RATE_WORDS: &[&str] = &[
     "满意度",
     "知晓度",
     "水平",
+    "比",
 ];
 
 /// The targets in one clause (at `offset` in the criteria): those of each part joined by
@@ -447,10 +448,12 @@ impl Reader<'_> {
     /// nothing stated, a ratio to a unit-level fact.
     pub(super) fn flag_unbased(&self, rule: &mut DraftRule, checks: &[DraftCheck]) {
         for c in checks {
+            // 占比 added by the reader (the text names no base), not said in the text.
             if let (Some(key), Some(_)) = (&c.input, &c.threshold)
                 && let Some(input) = self.inputs.iter().find(|i| &i.key == key)
                 && input.kind == InputKind::Percent
                 && input.label.ends_with("占比")
+                && !c.source_text.contains(input.label.as_str())
             {
                 rule.flag(
                     FlagKind::Review,
@@ -462,10 +465,18 @@ impl Reader<'_> {
                 );
             }
             if let Some((_, den)) = &c.ratio
-                && self.units.facts.iter().any(|f| &f.key == den)
+                && let Some(fact) = self.units.facts.iter().find(|f| &f.key == den)
             {
+                // A population the district counts (辖区常住人口, 从业人员数) is its
+                // figure; anything else may as well be the unit's own.
+                let district = ["人口", "从业人员"].iter().any(|w| fact.label.contains(w))
+                    || fact.label.starts_with("辖区");
                 rule.flag(
-                    FlagKind::Review,
+                    if district {
+                        FlagKind::Note
+                    } else {
+                        FlagKind::Review
+                    },
                     format!(
                         "「{}」的分母拟为单位级事实（由区里为每个单位设定，单位不能改）；若由单位填报，改为本项的输入",
                         c.source_text

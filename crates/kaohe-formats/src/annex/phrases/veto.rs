@@ -18,17 +18,24 @@ impl Reader<'_> {
             (None, None) => return false,
         };
         let mut at = m.start();
-        for w in [
-            "年度考核",
-            "综合考核",
-            "考核",
-            "实行",
-            "予以",
-            "给予",
-            "该单位",
-        ] {
-            if let Some(h) = clause[..at].strip_suffix(w) {
-                at = h.len();
+        // 年度考核实行一票否决, 考核等次降一档: the words before it that are not a condition.
+        loop {
+            let before = at;
+            for w in [
+                "年度考核",
+                "综合考核",
+                "考核",
+                "实行",
+                "予以",
+                "给予",
+                "该单位",
+            ] {
+                if let Some(h) = clause[..at].strip_suffix(w) {
+                    at = h.len();
+                }
+            }
+            if at == before {
+                break;
             }
         }
         let (cond, first) = self.condition(i, at);
@@ -36,16 +43,28 @@ impl Reader<'_> {
         let (checks, review) = if GENERIC.is_match(&cond) {
             let (checks, _) = self.scope_checks(&cond);
             (checks, true)
-        } else if let Some(label) = named_check(&cond) {
-            let key = self.input(&label, InputKind::Bool, None, &source);
-            let check = DraftCheck {
-                input: Some(key),
-                ratio: None,
-                threshold: None,
-                label: None,
-                source_text: cond.clone(),
+        } else if named_check(&cond).is_some() {
+            // 发生重大事故或对事故迟报造成严重后果的: either one vetoes (unless 或 only
+            // joins two nouns: 发生重大环境污染事件或群体性事件).
+            let split = cond.split('或').all(|p| named_check(p).is_some());
+            let parts: Vec<&str> = if split {
+                cond.split('或').collect()
+            } else {
+                vec![cond.as_str()]
             };
-            (vec![check], false)
+            let mut checks = Vec::new();
+            for part in parts {
+                let label = named_check(part).expect("checked above");
+                let key = self.input(&label, InputKind::Bool, None, part);
+                checks.push(DraftCheck {
+                    input: Some(key),
+                    ratio: None,
+                    threshold: None,
+                    label: None,
+                    source_text: part.to_string(),
+                });
+            }
+            (checks, false)
         } else {
             return false;
         };

@@ -387,7 +387,13 @@ impl Draft {
             let id = category_keys.unique(&base);
             let mut items = Vec::new();
             for (n, item) in cat.items.iter().enumerate() {
-                let reading = phrases::read(&item.criteria, item.points, cat.bonus, &mut units);
+                let reading = phrases::read_titled(
+                    &item.criteria,
+                    item.name.as_deref(),
+                    item.points,
+                    cat.bonus,
+                    &mut units,
+                );
                 let mut item_flags = reading.flags;
                 let award = reading.rules.iter().any(|r| r.kind.adds())
                     && !reading.rules.iter().any(|r| r.kind.deducts());

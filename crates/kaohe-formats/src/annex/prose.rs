@@ -229,9 +229,16 @@ pub(crate) fn read(lines: &[String], format: &str) -> Result<Annex, String> {
             }
             None => match section.items.last_mut() {
                 // A further paragraph of the item above.
+                // Only 本项N分 at its end is read: （满分100分） inside it is a measure's.
                 Some(it) if SCORES.is_match(line) => {
-                    let (_, points, text) = item(line);
-                    it.criteria.push_str(&text);
+                    let (points, text) = match POINTS_LAST.captures(line) {
+                        Some(c) => {
+                            let at = c.get(0).expect("match").start();
+                            (num(&c[1]), line[..at].trim())
+                        }
+                        None => (None, line.as_str()),
+                    };
+                    it.criteria.push_str(text);
                     if it.points.is_none() {
                         it.points = points;
                     }

@@ -7,9 +7,9 @@
 //! as the careful one (keys and labels aside), and neither it nor its item carries a flag
 //! asking a person to check it; **flagged** when it, or what stands in its place, is
 //! marked for a person (请核对, 必须处理, 未读出); **wrong** when it differs with no flag,
-//! or is missing with nothing flagged in its place, or was invented. The targets: no
-//! wrong rule, and at least 85% right (not met yet; the test holds the reader to where it
-//! stands). The figures printed here are the ones in docs/annex-import.md.
+//! or is missing with nothing flagged in its place, or was invented. The targets, which
+//! the test holds: no wrong rule, and at least 85% right. The figures printed here are the
+//! ones in docs/annex-import.md.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -468,6 +468,20 @@ fn score_annex(dir: &Path, log: &mut String) -> (Tally, Vec<String>) {
         });
         if stand_in == Some(true) {
             tally.flagged += 1;
+            if verbose() {
+                let d = drafted[di];
+                let why: Vec<&str> = d
+                    .rules
+                    .iter()
+                    .flat_map(|r| r.flags.iter())
+                    .chain(d.flags.iter())
+                    .filter(|f| f.kind != FlagKind::Note)
+                    .map(|f| f.message.as_str())
+                    .collect();
+                let got: Vec<String> = d.rules.iter().map(|r| draft_sig(d, &r.kind)).collect();
+                let _ = writeln!(log, "  stand-in: want {sig}; drafted {got:?}: {why:?}");
+                let _ = writeln!(log, "    in 「{}」", d.criteria);
+            }
         } else {
             tally.wrong += 1;
             let got: Vec<String> = if di == usize::MAX {
@@ -559,17 +573,11 @@ fn the_corpus_imports_with_no_rule_misread_silently() {
         "the corpus has {} rules; it should have its twelve annexes",
         total.rules
     );
-    // Issue 17's targets are no wrong rule and at least 85% right. Not met yet: the floor
-    // below is where the reader stands (docs/annex-import.md), so that no change makes it
-    // worse unseen; raise it with the reader, up to the targets.
-    const MOST_WRONG: usize = 0;
-    const LEAST_RIGHT_PERCENT: usize = 79;
+    // Issue 17's targets: no rule misread without a flag, and at least 85% right without
+    // one (docs/annex-import.md has the table).
+    const LEAST_RIGHT_PERCENT: usize = 85;
     if std::env::var_os("KAOHE_CORPUS_REPORT_ONLY").is_none() {
-        assert!(
-            total.wrong <= MOST_WRONG,
-            "{} rules misread with no flag (at most {MOST_WRONG}):\n{log}",
-            total.wrong
-        );
+        assert_eq!(total.wrong, 0, "rules misread with no flag:\n{log}");
         assert!(
             total.right * 100 >= total.rules * LEAST_RIGHT_PERCENT,
             "right without a flag: {} of {} ({}), under {LEAST_RIGHT_PERCENT}%",

@@ -16,7 +16,7 @@ regex!(
 );
 regex!(
     CHECKS_EACH,
-    "^(.*?)[，,]?每(?:一)?(?:项|条|个方面|处)(?:[^，。；扣每]{1,12}?的[，,]?)?(?:扣|扣除)NUM分"
+    "^(.*?)[，,]?(?:每(?:一)?(?:项|条|个方面|处)(?:[^，。；扣每]{1,12}?的[，,]?)?|(?:以上)?(?:每)?缺(?:一|1)项)(?:扣|扣除)NUM分"
 );
 regex!(DEDUCT, "^(.*?)[，,]?(?:扣|扣除)NUM分");
 // A target stated in a condition: 信息登记率低于95%的扣2分.
@@ -36,7 +36,7 @@ regex!(
 // A duty led by its verb: 成立…, 建立…, 明确…
 regex!(
     DUTY_VERBS,
-    "^(?:成立|建立|明确|落实|配备|配齐|建成|制定|开展|组织|召开|签订|设立|设置|完善|健全|纳入|列入|安排|实行|推行|编制|印发|公布|组建|培育|打造|创建)"
+    "^(?:规范|及时|全面|按时|依法|严格|按要求)?(?:成立|建立|明确|落实|配备|配齐|建成|制定|开展|组织|召开|签订|设立|设置|完善|健全|纳入|列入|安排|实行|推行|编制|印发|公布|组建|培育|打造|创建)"
 );
 regex!(
     DUTY_VERB_IN,
@@ -72,7 +72,7 @@ pub(super) fn named_check(cond: &str) -> Option<String> {
         .iter()
         .any(|n| cond.contains(n))
     {
-        for event in ["发生", "出现", "受到", "造成"] {
+        for event in ["发生", "出现", "受到", "造成", "被"] {
             if let Some(at) = cond.find(event) {
                 return Some(format!("{}未{}", &cond[..at], &cond[at..]));
             }
@@ -184,7 +184,10 @@ impl Reader<'_> {
             return false;
         };
         let at = c.get(1).map(|m| m.end()).unwrap_or(0);
-        if !self.make_checks(i, clause, at, each, false) {
+        self.per_item = per_item;
+        let made = self.make_checks(i, clause, at, each, false);
+        self.per_item = false;
+        if !made {
             return false;
         }
         self.listed_duty(per_item);
@@ -208,10 +211,13 @@ impl Reader<'_> {
         true
     }
 
-    /// The checks rule just made has one yes/no duty listing several things with 、
-    /// (配齐协管员、信息员; 蚊、蝇、蟑螂密度均应达到C级以上): with 每项, a check per thing;
-    /// without, one check — either way flagged, since where the list ends and what each
-    /// part is called are guesses.
+    /// Yes/no duties of the checks rule just made that list several things with 、
+    /// (配齐协管员、信息员; 蚊、蝇、蟑螂密度均应达到C级以上; 成立…、建立…、明确…). With
+    /// 每项, a list whose parts each lead with their verb (or whose count is said: 三项制度)
+    /// is a check per part; a list that is the rule's only duty is split too, flagged,
+    /// since where the parts end and what they are called are guesses; any other list
+    /// stays one check, flagged. Without 每项, a list that is the only duty stays one
+    /// check, flagged (the deduction may be per part).
     fn listed_duty(&mut self, per_item: bool) {
         let Some(rule) = self.rules.last() else {
             return;
@@ -219,31 +225,19 @@ impl Reader<'_> {
         let DraftKind::Checks { checks, .. } = &rule.kind else {
             return;
         };
-        let [check] = checks.as_slice() else {
-            return;
-        };
-        if check.threshold.is_some() || !check.source_text.contains('、') {
-            return;
-        }
-        let whole = check.source_text.clone();
-        let old_key = check.input.clone();
-        let parts: Vec<String> = whole.split('、').map(|p| p.trim().to_string()).collect();
-        if per_item && parts.len() > 1 {
-            self.inputs.retain(|i| Some(&i.key) != old_key.as_ref());
-            let mut split = Vec::new();
-            for part in &parts {
-                let key = self.input(strip_de(part), InputKind::Bool, None, part);
-                split.push(DraftCheck {
-                    input: Some(key),
-                    ratio: None,
-                    threshold: None,
-                    label: None,
-                    source_text: part.clone(),
-                });
+        let only = checks.len() == 1;
+        let old = checks.clone();
+        let mut new = Vec::new();
+        let mut notes = Vec::new();
+        let mut reviews = Vec::new();
+        for check in old {
+            let whole = check.source_text.clone();
+            if check.threshold.is_some() || !whole.contains('、') {
+                new.push(check);
+                continue;
             }
-            let n = split.len();
-            // 成立领导小组、建立工作制度、明确专人负责: each part a duty of its own, led by
-            // its verb; 建立排查化解、包案、联席会议三项制度: the count said.
+            let parts: Vec<String> = whole.split('、').map(|p| p.trim().to_string()).collect();
+            let n = parts.len();
             // The first part may open with who does it (镇（街道）成立…, 将…纳入…).
             let sure = DUTY_VERB_IN.is_match(&parts[0])
                 && parts[1..].iter().all(|p| DUTY_VERBS.is_match(p))
@@ -251,35 +245,55 @@ impl Reader<'_> {
                     .captures(&whole)
                     .and_then(|c| parse_num(&c[1]))
                     .is_some_and(|k| k == Decimal::from(n));
-            let rule = self.rules.last_mut().expect("a rule");
-            if let DraftKind::Checks { checks, .. } = &mut rule.kind {
-                *checks = split;
+            if !per_item {
+                if only {
+                    reviews.push(format!("「{whole}」列了几件事，读作一个检查项（都做到才不扣分）；若每件分别扣分，请拆成几个检查项"));
+                }
+                new.push(check);
+                continue;
             }
+            if !sure && !only {
+                reviews.push(format!(
+                    "「{whole}」列了几件事，读作一个检查项；若“每项”指其中每一件，请拆成几个检查项"
+                ));
+                new.push(check);
+                continue;
+            }
+            self.inputs.retain(|i| Some(&i.key) != check.input.as_ref());
+            for part in &parts {
+                let key = self.input(strip_de(part), InputKind::Bool, None, part);
+                new.push(DraftCheck {
+                    input: Some(key),
+                    ratio: None,
+                    threshold: None,
+                    label: None,
+                    source_text: part.clone(),
+                });
+            }
+            if sure {
+                notes.push(format!(
+                    "「{whole}」按“、”拆成 {n} 个检查项，每项未做到各扣"
+                ));
+            } else {
+                reviews.push(format!(
+                    "「{whole}」按“、”拆成 {n} 个检查项，每项未做到各扣；请核对各项的名称和项数"
+                ));
+            }
+        }
+        let rule = self.rules.last_mut().expect("a rule");
+        if let DraftKind::Checks { checks, .. } = &mut rule.kind {
+            *checks = new;
+        }
+        if !notes.is_empty() && reviews.is_empty() && only {
             rule.flags
                 .retain(|f| !f.message.starts_with("检查项按前文各句拟出"));
             rule.recompute();
-            if sure {
-                rule.flags.push(Flag::new(
-                    FlagKind::Note,
-                    format!("「{whole}」按“、”拆成 {n} 个检查项，每项未做到各扣"),
-                    Some(&whole),
-                ));
-            } else {
-                rule.flag(
-                    FlagKind::Review,
-                    format!(
-                        "「{whole}」按“、”拆成 {n} 个检查项，每项未做到各扣；请核对各项的名称和项数"
-                    ),
-                    Some(&whole),
-                );
-            }
-        } else {
-            let rule = self.rules.last_mut().expect("a rule");
-            rule.flag(
-                FlagKind::Review,
-                format!("「{whole}」列了几件事，读作一个检查项（都做到才不扣分）；若每件分别扣分，请拆成几个检查项"),
-                Some(&whole),
-            );
+        }
+        for note in notes {
+            rule.flags.push(Flag::new(FlagKind::Note, note, None));
+        }
+        for review in reviews {
+            rule.flag(FlagKind::Review, review, None);
         }
     }
 
@@ -359,11 +373,42 @@ impl Reader<'_> {
         clause: &str,
         flags: &mut Vec<(FlagKind, String)>,
     ) -> Vec<DraftCheck> {
-        let (checks, left_out) = self.scope_checks(cond);
+        let (mut checks, left_out) = self.scope_checks(cond);
+        // 建立矛盾纠纷排查化解制度（5分）。未建立的扣5分: the title is the duty.
+        if checks.is_empty()
+            && let Some(title) = self.title.clone()
+            && DUTY_VERB_IN.is_match(&title)
+        {
+            let key = self.input(&title, InputKind::Bool, None, clause);
+            checks.push(DraftCheck {
+                input: Some(key),
+                ratio: None,
+                threshold: None,
+                label: None,
+                source_text: clause.to_string(),
+            });
+            flags.push((FlagKind::Note, format!("检查项取自本项标题「{title}」")));
+            return checks;
+        }
         let bools = checks.iter().filter(|c| c.threshold.is_none()).count();
+        // 以上每缺一项扣3分 after duties each led by its verb: the duties are the checks.
+        let duties = self.per_item
+            && checks
+                .iter()
+                .all(|c| c.threshold.is_some() || DUTY_VERB_IN.is_match(&c.source_text));
+        // One duty before 未落实的 (须于6月30日前全部开工): it is the check.
+        let one_duty = checks.len() == 1
+            && bools == 1
+            && !checks[0]
+                .source_text
+                .contains(['、', '和', '及', '与', '或']);
         if bools > 0 {
             flags.push((
-                FlagKind::Review,
+                if duties || one_duty {
+                    FlagKind::Note
+                } else {
+                    FlagKind::Review
+                },
                 format!(
                     "检查项按前文各句拟出（{} 项），请核对：删去不考核的，拆分或合并句子",
                     checks.len()

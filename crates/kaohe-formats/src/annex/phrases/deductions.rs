@@ -24,9 +24,10 @@ regex!(
     BELOW_DISTRICT,
     "^(.*?)(?:低于|少于|小于|不及)((?:全省|全市|全区|全县|全镇|全街道)[^，。；的]{0,24})的?[，,]?(?:扣|扣除)NUM分"
 );
+regex!(FEWER, "^(.*?)(?:少于|不足|低于)NUM(次|期|场|篇|个|件)的?$");
 regex!(
     PER_COUNT,
-    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
+    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名|项)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
 );
 
 regex!(
@@ -41,6 +42,8 @@ regex!(
     PROPORTIONAL,
     "^(.*?)按(?:完成)?比例(?:得分|计分)|^(.*?)按.{1,30}?占.{1,30}?的?比例(?:得分|计分)"
 );
+// 区市场监管局下达的食品生产经营主体年度日常监督检查任务: (what was assigned).
+regex!(ASSIGNED, "^[^完]*?(?:下达|交办|分解|布置)的(.{2,30})$");
 regex!(SHARE_OF, "(按.{1,30}?)占(.{1,30}?)的?比例(?:得分|计分)");
 
 impl Reader<'_> {
@@ -58,7 +61,7 @@ impl Reader<'_> {
             if subject.is_empty() {
                 "完成率".to_string()
             } else {
-                subject
+                subject.clone()
             }
         } else {
             format!("{subject}完成率")
@@ -71,10 +74,24 @@ impl Reader<'_> {
                 c[2].trim().to_string(),
             )
         });
+        // 区文明办年初下达的公益广告设置任务，按完成比例得分: what is done against the task
+        // the district assigned (a unit-level fact it sets for each unit).
+        let assigned = ASSIGNED
+            .captures(&subject)
+            .filter(|_| !named_rate && share.is_none())
+            .map(|c| c[1].trim_end_matches("任务").to_string())
+            .filter(|what| !what.is_empty());
         let (key, ratio) = match &share {
             Some((num, den)) if !num.is_empty() && !den.is_empty() => {
                 let n = self.input(num, InputKind::Count, None, &source);
                 let d = self.input(den, InputKind::Count, None, &source);
+                (None, Some((n, d)))
+            }
+            _ if assigned.is_some() => {
+                let what = assigned.clone().expect("checked");
+                let n = self.input(&format!("已完成的{what}"), InputKind::Count, None, &source);
+                let d = self.units.key_for(&format!("{what}任务"), &source);
+                self.keys.reserve(&d);
                 (None, Some((n, d)))
             }
             _ => (
@@ -109,7 +126,13 @@ impl Reader<'_> {
         );
         // A rate named (水质达标率按完成比例得分) or a share of two counts is what it says;
         // a task (下达的检查任务，按完成比例得分) may be a rate or a count against the task.
-        if !named_rate && share.is_none() {
+        if let Some(what) = &assigned {
+            rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("读作已完成的{what}对区里下达的{what}任务之比；任务数是单位级事实，由区里为每个单位填写"),
+                Some(&source),
+            ));
+        } else if !named_rate && share.is_none() {
             rule.flag(
                 FlagKind::Review,
                 "按完成比例得分：读作“完成率”对 100% 的比例；若完成的是数量对任务数，改为 ratio = [\"完成数\", \"任务数\"]（任务数可设为单位基础数据）",
@@ -279,12 +302,86 @@ impl Reader<'_> {
             return false;
         };
         let unit = c[1].to_string();
+        // 缺一项扣N分 is a check per missing duty.
+        if unit == "项" && clause.contains('缺') {
+            return false;
+        }
         let source = self.span(i, i).to_string();
-        let target = self
-            .scope_targets()
-            .into_iter()
+        let targets = self.scope_targets();
+        let target = targets
+            .iter()
             .rev()
-            .find(|t| matches!(t.measure, Measure::Count { .. }));
+            .find(|t| matches!(t.measure, Measure::Count { .. }))
+            .cloned();
+        // 召开党员大会不少于4次、讲党课不少于4次，每少一次扣1分: a rule for each count of
+        // the clause (the last one below).
+        if let Some(last) = &target {
+            let clause_of = |t: &super::targets::Target| {
+                self.clauses
+                    .iter()
+                    .position(|c| c.start <= t.start && t.end <= c.end)
+            };
+            let siblings: Vec<super::targets::Target> = targets
+                .iter()
+                .filter(|t| {
+                    matches!(t.measure, Measure::Count { .. })
+                        && t.start != last.start
+                        && clause_of(t) == clause_of(last)
+                })
+                .cloned()
+                .collect();
+            for t in siblings {
+                let words = self.text[t.start..t.end].to_string();
+                let key = self.input(&t.label, InputKind::Count, Some(&unit), &words);
+                let required = match t.threshold {
+                    Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
+                };
+                let mut rule = DraftRule::new(
+                    DraftKind::Shortfall {
+                        input: key,
+                        required: Some(required),
+                        each,
+                        step: Decimal::ONE,
+                        round: "down",
+                        max: None,
+                    },
+                    &source,
+                );
+                rule.flags.push(Flag::new(
+                    FlagKind::Note,
+                    format!("应达次数 {} 取自「{words}」", fmt(required)),
+                    Some(&words),
+                ));
+                self.rules.push(rule);
+            }
+        }
+        // 全年少于12次的，每少一次扣0.5分: the count in the condition before.
+        let target = target.or_else(|| {
+            let &last = self.scope.last()?;
+            let text = self.clause(last);
+            let c = FEWER.captures(text)?;
+            let n = parse_num(&c[2])?;
+            let mut label = clean_subject(&c[1]);
+            for w in ["全年", "年内", "年度内", "每年", "年度"] {
+                if let Some(rest) = label.strip_prefix(w) {
+                    label = rest.to_string();
+                }
+            }
+            let start = self.clauses[last].start;
+            Some(super::targets::Target {
+                start,
+                end: start + text.len(),
+                label: if label.is_empty() {
+                    format!("{}数", &c[3])
+                } else {
+                    label
+                },
+                measure: Measure::Count {
+                    unit: c[3].to_string(),
+                },
+                threshold: Threshold::AtLeast(n),
+            })
+        });
         let mut rule;
         match target {
             Some(t) => {
@@ -455,6 +552,10 @@ impl Reader<'_> {
             .map(|m| m.as_str())
             .unwrap_or("");
         let unit = c[4].to_string();
+        // 每项扣N分 is a check per unmet item; 每发现一项 counts what is found.
+        if unit == "项" && !matches!(verb, "发现" | "出现" | "发生") {
+            return false;
+        }
         let noun = strip_de(&c[5]);
         let label = match (noun.is_empty(), cond.is_empty(), verb.is_empty()) {
             (false, _, _) => format!("{noun}{unit}数"),

@@ -52,7 +52,7 @@ mod words;
 
 regex!(
     SCORE,
-    "按(?:完成)?比例(?:得分|计分)|比例(?:得分|计分)|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|分别[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+    "按(?:完成)?比例(?:得分|计分)|比例(?:得分|计分)|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|(?:分别|依次)[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
 );
 regex!(
     FLOOR,
@@ -114,9 +114,13 @@ const PHRASINGS: &[Phrasing] = &[
         read: |r, i, clause| r.veto(i, clause),
     },
     Phrasing {
-        words: "市、省、国家…分别加a、b、c分",
+        words: "市、省、国家…分别加a、b、c分 / 依次加",
         drafts: "tiered, one level per list part",
-        examples: &["在市、省、国家主流媒体发表的分别加2、5、8分"],
+        examples: &[
+            "在市、省、国家主流媒体发表的分别加2、5、8分",
+            "获国家、省、市级表彰的依次加5、3、1分，累计加分不超过5分",
+            "省级、市级分别计2分、1分",
+        ],
         read: |r, i, clause| r.tiered(i, clause),
     },
     Phrasing {
@@ -198,13 +202,26 @@ pub(crate) struct Reading {
 
 /// Reads one item's criteria. `points` is the item's (None for bonus items); unit-level
 /// facts named (a ratio's base) are declared in `units`.
+#[cfg(test)]
 pub(crate) fn read(
     text: &str,
     points: Option<Decimal>,
     bonus: bool,
     units: &mut UnitFacts,
 ) -> Reading {
+    read_titled(text, None, points, bonus, units)
+}
+
+/// [`read`], for an item with a title (建立矛盾纠纷排查化解制度（5分）。未建立的扣5分).
+pub(crate) fn read_titled(
+    text: &str,
+    title: Option<&str>,
+    points: Option<Decimal>,
+    bonus: bool,
+    units: &mut UnitFacts,
+) -> Reading {
     let mut r = Reader::new(text, points, bonus, units);
+    r.title = title.map(str::to_string);
     r.read_clauses();
     r.finish()
 }
@@ -226,6 +243,10 @@ struct Reader<'a> {
     discretionary: usize,
     /// Clauses a rule has read as its own (不足1个百分点的按1个百分点计 after a shortfall).
     consumed: Vec<usize>,
+    /// The item's title, where it has one: the duty of a bare 未建立的扣5分.
+    title: Option<String>,
+    /// The scoring clause being read says 每项 (or 缺一项): a deduction per unmet check.
+    per_item: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -255,6 +276,8 @@ impl<'a> Reader<'a> {
             last_rule: None,
             discretionary: 0,
             consumed: Vec::new(),
+            title: None,
+            per_item: false,
         }
     }
 

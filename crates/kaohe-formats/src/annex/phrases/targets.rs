@@ -30,6 +30,10 @@ regex!(
     ALL,
     "^(.*?、.*?)(?:均|都)(?:应|要|须|需)?((?:达到|达|不低于|不少于|控制在|低于|不高于|不超过).*)$"
 );
+regex!(
+    WITHIN,
+    "^(.*?)(?:控制在|不超过|压缩至|压缩到)NUM(个工作日|工作日|天|日|小时|个月)(?:以内|内)?"
+);
 regex!(RHYTHM, "每(?:周|月|日|天|季度|季|半月|旬)$");
 regex!(
     COUNT_YEAR,
@@ -281,6 +285,24 @@ fn percent(part: &str, base: usize) -> Option<Target> {
 
 /// 业务培训1年2次以上, 至少开展3场: a count of times.
 fn count(part: &str, base: usize) -> Option<Target> {
+    // 审批全流程用时控制在30个工作日以内: a time at most.
+    if let Some(c) = WITHIN.captures(part) {
+        let n = super::words::parse_num(&c[2])?;
+        let label = clean_subject(&c[1]);
+        if label.is_empty() {
+            return None;
+        }
+        let m = c.get(0).expect("whole match");
+        return Some(Target {
+            start: base + first_char(part, &c[1]),
+            end: base + m.end(),
+            label: format!("{label}（{}）", &c[3]),
+            measure: Measure::Count {
+                unit: c[3].to_string(),
+            },
+            threshold: Threshold::AtMost(n),
+        });
+    }
     let c = COUNT_YEAR
         .captures(part)
         .or_else(|| COUNT_LEAST.captures(part))
@@ -363,6 +385,16 @@ impl Reader<'_> {
                 .iter()
                 .any(|u| u.contains(words) || words.contains(u.as_str()) && !u.is_empty())
             {
+                // A rhythm (河长每月不少于1次) says how a duty is done; with no points of
+                // its own it is shown, not asked about.
+                if matches!(t.measure, Measure::Rhythm) {
+                    self.flags.push(Flag::new(
+                        FlagKind::Note,
+                        format!("「{words}」是工作频次，没有写明扣分，未单独计分"),
+                        Some(words),
+                    ));
+                    continue;
+                }
                 self.flags.push(Flag::new(
                     FlagKind::Review,
                     format!(

@@ -150,6 +150,9 @@ fn split_name(s: &str) -> (String, Option<Decimal>, bool) {
     if let Some(c) = NAME_BONUS.captures(&s) {
         return (c[1].to_string(), None, true);
     }
+    if is_bonus_word(&s) {
+        return (s, None, true);
+    }
     // 加分项（最高5分）, 加分项（不超过5分）, 加分项（最高加5分）: a bonus and its cap.
     if let Some(c) = BONUS_CAP.captures(&s)
         && is_bonus_word(&c[1])

@@ -11,10 +11,15 @@ use super::grid::{Cell, Grid, interpret};
 
 pub(crate) fn read(text: &str) -> Result<Annex, String> {
     let lines: Vec<&str> = text.lines().collect();
-    let tab_led = lines.iter().filter(|l| l.starts_with('\t')).count();
+    // A flattened cell is one tab and its text; a tab-separated row has tabs between its
+    // cells, and one led by a tab has an empty first cell (a category continued).
+    let tab_led = lines
+        .iter()
+        .filter(|l| l.starts_with('\t') && !l[1..].trim_end().contains('\t'))
+        .count();
     let tab_inside = lines
         .iter()
-        .filter(|l| !l.starts_with('\t') && l.trim().contains('\t'))
+        .filter(|l| l.trim_start_matches('\t').trim_end().contains('\t'))
         .count();
     let grid = if tab_led >= 3 && tab_led >= tab_inside {
         flattened(&lines)

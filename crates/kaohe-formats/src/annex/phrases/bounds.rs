@@ -15,6 +15,14 @@ regex!(
     "(?:最高|最多|至多)(?:可得|可加|得|加|计)?NUM分|(?:加分|得分)上限为?NUM分|NUM分封顶|封顶NUM分|加满NUM分为止|以NUM分为限|(?:累计|合计|总计)?(?:加分)?不超过NUM分"
 );
 
+/// The points a cap clause names (最高得5分), if it is one.
+pub(super) fn cap_of(clause: &str) -> Option<kaohe_core::Decimal> {
+    let c = CAP.captures(clause)?;
+    (1..c.len())
+        .find_map(|g| c.get(g))
+        .and_then(|m| parse_num(m.as_str()))
+}
+
 impl Reader<'_> {
     /// 扣完为止 is noted; it reads the clause unless the rest of it scores.
     pub(super) fn floor(&mut self, _: usize, clause: &str) -> bool {

@@ -46,7 +46,16 @@ regex!(
     COUNT_SAID,
     "(NUM)(?:项|个|类)(?:制度|机制|工作|任务|措施)?$"
 );
-regex!(PARENS, "（[^（）]*）|\\([^()]*\\)");
+regex!(
+    REFERENCE,
+    "^(?:按照|根据|依据|对照|围绕)[^，。；]*(?:要求|规定|部署|精神|方案)$"
+);
+regex!(
+    COMPARISON,
+    "不得大于|不得高于|不得低于|不得少于|不大于|不高于|不低于|不少于|大于|小于"
+);
+regex!(COUNTED, "^(?:有)?[一二两三四五六七八九十0-9]+(?:项|个|条)");
+regex!(PARENS, "（[^（）]*）|\\([^()]*\\)|“[^”]*”");
 // A condition that only says "not done": the checks are the duties before it.
 regex!(
     pub(super) GENERIC,
@@ -55,6 +64,10 @@ regex!(
 
 /// A condition's check: 登记点不规范 → 登记点规范; 发生重大安全事故 → 未发生重大安全事故.
 pub(super) fn named_check(cond: &str) -> Option<String> {
+    // 一项未完成的, 两项均未完成的: how many of the duties, not a duty.
+    if COUNTED.is_match(cond) {
+        return None;
+    }
     // A number in parentheses only says more (进京赴省集体访（5人以上）).
     let bare = PARENS.replace_all(cond, "");
     if cond.contains('每') || cond.contains("百分点") || bare.chars().any(|c| c.is_ascii_digit())
@@ -132,6 +145,10 @@ impl Reader<'_> {
             let start = self.clauses[i].start;
             // 台账齐全且每日记录完整: two duties; 队伍不少于30人且每月开展训练: a target and
             // a duty.
+            // 按照乡镇、村两级田长制组织体系要求: what the duties follow, not a duty.
+            if REFERENCE.is_match(&clause) {
+                continue;
+            }
             for (at, part) in duties(&clause) {
                 let (from, to) = (start + at, start + at + part.len());
                 let own: Vec<Target> = targets
@@ -261,6 +278,24 @@ impl Reader<'_> {
             }
             self.inputs.retain(|i| Some(&i.key) != check.input.as_ref());
             for part in &parts {
+                // 配备2名以上专职统计人员: a count among the duties.
+                let base = self.text.find(part.as_str());
+                if let Some(base) = base
+                    && let Some(t) = super::targets::targets_in(part, base).into_iter().next()
+                {
+                    let mut c = self.target_check(&t);
+                    let said = self.text[t.start..t.end].to_string();
+                    if let Some(inp) = c
+                        .input
+                        .as_ref()
+                        .and_then(|k| self.inputs.iter_mut().find(|i| &i.key == k))
+                    {
+                        inp.source_text = said.clone();
+                    }
+                    c.source_text = said;
+                    new.push(c);
+                    continue;
+                }
                 let key = self.input(strip_de(part), InputKind::Bool, None, part);
                 new.push(DraftCheck {
                     input: Some(key),
@@ -313,7 +348,35 @@ impl Reader<'_> {
         let bare_verb =
             named_check(&cond).is_some_and(|l| l.chars().count() <= 2) && !self.scope.is_empty();
         let checks = if GENERIC.is_match(&cond) || bare_verb {
-            self.generic_checks(&cond, clause, &mut flags)
+            let mut checks = self.generic_checks(&cond, clause, &mut flags);
+            // 纳入重点工作并签订责任书，未签订的: the duty the verb names (not a verb that
+            // says any duty: 未落实的, 未开展的).
+            if bare_verb && !GENERIC.is_match(&cond) {
+                let verb = named_check(&cond).unwrap_or_default();
+                let named: Vec<usize> = (0..checks.len())
+                    .filter(|&k| checks[k].source_text.contains(verb.as_str()))
+                    .collect();
+                if named.len() == 1 && checks.len() > 1 {
+                    let keep = checks.swap_remove(named[0]);
+                    let dropped: Vec<String> =
+                        checks.iter().map(|c| c.source_text.clone()).collect();
+                    self.inputs
+                        .retain(|i| !checks.iter().any(|c| c.input.as_ref() == Some(&i.key)));
+                    checks = vec![keep];
+                    flags.retain(|(_, m)| !m.starts_with("检查项按前文各句拟出"));
+                    flags.push((
+                        FlagKind::Note,
+                        format!(
+                            "「{cond}」只考核「{verb}」这一项；{}未列入",
+                            dropped
+                                .iter()
+                                .map(|d| format!("「{d}」"))
+                                .collect::<String>()
+                        ),
+                    ));
+                }
+            }
+            checks
         } else if let Some(c) = COND_PERCENT.captures(&cond) {
             let Some(check) = self.percent_condition(&cond, &c) else {
                 return false;
@@ -350,6 +413,18 @@ impl Reader<'_> {
             }
             return true;
         } else if let Some(label) = named_check(&cond) {
+            // 流出面积不得大于流入面积，未实现平衡的: a comparison of two figures before a
+            // condition that names it otherwise.
+            if let Some(&last) = self.scope.last()
+                && COMPARISON.is_match(self.clause(last))
+                && !self.clause(last).contains(|c: char| c.is_ascii_digit())
+            {
+                let before = self.clause(last).to_string();
+                flags.push((
+                    FlagKind::Review,
+                    format!("「{before}」是两个数的比较，读作是/否「{label}」；若要由这两个数比较，改为 below 规则（input 与 reference）"),
+                ));
+            }
             let key = self.input(&label, InputKind::Bool, None, &cond);
             vec![DraftCheck {
                 input: Some(key),

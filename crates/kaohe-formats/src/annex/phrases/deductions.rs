@@ -24,10 +24,14 @@ regex!(
     BELOW_DISTRICT,
     "^(.*?)(?:低于|少于|小于|不及)((?:全省|全市|全区|全县|全镇|全街道)[^，。；的]{0,24})的?[，,]?(?:扣|扣除)NUM分"
 );
+regex!(
+    PER_SLASH,
+    "^(.*?)[，,]?(?:扣|扣除)NUM分\\s*[/／]\\s*(次|件|起|例|处|宗|个|家|户|人次|人)"
+);
 regex!(FEWER, "^(.*?)(?:少于|不足|低于)NUM(次|期|场|篇|个|件)的?$");
 regex!(
     PER_COUNT,
-    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名|项)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
+    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名|项|亩)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
 );
 
 regex!(
@@ -40,7 +44,12 @@ regex!(ROUND_EXACT, "按比例(?:扣分|扣减|计算|计)");
 
 regex!(
     PROPORTIONAL,
-    "^(.*?)按(?:完成)?比例(?:得分|计分)|^(.*?)按.{1,30}?占.{1,30}?的?比例(?:得分|计分)"
+    "^(.*?)按(?:完成)?比例(?:得分|计分|[计得]NUM分)|^(.*?)按.{1,30}?占.{1,30}?的?比例(?:得分|计分)"
+);
+// 得分＝实际建成面积÷下达任务面积×5分: (num, den, points).
+regex!(
+    FORMULA,
+    "得分\\s*[＝=]\\s*(.{1,30}?)\\s*[÷/]\\s*(.{1,30}?)\\s*[×xX*]\\s*NUM分"
 );
 // 区市场监管局下达的食品生产经营主体年度日常监督检查任务: (what was assigned).
 regex!(ASSIGNED, "^[^完]*?(?:下达|交办|分解|布置)的(.{2,30})$");
@@ -99,8 +108,16 @@ impl Reader<'_> {
                 None,
             ),
         };
-        // 满分N分 in the clause or the next: the points at stake.
-        let mut max = None;
+        // 满分N分 in the clause or the next: the points at stake; 达标率100%的得满分 after
+        // it says what the rule says.
+        let mut max = c.get(3).and_then(|n| parse_num(n.as_str()));
+        let mut consumed = Vec::new();
+        if let Some(j) = (i + 1 < self.clauses.len()).then_some(i + 1)
+            && self.clause(j).ends_with("得满分")
+        {
+            self.consumed.push(j);
+            consumed.push(self.clause(j).to_string());
+        }
         for j in i..(i + 2).min(self.clauses.len()) {
             if let Some(f) = FULL_SCORE.captures(self.clause(j))
                 && let Some(n) = f.get(1).and_then(|n| parse_num(n.as_str()))
@@ -108,6 +125,7 @@ impl Reader<'_> {
                 max = Some(n);
                 if j > i {
                     self.consumed.push(j);
+                    consumed.push(self.clause(j).to_string());
                 }
             }
         }
@@ -126,6 +144,13 @@ impl Reader<'_> {
         );
         // A rate named (水质达标率按完成比例得分) or a share of two counts is what it says;
         // a task (下达的检查任务，按完成比例得分) may be a rate or a count against the task.
+        for words in consumed {
+            rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("「{words}」属于本条规则"),
+                Some(&words),
+            ));
+        }
         if let Some(what) = &assigned {
             rule.flags.push(Flag::new(
                 FlagKind::Note,
@@ -535,6 +560,86 @@ impl Reader<'_> {
         true
     }
 
+    /// 得分＝实际建成面积÷下达任务面积×5分（最高得5分）: a share of two figures, the
+    /// task the district's when it is 下达.
+    pub(super) fn formula(&mut self, i: usize, clause: &str) -> bool {
+        let Some(c) = FORMULA.captures(clause) else {
+            return false;
+        };
+        let (num, den) = (c[1].trim().to_string(), c[2].trim().to_string());
+        let Some(points) = parse_num(&c[3]) else {
+            return false;
+        };
+        if num.is_empty() || den.is_empty() {
+            return false;
+        }
+        let mut first = i;
+        // The task named in the clause before (县下达的年度高标准农田建设任务).
+        if let Some(&last) = self.scope.last() {
+            first = last;
+        }
+        let source = self.span(first, i).to_string();
+        let n = self.input(&num, InputKind::Decimal, None, &source);
+        let d = if den.contains("下达") || den.contains("任务") {
+            let key = self.units.key_for(&den, &source);
+            self.keys.reserve(&key);
+            key
+        } else {
+            self.input(&den, InputKind::Decimal, None, &source)
+        };
+        // 最高得5分 after it: the same bound.
+        let mut rule = DraftRule::new(
+            DraftKind::Proportional {
+                input: None,
+                ratio: Some((n, d)),
+                target: None,
+                max: Some(points),
+            },
+            &source,
+        );
+        if let Some(j) = (i + 1 < self.clauses.len()).then_some(i + 1)
+            && let Some(m) = super::bounds::cap_of(self.clause(j))
+            && m == points
+        {
+            self.consumed.push(j);
+            let words = self.clause(j).to_string();
+            rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("「{words}」即公式的上限"),
+                Some(&words),
+            ));
+        }
+        self.rules.push(rule);
+        true
+    }
+
+    /// 未按时上报的，扣1分/次: a deduction per occurrence written as a rate.
+    pub(super) fn per_count_slash(&mut self, i: usize, clause: &str) -> bool {
+        let Some(c) = PER_SLASH.captures(clause) else {
+            return false;
+        };
+        let Some(each) = parse_num(&c[2]) else {
+            return false;
+        };
+        let unit = c[3].to_string();
+        let (cond, first) = self.condition(i, c.get(1).map_or(0, |m| m.end()));
+        if cond.is_empty() || cond.contains('每') {
+            return false;
+        }
+        let source = self.span(first, i).to_string();
+        let label = format!("{cond}（{unit}）");
+        let key = self.input(&label, InputKind::Count, Some(&unit), &source);
+        self.rules.push(DraftRule::new(
+            DraftKind::PerCount {
+                input: key,
+                each,
+                max: None,
+            },
+            &source,
+        ));
+        true
+    }
+
     pub(super) fn per_count(&mut self, i: usize, clause: &str) -> bool {
         let Some(c) = PER_COUNT.captures(clause) else {
             return false;
@@ -556,23 +661,51 @@ impl Reader<'_> {
         if unit == "项" && !matches!(verb, "发现" | "出现" | "发生") {
             return false;
         }
-        let noun = strip_de(&c[5]);
+        let noun = strip_de(&c[5]).to_string();
+        // 学校周边200米范围内存在网吧违规接纳未成年人的，每发现一家扣2分: the clause before
+        // says what is counted.
+        let (cond, first) = if cond.is_empty() {
+            match self.condition(i, 0) {
+                // 低于20万元的村，每个扣1分: the clause before names what is counted.
+                (c, f) if c.is_empty() && noun.is_empty() => match self.scope.last() {
+                    Some(&last) => (strip_de(self.clause(last)).to_string(), last),
+                    None => (c, f),
+                },
+                found => found,
+            }
+        } else {
+            (cond, i)
+        };
         let label = match (noun.is_empty(), cond.is_empty(), verb.is_empty()) {
             (false, _, _) => format!("{noun}{unit}数"),
+            (true, false, _) if first < i => cond.clone(),
             (true, false, _) => format!("{cond}{verb}次数"),
             (true, true, false) => format!("{verb}次数"),
             (true, true, true) => "扣分次数".to_string(),
         };
-        let source = self.span(i, i).to_string();
+        let source = self.span(first, i).to_string();
         let key = self.input(&label, InputKind::Count, Some(&unit), &source);
-        self.rules.push(DraftRule::new(
+        let mut rule = DraftRule::new(
             DraftKind::PerCount {
                 input: key,
                 each,
                 max: None,
             },
             &source,
-        ));
+        );
+        // 每亩扣0.5分，不足1亩的按1亩计: the area is entered in whole 亩, rounded up.
+        if let Some(j) = (i + 1 < self.clauses.len()).then_some(i + 1)
+            && ROUND_UP.is_match(self.clause(j))
+        {
+            self.consumed.push(j);
+            let words = self.clause(j).to_string();
+            rule.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("「{words}」：填报时按整{unit}向上取整"),
+                Some(&words),
+            ));
+        }
+        self.rules.push(rule);
         true
     }
 }

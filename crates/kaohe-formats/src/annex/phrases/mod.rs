@@ -52,7 +52,13 @@ mod words;
 
 regex!(
     SCORE,
-    "按(?:完成)?比例(?:得分|计分)|比例(?:得分|计分)|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|(?:分别|依次)[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+    "按(?:完成)?比例(?:得分|计分)|比例(?:得分|计分)|得分\\s*[＝=]|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|(?:分别|依次)[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+);
+regex!(NUMBER, "[0-9]+(?:\\.[0-9]+)?");
+// After a number that says when or who: 6月, 30日, 2026年, 24小时, 15岁, 8时.
+regex!(
+    NOT_AMOUNT,
+    "^(?:月|日|年|号|时|点|岁|周岁|小时|个月|周|季度)"
 );
 regex!(
     FLOOR,
@@ -133,6 +139,14 @@ const PHRASINGS: &[Phrasing] = &[
         read: |r, i, clause| r.shortfall_per_step(i, clause),
     },
     Phrasing {
+        words: "得分＝A÷B×N分",
+        drafts: "proportional, ratio = [A, B] (B a unit-level fact when the district sets it: 下达任务), max = N",
+        examples: &[
+            "县下达的年度高标准农田建设任务，得分＝实际建成面积÷下达任务面积×5分，最高得5分",
+        ],
+        read: |r, i, clause| r.formula(i, clause),
+    },
+    Phrasing {
         words: "按完成比例得分",
         drafts: "proportional, flagged: the measure and its target to check (a rate against 100%, or a count against its task)",
         examples: &["下达的检查任务按完成比例得分"],
@@ -161,6 +175,15 @@ const PHRASINGS: &[Phrasing] = &[
         drafts: "per_count",
         examples: &["未落实的每次扣1分", "每发现一起违规行为扣2分"],
         read: |r, i, clause| r.per_count(i, clause),
+    },
+    Phrasing {
+        words: "…的，扣N分/次",
+        drafts: "per_count",
+        examples: &[
+            "未按时报送的扣1分/次，最多扣6分",
+            "问题线索未按期办结的，扣1分/件",
+        ],
+        read: |r, i, clause| r.per_count_slash(i, clause),
     },
     Phrasing {
         words: "每录用一篇加N分",
@@ -323,6 +346,7 @@ impl<'a> Reader<'a> {
     fn finish(mut self) -> Reading {
         self.unused_targets();
         self.merge_tiers();
+        self.unused_numbers();
         if self.rules.is_empty() && self.flags.iter().all(|f| f.kind == FlagKind::Note) {
             self.flags.push(Flag::new(
                 FlagKind::Unread,
@@ -339,6 +363,77 @@ impl<'a> Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Every number of the criteria is used by a rule (in the words it cites, its checks',
+    /// terms' or inputs') or shown in a flag; one that is neither may be a threshold or an
+    /// amount the reader dropped, and is flagged with its clause. Dates (6月30日, 2026年),
+    /// ages, hotlines (12345) and times of day say when or who, not how much, and are left.
+    fn unused_numbers(&mut self) {
+        let text = self.text;
+        let mut words: Vec<&str> = Vec::new();
+        for r in &self.rules {
+            words.push(&r.source_text);
+            words.extend(r.flags.iter().filter_map(|f| f.source_text.as_deref()));
+            match &r.kind {
+                DraftKind::Checks { checks, .. }
+                | DraftKind::Indicator { checks }
+                | DraftKind::Veto { checks, .. } => {
+                    words.extend(checks.iter().map(|c| c.source_text.as_str()));
+                }
+                DraftKind::Award { terms, .. } | DraftKind::Tiered { levels: terms, .. } => {
+                    words.extend(terms.iter().map(|t| t.source_text.as_str()));
+                }
+                _ => {}
+            }
+        }
+        words.extend(self.inputs.iter().map(|i| i.source_text.as_str()));
+        words.extend(self.flags.iter().filter_map(|f| f.source_text.as_deref()));
+        let spans: Vec<(usize, usize)> = words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .flat_map(|w| text.match_indices(*w).map(|(at, m)| (at, at + m.len())))
+            .collect();
+        let mut clauses: Vec<String> = Vec::new();
+        for m in NUMBER.find_iter(text) {
+            if spans.iter().any(|&(a, b)| a <= m.start() && m.end() <= b) {
+                continue;
+            }
+            let after = &text[m.end()..];
+            let before = &text[..m.start()];
+            // 每月开展1次, 每千人4批次: a rhythm or a rate of the work, not an amount.
+            let rhythm = before
+                .rfind('每')
+                .map(|at| &before[at..])
+                .is_some_and(|run| {
+                    run.chars().count() <= 9 && !run.contains(['，', '；', '。', '扣', '加'])
+                });
+            if NOT_AMOUNT.is_match(after)
+                || rhythm
+                || before.ends_with('第')
+                || m.as_str().len() >= 5
+                || before.ends_with("附件")
+            {
+                continue;
+            }
+            if let Some(c) = self
+                .clauses
+                .iter()
+                .find(|c| c.start <= m.start() && m.end() <= c.end)
+            {
+                let clause = text[c.start..c.end].to_string();
+                if !clauses.contains(&clause) {
+                    clauses.push(clause);
+                }
+            }
+        }
+        for clause in clauses {
+            self.flags.push(Flag::new(
+                FlagKind::Review,
+                format!("「{clause}」里的数字没有读进任何规则；若它是指标或分值，请补上规则，若不计分可不理会"),
+                Some(&clause),
+            ));
+        }
+    }
+
     /// Two checks in a row on one measure, the second a milder band of the first, are one
     /// `tiers` rule: 未开展的扣4分，开展不足3次的扣2分 (0 → −4, 1–2 → −2, not −6);
     /// 高于3‰的扣6分，高于2‰的扣3分.

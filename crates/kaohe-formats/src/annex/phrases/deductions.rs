@@ -62,8 +62,16 @@ impl Reader<'_> {
         let Some(c) = PROPORTIONAL.captures(clause) else {
             return false;
         };
-        let at = c.get(1).or_else(|| c.get(2)).map_or(0, |m| m.end());
-        let (cond, first) = self.condition(i, at);
+        let at = c.get(1).or_else(|| c.get(3)).map_or(0, |m| m.end());
+        let (mut cond, mut first) = self.condition(i, at);
+        // 区里下达的检查任务，按完成比例得分: the task stands in the clause before.
+        if cond.is_empty()
+            && let Some(&last) = self.scope.last()
+        {
+            cond = strip_de(self.clause(last)).to_string();
+            first = last;
+            self.scope.pop();
+        }
         let subject = clean_subject(&cond);
         let named_rate = subject.ends_with('率');
         let label = if subject.is_empty() || named_rate {
@@ -110,7 +118,7 @@ impl Reader<'_> {
         };
         // 满分N分 in the clause or the next: the points at stake; 达标率100%的得满分 after
         // it says what the rule says.
-        let mut max = c.get(3).and_then(|n| parse_num(n.as_str()));
+        let mut max = c.get(2).and_then(|n| parse_num(n.as_str()));
         let mut consumed = Vec::new();
         if let Some(j) = (i + 1 < self.clauses.len()).then_some(i + 1)
             && self.clause(j).ends_with("得满分")
@@ -151,12 +159,14 @@ impl Reader<'_> {
                 Some(&words),
             ));
         }
+        // Careful readers differ here (a count against the task, or a completion rate the
+        // unit reports): flagged.
         if let Some(what) = &assigned {
-            rule.flags.push(Flag::new(
-                FlagKind::Note,
-                format!("读作已完成的{what}对区里下达的{what}任务之比；任务数是单位级事实，由区里为每个单位填写"),
+            rule.flag(
+                FlagKind::Review,
+                format!("读作已完成的{what}对区里下达的{what}任务之比（任务数是单位级事实，由区里为每个单位填写）；若由单位直接填报完成率，改为 input = 完成率、target = 100"),
                 Some(&source),
-            ));
+            );
         } else if !named_rate && share.is_none() {
             rule.flag(
                 FlagKind::Review,

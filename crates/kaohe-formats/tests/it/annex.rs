@@ -9,8 +9,10 @@
 //! before 管理工作's second part); `beilun-annex.docx`, `.xlsx` and `.doc` were made from it
 //! once with LibreOffice 7.4 (`soffice --headless --convert-to docx`, `--infilter="HTML
 //! (StarCalc)" --convert-to xlsx`, `--convert-to doc`) and are committed, not generated
-//! here. `notable.docx` is a letter without a table, made the same way. `corpus/*.txt`
-//! are rubrics of invented districts in other wording.
+//! here. `notable.docx` is a letter without a table, made the same way. `laji-prose.doc` is
+//! the corpus's `03-laji-prose-docx/annex.docx` (numbered prose in Word paragraphs) saved
+//! as .doc by LibreOffice 7.4 (`soffice --headless --convert-to doc`). `corpus/*.txt` are
+//! rubrics of invented districts in other wording.
 
 use std::path::{Path, PathBuf};
 
@@ -415,6 +417,21 @@ fn an_old_doc_converts_through_libreoffice_when_it_is_installed() {
     }
     let doc = import("beilun-annex.doc", &data("beilun-annex.doc"));
     same_reading(&doc, &import("seed.txt", &seed_text()));
+    // A .wps cannot be made here: a .doc named .wps takes the same path (the content, an
+    // OLE compound file, decides, and LibreOffice reads both).
+    let wps = import("附件1.wps", &data("beilun-annex.doc"));
+    same_reading(&wps, &doc);
+    // Prose, not a table, from an old Word file: the corpus's 03 saved as .doc.
+    let prose_doc = import("附件.wps", &data("laji-prose.doc"));
+    let prose_docx = import(
+        "annex.docx",
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/corpus/03-laji-prose-docx/annex.docx"),
+        )
+        .unwrap(),
+    );
+    same_reading(&prose_doc, &prose_docx);
 }
 
 // ───────────────────────────── the corpus ─────────────────────────────

@@ -386,3 +386,38 @@ async fn forms_with_missing_parts_get_a_page_not_an_error() {
     assert_eq!(versions(&db).await, before);
     db.finish().await;
 }
+
+/// A prose annex (the corpus's 03, numbered paragraphs in Word) is reviewed the same way
+/// as a table: its categories and items shown, the words of each rule marked in the
+/// criteria, the checks a rule read from the sentences before it marked too.
+#[tokio::test]
+async fn a_prose_annex_is_reviewed_with_its_sources_marked_as_a_table_is() {
+    const PROSE: &[u8] =
+        include_bytes!("../../../kaohe-formats/tests/corpus/03-laji-prose-docx/annex.docx");
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let page = import(&mut c, "垃圾分类考核细则.docx", PROSE).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let draft = kaohe_formats::annex::import_annex("annex.docx", PROSE).unwrap();
+    assert_eq!(
+        page.body.matches("class=\"card imp-item").count(),
+        draft.items().count()
+    );
+    for cat in ["分类投放", "分类收运", "宣传发动", "加分项", "扣分项"] {
+        assert!(page.body.contains(cat), "category {cat}: {}", page.body);
+    }
+    // 1.（10分）小区、单位按标准设置分类投放点……每发现一处扣0.5分。
+    let first = item_section(&page.body, &draft.items().next().unwrap().id);
+    assert!(
+        first.contains("<mark class=\"imp-src\" title=\"规则 1\">")
+            && first.contains("每发现一处扣0.5分</mark><sup class=\"imp-no\">1</sup>"),
+        "{first}"
+    );
+    // 督导员在岗率达到90%以上，未达到的扣5分: the target a check reads is marked as a part
+    // of its rule.
+    let third = item_section(&page.body, &draft.items().nth(2).unwrap().id);
+    assert!(
+        third.contains("<mark class=\"imp-part\" title=\"规则 1\">督导员在岗率达到90%以上</mark>"),
+        "{third}"
+    );
+}

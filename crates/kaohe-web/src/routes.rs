@@ -357,7 +357,13 @@ async fn check(
     if access == Access::Public {
         return next.run(req).await;
     }
-    let login_at = session_login_at(session).await.unwrap_or(0);
+    // An error here (the database restarting) is the request's answer: read as “no
+    // login time”, a session that then loaded would look older than its user's last
+    // password change and be ended — a user logged out by a database restart.
+    let login_at = match session_login_at(session).await {
+        Ok(at) => at,
+        Err(e) => return e.into_response(),
+    };
     let now = kaohe_storage::now_ms();
     let lifetime = state.config.session_lifetime.whole_milliseconds() as i64;
     if login_at > 0 && now - login_at > lifetime {

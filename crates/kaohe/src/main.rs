@@ -500,13 +500,20 @@ enum Output {
 }
 
 /// `kaohe score`: the ranking, one unit's detail, JSON or CSV. The file is read and
-/// checked whole first (nothing is scored on half a file), keeping each unit's total;
-/// then each unit is read again in ranked order and written, so memory holds the file's
-/// text and a few dozen bytes a unit, never every unit's scores.
+/// checked whole first (nothing is scored on half a file), keeping each unit's total and,
+/// for the table and the CSV, its line of output; then the lines are written in ranked
+/// order (JSON reads and scores each unit again, its explanations being too large to
+/// keep), so memory holds the file's text and a few dozen bytes a unit, never every
+/// unit's scores.
 fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
     let rubric = load_rubric(&rubric)?;
     let bytes = read_input(&facts, "事实数据文件")?;
-    let mut tally = show::Tally::new(&rubric, matches!(output, Output::Table));
+    let form = match output {
+        Output::Table => show::Form::Table,
+        Output::Csv => show::Form::Csv,
+        _ => show::Form::Nothing,
+    };
+    let mut tally = show::Tally::new(&rubric, form);
     let file = kaohe_formats::FactsTable::open(&rubric, &facts.display().to_string(), bytes, |u| {
         tally.add(&rubric, u)
     })
@@ -517,7 +524,7 @@ fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
         Output::Json { explain } => {
             show::write_json(&mut w, &rubric, &file, &tally.ranking(), explain)?
         }
-        Output::Csv => show::write_csv(&mut w, &rubric, &file, &tally.ranking())?,
+        Output::Csv => show::write_csv(&mut w, &rubric, &tally)?,
         Output::Detail(unit) => {
             let r = unit_named(&rubric, &file, &tally.ranking(), &unit)?;
             w.write_all(show::detail_text(&rubric, &r, file.len()).as_bytes())?;
@@ -526,7 +533,7 @@ fn score(rubric: PathBuf, facts: PathBuf, output: Output) -> Result<()> {
             let r = unit_named(&rubric, &file, &tally.ranking(), &unit)?;
             w.write_all(show::gaps_text(&rubric, &r, file.len()).as_bytes())?;
         }
-        Output::Table => show::write_ranking(&mut w, &rubric, &file, &tally)?,
+        Output::Table => show::write_ranking(&mut w, &rubric, &tally)?,
     }
     w.flush()?;
     Ok(())

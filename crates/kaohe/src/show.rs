@@ -22,6 +22,10 @@ pub struct Scored {
 /// a unit.
 pub struct Tally {
     totals: Vec<Decimal>,
+    /// The table's cells or the CSV's line of each unit (after its rank), written on the
+    /// first reading, so that the ranked output is written without reading and scoring
+    /// every unit again.
+    kept: Kept,
     /// Display width of each table column (empty when no table is written).
     widths: Vec<usize>,
     show_grade: bool,
@@ -34,9 +38,51 @@ pub struct Tally {
 /// How many flagged items the table's note names before it says “等”.
 const FLAGGED_SHOWN: usize = 20;
 
+/// What the first reading writes for each unit: nothing (JSON, detail: read again), the
+/// table's cells, or the CSV's line; all units' text in one buffer, a few dozen bytes a
+/// unit.
+#[derive(Default)]
+struct Kept {
+    form: Form,
+    text: String,
+    ends: Vec<usize>,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    #[default]
+    Nothing,
+    Table,
+    Csv,
+}
+
+/// Between the kept cells of a table row (a unit's name never holds it).
+const SEP: char = '\u{1f}';
+
+impl Kept {
+    fn push_end(&mut self) {
+        self.ends.push(self.text.len());
+    }
+
+    fn line(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// A cell of the CSV output, quoted when it must be, and never read as a formula.
+fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
 impl Tally {
-    /// `table`: whether the terminal table will be written (its widths are measured).
-    pub fn new(rubric: &Rubric, table: bool) -> Tally {
+    /// `form`: what will be written in ranked order (the table's widths are measured).
+    pub fn new(rubric: &Rubric, form: Form) -> Tally {
+        let table = form == Form::Table;
         let widths = if table {
             table_header(rubric, true)
                 .iter()
@@ -47,6 +93,10 @@ impl Tally {
         };
         Tally {
             totals: Vec::new(),
+            kept: Kept {
+                form,
+                ..Kept::default()
+            },
             widths,
             show_grade: !rubric.grades().is_empty(),
             incomplete: 0,
@@ -70,15 +120,45 @@ impl Tally {
                     .push(format!("{} {}", unit.unit, rubric.item_ref(i)));
             }
         }
-        if !self.widths.is_empty() {
-            // The rank column is measured when the ranks are known.
-            for (w, cell) in self
-                .widths
-                .iter_mut()
-                .skip(1)
-                .zip(table_row(rubric, &unit.unit, &s, true))
-            {
-                *w = (*w).max(width(&cell));
+        match self.kept.form {
+            Form::Nothing => {}
+            Form::Table => {
+                let name = unit.unit.replace(SEP, " ");
+                // The rank column is measured when the ranks are known.
+                for (k, (w, cell)) in self
+                    .widths
+                    .iter_mut()
+                    .skip(1)
+                    .zip(table_row(rubric, &name, &s, true))
+                    .enumerate()
+                {
+                    *w = (*w).max(width(&cell));
+                    if k > 0 {
+                        self.kept.text.push(SEP);
+                    }
+                    self.kept.text.push_str(&cell);
+                }
+                self.kept.push_end();
+            }
+            Form::Csv => {
+                let t = &mut self.kept.text;
+                let _ = write!(t, "{}", csv_cell(&unit.unit));
+                for c in &s.categories {
+                    let _ = write!(t, ",{}", f(c.score));
+                }
+                let _ = write!(
+                    t,
+                    ",{},{},{},{},{}",
+                    f(s.base),
+                    f(s.bonus),
+                    f(s.total),
+                    csv_cell(&grade_text(rubric, &s)),
+                    s.all_missing().len()
+                );
+                for i in &s.items {
+                    let _ = write!(t, ",{}", f(i.score));
+                }
+                self.kept.push_end();
             }
         }
     }
@@ -213,7 +293,6 @@ fn table_row(rubric: &Rubric, unit: &str, s: &UnitScore, show_grade: bool) -> Ve
 pub fn write_ranking(
     out: &mut impl std::io::Write,
     rubric: &Rubric,
-    file: &FactsTable,
     tally: &Tally,
 ) -> anyhow::Result<()> {
     let ranking = tally.ranking();
@@ -245,10 +324,21 @@ pub fn write_ranking(
     line(out, "─")?;
     cells(out, &header)?;
     line(out, "═")?;
-    for row in scored(rubric, file, &ranking) {
-        let (r, tied) = row?;
-        let mut row = vec![rank_text(r.rank, tied)];
-        row.extend(table_row(rubric, &r.unit, &r.score, tally.show_grade));
+    // The grade's cell, kept for every unit (after the name, the categories, base, bonus
+    // and total), is left out when no unit has a grade.
+    let grade_at = rubric.categories().len() + 4;
+    for (i, rank, tied) in ranking.ranked() {
+        let mut row = vec![rank_text(rank, tied)];
+        row.extend(
+            tally
+                .kept
+                .line(i)
+                .split(SEP)
+                .map(str::to_string)
+                .enumerate()
+                .filter(|(k, _)| tally.show_grade || *k != grade_at)
+                .map(|(_, c)| c),
+        );
         cells(out, &row)?;
     }
     line(out, "─")?;
@@ -438,19 +528,14 @@ fn unit_json(rubric: &Rubric, r: &Scored, explain: bool) -> Value {
 /// Writes the ranking as CSV for a spreadsheet (UTF-8 with a byte-order mark, which Excel
 /// and WPS need to read Chinese): rank, unit, each category, base, bonus, total, grade,
 /// missing facts, then each item's score under its number and name; one row at a time.
+/// The ranking as CSV for Excel: rank, unit, categories, totals, grade, missing, and
+/// every item's score. Each unit's line was written on the first reading (`tally`); here
+/// they are put in ranked order.
 pub fn write_csv(
     out: &mut impl std::io::Write,
     rubric: &Rubric,
-    file: &FactsTable,
-    ranking: &Ranking,
+    tally: &Tally,
 ) -> anyhow::Result<()> {
-    let cell = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
     let mut header = vec!["排名".to_string(), "单位".to_string()];
     header.extend(rubric.categories().iter().map(|c| c.name.clone()));
     header.extend(["基础分", "加分", "总分", "等次", "缺项"].map(String::from));
@@ -462,21 +547,14 @@ pub fn write_csv(
     writeln!(
         out,
         "{}",
-        header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(",")
+        header
+            .iter()
+            .map(|h| csv_cell(h))
+            .collect::<Vec<_>>()
+            .join(",")
     )?;
-    for row in scored(rubric, file, ranking) {
-        let (r, tied) = row?;
-        let s = &r.score;
-        let mut row = vec![rank_text(r.rank, tied), r.unit.clone()];
-        row.extend(s.categories.iter().map(|c| f(c.score)));
-        row.extend([f(s.base), f(s.bonus), f(s.total), grade_text(rubric, s)]);
-        row.push(s.all_missing().len().to_string());
-        row.extend(s.items.iter().map(|i| f(i.score)));
-        writeln!(
-            out,
-            "{}",
-            row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",")
-        )?;
+    for (i, rank, tied) in tally.ranking().ranked() {
+        writeln!(out, "{},{}", rank_text(rank, tied), tally.kept.line(i))?;
     }
     Ok(())
 }

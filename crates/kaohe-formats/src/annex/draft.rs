@@ -325,6 +325,8 @@ pub struct DraftCategory {
     pub points: Option<Decimal>,
     /// A bonus category's cap (加分项（最高加5分）).
     pub cap: Option<Decimal>,
+    /// A base category's limit on what it can lose (a 扣分项 section's 最多扣N分).
+    pub max_deduction: Option<Decimal>,
     pub items: Vec<DraftItem>,
 }
 
@@ -418,7 +420,11 @@ impl Draft {
                     name: item.name.clone(),
                     points: if cat.bonus { None } else { item.points },
                     award,
-                    cap: if cat.bonus { item.points } else { None },
+                    cap: if cat.bonus {
+                        item.points.or(reading.cap)
+                    } else {
+                        None
+                    },
                     criteria: item.criteria.clone(),
                     inputs: reading.inputs,
                     rules: reading.rules,
@@ -431,6 +437,7 @@ impl Draft {
                 bonus: cat.bonus,
                 points: if cat.bonus { None } else { cat.points },
                 cap: if cat.bonus { cat.points } else { None },
+                max_deduction: cat.max_deduction,
                 items,
             });
         }

@@ -287,6 +287,25 @@ impl Table {
         let Some(crit) = self.criteria_cell(&texts, &filled) else {
             if !self.seen_table {
                 self.preamble.push(texts.join(" ").trim().to_string());
+                return;
+            }
+            // 统计基础建设 | | 20 | : a category on a row of its own, its points in the
+            // 分值 column.
+            let names: Vec<&String> = filled
+                .iter()
+                .map(|&i| &texts[i])
+                .filter(|t| number(t).is_none())
+                .collect();
+            let numbers: Vec<Decimal> = filled.iter().filter_map(|&i| number(&texts[i])).collect();
+            if let ([name], [] | [_]) = (names.as_slice(), numbers.as_slice()) {
+                let (name, own, bonus) = split_name(name);
+                if name == "合计" || name == "总分" || name == "总计" {
+                    self.notes
+                        .push(format!("表格第 {line} 行是合计，不是评分条目，已略去"));
+                    return;
+                }
+                self.heading_rows = true;
+                self.start_category(line, name, own.or(numbers.first().copied()), bonus);
             }
             return;
         };
@@ -449,6 +468,7 @@ impl Table {
                 name: "未写明类别".to_string(),
                 points: None,
                 bonus: false,
+                max_deduction: None,
                 items: Vec::new(),
             });
         }
@@ -487,6 +507,7 @@ impl Table {
             name,
             points,
             bonus,
+            max_deduction: None,
             items: Vec::new(),
         });
     }

@@ -78,6 +78,9 @@ pub struct AnnexCategory {
     pub points: Option<Decimal>,
     /// 加分项: a bonus category on top of the base total.
     pub bonus: bool,
+    /// At most this much can be lost in the category (a 扣分项 section whose items have no
+    /// limit of their own, only the section's 最多扣N分).
+    pub max_deduction: Option<Decimal>,
     pub items: Vec<AnnexItem>,
 }
 

@@ -45,6 +45,12 @@ static POINTS_FIRST: LazyLock<Regex> =
 static TITLE_POINTS: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^([^。；;（(]{1,60}?)[（(](?:本项|满分)?\s*([0-9]+(?:\.[0-9]+)?)\s*分[）)][。：:，,\s]*")
 });
+/// `水污染防治，满分13分。` / `噪声治理。分值：12分。`: a short title, then its points said.
+static TITLE_SAID: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^([^。；;，,（(：:]{2,30}?)[，,。]\s*(?:满分|本项|分值[：:])\s*([0-9]+(?:\.[0-9]+)?)\s*分[。：:，,]\s*",
+    )
+});
 /// `……。本项15分。` at the end.
 static POINTS_LAST: LazyLock<Regex> =
     LazyLock::new(|| re(r"[（(]?(?:本项|满分)\s*([0-9]+(?:\.[0-9]+)?)\s*分[）)]?[。.]?$"));
@@ -72,6 +78,24 @@ fn numbered(line: &str) -> Option<usize> {
     let decimal =
         m.as_str().trim_end().ends_with(['.', '．']) && next.is_some_and(|c| c.is_ascii_digit());
     (!decimal).then_some(m.end())
+}
+
+/// How a numbered line is numbered: 1. (0), （1） (1), 1） (2), （一） under 一、 (3).
+fn style_of(line: &str) -> u8 {
+    if line.starts_with(['（', '(']) {
+        if line.chars().nth(1).is_some_and(|c| c.is_ascii_digit()) {
+            1
+        } else {
+            3
+        }
+    } else if line
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .starts_with(['）', ')'])
+    {
+        2
+    } else {
+        0
+    }
 }
 
 /// A line's text without what it says in parentheses at its end.
@@ -145,6 +169,14 @@ fn heading(text: &str) -> Heading {
 
 /// An item's text: (title, points, criteria).
 fn item(text: &str) -> (Option<String>, Option<Decimal>, String) {
+    // 水污染防治，满分13分。… / 噪声和餐饮油烟污染治理。分值：12分。…
+    if let Some(c) = TITLE_SAID.captures(text)
+        && !SCORES.is_match(&c[1])
+    {
+        let rest = &text[c.get(0).expect("match").end()..];
+        let title = c[1].trim().to_string();
+        return (Some(title), num(&c[2]), rest.trim().to_string());
+    }
     if let Some(c) = POINTS_FIRST.captures(text) {
         let rest = &text[c.get(0).expect("match").end()..];
         return (None, num(&c[1]), rest.trim().to_string());
@@ -183,6 +215,9 @@ pub(crate) fn read(lines: &[String], format: &str) -> Result<Annex, String> {
     let mut preamble = Vec::new();
     let mut sections: Vec<Section> = Vec::new();
     let mut notes = Vec::new();
+    // How the first item is numbered (1. / （1） / 1）): a line numbered otherwise under an
+    // open item is a part of it (1. 大气污染防治（本项15分）。 then （1）… （2）…).
+    let mut item_style: Option<u8> = None;
     for line in &lines {
         let is_heading = if level1 {
             LEVEL1
@@ -215,6 +250,19 @@ pub(crate) fn read(lines: &[String], format: &str) -> Result<Annex, String> {
                 .flatten()
                 .map(|c| c.get(1).expect("group").start())
         });
+        let style = numbered.map(|_| style_of(line));
+        let part_of_item = style.is_some()
+            && item_style.is_some()
+            && style != item_style
+            && !section.items.is_empty();
+        if part_of_item {
+            let it = section.items.last_mut().expect("checked");
+            it.criteria.push_str(line);
+            continue;
+        }
+        if item_style.is_none() {
+            item_style = style;
+        }
         match numbered {
             Some(end) => {
                 let (name, points, criteria) = item(&line[end..]);
@@ -275,21 +323,47 @@ pub(crate) fn read(lines: &[String], format: &str) -> Result<Annex, String> {
             continue;
         }
         let mut items = s.items;
+        let mut points = s.heading.points;
+        let mut max_deduction = None;
         if s.heading.penalty {
+            // The section's limit: in its heading, or in a line under it (以下事项…，扣分项
+            // 最多扣10分).
+            let most = points.or_else(|| {
+                s.lead
+                    .iter()
+                    .find_map(|l| MOST.captures(l).and_then(|c| num(&c[1])))
+            });
             for it in &mut items {
                 if it.points.is_none() {
                     it.points = MOST.captures(&it.criteria).and_then(|c| num(&c[1]));
                 }
             }
+            // Items with no limit of their own may each take the section's whole limit:
+            // each is worth it, and the category, worth their sum, loses at most the limit.
+            if let Some(m) = most
+                && items.iter().any(|i| i.points.is_none())
+            {
+                for it in items.iter_mut().filter(|i| i.points.is_none()) {
+                    it.points = Some(m);
+                }
+                let sum: Decimal = items.iter().filter_map(|i| i.points).sum();
+                if sum > m {
+                    max_deduction = Some(m);
+                }
+                points = Some(sum.max(m));
+            } else {
+                points = most;
+            }
             notes.push(format!(
-                "“{}”一节从总分中扣除；评分格式没有扣分类别，已读作一个基础类别（满分为最多可扣的分数，每项满分为其最多扣分），总分因此多出这一节的分数，请核对",
+                "“{}”一节从总分中扣除；评分格式没有扣分类别，已读作一个基础类别（满分为可扣的分数，每项满分为其最多扣分；各项没有自己的上限时，每项满分为本节上限、本类别最多扣本节上限），总分因此多出这一节的分数，请核对",
                 s.heading.name
             ));
         }
         categories.push(AnnexCategory {
             name: s.heading.name,
-            points: s.heading.points,
+            points,
             bonus: s.heading.bonus,
+            max_deduction,
             items,
         });
     }

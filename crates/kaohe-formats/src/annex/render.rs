@@ -382,6 +382,9 @@ impl Draft {
                 }
             } else if let Some(p) = c.points {
                 let _ = writeln!(out, "points = {}", num(p));
+                if let Some(m) = c.max_deduction {
+                    let _ = writeln!(out, "max_deduction = {}", num(m));
+                }
             } else {
                 out.push_str("# ⚠ 必须处理：表中没有这个类别的分值；请填上 points = …\n");
             }

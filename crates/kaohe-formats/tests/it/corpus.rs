@@ -1,4 +1,4 @@
-//! The importer against the annex corpus (`tests/corpus/*`): fifteen annexes of invented
+//! The importer against the annex corpus (`tests/corpus/*`): seventeen annexes of invented
 //! districts in other domains, in table and prose layouts, as text, .docx and .xlsx, each
 //! with the rubric a careful person wrote from it by hand (`expected.toml`), committed
 //! before the reader was changed to read them.
@@ -570,7 +570,7 @@ fn the_corpus_imports_with_no_rule_misread_silently() {
     );
     assert!(
         total.rules > 300,
-        "the corpus has {} rules; it should have its fifteen annexes",
+        "the corpus has {} rules; it should have its seventeen annexes",
         total.rules
     );
     // Issue 17's targets: no rule misread without a flag, and at least 85% right without

@@ -92,12 +92,14 @@ impl Reader<'_> {
         if !suffix.is_empty() {
             rule.label = Some(suffix.clone());
         }
+        // One level per amount, in order: what scores is read; only the levels' names
+        // (labels of the inputs, shown on the review page) are guesses.
         if !sure {
-            rule.flag(
-                FlagKind::Review,
-                "等级名称按“、”分开的各段拟出，请核对各级的名称",
+            rule.flags.push(crate::annex::draft::Flag::new(
+                FlagKind::Note,
+                "等级名称按“、”分开的各段拟出，可在审阅时改名",
                 None,
-            );
+            ));
         }
         self.rules.push(rule);
         true

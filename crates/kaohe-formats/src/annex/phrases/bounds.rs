@@ -124,6 +124,21 @@ impl Reader<'_> {
         else {
             return false;
         };
+        // 加0.5分；…每项加1分。本项最高加2分: the item's cap, over all its awards.
+        let awards = self
+            .rules
+            .iter()
+            .filter(|r| matches!(r.kind, DraftKind::Award { .. } | DraftKind::Tiered { .. }))
+            .count();
+        if clause.contains("本项") && awards > 1 && self.bonus && self.item_cap.is_none() {
+            self.item_cap = Some(n);
+            self.flags.push(Flag::new(
+                FlagKind::Note,
+                format!("「{clause}」是本项各条加分合计的上限"),
+                Some(clause),
+            ));
+            return true;
+        }
         if let Some(last) = self.last_rule
             && let DraftKind::Discretionary { add: true, max, .. } = &mut self.rules[last].kind
             && max.is_none()

@@ -54,6 +54,7 @@ regex!(
     COMPARISON,
     "不得大于|不得高于|不得低于|不得少于|不大于|不高于|不低于|不少于|大于|小于"
 );
+regex!(LISTED_ABOVE, "^以上(?:[一二三四五六七八九十0-9]+项)?");
 regex!(COUNTED, "^(?:有)?[一二两三四五六七八九十0-9]+(?:项|个|条)");
 regex!(PARENS, "（[^（）]*）|\\([^()]*\\)|“[^”]*”");
 // A condition that only says "not done": the checks are the duties before it.
@@ -85,7 +86,21 @@ pub(super) fn named_check(cond: &str) -> Option<String> {
         .iter()
         .any(|n| cond.contains(n))
     {
-        for event in ["发生", "出现", "受到", "造成", "被"] {
+        for event in [
+            "发生",
+            "出现",
+            "受到",
+            "造成",
+            "被",
+            "发现",
+            "弄虚作假",
+            "虚报",
+            "瞒报",
+            "谎报",
+            "造假",
+            "挪用",
+            "截留",
+        ] {
             if let Some(at) = cond.find(event) {
                 return Some(format!("{}未{}", &cond[..at], &cond[at..]));
             }
@@ -254,10 +269,33 @@ impl Reader<'_> {
                 continue;
             }
             let parts: Vec<String> = whole.split('、').map(|p| p.trim().to_string()).collect();
+            let mut labels = parts.clone();
             let n = parts.len();
+            // 建立风险源清单、应急物资储备点、应急处置队伍: one verb for every part (not
+            // 开展校园、集体聚餐等专项整治, whose parts qualify the noun at its end).
+            let shared = DUTY_VERBS.find(&parts[0]).map(|m| m.as_str().to_string());
+            // Each part a thing of its own (three characters at least, no 的, not 两级 /
+            // 相结合: 建立街道、社区两级网格 and 自治、法治、德治相结合的体系 qualify one
+            // thing).
+            let thing = |p: &str| {
+                p.chars().count() >= 3
+                    && !p.contains(['的', '等'])
+                    && !p.contains("级")
+                    && !p.contains("结合")
+                    && !DUTY_VERB_IN.is_match(p)
+            };
+            let distributes = per_item
+                && shared.as_ref().is_some_and(|v| thing(&parts[0][v.len()..]))
+                && parts[1..].iter().all(|p| thing(p));
+            if distributes && let Some(verb) = &shared {
+                for l in labels.iter_mut().skip(1) {
+                    *l = format!("{verb}{l}");
+                }
+            }
             // The first part may open with who does it (镇（街道）成立…, 将…纳入…).
-            let sure = DUTY_VERB_IN.is_match(&parts[0])
-                && parts[1..].iter().all(|p| DUTY_VERBS.is_match(p))
+            let sure = distributes
+                || DUTY_VERB_IN.is_match(&parts[0])
+                    && parts[1..].iter().all(|p| DUTY_VERBS.is_match(p))
                 || COUNT_SAID
                     .captures(&whole)
                     .and_then(|c| parse_num(&c[1]))
@@ -277,7 +315,7 @@ impl Reader<'_> {
                 continue;
             }
             self.inputs.retain(|i| Some(&i.key) != check.input.as_ref());
-            for part in &parts {
+            for (part, label) in parts.iter().zip(&labels) {
                 // 配备2名以上专职统计人员: a count among the duties.
                 let base = self.text.find(part.as_str());
                 if let Some(base) = base
@@ -296,7 +334,7 @@ impl Reader<'_> {
                     new.push(c);
                     continue;
                 }
-                let key = self.input(strip_de(part), InputKind::Bool, None, part);
+                let key = self.input(strip_de(label), InputKind::Bool, None, part);
                 new.push(DraftCheck {
                     input: Some(key),
                     ratio: None,
@@ -342,6 +380,11 @@ impl Reader<'_> {
         once: bool,
     ) -> bool {
         let (cond, first) = self.condition(i, at);
+        // 以上三项每缺一项: the duties before, counted.
+        let cond = match LISTED_ABOVE.find(&cond) {
+            Some(m) => cond[m.end()..].to_string(),
+            None => cond,
+        };
         let source = self.span(first, i).to_string();
         let mut flags = Vec::new();
         // 未配齐的: a verb alone names no duty; the scope says what.
@@ -566,6 +609,18 @@ impl Reader<'_> {
     /// The input of the single check the rule before this one made: (key, label, kind).
     pub(super) fn input_before(&self) -> Option<(String, String, InputKind)> {
         let rule = self.rules.last()?;
+        // 高于全区平均值的扣3分，比去年同期上升的扣2分: the unit's own figure of a below.
+        if let DraftKind::Below {
+            input, reference, ..
+        } = &rule.kind
+        {
+            return [input, reference].into_iter().find_map(|k| {
+                self.inputs
+                    .iter()
+                    .find(|i| &i.key == k)
+                    .map(|i| (i.key.clone(), i.label.clone(), i.kind))
+            });
+        }
         let DraftKind::Checks { checks, .. } = &rule.kind else {
             return None;
         };

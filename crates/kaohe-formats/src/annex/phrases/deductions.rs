@@ -22,7 +22,11 @@ regex!(
 );
 regex!(
     BELOW_DISTRICT,
-    "^(.*?)(?:低于|少于|小于|不及)((?:全省|全市|全区|全县|全镇|全街道)[^，。；的]{0,24})的?[，,]?(?:扣|扣除)NUM分"
+    "^(.*?)(?:低于|少于|小于|不及)((?:全省|全市|全区|全县|全镇|全街道)[^，。；的]{0,24})的?[，,]?(?:扣|扣除)NUM分|^(.*?)(高于|超过|大于)((?:全省|全市|全区|全县|全镇|全街道)[^，。；的]{0,24})的?[，,]?(?:扣|扣除)NUM分"
+);
+regex!(
+    RISE_CHANGE,
+    "^(.*?)(?:比|较|与)(?:上一?年度?|上年度?|去年)(?:同期)?(?:相比)?(?:有所)?(?:上升|增加|增长|升高)的?[，,]?(?:扣|扣除)NUM分"
 );
 regex!(
     PER_SLASH,
@@ -31,7 +35,7 @@ regex!(
 regex!(FEWER, "^(.*?)(?:少于|不足|低于)NUM(次|期|场|篇|个|件)的?$");
 regex!(
     PER_COUNT,
-    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名|项|亩)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
+    "^(.*?)(?:每(发现|出现|发生|缺席|迟报|漏报|错报|少报|有|缺|逾期|超期|延误)?(?:一|1)?|(缺席|迟报|漏报|错报|发现|出现|发生)(?:一|1))(次|起|例|人次|件|处|宗|个|家|户|名|项|亩)([^，。；扣每]{0,20}?)(?:的)?[，,]?(?:扣|扣除)NUM分"
 );
 
 regex!(
@@ -44,7 +48,7 @@ regex!(ROUND_EXACT, "按比例(?:扣分|扣减|计算|计)");
 
 regex!(
     PROPORTIONAL,
-    "^(.*?)按(?:完成)?比例(?:得分|计分|[计得]NUM分)|^(.*?)按.{1,30}?占.{1,30}?的?比例(?:得分|计分)"
+    "^(.*?)按(?:完成)?(?:比例|进度)(?:得分|计分|[计得]NUM分)|^(.*?)按.{1,30}?占.{1,30}?的?比例(?:得分|计分)"
 );
 // 得分＝实际建成面积÷下达任务面积×5分: (num, den, points).
 regex!(
@@ -478,8 +482,26 @@ impl Reader<'_> {
     /// 得分率低于全市平均水平的扣5分 / 增幅低于全县农村居民人均可支配收入增幅的扣4分: below
     /// a figure of the district, the same for every unit (a unit-level fact it sets).
     pub(super) fn below_district(&mut self, i: usize, clause: &str) -> bool {
-        let Some(c) = BELOW_DISTRICT.captures(clause) else {
+        let Some(m) = BELOW_DISTRICT.captures(clause) else {
             return false;
+        };
+        // The two alternatives as one: (subject, district figure, amount, comparison).
+        let c: Vec<String> = if m.get(1).is_some() {
+            vec![
+                m[0].to_string(),
+                m[1].to_string(),
+                m[2].to_string(),
+                m[3].to_string(),
+                "低于".to_string(),
+            ]
+        } else {
+            vec![
+                m[0].to_string(),
+                m[4].to_string(),
+                m[6].to_string(),
+                m[7].to_string(),
+                m[5].to_string(),
+            ]
         };
         let Some(deduct) = parse_num(&c[3]) else {
             return false;
@@ -490,6 +512,8 @@ impl Reader<'_> {
         }
         let source = self.span(i, i).to_string();
         let reference = c[2].to_string();
+        // 高于全区平均值的: the district's figure below the unit's.
+        let above = matches!(c[4].as_str(), "高于" | "超过" | "大于");
         let kind = if subject.ends_with('数') || subject.ends_with("数量") {
             InputKind::Count
         } else if RATE_WORDS.iter().any(|w| subject.ends_with(w)) {
@@ -500,6 +524,11 @@ impl Reader<'_> {
         let input = self.input(&subject, kind, None, &source);
         let reference = self.units.key_for(&reference, &source);
         self.keys.reserve(&reference);
+        let (input, reference) = if above {
+            (reference, input)
+        } else {
+            (input, reference)
+        };
         let mut rule = DraftRule::new(
             DraftKind::Below {
                 input,
@@ -521,9 +550,12 @@ impl Reader<'_> {
         let Some(c) = BELOW
             .captures(clause)
             .or_else(|| BELOW_CHANGE.captures(clause))
+            .or_else(|| RISE_CHANGE.captures(clause))
         else {
             return false;
         };
+        // 比去年同期上升的: this year's above last year's, last year's below this year's.
+        let rising = RISE_CHANGE.is_match(clause) && !BELOW_CHANGE.is_match(clause);
         let Some(deduct) = parse_num(&c[2]) else {
             return false;
         };
@@ -535,6 +567,11 @@ impl Reader<'_> {
                 return false;
             };
             let reference = self.input(&format!("上一年度{label}"), kind, None, &source);
+            let (input, reference) = if rising {
+                (reference, input)
+            } else {
+                (input, reference)
+            };
             self.rules.push(DraftRule::new(
                 DraftKind::Below {
                     input,
@@ -559,6 +596,11 @@ impl Reader<'_> {
                 }
             }
         }
+        let (input, reference) = if rising {
+            (reference, input)
+        } else {
+            (input, reference)
+        };
         self.rules.push(DraftRule::new(
             DraftKind::Below {
                 input,

@@ -52,7 +52,11 @@ mod words;
 
 regex!(
     SCORE,
-    "按(?:完成)?比例(?:得分|计分)|比例(?:得分|计分)|得分\\s*[＝=]|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|(?:分别|依次)[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+    "按(?:完成)?(?:比例|进度)(?:得分|计分)|比例(?:得分|计分)|得分\\s*[＝=]|扣NUM分|扣NUM\\s*[-－—~～至到]\\s*NUM分|扣分|扣除|扣减|扣完|加NUM分|加分|(?:分别|依次)[加扣得计]|得NUM分|计NUM分|(?:最高|最多|至多)NUM分|加满NUM分|不超过NUM分|否决|降档|降一档|降低一?个?等次|不得分|不计分|封顶"
+);
+regex!(
+    ONCE_NOTE,
+    "^(?:同一(?:事项|项工作|成果|项目|工作)按最高(?:级别|等级|级)(?:计分|加分|计)(?:不重复(?:计分|加分))?|不重复(?:计分|加分)|超额完成的?不(?:另)?(?:加分|计分))$"
 );
 regex!(NUMBER, "[0-9]+(?:\\.[0-9]+)?");
 // After a number that says when or who: 6月, 30日, 2026年, 24小时, 15岁, 8时.
@@ -91,6 +95,15 @@ const PHRASINGS: &[Phrasing] = &[
         drafts: "no rule: the format's default floor (a note)",
         examples: &["每发现一起违规行为扣1分，扣完为止"],
         read: |r, i, clause| r.floor(i, clause),
+    },
+    Phrasing {
+        words: "同一事项按最高级别加分，不重复计分 / 超额完成的不加分",
+        drafts: "no rule: how the rule before counts (a note)",
+        examples: &[
+            "获国家、省、市级表彰的，分别加3分、2分、1分，同一事项按最高级别加分，不重复计分",
+            "按完成比例计分，超额完成的不加分",
+        ],
+        read: |r, _, clause| r.counts_once(clause),
     },
     Phrasing {
         words: "最多扣N分",
@@ -159,15 +172,22 @@ const PHRASINGS: &[Phrasing] = &[
         read: |r, i, clause| r.shortfall(i, clause),
     },
     Phrasing {
-        words: "少于上一年度的扣N分 / 比上年下降的扣N分",
-        drafts: "below (this year's input and last year's)",
-        examples: &["出租房源数少于上一年度的扣3分", "参保人数比上年下降的扣5分"],
+        words: "少于上一年度的扣N分 / 比上年下降的扣N分 / 比去年同期上升的扣N分",
+        drafts: "below (this year's input and last year's; rising: last year's below this year's)",
+        examples: &[
+            "出租房源数少于上一年度的扣3分",
+            "参保人数比上年下降的扣5分",
+            "PM2.5年均浓度比去年同期上升的扣2分",
+        ],
         read: |r, i, clause| r.below(i, clause),
     },
     Phrasing {
         words: "低于全市平均水平的扣N分",
         drafts: "below, the reference a unit-level fact the district sets (the same for every unit)",
-        examples: &["牵头指标得分率低于全市平均水平的扣5分"],
+        examples: &[
+            "牵头指标得分率低于全市平均水平的扣5分",
+            "PM2.5年均浓度高于全区平均值的扣3分",
+        ],
         read: |r, i, clause| r.below_district(i, clause),
     },
     Phrasing {
@@ -221,6 +241,8 @@ pub(crate) struct Reading {
     pub rules: Vec<DraftRule>,
     pub inputs: Vec<DraftInput>,
     pub flags: Vec<Flag>,
+    /// A bonus item's cap said in its criteria (本项最高加2分, over several awards).
+    pub cap: Option<Decimal>,
 }
 
 /// Reads one item's criteria. `points` is the item's (None for bonus items); unit-level
@@ -270,6 +292,8 @@ struct Reader<'a> {
     title: Option<String>,
     /// The scoring clause being read says 每项 (or 缺一项): a deduction per unmet check.
     per_item: bool,
+    /// 本项最高加N分 over several awards: the item's cap.
+    item_cap: Option<Decimal>,
 }
 
 impl<'a> Reader<'a> {
@@ -301,6 +325,7 @@ impl<'a> Reader<'a> {
             consumed: Vec::new(),
             title: None,
             per_item: false,
+            item_cap: None,
         }
     }
 
@@ -358,11 +383,27 @@ impl<'a> Reader<'a> {
             rules: self.rules,
             inputs: self.inputs,
             flags: self.flags,
+            cap: self.item_cap,
         }
     }
 }
 
 impl Reader<'_> {
+    /// 同一事项按最高级别加分 after levels, 超额完成的不加分 after a proportion: how the
+    /// rule before counts, which it already does (one level entered per piece of work; a
+    /// share at most 100%). Noted.
+    fn counts_once(&mut self, clause: &str) -> bool {
+        if !ONCE_NOTE.is_match(clause) || self.rules.is_empty() {
+            return false;
+        }
+        self.flags.push(Flag::new(
+            FlagKind::Note,
+            format!("「{clause}」：填报时同一事项只按一次（最高一级）计，超额部分不计"),
+            Some(clause),
+        ));
+        true
+    }
+
     /// Every number of the criteria is used by a rule (in the words it cites, its checks',
     /// terms' or inputs') or shown in a flag; one that is neither may be a threshold or an
     /// amount the reader dropped, and is flagged with its clause. Dates (6月30日, 2026年),
@@ -406,8 +447,13 @@ impl Reader<'_> {
                 .is_some_and(|run| {
                     run.chars().count() <= 9 && !run.contains(['，', '；', '。', '扣', '加'])
                 });
+            // （1）、1. numbering the parts of an item.
+            let numbering = before.ends_with(['（', '(']) && after.starts_with(['）', ')'])
+                || (before.is_empty() || before.ends_with(['。', '；', '\n']))
+                    && after.starts_with(['.', '．', '、']);
             if NOT_AMOUNT.is_match(after)
                 || rhythm
+                || numbering
                 || before.ends_with('第')
                 || m.as_str().len() >= 5
                 || before.ends_with("附件")

@@ -29,6 +29,8 @@ impl Reader<'_> {
                 "予以",
                 "给予",
                 "该单位",
+                "“",
+                "\"",
             ] {
                 if let Some(h) = clause[..at].strip_suffix(w) {
                     at = h.len();

@@ -1,14 +1,52 @@
-//! The audit log: append-only, each row chained to the one before it by a SHA-256 hash,
+//! The audit log: append-only, each row chained to the one before it by a hash (SHA-256,
+//! or SM3 where a deployment chose it for 密评: [`HashAlg`]),
 //! the newest (sequence, hash) kept in `audit_head`. Appends take the head row's lock
 //! first, so several app servers writing at once still build one unbroken chain.
 //! `verify` recomputes the chain and finds an edited row, a deleted row, and (against
 //! the head, or an anchor kept elsewhere) a deleted newest row.
 
 use sha2::{Digest, Sha256};
+use sm3::Sm3;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::*;
+
+/// The hash that chains the audit log's rows. SHA-256 by default; SM3 (GM/T 0004-2012)
+/// for deployments assessed under 密评. Chosen per deployment (`kaohe audit hash sm3`),
+/// for the rows written from then on; an SM3 row's hash is written `sm3:…`, so a chain
+/// that switched verifies whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashAlg {
+    Sha256,
+    Sm3,
+}
+
+impl HashAlg {
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha256 => "sha256",
+            HashAlg::Sm3 => "sm3",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HashAlg> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sha256" | "sha-256" => Some(HashAlg::Sha256),
+            "sm3" => Some(HashAlg::Sm3),
+            _ => None,
+        }
+    }
+
+    /// The algorithm that made a stored hash.
+    fn of(hash: &str) -> HashAlg {
+        if hash.starts_with("sm3:") {
+            HashAlg::Sm3
+        } else {
+            HashAlg::Sha256
+        }
+    }
+}
 
 /// The newest row of the chain: what a lock records, and `--expect` checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +201,7 @@ fn bind_all<'q>(
 
 #[allow(clippy::too_many_arguments)]
 fn row_hash(
+    alg: HashAlg,
     seq: i64,
     at: i64,
     organiser_id: Option<Id>,
@@ -187,10 +226,11 @@ fn row_hash(
         prev
     ])
     .to_string();
-    Sha256::digest(canonical.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    match alg {
+        HashAlg::Sha256 => hex(&Sha256::digest(canonical.as_bytes())),
+        HashAlg::Sm3 => format!("sm3:{}", hex(&Sm3::digest(canonical.as_bytes()))),
+    }
 }
 
 fn audit_row(r: &AnyRow) -> Result<AuditRow> {
@@ -213,11 +253,19 @@ fn audit_row(r: &AnyRow) -> Result<AuditRow> {
 /// Takes the chain's head for the next row: its sequence number and the hash to chain
 /// to. The head row stays locked until the transaction ends, which serialises appends
 /// across app servers (PostgreSQL locks the row, SQLite the database).
-async fn take_head(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(i64, String)> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((head.try_get("seq")?, head.try_get("hash")?))
+async fn take_head(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> Result<(i64, String, HashAlg)> {
+    let head =
+        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, alg")
+            .fetch_one(&mut **tx)
+            .await?;
+    let alg: String = head.try_get("alg")?;
+    Ok((
+        head.try_get("seq")?,
+        head.try_get("hash")?,
+        HashAlg::parse(&alg).unwrap_or(HashAlg::Sha256),
+    ))
 }
 
 async fn set_head(tx: &mut sqlx::Transaction<'static, sqlx::Any>, hash: &str) -> Result<()> {
@@ -235,8 +283,9 @@ pub(crate) async fn append(
 ) -> Result<AuditHead> {
     let changes = entry.changes.to_string();
     let at = now_ms();
-    let (seq, prev) = take_head(tx).await?;
+    let (seq, prev, alg) = take_head(tx).await?;
     let hash = row_hash(
+        alg,
         seq,
         at,
         entry.organiser_id,
@@ -313,9 +362,10 @@ impl Store {
             let id: Id = r.try_get("id")?;
             let row = audit_row(r)?;
             let changes: String = r.try_get("changes")?;
-            let (seq, prev) = take_head(&mut w.tx).await?;
+            let (seq, prev, alg) = take_head(&mut w.tx).await?;
             let e = &row.entry;
             let hash = row_hash(
+                alg,
                 seq,
                 row.at,
                 e.organiser_id,
@@ -343,6 +393,27 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         w.finish().await
+    }
+
+    /// The hash new audit rows are chained with.
+    pub async fn audit_hash(&self) -> Result<HashAlg> {
+        let r = sqlx::query("SELECT alg FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let alg: String = r.try_get("alg")?;
+        Ok(HashAlg::parse(&alg).unwrap_or(HashAlg::Sha256))
+    }
+
+    /// Chains the rows written from now on with `alg`; the change is itself the first row
+    /// so chained (who changed it, from what).
+    pub async fn set_audit_hash(&self, alg: HashAlg, entry: &AuditEntry) -> Result<()> {
+        let mut w = self.begin().await?;
+        sqlx::query("UPDATE audit_head SET alg = $1 WHERE id = 1")
+            .bind(alg.name())
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit(entry).await?;
+        Ok(())
     }
 
     /// The newest (sequence, hash) of the chain.
@@ -387,7 +458,9 @@ impl Store {
                 if stored_prev.as_deref() != Some(prev_hash.as_str()) {
                     problems.push(format!("第 {seq} 条记录与前一条的链接不符"));
                 }
+                let alg = HashAlg::of(stored.as_deref().unwrap_or(""));
                 let hash = row_hash(
+                    alg,
                     seq,
                     row.at,
                     e.organiser_id,

@@ -30,7 +30,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
-pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit};
+pub use audit::{AuditCheck, AuditFilter, AuditHead, AuditHit, HashAlg};
 pub use departments::DepartmentUse;
 pub use model::*;
 pub use rectification::{NO_LONGER_LOST, Stepped};

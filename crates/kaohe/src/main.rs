@@ -179,6 +179,13 @@ enum AuditCommand {
         #[arg(long, value_name = "SEQ:HASH")]
         expect: Option<String>,
     },
+    /// 查看或设定审计日志哈希链所用的算法：sha256（默认）或 sm3（国密，密评用）；设定后新写入的记录按新算法成链，此前的记录不变、仍可核验
+    Hash {
+        #[command(flatten)]
+        db: DbArgs,
+        /// sm3 或 sha256；不写则显示当前算法
+        alg: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -264,6 +271,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { db, expect },
         } => runtime()?.block_on(audit_verify(db, expect)),
+        Command::Audit {
+            command: AuditCommand::Hash { db, alg },
+        } => runtime()?.block_on(audit_hash(db, alg)),
         Command::Backup { db, to } => runtime()?.block_on(backup(db, to)),
         Command::Restore {
             data,
@@ -449,6 +459,43 @@ async fn check_database(path: &Path) -> Result<String> {
     Ok(format!(
         "数据库完整，审计日志 {} 条记录，链头 {}",
         check.rows, check.head
+    ))
+}
+
+/// `kaohe audit hash [sm3|sha256]`: the chain's algorithm for new rows, shown or set (the
+/// change itself chained as a row).
+async fn audit_hash(db: DbArgs, alg: Option<String>) -> Result<()> {
+    use kaohe_storage::HashAlg;
+    let store = db.open().await?;
+    let now = store.audit_hash().await?;
+    let Some(alg) = alg else {
+        return out(&format!("审计日志哈希算法：{}\n", now.name()));
+    };
+    let Some(to) = HashAlg::parse(&alg) else {
+        bail!("不认识的算法“{alg}”：请写 sm3 或 sha256");
+    };
+    if to == now {
+        return out(&format!("审计日志哈希算法已是 {}，未改动\n", now.name()));
+    }
+    store
+        .set_audit_hash(
+            to,
+            &kaohe_storage::AuditEntry {
+                organiser_id: None,
+                user_id: None,
+                username: Some("kaohe audit hash".into()),
+                action: "audit.hash".into(),
+                target: "audit_head".into(),
+                reason: None,
+                changes: serde_json::json!([{"field": "alg", "old": now.name(), "new": to.name()}]),
+            },
+        )
+        .await?;
+    out(&format!(
+        "审计日志哈希算法由 {} 改为 {}：此后的记录按 {} 成链，此前的记录不变；kaohe audit verify 核验整条链\n",
+        now.name(),
+        to.name(),
+        to.name()
     ))
 }
 

@@ -250,3 +250,63 @@ async fn a_row_slipped_in_outside_the_chain_fails_verification_and_stays_out() {
         db.finish().await;
     }
 }
+
+/// SM3 for 密评: a deployment that switches its chain to SM3 goes on from the SHA-256 rows
+/// before; the switch is itself a chained row; the whole chain verifies, an SM3 row's
+/// hash is SM3's (`sm3:` and the known test vector's algorithm), and an edited SM3 row is
+/// found as a SHA-256 one is.
+#[tokio::test]
+async fn a_chain_switched_to_sm3_verifies_whole_and_finds_an_edited_row() {
+    use sm3::{Digest, Sm3};
+    // GM/T 0004-2012's own example: SM3("abc").
+    let abc: String = Sm3::digest(b"abc")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        abc,
+        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    );
+    for db in testing::all().await {
+        let s = &db.store;
+        org(&db).await;
+        assert_eq!(s.audit_hash().await.unwrap(), HashAlg::Sha256);
+        for i in 0..3 {
+            s.audit(&entry(i)).await.unwrap();
+        }
+        s.set_audit_hash(HashAlg::Sm3, &entry(100)).await.unwrap();
+        assert_eq!(s.audit_hash().await.unwrap(), HashAlg::Sm3);
+        for i in 3..6 {
+            s.audit(&entry(i)).await.unwrap();
+        }
+        let check = s.audit_verify().await.unwrap();
+        assert!(
+            check.problems.is_empty(),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        assert_eq!(check.rows, 7);
+        assert!(check.head.hash.starts_with("sm3:"), "{}", check.head.hash);
+        assert_eq!(check.head.hash.len(), 4 + 64);
+        // The rows before the switch keep their SHA-256 hashes.
+        let first = s.audit_verify_at(1).await.unwrap().unwrap();
+        assert!(!first.starts_with("sm3:") && first.len() == 64, "{first}");
+        tamper(
+            &db,
+            "UPDATE audit_log SET target = 'thing:99' WHERE seq = 6",
+        )
+        .await;
+        let check = s.audit_verify().await.unwrap();
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.contains("第 6 条") && p.contains("改动")),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        db.finish().await;
+    }
+}

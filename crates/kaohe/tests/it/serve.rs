@@ -230,6 +230,46 @@ fn audit_verify_reports_a_whole_chain_and_a_wrong_anchor() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `kaohe audit hash sm3` switches the chain to SM3 for the rows from then on; the chain
+/// verifies whole, its head is an SM3 hash, and a wrong algorithm's name is refused.
+#[test]
+fn the_audit_chain_switches_to_sm3_and_still_verifies() {
+    let dir = temp("audit-sm3");
+    let init = kaohe()
+        .args(["init", "--organiser", "北仑区", "--admin", "boss", "--data"])
+        .arg(&dir)
+        .env("KAOHE_ADMIN_PASSWORD", "Beilun#Admin2026")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let run = |args: &[&str]| kaohe().args(args).arg("--data").arg(&dir).output().unwrap();
+    let shown = run(&["audit", "hash"]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("sha256"));
+    let bad = run(&["audit", "hash", "md5"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("sm3 或 sha256"));
+    let set = run(&["audit", "hash", "sm3"]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run(&["audit", "hash"]).stdout).contains("sm3"));
+    let ok = run(&["audit", "verify"]);
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        text.contains("审计日志完整") && text.contains(":sm3:"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A tiny HTTP/1.1 client over one connection per request, keeping the session cookie:
 /// enough to log in and save a form against the real server.
 pub(crate) struct Http {

@@ -880,15 +880,20 @@ pub async fn campaign_facts_paste(
     // A sheet chosen as a file (Excel, WPS or CSV), or a table pasted.
     let file = upload.file("file");
     let size = file.map_or(upload.field("text").len(), |f| f.data.len());
+    // Over the bound: refused before it is read, and not shown back in the page.
+    if let Some(e) = too_big("基础数据表格", size, MAX_TABLE_BYTES, "请分几次导入") {
+        let typed = Typed::Paste(String::new());
+        let e = Some(format!("未保存：{e}"));
+        return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
+    }
     let text = match file {
         Some(f) => match kaohe_formats::facts_file::table_text(&f.data) {
             Ok(t) => t,
-            Err(e) if size <= MAX_TABLE_BYTES => {
+            Err(e) => {
                 let e = Some(format!("未保存：{}：{e}", f.filename));
                 let typed = Typed::Paste(String::new());
                 return render_campaign(&state, &session, &me, campaign, typed, None, e).await;
             }
-            Err(_) => String::new(),
         },
         None => upload.field("text").to_string(),
     };
@@ -910,9 +915,6 @@ pub async fn campaign_facts_paste(
             Some(e),
         )
     };
-    if let Some(e) = too_big("基础数据表格", size, MAX_TABLE_BYTES, "请分几次导入") {
-        return refuse(vec![e]).await;
-    }
     let records = match crate::admin::units::records(&text) {
         Ok(r) => r,
         Err(e) => return refuse(vec![e]).await,

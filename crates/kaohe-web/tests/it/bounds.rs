@@ -222,3 +222,110 @@ async fn the_campaigns_imports_refuse_a_table_over_its_bound() {
     }
     db.finish().await;
 }
+
+/// The campaign's base data (区域流动人口数 and the like, per unit), pasted or sent as a
+/// file, is held to the tables' bound: refused by name and size before it is read, not
+/// shown back, nothing changed.
+#[tokio::test]
+async fn the_base_data_table_over_its_bound_is_refused_before_it_is_read() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let (_, cid, _) = demo_unit(&db, "新碶街道").await;
+    let mut admin = Client::new(app);
+    admin.login("admin", PW).await;
+    let before = db.store.campaign_units(cid).await.unwrap();
+    let token = admin.token().await;
+    let table = format!(
+        "单位,floating_population\n{}",
+        "某某社区,12345\n".repeat(400_000)
+    );
+    assert!(table.len() > 5 * 1024 * 1024);
+    let url = format!("/admin/c/{cid}/facts");
+    for r in [
+        admin
+            .post(&url, &[("csrf", &token), ("text", &table)])
+            .await,
+        admin
+            .post_multipart(
+                &url,
+                &[("csrf", &token)],
+                ("file", "基础数据.csv", table.as_bytes()),
+            )
+            .await,
+    ] {
+        assert!(
+            r.body.contains("基础数据表格太大"),
+            "{}",
+            &r.body[..2000.min(r.body.len())]
+        );
+        assert!(
+            r.body.contains("最多 5.0 MB"),
+            "{}",
+            &r.body[..2000.min(r.body.len())]
+        );
+        assert!(
+            !r.body.contains("某某社区,12345\n某某社区"),
+            "not shown back"
+        );
+        assert!(
+            r.body.len() < 1024 * 1024,
+            "the page stays small: {}",
+            r.body.len()
+        );
+    }
+    assert_eq!(db.store.campaign_units(cid).await.unwrap(), before);
+    db.finish().await;
+}
+
+/// A body that does not parse — a multipart form cut off or with no parts, a form sent
+/// as some other type — gets a page that says nothing was saved (400), never a fault, and
+/// changes nothing.
+#[tokio::test]
+async fn a_form_body_that_does_not_parse_gets_a_message_and_changes_nothing() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let (_, cid, uid) = demo_unit(&db, "新碶街道").await;
+    let mut unit = Client::new(app);
+    unit.login("xinqi", PW).await;
+    let head = db.store.audit_head().await.unwrap();
+    let url = format!("/c/{cid}/u/{uid}/records");
+    let boundary = "multipart/form-data; boundary=----x";
+    for (kind, body, said) in [
+        (
+            boundary,
+            b"------x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc".to_vec(),
+            "上传的内容不完整",
+        ),
+        (
+            boundary,
+            b"not a multipart body at all".to_vec(),
+            "上传的内容不完整",
+        ),
+        (
+            "multipart/form-data",
+            b"------x--".to_vec(),
+            "上传的内容不完整",
+        ),
+        (
+            "text/plain",
+            b"csrf=abc&title=x".to_vec(),
+            "提交的表单内容不完整或格式不对",
+        ),
+        (
+            "application/json",
+            b"{\"csrf\": 1}".to_vec(),
+            "提交的表单内容不完整或格式不对",
+        ),
+    ] {
+        let r = unit.post_raw(&url, kind, &body).await;
+        assert_eq!(r.status, 400, "{kind}: {}", r.body);
+        assert!(r.body.contains(said), "{kind}: {}", r.body);
+        assert!(r.body.contains("未保存"), "{kind}: {}", r.body);
+    }
+    assert_eq!(
+        db.store.audit_head().await.unwrap(),
+        head,
+        "nothing written"
+    );
+    db.finish().await;
+}

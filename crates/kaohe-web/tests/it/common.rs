@@ -148,6 +148,16 @@ impl Client {
         self.post_files(path, fields, &[file]).await
     }
 
+    /// A body sent as it is, with its content type: what a broken or hostile client sends.
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_vec()))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// A multipart form with several files (`(field, file name, bytes)`), as a browser
     /// sends a form whose file input allows several.
     pub async fn post_files(

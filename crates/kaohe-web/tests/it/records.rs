@@ -516,3 +516,70 @@ async fn a_campaigns_period_selects_the_records_it_counts() {
     assert_eq!(counts(&page.body, "录用信息").0, whole_year);
     db.finish().await;
 }
+
+/// A file attached to a record that is not what a record may carry (a program named
+/// `.pdf`, a web page) is refused by its content, with what may be uploaded; nothing is
+/// kept and what was typed stays on the page.
+#[tokio::test]
+async fn a_bad_file_attached_to_a_record_is_refused_and_nothing_is_kept() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let units = db.store.units(org.id).await.unwrap();
+    let uid = units.iter().find(|u| u.name == UNIT).unwrap().id;
+    let mut unit = Client::new(app);
+    unit.login("xinqi", PW).await;
+    let page = unit.get(&format!("/c/{cid}/records")).await;
+    let csrf = page.csrf();
+    let before = db
+        .store
+        .records_between(org.id, "2026-01-01", "2026-12-31")
+        .await
+        .unwrap()
+        .len();
+    let head = db.store.audit_head().await.unwrap();
+    let post = format!("/c/{cid}/u/{uid}/records");
+    for (name, bytes) in [
+        (
+            "录用通知.pdf",
+            &b"MZ\x90\x00\x03\x00\x00\x00 this program"[..],
+        ),
+        (
+            "录用通知.html",
+            &b"<html><script>alert(1)</script></html>"[..],
+        ),
+    ] {
+        let r = unit
+            .post_multipart(
+                &post,
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "info"),
+                    ("day", "2026-03-02"),
+                    ("f:title", "新碶街道网格化服务经验"),
+                    ("f:outlet", "北仑区流动人口工作简报"),
+                    ("f:typical", "否"),
+                ],
+                ("file", name, bytes),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        assert!(r.body.contains("的类型不支持"), "{name}: {}", r.body);
+        assert!(r.body.contains("本次什么都没有保存"), "{name}: {}", r.body);
+        assert!(
+            r.body.contains("新碶街道网格化服务经验"),
+            "what was typed stays: {}",
+            r.body
+        );
+    }
+    let after = db
+        .store
+        .records_between(org.id, "2026-01-01", "2026-12-31")
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before);
+    assert_eq!(db.store.audit_head().await.unwrap(), head);
+    db.finish().await;
+}

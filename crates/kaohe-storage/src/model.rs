@@ -383,6 +383,10 @@ pub struct Evidence {
     pub problem_id: Option<Id>,
     /// Set for evidence of a record kept during the year.
     pub record_id: Option<Id>,
+    /// Holds personal data (孕产妇, 精神病人 lists): opened only by those entitled.
+    pub personal: bool,
+    /// When its bytes were deleted, its retention having run (the row stays).
+    pub purged_at: Option<i64>,
 }
 
 impl Evidence {
@@ -405,6 +409,8 @@ pub struct NewEvidence {
     pub uploaded_by: Option<Id>,
     pub appeal_id: Option<Id>,
     pub problem_id: Option<Id>,
+    /// Holds personal data, as the uploader said.
+    pub personal: bool,
 }
 
 /// One row of the audit log: who did what to what, why, and each field changed.

@@ -148,7 +148,7 @@ impl Store {
     /// The evidence attached to a record.
     pub async fn record_evidence(&self, record_id: Id) -> Result<Vec<Evidence>> {
         let rows = sqlx::query(
-            "SELECT id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id, record_id
+            "SELECT id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id, record_id, personal, purged_at
              FROM evidence WHERE record_id = $1 ORDER BY id",
         )
         .bind(record_id)

@@ -48,12 +48,14 @@ pub(crate) fn evidence(r: &AnyRow) -> Result<Evidence> {
         appeal_id: r.try_get("appeal_id")?,
         problem_id: r.try_get("problem_id")?,
         record_id: r.try_get("record_id")?,
+        personal: r.try_get::<i64, _>("personal")? != 0,
+        purged_at: r.try_get("purged_at")?,
     })
 }
 
 macro_rules! evidence_cols {
     () => {
-        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id, record_id"
+        "id, campaign_id, unit_id, item_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, appeal_id, problem_id, record_id, personal, purged_at"
     };
 }
 
@@ -286,8 +288,8 @@ impl Work {
         record_id: Option<Id>,
     ) -> Result<Evidence> {
         let row = sqlx::query(
-            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id, problem_id, record_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            "INSERT INTO evidence (campaign_id, unit_id, item_id, filename, content_type, size, sha256, data, uploaded_by, uploaded_at, appeal_id, problem_id, record_id, personal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(new.campaign_id)
         .bind(new.unit_id)
@@ -302,9 +304,46 @@ impl Work {
         .bind(new.appeal_id)
         .bind(new.problem_id)
         .bind(record_id)
+        .bind(i64::from(new.personal))
         .fetch_one(&mut *self.tx)
         .await?;
         evidence_in(&mut *self.tx, row.try_get("id")?).await
+    }
+
+    /// Deletes the bytes of a locked campaign's evidence marked as holding personal data
+    /// (its retention has run: 个人信息保护法), keeping each row with its name, size and
+    /// SHA-256, and when it was deleted. Refused (`Conflict`) while the campaign is not
+    /// locked: until then the files may still be needed for review and appeals. Returns
+    /// the files deleted.
+    pub async fn purge_personal_evidence(&mut self, campaign_id: Id) -> Result<Vec<Evidence>> {
+        let locked: i64 = sqlx::query("SELECT locked FROM campaigns WHERE id = $1")
+            .bind(campaign_id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StorageError::NotFound)?
+            .try_get("locked")?;
+        if locked == 0 {
+            return Err(StorageError::Conflict);
+        }
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            evidence_cols!(),
+            " FROM evidence WHERE campaign_id = $1 AND personal = 1 AND purged_at IS NULL ORDER BY id"
+        ))
+        .bind(campaign_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let files: Vec<Evidence> = rows.iter().map(evidence).collect::<Result<_>>()?;
+        let now = now_ms();
+        for e in &files {
+            sqlx::query("UPDATE evidence SET data = $1, purged_at = $2 WHERE id = $3")
+                .bind(Vec::<u8>::new())
+                .bind(now)
+                .bind(e.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(files)
     }
 
     pub async fn delete_evidence(&mut self, id: Id) -> Result<()> {

@@ -89,7 +89,6 @@ pub fn run(args: ArchiveArgs) -> Result<String> {
         };
         for cu in store.campaign_units(campaign.id).await? {
             for e in store.evidence_list(campaign.id, cu.unit_id).await? {
-                let data = store.evidence_data(e.id).await?;
                 let file = kaohe_web::safe_evidence_name(&e.filename, &e.content_type);
                 let path = format!(
                     "佐证材料/{}/{}/{}-{}",
@@ -98,6 +97,23 @@ pub fn run(args: ArchiveArgs) -> Result<String> {
                     e.id,
                     safe(&file)
                 );
+                // An archive is kept for years; a file listing people is not kept in it,
+                // only what identifies it (个人信息保护法: its retention is shorter).
+                if e.personal {
+                    let note = format!(
+                        "此文件含个人信息，不放入归档。\n文件：{}\n大小：{} 字节\nSHA-256：{}\n{}\n",
+                        e.filename,
+                        e.size,
+                        e.sha256,
+                        match e.purged_at {
+                            Some(at) => format!("已于 {} 按保存期限删除。", kaohe_web::china_time(at)),
+                            None => "仍保存在系统中，保存期限届满后用 kaohe evidence purge-personal 删除。".into(),
+                        }
+                    );
+                    files.push((format!("{path}（含个人信息，未归档）.txt"), note.into_bytes()));
+                    continue;
+                }
+                let data = store.evidence_data(e.id).await?;
                 files.push((path, data));
             }
         }

@@ -83,6 +83,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// 佐证材料：删除已定稿考核任务中含个人信息的材料（保存期限届满后）
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// 组织单位（区）管理
     Organiser {
         #[command(subcommand)]
@@ -189,6 +194,18 @@ enum AuditCommand {
 }
 
 #[derive(Subcommand)]
+enum EvidenceCommand {
+    /// 删除一个已定稿（锁定）考核任务中标为“含个人信息”的佐证材料的文件内容；登记信息（名称、大小、SHA-256、删除时间）保留，删除记入审计日志
+    PurgePersonal {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 考核任务编号（见网页地址 /c/编号）
+        #[arg(long, value_name = "ID")]
+        campaign: i64,
+    },
+}
+
+#[derive(Subcommand)]
 enum OrganiserCommand {
     /// 再添加一个组织单位（区）及其第一个管理员
     Add {
@@ -274,6 +291,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit {
             command: AuditCommand::Hash { db, alg },
         } => runtime()?.block_on(audit_hash(db, alg)),
+        Command::Evidence {
+            command: EvidenceCommand::PurgePersonal { db, campaign },
+        } => runtime()?.block_on(purge_personal(db, campaign)),
         Command::Backup { db, to } => runtime()?.block_on(backup(db, to)),
         Command::Restore {
             data,
@@ -460,6 +480,68 @@ async fn check_database(path: &Path) -> Result<String> {
         "数据库完整，审计日志 {} 条记录，链头 {}",
         check.rows, check.head
     ))
+}
+
+/// `kaohe evidence purge-personal --campaign ID`: a locked campaign's evidence holding
+/// personal data loses its bytes (its retention has run), in one unit of work with its
+/// audit row naming every file.
+async fn purge_personal(db: DbArgs, campaign: i64) -> Result<()> {
+    let store = db.open().await?;
+    let mut work = store.begin().await?;
+    let files = match work.purge_personal_evidence(campaign).await {
+        Ok(f) => f,
+        Err(kaohe_storage::StorageError::Conflict) => bail!(
+            "考核任务 {campaign} 尚未定稿（锁定）：定稿前材料还可能用于审核和申诉，不能删除；定稿后再执行"
+        ),
+        Err(kaohe_storage::StorageError::NotFound) => bail!("没有编号为 {campaign} 的考核任务"),
+        Err(e) => return Err(e.into()),
+    };
+    if files.is_empty() {
+        return out(&format!(
+            "考核任务 {campaign} 没有尚未删除的含个人信息的材料\n"
+        ));
+    }
+    let organiser = campaign_organiser(&store, campaign).await?;
+    work.commit(&kaohe_storage::AuditEntry {
+        organiser_id: organiser,
+        user_id: None,
+        username: Some("kaohe evidence purge-personal".into()),
+        action: "evidence.purge_personal".into(),
+        target: format!("campaign:{campaign}"),
+        reason: Some("含个人信息的材料保存期限届满，依《个人信息保护法》删除".into()),
+        changes: serde_json::Value::Array(
+            files
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "field": format!("evidence:{}", e.id),
+                        "old": format!("{}（{} 字节，SHA-256 {}）", e.filename, e.size, e.sha256),
+                        "new": null,
+                    })
+                })
+                .collect(),
+        ),
+    })
+    .await?;
+    out(&format!(
+        "已删除考核任务 {campaign} 中 {} 个含个人信息的材料的文件内容；名称、大小和 SHA-256 仍有记录，删除已记入审计日志\n",
+        files.len()
+    ))
+}
+
+/// The organiser a campaign belongs to, for its audit row.
+async fn campaign_organiser(store: &kaohe_storage::Store, campaign: i64) -> Result<Option<i64>> {
+    for org in store.organisers().await? {
+        if store
+            .campaigns(org.id)
+            .await?
+            .iter()
+            .any(|c| c.id == campaign)
+        {
+            return Ok(Some(org.id));
+        }
+    }
+    Ok(None)
 }
 
 /// `kaohe audit hash [sm3|sha256]`: the chain's algorithm for new rows, shown or set (the

@@ -238,6 +238,7 @@ fn evidence(cid: Id, uid: Id) -> NewEvidence {
         uploaded_by: None,
         appeal_id: None,
         problem_id: None,
+        personal: false,
     }
 }
 

@@ -326,6 +326,7 @@ async fn story(db: &testing::TestDb) {
             uploaded_by: Some(reporter.id),
             appeal_id: None,
             problem_id: None,
+            personal: false,
         })
     )
     .unwrap();

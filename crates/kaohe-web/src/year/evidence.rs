@@ -206,6 +206,7 @@ pub fn checked_file(filename: &str, data: Vec<u8>) -> AppResult<(NewEvidence, &'
             uploaded_by: None,
             appeal_id: None,
             problem_id: None,
+            personal: false,
         },
         kind,
     ))
@@ -226,7 +227,11 @@ pub fn chosen_files(form: &Upload, max: usize) -> AppResult<Vec<(NewEvidence, &'
                     human_size(max as i64)
                 )));
             }
-            checked_file(&f.filename, f.data.clone())
+            // 所选文件含个人信息: the form's box holds for every file it sends.
+            checked_file(&f.filename, f.data.clone()).map(|(mut new, kind)| {
+                new.personal = form.field("personal") == "1";
+                (new, kind)
+            })
         })
         .collect()
 }
@@ -316,11 +321,38 @@ pub async fn download(
     if cx.visible.as_ref().is_some_and(|v| !v.contains(&e.item_id)) {
         return Err(AppError::Forbidden);
     }
+    if e.personal {
+        personal_allowed(&me, &e)?;
+    }
     let target = format!(
         "campaign:{cid}/unit:{uid}/item:{}/evidence:{eid}",
         e.item_id
     );
     send(&state, &me, &e, Action::EvidenceDownload, target).await
+}
+
+/// A file holding personal data opens only for the unit's own people and the assessors
+/// of the item's department (whose pages already limit them to their items): not for
+/// the office's admin, leaders or the auditor, who read results and logs, not lists of
+/// people. Once its retention has run, its bytes are gone and it opens for no one.
+fn personal_allowed(me: &CurrentUser, e: &Evidence) -> AppResult<()> {
+    if e.purged_at.is_some() {
+        return Err(AppError::BadRequest(format!(
+            "“{}”含个人信息，考核定稿后已于 {} 按保存期限删除；其名称、大小和 SHA-256 仍有记录。",
+            e.filename,
+            crate::http::layout::china_time(e.purged_at.unwrap_or_default())
+        )));
+    }
+    let own_unit =
+        me.user.role == kaohe_storage::Role::Reporter && me.user.unit_id == Some(e.unit_id);
+    let assessor = me.user.role == kaohe_storage::Role::Assessor;
+    if own_unit || assessor {
+        return Ok(());
+    }
+    Err(AppError::BadRequest(format!(
+        "“{}”含个人信息，只有本单位和负责本项目的考核人员能打开。如确需查看，请联系该单位或负责该项目的部门。",
+        e.filename
+    )))
 }
 
 /// A stored file as an attachment under its safe name (files stored before names were
@@ -343,22 +375,43 @@ pub(crate) async fn send(
             action: action.code().into(),
             target,
             reason: None,
-            changes: serde_json::json!([{"field": "file", "old": null, "new": e.filename}]),
+            changes: if e.personal {
+                serde_json::json!([
+                    {"field": "file", "old": null, "new": e.filename},
+                    {"field": "personal", "old": null, "new": true},
+                ])
+            } else {
+                serde_json::json!([{"field": "file", "old": null, "new": e.filename}])
+            },
         })
         .await?;
+    // A file holding personal data leaves marked with who took it and when.
+    let name = safe_name(&e.filename, &e.content_type);
+    let name = if e.personal {
+        marked(&name, &me.user.username, kaohe_storage::now_ms())
+    } else {
+        name
+    };
     Ok((
         [
             (header::CONTENT_TYPE, e.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition(&safe_name(&e.filename, &e.content_type)),
-            ),
+            (header::CONTENT_DISPOSITION, disposition(&name)),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         data,
     )
         .into_response())
+}
+
+/// `孕产妇名单.xlsx` taken by xinqi on 2026-12-01 → `孕产妇名单（个人信息·xinqi·2026-12-01下载）.xlsx`.
+pub(crate) fn marked(name: &str, username: &str, at_ms: i64) -> String {
+    let day = &crate::http::layout::china_time(at_ms)[..10];
+    let mark = format!("（个人信息·{username}·{day}下载）");
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => format!("{}{mark}{}", &name[..dot], &name[dot..]),
+        _ => format!("{name}{mark}"),
+    }
 }
 
 #[derive(serde::Deserialize, Default)]

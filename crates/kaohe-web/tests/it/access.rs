@@ -392,6 +392,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
             uploaded_by: None,
             appeal_id: None,
             problem_id: None,
+            personal: false,
         })
     )
     .unwrap();
@@ -458,6 +459,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
                 uploaded_by: None,
                 appeal_id: None,
                 problem_id: None,
+                personal: false,
             }
         )
     )

@@ -315,3 +315,150 @@ async fn files_chosen_on_the_items_form_are_saved_with_what_was_typed() {
     );
     db.finish().await;
 }
+
+/// A file marked as holding personal data (a list of pregnant women, of the mentally
+/// ill) opens only for the unit and the item's assessors, each opening logged and the
+/// download named with who took it and when; not for the office's admin or a leader.
+/// Once the campaign is locked and its retention has run, its bytes are deleted, its
+/// row kept, and it opens for no one.
+#[tokio::test]
+async fn a_file_with_personal_data_opens_only_for_those_entitled_and_is_deleted_after_the_lock() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut reporter = Client::new(app.clone());
+    reporter.login("xinqi", PW).await;
+    let report = report_url(&mut reporter).await;
+    let item = format!("{report}/i/basic.1");
+    let page = reporter.get(&item).await;
+    assert!(page.body.contains("所选文件含个人信息"), "{}", page.body);
+    let xlsx_like = "%PDF-1.4\n% 孕产妇名单\n".as_bytes().to_vec();
+    let r = reporter
+        .post_multipart(
+            &format!("{item}/evidence"),
+            &[("csrf", &page.csrf()), ("personal", "1")],
+            ("file", "孕产妇名单.pdf", &xlsx_like),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = reporter.get(&item).await;
+    assert!(page.body.contains("含个人信息</span>"), "{}", page.body);
+    let href = between(&page.body, "href=\"", "\">孕产妇名单.pdf").unwrap();
+    let href = href.rsplit("href=\"").next().unwrap().to_string();
+
+    // The unit itself, and the assessor of the item's department: marked downloads.
+    for user in ["xinqi", "kaoheban"] {
+        let mut c = Client::new(app.clone());
+        c.login(user, PW).await;
+        let got = c.get(&href).await;
+        assert_eq!(got.status, 200, "{user}: {}", got.body);
+        assert_eq!(got.bytes, xlsx_like);
+        let disposition = got
+            .headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let name = percent_decode(disposition.rsplit("''").next().unwrap());
+        assert!(
+            name.starts_with(&format!("孕产妇名单（个人信息·{user}·2"))
+                && name.ends_with("下载）.pdf"),
+            "{user}: {name} ({disposition})"
+        );
+    }
+    // The admin and a leader read results, not lists of people.
+    for user in ["admin", "lingdao"] {
+        let mut c = Client::new(app.clone());
+        c.login(user, PW).await;
+        let got = c.get(&href).await;
+        assert_ne!(got.status, 200, "{user}");
+        assert!(
+            got.body.contains("只有本单位和负责本项目的考核人员能打开") || got.status == 403,
+            "{user}: {}",
+            got.body
+        );
+    }
+    // Each opening is an audit row saying it held personal data.
+    let org = db.store.organisers().await.unwrap()[0].clone();
+    let opened = db
+        .store
+        .audit_rows(org.id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| {
+            r.entry.action == "evidence.download"
+                && r.entry.changes.to_string().contains("\"personal\"")
+        })
+        .count();
+    assert_eq!(opened, 2, "xinqi's and kaoheban's openings");
+
+    // After the lock, its retention run: the bytes go, the row stays, no one opens it.
+    let cid = db.store.campaigns(org.id).await.unwrap()[0].id;
+    let mut w = db.store.begin().await.unwrap();
+    assert!(matches!(
+        w.purge_personal_evidence(cid).await,
+        Err(kaohe_storage::StorageError::Conflict)
+    ));
+    drop(w);
+    let mut w = db.store.begin().await.unwrap();
+    w.set_locked(cid, true, Some("定稿"), None).await.unwrap();
+    w.commit(&kaohe_storage::AuditEntry {
+        organiser_id: Some(org.id),
+        user_id: None,
+        username: Some("test".into()),
+        action: "campaign.lock".into(),
+        target: format!("campaign:{cid}"),
+        reason: None,
+        changes: serde_json::json!([]),
+    })
+    .await
+    .unwrap();
+    let mut w = db.store.begin().await.unwrap();
+    let gone = w.purge_personal_evidence(cid).await.unwrap();
+    assert_eq!(gone.len(), 1);
+    assert_eq!(gone[0].filename, "孕产妇名单.pdf");
+    w.commit(&kaohe_storage::AuditEntry {
+        organiser_id: Some(org.id),
+        user_id: None,
+        username: Some("test".into()),
+        action: "evidence.purge_personal".into(),
+        target: format!("campaign:{cid}"),
+        reason: None,
+        changes: serde_json::json!([]),
+    })
+    .await
+    .unwrap();
+    let e = db.store.evidence(gone[0].id).await.unwrap();
+    assert!(e.purged_at.is_some());
+    assert_eq!(e.sha256, gone[0].sha256, "its SHA-256 stays");
+    assert!(db.store.evidence_data(e.id).await.unwrap().is_empty());
+    let mut c = Client::new(app.clone());
+    c.login("xinqi", PW).await;
+    let got = c.get(&href).await;
+    assert_ne!(got.status, 200);
+    assert!(got.body.contains("按保存期限删除"), "{}", got.body);
+    let page = c.get(&item).await;
+    assert!(
+        page.body.contains("含个人信息，已按保存期限删除"),
+        "{}",
+        page.body
+    );
+    db.finish().await;
+}
+
+/// `%E5%AD%95…` as the text it encodes.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

@@ -132,6 +132,7 @@ async fn no_page_shows_an_item_id_an_input_key_or_an_action_code() {
             uploaded_by: None,
             appeal_id: None,
             problem_id: None,
+            personal: false,
         })
     )
     .unwrap();

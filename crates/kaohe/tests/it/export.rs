@@ -479,6 +479,25 @@ async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() 
             uploaded_by: None,
             appeal_id: None,
             problem_id: None,
+            personal: false,
+        })
+    )
+    .unwrap();
+    // A list of people, marked as personal data: deleted after the lock, never archived.
+    kaohe_storage::change!(
+        store,
+        add_evidence(&kaohe_storage::NewEvidence {
+            campaign_id: cid,
+            unit_id: xinqi.id,
+            item_id: "basic.1".into(),
+            filename: "孕产妇名单.pdf".into(),
+            content_type: "application/pdf".into(),
+            sha256: "ab12".into(),
+            data: b"%PDF-1.4 names of people".to_vec(),
+            uploaded_by: None,
+            appeal_id: None,
+            problem_id: None,
+            personal: true,
         })
     )
     .unwrap();
@@ -516,6 +535,16 @@ async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() 
     ];
     let err = kaohe_fails(&dir, &args);
     assert!(err.contains("尚未定稿"), "{err}");
+    let purge = [
+        "evidence",
+        "purge-personal",
+        "--campaign",
+        &cid_arg,
+        "--data",
+        &data_arg,
+    ];
+    let err = kaohe_fails(&dir, &purge);
+    assert!(err.contains("尚未定稿（锁定）"), "{err}");
     let (status, _) = admin
         .post(
             &format!("/admin/c/{cid}/lock"),
@@ -523,6 +552,13 @@ async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() 
         )
         .await;
     assert_eq!(status, 303);
+    let out = kaohe(&dir, &purge);
+    assert!(
+        out.contains("已删除") && out.contains("1 个含个人信息"),
+        "{out}"
+    );
+    let out = kaohe(&dir, &purge);
+    assert!(out.contains("没有尚未删除"), "{out}");
     let out = kaohe(&dir, &args);
     assert!(out.contains("已归档到 a.zip"), "{out}");
     let err = kaohe_fails(&dir, &args);
@@ -563,6 +599,20 @@ async fn a_locked_campaign_is_archived_with_a_manifest_that_checks_every_file() 
         listed
             .iter()
             .any(|n| n.starts_with("佐证材料/春晓街道/basic.1/") && n.ends_with("会议纪要.pdf")),
+        "{listed:?}"
+    );
+    let note = listed
+        .iter()
+        .find(|n| n.ends_with("孕产妇名单.pdf（含个人信息，未归档）.txt"))
+        .unwrap_or_else(|| panic!("{listed:?}"))
+        .clone();
+    let note = String::from_utf8(read(&note)).unwrap();
+    assert!(
+        note.contains("SHA-256：ab12") && note.contains("按保存期限删除"),
+        "{note}"
+    );
+    assert!(
+        !listed.iter().any(|n| n.ends_with("孕产妇名单.pdf")),
         "{listed:?}"
     );
     let audit = String::from_utf8(read("审计记录.csv")).unwrap();

@@ -65,6 +65,8 @@ struct EvidenceView {
     filename: String,
     size: String,
     uploaded: String,
+    personal: bool,
+    purged: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -421,6 +423,8 @@ async fn evidence_views(
             filename: crate::year::evidence::safe_name(&e.filename, &e.content_type),
             size: human_size(e.size),
             uploaded: china_time(e.uploaded_at),
+            personal: e.personal,
+            purged: e.purged_at.is_some(),
         })
         .collect())
 }

@@ -76,6 +76,8 @@ const REPORT_READERS: Access = Access::Roles(&[Role::Reporter, Role::Admin, Role
 const APPEAL_READERS: Access = Access::Roles(&[Role::Assessor, Role::Admin]);
 const ASSESSOR: Access = Access::Roles(&[Role::Assessor]);
 const AUDIT: Access = Access::Roles(&[Role::Auditor, Role::Admin]);
+/// The auditor alone: what only the auditor attests (三员分立).
+const AUDITOR: Access = Access::Roles(&[Role::Auditor]);
 /// Rectification: the unit its own problems, assessors their department's items, the
 /// admin and leaders all (the handler narrows it down); the auditor reads the audit log.
 const RECTIFY_READERS: Access =
@@ -220,6 +222,7 @@ pub fn table() -> Vec<Route> {
         // The audit log: read-only, for the auditor and the admin.
         get("/audit", AUDIT, A::Read, audit::audit_log),
         get("/audit/export.csv", AUDIT, A::AuditExport, audit::audit_export),
+        post("/audit/accounts/reviewed", AUDITOR, A::AccountsReviewed, audit::accounts_reviewed),
         // Units.
         get("/admin/units", ADMIN, A::Read, units::units_page),
         post("/admin/units", ADMIN, A::UnitCreate, units::unit_add),

@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_storage::{AuditEntry, AuditFilter, AuditHit, Id};
 use tower_sessions::Session;
 
@@ -16,7 +16,7 @@ use super::audit_words::{Words, state_words};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::error::{AppError, AppResult};
-use crate::http::form::{DATE_HINT, Opt, query_encode, valid_date};
+use crate::http::form::{DATE_HINT, Form, Opt, query_encode, valid_date};
 use crate::http::layout::{Layout, china_time};
 use crate::http::upload::field;
 use crate::year::Action;
@@ -274,6 +274,12 @@ struct AuditPage {
     /// Changes to accounts in the last 30 days (created, edited, reset, unlocked,
     /// deactivated): what an auditor reviews of the administrator's work (三员分立).
     accounts: Vec<RowView>,
+    /// Account changes made since the auditor last marked them reviewed (the alert), and
+    /// whether this reader is the auditor (who may mark them).
+    unreviewed: i64,
+    auditor: bool,
+    /// When they were last marked reviewed, and by whom.
+    reviewed: Option<String>,
 }
 
 /// The most account changes listed on the page (the rest through the filter 账号).
@@ -341,6 +347,7 @@ pub async fn audit_log(
         .into_iter()
         .map(|h| row_view(h, &words))
         .collect();
+    let (unreviewed, reviewed) = unreviewed_account_changes(&state, me.org()).await?;
     let security = state
         .store
         .security_events(me.org(), since, SECURITY_ROWS)
@@ -360,6 +367,9 @@ pub async fn audit_log(
         layout: Layout::new(&state, &session, &me, "审计日志").await?,
         security,
         accounts,
+        unreviewed,
+        auditor: me.user.role == kaohe_storage::Role::Auditor,
+        reviewed,
         filtered: q.any(),
         actions: actions
             .into_iter()
@@ -387,6 +397,80 @@ pub async fn audit_log(
         q,
     }
     .into_response())
+}
+
+/// Account changes (any `user.*` action) since the auditor last marked them reviewed,
+/// and when and by whom that was (三员分立: the administrator's changes to accounts are
+/// the auditor's to review, and the audit page says so until they are).
+pub(crate) async fn unreviewed_account_changes(
+    state: &AppState,
+    org: kaohe_storage::Id,
+) -> AppResult<(i64, Option<String>)> {
+    let last = state
+        .store
+        .audit_search(
+            org,
+            &kaohe_storage::AuditFilter {
+                action: Some(Action::AccountsReviewed.code().into()),
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await?
+        .into_iter()
+        .next();
+    let since = last.as_ref().map(|h| h.row.at + 1);
+    let count = state
+        .store
+        .audit_count(
+            org,
+            &kaohe_storage::AuditFilter {
+                action: Some("user".into()),
+                from: since,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let reviewed = last.map(|h| {
+        format!(
+            "{} 由 {} 审阅",
+            china_time(h.row.at),
+            h.row.entry.username.unwrap_or_default()
+        )
+    });
+    Ok((count, reviewed))
+}
+
+/// The auditor marks the account changes so far as reviewed: an audit row of its own,
+/// after which the alert counts only later changes.
+pub async fn accounts_reviewed(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    crate::http::csrf::check_csrf(&session, field("csrf")).await?;
+    let (count, _) = unreviewed_account_changes(&state, me.org()).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            organiser_id: Some(me.org()),
+            user_id: Some(me.user.id),
+            username: Some(me.user.username.clone()),
+            action: Action::AccountsReviewed.code().into(),
+            target: format!("organiser:{}", me.org()),
+            reason: None,
+            changes: serde_json::json!([{"field": "account_changes", "old": count, "new": 0}]),
+        })
+        .await?;
+    Ok(Redirect::to("/audit#accounts").into_response())
 }
 
 /// One CSV field: quoted when it needs to be; a leading `= + - @` (which a spreadsheet

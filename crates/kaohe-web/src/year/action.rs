@@ -178,6 +178,8 @@ actions! {
     /// The what-if's facts mapped by hand between a past rubric and a draft.
     WhatIfMapping = "whatif.mapping", "保存了新旧细则的数据对应", "未保存", Always;
     AuditExport = "audit.export", "导出了审计日志", "无法导出", Always;
+    /// The auditor has reviewed the account changes so far (the alert goes quiet).
+    AccountsReviewed = "audit.accounts_reviewed", "审阅了账号变动", "无法记录审阅", Always;
     OrganiserCreate = "organiser.create", "创建了组织单位和管理员", "未创建", Always;
     DemoSeed = "demo.seed", "创建了演示数据", "未创建", Always;
 }

@@ -526,6 +526,7 @@ mod tests {
         (Action::HistoryImport, Rule::Always),
         (Action::WhatIfMapping, Rule::Always),
         (Action::AuditExport, Rule::Always),
+        (Action::AccountsReviewed, Rule::Always),
         (Action::OrganiserCreate, Rule::Always),
         (Action::DemoSeed, Rule::Always),
     ];

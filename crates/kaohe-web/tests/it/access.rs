@@ -302,6 +302,12 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
             Admin | Auditor | OtherOrgAdmin => Ok,
             _ => Forbidden,
         },
+        // Marking account changes reviewed: the auditor's alone (三员分立).
+        ("POST", "/audit/accounts/reviewed") => match who {
+            Anonymous => Login,
+            Auditor => Ok,
+            _ => Forbidden,
+        },
         _ => return None,
     })
 }
@@ -559,6 +565,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     reporter.login("xinqi", PW).await;
     let mut assessor = Client::new(app.clone());
     assessor.login("kaoheban", PW).await;
+    let mut auditor = Client::new(app.clone());
+    auditor.login("shenji", PW).await;
     let beilun = db.store.organisers().await.unwrap()[0].clone();
     let campaign = db.store.campaigns(beilun.id).await.unwrap()[0].clone();
     let xinqi = db
@@ -610,6 +618,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             &mut admin
         } else if route.path.starts_with("/c/") {
             &mut reporter
+        } else if route.path.starts_with("/audit/") {
+            &mut auditor
         } else {
             &mut admin
         };

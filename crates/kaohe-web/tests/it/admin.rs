@@ -1801,3 +1801,65 @@ async fn a_rubric_file_that_is_not_text_is_refused() {
     assert_eq!(db.store.rubrics(org).await.unwrap().len(), before);
     db.finish().await;
 }
+
+/// 三员分立: an account change by the admin raises an alert on the auditor's page until
+/// the auditor marks the changes reviewed (an audit row of its own); only the auditor
+/// may, and a later change raises it again.
+#[tokio::test]
+async fn an_account_change_alerts_the_auditor_until_reviewed() {
+    let db = testing::sqlite().await;
+    let mut c = admin(&db).await;
+    let mut auditor = Client::new(demo_app(&db).await);
+    auditor.login("shenji", PW).await;
+    let unreviewed = |body: &str| {
+        between(body, "<strong>有 ", " 次账号变动尚未审阅")
+            .map(|n| n.parse::<i64>().unwrap())
+            .unwrap_or(0)
+    };
+    // Whatever the demo's seeding left: reviewed now, the alert gone.
+    let page = auditor.get("/audit").await;
+    if unreviewed(&page.body) > 0 {
+        let r = auditor
+            .post("/audit/accounts/reviewed", &[("csrf", &page.csrf())])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let page = auditor.get("/audit").await;
+    assert_eq!(unreviewed(&page.body), 0, "{}", page.body);
+    assert!(!page.body.contains("id=\"accounts-alert\""));
+
+    // The admin resets a password: one change to review, on the auditor's page and the
+    // admin's (who cannot mark it).
+    let csrf = c.get("/admin/users").await.csrf();
+    let id = db
+        .store
+        .user_by_username("xiaogang")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let r = c
+        .post(&format!("/admin/users/{id}/password"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 200);
+    let page = auditor.get("/audit").await;
+    assert_eq!(unreviewed(&page.body), 1, "{}", page.body);
+    assert!(page.body.contains("已逐条核对，标记为已审阅"));
+    let admin_page = c.get("/audit").await;
+    assert_eq!(unreviewed(&admin_page.body), 1);
+    assert!(!admin_page.body.contains("已逐条核对，标记为已审阅"));
+    let r = c
+        .post("/audit/accounts/reviewed", &[("csrf", &admin_page.csrf())])
+        .await;
+    assert_eq!(r.status, 403, "only the auditor marks them reviewed");
+
+    // Marked: the alert goes, the marking is in the log, and says when and by whom.
+    let r = auditor
+        .post("/audit/accounts/reviewed", &[("csrf", &page.csrf())])
+        .await;
+    assert_eq!(r.status, 303);
+    let page = auditor.get("/audit").await;
+    assert_eq!(unreviewed(&page.body), 0);
+    assert!(page.body.contains("审阅了账号变动"), "{}", page.body);
+    db.finish().await;
+}

@@ -395,6 +395,48 @@ impl Store {
         w.finish().await
     }
 
+    /// The last whole verification of the chain: when (ms), and what it found.
+    pub async fn audit_verified(&self) -> Result<Option<(i64, AuditCheck)>> {
+        let Some(r) =
+            sqlx::query("SELECT at, seq, hash, rows, problems FROM audit_verified WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let problems: String = r.try_get("problems")?;
+        Ok(Some((
+            r.try_get("at")?,
+            AuditCheck {
+                rows: r.try_get("rows")?,
+                head: AuditHead {
+                    seq: r.try_get("seq")?,
+                    hash: r.try_get("hash")?,
+                },
+                problems: serde_json::from_str(&problems)
+                    .map_err(|e| StorageError::Corrupt(format!("audit_verified: {e}")))?,
+            },
+        )))
+    }
+
+    /// Keeps a whole verification's result (replacing the one before).
+    pub async fn set_audit_verified(&self, at: i64, check: &AuditCheck) -> Result<()> {
+        let problems = serde_json::to_string(&check.problems)
+            .map_err(|e| StorageError::Corrupt(format!("audit_verified: {e}")))?;
+        sqlx::query(
+            "INSERT INTO audit_verified (id, at, seq, hash, rows, problems) VALUES (1, $1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET at = $1, seq = $2, hash = $3, rows = $4, problems = $5",
+        )
+        .bind(at)
+        .bind(check.head.seq)
+        .bind(&check.head.hash)
+        .bind(check.rows)
+        .bind(&problems)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The hash new audit rows are chained with.
     pub async fn audit_hash(&self) -> Result<HashAlg> {
         let r = sqlx::query("SELECT alg FROM audit_head WHERE id = 1")
@@ -423,11 +465,36 @@ impl Store {
 
     /// Recomputes the whole chain.
     pub async fn audit_verify(&self) -> Result<AuditCheck> {
+        self.audit_verify_after(None).await
+    }
+
+    /// Recomputes the rows after `from` (a head a whole verification found sound), and
+    /// checks that the row `from` names still has its hash: what was added since, cheaply.
+    /// Rows before `from` are not read again; a whole verification finds changes to them.
+    pub async fn audit_verify_since(&self, from: &AuditHead) -> Result<AuditCheck> {
+        self.audit_verify_after(Some(from)).await
+    }
+
+    async fn audit_verify_after(&self, from: Option<&AuditHead>) -> Result<AuditCheck> {
         let mut problems = Vec::new();
-        let mut prev_seq = 0i64;
-        let mut prev_hash = String::new();
+        // From a checkpoint: its own row is recomputed too (an edit to it is found), chained
+        // from the stored hash of the row before it.
+        let start = from.filter(|h| h.seq > 0);
+        let mut prev_seq = start.map_or(0, |h| h.seq - 1);
+        let mut prev_hash = match start {
+            Some(h) if h.seq > 1 => self.audit_verify_at(h.seq - 1).await?.unwrap_or_default(),
+            _ => String::new(),
+        };
         let mut rows = 0i64;
-        let mut after = -1i64;
+        let mut after = start.map_or(-1, |h| h.seq - 1);
+        if let Some(h) = start
+            && self.audit_verify_at(h.seq).await?.as_deref() != Some(h.hash.as_str())
+        {
+            problems.push(format!(
+                "第 {} 条记录（上次完整校验时的最后一条）已被改动或删除",
+                h.seq
+            ));
+        }
         // In pages, so that a long log does not have to fit in memory at once.
         loop {
             let page = sqlx::query(
@@ -497,7 +564,8 @@ impl Store {
             ));
         }
         Ok(AuditCheck {
-            rows,
+            // The checkpoint's own row was counted by the verification that made it.
+            rows: rows - i64::from(start.is_some() && rows > 0),
             head: AuditHead {
                 seq: prev_seq,
                 hash: prev_hash,

@@ -223,6 +223,7 @@ pub fn table() -> Vec<Route> {
         get("/audit", AUDIT, A::Read, audit::audit_log),
         get("/audit/export.csv", AUDIT, A::AuditExport, audit::audit_export),
         post("/audit/accounts/reviewed", AUDITOR, A::AccountsReviewed, audit::accounts_reviewed),
+        post("/audit/verify", AUDIT, A::Read, audit::verify_whole),
         // Units.
         get("/admin/units", ADMIN, A::Read, units::units_page),
         post("/admin/units", ADMIN, A::UnitCreate, units::unit_add),

@@ -310,3 +310,71 @@ async fn a_chain_switched_to_sm3_verifies_whole_and_finds_an_edited_row() {
         db.finish().await;
     }
 }
+
+/// Verifying since a whole verification's head rereads only the rows added since, and
+/// the head's own row: an edit among those is found; an edit before it is left to the
+/// next whole verification, which finds it. The last whole result is kept.
+#[tokio::test]
+async fn verifying_since_a_checkpoint_rereads_only_what_came_after() {
+    for db in testing::all().await {
+        let s = &db.store;
+        org(&db).await;
+        for i in 0..4 {
+            s.audit(&entry(i)).await.unwrap();
+        }
+        let whole = s.audit_verify().await.unwrap();
+        s.set_audit_verified(1, &whole).await.unwrap();
+        let (at, kept) = s.audit_verified().await.unwrap().unwrap();
+        assert_eq!((at, &kept), (1, &whole));
+        for i in 4..7 {
+            s.audit(&entry(i)).await.unwrap();
+        }
+        let since = s.audit_verify_since(&kept.head).await.unwrap();
+        assert!(
+            since.problems.is_empty(),
+            "{}: {:?}",
+            db.label,
+            since.problems
+        );
+        assert_eq!(since.rows, 3);
+        assert_eq!(since.head, s.audit_head().await.unwrap());
+        // Before the checkpoint: not reread since, found by the whole.
+        tamper(
+            &db,
+            "UPDATE audit_log SET target = 'thing:99' WHERE seq = 2",
+        )
+        .await;
+        assert!(
+            s.audit_verify_since(&kept.head)
+                .await
+                .unwrap()
+                .problems
+                .is_empty()
+        );
+        assert!(!s.audit_verify().await.unwrap().problems.is_empty());
+        // The checkpoint's own row, and a row after it.
+        tamper(
+            &db,
+            "UPDATE audit_log SET target = 'thing:98' WHERE seq = 4",
+        )
+        .await;
+        let found = s.audit_verify_since(&kept.head).await.unwrap().problems;
+        assert!(
+            found.iter().any(|p| p.contains("第 4 条")),
+            "{}: {found:?}",
+            db.label
+        );
+        tamper(
+            &db,
+            "UPDATE audit_log SET target = 'thing:97' WHERE seq = 6",
+        )
+        .await;
+        let found = s.audit_verify_since(&kept.head).await.unwrap().problems;
+        assert!(
+            found.iter().any(|p| p.contains("第 6 条")),
+            "{}: {found:?}",
+            db.label
+        );
+        db.finish().await;
+    }
+}

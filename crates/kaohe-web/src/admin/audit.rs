@@ -246,6 +246,63 @@ struct ChainView {
     rows: i64,
     head: String,
     problems: Vec<String>,
+    /// When the whole chain was last recomputed, and how many rows since were checked
+    /// on this load.
+    whole_at: String,
+    since: i64,
+}
+
+/// How old the last whole verification may be before a page load runs one again.
+const WHOLE_EVERY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The chain as the audit page shows it: the rows added since the last whole
+/// verification are recomputed on every load (a few rows); the whole chain again when
+/// that one is a day old, found a problem, or `whole` is asked for — not the whole log
+/// on every page load. Returns (the check over the whole chain, when it was last
+/// recomputed whole, the rows recomputed since).
+pub(crate) async fn chain_check(
+    state: &AppState,
+    whole: bool,
+) -> AppResult<(kaohe_storage::AuditCheck, i64, i64)> {
+    let now = kaohe_storage::now_ms();
+    let last = if whole {
+        None
+    } else {
+        state.store.audit_verified().await?
+    };
+    if let Some((at, done)) = last
+        && done.problems.is_empty()
+        && now - at < WHOLE_EVERY_MS
+    {
+        let since = state.store.audit_verify_since(&done.head).await?;
+        if since.problems.is_empty() {
+            let check = kaohe_storage::AuditCheck {
+                rows: done.rows + since.rows,
+                head: since.head,
+                problems: Vec::new(),
+            };
+            return Ok((check, at, since.rows));
+        }
+    }
+    let check = state.store.audit_verify().await?;
+    state.store.set_audit_verified(now, &check).await?;
+    Ok((check, now, 0))
+}
+
+/// Recomputes the whole chain now (the button on the audit page), then shows the page.
+pub async fn verify_whole(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let token = form
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    crate::http::csrf::check_csrf(&session, token).await?;
+    chain_check(&state, true).await?;
+    Ok(Redirect::to("/audit#verify").into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -324,8 +381,8 @@ pub async fn audit_log(
     };
     let page = q.page();
     let pages = ((total + PAGE - 1) / PAGE).max(1);
-    // The chain is one for the whole deployment: it is checked whole.
-    let check = state.store.audit_verify().await?;
+    // The chain is one for the whole deployment.
+    let (check, whole_at, fresh) = chain_check(&state, false).await?;
     let units = unit_list
         .into_iter()
         .map(|u| Opt {
@@ -393,6 +450,8 @@ pub async fn audit_log(
             rows: check.rows,
             head: check.head.to_string(),
             problems: check.problems,
+            whole_at: china_time(whole_at),
+            since: fresh,
         },
         q,
     }

@@ -583,20 +583,50 @@ async fn the_audit_page_filters_by_action_and_exports_the_filtered_rows_as_csv_w
     let page = auditor.get("/audit?action=test.row&page=2").await;
     assert!(page.body.contains("thing:19<") && !page.body.contains("thing:20<"));
 
-    // A row altered behind the application's back shows at the top of the page.
+    // A row altered behind the application's back: the page rereads only the rows
+    // added since its last whole verification, so an old row's change shows once the
+    // whole chain is recomputed (the button; or a day on) — and from then on, on every
+    // load. A row added since is reread on every load.
     let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .connect(&db.url)
         .await
         .unwrap();
+    let last: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE audit_log SET target = 'campaign:998' WHERE seq = {last}"
+    )))
+    .execute(&pool)
+    .await
+    .unwrap();
+    let page = auditor.get("/audit").await;
+    assert!(
+        page.body.contains(&format!("第 {last} 条")) && page.body.contains("审计日志被改动过"),
+        "the newest row, checked since the last whole verification: {}",
+        page.body
+    );
     sqlx::query("UPDATE audit_log SET target = 'campaign:999' WHERE seq = 2")
         .execute(&pool)
         .await
         .unwrap();
     pool.close().await;
     let page = auditor.get("/audit").await;
-    assert!(page.body.contains("审计日志被改动过"));
-    assert!(page.body.contains("第 2 条记录的内容被改动过"));
+    let r = auditor
+        .post("/audit/verify", &[("csrf", &page.csrf())])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for _ in 0..2 {
+        let page = auditor.get("/audit").await;
+        assert!(page.body.contains("审计日志被改动过"));
+        assert!(
+            page.body.contains("第 2 条记录的内容被改动过"),
+            "{}",
+            page.body
+        );
+    }
     db.finish().await;
 }
 

@@ -499,6 +499,15 @@ pub struct Review {
     pub version: i64,
 }
 
+/// When results were computed and why, without their snapshot (a page's list of runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultRunInfo {
+    pub id: Id,
+    pub computed_at: i64,
+    /// Why they were computed: first computation, an accepted appeal, an override.
+    pub reason: String,
+}
+
 /// Results as computed at one moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultRun {

@@ -106,6 +106,26 @@ impl Store {
         rows.iter().map(result_run).collect()
     }
 
+    /// When each computation of a campaign's results was made and why, oldest first,
+    /// without their snapshots (which a page's list of runs does not need).
+    pub async fn result_runs(&self, campaign_id: Id) -> Result<Vec<ResultRunInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, computed_at, reason FROM results WHERE campaign_id = $1 ORDER BY id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ResultRunInfo {
+                    id: r.try_get("id")?,
+                    computed_at: r.try_get("computed_at")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
     /// The latest computation of a campaign's results (the one its pages show), if any:
     /// read alone, not with every earlier one.
     pub async fn latest_result(&self, campaign_id: Id) -> Result<Option<ResultRun>> {

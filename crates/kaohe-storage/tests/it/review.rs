@@ -158,6 +158,19 @@ async fn reviews_results_appeals_and_locks_keep_their_history() {
         let runs = s.results(cid).await.unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[1].unconfirmed, vec!["新碶街道/basic.1".to_string()]);
+        // A page's list of runs reads their dates and reasons, not their snapshots; the
+        // latest is read alone.
+        let infos = s.result_runs(cid).await.unwrap();
+        assert_eq!(
+            infos
+                .iter()
+                .map(|r| (r.id, r.computed_at, r.reason.as_str()))
+                .collect::<Vec<_>>(),
+            runs.iter()
+                .map(|r| (r.id, r.computed_at, r.reason.as_str()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(s.latest_result(cid).await.unwrap().as_ref(), runs.last());
 
         // Publication.
         kaohe_storage::change!(s, publish(cid, "2026-12-01", "2026-12-07", false)).unwrap();

@@ -370,7 +370,7 @@ pub async fn answer(
     // again, and keeps the reason with the new results. Computed before the change (it
     // only reads), so the write is held briefly; the recomputation is part of this
     // action, a change of its row, not a row of its own.
-    let recomputed = if accepted && !state.store.results(cid).await?.is_empty() {
+    let recomputed = if accepted && !state.store.result_runs(cid).await?.is_empty() {
         Some(crate::year::results::compute(&state, &campaign).await?)
     } else {
         None

@@ -155,7 +155,7 @@ pub async fn compute_results(
         }
         .into_response());
     }
-    let previous = state.store.results(cid).await?.len();
+    let previous = state.store.result_runs(cid).await?.len();
     let reason = match (previous, unconfirmed.is_empty()) {
         (0, true) => "首次计算".to_string(),
         (0, false) => format!(
@@ -332,8 +332,10 @@ pub async fn results_page(
     let year = Year::load(&state, me.org(), cid).await?;
     let campaign = year.campaign.clone();
     let vis = visibility(&me, &campaign)?;
-    let runs = state.store.results(cid).await?;
-    let latest = runs.last();
+    // The runs' dates and reasons; only the latest one's snapshot is read.
+    let runs = state.store.result_runs(cid).await?;
+    let latest_run = state.store.latest_result(cid).await?;
+    let latest = latest_run.as_ref();
     let snapshot = latest.map(Snapshot::of).transpose()?;
     let mut rows = Vec::new();
     let mut categories = Vec::new();

@@ -295,12 +295,7 @@ pub async fn verify_whole(
     session: Session,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let token = form
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    crate::http::csrf::check_csrf(&session, token).await?;
+    crate::http::csrf::check_csrf(&session, field(&form, "csrf")).await?;
     chain_check(&state, true).await?;
     Ok(Redirect::to("/audit#verify").into_response())
 }
@@ -509,13 +504,7 @@ pub async fn accounts_reviewed(
     me: CurrentUser,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    crate::http::csrf::check_csrf(&session, field("csrf")).await?;
+    crate::http::csrf::check_csrf(&session, field(&form, "csrf")).await?;
     let (count, _) = unreviewed_account_changes(&state, me.org()).await?;
     state
         .store

@@ -7,7 +7,7 @@ use regex_lite::Captures;
 
 use super::Reader;
 use super::targets::{Measure, RATE_WORDS, Target, duties};
-use super::words::{clean_subject, fmt, parse_num, strip_de};
+use super::words::{clean_subject, fmt, parse_num, strip_de, without_year};
 use crate::annex::draft::{DraftCheck, DraftKind, DraftRule, Flag, FlagKind, InputKind, Threshold};
 
 regex!(
@@ -680,12 +680,7 @@ impl Reader<'_> {
         c: &Captures<'_>,
         flags: &mut Vec<(FlagKind, String)>,
     ) -> Option<DraftCheck> {
-        let mut label = clean_subject(&c[1]);
-        for w in ["全年", "年内", "年度内", "每年", "一年", "1年", "年度"] {
-            if let Some(rest) = label.strip_prefix(w) {
-                label = rest.to_string();
-            }
-        }
+        let mut label = without_year(&clean_subject(&c[1]));
         let n = parse_num(&c[2])?;
         if label.is_empty() {
             // 未开展的扣5分，全年少于4次的扣2分: the count of what the rule before checks,

@@ -5,7 +5,7 @@ use kaohe_core::Decimal;
 
 use super::Reader;
 use super::targets::{Measure, RATE_WORDS};
-use super::words::{clean_subject, fmt, parse_num, strip_de};
+use super::words::{clean_subject, fmt, parse_num, strip_de, without_year};
 use crate::annex::draft::{DraftKind, DraftRule, Flag, FlagKind, InputKind, Threshold};
 
 regex!(
@@ -370,27 +370,7 @@ impl Reader<'_> {
                 .cloned()
                 .collect();
             for t in siblings {
-                let words = self.text[t.start..t.end].to_string();
-                let key = self.input(&t.label, InputKind::Count, Some(&unit), &words);
-                let required = match t.threshold {
-                    Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
-                };
-                let mut rule = DraftRule::new(
-                    DraftKind::Shortfall {
-                        input: key,
-                        required: Some(required),
-                        each,
-                        step: Decimal::ONE,
-                        round: "down",
-                        max: None,
-                    },
-                    &source,
-                );
-                rule.flags.push(Flag::new(
-                    FlagKind::Note,
-                    format!("应达次数 {} 取自「{words}」", fmt(required)),
-                    Some(&words),
-                ));
+                let rule = self.count_shortfall(&t, &unit, each, &source);
                 self.rules.push(rule);
             }
         }
@@ -400,12 +380,7 @@ impl Reader<'_> {
             let text = self.clause(last);
             let c = FEWER.captures(text)?;
             let n = parse_num(&c[2])?;
-            let mut label = clean_subject(&c[1]);
-            for w in ["全年", "年内", "年度内", "每年", "年度"] {
-                if let Some(rest) = label.strip_prefix(w) {
-                    label = rest.to_string();
-                }
-            }
+            let label = without_year(&clean_subject(&c[1]));
             let start = self.clauses[last].start;
             Some(super::targets::Target {
                 start,
@@ -423,29 +398,7 @@ impl Reader<'_> {
         });
         let mut rule;
         match target {
-            Some(t) => {
-                let words = self.text[t.start..t.end].to_string();
-                let key = self.input(&t.label, InputKind::Count, Some(&unit), &words);
-                let required = match t.threshold {
-                    Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
-                };
-                rule = DraftRule::new(
-                    DraftKind::Shortfall {
-                        input: key,
-                        required: Some(required),
-                        each,
-                        step: Decimal::ONE,
-                        round: "down",
-                        max: None,
-                    },
-                    &source,
-                );
-                rule.flags.push(Flag::new(
-                    FlagKind::Note,
-                    format!("应达次数 {} 取自「{words}」", fmt(required)),
-                    Some(&words),
-                ));
-            }
+            Some(t) => rule = self.count_shortfall(&t, &unit, each, &source),
             None => {
                 let label = format!(
                     "{}数",
@@ -544,6 +497,39 @@ impl Reader<'_> {
         ));
         self.rules.push(rule);
         true
+    }
+
+    /// A shortfall from the count a target states (业务培训1年2次以上), noted where the
+    /// count was read.
+    fn count_shortfall(
+        &mut self,
+        t: &super::targets::Target,
+        unit: &str,
+        each: Decimal,
+        source: &str,
+    ) -> DraftRule {
+        let words = self.text[t.start..t.end].to_string();
+        let key = self.input(&t.label, InputKind::Count, Some(unit), &words);
+        let required = match t.threshold {
+            Threshold::AtLeast(n) | Threshold::AtMost(n) => n,
+        };
+        let mut rule = DraftRule::new(
+            DraftKind::Shortfall {
+                input: key,
+                required: Some(required),
+                each,
+                step: Decimal::ONE,
+                round: "down",
+                max: None,
+            },
+            source,
+        );
+        rule.flags.push(Flag::new(
+            FlagKind::Note,
+            format!("应达次数 {} 取自「{words}」", fmt(required)),
+            Some(&words),
+        ));
+        rule
     }
 
     pub(super) fn below(&mut self, i: usize, clause: &str) -> bool {

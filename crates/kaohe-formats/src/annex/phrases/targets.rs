@@ -219,39 +219,28 @@ fn parts(text: &str) -> Vec<(usize, &str)> {
 /// 培训人数达到区域流动人口数30%以上: a ratio to a unit-level fact; 青年党员占新发展党员
 /// 比例达到60%: a share of two counts.
 fn ratio(part: &str, base: usize) -> Option<Target> {
-    if let Some(c) = SHARE.captures(part) {
+    // (subject, base, percentage) captured by either wording, and what the base is.
+    let of = |re: &regex_lite::Regex, share: bool| {
+        let c = re.captures(part)?;
         let label = clean_subject(&c[1]);
         let den = c[2].trim().to_string();
-        if !label.is_empty()
-            && !den.is_empty()
-            && let Ok(n) = c[3].parse()
-        {
-            let m = c.get(0).expect("whole match");
-            return Some(Target {
-                start: base + first_char(part, &c[1]),
-                end: base + m.end(),
-                label,
-                measure: Measure::Share { den },
-                threshold: Threshold::AtLeast(n),
-            });
+        let n = c[3].parse().ok()?;
+        if label.is_empty() || den.is_empty() {
+            return None;
         }
-    }
-    let c = RATIO.captures(part)?;
-    let label = clean_subject(&c[1]);
-    let den = c[2].trim().to_string();
-    if !label.is_empty()
-        && let Ok(n) = c[3].parse()
-    {
-        let m = c.get(0).expect("whole match");
-        return Some(Target {
+        Some(Target {
             start: base + first_char(part, &c[1]),
-            end: base + m.end(),
+            end: base + c.get(0).expect("whole match").end(),
             label,
-            measure: Measure::Ratio { den },
+            measure: if share {
+                Measure::Share { den }
+            } else {
+                Measure::Ratio { den }
+            },
             threshold: Threshold::AtLeast(n),
-        });
-    }
-    None
+        })
+    };
+    of(&SHARE, true).or_else(|| of(&RATIO, false))
 }
 
 /// 信息登记率95%以上, 发案率控制在2%以下: a percentage with its direction.

@@ -102,3 +102,15 @@ pub(super) fn strip_de(s: &str) -> &str {
         .trim_end_matches('的')
         .trim()
 }
+
+/// A count's subject without the year it is counted in (全年, 年内…): 全年少于4次 names no
+/// measure.
+pub(super) fn without_year(s: &str) -> String {
+    let mut s = s.to_string();
+    for w in ["全年", "年内", "年度内", "每年", "一年", "1年", "年度"] {
+        if let Some(rest) = s.strip_prefix(w) {
+            s = rest.to_string();
+        }
+    }
+    s
+}

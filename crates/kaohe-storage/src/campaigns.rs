@@ -127,17 +127,21 @@ impl Store {
         .bind(campaign_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let facts: String = r.try_get("unit_facts")?;
-                Ok(CampaignUnit {
-                    campaign_id: r.try_get("campaign_id")?,
-                    unit_id: r.try_get("unit_id")?,
-                    unit_facts: json_map(&facts)?,
-                    deadline: r.try_get("deadline")?,
-                })
-            })
-            .collect()
+        rows.iter().map(campaign_unit).collect()
+    }
+
+    /// One unit's place in a campaign (`NotFound` if it is not in it, or withdrawn).
+    pub async fn campaign_unit(&self, campaign_id: Id, unit_id: Id) -> Result<CampaignUnit> {
+        let r = sqlx::query(
+            "SELECT campaign_id, unit_id, unit_facts, deadline FROM campaign_units
+             WHERE campaign_id = $1 AND unit_id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(campaign_id)
+        .bind(unit_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        campaign_unit(&r)
     }
 
     /// The units withdrawn from a campaign (退出考核), with when and why.
@@ -470,4 +474,14 @@ impl Work {
         .await?;
         Ok(())
     }
+}
+
+fn campaign_unit(r: &AnyRow) -> Result<CampaignUnit> {
+    let facts: String = r.try_get("unit_facts")?;
+    Ok(CampaignUnit {
+        campaign_id: r.try_get("campaign_id")?,
+        unit_id: r.try_get("unit_id")?,
+        unit_facts: json_map(&facts)?,
+        deadline: r.try_get("deadline")?,
+    })
 }

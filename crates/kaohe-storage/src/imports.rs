@@ -113,6 +113,23 @@ impl Store {
     }
 
     /// The verified facts imported for a unit, by key.
+    /// Every verified fact imported for every unit of a campaign, with its unit.
+    pub async fn campaign_imported_facts(
+        &self,
+        campaign_id: Id,
+    ) -> Result<Vec<(Id, ImportedFact)>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, key, value, reason, import_id, imported_at FROM imported_facts
+             WHERE campaign_id = $1 ORDER BY unit_id, key",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("unit_id")?, imported_fact(r)?)))
+            .collect()
+    }
+
     pub async fn imported_facts(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<ImportedFact>> {
         let rows = sqlx::query(
             "SELECT key, value, reason, import_id, imported_at FROM imported_facts
@@ -122,18 +139,18 @@ impl Store {
         .bind(unit_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ImportedFact {
-                    key: r.try_get("key")?,
-                    value: r.try_get("value")?,
-                    reason: r.try_get("reason")?,
-                    import_id: r.try_get("import_id")?,
-                    imported_at: r.try_get("imported_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(imported_fact).collect()
     }
+}
+
+fn imported_fact(r: &sqlx::any::AnyRow) -> Result<ImportedFact> {
+    Ok(ImportedFact {
+        key: r.try_get("key")?,
+        value: r.try_get("value")?,
+        reason: r.try_get("reason")?,
+        import_id: r.try_get("import_id")?,
+        imported_at: r.try_get("imported_at")?,
+    })
 }
 
 impl Work {

@@ -329,6 +329,22 @@ pub struct Report {
     pub submitted_by: Option<Id>,
 }
 
+impl Report {
+    /// The report of a unit that has saved nothing yet: a draft with nothing in it.
+    pub fn empty(campaign_id: Id, unit_id: Id) -> Report {
+        Report {
+            campaign_id,
+            unit_id,
+            state: ReportState::Draft,
+            filler_name: None,
+            filler_phone: None,
+            approver: None,
+            submitted_at: None,
+            submitted_by: None,
+        }
+    }
+}
+
 /// An item's state in a self-check: 未填 has no row; 草稿 and 已完成 are rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemState {

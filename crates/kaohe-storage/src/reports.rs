@@ -88,16 +88,7 @@ impl Store {
         .await?;
         match row {
             Some(r) => report(&r),
-            None => Ok(Report {
-                campaign_id,
-                unit_id,
-                state: ReportState::Draft,
-                filler_name: None,
-                filler_phone: None,
-                approver: None,
-                submitted_at: None,
-                submitted_by: None,
-            }),
+            None => Ok(Report::empty(campaign_id, unit_id)),
         }
     }
 
@@ -111,6 +102,21 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(report_item).collect()
+    }
+
+    /// Every saved item of every unit of a campaign, with its unit: what
+    /// [`Store::report_items`] reads for one unit, for all of them in one query.
+    pub async fn campaign_report_items(&self, campaign_id: Id) -> Result<Vec<(Id, ReportItem)>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, item_id, facts, state, version, updated_by, updated_at FROM report_items
+             WHERE campaign_id = $1 ORDER BY unit_id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("unit_id")?, report_item(r)?)))
+            .collect()
     }
 
     /// Saves an item's facts if nobody saved it since `expected_version` (0: never saved).

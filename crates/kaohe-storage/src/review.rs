@@ -69,6 +69,20 @@ impl Store {
         rows.iter().map(review).collect()
     }
 
+    /// Every review of every unit of a campaign, with its unit, in one query.
+    pub async fn campaign_reviews(&self, campaign_id: Id) -> Result<Vec<(Id, Review)>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, item_id, overrides, score_reason, state, comment, reviewer_id, reviewed_at, version
+             FROM reviews WHERE campaign_id = $1 ORDER BY unit_id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("unit_id")?, review(r)?)))
+            .collect()
+    }
+
     /// Saves a review if nobody saved it since `expected_version` (0: never reviewed);
     /// every version is kept in the history.
     /// Every report of a campaign that has a row (submitted, returned or a started draft).
@@ -137,6 +151,41 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(result_run).transpose()
+    }
+
+    /// The id of a campaign's latest computation of results, if any.
+    pub async fn latest_result_id(&self, campaign_id: Id) -> Result<Option<Id>> {
+        let row =
+            sqlx::query("SELECT id FROM results WHERE campaign_id = $1 ORDER BY id DESC LIMIT 1")
+                .bind(campaign_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| r.try_get("id")).transpose().map_err(Into::into)
+    }
+
+    /// A computation of results with its snapshot as the text stored, not read (its
+    /// `data` is null): for a reader that reads the text into a type of its own.
+    pub async fn result_text(&self, id: Id) -> Result<(ResultRun, String)> {
+        let r = sqlx::query(
+            "SELECT id, campaign_id, computed_at, computed_by, reason, unconfirmed, data FROM results
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        let data: String = r.try_get("data")?;
+        let unconfirmed: String = r.try_get("unconfirmed")?;
+        let run = ResultRun {
+            id: r.try_get("id")?,
+            campaign_id: r.try_get("campaign_id")?,
+            computed_at: r.try_get("computed_at")?,
+            computed_by: r.try_get("computed_by")?,
+            reason: r.try_get("reason")?,
+            unconfirmed: decode_json("results unconfirmed", &unconfirmed)?,
+            data: serde_json::Value::Null,
+        };
+        Ok((run, data))
     }
 
     // ── publication and locks ───────────────────────────────────────────────

@@ -12,7 +12,6 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::http::error::{AppError, AppResult};
 use crate::http::layout::Layout;
-use crate::year::snapshot::Snapshot;
 use crate::year::{Phase, Year};
 use kaohe_core::fmt_decimal;
 
@@ -132,8 +131,8 @@ pub async fn home(
                 };
                 if c.published_at.is_some() {
                     // Published: the unit's result, not its report's state.
-                    let result = match state.store.latest_result(c.id).await? {
-                        Some(run) => Snapshot::of(&run)?.unit(uid).map(|u| {
+                    let result = match crate::year::snapshot::latest(&state, c.id).await? {
+                        Some(latest) => latest.snapshot.unit(uid).map(|u| {
                             let grade = u
                                 .grade
                                 .as_ref()

@@ -91,6 +91,10 @@ pub struct AppState {
     /// Parsed rubric versions by id. Versions never change once stored, so a cache of
     /// them is safe on every app server.
     rubrics: Arc<Mutex<HashMap<Id, Arc<Rubric>>>>,
+    /// The latest results snapshots read, newest first, by the id of their computation
+    /// (`year::snapshot::latest`). Computations are never changed once stored, so this is
+    /// safe on every app server; a new computation has a new id.
+    snapshots: Arc<Mutex<year::snapshot::Kept>>,
 }
 
 impl AppState {
@@ -99,6 +103,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             rubrics: Arc::default(),
+            snapshots: Arc::default(),
         }
     }
 }

@@ -255,8 +255,9 @@ struct ChainView {
 /// How old the last whole verification may be before a page load runs one again.
 const WHOLE_EVERY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// The chain as the audit page shows it: the rows added since the last whole
-/// verification are recomputed on every load (a few rows); the whole chain again when
+/// The chain as the audit page shows it: the rows added since the last load are
+/// recomputed on every load (a few rows), from a checkpoint that each load moves on; the
+/// whole chain again when
 /// that one is a day old, found a problem, or `whole` is asked for — not the whole log
 /// on every page load. Returns (the check over the whole chain, when it was last
 /// recomputed whole, the rows recomputed since).
@@ -276,12 +277,20 @@ pub(crate) async fn chain_check(
     {
         let since = state.store.audit_verify_since(&done.head).await?;
         if since.problems.is_empty() {
+            // The checkpoint's own row is recomputed again with the new ones.
+            let new = (since.rows - 1).max(0);
             let check = kaohe_storage::AuditCheck {
-                rows: done.rows + since.rows,
+                rows: done.rows + new,
                 head: since.head,
                 problems: Vec::new(),
             };
-            return Ok((check, at, since.rows));
+            // The checkpoint moves on to the rows just checked (the time of the last
+            // whole recomputation stays): the next load checks only what came after,
+            // however many rows were written since the day's whole recomputation.
+            if new > 0 {
+                state.store.set_audit_verified(at, &check).await?;
+            }
+            return Ok((check, at, new));
         }
     }
     let check = state.store.audit_verify().await?;

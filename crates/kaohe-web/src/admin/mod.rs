@@ -85,16 +85,13 @@ pub async fn overview(
             campaigns.push(past_year(&state, c, &rubric_row).await?);
             continue;
         }
-        let all_items = scoring::rubric(&state, me.org(), c.rubric_id)
-            .await?
-            .items()
-            .len();
+        let rubric = scoring::rubric(&state, me.org(), c.rubric_id).await?;
+        let all_items = rubric.items().len();
         let mut units = Vec::new();
-        for cu in state.store.campaign_units(c.id).await? {
-            let unit = state.store.unit(me.org(), cu.unit_id).await?;
-            let report = state.store.report(c.id, cu.unit_id).await?;
-            let (_, _, s, items) = scoring::self_score(&state, &c, cu.unit_id).await?;
-            let deadline = year.deadline(cu.deadline.as_deref())?;
+        for rows in crate::year::assess::unit_rows(&state, &c, &rubric).await? {
+            let deadline = year.deadline(rows.campaign_unit.deadline.as_deref())?;
+            let a = crate::year::assess::assess(&rubric, &c, rows);
+            let (unit, report, s, items) = (a.unit, a.report, a.self_score, a.items);
             let progress = Progress::of(
                 report.state,
                 !items.is_empty(),
@@ -106,7 +103,7 @@ pub async fn overview(
             };
             units.push(UnitProgress {
                 name: unit.name,
-                href: format!("/c/{}/u/{}", c.id, cu.unit_id),
+                href: format!("/c/{}/u/{}", c.id, unit.id),
                 state: state_text,
                 progress,
                 self_score: {
@@ -162,8 +159,9 @@ async fn past_year(
     c: kaohe_storage::Campaign,
     rubric: &kaohe_storage::RubricVersion,
 ) -> AppResult<CampaignView> {
-    let rows = match state.store.latest_result(c.id).await? {
-        Some(run) => crate::year::snapshot::Snapshot::of(&run)?
+    let rows = match crate::year::snapshot::latest(state, c.id).await? {
+        Some(latest) => latest
+            .snapshot
             .units
             .iter()
             .map(|u| PastRow {

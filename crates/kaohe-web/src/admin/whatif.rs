@@ -20,7 +20,7 @@ use crate::auth::CurrentUser;
 use crate::http::error::AppResult;
 use crate::http::form::Opt;
 use crate::http::layout::Layout;
-use crate::year::assess::assess_unit;
+use crate::year::assess::{assess, unit_rows};
 use crate::year::{Phase, Year, scoring};
 
 #[derive(serde::Deserialize, Default)]
@@ -170,8 +170,8 @@ async fn tried(state: &AppState, me: &CurrentUser, q: &WhatIfQuery) -> AppResult
     };
     let mut names = Vec::new();
     let mut facts: Vec<Facts> = Vec::new();
-    for cu in state.store.campaign_units(p.campaign.id).await? {
-        let a = assess_unit(state, &p.campaign, &p.old, cu.unit_id).await?;
+    for rows in unit_rows(state, &p.campaign, &p.old).await? {
+        let a = assess(&p.old, &p.campaign, rows);
         names.push(a.unit.name.clone());
         facts.push(a.verified_facts);
     }

@@ -21,7 +21,6 @@ use crate::http::layout::{Layout, china_time};
 use crate::http::upload::Upload;
 use crate::year::evidence::{checked_file, chosen_file};
 use crate::year::scoring;
-use crate::year::snapshot::Snapshot;
 use crate::year::{Action, Window, Year};
 use kaohe_core::fmt_decimal as f;
 
@@ -70,8 +69,8 @@ async fn render_form(
     let year = Year::load(state, me.org(), cid).await?;
     let campaign = &year.campaign;
     let unit = state.store.unit(me.org(), uid).await?;
-    let latest = state.store.latest_result(cid).await?;
-    let (Some(run), Some(_)) = (latest.as_ref(), campaign.published_at) else {
+    let latest = crate::year::snapshot::latest(state, cid).await?;
+    let (Some(latest), Some(_)) = (latest.as_ref(), campaign.published_at) else {
         return Err(AppError::BadRequest(
             "结果尚未公示，公示后才能申诉。".into(),
         ));
@@ -83,7 +82,7 @@ async fn render_form(
         .position(|i| i.id == item)
         .ok_or(AppError::NotFound)?;
     let it = &rubric.items()[ii];
-    let snapshot = Snapshot::of(run)?;
+    let snapshot = &latest.snapshot;
     let row = snapshot
         .unit(uid)
         .and_then(|u| u.items.iter().find(|i| i.id == item));

@@ -2,11 +2,13 @@
 //! verified facts — the reported ones overlaid with the assessors' overrides. The same
 //! rules score both.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use kaohe_core::{Facts, Rubric, UnitScore, score};
 use kaohe_storage::{
-    Campaign, Id, ImportedFact, RawFacts, Report, ReportItem, Review, ReviewState, Unit,
+    Campaign, CampaignUnit, Id, ImportedFact, RawFacts, Record, Report, ReportItem, Review,
+    ReviewState, Unit,
 };
 
 use crate::AppState;
@@ -199,6 +201,49 @@ pub fn verified_facts(
     facts
 }
 
+/// What one unit's two columns are computed from, as stored.
+pub struct UnitRows {
+    pub unit: Unit,
+    pub campaign_unit: CampaignUnit,
+    pub report: Report,
+    pub items: Vec<ReportItem>,
+    pub reviews: Vec<Review>,
+    pub imported: Vec<ImportedFact>,
+    /// The unit's records (those of the campaign's period are counted).
+    pub records: Vec<Record>,
+}
+
+/// Both columns of a unit from its rows: the one computation behind [`assess_unit`] and
+/// [`assess_all`].
+pub fn assess(rubric: &Rubric, campaign: &Campaign, rows: UnitRows) -> UnitAssessment {
+    let records = scoring::count(rubric, campaign, &rows.records);
+    let unit_level = rows.campaign_unit.unit_facts;
+    let self_facts = scoring::unit_facts(rubric, &unit_level, &rows.items, &records.column(false));
+    let self_score = score(rubric, &self_facts);
+    let verified = verified_facts(
+        rubric,
+        &unit_level,
+        &rows.items,
+        &rows.imported,
+        &rows.reviews,
+        &records.column(true),
+    );
+    let assessed = score(rubric, &verified);
+    UnitAssessment {
+        unit: rows.unit,
+        report: rows.report,
+        unit_level,
+        items: rows.items,
+        reviews: rows.reviews,
+        self_facts,
+        self_score,
+        verified_facts: verified,
+        assessed,
+        records,
+        imported: rows.imported,
+    }
+}
+
 /// Both columns of one unit.
 pub async fn assess_unit(
     state: &AppState,
@@ -206,37 +251,90 @@ pub async fn assess_unit(
     rubric: &Rubric,
     unit_id: Id,
 ) -> AppResult<UnitAssessment> {
-    let unit = state.store.unit(campaign.organiser_id, unit_id).await?;
-    let cu = scoring::campaign_unit(state, campaign, rubric, unit_id).await?;
-    let report = state.store.report(campaign.id, unit_id).await?;
-    let items = state.store.report_items(campaign.id, unit_id).await?;
-    let reviews = state.store.reviews(campaign.id, unit_id).await?;
-    let imported = state.store.imported_facts(campaign.id, unit_id).await?;
-    let records = scoring::counted(state, campaign, rubric, unit_id).await?;
-    let self_facts = scoring::unit_facts(rubric, &cu.unit_facts, &items, &records.column(false));
-    let self_score = score(rubric, &self_facts);
-    let verified = verified_facts(
-        rubric,
-        &cu.unit_facts,
-        &items,
-        &imported,
-        &reviews,
-        &records.column(true),
-    );
-    let assessed = score(rubric, &verified);
-    Ok(UnitAssessment {
-        unit,
-        report,
-        unit_level: cu.unit_facts,
-        items,
-        reviews,
-        self_facts,
-        self_score,
-        verified_facts: verified,
-        assessed,
-        records,
-        imported,
-    })
+    let store = &state.store;
+    let rows = UnitRows {
+        unit: store.unit(campaign.organiser_id, unit_id).await?,
+        campaign_unit: scoring::campaign_unit(state, campaign, rubric, unit_id).await?,
+        report: store.report(campaign.id, unit_id).await?,
+        items: store.report_items(campaign.id, unit_id).await?,
+        reviews: store.reviews(campaign.id, unit_id).await?,
+        imported: store.imported_facts(campaign.id, unit_id).await?,
+        records: if rubric.record_kinds().is_empty() {
+            Vec::new()
+        } else {
+            store.unit_records(campaign.organiser_id, unit_id).await?
+        },
+    };
+    Ok(assess(rubric, campaign, rows))
+}
+
+/// Every unit's rows of a campaign, in the campaign's unit order: one query per table,
+/// whatever the number of units.
+pub async fn unit_rows(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+) -> AppResult<Vec<UnitRows>> {
+    let store = &state.store;
+    let units: HashMap<Id, Unit> = store
+        .units(campaign.organiser_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut reports: HashMap<Id, Report> = store
+        .reports(campaign.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r))
+        .collect();
+    let mut items = group(store.campaign_report_items(campaign.id).await?);
+    let mut reviews = group(store.campaign_reviews(campaign.id).await?);
+    let mut imported = group(store.campaign_imported_facts(campaign.id).await?);
+    let mut records = if rubric.record_kinds().is_empty() {
+        HashMap::new()
+    } else {
+        let (start, end) = campaign.period();
+        group(
+            store
+                .records_between(campaign.organiser_id, &start, &end)
+                .await?
+                .into_iter()
+                .map(|r| (r.unit_id, r))
+                .collect(),
+        )
+    };
+    let mut all = Vec::new();
+    for cu in scoring::campaign_units(state, campaign, rubric).await? {
+        let id = cu.unit_id;
+        let Some(unit) = units.get(&id).cloned() else {
+            return Err(crate::http::error::AppError::Internal(format!(
+                "campaign {} has unit {id}, which its organiser does not",
+                campaign.id
+            )));
+        };
+        all.push(UnitRows {
+            unit,
+            report: reports
+                .remove(&id)
+                .unwrap_or_else(|| Report::empty(campaign.id, id)),
+            items: items.remove(&id).unwrap_or_default(),
+            reviews: reviews.remove(&id).unwrap_or_default(),
+            imported: imported.remove(&id).unwrap_or_default(),
+            records: records.remove(&id).unwrap_or_default(),
+            campaign_unit: cu,
+        });
+    }
+    Ok(all)
+}
+
+/// Rows of many units, by unit.
+fn group<T>(rows: Vec<(Id, T)>) -> HashMap<Id, Vec<T>> {
+    let mut by: HashMap<Id, Vec<T>> = HashMap::new();
+    for (id, row) in rows {
+        by.entry(id).or_default().push(row);
+    }
+    by
 }
 
 /// Both columns of every unit of a campaign, in the campaign's unit order.
@@ -245,9 +343,10 @@ pub async fn assess_all(
     campaign: &Campaign,
 ) -> AppResult<(Arc<Rubric>, Vec<UnitAssessment>)> {
     let rubric = scoring::rubric(state, campaign.organiser_id, campaign.rubric_id).await?;
-    let mut all = Vec::new();
-    for cu in state.store.campaign_units(campaign.id).await? {
-        all.push(assess_unit(state, campaign, &rubric, cu.unit_id).await?);
-    }
+    let all = unit_rows(state, campaign, &rubric)
+        .await?
+        .into_iter()
+        .map(|rows| assess(&rubric, campaign, rows))
+        .collect();
     Ok((rubric, all))
 }

@@ -140,21 +140,22 @@ async fn latest(
     state: &AppState,
     me: &CurrentUser,
     cid: Id,
-) -> AppResult<(Campaign, Visibility, ResultRun, Snapshot)> {
+) -> AppResult<(
+    Campaign,
+    Visibility,
+    std::sync::Arc<crate::year::snapshot::Latest>,
+)> {
     let campaign = state.store.campaign(me.org(), cid).await?;
     let vis = visibility(me, &campaign)?;
-    let run = state
-        .store
-        .latest_result(cid)
+    let latest = crate::year::snapshot::latest(state, cid)
         .await?
         .ok_or_else(|| AppError::BadRequest("结果尚未计算。".into()))?;
-    let snapshot = Snapshot::of(&run)?;
-    if snapshot.imported {
+    if latest.snapshot.imported {
         return Err(AppError::BadRequest(
             "这是往年导入的结果，只有总分和类别分，没有逐项得分，不能导出考核表或打印。".into(),
         ));
     }
-    Ok((campaign, vis, run, snapshot))
+    Ok((campaign, vis, latest))
 }
 
 async fn results_of(
@@ -316,9 +317,10 @@ async fn unit_table(
     uid: Id,
     docx: bool,
 ) -> AppResult<Response> {
-    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
-    let name = unit_name(&snapshot, &vis, uid)?;
-    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
+    let (campaign, vis, latest) = latest(&state, &me, cid).await?;
+    let (run, snapshot) = (&latest.run, &latest.snapshot);
+    let name = unit_name(snapshot, &vis, uid)?;
+    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
     let (bytes, ext) = if docx {
         (export::unit_table_docx(&r, &name), "docx")
     } else {
@@ -351,11 +353,12 @@ pub async fn summary_xlsx(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
+    let (campaign, vis, latest) = latest(&state, &me, cid).await?;
+    let (run, snapshot) = (&latest.run, &latest.snapshot);
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
+    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
     let filename = export::safe_file_name(&format!("{}-考核结果汇总.xlsx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::summary_xlsx(&r)).await
@@ -367,15 +370,17 @@ pub async fn bulletin_docx(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
+    let (campaign, vis, latest) = latest(&state, &me, cid).await?;
+    let (run, snapshot) = (&latest.run, &latest.snapshot);
     if !vis.all {
         return Err(AppError::Forbidden);
     }
-    let mut r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
+    let mut r = results_of(&state, &me, &campaign, run, snapshot).await?;
     // Last year's ranks beside this year's.
     if let Some((year, prev)) = crate::year::results::last_year(&state, &campaign, false).await? {
         r.last_year = Some(year);
         r.last_ranks = prev
+            .snapshot
             .units
             .iter()
             .map(|u| (u.unit.clone(), u.rank))
@@ -485,9 +490,10 @@ pub async fn print_unit(
     me: CurrentUser,
     Path((cid, uid)): Path<(Id, Id)>,
 ) -> AppResult<Response> {
-    let (campaign, vis, run, snapshot) = latest(&state, &me, cid).await?;
-    let name = unit_name(&snapshot, &vis, uid)?;
-    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
+    let (campaign, vis, latest) = latest(&state, &me, cid).await?;
+    let (run, snapshot) = (&latest.run, &latest.snapshot);
+    let name = unit_name(snapshot, &vis, uid)?;
+    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
     let u = r
         .unit(&name)
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -535,8 +541,9 @@ pub async fn print_ranking(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let (campaign, _, run, snapshot) = latest(&state, &me, cid).await?;
-    let r = results_of(&state, &me, &campaign, &run, &snapshot).await?;
+    let (campaign, _, latest) = latest(&state, &me, cid).await?;
+    let (run, snapshot) = (&latest.run, &latest.snapshot);
+    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
     let rows = r
         .units
         .iter()

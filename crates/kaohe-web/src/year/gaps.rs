@@ -20,7 +20,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form::Path;
 use crate::http::layout::Layout;
 use crate::year::Year;
-use crate::year::assess::assess_unit;
+use crate::year::assess::{assess, unit_rows};
 use crate::year::results::visibility;
 use crate::year::scoring;
 
@@ -158,8 +158,8 @@ pub async fn district_causes(
     n: usize,
 ) -> AppResult<Vec<Cause>> {
     let mut causes = Causes::default();
-    for cu in state.store.campaign_units(campaign.id).await? {
-        let a = assess_unit(state, campaign, rubric, cu.unit_id).await?;
+    for rows in unit_rows(state, campaign, rubric).await? {
+        let a = assess(rubric, campaign, rows);
         causes.add(rubric, &a.verified_facts, &a.assessed);
     }
     Ok(causes.top(rubric, n))
@@ -199,8 +199,8 @@ pub async fn district(
     let mut rows = Vec::new();
     let mut lost = vec![Decimal::ZERO; with_points.len()];
     let mut causes = Causes::default();
-    for cu in state.store.campaign_units(cid).await? {
-        let a = assess_unit(&state, &campaign, &rubric, cu.unit_id).await?;
+    for unit in unit_rows(&state, &campaign, &rubric).await? {
+        let a = assess(&rubric, &campaign, unit);
         let mut cells = Vec::new();
         for (k, &ii) in with_points.iter().enumerate() {
             let points = rubric.items()[ii].points.unwrap_or_default();

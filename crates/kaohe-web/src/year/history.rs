@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaohe_core::{Decimal, Rubric, fmt_decimal as f, rank};
-use kaohe_storage::{AuditEntry, CampaignState, CampaignUnit, Id, Store, Work};
+use kaohe_storage::{AuditEntry, CampaignState, CampaignUnit, Id, Work};
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -37,20 +37,21 @@ pub struct YearRow {
 /// The unit's results in every campaign that has results (with `published_only`, only
 /// the published ones: what a unit may read), oldest year first.
 pub async fn unit_history(
-    store: &Store,
+    state: &crate::AppState,
     organiser_id: Id,
     unit_id: Id,
     published_only: bool,
 ) -> AppResult<Vec<YearRow>> {
     let mut rows = Vec::new();
-    for c in store.campaigns(organiser_id).await? {
+    for c in state.store.campaigns(organiser_id).await? {
         if published_only && c.published_at.is_none() {
             continue;
         }
-        let Some(run) = store.latest_result(c.id).await? else {
+        // Each year's snapshot read once per app server, not on every page.
+        let Some(latest) = crate::year::snapshot::latest(state, c.id).await? else {
             continue;
         };
-        let snapshot = Snapshot::of(&run)?;
+        let snapshot = &latest.snapshot;
         let Some(u) = snapshot.unit(unit_id) else {
             continue;
         };

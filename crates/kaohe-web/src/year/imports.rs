@@ -345,8 +345,8 @@ pub async fn template(
     let mine = departments::items_of(&state, &me, campaign, &rubric).await?;
     let slots = importable(&rubric, &mine);
     let mut rows = Vec::new();
-    for cu in state.store.campaign_units(cid).await? {
-        let a = assess_unit(&state, campaign, &rubric, cu.unit_id).await?;
+    for unit in crate::year::assess::unit_rows(&state, campaign, &rubric).await? {
+        let a = crate::year::assess::assess(&rubric, campaign, unit);
         let values = slots
             .iter()
             .map(|&s| a.verified_facts.get(s).cloned())

@@ -81,13 +81,7 @@ impl Year {
     /// A unit's last day: its extension, or the campaign's deadline. A unit that does
     /// not take part in the campaign is `NotFound`.
     pub async fn deadline_of(&self, state: &AppState, uid: Id) -> Result<Date, AppError> {
-        let cu = state
-            .store
-            .campaign_units(self.campaign.id)
-            .await?
-            .into_iter()
-            .find(|c| c.unit_id == uid)
-            .ok_or(AppError::NotFound)?;
+        let cu = state.store.campaign_unit(self.campaign.id, uid).await?;
         self.deadline(cu.deadline.as_deref())
     }
 

@@ -17,7 +17,6 @@ use crate::http::error::AppResult;
 use crate::http::form::{DATE_HINT, FieldView, valid_date};
 use crate::http::form::{Form, Path};
 use crate::http::layout::china_time;
-use crate::year::snapshot::Snapshot;
 use crate::year::{Action, Year, rectify, scoring};
 
 /// Publication (公示) as the campaign page shows it, with its form.
@@ -55,11 +54,9 @@ pub(crate) async fn publication_view(
     typed: &Typed,
 ) -> AppResult<PublicationView> {
     let campaign = &year.campaign;
-    let results_at = state
-        .store
-        .latest_result(campaign.id)
+    let results_at = crate::year::snapshot::latest(state, campaign.id)
         .await?
-        .map(|r| china_time(r.computed_at));
+        .map(|r| china_time(r.run.computed_at));
     let window = match year.window {
         Some(w) if year.today < w.start => format!("公示期 {}，尚未开始", w.text()),
         Some(w) if year.today > w.end => format!("公示期 {}，已结束", w.text()),
@@ -215,10 +212,13 @@ pub async fn campaign_publish(
     }
     // At the first publication every lost point becomes a problem to rectify (整改),
     // from the results published.
-    let found = match (year.window, state.store.latest_result(cid).await?) {
-        (None, Some(run)) => {
+    let found = match (
+        year.window,
+        crate::year::snapshot::latest(&state, cid).await?,
+    ) {
+        (None, Some(latest)) => {
             let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
-            rectify::found(&rubric, &Snapshot::of(&run)?, None)
+            rectify::found(&rubric, &latest.snapshot, None)
         }
         _ => Vec::new(),
     };

@@ -292,6 +292,22 @@ pub async fn unrectified(state: &AppState, campaign: &Campaign, unit_id: Id) -> 
         .count())
 }
 
+/// [`unrectified`] for every unit of the campaign, by unit, in one query.
+pub async fn unrectified_all(
+    state: &AppState,
+    campaign: &Campaign,
+) -> AppResult<std::collections::HashMap<Id, usize>> {
+    let mut open = std::collections::HashMap::new();
+    if let Some(prev) = predecessor(state, campaign).await? {
+        for p in state.store.problems(prev.id).await? {
+            if !p.state.closed() {
+                *open.entry(p.unit_id).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok(open)
+}
+
 fn state_class(s: ProblemState) -> &'static str {
     match s {
         ProblemState::Open | ProblemState::Returned => "draft",

@@ -271,17 +271,16 @@ pub(crate) async fn last_year(
     state: &AppState,
     campaign: &Campaign,
     published_only: bool,
-) -> AppResult<Option<(i64, Snapshot)>> {
+) -> AppResult<Option<(i64, std::sync::Arc<crate::year::snapshot::Latest>)>> {
     let Some(prev) = crate::year::rectify::predecessor(state, campaign).await? else {
         return Ok(None);
     };
     if published_only && prev.published_at.is_none() {
         return Ok(None);
     }
-    Ok(match state.store.latest_result(prev.id).await? {
-        Some(run) => Some((prev.year, Snapshot::of(&run)?)),
-        None => None,
-    })
+    Ok(crate::year::snapshot::latest(state, prev.id)
+        .await?
+        .map(|l| (prev.year, l)))
 }
 
 struct RunView {
@@ -334,9 +333,8 @@ pub async fn results_page(
     let vis = visibility(&me, &campaign)?;
     // The runs' dates and reasons; only the latest one's snapshot is read.
     let runs = state.store.result_runs(cid).await?;
-    let latest_run = state.store.latest_result(cid).await?;
-    let latest = latest_run.as_ref();
-    let snapshot = latest.map(Snapshot::of).transpose()?;
+    let latest = crate::year::snapshot::latest(&state, cid).await?;
+    let snapshot = latest.as_ref().map(|l| &l.snapshot);
     let mut rows = Vec::new();
     let mut categories = Vec::new();
     let previous = match &snapshot {
@@ -352,7 +350,7 @@ pub async fn results_page(
             let opt = |d: Option<Decimal>| d.map(f).unwrap_or_default();
             let before = previous
                 .as_ref()
-                .and_then(|(_, p)| p.unit(u.unit_id))
+                .and_then(|(_, p)| p.snapshot.unit(u.unit_id))
                 .map(|p| p.rank);
             let (change, change_class) = match before {
                 Some(b) if b > u.rank => (format!("↑{}", b - u.rank), "up"),
@@ -435,7 +433,7 @@ pub async fn results_page(
         layout: Layout::new(&state, &session, &me, &format!("{} · 结果", campaign.title)).await?,
         campaign_id: cid,
         title: campaign.title.clone(),
-        computed: latest.map(|r| china_time(r.computed_at)),
+        computed: latest.as_ref().map(|r| china_time(r.run.computed_at)),
         runs: runs
             .iter()
             .map(|r| RunView {
@@ -445,8 +443,9 @@ pub async fn results_page(
             .collect(),
         categories,
         rows,
-        unconfirmed: match (latest, &snapshot) {
+        unconfirmed: match (&latest, snapshot) {
             (Some(r), Some(snap)) => r
+                .run
                 .unconfirmed
                 .iter()
                 .map(|p| snap.unit_item_words(p))
@@ -457,11 +456,10 @@ pub async fn results_page(
         published: campaign.published_at.map(china_time),
         window: year.window.map(Window::text),
         charts: snapshot
-            .as_ref()
             .map(crate::year::exports::ranking_chart)
             .unwrap_or_default(),
         can_export_all: vis.all,
-        imported: snapshot.as_ref().is_some_and(|s| s.imported),
+        imported: snapshot.is_some_and(|s| s.imported),
         show_base: snapshot
             .as_ref()
             .is_some_and(|s| s.units.iter().any(|u| u.base.is_some())),
@@ -551,16 +549,16 @@ pub async fn unit_page(
     if !vis.all && vis.own != Some(uid) {
         return Err(AppError::Forbidden);
     }
-    let latest = state.store.latest_result(cid).await?;
-    let Some(run) = latest.as_ref() else {
+    let latest = crate::year::snapshot::latest(&state, cid).await?;
+    let Some(latest) = latest.as_ref() else {
         return Err(AppError::BadRequest("结果尚未计算。".into()));
     };
-    let snapshot = Snapshot::of(run)?;
+    let (run, snapshot) = (&latest.run, &latest.snapshot);
     if snapshot.unit(uid).is_none() {
         return Err(AppError::NotFound);
     }
     Ok(
-        render_unit(&state, &session, &me, &year, run, &snapshot, uid)
+        render_unit(&state, &session, &me, &year, run, snapshot, uid)
             .await?
             .into_response(),
     )
@@ -682,7 +680,7 @@ async fn render_unit(
         None
     };
     let years = crate::year::history::unit_history(
-        &state.store,
+        state,
         campaign.organiser_id,
         unit_id,
         me.role() == Role::Reporter,
@@ -690,12 +688,11 @@ async fn render_unit(
     .await?;
     let history = (years.len() > 1).then(|| crate::year::history::compare(&years));
     // After review, the advice reads the verified facts (as the 考核分 does).
-    let taking_part = state
-        .store
-        .campaign_units(campaign.id)
-        .await?
-        .iter()
-        .any(|c| c.unit_id == unit_id);
+    let taking_part = match state.store.campaign_unit(campaign.id, unit_id).await {
+        Ok(_) => true,
+        Err(kaohe_storage::StorageError::NotFound) => false,
+        Err(e) => return Err(e.into()),
+    };
     let best = if snapshot.imported || !taking_part {
         Vec::new()
     } else {

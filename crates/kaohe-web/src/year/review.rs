@@ -25,7 +25,7 @@ use crate::http::form::{Form, Path};
 use crate::http::layout::human_size;
 use crate::http::layout::{Layout, china_time};
 use crate::year::Action;
-use crate::year::assess::{ReviewStatus, UnitAssessment, assess_unit, verified_facts};
+use crate::year::assess::{self, ReviewStatus, UnitAssessment, assess_unit, verified_facts};
 use crate::year::scoring;
 use crate::year::self_check::context;
 
@@ -134,8 +134,8 @@ pub async fn queue(
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
     let mut rows = Vec::new();
     let mut unit_choices = Vec::new();
-    for cu in state.store.campaign_units(cid).await? {
-        let a = assess_unit(&state, &campaign, &rubric, cu.unit_id).await?;
+    for rows_of in assess::unit_rows(&state, &campaign, &rubric).await? {
+        let a = assess::assess(&rubric, &campaign, rows_of);
         unit_choices.push((a.unit.id.to_string(), a.unit.name.clone()));
         let reviewable = a.report.state != ReportState::Draft;
         for &ii in &items {

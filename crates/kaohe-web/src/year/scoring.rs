@@ -170,20 +170,48 @@ pub async fn campaign_unit(
     rubric: &Rubric,
     unit_id: Id,
 ) -> AppResult<kaohe_storage::CampaignUnit> {
-    let mut cu = state
-        .store
-        .campaign_units(campaign.id)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_id == unit_id)
-        .ok_or(AppError::NotFound)?;
+    let mut cu = state.store.campaign_unit(campaign.id, unit_id).await?;
+    if reads_unrectified(rubric) {
+        let n = crate::year::rectify::unrectified(state, campaign, unit_id).await?;
+        set_unrectified(rubric, &mut cu, n);
+    }
+    Ok(cu)
+}
+
+/// Every unit's place in a campaign, as [`campaign_unit`] reads one, in a few queries.
+pub async fn campaign_units(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+) -> AppResult<Vec<kaohe_storage::CampaignUnit>> {
+    let mut all = state.store.campaign_units(campaign.id).await?;
+    if reads_unrectified(rubric) {
+        let open = crate::year::rectify::unrectified_all(state, campaign).await?;
+        for cu in &mut all {
+            let n = open.get(&cu.unit_id).copied().unwrap_or(0);
+            set_unrectified(rubric, cu, n);
+        }
+    }
+    Ok(all)
+}
+
+/// Whether a unit-level fact of the rubric is last year's problems not rectified.
+fn reads_unrectified(rubric: &Rubric) -> bool {
+    rubric.inputs().iter().any(|i| {
+        i.item.is_none()
+            && matches!(
+                i.from,
+                Some(kaohe_core::rubric::FactSource::LastYearUnrectified)
+            )
+    })
+}
+
+fn set_unrectified(rubric: &Rubric, cu: &mut kaohe_storage::CampaignUnit, n: usize) {
     for input in rubric.inputs().iter().filter(|i| i.item.is_none()) {
         if let Some(kaohe_core::rubric::FactSource::LastYearUnrectified) = &input.from {
-            let n = crate::year::rectify::unrectified(state, campaign, unit_id).await?;
             cu.unit_facts.insert(input.key.clone(), n.to_string());
         }
     }
-    Ok(cu)
 }
 
 /// The self-check score of a unit in a campaign, with its facts.

@@ -7,10 +7,13 @@
 //! fields, without the facts used.
 
 use kaohe_core::Decimal;
+use std::sync::Arc;
+
 use kaohe_storage::{Id, ResultRun};
 use serde::{Deserialize, Serialize};
 
-use crate::http::error::AppError;
+use crate::AppState;
+use crate::http::error::{AppError, AppResult};
 use crate::year::assess::ReviewStatus;
 
 /// The layout written now. 1: before the type (no facts); 2: each item keeps the facts
@@ -169,7 +172,59 @@ pub enum FactSource {
     Records { ids: Vec<Id> },
 }
 
+/// A campaign's latest computation of results (its `data` left out) and its snapshot.
+pub struct Latest {
+    pub run: ResultRun,
+    pub snapshot: Snapshot,
+}
+
+/// The snapshots an app server keeps read, newest first, by the id of their computation.
+pub type Kept = std::collections::VecDeque<(Id, Arc<Latest>)>;
+
+/// How many snapshots an app server keeps read: a campaign's pages, its predecessor's
+/// (year over year) and a unit's history of a few years. A snapshot of 1,400 units is
+/// about 13 MB as stored.
+const KEPT: usize = 4;
+
+/// The latest computation of a campaign's results, read once per app server: a page of
+/// results asks only for its id, and reads and parses the snapshot (megabytes at a
+/// province's scale) only when that computation is new to this server.
+pub async fn latest(state: &AppState, campaign_id: Id) -> AppResult<Option<Arc<Latest>>> {
+    let Some(id) = state.store.latest_result_id(campaign_id).await? else {
+        return Ok(None);
+    };
+    if let Some(found) = kept(state, id) {
+        return Ok(Some(found));
+    }
+    let (run, text) = state.store.result_text(id).await?;
+    let snapshot = Snapshot::read(&run, &text)?;
+    let latest = Arc::new(Latest { run, snapshot });
+    let mut kept = state.snapshots.lock().expect("snapshot cache");
+    kept.retain(|(k, _)| *k != id);
+    kept.push_front((id, latest.clone()));
+    kept.truncate(KEPT);
+    Ok(Some(latest))
+}
+
+fn kept(state: &AppState, id: Id) -> Option<Arc<Latest>> {
+    let mut kept = state.snapshots.lock().expect("snapshot cache");
+    let pos = kept.iter().position(|(k, _)| *k == id)?;
+    let found = kept.remove(pos)?;
+    kept.push_front(found.clone());
+    Some(found.1)
+}
+
 impl Snapshot {
+    /// Reads a computation's snapshot from the text stored.
+    pub fn read(run: &ResultRun, text: &str) -> Result<Snapshot, AppError> {
+        serde_json::from_str(text).map_err(|e| {
+            AppError::Internal(format!(
+                "results {} of campaign {} cannot be read: {e}",
+                run.id, run.campaign_id
+            ))
+        })
+    }
+
     /// Reads a stored computation of results.
     pub fn of(run: &ResultRun) -> Result<Snapshot, AppError> {
         serde_json::from_value(run.data.clone()).map_err(|e| {

@@ -1,5 +1,6 @@
 //! Setting up a deployment: the demo that `kaohe serve` starts with on an empty
-//! database, and real organisers with their first admin (`kaohe init`).
+//! database, real organisers with their first admin (`kaohe init`), and data at scale for
+//! benchmarks (`scale`, `kaohe demo`).
 
 use kaohe_core::Rubric;
 use kaohe_storage::{
@@ -12,16 +13,16 @@ use crate::http::error::AppError;
 use crate::year::Action;
 
 /// The Beilun rubric and the demo facts, shipped in the binary.
-pub const BEILUN_RUBRIC: &str = include_str!("../../../rubrics/beilun-2026.toml");
+pub const BEILUN_RUBRIC: &str = include_str!("../../../../rubrics/beilun-2026.toml");
 /// Next year's draft (征求意见稿): 信息登记率 97% instead of 95%, a new bonus item; for
 /// the what-if (新旧细则对比) against this year's facts. Written with this year's keys,
 /// so a copy of the year can take it.
-pub const BEILUN_DRAFT: &str = include_str!("../../../rubrics/beilun-2027-draft.toml");
+pub const BEILUN_DRAFT: &str = include_str!("../../../../rubrics/beilun-2027-draft.toml");
 /// The same draft as the annex the district office circulated, imported as it came
 /// (keys of its own): its what-if maps last year's facts on the 数据对应 page.
 pub const BEILUN_DRAFT_ANNEX: &[u8] =
-    include_bytes!("../../../rubrics/source/beilun-2027-draft-annex.txt");
-const DEMO_FACTS: &str = include_str!("../../../examples/beilun-2026-demo.csv");
+    include_bytes!("../../../../rubrics/source/beilun-2027-draft-annex.txt");
+const DEMO_FACTS: &str = include_str!("../../../../examples/beilun-2026-demo.csv");
 /// The demo's previous year, a campaign run in kaohe.
 const PREVIOUS_TITLE: &str = "2025年度街道流动人口服务管理考核";
 
@@ -578,35 +579,14 @@ pub async fn finish_demo_previous_year(store: &Store) -> Result<(), AppError> {
     else {
         return Ok(());
     };
-    let state = crate::AppState::new(store.clone(), crate::Config::default());
-    let (unconfirmed, data) = crate::year::results::compute(&state, &campaign).await?;
-    let rubric = crate::year::scoring::rubric(&state, org.id, campaign.rubric_id).await?;
-    let found = crate::year::rectify::found(&rubric, &data, None);
-    // Each item's problems are signed off by an assessor of its department.
-    let assignment = store.assignment(org.id, campaign.id).await?;
-    let users = store.users(org.id).await?;
-    let signers: Vec<(String, Id)> = rubric
-        .items()
-        .iter()
-        .map(|i| {
-            let d = assignment.of(&i.id).id;
-            let signer = users
-                .iter()
-                .find(|u| u.role == Role::Assessor && u.department_id == Some(d))
-                .map(|u| u.id)
-                .unwrap_or(admin.id);
-            (i.id.clone(), signer)
-        })
-        .collect();
+    let end = year_end(store, org.id, &campaign, admin.id).await?;
     let mut work = store.begin().await?;
     let done = finish_in(
         &mut work,
         &campaign,
         admin.id,
-        &unconfirmed,
-        &data,
-        &found,
-        &signers,
+        &end,
+        "演示：2025 年度已定稿",
     );
     match done.await {
         Ok(problems) => {
@@ -631,16 +611,63 @@ pub async fn finish_demo_previous_year(store: &Store) -> Result<(), AppError> {
     }
 }
 
-/// [`finish_demo_previous_year`]'s changes, in its unit of work; the problems made.
+/// What finishing a reported and reviewed year needs, worked out before its unit of
+/// work: the results, the problems they find, who signs each item's problems off.
+struct YearEnd {
+    unconfirmed: Vec<String>,
+    data: crate::year::snapshot::Snapshot,
+    found: Vec<(Id, Vec<kaohe_storage::NewProblem>)>,
+    /// Each item's signer: an assessor of its department, or the admin.
+    signers: Vec<(String, Id)>,
+}
+
+/// The results of `campaign` computed as the admin's 计算结果 does, and their problems.
+async fn year_end(
+    store: &Store,
+    org: Id,
+    campaign: &Campaign,
+    admin: Id,
+) -> Result<YearEnd, AppError> {
+    let state = crate::AppState::new(store.clone(), crate::Config::default());
+    let (unconfirmed, data) = crate::year::results::compute(&state, campaign).await?;
+    let rubric = crate::year::scoring::rubric(&state, org, campaign.rubric_id).await?;
+    let found = crate::year::rectify::found(&rubric, &data, None);
+    let assignment = store.assignment(org, campaign.id).await?;
+    let users = store.users(org).await?;
+    let signers = rubric
+        .items()
+        .iter()
+        .map(|i| {
+            let d = assignment.of(&i.id).id;
+            let signer = users
+                .iter()
+                .find(|u| u.role == Role::Assessor && u.department_id == Some(d))
+                .map(|u| u.id)
+                .unwrap_or(admin);
+            (i.id.clone(), signer)
+        })
+        .collect();
+    Ok(YearEnd {
+        unconfirmed,
+        data,
+        found,
+        signers,
+    })
+}
+
+/// A year finished in `work`: its results added, published in December, every lost point
+/// handed to rectification (due by March; most signed off, some waiting for the
+/// department, some planned and never finished), locked. The problems made.
 async fn finish_in(
     work: &mut Work,
     campaign: &Campaign,
     admin: Id,
-    unconfirmed: &[String],
-    data: &crate::year::snapshot::Snapshot,
-    found: &[(Id, Vec<kaohe_storage::NewProblem>)],
-    signers: &[(String, Id)],
+    end: &YearEnd,
+    lock_reason: &str,
 ) -> Result<usize, StorageError> {
+    let (unconfirmed, data, found, signers) =
+        (&end.unconfirmed, &end.data, &end.found, &end.signers);
+    let year = campaign.year;
     // A second server finishing it at the same moment: on SQLite it waits for this
     // write; on PostgreSQL its problems collide with these (`Duplicate`) or its lock
     // finds the campaign locked (`Conflict`), and its work is dropped.
@@ -652,9 +679,15 @@ async fn finish_in(
         &data.to_json(),
     )
     .await?;
-    work.publish(campaign.id, "2025-12-20", "2025-12-26", false)
+    work.publish(
+        campaign.id,
+        &format!("{year}-12-20"),
+        &format!("{year}-12-26"),
+        false,
+    )
+    .await?;
+    work.set_rectify_deadline(campaign.id, &format!("{}-03-31", year + 1))
         .await?;
-    work.set_rectify_deadline(campaign.id, "2026-03-31").await?;
     let mut problems = 0;
     for (_, list) in found {
         for (k, new) in list.iter().enumerate() {
@@ -666,7 +699,7 @@ async fn finish_in(
                 p.id,
                 "对照细则逐项整改，建立台账，每月检查",
                 "分管副主任",
-                "2026-03-15",
+                &format!("{}-03-15", year + 1),
             )
             .await?;
             if k % 3 == 2 {
@@ -686,13 +719,8 @@ async fn finish_in(
                 .await?;
         }
     }
-    work.set_locked(
-        campaign.id,
-        true,
-        Some("演示：2025 年度已定稿"),
-        Some(admin),
-    )
-    .await?;
+    work.set_locked(campaign.id, true, Some(lock_reason), Some(admin))
+        .await?;
     Ok(problems)
 }
 

@@ -1,6 +1,7 @@
 //! The `kaohe` command line.
 
 mod archive;
+mod bench;
 mod export;
 mod show;
 
@@ -58,6 +59,29 @@ enum Command {
         #[arg(long, default_value = "admin")]
         admin: String,
     },
+    /// 生成规模测试数据（性能测试用，写入空数据库）：若干组织单位，每个有成百上千个街道（按区分组）、数年的考核任务（往年已定稿，今年填报中）、台账、佐证材料、审核和审计记录；同样的参数生成同样的数据。账号 s1-admin、s1-office、s1-u0001 等，密码同演示数据
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 每个组织单位的街道数
+        #[arg(long, value_name = "N")]
+        units: usize,
+        /// 组织单位数
+        #[arg(long, value_name = "K", default_value_t = 1)]
+        organisers: usize,
+        /// 年数（最后一年为 2026 年，填报中；此前各年已定稿）
+        #[arg(long, value_name = "Y", default_value_t = 3)]
+        years: usize,
+        /// 每个单位每年一份佐证材料的大小（KiB，0 为不上传）
+        #[arg(long, value_name = "KIB", default_value_t = 64)]
+        evidence_kib: usize,
+        /// 随机数种子
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// 性能测试：直接在数据库上反复保存自查项目（不经网页），测存储的上限；bench/load.sh 调用
+    #[command(hide = true)]
+    BenchWrite(bench::BenchWriteArgs),
     /// 备份数据库（服务运行时也可以）：内置 SQLite 写成一个备份文件并校验；PostgreSQL 请用 pg_dump
     Backup {
         #[command(flatten)]
@@ -294,6 +318,43 @@ fn run(cli: Cli) -> Result<()> {
         Command::Evidence {
             command: EvidenceCommand::PurgePersonal { db, campaign },
         } => runtime()?.block_on(purge_personal(db, campaign)),
+        Command::Demo {
+            db,
+            units,
+            organisers,
+            years,
+            evidence_kib,
+            seed,
+        } => runtime()?.block_on(async {
+            let store = db.open().await?;
+            let scale = kaohe_web::setup::scale::Scale {
+                organisers,
+                units,
+                years,
+                evidence_kib,
+                seed,
+            };
+            let started = std::time::Instant::now();
+            let made = kaohe_web::setup::scale::generate(&store, &scale, &mut |line| {
+                eprintln!("{line}")
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            out(&format!(
+                "已生成：{} 个组织单位，{} 个街道，{} 个考核任务，{} 个账号，约 {} 条台账，{} 份佐证材料（{} MiB），{} 次提交（审计记录），用时 {:.1} 秒。\n账号 s1-admin、s1-office、s1-u0001 等，密码 {}\n",
+                made.organisers,
+                made.units,
+                made.campaigns,
+                made.users,
+                made.records,
+                made.evidence_files,
+                made.evidence_bytes / (1024 * 1024),
+                made.commits,
+                started.elapsed().as_secs_f64(),
+                kaohe_web::setup::scale::PASSWORD,
+            ))
+        }),
+        Command::BenchWrite(args) => out(&runtime()?.block_on(bench::run(args))?),
         Command::Backup { db, to } => runtime()?.block_on(backup(db, to)),
         Command::Restore {
             data,

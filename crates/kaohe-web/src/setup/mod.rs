@@ -2,6 +2,8 @@
 //! database, real organisers with their first admin (`kaohe init`), and data at scale for
 //! benchmarks (`scale`, `kaohe demo`).
 
+pub mod scale;
+
 use kaohe_core::Rubric;
 use kaohe_storage::{
     Campaign, CampaignUnit, Id, ItemState, NewUser, RawFacts, ReviewState, Role, StorageError,

@@ -570,3 +570,61 @@ async fn an_expired_password_must_be_changed_before_anything_else() {
     assert!(home.status == 200 || home.status == 303, "{}", home.status);
     db.finish().await;
 }
+
+/// Every request moves a session's idle expiry on; written each time, that was a database
+/// write for every page read. An unchanged session is written again only once its stored
+/// expiry lags more than a minute behind, so the idle timeout still holds.
+#[tokio::test]
+async fn reading_pages_writes_the_session_only_when_its_expiry_lags_a_minute() {
+    let db = testing::sqlite().await;
+    let app = demo_app(&db).await;
+    let mut admin = Client::new(app);
+    assert_eq!(admin.login("admin", PW).await.status, 303);
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&db.url)
+        .await
+        .unwrap();
+    let expiry = async || -> i64 {
+        sqlx::query_scalar("SELECT MAX(expiry) FROM sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let after_login = expiry().await;
+    sqlx::query("UPDATE sessions SET data = data || ' ' WHERE expiry = $1")
+        .bind(after_login)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for path in ["/admin", "/admin/units", "/guide"] {
+        assert_eq!(admin.get(path).await.status, 200);
+    }
+    let stored: String = sqlx::query_scalar("SELECT data FROM sessions WHERE expiry = $1")
+        .bind(after_login)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        stored.ends_with(' '),
+        "pages read within the minute wrote the session: {stored}"
+    );
+    // Its stored expiry lagging more than a minute (as after a minute of reading): the
+    // next page moves it on, 30 minutes from now.
+    let lagging = after_login - 5 * 60 * 1000;
+    sqlx::query("UPDATE sessions SET expiry = $1 WHERE expiry = $2")
+        .bind(lagging)
+        .bind(after_login)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(admin.get("/admin").await.status, 200);
+    let moved = expiry().await;
+    let now = kaohe_storage::now_ms();
+    assert!(
+        moved > lagging && (moved - now - 30 * 60 * 1000).abs() < 5_000,
+        "moved to {moved}, now {now}"
+    );
+    pool.close().await;
+    db.finish().await;
+}

@@ -18,6 +18,7 @@ mod rectify;
 mod results;
 mod review;
 mod review_findings;
+mod scale;
 mod selfcheck;
 mod two_servers;
 mod user_edit;

@@ -1,0 +1,124 @@
+//! The scale data of the benchmarks (`kaohe demo --units N`): what it makes, that the same
+//! seed makes the same data, that its years read as kaohe's own, and that it never writes
+//! into a database that holds anything.
+
+use kaohe_storage::{ReportState, testing};
+use kaohe_web::setup::scale::{self, Scale};
+
+use crate::common::*;
+
+fn small(seed: u64) -> Scale {
+    Scale {
+        organisers: 2,
+        units: 16,
+        years: 2,
+        evidence_kib: 2,
+        seed,
+    }
+}
+
+#[tokio::test]
+async fn scale_data_is_a_city_of_districts_with_finished_years_and_one_reporting() {
+    let db = testing::sqlite().await;
+    let mut lines = Vec::new();
+    let made = scale::generate(&db.store, &small(7), &mut |l| lines.push(l.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (made.organisers, made.units, made.campaigns, made.users),
+        (2, 32, 4, 2 * (6 + 16))
+    );
+    assert_eq!((made.evidence_files, made.evidence_bytes), (64, 64 * 2048));
+    assert!(made.records > 0 && made.commits > 100, "{made:?}");
+    assert_eq!(lines.len(), 4, "one line a year and organiser: {lines:?}");
+    let orgs = db.store.organisers().await.unwrap();
+    assert_eq!(orgs.len(), 2);
+    // Subdistricts in districts of 14: 16 subdistricts under 2 districts.
+    let units = db.store.units(orgs[0].id).await.unwrap();
+    let districts: Vec<_> = units.iter().filter(|u| u.parent_id.is_none()).collect();
+    assert_eq!((units.len(), districts.len()), (18, 2));
+    let campaigns = db.store.campaigns(orgs[0].id).await.unwrap();
+    let (past, current) = (
+        campaigns.iter().find(|c| c.year == 2025).unwrap(),
+        campaigns.iter().find(|c| c.year == 2026).unwrap(),
+    );
+    // Last year: computed, published and locked, with problems to rectify.
+    assert!(db.store.has_results(past.id).await.unwrap());
+    assert!(past.published_at.is_some());
+    assert!(!db.store.problems(past.id).await.unwrap().is_empty());
+    // This year: two units in three submitted, the rest still filling in.
+    let reports = db.store.reports(current.id).await.unwrap();
+    let submitted = reports
+        .iter()
+        .filter(|r| r.state == ReportState::Submitted)
+        .count();
+    assert_eq!(submitted, 11, "{reports:?}");
+    assert!(!db.store.has_results(current.id).await.unwrap());
+    // The pages read it as any year: the admin's overview, last year's ranking, the
+    // office's queue, a reporter still filling in.
+    let app = app_on(db.store.clone());
+    let mut admin = Client::new(app.clone());
+    assert_eq!(admin.login("s1-admin", scale::PASSWORD).await.status, 303);
+    let overview = admin.get("/admin").await;
+    assert!(overview.body.contains("第1区第1街道"), "{}", overview.body);
+    let ranking = admin.get(&format!("/c/{}/results", past.id)).await;
+    assert_eq!(ranking.status, 200);
+    assert!(ranking.body.contains("第2区第2街道"));
+    let mut office = Client::new(app.clone());
+    office.login("s1-office", scale::PASSWORD).await;
+    assert_eq!(
+        office
+            .get(&format!("/c/{}/review", current.id))
+            .await
+            .status,
+        200
+    );
+    let mut reporter = Client::new(app);
+    reporter.login("s1-u0003", scale::PASSWORD).await;
+    let home = reporter.get("/").await;
+    assert!(
+        home.status == 200 || home.status == 303,
+        "{} {}",
+        home.status,
+        home.body
+    );
+    // Never into a database that holds anything.
+    let again = scale::generate(&db.store, &small(7), &mut |_| {}).await;
+    assert!(again.unwrap_err().to_string().contains("已有数据"));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn the_same_seed_makes_the_same_results() {
+    let mut totals = Vec::new();
+    for seed in [7, 7, 8] {
+        let db = testing::sqlite().await;
+        scale::generate(&db.store, &small(seed), &mut |_| {})
+            .await
+            .unwrap();
+        let org = db.store.organisers().await.unwrap()[0].id;
+        let campaigns = db.store.campaigns(org).await.unwrap();
+        let past = campaigns.iter().find(|c| c.year == 2025).unwrap().id;
+        let run = db.store.latest_result(past).await.unwrap().unwrap();
+        let units: Vec<(String, String)> = run.data["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["unit"].as_str().unwrap().to_string(),
+                    u["total"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        totals.push(units);
+        db.finish().await;
+    }
+    assert_eq!(totals[0], totals[1], "the same seed, the same totals");
+    assert_ne!(totals[0], totals[2], "another seed, other totals");
+    // The units' totals differ from one another, as a real year's do.
+    let mut distinct: Vec<&String> = totals[0].iter().map(|(_, t)| t).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert!(distinct.len() > 5, "{:?}", totals[0]);
+}

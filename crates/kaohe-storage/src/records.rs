@@ -98,8 +98,42 @@ impl Store {
         start: &str,
         end: &str,
     ) -> Result<Vec<Record>> {
+        self.unit_records_between(organiser_id, None, start, end)
+            .await
+    }
+
+    /// [`Store::records_between`] still waiting for their department (declared, not
+    /// flagged as maybe another): what a department's home page counts.
+    pub async fn declared_records_between(
+        &self,
+        organiser_id: Id,
+        start: &str,
+        end: &str,
+    ) -> Result<Vec<Record>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLS} FROM records WHERE organiser_id = $1 AND day >= $2 AND day <= $3
+               AND state = 'declared' AND like_state IS NULL
+             ORDER BY unit_id, day, id"
+        )))
+        .bind(organiser_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record).collect()
+    }
+
+    /// [`Store::records_between`] of some units only (a page of them).
+    pub async fn unit_records_between(
+        &self,
+        organiser_id: Id,
+        units: Option<&[Id]>,
+        start: &str,
+        end: &str,
+    ) -> Result<Vec<Record>> {
+        let only = units.map_or(String::new(), |u| format!(" AND unit_id IN {}", id_list(u)));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM records WHERE organiser_id = $1 AND day >= $2 AND day <= $3{only}
              ORDER BY unit_id, day, id"
         )))
         .bind(organiser_id)

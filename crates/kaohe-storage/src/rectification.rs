@@ -83,6 +83,43 @@ impl Store {
         rows.iter().map(problem).collect()
     }
 
+    /// How many problems of a campaign are in `state`, by item: what a department's
+    /// home page counts, without reading the problems.
+    pub async fn problems_in_state(
+        &self,
+        campaign_id: Id,
+        state: ProblemState,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT item_id, COUNT(*) AS n FROM problems WHERE campaign_id = $1 AND state = $2
+             GROUP BY item_id",
+        )
+        .bind(campaign_id)
+        .bind(state.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("item_id")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// How many problems of a campaign are still open (neither signed off nor dropped),
+    /// by unit.
+    pub async fn open_problems_by_unit(&self, campaign_id: Id) -> Result<Vec<(Id, i64)>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, COUNT(*) AS n FROM problems
+             WHERE campaign_id = $1 AND state NOT IN ($2, $3) GROUP BY unit_id",
+        )
+        .bind(campaign_id)
+        .bind(ProblemState::SignedOff.as_str())
+        .bind(ProblemState::Dropped.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("unit_id")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// One unit's problems in a campaign.
     pub async fn unit_problems(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<Problem>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

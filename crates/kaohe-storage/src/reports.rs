@@ -107,10 +107,43 @@ impl Store {
     /// Every saved item of every unit of a campaign, with its unit: what
     /// [`Store::report_items`] reads for one unit, for all of them in one query.
     pub async fn campaign_report_items(&self, campaign_id: Id) -> Result<Vec<(Id, ReportItem)>> {
+        self.report_items_of(campaign_id, None).await
+    }
+
+    /// When each item returned to its unit was last saved, by unit and item, without its
+    /// facts: what tells 待复审 from 已退回 (the other states need no time of saving).
+    pub async fn returned_item_times(&self, campaign_id: Id) -> Result<Vec<(Id, String, i64)>> {
         let rows = sqlx::query(
-            "SELECT unit_id, item_id, facts, state, version, updated_by, updated_at FROM report_items
-             WHERE campaign_id = $1 ORDER BY unit_id",
+            "SELECT ri.unit_id, ri.item_id, ri.updated_at FROM report_items ri
+             JOIN reviews r ON r.campaign_id = ri.campaign_id AND r.unit_id = ri.unit_id
+               AND r.item_id = ri.item_id
+             WHERE ri.campaign_id = $1 AND r.state = 'returned'",
         )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("unit_id")?,
+                    r.try_get("item_id")?,
+                    r.try_get("updated_at")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// [`Store::campaign_report_items`] of some units only (a page of them).
+    pub async fn report_items_of(
+        &self,
+        campaign_id: Id,
+        units: Option<&[Id]>,
+    ) -> Result<Vec<(Id, ReportItem)>> {
+        let only = units.map_or(String::new(), |u| format!(" AND unit_id IN {}", id_list(u)));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT unit_id, item_id, facts, state, version, updated_by, updated_at FROM report_items
+             WHERE campaign_id = $1{only} ORDER BY unit_id"
+        )))
         .bind(campaign_id)
         .fetch_all(&self.pool)
         .await?;

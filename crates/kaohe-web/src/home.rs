@@ -189,16 +189,14 @@ pub async fn home(
             (Role::Assessor, phase) => {
                 // Reports of rectification waiting for this department's sign-off.
                 let assignment = state.store.assignment(me.org(), c.id).await?;
-                let waiting = state
+                let waiting: i64 = state
                     .store
-                    .problems(c.id)
+                    .problems_in_state(c.id, kaohe_storage::ProblemState::Reported)
                     .await?
                     .iter()
-                    .filter(|p| {
-                        p.state == kaohe_storage::ProblemState::Reported
-                            && assignment.reviews(me.user.department_id, &p.item_id)
-                    })
-                    .count();
+                    .filter(|(item, _)| assignment.reviews(me.user.department_id, item))
+                    .map(|(_, n)| n)
+                    .sum();
                 let mut text = if phase.is_locked() {
                     phase.label().to_string()
                 } else {

@@ -117,41 +117,51 @@ impl UnitAssessment {
             .collect()
     }
 
-    /// Whether a fact of `item` was imported after `at`.
-    fn imported_since(&self, item: &str, at: i64) -> bool {
-        let prefix = format!("{item}.");
-        self.imported
-            .iter()
-            .any(|f| f.imported_at > at && f.key.starts_with(&prefix))
-    }
-
     pub fn review(&self, item: &str) -> Option<&Review> {
         self.reviews.iter().find(|r| r.item_id == item)
     }
 
     pub fn status(&self, item: &str) -> ReviewStatus {
-        match self.review(item) {
-            None => ReviewStatus::Unreviewed,
-            // A department's import changed one of its facts after the confirmation: it
-            // is confirmed again on the new figures.
-            Some(r)
-                if r.state == ReviewState::Confirmed
-                    && self.imported_since(item, r.reviewed_at) =>
-            {
+        let saved_at = self
+            .items
+            .iter()
+            .find(|i| i.item_id == item)
+            .map(|i| i.updated_at);
+        review_status(&self.report, &self.reviews, &self.imported, item, saved_at)
+    }
+}
+
+/// An item's place in the review, from the unit's report, its reviews and imported
+/// facts, and when the unit last saved the item (`saved_at`): all a queue of many units
+/// needs to read, without their facts.
+pub fn review_status(
+    report: &Report,
+    reviews: &[Review],
+    imported: &[ImportedFact],
+    item: &str,
+    saved_at: Option<i64>,
+) -> ReviewStatus {
+    // Whether a fact of `item` was imported after `at`.
+    let imported_since = |at: i64| {
+        let prefix = format!("{item}.");
+        imported
+            .iter()
+            .any(|f| f.imported_at > at && f.key.starts_with(&prefix))
+    };
+    match reviews.iter().find(|r| r.item_id == item) {
+        None => ReviewStatus::Unreviewed,
+        // A department's import changed one of its facts after the confirmation: it is
+        // confirmed again on the new figures.
+        Some(r) if r.state == ReviewState::Confirmed && imported_since(r.reviewed_at) => {
+            ReviewStatus::Resubmitted
+        }
+        Some(r) if r.state == ReviewState::Confirmed => ReviewStatus::Confirmed,
+        Some(r) => {
+            let corrected = saved_at.is_some_and(|at| at > r.reviewed_at);
+            if corrected && report.state == kaohe_storage::ReportState::Submitted {
                 ReviewStatus::Resubmitted
-            }
-            Some(r) if r.state == ReviewState::Confirmed => ReviewStatus::Confirmed,
-            Some(r) => {
-                let corrected = self
-                    .items
-                    .iter()
-                    .find(|i| i.item_id == item)
-                    .is_some_and(|i| i.updated_at > r.reviewed_at);
-                if corrected && self.report.state == kaohe_storage::ReportState::Submitted {
-                    ReviewStatus::Resubmitted
-                } else {
-                    ReviewStatus::Returned
-                }
+            } else {
+                ReviewStatus::Returned
             }
         }
     }
@@ -275,6 +285,17 @@ pub async fn unit_rows(
     campaign: &Campaign,
     rubric: &Rubric,
 ) -> AppResult<Vec<UnitRows>> {
+    unit_rows_of(state, campaign, rubric, None).await
+}
+
+/// [`unit_rows`] of some units only (`only`: a page of them), in the campaign's order;
+/// their items and records are read for those units alone.
+pub async fn unit_rows_of(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    only: Option<&[Id]>,
+) -> AppResult<Vec<UnitRows>> {
     let store = &state.store;
     let units: HashMap<Id, Unit> = store
         .units(campaign.organiser_id)
@@ -288,7 +309,7 @@ pub async fn unit_rows(
         .into_iter()
         .map(|r| (r.unit_id, r))
         .collect();
-    let mut items = group(store.campaign_report_items(campaign.id).await?);
+    let mut items = group(store.report_items_of(campaign.id, only).await?);
     let mut reviews = group(store.campaign_reviews(campaign.id).await?);
     let mut imported = group(store.campaign_imported_facts(campaign.id).await?);
     let mut records = if rubric.record_kinds().is_empty() {
@@ -297,7 +318,7 @@ pub async fn unit_rows(
         let (start, end) = campaign.period();
         group(
             store
-                .records_between(campaign.organiser_id, &start, &end)
+                .unit_records_between(campaign.organiser_id, only, &start, &end)
                 .await?
                 .into_iter()
                 .map(|r| (r.unit_id, r))
@@ -307,6 +328,9 @@ pub async fn unit_rows(
     let mut all = Vec::new();
     for cu in scoring::campaign_units(state, campaign, rubric).await? {
         let id = cu.unit_id;
+        if only.is_some_and(|o| !o.contains(&id)) {
+            continue;
+        }
         let Some(unit) = units.get(&id).cloned() else {
             return Err(crate::http::error::AppError::Internal(format!(
                 "campaign {} has unit {id}, which its organiser does not",
@@ -329,7 +353,7 @@ pub async fn unit_rows(
 }
 
 /// Rows of many units, by unit.
-fn group<T>(rows: Vec<(Id, T)>) -> HashMap<Id, Vec<T>> {
+pub fn group<T>(rows: Vec<(Id, T)>) -> HashMap<Id, Vec<T>> {
     let mut by: HashMap<Id, Vec<T>> = HashMap::new();
     for (id, row) in rows {
         by.entry(id).or_default().push(row);

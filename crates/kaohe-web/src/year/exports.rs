@@ -200,12 +200,19 @@ async fn with_records(
         .store
         .records_between(me.org(), "0000-01-01", "9999-12-31")
         .await?;
+    let by_id: std::collections::HashMap<Id, &kaohe_storage::Record> =
+        records.iter().map(|r| (r.id, r)).collect();
     for (u, out) in snapshot.units.iter().zip(r.units.iter_mut()) {
         for (i, item) in u.items.iter().zip(out.items.iter_mut()) {
-            let ids: Vec<Id> = i.records().collect();
-            let lines: Vec<String> = records
-                .iter()
-                .filter(|rec| ids.contains(&rec.id))
+            let mut counted: Vec<&kaohe_storage::Record> = i
+                .records()
+                .filter_map(|id| by_id.get(&id).copied())
+                .collect();
+            // In the order they were stored, as before.
+            counted.sort_by_key(|r| (r.unit_id, r.day.clone(), r.id));
+            counted.dedup_by_key(|r| r.id);
+            let lines: Vec<String> = counted
+                .into_iter()
                 .map(|rec| {
                     let title = rubric
                         .record_kind(&rec.kind)

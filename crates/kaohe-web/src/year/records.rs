@@ -140,7 +140,7 @@ pub async fn waiting(state: &AppState, me: &CurrentUser, cid: Id) -> AppResult<u
     let (start, end) = scope.year.campaign.period();
     Ok(state
         .store
-        .records_between(me.org(), &start, &end)
+        .declared_records_between(me.org(), &start, &end)
         .await?
         .iter()
         .filter(|r| {

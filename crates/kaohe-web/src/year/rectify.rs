@@ -299,10 +299,8 @@ pub async fn unrectified_all(
 ) -> AppResult<std::collections::HashMap<Id, usize>> {
     let mut open = std::collections::HashMap::new();
     if let Some(prev) = predecessor(state, campaign).await? {
-        for p in state.store.problems(prev.id).await? {
-            if !p.state.closed() {
-                *open.entry(p.unit_id).or_insert(0) += 1;
-            }
+        for (unit, n) in state.store.open_problems_by_unit(prev.id).await? {
+            open.insert(unit, usize::try_from(n).unwrap_or(0));
         }
     }
     Ok(open)

@@ -68,6 +68,38 @@ pub struct QueueQuery {
     /// After a batch confirmation: how many were confirmed and left.
     confirmed: Option<usize>,
     skipped: Option<usize>,
+    /// The page of units shown, from 1.
+    page: usize,
+}
+
+/// Units on a page of the review queue: a province's 1,400 units are 30 pages, each
+/// scored and written alone.
+const QUEUE_UNITS: usize = 50;
+
+/// Which page of a list is shown, and the way to the others.
+struct Pager {
+    page: usize,
+    pages: usize,
+    /// The units the filters found, on all pages.
+    units: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    fn new(page: usize, pages: usize, units: usize, query: &str) -> Pager {
+        let to = |p: usize| {
+            let sep = if query.is_empty() { "" } else { "&" };
+            format!("?{query}{sep}page={p}")
+        };
+        Pager {
+            page,
+            pages,
+            units,
+            prev: (page > 1).then(|| to(page - 1)),
+            next: (page < pages).then(|| to(page + 1)),
+        }
+    }
 }
 
 impl QueueQuery {
@@ -106,6 +138,7 @@ struct QueuePage {
     q: QueueQuery,
     /// The view's query string, for the batch form to return to.
     back: String,
+    pager: Pager,
     can_review: bool,
     message: Option<String>,
 }
@@ -132,27 +165,56 @@ pub async fn queue(
     let campaign = year.campaign.clone();
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
-    let mut rows = Vec::new();
+    // Every unit's review states, read without their facts: what the counts and the
+    // filters need.
+    let store = &state.store;
+    let names: std::collections::HashMap<Id, String> = store
+        .units(me.org())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut reports: std::collections::HashMap<Id, kaohe_storage::Report> = store
+        .reports(cid)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r))
+        .collect();
+    let mut reviews = assess::group(store.campaign_reviews(cid).await?);
+    let mut imported = assess::group(store.campaign_imported_facts(cid).await?);
+    let mut saved: std::collections::HashMap<(Id, String), i64> = store
+        .returned_item_times(cid)
+        .await?
+        .into_iter()
+        .map(|(u, i, at)| ((u, i), at))
+        .collect();
+    let mut states = Vec::new();
     let mut unit_choices = Vec::new();
-    for rows_of in assess::unit_rows(&state, &campaign, &rubric).await? {
-        let a = assess::assess(&rubric, &campaign, rows_of);
-        unit_choices.push((a.unit.id.to_string(), a.unit.name.clone()));
-        let reviewable = a.report.state != ReportState::Draft;
+    for cu in store.campaign_units(cid).await? {
+        let uid = cu.unit_id;
+        let name = names.get(&uid).cloned().unwrap_or_default();
+        unit_choices.push((uid.to_string(), name.clone()));
+        let report = reports
+            .remove(&uid)
+            .unwrap_or_else(|| kaohe_storage::Report::empty(cid, uid));
+        let reviews = reviews.remove(&uid).unwrap_or_default();
+        let imported = imported.remove(&uid).unwrap_or_default();
+        let reviewable = report.state != ReportState::Draft;
         for &ii in &items {
             let item = &rubric.items()[ii];
-            let status = a.status(&item.id);
-            let review = a.review(&item.id);
-            let (s, v) = (a.self_score.items[ii].score, a.assessed.items[ii].score);
+            let at = saved.remove(&(uid, item.id.clone()));
+            let status = assess::review_status(&report, &reviews, &imported, &item.id, at);
+            let review = reviews.iter().find(|r| r.item_id == item.id);
             let waiting = matches!(status, ReviewStatus::Unreviewed | ReviewStatus::Resubmitted);
-            rows.push(QueueRow {
-                unit: a.unit.name.clone(),
-                unit_id: a.unit.id,
+            states.push(QueueRow {
+                unit: name.clone(),
+                unit_id: uid,
                 item: item.id.clone(),
                 item_ref: rubric.item_ref(ii),
                 name: item.name.clone().unwrap_or_default(),
-                self_score: f(s),
-                assessed: f(v),
-                differs: s != v,
+                self_score: String::new(),
+                assessed: String::new(),
+                differs: false,
                 status: if reviewable {
                     status.label()
                 } else {
@@ -161,29 +223,67 @@ pub async fn queue(
                 status_class: if reviewable { status.class() } else { "empty" },
                 reviewable,
                 batch: reviewable
-                    && a.report.state == ReportState::Submitted
+                    && report.state == ReportState::Submitted
                     && waiting
                     && review.is_none_or(|r| r.overrides.is_empty()),
                 version: review.map(|r| r.version).unwrap_or(0),
             });
         }
     }
-    let waiting = rows.iter().filter(|r| state_matches("waiting", r)).count();
+    let waiting = states
+        .iter()
+        .filter(|r| state_matches("waiting", r))
+        .count();
     let unsubmitted = unit_choices.len()
-        - rows
+        - states
             .iter()
             .filter(|r| r.reviewable)
             .map(|r| r.unit_id)
             .collect::<std::collections::BTreeSet<_>>()
             .len();
-    let shown = rows.into_iter().filter(|r| {
-        (q.item.is_empty() || r.item == q.item)
-            && (q.unit.is_empty() || r.unit_id.to_string() == q.unit)
-            && state_matches(&q.state, r)
-    });
+    let shown: Vec<QueueRow> = states
+        .into_iter()
+        .filter(|r| {
+            (q.item.is_empty() || r.item == q.item)
+                && (q.unit.is_empty() || r.unit_id.to_string() == q.unit)
+                && state_matches(&q.state, r)
+        })
+        .collect();
+    // A page of units: their scores are computed, the rest only counted.
+    let mut units_shown: Vec<Id> = shown.iter().map(|r| r.unit_id).collect();
+    units_shown.dedup();
+    let pages = units_shown.len().div_ceil(QUEUE_UNITS).max(1);
+    let page = q.page.clamp(1, pages);
+    let on_page: Vec<Id> = units_shown
+        .iter()
+        .skip((page - 1) * QUEUE_UNITS)
+        .take(QUEUE_UNITS)
+        .copied()
+        .collect();
+    let assessed: std::collections::HashMap<Id, UnitAssessment> =
+        assess::unit_rows_of(&state, &campaign, &rubric, Some(&on_page))
+            .await?
+            .into_iter()
+            .map(|rows| {
+                let a = assess::assess(&rubric, &campaign, rows);
+                (a.unit.id, a)
+            })
+            .collect();
+    let mut shown: Vec<QueueRow> = shown
+        .into_iter()
+        .filter(|r| on_page.contains(&r.unit_id))
+        .collect();
+    for r in &mut shown {
+        if let Some(a) = assessed.get(&r.unit_id)
+            && let Some(ii) = rubric.items().iter().position(|i| i.id == r.item)
+        {
+            let (s, v) = (a.self_score.items[ii].score, a.assessed.items[ii].score);
+            (r.self_score, r.assessed, r.differs) = (f(s), f(v), s != v);
+        }
+    }
+    let units_total = units_shown.len();
     let mut groups: Vec<QueueGroup> = Vec::new();
     let by_item = q.group == "item";
-    let mut shown: Vec<QueueRow> = shown.collect();
     if by_item {
         // One item across all units, in the rubric's order.
         let order = |id: &str| rubric.items().iter().position(|i| i.id == id);
@@ -233,6 +333,7 @@ pub async fn queue(
         item_choices,
         unit_choices,
         back: q.query(),
+        pager: Pager::new(page, pages, units_total, &q.query()),
         q,
         can_review: year.allows(None, None, Action::ReviewConfirm).is_ok(),
         message,

@@ -122,3 +122,53 @@ async fn the_same_seed_makes_the_same_results() {
     distinct.dedup();
     assert!(distinct.len() > 5, "{:?}", totals[0]);
 }
+
+/// A province's queue is read a page of units at a time: counted whole, scored a page.
+#[tokio::test]
+async fn the_review_queue_of_many_units_is_read_a_page_of_units_at_a_time() {
+    let db = testing::sqlite().await;
+    let scale = Scale {
+        organisers: 1,
+        units: 60,
+        years: 1,
+        evidence_kib: 0,
+        seed: 3,
+    };
+    scale::generate(&db.store, &scale, &mut |_| {})
+        .await
+        .unwrap();
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let cid = db.store.campaigns(org).await.unwrap()[0].id;
+    let mut office = Client::new(app_on(db.store.clone()));
+    office.login("s1-office", scale::PASSWORD).await;
+    let first = office.get(&format!("/c/{cid}/review")).await;
+    assert_eq!(first.status, 200);
+    assert!(
+        first.body.contains("共 60 个单位") && first.body.contains("第 1 / 2 页"),
+        "{}",
+        first.body
+    );
+    // Units are named 第N区第M街道 in districts of 14: the 51st is 第4区第9街道. (Every
+    // unit is in the filter's list; a unit's rows are its heading and its cells.)
+    let row = |name: &str| format!("<td>{name}</td>");
+    assert!(
+        first.body.contains(&row("第1区第1街道")) && !first.body.contains(&row("第4区第9街道"))
+    );
+    let second = office.get(&format!("/c/{cid}/review?page=2")).await;
+    assert!(second.body.contains("第 2 / 2 页") && second.body.contains(&row("第4区第9街道")));
+    assert!(!second.body.contains(&row("第1区第1街道")));
+    // Filters count over every unit, then page: the units still filling in (every third).
+    let unsubmitted = office
+        .get(&format!("/c/{cid}/review?state=unsubmitted"))
+        .await;
+    assert!(
+        unsubmitted.body.contains(&row("第1区第3街道"))
+            && !unsubmitted.body.contains(&row("第1区第1街道"))
+            && !unsubmitted.body.contains("第 1 / 2 页"),
+        "{}",
+        unsubmitted.body
+    );
+    // Scores are shown for the page's units (a submitted unit's item has both columns).
+    assert!(second.body.contains("class=\"num\">") && second.body.contains("待审核"));
+    db.finish().await;
+}

@@ -8,6 +8,8 @@
 #   - the HTTP limit: a static file (the stylesheet) served by the same server.
 #
 # Usage: bench/load.sh [sqlite|postgres] [UNITS] [SECONDS]   (defaults: sqlite 1400 5)
+# KAOHE_BENCH_ORGANISERS=100 makes 100 organisers of UNITS each (the province shape on
+# PostgreSQL: 100 × 14); KAOHE_BENCH_CLIENTS picks the concurrencies (default 1 32 256).
 # PostgreSQL: KAOHE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kaohe_bench;
 # the database is dropped and made again). Prints one table row per endpoint and
 # concurrency: requests/s, p50, p99 (wrk --latency), bytes, and the share of the limit.
@@ -40,9 +42,9 @@ case $backend in
   *) echo "usage: bench/load.sh [sqlite|postgres] [UNITS] [SECONDS]" >&2; exit 2 ;;
 esac
 
-echo "# $(date -u +%F) $(git rev-parse --short HEAD) $backend, $units units, ${secs}s a run, $(nproc) cores" >&2
+echo "# $(date -u +%F) $(git rev-parse --short HEAD) $backend, ${KAOHE_BENCH_ORGANISERS:-1} × $units units, ${secs}s a run, $(nproc) cores" >&2
 start=$(date +%s.%N)
-"$bin" demo "${db[@]}" --units "$units" --years 3 --evidence-kib 64 >"$tmp/demo.out" 2>/dev/null
+"$bin" demo "${db[@]}" --units "$units" --organisers "${KAOHE_BENCH_ORGANISERS:-1}" --years 3 --evidence-kib 64 >"$tmp/demo.out" 2>/dev/null
 printf '# data made in %.0f s: %s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$(head -1 "$tmp/demo.out")" >&2
 "$bin" serve "${db[@]}" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
 server=$!
@@ -79,7 +81,7 @@ for c in $clients; do
   python3 bench/prepare.py "http://127.0.0.1:$port" "$tmp" --refresh
   run "save a fact" "$c" "" "$ITEM_PATH" bench/wrk/save.lua
   save=$last_rps
-  limit=$("$bin" bench-write "${db[@]}" --campaign "$CURRENT" --clients "$c" --seconds "$secs")
+  limit=$("$bin" bench-write "${db[@]}" --clients "$c" --seconds "$secs")
   echo "storage limit (write)   $c  $limit" | tr -d '\n'; echo
   limit_rps=$(awk '{print $6}' <<<"$limit")
   awk -v s="$save" -v l="$limit_rps" -v h="$http_limit" \

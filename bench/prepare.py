@@ -60,7 +60,7 @@ def form_fields(page, action):
     end = page.find("</form>", start)
     form = page[start:end]
     fields = []
-    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", form):
+    for tag in re.findall(r"<input\b[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
         if not name or name.group(1) in ("csrf", "version", "action", "evidence"):
             continue
@@ -72,6 +72,11 @@ def form_fields(page, action):
             continue
         value = re.search(r'value="([^"]*)"', tag)
         fields.append((name.group(1), html.unescape(value.group(1)) if value else ""))
+    for name, text in re.findall(r'<textarea\b[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        fields.append((name, html.unescape(text)))
+    for name, options in re.findall(r'<select\b[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        fields.append((name, html.unescape(chosen.group(1)) if chosen else ""))
     return fields
 
 
@@ -83,37 +88,40 @@ def main():
     _, office_cookie, _, _, _ = session("s1-office")
     _, leader_cookie, _, _, _ = session("s1-leader")
     _, auditor_cookie, _, _, _ = session("s1-auditor")
-    # Units still filling in: every third unit from the third (as `kaohe demo` makes them).
     slots = []
     preview = None
-    n = 0
-    while True:
-        n += 3
-        username = f"s1-u{n:04d}"
-        try:
-            opener, cookie, token, _, _ = session(username)
-        except SystemExit:
-            break
-        home = opener.open(BASE + "/").read().decode()
-        m = re.search(rf'/c/{current}/u/(\d+)', home)
-        if not m:
-            continue
-        uid = m.group(1)
-        unit_page = opener.open(f"{BASE}/c/{current}/u/{uid}").read().decode()
-        items = sorted(set(re.findall(rf'/c/{current}/u/{uid}/i/([A-Za-z0-9_.\-]+)"', unit_page)))
-        for item in items:
-            path = f"/c/{current}/u/{uid}/i/{item}"
-            page = opener.open(BASE + path).read().decode()
-            v = re.search(r'name="version" value="(-?\d+)"', page)
-            if not v:
+    # Every organiser's units still filling in (every third unit from the third, as
+    # `kaohe demo` makes them), until there are items enough.
+    k = 0
+    while len(slots) < 600:
+        k += 1
+        n, found = 0, 0
+        while len(slots) < 600:
+            n += 3
+            try:
+                opener, cookie, token, _, _ = session(f"s{k}-u{n:04d}")
+            except SystemExit:
+                break
+            found += 1
+            home = opener.open(BASE + "/").read().decode()
+            links = [(int(c), int(u)) for c, u in re.findall(r'/c/(\d+)/u/(\d+)', home)]
+            if not links:
                 continue
-            fields = form_fields(page, path)
-            body = urllib.parse.urlencode([("csrf", token)] + fields + [("action", "draft")])
-            slots.append((cookie, path, int(v.group(1)), body))
-            if preview is None:
-                preview = (cookie, path + "/preview", urllib.parse.urlencode([("csrf", token)] + fields))
-        # Enough items for 256 connections never to wait for one another.
-        if len(slots) >= 600:
+            cid, uid = max(links)
+            unit_page = opener.open(f"{BASE}/c/{cid}/u/{uid}").read().decode()
+            items = sorted(set(re.findall(rf'/c/{cid}/u/{uid}/i/([A-Za-z0-9_.\-]+)"', unit_page)))
+            for item in items:
+                path = f"/c/{cid}/u/{uid}/i/{item}"
+                page = opener.open(BASE + path).read().decode()
+                v = re.search(r'name="version" value="(-?\d+)"', page)
+                if not v:
+                    continue
+                fields = form_fields(page, path)
+                body = urllib.parse.urlencode([("csrf", token)] + fields + [("action", "draft")])
+                slots.append((cookie, path, int(v.group(1)), body))
+                if preview is None and cid == current:
+                    preview = (cookie, path + "/preview", urllib.parse.urlencode([("csrf", token)] + fields))
+        if found == 0:
             break
     if not slots:
         sys.exit("no unit is still filling in: the save benchmark needs one")
@@ -138,7 +146,7 @@ def main():
             "SLOTS": len(slots),
         }.items():
             f.write(f"{k}='{v}'\n")
-    print(f"{len(slots)} items of {len(slots) // max(1, len(items))} units ready for saving; "
+    print(f"{len(slots)} items ready for saving; "
           f"campaign {current} (reporting), {past} (results)", file=sys.stderr)
 
 

@@ -4,6 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::reports::report;
+use crate::sql::id_list;
 use crate::*;
 
 fn review(r: &AnyRow) -> Result<Review> {
@@ -71,10 +72,20 @@ impl Store {
 
     /// Every review of every unit of a campaign, with its unit, in one query.
     pub async fn campaign_reviews(&self, campaign_id: Id) -> Result<Vec<(Id, Review)>> {
-        let rows = sqlx::query(
+        self.reviews_of(campaign_id, None).await
+    }
+
+    /// [`Store::campaign_reviews`] of some units only (a page of them).
+    pub async fn reviews_of(
+        &self,
+        campaign_id: Id,
+        units: Option<&[Id]>,
+    ) -> Result<Vec<(Id, Review)>> {
+        let only = units.map_or(String::new(), |u| format!(" AND unit_id IN {}", id_list(u)));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT unit_id, item_id, overrides, score_reason, state, comment, reviewer_id, reviewed_at, version
-             FROM reviews WHERE campaign_id = $1 ORDER BY unit_id",
-        )
+             FROM reviews WHERE campaign_id = $1{only} ORDER BY unit_id"
+        )))
         .bind(campaign_id)
         .fetch_all(&self.pool)
         .await?;

@@ -7,16 +7,17 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use kaohe_storage::{AuditEntry, Id, ItemState, RawFacts, ReportState, Store};
 
 #[derive(clap::Args)]
 pub struct BenchWriteArgs {
     #[command(flatten)]
     db: crate::DbArgs,
-    /// The campaign whose open reports' items are saved again and again
+    /// The campaign whose open reports' items are saved again and again (default: every
+    /// campaign without results, of every organiser)
     #[arg(long, value_name = "ID")]
-    campaign: Id,
+    campaign: Option<Id>,
     /// Concurrent writers
     #[arg(long, default_value_t = 1)]
     clients: usize,
@@ -28,6 +29,8 @@ pub struct BenchWriteArgs {
 /// One saved item: where it is, what it holds, the version the next save edits.
 #[derive(Clone)]
 struct Slot {
+    organiser: Id,
+    campaign: Id,
     unit: Id,
     item: String,
     facts: RawFacts,
@@ -37,40 +40,25 @@ struct Slot {
 
 pub async fn run(args: BenchWriteArgs) -> Result<String> {
     let store = args.db.open().await?;
-    let campaign = args.campaign;
-    let submitted: Vec<Id> = store
-        .reports(campaign)
-        .await?
-        .into_iter()
-        .filter(|r| r.state == ReportState::Submitted)
-        .map(|r| r.unit_id)
-        .collect();
-    let slots: Vec<Slot> = store
-        .campaign_report_items(campaign)
-        .await?
-        .into_iter()
-        .filter(|(unit, _)| !submitted.contains(unit))
-        .map(|(unit, i)| Slot {
-            unit,
-            item: i.item_id,
-            facts: i.facts,
-            version: i.version,
-            user: i.updated_by,
-        })
-        .collect();
+    let mut slots = Vec::new();
+    for o in store.organisers().await? {
+        for c in store.campaigns(o.id).await? {
+            let chosen = match args.campaign {
+                Some(id) => id == c.id,
+                None => !store.has_results(c.id).await?,
+            };
+            if chosen {
+                slots.extend(open_items(&store, o.id, c.id).await?);
+            }
+        }
+    }
     if slots.len() < args.clients {
         bail!(
-            "考核任务 {campaign} 只有 {} 个可保存的项目，少于 {} 个并发写入者",
+            "只有 {} 个可保存的项目（未提交的自查报告中已保存的项目），少于 {} 个并发写入者",
             slots.len(),
             args.clients
         );
     }
-    let organiser = store
-        .organisers()
-        .await?
-        .first()
-        .map(|o| o.id)
-        .context("数据库里没有组织单位")?;
     let until = Instant::now() + Duration::from_secs(args.seconds);
     let mut writers = Vec::new();
     for w in 0..args.clients {
@@ -80,13 +68,7 @@ pub async fn run(args: BenchWriteArgs) -> Result<String> {
             .step_by(args.clients)
             .cloned()
             .collect();
-        writers.push(tokio::spawn(write(
-            store.clone(),
-            campaign,
-            organiser,
-            mine,
-            until,
-        )));
+        writers.push(tokio::spawn(write(store.clone(), mine, until)));
     }
     let mut latencies = Vec::new();
     for w in writers {
@@ -105,14 +87,34 @@ pub async fn run(args: BenchWriteArgs) -> Result<String> {
     ))
 }
 
+/// The saved items of a campaign's reports not yet submitted.
+async fn open_items(store: &Store, organiser: Id, campaign: Id) -> Result<Vec<Slot>> {
+    let submitted: Vec<Id> = store
+        .reports(campaign)
+        .await?
+        .into_iter()
+        .filter(|r| r.state == ReportState::Submitted)
+        .map(|r| r.unit_id)
+        .collect();
+    Ok(store
+        .campaign_report_items(campaign)
+        .await?
+        .into_iter()
+        .filter(|(unit, _)| !submitted.contains(unit))
+        .map(|(unit, i)| Slot {
+            organiser,
+            campaign,
+            unit,
+            item: i.item_id,
+            facts: i.facts,
+            version: i.version,
+            user: i.updated_by,
+        })
+        .collect())
+}
+
 /// One writer: its items saved in turn until `until`, each save timed.
-async fn write(
-    store: Store,
-    campaign: Id,
-    organiser: Id,
-    mut mine: Vec<Slot>,
-    until: Instant,
-) -> Result<Vec<Duration>> {
+async fn write(store: Store, mut mine: Vec<Slot>, until: Instant) -> Result<Vec<Duration>> {
     let mut latencies = Vec::new();
     let (mut k, n) = (0, mine.len());
     while Instant::now() < until {
@@ -122,7 +124,7 @@ async fn write(
         let mut work = store.begin().await?;
         slot.version = work
             .save_report_item(
-                campaign,
+                slot.campaign,
                 slot.unit,
                 &slot.item,
                 &slot.facts,
@@ -132,11 +134,14 @@ async fn write(
             )
             .await?;
         work.commit(&AuditEntry {
-            organiser_id: Some(organiser),
+            organiser_id: Some(slot.organiser),
             user_id: slot.user,
             username: Some("(bench-write)".into()),
             action: "report.item.draft".into(),
-            target: format!("campaign:{campaign}/unit:{}/item:{}", slot.unit, slot.item),
+            target: format!(
+                "campaign:{}/unit:{}/item:{}",
+                slot.campaign, slot.unit, slot.item
+            ),
             reason: None,
             changes: serde_json::json!([]),
         })

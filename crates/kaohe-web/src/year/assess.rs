@@ -310,7 +310,7 @@ pub async fn unit_rows_of(
         .map(|r| (r.unit_id, r))
         .collect();
     let mut items = group(store.report_items_of(campaign.id, only).await?);
-    let mut reviews = group(store.campaign_reviews(campaign.id).await?);
+    let mut reviews = group(store.reviews_of(campaign.id, only).await?);
     let mut imported = group(store.campaign_imported_facts(campaign.id).await?);
     let mut records = if rubric.record_kinds().is_empty() {
         HashMap::new()

@@ -110,6 +110,28 @@ impl Store {
         self.report_items_of(campaign_id, None).await
     }
 
+    /// How many items each unit of a campaign has saved, and how many of those are marked
+    /// done, by unit: what a list of units' progress counts, without their facts.
+    pub async fn report_item_counts(&self, campaign_id: Id) -> Result<Vec<(Id, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, COUNT(*) AS saved,
+                    SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) AS done
+             FROM report_items WHERE campaign_id = $1 GROUP BY unit_id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("unit_id")?,
+                    r.try_get("saved")?,
+                    r.try_get("done")?,
+                ))
+            })
+            .collect()
+    }
+
     /// When each item returned to its unit was last saved, by unit and item, without its
     /// facts: what tells 待复审 from 已退回 (the other states need no time of saving).
     pub async fn returned_item_times(&self, campaign_id: Id) -> Result<Vec<(Id, String, i64)>> {

@@ -95,6 +95,13 @@ pub struct AppState {
     /// (`year::snapshot::latest`). Computations are never changed once stored, so this is
     /// safe on every app server; a new computation has a new id.
     snapshots: Arc<Mutex<year::snapshot::Kept>>,
+    /// Turns for work that builds a whole campaign's document in memory (the summary
+    /// workbook, the bulletin): as many at once as the machine has cores, the others
+    /// wait, so a crowd asking for them at once cannot take the server's memory.
+    heavy: Arc<tokio::sync::Semaphore>,
+    /// One audit page at a time checks the chain since its checkpoint; the next finds the
+    /// checkpoint moved on and checks only what came after.
+    pub(crate) audit_check: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -104,7 +111,21 @@ impl AppState {
             config: Arc::new(config),
             rubrics: Arc::default(),
             snapshots: Arc::default(),
+            heavy: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+            audit_check: Arc::default(),
         }
+    }
+
+    /// A turn for heavy work ([`AppState::heavy`]), held until dropped.
+    pub(crate) async fn heavy(
+        &self,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, http::error::AppError> {
+        self.heavy
+            .acquire()
+            .await
+            .map_err(|e| http::error::AppError::Internal(format!("heavy work: {e}")))
     }
 }
 

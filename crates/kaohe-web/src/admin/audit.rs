@@ -265,6 +265,7 @@ pub(crate) async fn chain_check(
     state: &AppState,
     whole: bool,
 ) -> AppResult<(kaohe_storage::AuditCheck, i64, i64)> {
+    let _one = state.audit_check.lock().await;
     let now = kaohe_storage::now_ms();
     let last = if whole {
         None

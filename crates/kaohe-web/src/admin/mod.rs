@@ -40,6 +40,10 @@ struct UnitProgress {
     submitted: String,
 }
 
+/// Past this many units, a campaign's card lists only the units behind (not submitted,
+/// overdue first), this many of them; the progress page lists every unit.
+const OVERVIEW_UNITS: usize = 30;
+
 /// A unit's line in a past year's results (imported): its rank and total.
 struct PastRow {
     rank: String,
@@ -59,6 +63,9 @@ struct CampaignView {
     rubric: String,
     submitted: usize,
     overdue: usize,
+    /// Units taking part; those not in `units` (`more`) are on the progress page.
+    total: usize,
+    more: usize,
     units: Vec<UnitProgress>,
     /// Rectification (整改) after publication: problems not finished, of which overdue.
     rectify: (usize, usize),
@@ -87,35 +94,80 @@ pub async fn overview(
         }
         let rubric = scoring::rubric(&state, me.org(), c.rubric_id).await?;
         let all_items = rubric.items().len();
-        let mut units = Vec::new();
-        for rows in crate::year::assess::unit_rows(&state, &c, &rubric).await? {
-            let deadline = year.deadline(rows.campaign_unit.deadline.as_deref())?;
-            let a = crate::year::assess::assess(&rubric, &c, rows);
-            let (unit, report, s, items) = (a.unit, a.report, a.self_score, a.items);
+        // Every unit's progress, counted without its facts.
+        let mut reports: std::collections::HashMap<_, _> = state
+            .store
+            .reports(c.id)
+            .await?
+            .into_iter()
+            .map(|r| (r.unit_id, r))
+            .collect();
+        let counts: std::collections::HashMap<_, _> = state
+            .store
+            .report_item_counts(c.id)
+            .await?
+            .into_iter()
+            .map(|(u, saved, done)| (u, (saved, done)))
+            .collect();
+        let mut all = Vec::new();
+        for cu in state.store.campaign_units(c.id).await? {
+            let report = reports
+                .remove(&cu.unit_id)
+                .unwrap_or_else(|| kaohe_storage::Report::empty(c.id, cu.unit_id));
+            let (saved, done) = counts.get(&cu.unit_id).copied().unwrap_or((0, 0));
+            let deadline = year.deadline(cu.deadline.as_deref())?;
             let progress = Progress::of(
                 report.state,
-                !items.is_empty(),
+                saved > 0,
                 year.overdue(report.state, deadline),
             );
+            all.push((cu.unit_id, report, saved, done, progress));
+        }
+        let submitted = all.iter().filter(|u| u.4 == Progress::Submitted).count();
+        let overdue = all.iter().filter(|u| u.4 == Progress::Overdue).count();
+        let total = all.len();
+        // A district's units are all listed; a province's, only those behind (overdue
+        // first), a screen of them: the progress page has every unit.
+        if total > OVERVIEW_UNITS {
+            all.retain(|u| u.4 != Progress::Submitted);
+            all.sort_by_key(|u| match u.4 {
+                Progress::Overdue => 0,
+                Progress::Returned => 1,
+                Progress::NotStarted => 2,
+                _ => 3,
+            });
+            all.truncate(OVERVIEW_UNITS);
+        }
+        let listed: Vec<kaohe_storage::Id> = all.iter().map(|u| u.0).collect();
+        let mut scored: std::collections::HashMap<_, _> =
+            crate::year::assess::unit_rows_of(&state, &c, &rubric, Some(&listed))
+                .await?
+                .into_iter()
+                .map(|rows| {
+                    let a = crate::year::assess::assess(&rubric, &c, rows);
+                    (a.unit.id, (a.unit.name, a.self_score))
+                })
+                .collect();
+        let mut units = Vec::new();
+        for (uid, report, saved, done, progress) in all {
+            let Some((name, s)) = scored.remove(&uid) else {
+                continue;
+            };
             let state_text = match progress {
-                Progress::Drafting => format!("{}（{} 项已保存）", progress.label(), items.len()),
+                Progress::Drafting => format!("{}（{saved} 项已保存）", progress.label()),
                 _ => progress.label().to_string(),
             };
             units.push(UnitProgress {
-                name: unit.name,
-                href: format!("/c/{}/u/{}", c.id, unit.id),
+                name,
+                href: format!("/c/{}/u/{uid}", c.id),
                 state: state_text,
                 progress,
                 self_score: {
                     // Not filled is not a score; until every item is marked done, the
                     // total is provisional.
-                    let done = items
-                        .iter()
-                        .filter(|r| r.state == kaohe_storage::ItemState::Done)
-                        .count();
-                    if items.is_empty() {
+                    if saved == 0 {
                         "—".to_string()
-                    } else if done < all_items {
+                    } else if (done as usize) < all_items {
                         format!("{}（暂计，已完成 {done}/{all_items}）", f(s.total))
                     } else {
                         f(s.total)
@@ -125,20 +177,17 @@ pub async fn overview(
                 submitted: report.submitted_at.map(china_time).unwrap_or_default(),
             });
         }
+        let more = total - units.len();
         let rectify = crate::year::rectify::open_counts(&state, c.id, |_| true).await?;
         campaigns.push(CampaignView {
             id: c.id,
             draft: year.phase == Phase::Draft,
             past: None,
             rectify,
-            submitted: units
-                .iter()
-                .filter(|u| u.progress == Progress::Submitted)
-                .count(),
-            overdue: units
-                .iter()
-                .filter(|u| u.progress == Progress::Overdue)
-                .count(),
+            submitted,
+            overdue,
+            total,
+            more,
             title: c.title,
             year: c.year,
             deadline: c.deadline,
@@ -182,6 +231,8 @@ async fn past_year(
         rubric: format!("{} 第 {} 版", rubric.title, rubric.version),
         submitted: 0,
         overdue: 0,
+        total: 0,
+        more: 0,
         units: Vec::new(),
         rectify: (0, 0),
     })

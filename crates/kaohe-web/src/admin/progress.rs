@@ -4,11 +4,11 @@
 //! deadline, China time, the whole last day included) stands out, with the way to give
 //! them more time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use kaohe_core::Rubric;
 use kaohe_storage::{Department, Id, ReportState, Role};
@@ -20,7 +20,7 @@ use crate::http::error::AppResult;
 use crate::http::form::Path;
 use crate::http::layout::{Layout, china_time, china_today};
 use crate::year::Year;
-use crate::year::assess::{ReviewStatus, UnitAssessment, assess_all};
+use crate::year::assess::{ReviewStatus, group, review_status};
 
 /// One department's items of one unit.
 #[derive(Default, Clone, Copy)]
@@ -60,6 +60,10 @@ struct ProgressPage {
     deadline: String,
     today: String,
     locked: bool,
+    /// This page of the units' table (from 1), of `pages`; `total` units in all.
+    page: usize,
+    pages: usize,
+    total: usize,
     units: Vec<UnitRow>,
     departments: Vec<DeptRow>,
     submitted: usize,
@@ -69,6 +73,15 @@ struct ProgressPage {
     overdue: Vec<Late>,
     /// Rectification (整改) once published: per unit, its problems by where they are.
     rectify: Vec<RectifyRow>,
+}
+
+/// Units on a page of the progress table.
+const PROGRESS_UNITS: usize = 100;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: usize,
 }
 
 struct RectifyRow {
@@ -136,6 +149,7 @@ pub async fn progress_page(
     session: Session,
     me: CurrentUser,
     Path(cid): Path<Id>,
+    Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
     let year = Year::load(&state, me.org(), cid).await?;
     if year.phase == crate::year::Phase::PastYear {
@@ -143,7 +157,7 @@ pub async fn progress_page(
         return Ok(axum::response::Redirect::to(&format!("/c/{cid}/results")).into_response());
     }
     let campaign = year.campaign.clone();
-    let (rubric, all) = assess_all(&state, &campaign).await?;
+    let rubric = crate::year::scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let assignment = state.store.assignment(me.org(), cid).await?;
     // Departments in the order their first item appears in the rubric.
     let mut shown: Vec<&Department> = Vec::new();
@@ -161,25 +175,62 @@ pub async fn progress_page(
             }
         })
         .collect();
-    let deadlines = state.store.campaign_units(cid).await?;
+    // Every unit's place, read without its facts: reports, reviews, imports, and the
+    // times of returned items and counts of saved ones.
+    let store = &state.store;
+    let names: HashMap<Id, String> = store
+        .units(me.org())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut reports: HashMap<Id, kaohe_storage::Report> = store
+        .reports(cid)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r))
+        .collect();
+    let mut reviews = group(store.campaign_reviews(cid).await?);
+    let mut imported = group(store.campaign_imported_facts(cid).await?);
+    let saved_at: HashMap<(Id, String), i64> = store
+        .returned_item_times(cid)
+        .await?
+        .into_iter()
+        .map(|(u, i, at)| ((u, i), at))
+        .collect();
+    let started: BTreeSet<Id> = store
+        .report_item_counts(cid)
+        .await?
+        .into_iter()
+        .filter(|(_, saved, _)| *saved > 0)
+        .map(|(u, _, _)| u)
+        .collect();
     let mut units = Vec::new();
-    for a in &all {
-        let own = deadlines
-            .iter()
-            .find(|cu| cu.unit_id == a.unit.id)
-            .and_then(|cu| cu.deadline.clone());
-        let deadline = year.deadline(own.as_deref())?;
-        let overdue = year.overdue(a.report.state, deadline);
-        let progress = Progress::of(a.report.state, !a.items.is_empty(), overdue);
-        let reviewable = a.report.state != ReportState::Draft;
-        let departments = department_counts(&rubric, a, &item_dept, shown.len(), reviewable);
+    for cu in store.campaign_units(cid).await? {
+        let uid = cu.unit_id;
+        let report = reports
+            .remove(&uid)
+            .unwrap_or_else(|| kaohe_storage::Report::empty(cid, uid));
+        let (reviews, imported) = (
+            reviews.remove(&uid).unwrap_or_default(),
+            imported.remove(&uid).unwrap_or_default(),
+        );
+        let deadline = year.deadline(cu.deadline.as_deref())?;
+        let overdue = year.overdue(report.state, deadline);
+        let progress = Progress::of(report.state, started.contains(&uid), overdue);
+        let reviewable = report.state != ReportState::Draft;
+        let status = |item: &str| {
+            let at = saved_at.get(&(uid, item.to_string())).copied();
+            review_status(&report, &reviews, &imported, item, at)
+        };
+        let departments = department_counts(&rubric, status, &item_dept, shown.len(), reviewable);
         units.push(UnitRow {
-            id: a.unit.id,
-            name: a.unit.name.clone(),
+            id: uid,
+            name: names.get(&uid).cloned().unwrap_or_default(),
             progress,
             overdue,
-            submitted: a.report.submitted_at.map(china_time).unwrap_or_default(),
-            extended: own.is_some(),
+            submitted: report.submitted_at.map(china_time).unwrap_or_default(),
+            extended: cu.deadline.is_some(),
             deadline: deadline.to_string(),
             reviewable,
             departments,
@@ -229,7 +280,19 @@ pub async fn progress_page(
         })
         .collect();
     let rectify = rectify_rows(&state, &campaign).await?;
+    // The table of units a page at a time; the counts above are over all of them.
+    let pages = units.len().div_ceil(PROGRESS_UNITS).max(1);
+    let page = q.page.clamp(1, pages);
+    let total = units.len();
+    let units: Vec<UnitRow> = units
+        .into_iter()
+        .skip((page - 1) * PROGRESS_UNITS)
+        .take(PROGRESS_UNITS)
+        .collect();
     Ok(ProgressPage {
+        page,
+        pages,
+        total,
         rectify,
         layout: Layout::new(&state, &session, &me, &format!("进度 · {}", campaign.title)).await?,
         campaign_id: cid,
@@ -295,7 +358,7 @@ async fn rectify_rows(
 /// its place among the `departments` shown).
 fn department_counts(
     rubric: &Rubric,
-    a: &UnitAssessment,
+    status: impl Fn(&str) -> ReviewStatus,
     item_dept: &[usize],
     departments: usize,
     reviewable: bool,
@@ -304,7 +367,7 @@ fn department_counts(
     for (it, &d) in rubric.items().iter().zip(item_dept) {
         let c = &mut departments[d];
         c.total += 1;
-        match a.status(&it.id) {
+        match status(&it.id) {
             ReviewStatus::Confirmed => c.confirmed += 1,
             ReviewStatus::Returned => c.returned += 1,
             ReviewStatus::Unreviewed | ReviewStatus::Resubmitted if reviewable => c.waiting += 1,

@@ -365,6 +365,7 @@ pub async fn summary_xlsx(
     if !vis.all {
         return Err(AppError::Forbidden);
     }
+    let _turn = state.heavy().await?;
     let r = results_of(&state, &me, &campaign, run, snapshot).await?;
     let filename = export::safe_file_name(&format!("{}-考核结果汇总.xlsx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
@@ -382,6 +383,7 @@ pub async fn bulletin_docx(
     if !vis.all {
         return Err(AppError::Forbidden);
     }
+    let _turn = state.heavy().await?;
     let mut r = results_of(&state, &me, &campaign, run, snapshot).await?;
     // Last year's ranks beside this year's.
     if let Some((year, prev)) = crate::year::results::last_year(&state, &campaign, false).await? {

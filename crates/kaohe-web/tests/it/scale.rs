@@ -123,13 +123,14 @@ async fn the_same_seed_makes_the_same_results() {
     assert!(distinct.len() > 5, "{:?}", totals[0]);
 }
 
-/// A province's queue is read a page of units at a time: counted whole, scored a page.
+/// A province's queue, progress and overview are read a page of units at a time: counted
+/// whole, scored and written a page.
 #[tokio::test]
-async fn the_review_queue_of_many_units_is_read_a_page_of_units_at_a_time() {
+async fn lists_of_many_units_are_read_a_page_of_units_at_a_time() {
     let db = testing::sqlite().await;
     let scale = Scale {
         organisers: 1,
-        units: 60,
+        units: 110,
         years: 1,
         evidence_kib: 0,
         seed: 3,
@@ -144,7 +145,7 @@ async fn the_review_queue_of_many_units_is_read_a_page_of_units_at_a_time() {
     let first = office.get(&format!("/c/{cid}/review")).await;
     assert_eq!(first.status, 200);
     assert!(
-        first.body.contains("共 60 个单位") && first.body.contains("第 1 / 2 页"),
+        first.body.contains("共 110 个单位") && first.body.contains("第 1 / 3 页"),
         "{}",
         first.body
     );
@@ -155,7 +156,7 @@ async fn the_review_queue_of_many_units_is_read_a_page_of_units_at_a_time() {
         first.body.contains(&row("第1区第1街道")) && !first.body.contains(&row("第4区第9街道"))
     );
     let second = office.get(&format!("/c/{cid}/review?page=2")).await;
-    assert!(second.body.contains("第 2 / 2 页") && second.body.contains(&row("第4区第9街道")));
+    assert!(second.body.contains("第 2 / 3 页") && second.body.contains(&row("第4区第9街道")));
     assert!(!second.body.contains(&row("第1区第1街道")));
     // Filters count over every unit, then page: the units still filling in (every third).
     let unsubmitted = office
@@ -164,11 +165,33 @@ async fn the_review_queue_of_many_units_is_read_a_page_of_units_at_a_time() {
     assert!(
         unsubmitted.body.contains(&row("第1区第3街道"))
             && !unsubmitted.body.contains(&row("第1区第1街道"))
-            && !unsubmitted.body.contains("第 1 / 2 页"),
+            && !unsubmitted.body.contains("第 1 / 3 页"),
         "{}",
         unsubmitted.body
     );
     // Scores are shown for the page's units (a submitted unit's item has both columns).
     assert!(second.body.contains("class=\"num\">") && second.body.contains("待审核"));
+    // The progress table: 100 units a page, the counts over all 110.
+    let mut admin = Client::new(app_on(db.store.clone()));
+    admin.login("s1-admin", scale::PASSWORD).await;
+    let progress = admin.get(&format!("/admin/c/{cid}/progress")).await;
+    assert!(
+        progress.body.contains("共 110 个单位") && progress.body.contains("第 1 / 2 页"),
+        "{}",
+        progress.body
+    );
+    assert!(!progress.body.contains(">第8区第3街道<"));
+    let last = admin.get(&format!("/admin/c/{cid}/progress?page=2")).await;
+    assert!(last.body.contains(">第8区第3街道<") && !last.body.contains(">第1区第1街道<"));
+    // The overview lists the units behind (36 still filling in), a screen of them.
+    let overview = admin.get("/admin").await;
+    assert!(
+        overview.body.contains("已提交 74 / 110")
+            && overview.body.contains("另有 80 个单位未列出")
+            && overview.body.contains(">第1区第3街道<")
+            && !overview.body.contains(">第1区第1街道<"),
+        "{}",
+        overview.body
+    );
     db.finish().await;
 }

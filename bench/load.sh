@@ -90,5 +90,6 @@ for c in $clients; do
   run "ranking (results)" "$c" "$LEADER_COOKIE" "/c/$PAST/results"
   run "audit log" "$c" "$AUDITOR_COOKIE" /audit
   run "summary.xlsx" "$c" "$LEADER_COOKIE" "/c/$PAST/results/summary.xlsx"
+  echo "# server peak RSS so far (after $c connections): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server/status)" >&2
 done
 echo "# server RSS after the run: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')" >&2

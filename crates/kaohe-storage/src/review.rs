@@ -347,6 +347,37 @@ impl Work {
         unconfirmed: &[String],
         data: &serde_json::Value,
     ) -> Result<ResultRun> {
+        let (id, at) = self
+            .add_result_text(
+                campaign_id,
+                computed_by,
+                reason,
+                unconfirmed,
+                &data.to_string(),
+            )
+            .await?;
+        Ok(ResultRun {
+            id,
+            campaign_id,
+            computed_at: at,
+            computed_by,
+            reason: reason.to_string(),
+            unconfirmed: unconfirmed.to_vec(),
+            data: data.clone(),
+        })
+    }
+
+    /// [`Work::add_result`] of a snapshot already written as JSON text (a province's is
+    /// megabytes: written once, not built as a tree, written and copied). Returns the
+    /// computation's id and time.
+    pub async fn add_result_text(
+        &mut self,
+        campaign_id: Id,
+        computed_by: Option<Id>,
+        reason: &str,
+        unconfirmed: &[String],
+        text: &str,
+    ) -> Result<(Id, i64)> {
         self.unfrozen(campaign_id).await?;
         let at = now_ms();
         let row = sqlx::query(
@@ -358,18 +389,10 @@ impl Work {
         .bind(computed_by)
         .bind(reason)
         .bind(serde_json::to_string(unconfirmed).unwrap_or_else(|_| "[]".into()))
-        .bind(data.to_string())
+        .bind(text)
         .fetch_one(&mut *self.tx)
         .await?;
-        Ok(ResultRun {
-            id: row.try_get("id")?,
-            campaign_id,
-            computed_at: at,
-            computed_by,
-            reason: reason.to_string(),
-            unconfirmed: unconfirmed.to_vec(),
-            data: data.clone(),
-        })
+        Ok((row.try_get("id")?, at))
     }
 
     pub async fn publish(

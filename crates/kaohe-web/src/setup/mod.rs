@@ -673,12 +673,12 @@ async fn finish_in(
     // A second server finishing it at the same moment: on SQLite it waits for this
     // write; on PostgreSQL its problems collide with these (`Duplicate`) or its lock
     // finds the campaign locked (`Conflict`), and its work is dropped.
-    work.add_result(
+    work.add_result_text(
         campaign.id,
         Some(admin),
         "首次计算",
         unconfirmed,
-        &data.to_json(),
+        &data.to_text(),
     )
     .await?;
     work.publish(

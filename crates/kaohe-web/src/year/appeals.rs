@@ -404,15 +404,15 @@ pub async fn answer(
     if let Some((unconfirmed, data)) = recomputed {
         let reason = format!("申诉采纳：{} {}", unit.name, data.item_ref(&appeal.item_id));
         let run = work
-            .add_result(
+            .add_result_text(
                 cid,
                 Some(me.user.id),
                 &reason,
                 &unconfirmed,
-                &data.to_json(),
+                &data.to_text(),
             )
             .await?;
-        changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.id)}));
+        changes.push(serde_json::json!({"field": "results", "old": null, "new": format!("重新计算（第 {} 次计算）", run.0)}));
     }
     if let Some(c) = crate::year::rectify::sync(&mut work, cid, &found, me.user.id).await? {
         changes.push(c);

@@ -496,12 +496,12 @@ pub async fn store_past_year(
     }
     work.update_campaign(organiser_id, c.id, title, &deadline, CampaignState::Closed)
         .await?;
-    work.add_result(
+    work.add_result_text(
         c.id,
         user_id,
         &format!("往年结果导入：{file}"),
         &[],
-        &data.to_json(),
+        &data.to_text(),
     )
     .await?;
     // Published long ago: units may read their row, nobody may appeal.

@@ -174,12 +174,12 @@ pub async fn compute_results(
     };
     let mut work = state.store.begin().await?;
     let run = work
-        .add_result(
+        .add_result_text(
             cid,
             Some(me.user.id),
             &reason,
             &unconfirmed,
-            &data.to_json(),
+            &data.to_text(),
         )
         .await?;
     let mut changes = vec![json!({"field": "unconfirmed", "old": null, "new": unconfirmed.len()})];
@@ -191,7 +191,7 @@ pub async fn compute_results(
         user_id: Some(me.user.id),
         username: Some(me.user.username.clone()),
         action: Action::ResultsCompute.code().into(),
-        target: format!("campaign:{cid}/results:{}", run.id),
+        target: format!("campaign:{cid}/results:{}", run.0),
         reason: Some(reason),
         changes: serde_json::Value::Array(changes),
     })

@@ -235,6 +235,11 @@ impl Snapshot {
         })
     }
 
+    /// The snapshot as stored, written straight to text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("a snapshot is plain data")
+    }
+
     /// The snapshot as stored.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("a snapshot is plain data")

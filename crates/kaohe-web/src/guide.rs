@@ -124,7 +124,7 @@ pub async fn scoring_rules(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let year = crate::year::Year::load(&state, me.org(), cid).await?;
+    let year = crate::year::Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     Ok(RulesPage {

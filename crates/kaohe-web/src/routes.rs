@@ -412,27 +412,37 @@ async fn check(
         Ok(o) => o,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let me = CurrentUser { user, organiser };
+    let mut me = CurrentUser {
+        user,
+        organiser,
+        checked: None,
+    };
     // Every campaign route is checked, except the admin's reading (which no rule of the
     // year limits): a draft campaign does not exist for anyone else yet.
-    if (action.rule() != Rule::Always || me.role() != Role::Admin)
-        && let Err(e) = year_check(state, &me, action, &mut req).await
-    {
-        // As in every handler, a form's CSRF token is checked before anything else is
-        // said about it: a forged request learns nothing of the campaign.
-        if req.method() == Method::POST {
-            let token = match Upload::from_request(req, state).await {
-                Ok(form) => form.field("csrf").to_string(),
-                Err(e) => return e.into_response(),
-            };
-            if let Err(e) = check_csrf(session, &token).await {
-                return e.into_response();
-            }
+    if action.rule() != Rule::Always || me.role() != Role::Admin {
+        match year_check(state, &me, action, &mut req).await {
+            Ok(checked) => me.checked = checked.map(std::sync::Arc::new),
+            Err(e) => return refused(state, session, req, e).await,
         }
-        return e.into_response();
     }
     req.extensions_mut().insert(me);
     next.run(req).await
+}
+
+/// A request the rule of the year refused: its answer, after its CSRF token is checked.
+async fn refused(state: &AppState, session: &Session, req: Request, e: AppError) -> Response {
+    // As in every handler, a form's CSRF token is checked before anything else is said
+    // about it: a forged request learns nothing of the campaign.
+    if req.method() == Method::POST {
+        let token = match Upload::from_request(req, state).await {
+            Ok(form) => form.field("csrf").to_string(),
+            Err(e) => return e.into_response(),
+        };
+        if let Err(e) = check_csrf(session, &token).await {
+            return e.into_response();
+        }
+    }
+    e.into_response()
 }
 
 /// Whether the route's action may happen now in its campaign (the `{cid}` of its path),
@@ -442,7 +452,7 @@ async fn year_check(
     me: &CurrentUser,
     action: Action,
     req: &mut Request,
-) -> Result<(), AppError> {
+) -> Result<Option<year::Checked>, AppError> {
     let params = req
         .extract_parts::<RawPathParams>()
         .await
@@ -455,7 +465,7 @@ async fn year_check(
             .transpose()
     };
     let Some(cid) = id("cid")? else {
-        return Ok(());
+        return Ok(None);
     };
     let uid = id("uid")?;
     // Another organiser's campaign does not exist for this user (`NotFound`).
@@ -466,24 +476,27 @@ async fn year_check(
     }
     if action.rule() == Rule::Always {
         // Reading: each handler decides who may read what it shows.
-        return Ok(());
+        return Ok(Some(year::Checked { year, report: None }));
     }
     // A reporter has one unit: another unit's report is not theirs to change.
     if me.role() == Role::Reporter && uid.is_some_and(|u| me.user.unit_id != Some(u)) {
         return Err(AppError::Forbidden);
     }
-    let (report, deadline) = match (action.rule(), uid) {
+    let report = match (action.rule(), uid) {
         (Rule::Report | Rule::Review | Rule::Declare, Some(uid)) => {
             let report = state.store.report(cid, uid).await?;
-            (
-                Some(report.state),
-                Some(year.deadline_of(state, uid).await?),
-            )
+            Some((uid, report, year.deadline_of(state, uid).await?))
         }
-        _ => (None, None),
+        _ => None,
     };
-    year::allows(year.phase, report, deadline, year.today, action)?;
-    Ok(())
+    year::allows(
+        year.phase,
+        report.as_ref().map(|(_, r, _)| r.state),
+        report.as_ref().map(|(_, _, d)| *d),
+        year.today,
+        action,
+    )?;
+    Ok(Some(year::Checked { year, report }))
 }
 
 fn percent_encode(s: &str) -> String {

@@ -151,7 +151,7 @@ pub async fn progress_page(
     Path(cid): Path<Id>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     if year.phase == crate::year::Phase::PastYear {
         // A past year imported with its results had no reporting: its results instead.
         return Ok(axum::response::Redirect::to(&format!("/c/{cid}/results")).into_response());

@@ -50,6 +50,9 @@ pub fn password_expired(config: &crate::Config, user: &User, now_ms: i64) -> boo
 pub struct CurrentUser {
     pub user: User,
     pub organiser: Organiser,
+    /// What the route guard read to check the rule of the year, for the handler to use
+    /// rather than read again in the same request.
+    pub(crate) checked: Option<std::sync::Arc<crate::year::Checked>>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {

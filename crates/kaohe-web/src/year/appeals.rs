@@ -271,7 +271,7 @@ pub async fn list(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = &year.campaign;
     let mine = answerable(&state, &me, campaign).await?;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;

@@ -187,7 +187,7 @@ pub async fn district(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign.clone();
     if !visibility(&me, &campaign)?.all {
         return Err(AppError::Forbidden);

@@ -325,7 +325,7 @@ pub async fn import_page(
     Path(cid): Path<Id>,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let message = q
         .applied
         .map(|n| format!("已导入，改动了 {n} 个数据；整次导入记入了操作日志，文件已留存。"));
@@ -339,7 +339,7 @@ pub async fn template(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = &year.campaign;
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let mine = departments::items_of(&state, &me, campaign, &rubric).await?;
@@ -378,7 +378,7 @@ pub async fn preview(
     upload: Upload,
 ) -> AppResult<Response> {
     check_csrf(&session, upload.field("csrf")).await?;
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let reason = upload.field("reason").trim().to_string();
     let again = |why: String| {
         page(
@@ -482,7 +482,7 @@ pub async fn apply(
     Form(form): Form<ApplyForm>,
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let staged = state.store.import(cid, iid).await?;
     if staged.created_by != me.user.id || staged.what != ImportKind::Verified {
         return Err(AppError::NotFound);
@@ -541,7 +541,7 @@ pub async fn file(
     me: CurrentUser,
     Path((cid, iid)): Path<(Id, Id)>,
 ) -> AppResult<Response> {
-    Year::load(&state, me.org(), cid).await?;
+    Year::for_request(&state, &me, cid).await?;
     let i = state.store.import(cid, iid).await?;
     let by = state.store.user(i.created_by).await?;
     let allowed = i.applied

@@ -56,12 +56,33 @@ pub struct Year {
     pub today: Date,
 }
 
+/// What the route guard read for a request to check the rule of the year: the campaign
+/// of its path with its phase, and the unit's report and last day where the rule reads
+/// them. Handlers take it from [`crate::auth::CurrentUser`] instead of reading it again.
+#[derive(Debug)]
+pub struct Checked {
+    pub year: Year,
+    pub report: Option<(Id, kaohe_storage::Report, Date)>,
+}
+
 impl Year {
     /// Loads a campaign of this organiser (another organiser's is `NotFound`) and its
     /// phase today.
     pub async fn load(state: &AppState, organiser_id: Id, cid: Id) -> Result<Year, AppError> {
         let campaign = state.store.campaign(organiser_id, cid).await?;
         Year::of(state, campaign).await
+    }
+
+    /// [`Year::load`] for a request, taking what its guard read when it read it.
+    pub async fn for_request(
+        state: &AppState,
+        me: &crate::auth::CurrentUser,
+        cid: Id,
+    ) -> Result<Year, AppError> {
+        match me.checked.as_deref() {
+            Some(c) if c.year.campaign.id == cid => Ok(c.year.clone()),
+            _ => Year::load(state, me.org(), cid).await,
+        }
     }
 
     /// The phase today of a campaign already loaded (checked against the organiser).

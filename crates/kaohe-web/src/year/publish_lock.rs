@@ -161,7 +161,7 @@ pub async fn campaign_publish(
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     // The guard has checked the rule of the year: not locked, not a past year.
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign.clone();
     let mut start = FieldView::new(form.start.trim());
     let mut end = FieldView::new(form.end.trim());
@@ -258,7 +258,7 @@ pub async fn campaign_lock(
 ) -> AppResult<Response> {
     check_csrf(&session, &form.csrf).await?;
     // The guard has checked the rule of the year: not locked already.
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign.clone();
     let mut reason = FieldView::new(form.reason.trim());
     let open = open_appeals(&state, cid).await?;

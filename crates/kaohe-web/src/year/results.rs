@@ -328,7 +328,7 @@ pub async fn results_page(
     me: CurrentUser,
     Path(cid): Path<Id>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign.clone();
     let vis = visibility(&me, &campaign)?;
     // The runs' dates and reasons; only the latest one's snapshot is read.
@@ -543,7 +543,7 @@ pub async fn unit_page(
     me: CurrentUser,
     Path((cid, uid)): Path<(Id, Id)>,
 ) -> AppResult<Response> {
-    let year = Year::load(&state, me.org(), cid).await?;
+    let year = Year::for_request(&state, &me, cid).await?;
     let campaign = &year.campaign;
     let vis = visibility(&me, campaign)?;
     if !vis.all && vis.own != Some(uid) {

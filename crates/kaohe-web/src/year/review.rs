@@ -161,7 +161,7 @@ pub async fn queue(
     Path(cid): Path<Id>,
     Query(q): Query<QueueQuery>,
 ) -> AppResult<Response> {
-    let year = crate::year::Year::load(&state, me.org(), cid).await?;
+    let year = crate::year::Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign.clone();
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;

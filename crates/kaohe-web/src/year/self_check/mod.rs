@@ -91,11 +91,22 @@ impl Context {
 /// organiser's campaign or unit does not exist for them; another unit of their own
 /// organiser is forbidden.
 pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> AppResult<Context> {
-    let year = Year::load(state, me.org(), cid).await?;
+    let year = Year::for_request(state, me, cid).await?;
     let campaign = year.campaign.clone();
     let unit = state.store.unit(me.org(), uid).await?;
-    let deadline = year.deadline_of(state, uid).await?;
-    let report = state.store.report(cid, uid).await?;
+    // The report and last day the guard read for this request, if it read them.
+    let checked = me
+        .checked
+        .as_deref()
+        .and_then(|c| c.report.as_ref())
+        .filter(|(u, _, _)| *u == uid && year.campaign.id == cid);
+    let (report, deadline) = match checked {
+        Some((_, report, deadline)) => (report.clone(), *deadline),
+        None => (
+            state.store.report(cid, uid).await?,
+            year.deadline_of(state, uid).await?,
+        ),
+    };
     let (mode, visible) = match me.role() {
         Role::Reporter if me.user.unit_id == Some(uid) => {
             let open = year

@@ -13,7 +13,7 @@ bin=$PWD/target/release/kaohe
 tmp=$(mktemp -d)
 server=
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -27,13 +27,17 @@ start() {
   begin=$(date +%s%N)
   "$bin" serve --data "$1" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
   server=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$port/login"; do sleep 0.005; done
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/login"; do
+    kill -0 "$server" 2>/dev/null || { cat "$tmp/serve.log" >&2; exit 1; }
+    sleep 0.005
+  done
   end=$(date +%s%N)
-  echo $(( (end - begin) / 1000000 ))
+  elapsed=$(( (end - begin) / 1000000 ))
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 for i in 1 2 3; do
-  echo "cold start $i: $(start "$tmp/data") ms to the first page, RSS $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$server/status) idle"
+  start "$tmp/data"
+  echo "cold start $i: $elapsed ms to the first page, RSS $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$server/status) idle"
   [ "$i" -lt 3 ] && stop
 done
 

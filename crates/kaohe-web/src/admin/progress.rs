@@ -4,7 +4,7 @@
 //! deadline, China time, the whole last day included) stands out, with the way to give
 //! them more time.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,7 +20,7 @@ use crate::http::error::AppResult;
 use crate::http::form::Path;
 use crate::http::layout::{Layout, china_time, china_today};
 use crate::year::Year;
-use crate::year::assess::{ReviewStatus, group, review_status};
+use crate::year::assess::{ReviewStatus, unit_reviews};
 
 /// One department's items of one unit.
 #[derive(Default, Clone, Copy)]
@@ -177,28 +177,8 @@ pub async fn progress_page(
         .collect();
     // Every unit's place, read without its facts: reports, reviews, imports, and the
     // times of returned items and counts of saved ones.
-    let store = &state.store;
-    let names: HashMap<Id, String> = store
-        .units(me.org())
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let mut reports: HashMap<Id, kaohe_storage::Report> = store
-        .reports(cid)
-        .await?
-        .into_iter()
-        .map(|r| (r.unit_id, r))
-        .collect();
-    let mut reviews = group(store.campaign_reviews(cid).await?);
-    let mut imported = group(store.campaign_imported_facts(cid).await?);
-    let saved_at: HashMap<(Id, String), i64> = store
-        .returned_item_times(cid)
-        .await?
-        .into_iter()
-        .map(|(u, i, at)| ((u, i), at))
-        .collect();
-    let started: BTreeSet<Id> = store
+    let started: BTreeSet<Id> = state
+        .store
         .report_item_counts(cid)
         .await?
         .into_iter()
@@ -206,27 +186,18 @@ pub async fn progress_page(
         .map(|(u, _, _)| u)
         .collect();
     let mut units = Vec::new();
-    for cu in store.campaign_units(cid).await? {
+    for u in unit_reviews(&state, &campaign).await? {
+        let (cu, report) = (&u.campaign_unit, &u.report);
         let uid = cu.unit_id;
-        let report = reports
-            .remove(&uid)
-            .unwrap_or_else(|| kaohe_storage::Report::empty(cid, uid));
-        let (reviews, imported) = (
-            reviews.remove(&uid).unwrap_or_default(),
-            imported.remove(&uid).unwrap_or_default(),
-        );
         let deadline = year.deadline(cu.deadline.as_deref())?;
         let overdue = year.overdue(report.state, deadline);
         let progress = Progress::of(report.state, started.contains(&uid), overdue);
         let reviewable = report.state != ReportState::Draft;
-        let status = |item: &str| {
-            let at = saved_at.get(&(uid, item.to_string())).copied();
-            review_status(&report, &reviews, &imported, item, at)
-        };
+        let status = |item: &str| u.status(item);
         let departments = department_counts(&rubric, status, &item_dept, shown.len(), reviewable);
         units.push(UnitRow {
             id: uid,
-            name: names.get(&uid).cloned().unwrap_or_default(),
+            name: u.name.clone(),
             progress,
             overdue,
             submitted: report.submitted_at.map(china_time).unwrap_or_default(),

@@ -134,7 +134,7 @@ impl UnitAssessment {
 /// An item's place in the review, from the unit's report, its reviews and imported
 /// facts, and when the unit last saved the item (`saved_at`): all a queue of many units
 /// needs to read, without their facts.
-pub fn review_status(
+fn review_status(
     report: &Report,
     reviews: &[Review],
     imported: &[ImportedFact],
@@ -352,8 +352,78 @@ pub async fn unit_rows_of(
     Ok(all)
 }
 
+/// One unit's place in a campaign's review, read without its facts.
+pub struct UnitReview {
+    pub name: String,
+    pub campaign_unit: CampaignUnit,
+    pub report: Report,
+    pub reviews: Vec<Review>,
+    pub imported: Vec<ImportedFact>,
+    /// When each item returned to the unit was last saved.
+    returned_saved_at: HashMap<String, i64>,
+}
+
+impl UnitReview {
+    pub fn review(&self, item: &str) -> Option<&Review> {
+        self.reviews.iter().find(|r| r.item_id == item)
+    }
+
+    pub fn status(&self, item: &str) -> ReviewStatus {
+        let at = self.returned_saved_at.get(item).copied();
+        review_status(&self.report, &self.reviews, &self.imported, item, at)
+    }
+}
+
+/// Every unit's place in a campaign's review, in the campaign's unit order, read without
+/// facts (reports, reviews, imported facts, when returned items were saved): what a list
+/// of many units counts and filters by before it scores a page of them (the review
+/// queue, progress).
+pub async fn unit_reviews(state: &AppState, campaign: &Campaign) -> AppResult<Vec<UnitReview>> {
+    let (store, cid) = (&state.store, campaign.id);
+    let names: HashMap<Id, String> = store
+        .units(campaign.organiser_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut reports: HashMap<Id, Report> = store
+        .reports(cid)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r))
+        .collect();
+    let mut reviews = group(store.campaign_reviews(cid).await?);
+    let mut imported = group(store.campaign_imported_facts(cid).await?);
+    let mut saved = group(
+        store
+            .returned_item_times(cid)
+            .await?
+            .into_iter()
+            .map(|(u, item, at)| (u, (item, at)))
+            .collect(),
+    );
+    Ok(store
+        .campaign_units(cid)
+        .await?
+        .into_iter()
+        .map(|cu| {
+            let id = cu.unit_id;
+            UnitReview {
+                name: names.get(&id).cloned().unwrap_or_default(),
+                report: reports
+                    .remove(&id)
+                    .unwrap_or_else(|| Report::empty(cid, id)),
+                reviews: reviews.remove(&id).unwrap_or_default(),
+                imported: imported.remove(&id).unwrap_or_default(),
+                returned_saved_at: saved.remove(&id).unwrap_or_default().into_iter().collect(),
+                campaign_unit: cu,
+            }
+        })
+        .collect())
+}
+
 /// Rows of many units, by unit.
-pub fn group<T>(rows: Vec<(Id, T)>) -> HashMap<Id, Vec<T>> {
+fn group<T>(rows: Vec<(Id, T)>) -> HashMap<Id, Vec<T>> {
     let mut by: HashMap<Id, Vec<T>> = HashMap::new();
     for (id, row) in rows {
         by.entry(id).or_default().push(row);

@@ -167,47 +167,19 @@ pub async fn queue(
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
     // Every unit's review states, read without their facts: what the counts and the
     // filters need.
-    let store = &state.store;
-    let names: std::collections::HashMap<Id, String> = store
-        .units(me.org())
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let mut reports: std::collections::HashMap<Id, kaohe_storage::Report> = store
-        .reports(cid)
-        .await?
-        .into_iter()
-        .map(|r| (r.unit_id, r))
-        .collect();
-    let mut reviews = assess::group(store.campaign_reviews(cid).await?);
-    let mut imported = assess::group(store.campaign_imported_facts(cid).await?);
-    let mut saved: std::collections::HashMap<(Id, String), i64> = store
-        .returned_item_times(cid)
-        .await?
-        .into_iter()
-        .map(|(u, i, at)| ((u, i), at))
-        .collect();
     let mut states = Vec::new();
     let mut unit_choices = Vec::new();
-    for cu in store.campaign_units(cid).await? {
-        let uid = cu.unit_id;
-        let name = names.get(&uid).cloned().unwrap_or_default();
-        unit_choices.push((uid.to_string(), name.clone()));
-        let report = reports
-            .remove(&uid)
-            .unwrap_or_else(|| kaohe_storage::Report::empty(cid, uid));
-        let reviews = reviews.remove(&uid).unwrap_or_default();
-        let imported = imported.remove(&uid).unwrap_or_default();
-        let reviewable = report.state != ReportState::Draft;
+    for u in assess::unit_reviews(&state, &campaign).await? {
+        let uid = u.campaign_unit.unit_id;
+        unit_choices.push((uid.to_string(), u.name.clone()));
+        let reviewable = u.report.state != ReportState::Draft;
         for &ii in &items {
             let item = &rubric.items()[ii];
-            let at = saved.remove(&(uid, item.id.clone()));
-            let status = assess::review_status(&report, &reviews, &imported, &item.id, at);
-            let review = reviews.iter().find(|r| r.item_id == item.id);
+            let status = u.status(&item.id);
+            let review = u.review(&item.id);
             let waiting = matches!(status, ReviewStatus::Unreviewed | ReviewStatus::Resubmitted);
             states.push(QueueRow {
-                unit: name.clone(),
+                unit: u.name.clone(),
                 unit_id: uid,
                 item: item.id.clone(),
                 item_ref: rubric.item_ref(ii),
@@ -223,7 +195,7 @@ pub async fn queue(
                 status_class: if reviewable { status.class() } else { "empty" },
                 reviewable,
                 batch: reviewable
-                    && report.state == ReportState::Submitted
+                    && u.report.state == ReportState::Submitted
                     && waiting
                     && review.is_none_or(|r| r.overrides.is_empty()),
                 version: review.map(|r| r.version).unwrap_or(0),

@@ -341,7 +341,7 @@ fn run(cli: Cli) -> Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             out(&format!(
-                "已生成：{} 个组织单位，{} 个街道，{} 个考核任务，{} 个账号，约 {} 条台账，{} 份佐证材料（{} MiB），{} 次提交（审计记录），用时 {:.1} 秒。\n账号 s1-admin、s1-office、s1-u0001 等，密码 {}\n",
+                "已生成：{} 个组织单位，{} 个街道，{} 个考核任务，{} 个账号，{} 条台账，{} 份佐证材料（{} MiB），{} 次提交（审计记录），用时 {:.1} 秒。\n账号 s1-admin、s1-office、s1-u0001 等，密码 {}\n",
                 made.organisers,
                 made.units,
                 made.campaigns,

@@ -737,7 +737,8 @@ struct Records {
 }
 
 /// The records behind the counts of a unit's demo figures (信息录用, 媒体报道, 领导批示,
-/// 未落实记录), dated in `year`: as many as each fact counts, with invented titles.
+/// 未落实记录), dated in `year`: as many as each fact counts, with invented titles. Returns
+/// how many it made.
 async fn demo_records(
     work: &mut Work,
     org: Id,
@@ -746,7 +747,7 @@ async fn demo_records(
     facts: &kaohe_core::Facts,
     year: i64,
     by: Records,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     const TOPICS: [&str; 12] = [
         "推行流动人口积分制管理",
         "开展出租房屋消防安全专项整治",
@@ -828,7 +829,7 @@ async fn demo_records(
             }
         }
     }
-    Ok(())
+    Ok(n)
 }
 
 /// A record that counts nowhere: the unit's first article declared again (flagged as

@@ -329,14 +329,8 @@ impl Organiser {
                 admin: self.admin,
                 pending: if current { n % 3 } else { 0 },
             };
-            demo_records(&mut work, self.id, &rubric, (*unit, name), own, year, by).await?;
-            made.records += rubric
-                .record_inputs()
-                .filter_map(|(slot, _, _)| match own.get(slot) {
-                    Some(kaohe_core::Value::Number(c)) => c.to_string().parse::<usize>().ok(),
-                    _ => None,
-                })
-                .sum::<usize>();
+            made.records +=
+                demo_records(&mut work, self.id, &rubric, (*unit, name), own, year, by).await?;
             commit(
                 work,
                 self.id,

@@ -33,6 +33,16 @@ async fn scale_data_is_a_city_of_districts_with_finished_years_and_one_reporting
     assert_eq!(lines.len(), 4, "one line a year and organiser: {lines:?}");
     let orgs = db.store.organisers().await.unwrap();
     assert_eq!(orgs.len(), 2);
+    let mut records = 0;
+    for o in &orgs {
+        records += db
+            .store
+            .records_between(o.id, "0000-01-01", "9999-12-31")
+            .await
+            .unwrap()
+            .len();
+    }
+    assert_eq!(made.records, records, "the records it says it made");
     // Subdistricts in districts of 14: 16 subdistricts under 2 districts.
     let units = db.store.units(orgs[0].id).await.unwrap();
     let districts: Vec<_> = units.iter().filter(|u| u.parent_id.is_none()).collect();

@@ -9,7 +9,10 @@
 #
 # Usage: bench/load.sh [sqlite|postgres] [UNITS] [SECONDS]   (defaults: sqlite 1400 5)
 # KAOHE_BENCH_ORGANISERS=100 makes 100 organisers of UNITS each (the province shape on
-# PostgreSQL: 100 × 14); KAOHE_BENCH_CLIENTS picks the concurrencies (default 1 32 256).
+# PostgreSQL: 100 × 14); KAOHE_BENCH_CLIENTS picks the concurrencies (default 1 32 256);
+# KAOHE_BENCH_ONLY, a regular expression, the endpoints (e.g. 'item|save');
+# KAOHE_BENCH_DATA=DIR (SQLite) runs on a copy of data made before by `kaohe demo --data
+# DIR` instead of making it again (a minute at 1,400 units).
 # PostgreSQL: KAOHE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kaohe_bench;
 # the database is dropped and made again). Prints one table row per endpoint and
 # concurrency: requests/s, p50, p99 (wrk --latency), bytes, and the share of the limit.
@@ -44,7 +47,12 @@ esac
 
 echo "# $(date -u +%F) $(git rev-parse --short HEAD) $backend, ${KAOHE_BENCH_ORGANISERS:-1} × $units units, ${secs}s a run, $(nproc) cores" >&2
 start=$(date +%s.%N)
+if [ -n "${KAOHE_BENCH_DATA:-}" ] && [ "$backend" = sqlite ]; then
+  cp -r "$KAOHE_BENCH_DATA" "$tmp/data"
+  echo "copied" >"$tmp/demo.out"
+else
 "$bin" demo "${db[@]}" --units "$units" --organisers "${KAOHE_BENCH_ORGANISERS:-1}" --years 3 --evidence-kib 64 >"$tmp/demo.out" 2>/dev/null
+fi
 printf '# data made in %.0f s: %s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$(head -1 "$tmp/demo.out")" >&2
 "$bin" serve "${db[@]}" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
 server=$!
@@ -57,6 +65,8 @@ export KAOHE_SLOTS=$tmp/slots.lua KAOHE_BODY=$tmp/preview.body
 # One wrk run: label, connections, cookie, path, [lua script]; prints the table row.
 run() {
   local label=$1 c=$2 cookie=$3 path=$4 script=${5:-} threads=2 out
+  last_rps=1
+  if [ -n "${KAOHE_BENCH_ONLY:-}" ] && ! [[ $label =~ $KAOHE_BENCH_ONLY ]]; then return; fi
   [ "$c" -lt 2 ] && threads=1
   local args=(-t"$threads" -c"$c" -d"${secs}s" --timeout 30s --latency)
   [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
@@ -78,14 +88,16 @@ for c in $clients; do
   http_limit=$last_rps
   run "item page" "$c" "$REPORTER_COOKIE" "$ITEM_PATH"
   run "score preview" "$c" "$REPORTER_COOKIE" "$PREVIEW_PATH" bench/wrk/post.lua
-  python3 bench/prepare.py "http://127.0.0.1:$port" "$tmp" --refresh
-  run "save a fact" "$c" "" "$ITEM_PATH" bench/wrk/save.lua
-  save=$last_rps
-  limit=$("$bin" bench-write "${db[@]}" --clients "$c" --seconds "$secs")
-  echo "storage limit (write)   $c  $limit" | tr -d '\n'; echo
-  limit_rps=$(awk '{print $6}' <<<"$limit")
-  awk -v s="$save" -v l="$limit_rps" -v h="$http_limit" \
-    'BEGIN { printf "  save = %.0f%% of the storage limit; static file %.0f/s\n", 100 * s / l, h }'
+  if [ -z "${KAOHE_BENCH_ONLY:-}" ] || [[ "save a fact" =~ $KAOHE_BENCH_ONLY ]]; then
+    python3 bench/prepare.py "http://127.0.0.1:$port" "$tmp" --refresh
+    run "save a fact" "$c" "" "$ITEM_PATH" bench/wrk/save.lua
+    save=$last_rps
+    limit=$("$bin" bench-write "${db[@]}" --clients "$c" --seconds "$secs")
+    echo "storage limit (write)   $c  $limit" | tr -d '\n'; echo
+    limit_rps=$(awk '{print $6}' <<<"$limit")
+    awk -v s="$save" -v l="$limit_rps" -v h="$http_limit" \
+      'BEGIN { printf "  save = %.0f%% of the storage limit; static file %.0f/s\n", 100 * s / l, h }'
+  fi
   run "review queue" "$c" "$OFFICE_COOKIE" "/c/$CURRENT/review"
   run "ranking (results)" "$c" "$LEADER_COOKIE" "/c/$PAST/results"
   run "audit log" "$c" "$AUDITOR_COOKIE" /audit

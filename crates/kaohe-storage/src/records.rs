@@ -160,17 +160,19 @@ impl Store {
         Ok(locked.iter().any(|c| c.in_period(day)))
     }
 
-    /// How many files each of the organiser's records has (records without files left
-    /// out), in one query.
+    /// How many files each of the organiser's records `ids` has (records without files
+    /// left out), in one query: a page of a list of records.
     pub async fn record_file_counts(
         &self,
         organiser_id: Id,
+        ids: &[Id],
     ) -> Result<std::collections::BTreeMap<Id, i64>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT e.record_id AS id, COUNT(*) AS n FROM evidence e
              JOIN records r ON r.id = e.record_id
-             WHERE r.organiser_id = $1 GROUP BY e.record_id",
-        )
+             WHERE r.organiser_id = $1 AND e.record_id IN {} GROUP BY e.record_id",
+            id_list(ids)
+        )))
         .bind(organiser_id)
         .fetch_all(&self.pool)
         .await?;

@@ -148,8 +148,7 @@ pub async fn home(
                     };
                     // What rectification still asks of the unit.
                     let (open, late) =
-                        crate::year::rectify::open_counts(&state, c.id, |p| p.unit_id == uid)
-                            .await?;
+                        crate::year::rectify::open_counts(&state, c.id, Some(uid)).await?;
                     let result = match (result, open, late) {
                         (r, 0, _) => r,
                         (r, n, 0) => Some(format!(

@@ -178,7 +178,7 @@ pub async fn overview(
             });
         }
         let more = total - units.len();
-        let rectify = crate::year::rectify::open_counts(&state, c.id, |_| true).await?;
+        let rectify = crate::year::rectify::open_counts(&state, c.id, None).await?;
         campaigns.push(CampaignView {
             id: c.id,
             draft: year.phase == Phase::Draft,

@@ -109,7 +109,6 @@ pub fn valid_date(s: &str) -> bool {
     crate::year::parse_date(s).is_some_and(|d| (2000..=2100).contains(&d.year()))
 }
 
-/// The message for a date that is not one.
 /// A value for a query string, percent-encoded (unreserved characters kept).
 pub fn query_encode(s: &str) -> String {
     s.bytes()
@@ -122,6 +121,18 @@ pub fn query_encode(s: &str) -> String {
         .collect()
 }
 
+/// A list's filters as a query string (`unit=3&state=declared`), the empty ones left
+/// out: what its links to other pages keep.
+pub fn query_of(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", query_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The message for a date that is not one.
 pub const DATE_HINT: &str = "请填写日期，格式如 2026-12-31";
 
 #[cfg(test)]

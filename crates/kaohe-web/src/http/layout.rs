@@ -101,3 +101,52 @@ pub fn human_size(bytes: i64) -> String {
         format!("{bytes} 字节")
     }
 }
+
+/// Which page of a long list is shown (a province's units, a year's records), how many
+/// rows the filters found on all pages, and the way to the other pages; written by
+/// `http/pager.html`.
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    /// The rows the filters found, on all pages.
+    pub total: usize,
+    pub per_page: usize,
+    /// What a row is, counted: `个单位`, `条`.
+    pub what: &'static str,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Page `asked` (from 1; one past the end shows the last) of `total` rows,
+    /// `per_page` on each; `query` is the list's filters, kept on every link.
+    pub fn new(
+        asked: usize,
+        total: usize,
+        per_page: usize,
+        what: &'static str,
+        query: &str,
+    ) -> Pager {
+        let pages = total.div_ceil(per_page).max(1);
+        let page = asked.clamp(1, pages);
+        let to = |p: usize| {
+            let sep = if query.is_empty() { "" } else { "&" };
+            format!("?{query}{sep}page={p}")
+        };
+        Pager {
+            page,
+            pages,
+            total,
+            per_page,
+            what,
+            prev: (page > 1).then(|| to(page - 1)),
+            next: (page < pages).then(|| to(page + 1)),
+        }
+    }
+
+    /// This page's rows, of all the rows in order.
+    pub fn slice<'a, T>(&self, all: &'a [T]) -> &'a [T] {
+        let start = ((self.page - 1) * self.per_page).min(all.len());
+        &all[start..(start + self.per_page).min(all.len())]
+    }
+}

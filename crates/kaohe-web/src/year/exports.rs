@@ -25,11 +25,22 @@ use crate::year::snapshot::Snapshot;
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A stored results snapshot (what `results::compute` stored) as the documents' data.
-/// `title` is the campaign's, `organiser` the district's, `computed` when the snapshot
-/// was computed, as shown.
+/// Whether a document carries the explanations (reasons, the lines behind each score):
+/// only the summary workbook writes them; a unit's table, the ranking, the 通报 and the
+/// charts show scores. Copying 1,400 units' explanations (and reading every record they
+/// counted) for one unit's table was most of its time.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Detail {
+    All,
+    Scores,
+}
+
+/// A stored results snapshot (what `results::compute` stored) as the documents' data,
+/// with the explanations `detail` asks for. `title` is the campaign's, `organiser` the
+/// district's, `computed` when the snapshot was computed, as shown.
 pub fn results_from_snapshot(
     snapshot: &Snapshot,
+    detail: Detail,
     title: &str,
     organiser: &str,
     computed: &str,
@@ -80,6 +91,7 @@ pub fn results_from_snapshot(
                 .map(|(p, _)| p.self_score)
                 .sum();
             let self_total = u.self_total.unwrap_or_default();
+            let explained = detail == Detail::All;
             let mut items: Vec<ItemResult> = u
                 .items
                 .iter()
@@ -88,9 +100,17 @@ pub fn results_from_snapshot(
                         self_score: i.self_score,
                         score: i.score,
                     },
-                    self_explanation: i.self_explanation.clone(),
-                    explanation: i.explanation.clone(),
-                    reason: i.reason.clone(),
+                    self_explanation: if explained {
+                        i.self_explanation.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    explanation: if explained {
+                        i.explanation.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    reason: if explained { i.reason.clone() } else { None },
                 })
                 .collect();
             // Every unit has a score for every category and item, even in a snapshot
@@ -164,9 +184,11 @@ async fn results_of(
     campaign: &Campaign,
     run: &ResultRun,
     snapshot: &Snapshot,
+    detail: Detail,
 ) -> AppResult<Results> {
     let mut r = results_from_snapshot(
         snapshot,
+        detail,
         &campaign.title,
         &me.organiser.name,
         &china_time(run.computed_at),
@@ -174,7 +196,7 @@ async fn results_of(
     // Demo data is marked in every document's header.
     r.demo = me.organiser.is_demo;
     r.overall_weight = overall_weight(campaign);
-    with_records(state, me, campaign, snapshot, &mut r).await?;
+    with_records(state, me, campaign, snapshot, detail, &mut r).await?;
     Ok(r)
 }
 
@@ -185,13 +207,14 @@ async fn with_records(
     me: &CurrentUser,
     campaign: &Campaign,
     snapshot: &Snapshot,
+    detail: Detail,
     r: &mut Results,
 ) -> AppResult<()> {
     let counted = snapshot
         .units
         .iter()
         .any(|u| u.items.iter().any(|i| i.records().next().is_some()));
-    if !counted {
+    if detail == Detail::Scores || !counted {
         return Ok(());
     }
     let rubric = crate::year::scoring::rubric(state, me.org(), campaign.rubric_id).await?;
@@ -327,7 +350,7 @@ async fn unit_table(
     let (campaign, vis, latest) = latest(&state, &me, cid).await?;
     let (run, snapshot) = (&latest.run, &latest.snapshot);
     let name = unit_name(snapshot, &vis, uid)?;
-    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
+    let r = results_of(&state, &me, &campaign, run, snapshot, Detail::Scores).await?;
     let (bytes, ext) = if docx {
         (export::unit_table_docx(&r, &name), "docx")
     } else {
@@ -366,7 +389,7 @@ pub async fn summary_xlsx(
         return Err(AppError::Forbidden);
     }
     let _turn = state.heavy().await?;
-    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
+    let r = results_of(&state, &me, &campaign, run, snapshot, Detail::All).await?;
     let filename = export::safe_file_name(&format!("{}-考核结果汇总.xlsx", campaign.title));
     let target = format!("campaign:{cid}/results:{}", run.id);
     send(&state, &me, target, filename, export::summary_xlsx(&r)).await
@@ -384,7 +407,8 @@ pub async fn bulletin_docx(
         return Err(AppError::Forbidden);
     }
     let _turn = state.heavy().await?;
-    let mut r = results_of(&state, &me, &campaign, run, snapshot).await?;
+    // The 通报 speaks of scores and causes, not of each item's reasons.
+    let mut r = results_of(&state, &me, &campaign, run, snapshot, Detail::Scores).await?;
     // Last year's ranks beside this year's.
     if let Some((year, prev)) = crate::year::results::last_year(&state, &campaign, false).await? {
         r.last_year = Some(year);
@@ -502,7 +526,7 @@ pub async fn print_unit(
     let (campaign, vis, latest) = latest(&state, &me, cid).await?;
     let (run, snapshot) = (&latest.run, &latest.snapshot);
     let name = unit_name(snapshot, &vis, uid)?;
-    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
+    let r = results_of(&state, &me, &campaign, run, snapshot, Detail::Scores).await?;
     let u = r
         .unit(&name)
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -552,7 +576,7 @@ pub async fn print_ranking(
 ) -> AppResult<Response> {
     let (campaign, _, latest) = latest(&state, &me, cid).await?;
     let (run, snapshot) = (&latest.run, &latest.snapshot);
-    let r = results_of(&state, &me, &campaign, run, snapshot).await?;
+    let r = results_of(&state, &me, &campaign, run, snapshot, Detail::Scores).await?;
     let rows = r
         .units
         .iter()
@@ -589,7 +613,7 @@ pub async fn print_ranking(
 /// The data of the results page's charts: every unit's total (the ranking) and both
 /// totals (self-check against assessment), in ranked order, as the page shows them.
 pub fn ranking_chart(snapshot: &Snapshot) -> String {
-    let r = results_from_snapshot(snapshot, "", "", "");
+    let r = results_from_snapshot(snapshot, Detail::Scores, "", "", "");
     // An imported past year has its totals only: one bar each, not an empty split.
     let split = !snapshot.imported;
     json!({
@@ -606,7 +630,7 @@ pub fn ranking_chart(snapshot: &Snapshot) -> String {
 /// The data of a unit page's chart: the unit's score rate (得分率) in each category
 /// with points, against the average of all units; its bonus against the average bonus.
 pub fn unit_chart(snapshot: &Snapshot, unit_id: Id) -> String {
-    let r = results_from_snapshot(snapshot, "", "", "");
+    let r = results_from_snapshot(snapshot, Detail::Scores, "", "", "");
     let Some(k) = snapshot.units.iter().position(|u| u.unit_id == unit_id) else {
         return "{}".into();
     };
@@ -675,6 +699,7 @@ pub async fn stored_results(store: &kaohe_storage::Store, id: Id) -> AppResult<S
                 run_id: run.id,
                 results: results_from_snapshot(
                     &snapshot,
+                    Detail::All,
                     &c.title,
                     &o.name,
                     &china_time(run.computed_at),

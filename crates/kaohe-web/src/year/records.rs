@@ -32,7 +32,7 @@ use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::{Form, Path};
-use crate::http::layout::{Layout, china_time, human_size};
+use crate::http::layout::{Layout, Pager, china_time, human_size};
 use crate::http::upload::Upload;
 use crate::year::evidence::{chosen_files, safe_name, send};
 use crate::year::{Action, Year, parse_date, scoring};
@@ -327,12 +327,18 @@ struct ListPage {
     can_import: bool,
     /// Some rows may be confirmed at once (a department's or the admin's list).
     batch: bool,
+    pager: Pager,
 }
+
+/// Records on a page of the list: a province's year has tens of thousands.
+const RECORDS_PER_PAGE: usize = 100;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ListQuery {
     unit: String,
+    /// The page of records shown, from 1.
+    page: usize,
     kind: String,
     /// `declared`, `confirmed`, `rejected`, `withdrawn`, `flagged`, or all.
     state: String,
@@ -341,6 +347,17 @@ pub struct ListQuery {
     /// changed meanwhile and were left.
     confirmed: usize,
     skipped: usize,
+}
+
+impl ListQuery {
+    /// The list's filters as a query string, kept on the links to other pages.
+    fn filters(&self) -> String {
+        crate::http::form::query_of(&[
+            ("unit", &self.unit),
+            ("kind", &self.kind),
+            ("state", &self.state),
+        ])
+    }
 }
 
 /// What was typed into a record's form.
@@ -413,13 +430,21 @@ async fn render_list(
         q.unit = scope.units[0].0.to_string();
     }
     let unit_filter: Option<Id> = q.unit.parse().ok();
-    let records = state.store.records_between(me.org(), &start, &end).await?;
-    let files = state.store.record_file_counts(me.org()).await?;
-    let mut rows = Vec::new();
+    // One unit's records are read alone (a reporter's always): at a province's scale the
+    // organiser has tens of thousands in a year.
+    let records = match unit_filter {
+        Some(uid) => {
+            state
+                .store
+                .unit_records_between(me.org(), Some(&[uid]), &start, &end)
+                .await?
+        }
+        None => state.store.records_between(me.org(), &start, &end).await?,
+    };
+    let mut shown = Vec::new();
     let (mut waiting, mut flagged) = (0, 0);
     for r in &records {
-        let (Some(unit), Some((_, kind))) = (scope.unit_name(r.unit_id), scope.kind(&r.kind))
-        else {
+        let (Some(_), Some(_)) = (scope.unit_name(r.unit_id), scope.kind(&r.kind)) else {
             continue;
         };
         let flag = flag_words(r);
@@ -439,27 +464,41 @@ async fn render_list(
         {
             continue;
         }
-        rows.push(Row {
-            id: r.id,
-            unit: unit.to_string(),
-            kind: kind.name.clone(),
-            day: r.day.clone(),
-            title: kind.title_of(&r.fields).to_string(),
-            details: details(kind, r),
-            state: r.state.label(),
-            state_class: match r.state {
-                RecordState::Declared => "draft",
-                RecordState::Confirmed => "done",
-                RecordState::Rejected => "late",
-                RecordState::Withdrawn => "empty",
-            },
-            by_district: r.by_district,
-            confirm: r.state == RecordState::Declared && scope.answers(r) && flag.is_none(),
-            flag,
-            counts: counts_words(r),
-            files: files.get(&r.id).copied().unwrap_or(0),
-        });
+        shown.push(r);
     }
+    // A page of them, written out; the rest only counted.
+    let pager = Pager::new(q.page, shown.len(), RECORDS_PER_PAGE, "条", &q.filters());
+    let on_page = pager.slice(&shown);
+    let ids: Vec<Id> = on_page.iter().map(|r| r.id).collect();
+    let files = state.store.record_file_counts(me.org(), &ids).await?;
+    let rows: Vec<Row> = on_page
+        .iter()
+        .filter_map(|r| {
+            let unit = scope.unit_name(r.unit_id)?;
+            let (_, kind) = scope.kind(&r.kind)?;
+            let flag = flag_words(r);
+            Some(Row {
+                id: r.id,
+                unit: unit.to_string(),
+                kind: kind.name.clone(),
+                day: r.day.clone(),
+                title: kind.title_of(&r.fields).to_string(),
+                details: details(kind, r),
+                state: r.state.label(),
+                state_class: match r.state {
+                    RecordState::Declared => "draft",
+                    RecordState::Confirmed => "done",
+                    RecordState::Rejected => "late",
+                    RecordState::Withdrawn => "empty",
+                },
+                by_district: r.by_district,
+                confirm: r.state == RecordState::Declared && scope.answers(r) && flag.is_none(),
+                flag,
+                counts: counts_words(r),
+                files: files.get(&r.id).copied().unwrap_or(0),
+            })
+        })
+        .collect();
     // Forms: a reporter declares kinds units may declare; the admin enters any kind.
     let (action, post_to) = match me.role() {
         Role::Reporter => (
@@ -589,6 +628,7 @@ async fn render_list(
         counts,
         rows,
         q,
+        pager,
         batch,
         waiting,
         flagged,

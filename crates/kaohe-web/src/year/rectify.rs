@@ -29,12 +29,13 @@ use crate::auth::CurrentUser;
 use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::{Form, Path, valid_date};
-use crate::http::layout::{Layout, china_time, human_size};
+use crate::http::layout::{Layout, Pager, china_time, human_size};
 use crate::http::upload::Upload;
 use crate::year::evidence::{chosen_files, safe_name};
 use crate::year::exports::send_as;
 use crate::year::snapshot::{Snapshot, UnitResult};
 use crate::year::{Action, Year, parse_date, scoring};
+use std::collections::HashSet;
 
 // ── problems from the rules ─────────────────────────────────────────────────────────
 
@@ -199,13 +200,16 @@ pub fn overdue(p: &Problem, deadline: Option<&str>, today: Date) -> bool {
 }
 
 /// A unit's or the organiser's open rectification, for the notices on home pages:
-/// (problems not finished, of which overdue), for the problems `mine` selects.
+/// (problems not finished, of which overdue): of one unit (read alone), or of all.
 pub async fn open_counts(
     state: &AppState,
     campaign_id: Id,
-    mine: impl Fn(&Problem) -> bool,
+    unit: Option<Id>,
 ) -> AppResult<(usize, usize)> {
-    let problems = state.store.problems(campaign_id).await?;
+    let problems = match unit {
+        Some(uid) => state.store.unit_problems(campaign_id, uid).await?,
+        None => state.store.problems(campaign_id).await?,
+    };
     if problems.is_empty() {
         return Ok((0, 0));
     }
@@ -213,7 +217,7 @@ pub async fn open_counts(
     let today = crate::year::today();
     let mut open = 0;
     let mut late = 0;
-    for p in problems.iter().filter(|p| mine(p) && !p.state.closed()) {
+    for p in problems.iter().filter(|p| !p.state.closed()) {
         open += 1;
         if overdue(p, deadline.as_deref(), today) {
             late += 1;
@@ -338,7 +342,12 @@ pub struct ListQuery {
     /// `open` (not finished), `overdue`, or a stored state.
     state: String,
     saved: String,
+    /// The page of problems shown, from 1.
+    page: usize,
 }
+
+/// Problems on a page of the list: a province's year finds thousands.
+const PROBLEMS_PER_PAGE: usize = 100;
 
 struct Row {
     id: Id,
@@ -366,6 +375,7 @@ struct ListPage {
     can_add: bool,
     list_closed: Option<String>,
     rows: Vec<Row>,
+    pager: Pager,
     counts: Vec<(&'static str, usize)>,
     overdue: usize,
     q: ListQuery,
@@ -387,18 +397,20 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let scope = Scope::load(&state, &me, cid).await?;
-    let units = state.store.units(me.org()).await?;
-    let unit_name = |id: Id| {
-        units
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
-    let problems: Vec<Problem> = state
+    let units: std::collections::HashMap<Id, String> = state
         .store
-        .problems(cid)
+        .units(me.org())
         .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let unit_name = |id: Id| units.get(&id).cloned().unwrap_or_default();
+    // A unit reads its own problems alone; the district's are thousands at a province.
+    let problems = match (me.role(), me.user.unit_id) {
+        (Role::Reporter, Some(uid)) => state.store.unit_problems(cid, uid).await?,
+        _ => state.store.problems(cid).await?,
+    };
+    let problems: Vec<Problem> = problems
         .into_iter()
         .filter(|p| scope.sees(&me, p))
         .collect();
@@ -412,19 +424,17 @@ pub async fn list(
     let overdue = problems.iter().filter(|p| scope.overdue(p)).count();
     let mut unit_choices: Vec<(String, String)> = Vec::new();
     let mut item_choices: Vec<(String, String)> = Vec::new();
+    let (mut units_seen, mut items_seen) = (HashSet::new(), HashSet::new());
     for p in &problems {
-        if !unit_choices
-            .iter()
-            .any(|(v, _)| *v == p.unit_id.to_string())
-        {
+        if units_seen.insert(p.unit_id) {
             unit_choices.push((p.unit_id.to_string(), unit_name(p.unit_id)));
         }
-        if !item_choices.iter().any(|(v, _)| *v == p.item_id) {
+        if items_seen.insert(p.item_id.as_str()) {
             item_choices.push((p.item_id.clone(), scope.item_words(&p.item_id)));
         }
     }
     item_choices.sort_by_key(|(v, _)| scope.rubric.items().iter().position(|i| i.id == *v));
-    let rows = problems
+    let shown: Vec<&Problem> = problems
         .iter()
         .filter(|p| q.unit.is_empty() || q.unit == p.unit_id.to_string())
         .filter(|p| q.item.is_empty() || q.item == p.item_id)
@@ -434,6 +444,19 @@ pub async fn list(
             "overdue" => scope.overdue(p),
             s => p.state.as_str() == s,
         })
+        .collect();
+    // A page of them, written out; the rest only counted.
+    let filters = [("unit", &*q.unit), ("item", &*q.item), ("state", &*q.state)];
+    let pager = Pager::new(
+        q.page,
+        shown.len(),
+        PROBLEMS_PER_PAGE,
+        "个",
+        &crate::http::form::query_of(&filters),
+    );
+    let rows = pager
+        .slice(&shown)
+        .iter()
         .map(|p| Row {
             id: p.id,
             unit: unit_name(p.unit_id),
@@ -493,6 +516,7 @@ pub async fn list(
         can_add: is_admin && not_yet.is_none() && list_closed.is_none(),
         list_closed,
         rows,
+        pager,
         counts,
         overdue,
         q,

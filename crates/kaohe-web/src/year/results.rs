@@ -404,7 +404,13 @@ pub async fn results_page(
             *side <= 3
         });
         if !snap.imported {
-            let r = crate::year::exports::results_from_snapshot(snap, "", "", "");
+            let r = crate::year::exports::results_from_snapshot(
+                snap,
+                crate::year::exports::Detail::Scores,
+                "",
+                "",
+                "",
+            );
             losses = r
                 .points_lost()
                 .iter()
@@ -674,7 +680,7 @@ async fn render_unit(
     };
     let rectify = if follows {
         let (open, _) =
-            crate::year::rectify::open_counts(state, campaign.id, |p| p.unit_id == unit_id).await?;
+            crate::year::rectify::open_counts(state, campaign.id, Some(unit_id)).await?;
         (open > 0).then_some(open)
     } else {
         None

@@ -76,47 +76,15 @@ pub struct QueueQuery {
 /// scored and written alone.
 const QUEUE_UNITS: usize = 50;
 
-/// Which page of a list is shown, and the way to the others.
-struct Pager {
-    page: usize,
-    pages: usize,
-    /// The units the filters found, on all pages.
-    units: usize,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-impl Pager {
-    fn new(page: usize, pages: usize, units: usize, query: &str) -> Pager {
-        let to = |p: usize| {
-            let sep = if query.is_empty() { "" } else { "&" };
-            format!("?{query}{sep}page={p}")
-        };
-        Pager {
-            page,
-            pages,
-            units,
-            prev: (page > 1).then(|| to(page - 1)),
-            next: (page < pages).then(|| to(page + 1)),
-        }
-    }
-}
-
 impl QueueQuery {
     /// The same view again, as a query string (the batch form returns to it).
     fn query(&self) -> String {
-        let mut parts = Vec::new();
-        for (k, v) in [
+        crate::http::form::query_of(&[
             ("item", &self.item),
             ("unit", &self.unit),
             ("state", &self.state),
             ("group", &self.group),
-        ] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={}", crate::http::form::query_encode(v)));
-            }
-        }
-        parts.join("&")
+        ])
     }
 }
 
@@ -138,19 +106,34 @@ struct QueuePage {
     q: QueueQuery,
     /// The view's query string, for the batch form to return to.
     back: String,
-    pager: Pager,
+    pager: crate::http::layout::Pager,
     can_review: bool,
     message: Option<String>,
 }
 
 /// Whether a row is in the state the filter asks for.
-fn state_matches(filter: &str, row: &QueueRow) -> bool {
-    match filter {
-        "waiting" => row.reviewable && matches!(row.status, "待审核" | "待复审"),
-        "confirmed" => row.status == ReviewStatus::Confirmed.label(),
-        "returned" => row.status == ReviewStatus::Returned.label(),
-        "unsubmitted" => !row.reviewable,
-        _ => true,
+/// One unit's item in the queue, before it is written out: indexes into the units'
+/// reviews and the rubric's items, and its state.
+struct Cell {
+    unit: usize,
+    item: usize,
+    status: &'static str,
+    status_class: &'static str,
+    reviewable: bool,
+    batch: bool,
+    version: i64,
+}
+
+impl Cell {
+    /// Whether the queue's state filter keeps it.
+    fn matches(&self, filter: &str) -> bool {
+        match filter {
+            "waiting" => self.reviewable && matches!(self.status, "待审核" | "待复审"),
+            "confirmed" => self.status == ReviewStatus::Confirmed.label(),
+            "returned" => self.status == ReviewStatus::Returned.label(),
+            "unsubmitted" => !self.reviewable,
+            _ => true,
+        }
     }
 }
 
@@ -167,26 +150,20 @@ pub async fn queue(
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
     // Every unit's review states, read without their facts: what the counts and the
     // filters need.
-    let mut states = Vec::new();
-    let mut unit_choices = Vec::new();
-    for u in assess::unit_reviews(&state, &campaign).await? {
-        let uid = u.campaign_unit.unit_id;
-        unit_choices.push((uid.to_string(), u.name.clone()));
+    let reviews = assess::unit_reviews(&state, &campaign).await?;
+    // Every unit's item as a cell of numbers (no text): what the counts and the filters
+    // need. Only the page's cells become rows with words.
+    let mut cells = Vec::with_capacity(reviews.len() * items.len());
+    for (n, u) in reviews.iter().enumerate() {
         let reviewable = u.report.state != ReportState::Draft;
         for &ii in &items {
-            let item = &rubric.items()[ii];
-            let status = u.status(&item.id);
-            let review = u.review(&item.id);
+            let id = &rubric.items()[ii].id;
+            let status = u.status(id);
+            let review = u.review(id);
             let waiting = matches!(status, ReviewStatus::Unreviewed | ReviewStatus::Resubmitted);
-            states.push(QueueRow {
-                unit: u.name.clone(),
-                unit_id: uid,
-                item: item.id.clone(),
-                item_ref: rubric.item_ref(ii),
-                name: item.name.clone().unwrap_or_default(),
-                self_score: String::new(),
-                assessed: String::new(),
-                differs: false,
+            cells.push(Cell {
+                unit: n,
+                item: ii,
                 status: if reviewable {
                     status.label()
                 } else {
@@ -202,35 +179,38 @@ pub async fn queue(
             });
         }
     }
-    let waiting = states
+    let unit_choices: Vec<(String, String)> = reviews
         .iter()
-        .filter(|r| state_matches("waiting", r))
+        .map(|u| (u.campaign_unit.unit_id.to_string(), u.name.clone()))
+        .collect();
+    let waiting = cells.iter().filter(|c| c.matches("waiting")).count();
+    let unsubmitted = reviews
+        .iter()
+        .filter(|u| u.report.state == ReportState::Draft)
         .count();
-    let unsubmitted = unit_choices.len()
-        - states
-            .iter()
-            .filter(|r| r.reviewable)
-            .map(|r| r.unit_id)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
-    let shown: Vec<QueueRow> = states
-        .into_iter()
-        .filter(|r| {
-            (q.item.is_empty() || r.item == q.item)
-                && (q.unit.is_empty() || r.unit_id.to_string() == q.unit)
-                && state_matches(&q.state, r)
+    let unit_asked: Option<Id> = q.unit.parse().ok();
+    let shown: Vec<&Cell> = cells
+        .iter()
+        .filter(|c| {
+            (q.item.is_empty() || rubric.items()[c.item].id == q.item)
+                && (q.unit.is_empty() || unit_asked == Some(reviews[c.unit].campaign_unit.unit_id))
+                && c.matches(&q.state)
         })
         .collect();
     // A page of units: their scores are computed, the rest only counted.
-    let mut units_shown: Vec<Id> = shown.iter().map(|r| r.unit_id).collect();
+    let mut units_shown: Vec<usize> = shown.iter().map(|c| c.unit).collect();
     units_shown.dedup();
-    let pages = units_shown.len().div_ceil(QUEUE_UNITS).max(1);
-    let page = q.page.clamp(1, pages);
-    let on_page: Vec<Id> = units_shown
+    let pager = crate::http::layout::Pager::new(
+        q.page,
+        units_shown.len(),
+        QUEUE_UNITS,
+        "个单位",
+        &q.query(),
+    );
+    let page_units = pager.slice(&units_shown);
+    let on_page: Vec<Id> = page_units
         .iter()
-        .skip((page - 1) * QUEUE_UNITS)
-        .take(QUEUE_UNITS)
-        .copied()
+        .map(|&n| reviews[n].campaign_unit.unit_id)
         .collect();
     let assessed: std::collections::HashMap<Id, UnitAssessment> =
         assess::unit_rows_of(&state, &campaign, &rubric, Some(&on_page))
@@ -243,7 +223,25 @@ pub async fn queue(
             .collect();
     let mut shown: Vec<QueueRow> = shown
         .into_iter()
-        .filter(|r| on_page.contains(&r.unit_id))
+        .filter(|c| page_units.contains(&c.unit))
+        .map(|c| {
+            let item = &rubric.items()[c.item];
+            QueueRow {
+                unit: reviews[c.unit].name.clone(),
+                unit_id: reviews[c.unit].campaign_unit.unit_id,
+                item: item.id.clone(),
+                item_ref: rubric.item_ref(c.item),
+                name: item.name.clone().unwrap_or_default(),
+                self_score: String::new(),
+                assessed: String::new(),
+                differs: false,
+                status: c.status,
+                status_class: c.status_class,
+                reviewable: c.reviewable,
+                batch: c.batch,
+                version: c.version,
+            }
+        })
         .collect();
     for r in &mut shown {
         if let Some(a) = assessed.get(&r.unit_id)
@@ -253,7 +251,6 @@ pub async fn queue(
             (r.self_score, r.assessed, r.differs) = (f(s), f(v), s != v);
         }
     }
-    let units_total = units_shown.len();
     let mut groups: Vec<QueueGroup> = Vec::new();
     let by_item = q.group == "item";
     if by_item {
@@ -305,7 +302,7 @@ pub async fn queue(
         item_choices,
         unit_choices,
         back: q.query(),
-        pager: Pager::new(page, pages, units_total, &q.query()),
+        pager,
         q,
         can_review: year.allows(None, None, Action::ReviewConfirm).is_ok(),
         message,

@@ -205,3 +205,96 @@ async fn lists_of_many_units_are_read_a_page_of_units_at_a_time() {
     );
     db.finish().await;
 }
+
+/// A province's year of records and of problems to rectify is read a page at a time:
+/// counted whole, written 100 rows a page; a unit reads its own alone.
+#[tokio::test]
+async fn records_and_problems_are_listed_a_page_at_a_time() {
+    let db = testing::sqlite().await;
+    let scale = Scale {
+        organisers: 1,
+        units: 60,
+        years: 2,
+        evidence_kib: 0,
+        seed: 5,
+    };
+    scale::generate(&db.store, &scale, &mut |_| {})
+        .await
+        .unwrap();
+    let org = db.store.organisers().await.unwrap()[0].id;
+    let campaigns = db.store.campaigns(org).await.unwrap();
+    let past = campaigns.iter().find(|c| c.year == 2025).unwrap();
+    let current = campaigns.iter().find(|c| c.year == 2026).unwrap();
+    let (start, end) = current.period();
+    let records: Vec<_> = db
+        .store
+        .records_between(org, &start, &end)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.state != kaohe_storage::RecordState::Withdrawn)
+        .collect();
+    assert!(records.len() > 200, "{} records", records.len());
+    let pages = records.len().div_ceil(100);
+    let mut admin = Client::new(app_on(db.store.clone()));
+    admin.login("s1-admin", scale::PASSWORD).await;
+    let cid = current.id;
+    let first = admin.get(&format!("/c/{cid}/records")).await;
+    assert!(
+        first.body.contains(&format!(
+            "共 {} 条，每页 100 条；第 1 / {pages} 页",
+            records.len()
+        )),
+        "{}",
+        first.body
+    );
+    let shown = |body: &str| body.matches(&format!("href=\"/c/{cid}/records/")).count();
+    assert_eq!(shown(&first.body), 100);
+    let last = admin.get(&format!("/c/{cid}/records?page={pages}")).await;
+    assert_eq!(shown(&last.body), records.len() - 100 * (pages - 1));
+    // One unit's records, and the filter kept on the way to the next page.
+    let uid = records[0].unit_id;
+    let mine = records.iter().filter(|r| r.unit_id == uid).count();
+    let one = admin.get(&format!("/c/{cid}/records?unit={uid}")).await;
+    assert_eq!(shown(&one.body), mine.min(100));
+    let declared = admin.get(&format!("/c/{cid}/records?state=declared")).await;
+    if declared.body.contains("下一页") {
+        assert!(declared.body.contains("?state=declared&#38;page=2"));
+    }
+    // A unit's reporter sees its own records only.
+    let reporter_unit = db.store.units(org).await.unwrap();
+    let u1 = reporter_unit
+        .iter()
+        .find(|u| u.name == "第1区第1街道")
+        .unwrap();
+    let own = records.iter().filter(|r| r.unit_id == u1.id).count();
+    let mut reporter = Client::new(app_on(db.store.clone()));
+    reporter.login("s1-u0001", scale::PASSWORD).await;
+    let list = reporter.get(&format!("/c/{cid}/records")).await;
+    assert_eq!(list.status, 200);
+    assert_eq!(shown(&list.body), own.min(100));
+
+    // Last year's problems: 100 a page for the district, a unit's own for the unit.
+    let problems = db.store.problems(past.id).await.unwrap();
+    assert!(problems.len() > 100, "{} problems", problems.len());
+    let pid = past.id;
+    let pages = problems.len().div_ceil(100);
+    let listed = |body: &str| body.matches(&format!("href=\"/c/{pid}/rectify/")).count();
+    let first = admin.get(&format!("/c/{pid}/rectify")).await;
+    assert!(
+        first.body.contains(&format!(
+            "共 {} 个，每页 100 个；第 1 / {pages} 页",
+            problems.len()
+        )),
+        "{}",
+        first.body
+    );
+    assert_eq!(listed(&first.body), 100);
+    let last = admin.get(&format!("/c/{pid}/rectify?page={pages}")).await;
+    assert_eq!(listed(&last.body), problems.len() - 100 * (pages - 1));
+    let own = problems.iter().filter(|p| p.unit_id == u1.id).count();
+    let list = reporter.get(&format!("/c/{pid}/rectify")).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(listed(&list.body), own);
+    db.finish().await;
+}

@@ -258,7 +258,7 @@ pub(super) async fn render_report(
             me.role(),
             kaohe_storage::Role::Reporter | kaohe_storage::Role::Admin
         ) {
-            crate::year::rectify::open_counts(state, cid, |p| p.unit_id == uid).await?
+            crate::year::rectify::open_counts(state, cid, Some(uid)).await?
         } else {
             (0, 0)
         },

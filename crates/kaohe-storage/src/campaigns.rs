@@ -106,6 +106,27 @@ impl Store {
         campaign_in(&self.pool, organiser_id, id).await
     }
 
+    /// [`Store::campaign`] and whether its results have been computed, in one query:
+    /// what every request about a campaign reads first (its phase needs both).
+    pub async fn campaign_with_results(
+        &self,
+        organiser_id: Id,
+        id: Id,
+    ) -> Result<(Campaign, bool)> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            campaign_cols!(),
+            ", (SELECT COUNT(*) FROM results WHERE results.campaign_id = campaigns.id) AS runs
+             FROM campaigns WHERE id = $1 AND organiser_id = $2"
+        ))
+        .bind(id)
+        .bind(organiser_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        Ok((campaign(&row)?, row.try_get::<i64, _>("runs")? > 0))
+    }
+
     pub async fn campaigns(&self, organiser_id: Id) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(concat!(
             "SELECT ",

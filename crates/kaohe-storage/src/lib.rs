@@ -91,6 +91,11 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer: units of work take turns here (first come, first served)
+    /// before they take a connection, instead of holding one while SQLite's busy handler
+    /// sleeps and retries — which left the readers without connections and put the
+    /// writers' slowest waits at a hundred milliseconds and more.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -170,7 +175,11 @@ impl Store {
             .acquire_timeout(std::time::Duration::from_secs(10))
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            writer: Default::default(),
+        };
         if target.is_none() {
             store.chain_legacy_audit_rows().await?;
         }

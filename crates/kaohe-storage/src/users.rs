@@ -65,6 +65,30 @@ impl Store {
         user_in(&self.pool, id).await
     }
 
+    /// A user and their organiser in one query: what every logged-in request reads.
+    pub async fn user_with_organiser(&self, id: Id) -> Result<(User, Organiser)> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            ", (SELECT name FROM organisers WHERE organisers.id = users.organiser_id)
+                 AS organiser_name,
+               (SELECT is_demo FROM organisers WHERE organisers.id = users.organiser_id)
+                 AS organiser_is_demo
+             FROM users WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        let u = user(&row)?;
+        let organiser = Organiser {
+            id: u.organiser_id,
+            name: row.try_get("organiser_name")?,
+            is_demo: row.try_get::<i64, _>("organiser_is_demo")? != 0,
+        };
+        Ok((u, organiser))
+    }
+
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let row = sqlx::query(concat!(
             "SELECT ",

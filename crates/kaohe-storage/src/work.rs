@@ -12,21 +12,35 @@ pub struct Work {
     pub(crate) tx: Transaction<'static, Any>,
     backend: Backend,
     fail_before_append: bool,
+    /// SQLite's turn to write, given back after the transaction ends (fields drop in
+    /// order: the transaction first).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
+
+/// How long a unit of work waits for its turn to write on SQLite before it is refused as
+/// the database being busy (the pool's wait for a connection is as long).
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Store {
     /// Opens a unit of work. On SQLite the transaction begins IMMEDIATE, taking the write
     /// lock at once: a transaction that reads and then writes would otherwise keep a stale
     /// snapshot that a busy timeout cannot cure.
+    /// On SQLite, units of work of this server take turns before they take a connection.
     pub async fn begin(&self) -> Result<Work> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let (tx, turn) = match self.backend {
+            Backend::Sqlite => {
+                let turn = tokio::time::timeout(TURN_WAIT, self.writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| StorageError::Database(sqlx::Error::PoolTimedOut))?;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
+            Backend::Postgres => (self.pool.begin().await?, None),
         };
         Ok(Work {
             tx,
             backend: self.backend,
             fail_before_append: false,
+            _turn: turn,
         })
     }
 }

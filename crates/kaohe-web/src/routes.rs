@@ -383,9 +383,9 @@ async fn check(
         );
     }
     let user = match session_user(session).await {
-        Ok(Some(id)) => match state.store.user(id).await {
+        Ok(Some(id)) => match state.store.user_with_organiser(id).await {
             // A session from before the user's last password change is over.
-            Ok(u) if u.active && login_at >= u.credentials_changed_at => Some(u),
+            Ok(u) if u.0.active && login_at >= u.0.credentials_changed_at => Some(u),
             Ok(_) | Err(kaohe_storage::StorageError::NotFound) => {
                 let _ = session.flush().await;
                 None
@@ -395,7 +395,7 @@ async fn check(
         Ok(None) => None,
         Err(e) => return e.into_response(),
     };
-    let Some(user) = user else {
+    let Some((user, organiser)) = user else {
         // Not logged in (or the session timed out): to the login page, then back.
         return to_login(&req, "", AppError::Unauthorized);
     };
@@ -408,10 +408,6 @@ async fn check(
     if !access.allows(Some(user.role)) {
         return AppError::Forbidden.into_response();
     }
-    let organiser = match state.store.organiser(user.organiser_id).await {
-        Ok(o) => o,
-        Err(e) => return AppError::from(e).into_response(),
-    };
     let mut me = CurrentUser {
         user,
         organiser,
@@ -485,14 +481,16 @@ async fn year_check(
     let report = match (action.rule(), uid) {
         (Rule::Report | Rule::Review | Rule::Declare, Some(uid)) => {
             let report = state.store.report(cid, uid).await?;
-            Some((uid, report, year.deadline_of(state, uid).await?))
+            let place = state.store.campaign_unit(cid, uid).await?;
+            let deadline = year.deadline(place.deadline.as_deref())?;
+            Some((uid, report, deadline, place))
         }
         _ => None,
     };
     year::allows(
         year.phase,
-        report.as_ref().map(|(_, r, _)| r.state),
-        report.as_ref().map(|(_, _, d)| *d),
+        report.as_ref().map(|(_, r, _, _)| r.state),
+        report.as_ref().map(|(_, _, d, _)| *d),
         year.today,
         action,
     )?;

@@ -378,3 +378,49 @@ async fn verifying_since_a_checkpoint_rereads_only_what_came_after() {
         db.finish().await;
     }
 }
+
+/// Forty units of work at once on one server: every one commits and the chain stays
+/// whole. On SQLite (four connections, one writer) they take turns before taking a
+/// connection, so a reader is answered at once while they wait (it used to queue behind
+/// the writers, each holding a connection while SQLite's busy handler slept).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_units_of_work_at_once_all_commit_and_readers_are_answered_meanwhile() {
+    for db in testing::all().await {
+        org(&db).await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let s = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                let work = s.begin().await?;
+                // Hold the write a moment, as a handler's change does.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                work.commit(&entry(i)).await
+            }));
+        }
+        // Read while they queue (40 × 20 ms of writing): a connection is free for it.
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let wait = if db.label == "sqlite" { 200 } else { 5_000 };
+        let read = tokio::time::timeout(
+            std::time::Duration::from_millis(wait),
+            db.store.audit_head(),
+        )
+        .await;
+        assert!(
+            read.as_ref().is_ok_and(|r| r.is_ok()),
+            "{}: a read while writers wait: {read:?}",
+            db.label
+        );
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let check = db.store.audit_verify().await.unwrap();
+        assert!(
+            check.problems.is_empty(),
+            "{}: {:?}",
+            db.label,
+            check.problems
+        );
+        assert_eq!(check.rows, 40, "{}", db.label);
+        db.finish().await;
+    }
+}

@@ -62,15 +62,17 @@ pub struct Year {
 #[derive(Debug)]
 pub struct Checked {
     pub year: Year,
-    pub report: Option<(Id, kaohe_storage::Report, Date)>,
+    /// The unit of the path: its report, its last day, and its place in the campaign
+    /// (the last day's extension, the district's facts).
+    pub report: Option<(Id, kaohe_storage::Report, Date, kaohe_storage::CampaignUnit)>,
 }
 
 impl Year {
     /// Loads a campaign of this organiser (another organiser's is `NotFound`) and its
     /// phase today.
     pub async fn load(state: &AppState, organiser_id: Id, cid: Id) -> Result<Year, AppError> {
-        let campaign = state.store.campaign(organiser_id, cid).await?;
-        Year::of(state, campaign).await
+        let (campaign, has_results) = state.store.campaign_with_results(organiser_id, cid).await?;
+        Year::with_results(campaign, has_results)
     }
 
     /// [`Year::load`] for a request, taking what its guard read when it read it.
@@ -88,6 +90,11 @@ impl Year {
     /// The phase today of a campaign already loaded (checked against the organiser).
     pub async fn of(state: &AppState, campaign: Campaign) -> Result<Year, AppError> {
         let has_results = state.store.has_results(campaign.id).await?;
+        Year::with_results(campaign, has_results)
+    }
+
+    /// The year of a campaign whose results are computed or not.
+    fn with_results(campaign: Campaign, has_results: bool) -> Result<Year, AppError> {
         let today = today();
         let phase = Phase::of(&campaign, has_results, today)?;
         let window = window_of(&campaign)?;

@@ -170,7 +170,19 @@ pub async fn campaign_unit(
     rubric: &Rubric,
     unit_id: Id,
 ) -> AppResult<kaohe_storage::CampaignUnit> {
-    let mut cu = state.store.campaign_unit(campaign.id, unit_id).await?;
+    let cu = state.store.campaign_unit(campaign.id, unit_id).await?;
+    with_unrectified(state, campaign, rubric, cu).await
+}
+
+/// A unit's place as stored (read already for the request), with the facts kaohe counts
+/// for it ([`campaign_unit`]).
+pub async fn with_unrectified(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    mut cu: kaohe_storage::CampaignUnit,
+) -> AppResult<kaohe_storage::CampaignUnit> {
+    let unit_id = cu.unit_id;
     if reads_unrectified(rubric) {
         let n = crate::year::rectify::unrectified(state, campaign, unit_id).await?;
         set_unrectified(rubric, &mut cu, n);

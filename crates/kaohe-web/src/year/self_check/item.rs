@@ -296,7 +296,7 @@ async fn render_item(
     let it = &rubric.items()[ii];
     let items = state.store.report_items(cx.campaign.id, cx.unit.id).await?;
     let saved = items.iter().find(|r| r.item_id == item_id);
-    let cu = scoring::campaign_unit(state, &cx.campaign, &rubric, cx.unit.id).await?;
+    let cu = scoring::with_unrectified(state, &cx.campaign, &rubric, cx.place.clone()).await?;
     let (values, errors, version) = match typed {
         Some(t) => t,
         None => (
@@ -721,7 +721,7 @@ pub async fn item_preview(
     let ii = item_index(&rubric, &item)?;
     let (values, errors) = parse_item_values(&rubric, ii, &pairs);
     let items = state.store.report_items(cid, uid).await?;
-    let cu = scoring::campaign_unit(&state, &cx.campaign, &rubric, uid).await?;
+    let cu = scoring::with_unrectified(&state, &cx.campaign, &rubric, cx.place.clone()).await?;
     let counts = scoring::counted(&state, &cx.campaign, &rubric, uid).await?;
     let facts = facts_with(
         &rubric,

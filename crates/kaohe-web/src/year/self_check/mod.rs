@@ -46,6 +46,8 @@ pub struct Context {
     pub visible: Option<Vec<String>>,
     /// The unit's last day (its extension, or the campaign's deadline).
     pub deadline: Date,
+    /// The unit's place in the campaign as stored (the district's facts about it).
+    pub place: kaohe_storage::CampaignUnit,
     /// Items returned to the unit (退回) with the assessors' comments.
     pub returned: Vec<(String, String)>,
 }
@@ -99,13 +101,17 @@ pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> Ap
         .checked
         .as_deref()
         .and_then(|c| c.report.as_ref())
-        .filter(|(u, _, _)| *u == uid && year.campaign.id == cid);
-    let (report, deadline) = match checked {
-        Some((_, report, deadline)) => (report.clone(), *deadline),
-        None => (
-            state.store.report(cid, uid).await?,
-            year.deadline_of(state, uid).await?,
-        ),
+        .filter(|(u, _, _, _)| *u == uid && year.campaign.id == cid);
+    let (report, deadline, place) = match checked {
+        Some((_, report, deadline, place)) => (report.clone(), *deadline, place.clone()),
+        None => {
+            let place = state.store.campaign_unit(cid, uid).await?;
+            (
+                state.store.report(cid, uid).await?,
+                year.deadline(place.deadline.as_deref())?,
+                place,
+            )
+        }
     };
     let (mode, visible) = match me.role() {
         Role::Reporter if me.user.unit_id == Some(uid) => {
@@ -146,6 +152,7 @@ pub async fn context(state: &AppState, me: &CurrentUser, cid: Id, uid: Id) -> Ap
         mode,
         visible,
         deadline,
+        place,
         returned,
     })
 }

@@ -158,6 +158,7 @@ pub async fn progress_page(
     }
     let campaign = year.campaign.clone();
     let rubric = crate::year::scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    let _turn = state.wide().await?;
     let assignment = state.store.assignment(me.org(), cid).await?;
     // Departments in the order their first item appears in the rubric.
     let mut shown: Vec<&Department> = Vec::new();

@@ -193,6 +193,7 @@ pub async fn district(
         return Err(AppError::Forbidden);
     }
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
+    let _turn = state.wide().await?;
     let with_points: Vec<usize> = (0..rubric.items().len())
         .filter(|ii| rubric.items()[*ii].points.is_some())
         .collect();

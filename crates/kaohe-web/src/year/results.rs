@@ -331,6 +331,7 @@ pub async fn results_page(
     let year = Year::for_request(&state, &me, cid).await?;
     let campaign = year.campaign.clone();
     let vis = visibility(&me, &campaign)?;
+    let _turn = state.wide().await?;
     // The runs' dates and reasons; only the latest one's snapshot is read.
     let runs = state.store.result_runs(cid).await?;
     let latest = crate::year::snapshot::latest(&state, cid).await?;

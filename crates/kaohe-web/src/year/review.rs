@@ -148,6 +148,7 @@ pub async fn queue(
     let campaign = year.campaign.clone();
     let rubric = scoring::rubric(&state, me.org(), campaign.rubric_id).await?;
     let items = departments::items_of(&state, &me, &campaign, &rubric).await?;
+    let _turn = state.wide().await?;
     // Every unit's review states, read without their facts: what the counts and the
     // filters need.
     let reviews = assess::unit_reviews(&state, &campaign).await?;

@@ -241,6 +241,7 @@ pub fn table() -> Vec<Route> {
         post("/admin/users/{user}/password", ADMIN, A::UserPasswordReset, users::user_reset_password),
         post("/admin/users/{user}/active", ADMIN, A::UserDeactivate, users::user_set_active),
         post("/admin/users/{user}/unlock", ADMIN, A::UserUnlock, users::user_unlock),
+        get("/admin/users/{user}/edit", ADMIN, A::Read, users::user_edit_page),
         post("/admin/users/{user}/edit", ADMIN, A::UserEdit, users::user_edit),
         // Rubrics.
         get("/admin/rubrics", ADMIN, A::Read, rubrics::rubrics_page),

@@ -19,7 +19,7 @@ use crate::http::csrf::check_csrf;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form::Form;
 use crate::http::form::{FieldView, Opt};
-use crate::http::layout::{Layout, china_time};
+use crate::http::layout::{Layout, Pager, china_time};
 use crate::http::upload::field;
 use crate::year::Action;
 
@@ -31,10 +31,6 @@ struct UserRow {
     username: String,
     name: String,
     role: &'static str,
-    /// For the edit form: the role's code, department and unit id.
-    role_code: &'static str,
-    department: String,
-    unit: String,
     place: String,
     active: bool,
     must_change: bool,
@@ -64,7 +60,10 @@ struct Issued {
 #[template(path = "admin/users.html")]
 struct UsersPage {
     layout: Layout,
+    /// A page of the accounts the search found.
     users: Vec<UserRow>,
+    pager: Pager,
+    find: String,
     add: AddForm,
     roles: Vec<Opt>,
     units: Vec<Opt>,
@@ -118,6 +117,9 @@ struct Extra {
     issued: Option<Issued>,
     message: Option<String>,
     error: Option<String>,
+    /// The list's page and search (`查找`), as asked; the first page of all otherwise.
+    page: usize,
+    find: String,
 }
 
 impl Extra {
@@ -127,6 +129,8 @@ impl Extra {
             issued: None,
             message: Some(m),
             error: None,
+            page: 1,
+            find: String::new(),
         }
     }
     fn error(e: String) -> Extra {
@@ -135,6 +139,8 @@ impl Extra {
             issued: None,
             message: None,
             error: Some(e),
+            page: 1,
+            find: String::new(),
         }
     }
 }
@@ -164,7 +170,7 @@ async fn render(
     let departments = state.store.departments(me.org()).await?;
     let now = now_ms();
     let locked = state.store.locked_accounts(now).await?;
-    let users = state
+    let users: Vec<UserRow> = state
         .store
         .users(me.org())
         .await?
@@ -180,9 +186,6 @@ async fn render(
                 _ => String::new(),
             },
             id: u.id,
-            role_code: u.role.as_str(),
-            department: u.department_id.map(|id| id.to_string()).unwrap_or_default(),
-            unit: u.unit_id.map(|id| id.to_string()).unwrap_or_default(),
             name: u.display_name,
             role: u.role.label(),
             active: u.active,
@@ -193,6 +196,25 @@ async fn render(
                 .map(|until| china_time(*until)),
             username: u.username,
         })
+        .filter(|r| {
+            x.find.is_empty()
+                || [&r.username, &r.name, &r.place]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&x.find.to_lowercase()))
+        })
+        .collect();
+    let pager = Pager::new(
+        x.page,
+        users.len(),
+        USERS_PER_PAGE,
+        "个账号",
+        &crate::http::form::query_of(&[("find", &x.find)]),
+    );
+    let shown = pager.page;
+    let users: Vec<UserRow> = users
+        .into_iter()
+        .skip((shown - 1) * USERS_PER_PAGE)
+        .take(USERS_PER_PAGE)
         .collect();
     let roles = Role::ALL
         .iter()
@@ -222,6 +244,8 @@ async fn render(
     let mut res = UsersPage {
         layout: Layout::new(state, session, me, "用户").await?,
         users,
+        pager,
+        find: x.find,
         add: x.add,
         roles,
         units: unit_opts,
@@ -246,7 +270,14 @@ async fn render(
 pub struct UsersQuery {
     deactivated: Option<Id>,
     reactivated: Option<Id>,
+    /// The page of accounts shown, from 1.
+    page: usize,
+    /// Part of a user name, a name or a unit or department.
+    find: String,
 }
+
+/// Accounts on a page of the list: a province has one for each of its 1,400 units.
+const USERS_PER_PAGE: usize = 50;
 
 pub async fn users_page(
     State(state): State<AppState>,
@@ -274,6 +305,8 @@ pub async fn users_page(
         issued: None,
         message,
         error: None,
+        page: q.page,
+        find: q.find.trim().to_string(),
     };
     render(&state, &session, &me, x).await
 }
@@ -334,6 +367,8 @@ pub async fn user_add(
         issued: None,
         message: None,
         error: Some("未添加：请按提示改正。".into()),
+        page: 1,
+        find: String::new(),
     };
     let Some(role) = role.filter(|_| !bad) else {
         return render(&state, &session, &me, refuse(add)).await;
@@ -395,6 +430,8 @@ pub async fn user_add(
         }),
         message: None,
         error: None,
+        page: 1,
+        find: String::new(),
     };
     render(&state, &session, &me, x).await
 }
@@ -504,6 +541,8 @@ pub async fn user_reset_password(
         }),
         message: None,
         error: None,
+        page: 1,
+        find: String::new(),
     };
     render(&state, &session, &me, x).await
 }
@@ -590,6 +629,68 @@ pub async fn user_set_active(
     .await?;
     let to = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/admin/users?{to}={}", user.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/user_edit.html")]
+struct EditPage {
+    layout: Layout,
+    id: Id,
+    username: String,
+    name: String,
+    roles: Vec<Opt>,
+    departments: Vec<Opt>,
+    units: Vec<Opt>,
+}
+
+/// The form that changes one user (the list links to it): a province's list would
+/// otherwise carry every unit as a choice in every row.
+pub async fn user_edit_page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Id>,
+) -> AppResult<Response> {
+    let user = own_user(&state, &me, id).await?;
+    let opt = |value: String, label: &str, selected: bool| Opt {
+        value,
+        label: label.to_string(),
+        selected,
+    };
+    let roles = Role::ALL
+        .iter()
+        .map(|r| opt(r.as_str().into(), r.label(), *r == user.role))
+        .collect();
+    let departments = state
+        .store
+        .departments(me.org())
+        .await?
+        .iter()
+        .map(|d| opt(d.id.to_string(), &d.name, user.department_id == Some(d.id)))
+        .collect();
+    let units = state
+        .store
+        .units(me.org())
+        .await?
+        .iter()
+        .map(|u| opt(u.id.to_string(), &u.name, user.unit_id == Some(u.id)))
+        .collect();
+    Ok(EditPage {
+        layout: Layout::new(
+            &state,
+            &session,
+            &me,
+            &format!("修改用户 {}", user.username),
+        )
+        .await?,
+        id: user.id,
+        username: user.username,
+        name: user.display_name,
+        roles,
+        departments,
+        units,
+    }
+    .into_response())
 }
 
 /// Changes a user's name, role, department or unit (a staff change: a reporter moves to

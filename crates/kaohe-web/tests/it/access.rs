@@ -278,6 +278,7 @@ fn expected(method: &str, path: &str, who: Who) -> Option<Outcome> {
         | ("POST", "/admin/users/{user}/password")
         | ("POST", "/admin/users/{user}/active")
         | ("POST", "/admin/users/{user}/unlock")
+        | ("GET", "/admin/users/{user}/edit")
         | ("POST", "/admin/users/{user}/edit")
         | ("GET", "/admin/rubrics/{rid}")
         | ("GET", "/admin/rubrics/{rid}/diff")

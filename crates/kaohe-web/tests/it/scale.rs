@@ -191,6 +191,24 @@ async fn lists_of_many_units_are_read_a_page_of_units_at_a_time() {
         progress.body
     );
     assert!(!progress.body.contains(">第8区第3街道<"));
+    // The accounts: 50 a page, found by part of a name, each changed on a page of its
+    // own (no row carries every unit as a choice).
+    let users = admin.get("/admin/users").await;
+    assert!(
+        users
+            .body
+            .contains("共 116 个账号，每页 50 个账号；第 1 / 3 页"),
+        "{}",
+        users.body
+    );
+    // The add form's choices only (110 units, roles, departments): every row's own
+    // edit form made it thousands.
+    let options = users.body.matches("<option").count();
+    assert!(options < 300, "{options} choices on the page");
+    let found = admin.get("/admin/users?find=s1-u0100").await;
+    assert!(found.body.contains("全部账号（1）") && found.body.contains("s1-u0100"));
+    let third = admin.get("/admin/users?page=3").await;
+    assert!(third.body.contains("第 3 / 3 页") && third.body.contains("s1-u0110"));
     let last = admin.get(&format!("/admin/c/{cid}/progress?page=2")).await;
     assert!(last.body.contains(">第8区第3街道<") && !last.body.contains(">第1区第1街道<"));
     // The overview lists the units behind (36 still filling in), a screen of them.

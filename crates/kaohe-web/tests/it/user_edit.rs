@@ -34,6 +34,21 @@ async fn the_admin_moves_a_reporter_to_another_unit_and_it_applies_at_once() {
             .contains(&format!("/admin/users/{}/edit", user.id))
     );
     let url = format!("/admin/users/{}/edit", user.id);
+    // The list links to a page of its own for the change: the user's role and unit
+    // chosen, every unit offered.
+    let form = admin.get(&url).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{xinqi}\" selected>"))
+            && form
+                .body
+                .contains(&format!("<option value=\"{xiaogang}\">"))
+            && form.body.contains("<option value=\"reporter\" selected>")
+            && form.body.contains(&format!("action=\"{url}\"")),
+        "{}",
+        form.body
+    );
     let uid = xiaogang.to_string();
     // A reporter needs a unit; an assessor a department.
     let r = admin

@@ -120,6 +120,36 @@ impl Store {
             .collect()
     }
 
+    /// How many problems of a campaign are open (neither signed off nor dropped), and
+    /// how many of those are overdue on `today` (`YYYY-MM-DD`): the unit still owes a
+    /// plan or a report and its deadline (its own, else `deadline`, the campaign's) has
+    /// passed. Counted in SQL: what the admin's overview says of a province's thousands.
+    pub async fn problem_counts(
+        &self,
+        campaign_id: Id,
+        deadline: Option<&str>,
+        today: &str,
+    ) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS open,
+                    COALESCE(SUM(CASE WHEN state IN ($4, $5, $6)
+                                       AND COALESCE(deadline, $7) < $8 THEN 1 ELSE 0 END), 0)
+                      AS late
+             FROM problems WHERE campaign_id = $1 AND state NOT IN ($2, $3)",
+        )
+        .bind(campaign_id)
+        .bind(ProblemState::SignedOff.as_str())
+        .bind(ProblemState::Dropped.as_str())
+        .bind(ProblemState::Open.as_str())
+        .bind(ProblemState::Planned.as_str())
+        .bind(ProblemState::Returned.as_str())
+        .bind(deadline)
+        .bind(today)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("open")?, row.try_get("late")?))
+    }
+
     /// One unit's problems in a campaign.
     pub async fn unit_problems(&self, campaign_id: Id, unit_id: Id) -> Result<Vec<Problem>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -206,15 +206,20 @@ pub async fn open_counts(
     campaign_id: Id,
     unit: Option<Id>,
 ) -> AppResult<(usize, usize)> {
-    let problems = match unit {
-        Some(uid) => state.store.unit_problems(campaign_id, uid).await?,
-        None => state.store.problems(campaign_id).await?,
-    };
-    if problems.is_empty() {
-        return Ok((0, 0));
-    }
     let deadline = state.store.rectify_deadline(campaign_id).await?;
     let today = crate::year::today();
+    let Some(uid) = unit else {
+        // All of them: counted in SQL.
+        let (open, late) = state
+            .store
+            .problem_counts(campaign_id, deadline.as_deref(), &today.to_string())
+            .await?;
+        return Ok((
+            usize::try_from(open).unwrap_or(0),
+            usize::try_from(late).unwrap_or(0),
+        ));
+    };
+    let problems = state.store.unit_problems(campaign_id, uid).await?;
     let mut open = 0;
     let mut late = 0;
     for p in problems.iter().filter(|p| !p.state.closed()) {

@@ -314,5 +314,42 @@ async fn records_and_problems_are_listed_a_page_at_a_time() {
     let list = reporter.get(&format!("/c/{pid}/rectify")).await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert_eq!(listed(&list.body), own);
+
+    // The district's open and overdue problems are counted in SQL; a unit's in Rust:
+    // with a past deadline for the campaign and later ones for some problems, the two
+    // agree.
+    let mut work = db.store.begin().await.unwrap();
+    work.set_rectify_deadline(pid, "2020-01-01").await.unwrap();
+    for p in problems.iter().step_by(3) {
+        work.set_problem_deadline(p.id, Some("2999-12-31"))
+            .await
+            .unwrap();
+    }
+    work.commit(&kaohe_storage::AuditEntry {
+        organiser_id: Some(org),
+        user_id: None,
+        username: None,
+        action: "test".into(),
+        target: format!("campaign:{pid}"),
+        reason: None,
+        changes: serde_json::json!([]),
+    })
+    .await
+    .unwrap();
+    let state = kaohe_web::AppState::new(db.store.clone(), kaohe_web::Config::default());
+    let all = kaohe_web::year::rectify::open_counts(&state, pid, None)
+        .await
+        .unwrap();
+    let mut units: Vec<_> = problems.iter().map(|p| p.unit_id).collect();
+    units.dedup();
+    let mut sum = (0, 0);
+    for u in units {
+        let (open, late) = kaohe_web::year::rectify::open_counts(&state, pid, Some(u))
+            .await
+            .unwrap();
+        sum = (sum.0 + open, sum.1 + late);
+    }
+    assert_eq!(all, sum);
+    assert!(all.1 > 0 && all.1 < all.0, "{all:?}");
     db.finish().await;
 }

@@ -144,6 +144,25 @@ impl Store {
         rows.iter().map(record).collect()
     }
 
+    /// The organiser's records `ids` (those of another organiser left out), read in
+    /// batches of a thousand: the records a results snapshot counted.
+    pub async fn records_by_ids(&self, organiser_id: Id, ids: &[Id]) -> Result<Vec<Record>> {
+        let mut all = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(1000) {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM records WHERE organiser_id = $1 AND id IN {}",
+                id_list(batch)
+            )))
+            .bind(organiser_id)
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                all.push(record(r)?);
+            }
+        }
+        Ok(all)
+    }
+
     /// A record of this organiser (another's is `NotFound`).
     pub async fn record(&self, organiser_id: Id, id: Id) -> Result<Record> {
         let r = record_in(&self.pool, id).await?;

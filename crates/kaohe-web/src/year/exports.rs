@@ -218,11 +218,16 @@ async fn with_records(
         return Ok(());
     }
     let rubric = crate::year::scoring::rubric(state, me.org(), campaign.rubric_id).await?;
-    // Every record of the organiser: the period may have changed since the results.
-    let records = state
-        .store
-        .records_between(me.org(), "0000-01-01", "9999-12-31")
-        .await?;
+    // The records the snapshot counted, by id (the period may have changed since the
+    // results, so not by day).
+    let mut ids: Vec<Id> = snapshot
+        .units
+        .iter()
+        .flat_map(|u| u.items.iter().flat_map(|i| i.records()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let records = state.store.records_by_ids(me.org(), &ids).await?;
     let by_id: std::collections::HashMap<Id, &kaohe_storage::Record> =
         records.iter().map(|r| (r.id, r)).collect();
     for (u, out) in snapshot.units.iter().zip(r.units.iter_mut()) {

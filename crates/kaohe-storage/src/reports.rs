@@ -136,10 +136,10 @@ impl Store {
     /// facts: what tells 待复审 from 已退回 (the other states need no time of saving).
     pub async fn returned_item_times(&self, campaign_id: Id) -> Result<Vec<(Id, String, i64)>> {
         let rows = sqlx::query(
-            "SELECT ri.unit_id, ri.item_id, ri.updated_at FROM report_items ri
-             JOIN reviews r ON r.campaign_id = ri.campaign_id AND r.unit_id = ri.unit_id
-               AND r.item_id = ri.item_id
-             WHERE ri.campaign_id = $1 AND r.state = 'returned'",
+            "SELECT ri.unit_id, ri.item_id, ri.updated_at FROM reviews r
+             JOIN report_items ri ON ri.campaign_id = r.campaign_id AND ri.unit_id = r.unit_id
+               AND ri.item_id = r.item_id
+             WHERE r.campaign_id = $1 AND r.state = 'returned'",
         )
         .bind(campaign_id)
         .fetch_all(&self.pool)

@@ -353,8 +353,10 @@ pub async fn unit_rows_of(
 }
 
 /// One unit's place in a campaign's review, read without its facts.
+#[derive(Clone)]
 pub struct UnitReview {
     pub name: String,
+    pub unit: Unit,
     pub campaign_unit: CampaignUnit,
     pub report: Report,
     pub reviews: Vec<Review>,
@@ -380,11 +382,11 @@ impl UnitReview {
 /// queue, progress).
 pub async fn unit_reviews(state: &AppState, campaign: &Campaign) -> AppResult<Vec<UnitReview>> {
     let (store, cid) = (&state.store, campaign.id);
-    let names: HashMap<Id, String> = store
+    let units: HashMap<Id, Unit> = store
         .units(campaign.organiser_id)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
+        .map(|u| (u.id, u))
         .collect();
     let mut reports: HashMap<Id, Report> = store
         .reports(cid)
@@ -402,14 +404,20 @@ pub async fn unit_reviews(state: &AppState, campaign: &Campaign) -> AppResult<Ve
             .map(|(u, item, at)| (u, (item, at)))
             .collect(),
     );
-    Ok(store
+    store
         .campaign_units(cid)
         .await?
         .into_iter()
         .map(|cu| {
             let id = cu.unit_id;
-            UnitReview {
-                name: names.get(&id).cloned().unwrap_or_default(),
+            let Some(unit) = units.get(&id).cloned() else {
+                return Err(crate::http::error::AppError::Internal(format!(
+                    "campaign {cid} has unit {id}, which its organiser does not"
+                )));
+            };
+            Ok(UnitReview {
+                name: unit.name.clone(),
+                unit,
                 report: reports
                     .remove(&id)
                     .unwrap_or_else(|| Report::empty(cid, id)),
@@ -417,6 +425,51 @@ pub async fn unit_reviews(state: &AppState, campaign: &Campaign) -> AppResult<Ve
                 imported: imported.remove(&id).unwrap_or_default(),
                 returned_saved_at: saved.remove(&id).unwrap_or_default().into_iter().collect(),
                 campaign_unit: cu,
+            })
+        })
+        .collect()
+}
+
+/// [`unit_rows_of`] for units whose review state [`unit_reviews`] read already (a page
+/// of the queue): only their report items and records are read; their unit, report,
+/// place, reviews and imported facts are taken as read.
+pub async fn unit_rows_from(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    page: Vec<UnitReview>,
+) -> AppResult<Vec<UnitRows>> {
+    let store = &state.store;
+    let ids: Vec<Id> = page.iter().map(|u| u.unit.id).collect();
+    let mut items = group(store.report_items_of(campaign.id, Some(&ids)).await?);
+    let mut records = if rubric.record_kinds().is_empty() {
+        HashMap::new()
+    } else {
+        let (start, end) = campaign.period();
+        group(
+            store
+                .unit_records_between(campaign.organiser_id, Some(&ids), &start, &end)
+                .await?
+                .into_iter()
+                .map(|r| (r.unit_id, r))
+                .collect(),
+        )
+    };
+    let mut places: Vec<CampaignUnit> = page.iter().map(|u| u.campaign_unit.clone()).collect();
+    scoring::all_with_unrectified(state, campaign, rubric, &mut places).await?;
+    Ok(page
+        .into_iter()
+        .zip(places)
+        .map(|(u, place)| {
+            let id = u.unit.id;
+            UnitRows {
+                unit: u.unit,
+                campaign_unit: place,
+                report: u.report,
+                items: items.remove(&id).unwrap_or_default(),
+                reviews: u.reviews,
+                imported: u.imported,
+                records: records.remove(&id).unwrap_or_default(),
             }
         })
         .collect())

@@ -209,12 +209,11 @@ pub async fn queue(
         &q.query(),
     );
     let page_units = pager.slice(&units_shown);
-    let on_page: Vec<Id> = page_units
-        .iter()
-        .map(|&n| reviews[n].campaign_unit.unit_id)
-        .collect();
+    // The page's units, read whole from what the counts read (only their items and
+    // records are new).
+    let page_reviews = page_units.iter().map(|&n| reviews[n].clone()).collect();
     let assessed: std::collections::HashMap<Id, UnitAssessment> =
-        assess::unit_rows_of(&state, &campaign, &rubric, Some(&on_page))
+        assess::unit_rows_from(&state, &campaign, &rubric, page_reviews)
             .await?
             .into_iter()
             .map(|rows| {

@@ -197,14 +197,25 @@ pub async fn campaign_units(
     rubric: &Rubric,
 ) -> AppResult<Vec<kaohe_storage::CampaignUnit>> {
     let mut all = state.store.campaign_units(campaign.id).await?;
+    all_with_unrectified(state, campaign, rubric, &mut all).await?;
+    Ok(all)
+}
+
+/// [`with_unrectified`] for many units' places read already, in one query.
+pub async fn all_with_unrectified(
+    state: &AppState,
+    campaign: &Campaign,
+    rubric: &Rubric,
+    places: &mut [kaohe_storage::CampaignUnit],
+) -> AppResult<()> {
     if reads_unrectified(rubric) {
         let open = crate::year::rectify::unrectified_all(state, campaign).await?;
-        for cu in &mut all {
+        for cu in places {
             let n = open.get(&cu.unit_id).copied().unwrap_or(0);
             set_unrectified(rubric, cu, n);
         }
     }
-    Ok(all)
+    Ok(())
 }
 
 /// Whether a unit-level fact of the rubric is last year's problems not rectified.

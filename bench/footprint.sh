@@ -4,19 +4,10 @@
 # request each (curl, the second of two) to the pages that grow with the units, with
 # their bytes; then the demo's heaviest page and how ECharts is cached.
 # Usage: bench/footprint.sh [UNITS]   (default 1400)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 units=${1:-1400}
 port=${KAOHE_BENCH_PORT:-18091}
-cargo build --release -p kaohe --quiet
-bin=$PWD/target/release/kaohe
-tmp=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 strip -o "$tmp/kaohe" "$bin"
 echo "binary: $(( $(stat -c %s "$tmp/kaohe") / 1048576 )) MB stripped, $(( $(stat -c %s "$bin") / 1048576 )) MB with line tables"
 "$bin" demo --data "$tmp/data" --units "$units" --years 3 >/dev/null 2>&1
@@ -25,20 +16,14 @@ echo "database: $(( $(stat -c %s "$tmp/data/kaohe.db") / 1048576 )) MB for $unit
 start() {
   local begin end
   begin=$(date +%s%N)
-  "$bin" serve --data "$1" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-  server=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$port/login"; do
-    kill -0 "$server" 2>/dev/null || { cat "$tmp/serve.log" >&2; exit 1; }
-    sleep 0.005
-  done
+  serve --data "$1"
   end=$(date +%s%N)
   elapsed=$(( (end - begin) / 1000000 ))
 }
-stop() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 for i in 1 2 3; do
   start "$tmp/data"
   echo "cold start $i: $elapsed ms to the first page, RSS $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$server/status) idle"
-  [ "$i" -lt 3 ] && stop
+  [ "$i" -lt 3 ] && stop_server
 done
 
 login() {
@@ -70,12 +55,10 @@ for i in 1 2 3; do
     --data-urlencode "csrf=$token" --data-urlencode "force=yes" "http://127.0.0.1:$port/admin/c/3/results"
 done
 echo "peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server/status)"
-stop
+stop_server
 
 # The demo as a newcomer starts it: its heaviest page, and the chart library's caching.
-"$bin" serve --data "$tmp/demo" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-server=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/login"; do sleep 0.05; done
+serve --data "$tmp/demo"
 login lingdao
 echo "demo pages:"
 for path in /c/2/results /c/2/results/u/3 /c/2/gaps /guide; do

@@ -16,23 +16,14 @@
 # PostgreSQL: KAOHE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kaohe_bench;
 # the database is dropped and made again). Prints one table row per endpoint and
 # concurrency: requests/s, p50, p99 (wrk --latency), bytes, and the share of the limit.
-set -euo pipefail
-cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
 units=${2:-1400}
 secs=${3:-5}
 clients=${KAOHE_BENCH_CLIENTS:-1 32 256}
 port=${KAOHE_BENCH_PORT:-18090}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release -p kaohe --quiet
-bin=$PWD/target/release/kaohe
-tmp=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 
 case $backend in
   sqlite) db=(--data "$tmp/data") ;;
@@ -54,9 +45,7 @@ else
 "$bin" demo "${db[@]}" --units "$units" --organisers "${KAOHE_BENCH_ORGANISERS:-1}" --years 3 --evidence-kib 64 >"$tmp/demo.out" 2>/dev/null
 fi
 printf '# data made in %.0f s: %s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$(head -1 "$tmp/demo.out")" >&2
-"$bin" serve "${db[@]}" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+serve "${db[@]}"
 python3 bench/prepare.py "http://127.0.0.1:$port" "$tmp"
 # shellcheck disable=SC1091
 . "$tmp/env"
@@ -65,7 +54,7 @@ export KAOHE_SLOTS=$tmp/slots.lua KAOHE_BODY=$tmp/preview.body
 # One wrk run: label, connections, cookie, path, [lua script]; prints the table row.
 run() {
   local label=$1 c=$2 cookie=$3 path=$4 script=${5:-} threads=2 out
-  last_rps=1
+  last_rps=0
   if [ -n "${KAOHE_BENCH_ONLY:-}" ] && ! [[ $label =~ $KAOHE_BENCH_ONLY ]]; then return; fi
   [ "$c" -lt 2 ] && threads=1
   local args=(-t"$threads" -c"$c" -d"${secs}s" --timeout 30s --latency)
@@ -96,7 +85,7 @@ for c in $clients; do
     echo "storage limit (write)   $c  $limit" | tr -d '\n'; echo
     limit_rps=$(awk '{print $6}' <<<"$limit")
     awk -v s="$save" -v l="$limit_rps" -v h="$http_limit" \
-      'BEGIN { printf "  save = %.0f%% of the storage limit; static file %.0f/s\n", 100 * s / l, h }'
+      'BEGIN { printf "  save = %.0f%% of the storage limit", 100 * s / l; if (h > 0) printf "; static file %.0f/s", h; printf "\n" }'
   fi
   run "review queue" "$c" "$OFFICE_COOKIE" "/c/$CURRENT/review"
   run "ranking (results)" "$c" "$LEADER_COOKIE" "/c/$PAST/results"

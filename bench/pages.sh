@@ -7,32 +7,18 @@
 # workbook.
 #
 # Usage: bench/pages.sh [UNITS]   (default 1400; SQLite)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 units=${1:-1400}
 port=${KAOHE_BENCH_PORT:-18092}
-cargo build --release -p kaohe --quiet
-bin=$PWD/target/release/kaohe
-tmp=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 if [ -n "${KAOHE_BENCH_DATA:-}" ]; then
   cp -r "$KAOHE_BENCH_DATA" "$tmp/data"
 else
   "$bin" demo --data "$tmp/data" --units "$units" --years 3 --evidence-kib 64 >/dev/null 2>&1
 fi
 echo "# $(date -u +%F) $(git rev-parse --short HEAD), $units units, $(nproc) cores" >&2
-start_server() {
-  "$bin" serve --data "$tmp/data" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-  server=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-}
-stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
-start_server
+serve --data "$tmp/data"
 python3 bench/prepare.py "http://127.0.0.1:$port" "$tmp"
 # shellcheck disable=SC1091
 . "$tmp/env"
@@ -43,7 +29,7 @@ for role in REPORTER OFFICE LEADER AUDITOR ADMIN; do
 done
 # Memory from a fresh start.
 stop_server
-start_server
+serve --data "$tmp/data"
 rss() { awk '/VmRSS|VmHWM/ {printf "%s %.0f MB  ", $1, $2/1024}' "/proc/$server/status"; echo "$1"; }
 get() { curl -s -o /dev/null -H "Cookie: $1" "http://127.0.0.1:$port$2"; }
 load() { wrk -t2 -c32 -d4s -H "Cookie: $1" "http://127.0.0.1:$port$2" >/dev/null; }

@@ -198,7 +198,7 @@ pub async fn progress_page(
         let departments = department_counts(&rubric, status, &item_dept, shown.len(), reviewable);
         units.push(UnitRow {
             id: uid,
-            name: u.name.clone(),
+            name: u.unit.name.clone(),
             progress,
             overdue,
             submitted: report.submitted_at.map(china_time).unwrap_or_default(),

@@ -297,12 +297,7 @@ pub async fn unit_rows_of(
     only: Option<&[Id]>,
 ) -> AppResult<Vec<UnitRows>> {
     let store = &state.store;
-    let units: HashMap<Id, Unit> = store
-        .units(campaign.organiser_id)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let units = units_by_id(state, campaign).await?;
     let mut reports: HashMap<Id, Report> = store
         .reports(campaign.id)
         .await?
@@ -332,10 +327,7 @@ pub async fn unit_rows_of(
             continue;
         }
         let Some(unit) = units.get(&id).cloned() else {
-            return Err(crate::http::error::AppError::Internal(format!(
-                "campaign {} has unit {id}, which its organiser does not",
-                campaign.id
-            )));
+            return Err(missing_unit(campaign, id));
         };
         all.push(UnitRows {
             unit,
@@ -355,7 +347,6 @@ pub async fn unit_rows_of(
 /// One unit's place in a campaign's review, read without its facts.
 #[derive(Clone)]
 pub struct UnitReview {
-    pub name: String,
     pub unit: Unit,
     pub campaign_unit: CampaignUnit,
     pub report: Report,
@@ -382,12 +373,7 @@ impl UnitReview {
 /// queue, progress).
 pub async fn unit_reviews(state: &AppState, campaign: &Campaign) -> AppResult<Vec<UnitReview>> {
     let (store, cid) = (&state.store, campaign.id);
-    let units: HashMap<Id, Unit> = store
-        .units(campaign.organiser_id)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let units = units_by_id(state, campaign).await?;
     let mut reports: HashMap<Id, Report> = store
         .reports(cid)
         .await?
@@ -411,12 +397,9 @@ pub async fn unit_reviews(state: &AppState, campaign: &Campaign) -> AppResult<Ve
         .map(|cu| {
             let id = cu.unit_id;
             let Some(unit) = units.get(&id).cloned() else {
-                return Err(crate::http::error::AppError::Internal(format!(
-                    "campaign {cid} has unit {id}, which its organiser does not"
-                )));
+                return Err(missing_unit(campaign, id));
             };
             Ok(UnitReview {
-                name: unit.name.clone(),
                 unit,
                 report: reports
                     .remove(&id)
@@ -473,6 +456,25 @@ pub async fn unit_rows_from(
             }
         })
         .collect())
+}
+
+/// The campaign's organiser's units, by id.
+async fn units_by_id(state: &AppState, campaign: &Campaign) -> AppResult<HashMap<Id, Unit>> {
+    Ok(state
+        .store
+        .units(campaign.organiser_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+/// A campaign unit its organiser does not have: the database contradicts itself.
+fn missing_unit(campaign: &Campaign, id: Id) -> crate::http::error::AppError {
+    crate::http::error::AppError::Internal(format!(
+        "campaign {} has unit {id}, which its organiser does not",
+        campaign.id
+    ))
 }
 
 /// Rows of many units, by unit.

@@ -206,10 +206,10 @@ pub async fn open_counts(
     campaign_id: Id,
     unit: Option<Id>,
 ) -> AppResult<(usize, usize)> {
-    let deadline = state.store.rectify_deadline(campaign_id).await?;
     let today = crate::year::today();
     let Some(uid) = unit else {
         // All of them: counted in SQL.
+        let deadline = state.store.rectify_deadline(campaign_id).await?;
         let (open, late) = state
             .store
             .problem_counts(campaign_id, deadline.as_deref(), &today.to_string())
@@ -220,6 +220,10 @@ pub async fn open_counts(
         ));
     };
     let problems = state.store.unit_problems(campaign_id, uid).await?;
+    if problems.is_empty() {
+        return Ok((0, 0));
+    }
+    let deadline = state.store.rectify_deadline(campaign_id).await?;
     let mut open = 0;
     let mut late = 0;
     for p in problems.iter().filter(|p| !p.state.closed()) {

@@ -182,7 +182,7 @@ pub async fn queue(
     }
     let unit_choices: Vec<(String, String)> = reviews
         .iter()
-        .map(|u| (u.campaign_unit.unit_id.to_string(), u.name.clone()))
+        .map(|u| (u.unit.id.to_string(), u.unit.name.clone()))
         .collect();
     let waiting = cells.iter().filter(|c| c.matches("waiting")).count();
     let unsubmitted = reviews
@@ -227,7 +227,7 @@ pub async fn queue(
         .map(|c| {
             let item = &rubric.items()[c.item];
             QueueRow {
-                unit: reviews[c.unit].name.clone(),
+                unit: reviews[c.unit].unit.name.clone(),
                 unit_id: reviews[c.unit].campaign_unit.unit_id,
                 item: item.id.clone(),
                 item_ref: rubric.item_ref(c.item),
